@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KpiappConfig(AppConfig):
+    name = "kpiapp"
+    verbose_name = "Kennzahl"

@@ -1,0 +1,20 @@
+"""The whole beat schedule in one place.
+
+django-celery-beat's DatabaseScheduler copies these entries into its tables at start-up, where
+admins can see them. Every periodic task has an `expires`, so a beat that was down does not
+release a pile of stale runs when it comes back.
+"""
+
+from typing import Any
+
+from celery.schedules import crontab
+
+HOUR = 3600
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "health-check": {
+        "task": "kpiapp.tasks.health_check",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 15 * 60},
+    },
+}
