@@ -1,0 +1,50 @@
+"""`@workspace_view`: the single entry point of every page under /w/<slug>/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from accounts.access import access_workspace
+from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+
+View = Callable[..., HttpResponse]
+
+
+def workspace_view(
+    *, min_role: str = Role.VIEWER, post_role: str | None = None
+) -> Callable[[View], View]:
+    """Resolve `slug` to the caller's membership (404 for outsiders, 403 below `min_role`, or
+    below `post_role` for a POST when given),
+    set `request.workspace` / `request.membership`, and run the view inside the workspace scope.
+
+    Views must render inside the call (`render()`, not a lazy TemplateResponse), so that
+    templates read data while the scope is still set.
+    """
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            needed = post_role if post_role and request.method == "POST" else min_role
+            membership = access_workspace(request.user, slug, min_role=needed)  # type: ignore[arg-type]
+            workspace = membership.workspace
+            request.membership = membership  # type: ignore[attr-defined]
+            request.workspace = workspace  # type: ignore[attr-defined]
+            if not membership.user.language:
+                # The user's own choice wins; without one the workspace's default applies.
+                translation.activate(workspace.language)
+                request.LANGUAGE_CODE = workspace.language
+            with workspace_scope(workspace.id):
+                return view(request, *args, **kwargs)
+
+        wrapper.workspace_roles = (min_role, post_role or min_role)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

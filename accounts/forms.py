@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, User, Workspace
+from accounts.roles import ROLE_DESCRIPTIONS, Role
+
+
+def _common_time_zones() -> list[tuple[str, str]]:
+    zones = sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc")
+    )
+    return [(z, z.replace("_", " ")) for z in zones] + [("UTC", "UTC")]
+
+
+class EmailLoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class SignupForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+        labels = {"email": _("Email address"), "name": _("Your name")}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email address already exists."))
+        return email
+
+
+class InvitationSignupForm(forms.Form):
+    """Sign-up for an invited address: the email comes from the invitation, not the form."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password confirmation"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, User(email=self.email))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class WorkspaceForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_common_time_zones)
+
+    class Meta:
+        model = Workspace
+        fields = ("name", "currency", "time_zone", "gross_margin", "language")
+        widgets = {"gross_margin": forms.NumberInput(attrs={"step": "0.01", "min": 0, "max": 1})}
+
+
+class WorkspaceCreateForm(WorkspaceForm):
+    slug = forms.SlugField(
+        label=_("Address"),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "Optional: lower-case letters, digits and hyphens for /w/<address>/. "
+            "Empty: made from the name."
+        ),
+    )
+
+    class Meta(WorkspaceForm.Meta):
+        fields = ("name", "slug", "currency", "time_zone", "gross_margin", "language")
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or ""
+        if slug and Workspace.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("This address is taken. Please choose another."))
+        return slug
+
+
+def _assignable_roles(actor: Membership) -> list[tuple[str, str]]:
+    roles = [Role.VIEWER, Role.EDITOR, Role.ADMIN]
+    if actor.has_role(Role.OWNER):
+        roles.append(Role.OWNER)
+    return [(r.value, f"{r.label} – {ROLE_DESCRIPTIONS[r]}") for r in roles]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), initial=Role.VIEWER)
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _assignable_roles(actor)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(v, Role(v).label) for v, _label in _assignable_roles(actor)]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “Data warehouse”."),
+    )
+
+
+class ConfirmSlugForm(forms.Form):
+    confirm = forms.CharField(label=_("Type the workspace address to confirm"), max_length=50)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."))
+        return password
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("name", "language")

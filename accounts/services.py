@@ -1,0 +1,418 @@
+"""Every write on users, workspaces, memberships, invitations and tokens.
+
+Each service is atomic, checks the rules that must hold (last owner, role ceilings), writes an
+audit event in the same transaction and defers side effects such as email to the commit.
+Permission to call a service at all (minimum role) is checked by the view's access call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import (
+    ApiToken,
+    AuditAction,
+    AuditEvent,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    User,
+    Workspace,
+)
+from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+from accounts.tokens import hash_secret, new_secret
+
+RESERVED_SLUGS = {"new", "admin", "api", "static", "accounts", "share", "w"}
+
+
+def audit(
+    *, workspace: Workspace, actor: User | None, action: str, subject: str = "", **data: object
+) -> None:
+    with workspace_scope(workspace.id):
+        AuditEvent.objects.create(actor=actor, action=action, subject=subject, data=data)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def user_signup(*, email: str, password: str, name: str = "", language: str = "") -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this email address already exists.")})
+    return User.objects.create_user(email=email, password=password, name=name, language=language)
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete a login. Refused while the user is the only owner of a workspace with others in it;
+    workspaces where they are the only member go with them."""
+    for membership in user.memberships.select_related("workspace").filter(role=Role.OWNER):
+        workspace = membership.workspace
+        others = workspace.memberships.exclude(user=user)
+        if not others.exists():
+            workspace.delete()
+        elif not others.filter(role=Role.OWNER).exists():
+            raise ValidationError(
+                _(
+                    "You are the only owner of “%(workspace)s”. Make another member an owner "
+                    "or delete the workspace first."
+                )
+                % {"workspace": workspace.name}
+            )
+    user.delete()
+
+
+# --- workspaces ----------------------------------------------------------------------------
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:40].strip("-") or "workspace"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-team"
+    slug, n = base, 2
+    while Workspace.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    name: str
+    currency: str = "EUR"
+    time_zone: str = "Europe/Berlin"
+    gross_margin: Decimal = Decimal("0.800")
+    language: str = "de"
+
+
+def _validated(workspace: Workspace, *, exclude: list[str] | None = None) -> Workspace:
+    workspace.full_clean(exclude=exclude)
+    return workspace
+
+
+@transaction.atomic
+def workspace_create(
+    *, owner: User, settings_: WorkspaceSettings, slug: str | None = None
+) -> Workspace:
+    """Create a workspace; its creator becomes its owner."""
+    slug = slug or unique_slug(settings_.name)
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This address is reserved. Please choose another.")})
+    workspace = _validated(
+        Workspace(
+            name=settings_.name,
+            slug=slug,
+            currency=settings_.currency,
+            time_zone=settings_.time_zone,
+            gross_margin=settings_.gross_margin,
+            language=settings_.language,
+        )
+    )
+    workspace.save()
+    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    audit(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
+    return workspace
+
+
+@transaction.atomic
+def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Workspace:
+    workspace = actor.workspace
+    before = {
+        f: str(getattr(workspace, f))
+        for f in ("name", "currency", "time_zone", "gross_margin", "language")
+    }
+    for field, value in vars(settings_).items():
+        setattr(workspace, field, value)
+    _validated(workspace).save()
+    after = {f: str(getattr(workspace, f)) for f in before}
+    changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
+    if changed:
+        audit(
+            workspace=workspace, actor=actor.user, action=AuditAction.WORKSPACE_UPDATED, **changed
+        )
+    return workspace
+
+
+def workspace_delete(*, actor: Membership, confirm_slug: str) -> None:
+    if not actor.has_role(Role.OWNER):
+        raise ValidationError(_("Only an owner can delete the workspace."))
+    if confirm_slug.strip() != actor.workspace.slug:
+        raise ValidationError({"confirm": _("Type the workspace address exactly to confirm.")})
+    actor.workspace.delete()
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+def _owner_count(workspace: Workspace) -> int:
+    # Locks the owner rows, so two concurrent demotions cannot both pass the check.
+    return len(Membership.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER))
+
+
+def _check_may_assign(actor: Membership, role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if role == Role.OWNER and not actor.has_role(Role.OWNER):
+        raise ValidationError({"role": _("Only an owner can make someone an owner.")})
+
+
+@transaction.atomic
+def membership_add(
+    *, workspace: Workspace, user: User, role: str, actor: User | None
+) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        user=user, workspace=workspace, defaults={"role": role}
+    )
+    if created:
+        audit(
+            workspace=workspace,
+            actor=actor,
+            action=AuditAction.MEMBER_ADDED,
+            subject=user.email,
+            role=role,
+        )
+    return membership
+
+
+LAST_OWNER_MESSAGE = gettext_noop(
+    "The workspace needs at least one owner. Make someone else an owner first."
+)
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, actor: User | None) -> str:
+    """Set a role and return the old one; the last owner stays an owner. No permission check:
+    callers are `membership_change_role` (a member acting) or the command line."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    old = membership.role
+    if old == role:
+        return old
+    if old == Role.OWNER and _owner_count(membership.workspace) <= 1:
+        raise ValidationError(_(LAST_OWNER_MESSAGE))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(
+        workspace=membership.workspace,
+        actor=actor,
+        action=AuditAction.MEMBER_ROLE_CHANGED,
+        subject=membership.user.email,
+        old=old,
+        new=role,
+    )
+    return old
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Membership, membership: Membership, role: str) -> Membership:
+    """A member changes another's role. Only owners appoint or change owners."""
+    _check_may_assign(actor, role)
+    if membership.role == Role.OWNER and not actor.has_role(Role.OWNER):
+        raise ValidationError(_("Only an owner can change another owner's role."))
+    membership_set_role(membership=membership, role=role, actor=actor.user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Membership, membership: Membership) -> None:
+    """Remove a member, or leave (actor is the member). The last owner cannot go."""
+    leaving = actor.pk == membership.pk
+    if membership.role == Role.OWNER:
+        if not leaving and not actor.has_role(Role.OWNER):
+            raise ValidationError(_("Only an owner can remove another owner."))
+        if _owner_count(membership.workspace) <= 1:
+            raise ValidationError(_(LAST_OWNER_MESSAGE))
+    if not leaving and not actor.has_role(Role.ADMIN):
+        raise ValidationError(_("Only admins can remove members."))
+    email = membership.user.email
+    ApiToken.objects.filter(user=membership.user, workspace=membership.workspace).update(
+        revoked_at=timezone.now()
+    )
+    membership.delete()
+    audit(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action=AuditAction.MEMBER_LEFT if leaving else AuditAction.MEMBER_REMOVED,
+        subject=email,
+    )
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    url: str
+
+
+def invitation_url(raw_token: str) -> str:
+    return settings.SITE_URL + reverse("accounts:invitation", args=[raw_token])
+
+
+@transaction.atomic
+def invitation_send(*, actor: Membership, email: str, role: str) -> SentInvitation:
+    """Invite an email address with a role. A new invitation replaces a pending one."""
+    email = email.strip().lower()
+    _check_may_assign(actor, role)
+    workspace = actor.workspace
+    if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    now = timezone.now()
+    Invitation.objects.filter(
+        workspace=workspace, email__iexact=email, accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
+    raw = new_secret("inv")
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=email,
+        role=role,
+        token_hash=hash_secret(raw),
+        invited_by=actor.user,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    url = invitation_url(raw)
+    audit(
+        workspace=workspace,
+        actor=actor.user,
+        action=AuditAction.INVITATION_SENT,
+        subject=email,
+        role=role,
+    )
+    transaction.on_commit(lambda: _send_invitation_email(invitation, url))
+    return SentInvitation(invitation=invitation, url=url)
+
+
+def _send_invitation_email(invitation: Invitation, url: str) -> None:
+    # The invitee's language is unknown: write in the workspace's.
+    with translation.override(invitation.workspace.language):
+        context = {
+            "invitation": invitation,
+            "url": url,
+            "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
+        }
+        subject = _("Invitation to %(workspace)s on Kennzahl") % {
+            "workspace": invitation.workspace.name
+        }
+        send_mail(
+            subject=subject,
+            message=render_to_string("emails/invitation.txt", context),
+            html_message=render_to_string("emails/invitation.html", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+
+
+def invitation_by_token(raw_token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("workspace", "invited_by")
+        .filter(token_hash=hash_secret(raw_token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the workspace. The invitation is for one email address and is used once."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    status = invitation.status()
+    if status != InvitationStatus.PENDING:
+        raise ValidationError(_("This invitation is %(status)s.") % {"status": status.label})
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            _("This invitation is for %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    membership = Membership.objects.filter(user=user, workspace=invitation.workspace).first()
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user, workspace=invitation.workspace, role=invitation.role
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit(
+        workspace=invitation.workspace,
+        actor=user,
+        action=AuditAction.INVITATION_ACCEPTED,
+        subject=user.email,
+        role=membership.role,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_signup_and_accept(
+    *, invitation: Invitation, password: str, name: str, language: str = ""
+) -> Membership:
+    user = user_signup(email=invitation.email, password=password, name=name, language=language)
+    return invitation_accept(invitation=invitation, user=user)
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
+    if invitation.status() != InvitationStatus.PENDING:
+        raise ValidationError(_("Only pending invitations can be revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit(
+        workspace=actor.workspace,
+        actor=actor.user,
+        action=AuditAction.INVITATION_REVOKED,
+        subject=invitation.email,
+    )
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    token: ApiToken
+    key: str  # shown once, never stored
+
+
+@transaction.atomic
+def api_token_create(*, membership: Membership, name: str) -> CreatedToken:
+    """Create an API key for one member of one workspace; the key is returned once."""
+    raw = new_secret("kz")
+    token = ApiToken.objects.create(
+        user=membership.user,
+        workspace=membership.workspace,
+        name=name.strip() or _("API token"),
+        prefix=raw[:10],
+        key_hash=hash_secret(raw),
+    )
+    audit(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.TOKEN_CREATED,
+        subject=token.name,
+    )
+    return CreatedToken(token=token, key=raw)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Membership, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit(
+            workspace=actor.workspace,
+            actor=actor.user,
+            action=AuditAction.TOKEN_REVOKED,
+            subject=token.name,
+        )

@@ -1,0 +1,159 @@
+"""The members page: everyone sees the team; admins invite, change roles and remove."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.access import access_invitation, access_membership
+from accounts.decorators import workspace_view
+from accounts.forms import InvitationForm, RoleForm
+from accounts.models import AuditEvent, Invitation, Membership
+from accounts.roles import Role
+
+
+def _members_page(
+    request: HttpRequest, *, invite_form: InvitationForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    members = list(
+        Membership.objects.filter(workspace=actor.workspace)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+    is_admin = actor.has_role(Role.ADMIN)
+    invitations = (
+        Invitation.objects.filter(workspace=actor.workspace, accepted_at=None, revoked_at=None)
+        .select_related("invited_by")
+        .order_by("-created_at")
+        if is_admin
+        else []
+    )
+    is_owner = actor.has_role(Role.OWNER)
+    rows = [
+        # Admins manage others; only owners touch owners. The last-owner rule is the service's.
+        (m, is_admin and m.pk != actor.pk and (m.role != Role.OWNER or is_owner))
+        for m in members
+    ]
+    context = {
+        "tab": "members",
+        "rows": rows,
+        "invitations": invitations,
+        "is_admin": is_admin,
+        "invite_form": invite_form or InvitationForm(actor=actor),
+        "role_form": RoleForm(actor=actor),
+        "audit_events": AuditEvent.objects.select_related("actor")[:20] if is_admin else [],
+    }
+    return render(request, "accounts/settings_members.html", context, status=status)
+
+
+@workspace_view(min_role=Role.VIEWER)
+def members(request: HttpRequest) -> HttpResponse:
+    return _members_page(request)
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST, actor=actor)
+    if form.is_valid():
+        try:
+            sent = services.invitation_send(
+                actor=actor, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s. It is valid for %(days)s days.")
+                % {
+                    "email": sent.invitation.email,
+                    "days": (sent.invitation.expires_at - sent.invitation.created_at).days,
+                },
+            )
+            return redirect("settings:members", slug=actor.workspace.slug)
+    return _members_page(request, invite_form=form, status=400)
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    membership = access_membership(actor, membership_id)
+    form = RoleForm(request.POST, actor=actor)
+    if not form.is_valid():
+        messages.error(request, _("You cannot assign that role."))
+        return redirect("settings:members", slug=actor.workspace.slug)
+    try:
+        services.membership_change_role(
+            actor=actor, membership=membership, role=form.cleaned_data["role"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.")
+            % {"name": membership.user.display_name, "role": Role(membership.role).label},
+        )
+    return redirect("settings:members", slug=actor.workspace.slug)
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    membership = access_membership(actor, membership_id)
+    try:
+        services.membership_remove(actor=actor, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s was removed.") % {"name": membership.user.display_name}
+        )
+    return redirect("settings:members", slug=actor.workspace.slug)
+
+
+@workspace_view(min_role=Role.VIEWER)
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    try:
+        services.membership_remove(actor=actor, membership=actor)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("settings:members", slug=actor.workspace.slug)
+    messages.success(request, _("You left “%s”.") % actor.workspace.name)
+    return redirect("home")
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    actor: Membership = request.membership  # type: ignore[attr-defined]
+    invitation = access_invitation(actor, invitation_id)
+    try:
+        services.invitation_revoke(actor=actor, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+        )
+    return redirect("settings:members", slug=actor.workspace.slug)
+
+
+def _add_errors(form: InvitationForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,76 @@
+"""The demo workspace: a login, a team and (with the data issue) three years of company data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from accounts import services as account_services
+from accounts.models import Membership, User, Workspace
+from accounts.roles import Role
+
+DEMO_PASSWORD = "kennzahl-demo"  # noqa: S105 - printed on purpose; demo logins only
+DEMO_OWNER = "demo@kennzahl.example"
+DEMO_TEAM = [
+    ("anna.becker@kennzahl.example", "Anna Becker", Role.ADMIN),
+    ("jonas.weber@kennzahl.example", "Jonas Weber", Role.EDITOR),
+    ("lena.fischer@kennzahl.example", "Lena Fischer", Role.EDITOR),
+    ("tom.schneider@kennzahl.example", "Tom Schneider", Role.VIEWER),
+]
+
+
+class DemoWorkspaceHasData(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    workspace: Workspace
+    owner_email: str
+    password: str
+    created: bool
+
+
+def workspace_has_data(workspace: Workspace) -> bool:
+    """Whether the workspace holds business data. Members and settings do not count; the data
+    kinds arrive with the data issue and are checked here."""
+    return False
+
+
+def _demo_user(email: str, name: str) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name)
+    return user
+
+
+@transaction.atomic
+def demo_seed(*, slug: str, seed: int, as_of: date, reset: bool) -> DemoResult:
+    """Create (or refill) the demo workspace. Same seed and as-of give the same data."""
+    workspace = Workspace.objects.filter(slug=slug).first()
+    created = workspace is None
+    if workspace is not None and workspace_has_data(workspace) and not reset:
+        raise DemoWorkspaceHasData(slug)
+    if workspace is not None and reset:
+        workspace.delete()
+        workspace = None
+    owner = _demo_user(DEMO_OWNER, "Demo")
+    if workspace is None:
+        workspace = account_services.workspace_create(
+            owner=owner,
+            slug=slug,
+            settings_=account_services.WorkspaceSettings(name="Demo GmbH"),
+        )
+    elif not Membership.objects.filter(user=owner, workspace=workspace).exists():
+        account_services.membership_add(
+            workspace=workspace, user=owner, role=Role.OWNER, actor=None
+        )
+    for email, name, role in DEMO_TEAM:
+        account_services.membership_add(
+            workspace=workspace, user=_demo_user(email, name), role=role, actor=owner
+        )
+    return DemoResult(
+        workspace=workspace, owner_email=owner.email, password=DEMO_PASSWORD, created=created
+    )
