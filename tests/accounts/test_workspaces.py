@@ -1,0 +1,88 @@
+import pytest
+
+from accounts.models import Membership, Workspace
+from tests.conftest import make_workspace
+
+NEW = {
+    "name": "Nordwind Software",
+    "slug": "",
+    "currency": "EUR",
+    "time_zone": "Europe/Berlin",
+    "gross_margin": "0.75",
+    "language": "de",
+}
+
+
+@pytest.mark.django_db
+def test_creating_a_workspace_makes_you_its_owner(client_as, alice):
+    response = client_as(alice).post("/workspaces/new/", NEW)
+    workspace = Workspace.objects.get(name="Nordwind Software")
+    assert workspace.slug == "nordwind-software"
+    assert response["Location"] == "/w/nordwind-software/"
+    assert Membership.objects.get(user=alice, workspace=workspace).role == "owner"
+
+
+@pytest.mark.django_db
+def test_workspace_creation_explains_bad_input_and_creates_nothing(client_as, alice, workspace):
+    bad = {**NEW, "slug": workspace.slug, "gross_margin": "1.5", "time_zone": "Mars/Olympus"}
+    response = client_as(alice).post("/workspaces/new/", bad)
+    body = response.content.decode()
+    assert response.status_code == 200
+    for field in ("slug", "gross_margin", "time_zone"):
+        assert f'id="id_{field}_error"' in body
+    assert Workspace.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_home_lists_several_workspaces_or_opens_the_only_one(client_as, alice):
+    client = client_as(alice)
+    body = client.get("/").content.decode()
+    assert "not in a workspace yet" in body  # the empty state
+    make_workspace("one", alice)
+    assert client.get("/")["Location"] == "/w/one/"
+    make_workspace("two", alice)
+    body = client.get("/").content.decode()
+    assert "/w/one/" in body
+    assert "/w/two/" in body
+
+
+@pytest.mark.django_db
+def test_the_switcher_lists_only_my_workspaces(client_as, alice, workspace, other_workspace):
+    make_workspace("second", alice, "Second Co")
+    body = client_as(alice).get(f"/w/{workspace.slug}/").content.decode()
+    assert "Second Co" in body
+    assert other_workspace.name not in body
+
+
+@pytest.mark.django_db
+def test_admins_change_settings_viewers_only_read_them(client_as, cast, workspace):
+    url = f"/w/{workspace.slug}/settings/"
+    changed = {**NEW, "name": "Acme SE", "currency": "USD"}
+    assert client_as(cast["viewer"]).get(url).status_code == 200
+    assert client_as(cast["viewer"]).post(url, changed).status_code == 403
+    workspace.refresh_from_db()
+    assert workspace.name == "Acme GmbH"
+    assert client_as(cast["admin"]).post(url, changed).status_code == 302
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.currency) == ("Acme SE", "USD")
+
+
+@pytest.mark.django_db
+def test_only_an_owner_deletes_a_workspace_after_typing_its_address(client_as, cast, workspace):
+    url = f"/w/{workspace.slug}/settings/delete/"
+    assert client_as(cast["admin"]).post(url, {"confirm": workspace.slug}).status_code == 403
+    response = client_as(cast["owner"]).post(url, {"confirm": "wrong"})
+    assert response.status_code == 400
+    assert Workspace.objects.filter(pk=workspace.pk).exists()
+    assert client_as(cast["owner"]).post(url, {"confirm": workspace.slug}).status_code == 302
+    assert not Workspace.objects.filter(pk=workspace.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_an_empty_state_and_the_team_chart_data(client_as, cast, workspace):
+    response = client_as(cast["viewer"]).get(f"/w/{workspace.slug}/")
+    body = response.content.decode()
+    assert "Your KPIs will appear here" in body
+    assert '<script id="team-chart-data" type="application/json">' in body
+    # owner, admin, editor, viewer: one each in the cast
+    assert '"values": [1, 1, 1, 1]' in body

@@ -1,0 +1,169 @@
+"""The fixed cast and the test-only switches.
+
+Workspace A ("acme"): alice (owner), adam (admin), erik (editor), vera (viewer).
+Workspace B ("beta"): charlie (owner), an outsider to A.
+
+`KZ_REQUIRE_SERVICES=1` (set by .ci/run) turns "no PostgreSQL/Redis" from a skip into a failure,
+and `KZ_REQUIRE_BROWSER=1` does the same for Chromium.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django then refuses ORM calls
+# from "async" code unless told that this is deliberate (STACK.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.models import Membership, User, Workspace
+from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+from kpiapp.celery import app as celery_app
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "") in {"1", "true", "yes"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Each test starts with an empty cache (login attempt counts live there); a process-local
+    # cache keeps tests from touching the shared Redis.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+    if _required("KZ_REQUIRE_SERVICES"):
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError("KZ_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL")
+        if not settings.REDIS_URL:
+            raise pytest.UsageError("KZ_REQUIRE_SERVICES=1 but REDIS_URL is not set")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.path.exists(CHROMIUM):
+        return
+    if _required("KZ_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"KZ_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+    skip = pytest.mark.skip(
+        reason=f"browser test: no Chromium at {CHROMIUM} (apt-get install chromium)"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # Playwright cannot download its own browser here: drive Debian's Chromium (STACK.md).
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _test_speedups(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    # Celery reads Django settings once at start: switch the app object itself (STACK.md).
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+def make_user(email: str, name: str = "", password: str = PASSWORD) -> User:
+    return User.objects.create_user(email=email, password=password, name=name)
+
+
+def make_workspace(slug: str, owner: User, name: str | None = None) -> Workspace:
+    workspace = Workspace.objects.create(name=name or slug.title(), slug=slug, language="en")
+    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    return workspace
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_user("alice@example.com", "Alice Owner")
+
+
+@pytest.fixture
+def charlie(db: None) -> User:
+    return make_user("charlie@example.com", "Charlie Outsider")
+
+
+@pytest.fixture
+def workspace(alice: User) -> Workspace:
+    return make_workspace("acme", alice, "Acme GmbH")
+
+
+@pytest.fixture
+def other_workspace(charlie: User) -> Workspace:
+    return make_workspace("beta", charlie, "Beta AG")
+
+
+def _member(workspace: Workspace, email: str, name: str, role: str) -> User:
+    user = make_user(email, name)
+    Membership.objects.create(user=user, workspace=workspace, role=role)
+    return user
+
+
+@pytest.fixture
+def adam(workspace: Workspace) -> User:
+    return _member(workspace, "adam@example.com", "Adam Admin", Role.ADMIN)
+
+
+@pytest.fixture
+def erik(workspace: Workspace) -> User:
+    return _member(workspace, "erik@example.com", "Erik Editor", Role.EDITOR)
+
+
+@pytest.fixture
+def vera(workspace: Workspace) -> User:
+    return _member(workspace, "vera@example.com", "Vera Viewer", Role.VIEWER)
+
+
+@pytest.fixture
+def cast(
+    alice: User, adam: User, erik: User, vera: User, charlie: User, other_workspace: Workspace
+) -> dict[str, User]:
+    return {"owner": alice, "admin": adam, "editor": erik, "viewer": vera, "outsider": charlie}
+
+
+@pytest.fixture
+def client_as() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def in_workspace() -> Callable[[Workspace], object]:
+    return lambda ws: workspace_scope(ws.id)
+
+
+def membership_of(user: User, workspace: Workspace) -> Membership:
+    return Membership.objects.get(user=user, workspace=workspace)

@@ -1,0 +1,57 @@
+"""Structural checks that keep tenant scoping true as the code grows (STYLE.md section 3.7)."""
+
+import re
+from pathlib import Path
+
+from django.apps import apps
+from django.db import models
+
+from accounts.models import Workspace
+from accounts.tenancy import WorkspaceOwned
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The access layer itself: these rows are how a scope is established (by user or by token),
+# so they are read through `accounts.access` with explicit filters instead.
+ACCESS_MODELS = {"accounts.Membership", "accounts.Invitation", "accounts.ApiToken"}
+
+# Modules allowed to name the unscoped manager.
+ALL_WORKSPACES_ALLOWED = {"accounts/tenancy.py"}
+
+
+def _points_at_workspace(field: models.Field) -> bool:
+    return isinstance(field, models.ForeignKey) and field.related_model is Workspace
+
+
+def test_every_model_with_a_workspace_is_workspace_owned():
+    offenders = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if label in ACCESS_MODELS or not model.__module__.startswith(("kpiapp", "accounts")):
+            continue
+        if any(_points_at_workspace(f) for f in model._meta.get_fields()) and not issubclass(
+            model, WorkspaceOwned
+        ):
+            offenders.append(label)
+    assert offenders == []
+
+
+def test_workspace_owned_models_default_to_the_plain_manager_and_scope_objects():
+    owned = [m for m in apps.get_models() if issubclass(m, WorkspaceOwned)]
+    assert owned, "there is at least one workspace-owned model"
+    for model in owned:
+        assert model._default_manager.name == "all_workspaces", model
+        assert type(model.objects).__name__ == "WorkspaceScopedManager", model
+
+
+def test_the_unscoped_manager_is_named_only_where_allowed():
+    pattern = re.compile(r"\ball_workspaces\b")
+    offenders = []
+    for package in ("kpiapp", "accounts"):
+        for path in (ROOT / package).rglob("*.py"):
+            relative = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in relative or relative in ALL_WORKSPACES_ALLOWED:
+                continue
+            if pattern.search(path.read_text()):
+                offenders.append(relative)
+    assert offenders == []

@@ -1,0 +1,29 @@
+import inspect
+
+from kpiapp.celery import app
+
+# Tasks that do not work on one workspace: health checks and fan-outs that only enqueue.
+NOT_PER_WORKSPACE = {"kpiapp.tasks.health_check"}
+
+
+def test_every_task_takes_workspace_id_first_or_is_listed():
+    app.loader.import_default_modules()
+    ours = {
+        name: task for name, task in app.tasks.items() if name.startswith(("kpiapp.", "accounts."))
+    }
+    assert "kpiapp.tasks.health_check" in ours
+    offenders = []
+    for name, task in ours.items():
+        if name in NOT_PER_WORKSPACE:
+            continue
+        params = list(inspect.signature(task.run).parameters)
+        if not params or params[0] != "workspace_id":
+            offenders.append(name)
+    assert offenders == []
+
+
+def test_every_periodic_task_expires():
+    from kpiapp.schedules import BEAT_SCHEDULE
+
+    for name, entry in BEAT_SCHEDULE.items():
+        assert entry.get("options", {}).get("expires"), name
