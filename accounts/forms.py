@@ -73,7 +73,9 @@ class InvitationSignupForm(forms.Form):
 
 
 class WorkspaceForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_common_time_zones)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=_common_time_zones, initial="Europe/Berlin"
+    )
 
     class Meta:
         model = Workspace
@@ -87,8 +89,8 @@ class WorkspaceCreateForm(WorkspaceForm):
         required=False,
         max_length=50,
         help_text=_(
-            "Optional: lower-case letters, digits and hyphens for /w/<address>/. "
-            "Empty: made from the name."
+            "Optional: lower-case letters, digits and hyphens, used in the workspace's web "
+            "address. Empty: made from the name."
         ),
     )
 

@@ -107,7 +107,7 @@ class Workspace(models.Model):
         _("address"),
         max_length=50,
         unique=True,
-        help_text=_("Lower-case letters, digits and hyphens; used in the address /w/<slug>/."),
+        help_text=_("Lower-case letters, digits and hyphens; part of the web address."),
     )
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
