@@ -1,8 +1,9 @@
 """The whole beat schedule in one place.
 
 django-celery-beat's DatabaseScheduler copies these entries into its tables at start-up, where
-admins can see them. Every periodic task has an `expires`, so a beat that was down does not
-release a pile of stale runs when it comes back.
+admins can see them. Every periodic task expires (`expire_seconds`, the DatabaseScheduler's name
+for Celery's `expires`), so a beat or worker that was down does not release a pile of stale
+runs when it comes back.
 """
 
 from typing import Any
@@ -15,6 +16,6 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "health-check": {
         "task": "kpiapp.tasks.health_check",
         "schedule": crontab(minute="*/15"),
-        "options": {"expires": 15 * 60},
+        "options": {"expire_seconds": 15 * 60},
     },
 }

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
 
+from kpiapp.schedules import BEAT_SCHEDULE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -163,6 +165,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- Users and login ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
