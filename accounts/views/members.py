@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -91,18 +93,13 @@ def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("You cannot assign that role."))
         return redirect("settings:members", slug=actor.workspace.slug)
-    try:
-        services.membership_change_role(
-            actor=actor, membership=membership, role=form.cleaned_data["role"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is now %(role)s.")
-            % {"name": membership.user.display_name, "role": Role(membership.role).label},
-        )
+    role = form.cleaned_data["role"]
+    _attempt(
+        request,
+        lambda: services.membership_change_role(actor=actor, membership=membership, role=role),
+        _("%(name)s is now %(role)s.")
+        % {"name": membership.user.display_name, "role": Role(role).label},
+    )
     return redirect("settings:members", slug=actor.workspace.slug)
 
 
@@ -111,14 +108,11 @@ def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     membership = access_membership(actor, membership_id)
-    try:
-        services.membership_remove(actor=actor, membership=membership)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("%(name)s was removed.") % {"name": membership.user.display_name}
-        )
+    _attempt(
+        request,
+        lambda: services.membership_remove(actor=actor, membership=membership),
+        _("%(name)s was removed.") % {"name": membership.user.display_name},
+    )
     return redirect("settings:members", slug=actor.workspace.slug)
 
 
@@ -126,13 +120,14 @@ def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
-    try:
-        services.membership_remove(actor=actor, membership=actor)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("settings:members", slug=actor.workspace.slug)
-    messages.success(request, _("You left “%s”.") % actor.workspace.name)
-    return redirect("home")
+    left = _attempt(
+        request,
+        lambda: services.membership_remove(actor=actor, membership=actor),
+        _("You left “%s”.") % actor.workspace.name,
+    )
+    if left:
+        return redirect("home")
+    return redirect("settings:members", slug=actor.workspace.slug)
 
 
 @workspace_view(min_role=Role.ADMIN)
@@ -140,15 +135,23 @@ def leave(request: HttpRequest) -> HttpResponse:
 def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     invitation = access_invitation(actor, invitation_id)
+    _attempt(
+        request,
+        lambda: services.invitation_revoke(actor=actor, invitation=invitation),
+        _("The invitation to %(email)s was revoked.") % {"email": invitation.email},
+    )
+    return redirect("settings:members", slug=actor.workspace.slug)
+
+
+def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    """Run a service; report its refusal (a rule such as the last owner) or `success`."""
     try:
-        services.invitation_revoke(actor=actor, invitation=invitation)
+        action()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
-        )
-    return redirect("settings:members", slug=actor.workspace.slug)
+        return False
+    messages.success(request, success)
+    return True
 
 
 def _add_errors(form: InvitationForm, error: ValidationError) -> None:
