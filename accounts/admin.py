@@ -60,3 +60,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "workspace", "actor", "action", "subject")
     list_filter = ("workspace", "action")
     search_fields = ("subject", "actor__email")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "workspace", "role", "created_at")
+    list_filter = ("workspace", "role")
+    search_fields = ("user__email", "workspace__name")
+    raw_id_fields = ("user",)

@@ -90,7 +90,9 @@ class WorkspaceScopedManager(models.Manager[M]):
 class WorkspaceOwned(models.Model):
     """Base for every model whose rows belong to exactly one workspace."""
 
-    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, db_index=True)
+    # No index of its own: every subclass declares a unique constraint or index that starts
+    # with the workspace (checked in tests/tenancy/test_model_coverage.py), which serves too.
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, db_index=False)
 
     # Declared first, so Django takes it as the default manager (admin, related managers,
     # migrations, deletion cascades). Domain code uses `objects`.

@@ -55,3 +55,29 @@ def test_the_unscoped_manager_is_named_only_where_allowed():
             if pattern.search(path.read_text()):
                 offenders.append(relative)
     assert offenders == []
+
+
+def test_every_workspace_owned_model_has_an_index_that_starts_with_the_workspace():
+    # The workspace foreign key has no index of its own (accounts/tenancy.py).
+    for model in apps.get_models():
+        if not issubclass(model, WorkspaceOwned):
+            continue
+        leading = [
+            (c.fields or c.expressions)[0]
+            for c in [*model._meta.constraints, *model._meta.indexes]
+            if getattr(c, "fields", None) or getattr(c, "expressions", None)
+        ]
+        names = {getattr(first, "name", first) for first in leading}
+        assert "workspace" in names, model
+
+
+def test_every_model_is_in_the_admin():
+    from django.contrib import admin
+
+    ours = [m for m in apps.get_models() if m.__module__.startswith(("kpiapp", "accounts"))]
+    missing = [
+        m._meta.label
+        for m in ours
+        if m not in admin.site._registry and m._meta.label != "kpiapp.DealStageChange"
+    ]  # shown inline on its deal
+    assert missing == []

@@ -1,0 +1,106 @@
+"""Import benchmark: a generated 100,000-row deals CSV through the real importer.
+
+    python bench/import.py [--rows 100000]                       # SQLite (the default)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kennzahl_bench python bench/import.py
+
+Creates (and afterwards deletes) a workspace `bench-import`, imports 2,000 accounts, then
+times the deals import (new rows), a re-import of the same file (nothing to write) and an
+import where every tenth deal changed stage. Prints rows per second for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpiapp.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from accounts.models import User, Workspace  # noqa: E402
+from accounts.services import WorkspaceSettings, workspace_create  # noqa: E402
+from kpiapp.services.imports import data_import  # noqa: E402
+
+STAGES = ["lead", "qualified", "demo", "proposal", "negotiation", "won", "lost"]
+CHANNELS = ["Inbound", "Outbound", "Paid Ads", "Referral", "Partner", "Events"]
+
+
+def accounts_csv(n: int) -> bytes:
+    lines = ["external_id,name,country,channel"]
+    lines += [f"A{i:05d},Company {i},DE,{CHANNELS[i % len(CHANNELS)]}" for i in range(n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def deals_csv(rows: int, accounts: int, seed: int, changed_every: int = 0) -> bytes:
+    rng = random.Random(seed)
+    out = ["external_id,account,name,owner,channel,stage,amount,created_at,closed_at,kind"]
+    start = date(2023, 1, 1)
+    for i in range(rows):
+        stage = STAGES[rng.randrange(len(STAGES))]
+        if changed_every and i % changed_every == 0:
+            stage = "won" if stage != "won" else "lost"
+        created = start + timedelta(days=rng.randrange(1000))
+        cycle = timedelta(days=rng.randrange(1, 120))  # drawn always: same sequence per seed
+        closed = created + cycle if stage in ("won", "lost") else ""
+        out.append(
+            f"D{i:07d},A{rng.randrange(accounts):05d},Deal {i},Rep {i % 25},"
+            f"{CHANNELS[i % len(CHANNELS)]},{stage},{rng.randrange(1000, 90000)}.00,"
+            f"{created.isoformat()},{closed and closed.isoformat()},new"
+        )
+    return ("\n".join(out) + "\n").encode()
+
+
+def timed(label: str, workspace: Workspace, kind: str, data: bytes, rows: int) -> None:
+    started = time.perf_counter()
+    result = data_import(workspace=workspace, kind=kind, data=data)
+    seconds = time.perf_counter() - started
+    if not result.ok:
+        raise SystemExit(f"{label}: {result.errors[:3]}")
+    print(
+        f"{label:<34} {rows:>8} rows {seconds:7.2f} s {rows / seconds:>10,.0f} rows/s   "
+        f"(new {result.created}, changed {result.updated}, unchanged {result.unchanged})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--accounts", type=int, default=2_000)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    Workspace.objects.filter(slug="bench-import").delete()
+    owner, _ = User.objects.get_or_create(email="bench@kennzahl.example")
+    workspace = workspace_create(
+        owner=owner, slug="bench-import", settings_=WorkspaceSettings(name="Import benchmark")
+    )
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    data = deals_csv(args.rows, args.accounts, seed=1)
+    print(f"deals CSV: {len(data) / 1024 / 1024:.1f} MB")
+    try:
+        timed("accounts", workspace, "accounts", accounts_csv(args.accounts), args.accounts)
+        timed("deals, first import", workspace, "deals", data, args.rows)
+        timed("deals, same file again", workspace, "deals", data, args.rows)
+        timed(
+            "deals, every 10th stage changed",
+            workspace,
+            "deals",
+            deals_csv(args.rows, args.accounts, seed=1, changed_every=10),
+            args.rows,
+        )
+    finally:
+        workspace.delete()
+
+
+if __name__ == "__main__":
+    main()

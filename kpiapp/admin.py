@@ -1,0 +1,148 @@
+"""Staff-only admin for every domain model. Lists are filtered by workspace first: the admin
+works across workspaces by design (STYLE.md, known limits), so each list says whose row it is.
+"""
+
+from django.contrib import admin
+
+from kpiapp import models as m
+
+
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_filter: tuple = ("workspace",)
+    list_select_related = ("workspace",)
+    raw_id_fields: tuple = ()
+
+    def get_list_display(self, request):  # type: ignore[no-untyped-def]
+        return ("workspace", *super().get_list_display(request))
+
+
+@admin.register(m.Channel)
+class ChannelAdmin(WorkspaceAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    exclude = ("key",)
+
+
+@admin.register(m.Campaign)
+class CampaignAdmin(WorkspaceAdmin):
+    list_display = ("name", "channel")
+    search_fields = ("name", "channel__name")
+    exclude = ("key",)
+    raw_id_fields = ("channel",)
+
+
+@admin.register(m.Account)
+class AccountAdmin(WorkspaceAdmin):
+    list_display = ("name", "external_id", "country", "industry", "channel", "created_at")
+    search_fields = ("name", "external_id", "industry")
+    list_filter = ("workspace", "country")
+    raw_id_fields = ("channel", "campaign")
+
+
+class StageChangeInline(admin.TabularInline):
+    model = m.DealStageChange
+    extra = 0
+    raw_id_fields = ("changed_by",)
+    exclude = ("workspace",)
+
+
+@admin.register(m.Deal)
+class DealAdmin(WorkspaceAdmin):
+    list_display = (
+        "external_id",
+        "name",
+        "account",
+        "stage",
+        "kind",
+        "amount_cents",
+        "currency",
+        "created_at",
+        "closed_at",
+        "owner",
+    )
+    search_fields = ("external_id", "name", "owner", "account__name")
+    list_filter = ("workspace", "stage", "kind")
+    raw_id_fields = ("account", "lead", "channel", "campaign")
+    inlines = [StageChangeInline]
+
+
+@admin.register(m.Subscription)
+class SubscriptionAdmin(WorkspaceAdmin):
+    list_display = (
+        "external_id",
+        "account",
+        "plan",
+        "amount_cents",
+        "currency",
+        "interval",
+        "quantity",
+        "started_at",
+        "ended_at",
+    )
+    search_fields = ("external_id", "plan", "account__name")
+    list_filter = ("workspace", "interval")
+    raw_id_fields = ("account",)
+
+
+@admin.register(m.Lead)
+class LeadAdmin(WorkspaceAdmin):
+    list_display = (
+        "external_id",
+        "email_or_company",
+        "channel",
+        "campaign",
+        "created_at",
+        "qualified_at",
+        "opportunity_at",
+        "converted_at",
+    )
+    search_fields = ("external_id", "email_or_company")
+    raw_id_fields = ("channel", "campaign", "account")
+
+
+@admin.register(m.Traffic)
+class TrafficAdmin(WorkspaceAdmin):
+    list_display = ("month", "day", "channel", "visits")
+    search_fields = ("channel__name",)
+    raw_id_fields = ("channel",)
+
+
+@admin.register(m.Spend)
+class SpendAdmin(WorkspaceAdmin):
+    list_display = ("month", "channel", "campaign", "category", "amount_cents", "currency")
+    search_fields = ("channel__name", "campaign__name")
+    list_filter = ("workspace", "category")
+    raw_id_fields = ("channel", "campaign")
+
+
+@admin.register(m.NpsResponse)
+class NpsAdmin(WorkspaceAdmin):
+    list_display = ("account", "responded_at", "score")
+    search_fields = ("account__name", "comment", "external_id")
+    raw_id_fields = ("account",)
+
+
+@admin.register(m.Usage)
+class UsageAdmin(WorkspaceAdmin):
+    list_display = ("account", "month", "active_users", "seats", "key_actions")
+    search_fields = ("account__name",)
+    raw_id_fields = ("account",)
+
+
+@admin.register(m.ExchangeRate)
+class ExchangeRateAdmin(WorkspaceAdmin):
+    list_display = ("month", "currency", "rate")
+    search_fields = ("currency",)
+
+
+@admin.register(m.CustomKpi)
+class CustomKpiAdmin(WorkspaceAdmin):
+    list_display = ("key", "name", "unit", "direction", "aggregation")
+    search_fields = ("key", "name")
+
+
+@admin.register(m.CustomKpiValue)
+class CustomKpiValueAdmin(WorkspaceAdmin):
+    list_display = ("kpi", "month", "value")
+    search_fields = ("kpi__name", "kpi__key")
+    raw_id_fields = ("kpi",)

@@ -1,0 +1,1 @@
+"""CSV import: read a file, map its columns, validate every row, then write all or nothing."""

@@ -1,0 +1,484 @@
+"""Validate every row of a CSV file, then write it all or nothing.
+
+Phase 1 parses each cell, checks each row and resolves references (accounts, leads,
+channels, campaigns) with a few set-based queries, collecting every error. Phase 2 runs only
+when there is none: one transaction creates the new channels and campaigns, compares each row
+with the stored record of the same key, bulk-creates the new ones and bulk-updates the changed
+ones. A re-import of the same file therefore writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User, Workspace
+from kpiapp.imports import bulk
+from kpiapp.imports import values as v
+from kpiapp.imports.kinds import KINDS, Kind
+from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
+from kpiapp.imports.reading import ImportFileError, Table, read_table
+from kpiapp.models import (
+    Account,
+    Campaign,
+    Channel,
+    CustomKpi,
+    DealStageChange,
+    Lead,
+    Traffic,
+)
+from kpiapp.models.marketing import name_key
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # line in the file; 0 for the file as a whole
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.message
+        where = _("line %(line)s, column “%(column)s”") % {"line": self.line, "column": self.column}
+        shown = f" “{self.value}”" if self.value else ""
+        return f"{where}{shown}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_csv(
+    *,
+    workspace: Workspace,
+    kind: str,
+    data: bytes,
+    mapping: Mapping,
+    user: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import `data` as `kind` into `workspace` (the caller has entered its scope)."""
+    spec = KINDS[kind]
+    try:
+        table = read_table(data)
+        columns = resolve_columns(table.header, spec, mapping)
+    except ImportFileError as error:
+        return ImportResult(kind=kind, errors=[RowError(0, "", "", str(error))], dry_run=dry_run)
+    run = _Run(workspace, spec, table, columns, mapping, progress or (lambda *a: None))
+    result = ImportResult(kind=kind, rows=len(table.rows), dry_run=dry_run)
+    rows = run.validate()
+    result.errors = run.errors
+    if run.errors or dry_run:
+        if dry_run and not run.errors:
+            result.created, result.updated, result.unchanged = run.plan(rows, write=False)
+        return result
+    try:
+        with transaction.atomic():
+            result.created, result.updated, result.unchanged = run.plan(rows, write=True, user=user)
+    except IntegrityError as error:  # a concurrent change; nothing was written
+        result.errors = [
+            RowError(
+                0,
+                "",
+                "",
+                _("The data changed while importing (%(error)s). Nothing was imported; try again.")
+                % {"error": error},
+            )
+        ]
+    return result
+
+
+class _Run:
+    def __init__(
+        self,
+        workspace: Workspace,
+        spec: Kind,
+        table: Table,
+        columns: ResolvedColumns,
+        mapping: Mapping,
+        progress: Progress,
+    ) -> None:
+        self.workspace = workspace
+        self.spec = spec
+        self.table = table
+        self.columns = columns
+        self.mapping = mapping
+        self.progress = progress
+        self.errors: list[RowError] = []
+        self.ctx = v.CellContext(
+            decimal_comma=table.delimiter == ";",
+            time_zone=ZoneInfo(workspace.time_zone),
+            currency=workspace.currency,
+        )
+        self.refs = _References(spec)
+        self.fields = {f.name: f for f in spec.fields}
+
+    def error(self, line: int, field_name: str, value: str, message: str) -> None:
+        self.errors.append(
+            RowError(line, self.columns.source_of.get(field_name, field_name), value, message)
+        )
+
+    # --- phase 1 ---------------------------------------------------------------------------
+
+    def validate(self) -> list[tuple[int, dict[str, Any]]]:
+        """Every row as model attributes (references still stand-ins), or errors."""
+        rows: list[tuple[int, dict[str, Any]]] = []
+        width = len(self.table.header)
+        total = len(self.table.rows)
+        plan = self._cell_plan()
+        for n, (line, cells) in enumerate(self.table.rows, 1):
+            if len(cells) != width:
+                self.errors.append(
+                    RowError(
+                        line,
+                        "",
+                        "",
+                        _("The row has %(cells)s cells, the header %(width)s columns.")
+                        % {"cells": len(cells), "width": width},
+                    )
+                )
+                continue
+            row = self._parse_row(line, cells, plan)
+            if row is not None:
+                rows.append((line, row))
+            if n % 5000 == 0:
+                self.progress("validate", n, total)
+        self.refs.resolve(self, rows)
+        if self.spec.name == "traffic":
+            self._check_traffic_grain(rows)
+        records = [(line, self.spec.to_model(self.refs.placeholders(row))) for line, row in rows]
+        self._check_duplicates(records)
+        self.progress("validate", total, total)
+        return records
+
+    def _cell_plan(self) -> list[tuple[int | None, str, Any, bool, dict[str, str] | None]]:
+        """Per field: column index (None: a constant), parser, required, value map."""
+        plan = [(index, name) for index, name in self.columns.by_index.items()]
+        plan += [(None, name) for name in self.columns.constants]
+        return [
+            (
+                index,
+                name,
+                self.fields[name].parse,
+                self.fields[name].required,
+                self.mapping.values.get(name),
+            )
+            for index, name in plan
+        ]
+
+    def _parse_row(self, line: int, cells: list[str], plan: list) -> dict[str, Any] | None:
+        row: dict[str, Any] = dict.fromkeys(self.spec.names)
+        ok = True
+        for index, name, parse, required, value_map in plan:
+            raw_cell = cells[index] if index is not None else self.columns.constants[name]
+            raw = self.mapping.map_value(name, raw_cell) if value_map else raw_cell
+            if not raw or raw.isspace():
+                if required:
+                    self.error(line, name, "", _("Required."))
+                    ok = False
+                continue
+            try:
+                row[name] = parse(raw, self.ctx)
+            except v.CellError as error:
+                self.error(line, name, raw_cell.strip(), str(error))
+                ok = False
+        if "currency" in row and row["currency"] is None:
+            row["currency"] = self.ctx.currency
+        if ok:
+            for name, message in self.spec.check_row(row):
+                self.error(line, name, str(row.get(name) or ""), message)
+                ok = False
+        return row if ok else None
+
+    def _check_duplicates(self, records: list[tuple[int, dict[str, Any]]]) -> None:
+        seen: dict[tuple[Any, ...], int] = {}
+        for line, attrs in records:
+            key = self.spec.record_key(attrs)
+            if key in seen:
+                self.error(
+                    line,
+                    self.spec.key[0].removesuffix("_id"),
+                    "",
+                    _("The same record as on line %(line)s.") % {"line": seen[key]},
+                )
+            else:
+                seen[key] = line
+
+    def _check_traffic_grain(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        stored = set(Traffic.objects.values_list("channel__key", "month", "day"))
+        monthly = {(c, m) for c, m, d in stored if d is None}
+        daily = {(c, m) for c, m, d in stored if d is not None}
+        for line, row in rows:
+            month = row["month"] or row["date"].replace(day=1)
+            clash = daily if row["date"] is None else monthly
+            if (name_key(row["channel"]), month) in clash:
+                self.error(
+                    line,
+                    "date" if row["date"] else "month",
+                    "",
+                    _(
+                        "This channel's month is already stored with the other grain (days or a "
+                        "month total); a month is counted one way only."
+                    ),
+                )
+
+    # --- phase 2 ---------------------------------------------------------------------------
+
+    def plan(
+        self, records: list[tuple[int, dict[str, Any]]], *, write: bool, user: User | None = None
+    ) -> tuple[int, int, int]:
+        """Compare with what is stored; with `write`, store the difference."""
+        if write:
+            self.refs.create_missing()
+        incoming = [self.refs.with_ids(attrs) for _line, attrs in records]
+        names = list(incoming[0]) if incoming else []
+        stored = {self.spec.record_key(r): r for r in self.spec.model.objects.values("id", *names)}
+        by_key = {self.spec.record_key(a): a for a in incoming}
+        if self.spec.name == "subscriptions":
+            _end_superseded_rows(by_key, stored)
+        new, changed, unchanged = [], [], 0
+        for key, attrs in by_key.items():
+            old = stored.get(key)
+            if old is None:
+                new.append(attrs)
+            elif any(old[n] != attrs[n] for n in names):
+                changed.append((old, attrs))
+            else:
+                unchanged += 1
+        if write:
+            self._write(new, changed, names, user)
+        return len(new), len(changed), unchanged
+
+    def _write(
+        self,
+        new: list[dict[str, Any]],
+        changed: list[tuple[dict, dict]],
+        names: list[str],
+        user: User | None,
+    ) -> None:
+        model = self.spec.model
+        total = len(new) + len(changed)
+        for start in range(0, len(new), BATCH * 10):
+            bulk.insert_rows(
+                model,
+                workspace_id=self.workspace.id,
+                names=names,
+                rows=new[start : start + BATCH * 10],
+            )
+            self.progress("write", start, total)
+        bulk.update_rows(
+            model,
+            workspace_id=self.workspace.id,
+            names=names,
+            rows=[(old["id"], attrs) for old, attrs in changed],
+        )
+        self.progress("write", total, total)
+        if self.spec.name == "deals":
+            _record_stage_changes(self.workspace.id, changed, user)
+
+
+def _end_superseded_rows(
+    records: dict[tuple, dict[str, Any]], stored: dict[tuple, dict[str, Any]]
+) -> None:
+    """A later row with the same external id ends the one before it on its start day
+    (PRODUCT.md). Stored rows of the same ids take part, and are updated when they change."""
+    touched = {attrs["external_id"] for attrs in records.values()}
+    chains: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for key, old in stored.items():
+        if old["external_id"] in touched and key not in records:
+            records[key] = {k: val for k, val in old.items() if k != "id"}
+    for attrs in records.values():
+        if attrs["external_id"] in touched:
+            chains[attrs["external_id"]].append(attrs)
+    for chain in chains.values():
+        chain.sort(key=lambda a: a["started_at"])
+        for before, after in pairwise(chain):
+            if before["ended_at"] is None or before["ended_at"] > after["started_at"]:
+                before["ended_at"] = after["started_at"]
+
+
+def _record_stage_changes(
+    workspace_id: int, changed: list[tuple[dict, dict]], user: User | None
+) -> None:
+    """A deal's history records each change of stage (who, when, from, to); a deal without
+    history has been in its current stage all along (KPIS.md, weighted pipeline)."""
+    now = timezone.now()
+    entries = [
+        {
+            "deal_id": old["id"],
+            "changed_at": now,
+            "changed_by_id": user.id if user else None,
+            "from_stage": old["stage"],
+            "to_stage": attrs["stage"],
+        }
+        for old, attrs in changed
+        if old["stage"] != attrs["stage"]
+    ]
+    if entries:
+        bulk.insert_rows(
+            DealStageChange, workspace_id=workspace_id, names=list(entries[0]), rows=entries
+        )
+
+
+class _References:
+    """Resolves names in a file to records, with one query per referenced kind."""
+
+    def __init__(self, spec: Kind) -> None:
+        self.spec = spec
+        self.ref_fields = {f.name: f.ref for f in spec.fields if f.ref}
+        self.account_ids: dict[str, int] = {}
+        self.lead_ids: dict[str, int] = {}
+        self.kpi_ids: dict[str, int] = {}
+        self.channel_ids: dict[str, int] = {}
+        self.campaign_ids: dict[str, int] = {}
+        self.campaign_channel: dict[str, str] = {}  # campaign key -> channel key
+        self.new_channels: dict[str, str] = {}  # key -> display name
+        self.new_campaigns: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+
+    def resolve(self, run: _Run, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        refs = set(self.ref_fields.values())
+        if "account" in refs:
+            self._load_accounts()
+        if "lead" in refs:
+            self.lead_ids = dict(Lead.objects.values_list("external_id", "id"))
+        if "custom_kpi" in refs:
+            for pk, key, name in CustomKpi.objects.values_list("id", "key", "name"):
+                self.kpi_ids[key] = self.kpi_ids[name.casefold()] = pk
+        if refs & {"channel", "campaign"}:
+            self.channel_ids = dict(Channel.objects.values_list("key", "id"))
+            for key, pk, channel_key in Campaign.objects.values_list("key", "id", "channel__key"):
+                self.campaign_ids[key] = pk
+                self.campaign_channel[key] = channel_key
+        for line, row in rows:
+            self._resolve_row(run, line, row)
+
+    def _load_accounts(self) -> None:
+        by_name: dict[str, list[int]] = defaultdict(list)
+        for pk, external_id, name in Account.objects.values_list("id", "external_id", "name"):
+            self.account_ids[external_id] = pk
+            by_name[name].append(pk)
+        self.accounts_by_name = by_name
+
+    def _account(self, value: str) -> int | str:
+        if value in self.account_ids:
+            return self.account_ids[value]
+        matches = self.accounts_by_name.get(value, [])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            return _("Several accounts are named like this; use the external ID.")
+        return _("No such account; import the accounts first.")
+
+    def _resolve_row(self, run: _Run, line: int, row: dict[str, Any]) -> None:
+        for name in ("account", "lead", "kpi"):
+            value = row.get(name)
+            if value is None or name not in self.ref_fields:
+                continue
+            if name == "account":
+                found: int | str | None = self._account(value)
+            elif name == "lead":
+                found = self.lead_ids.get(value, _("No such lead; import the leads first."))
+            else:
+                found = self.kpi_ids.get(
+                    value, self.kpi_ids.get(value.casefold(), _("No such custom KPI."))
+                )
+            if isinstance(found, str):
+                run.error(line, name, value, found)
+            else:
+                row[f"_{name}_id"] = found
+        self._resolve_channel_campaign(run, line, row)
+
+    def _resolve_channel_campaign(self, run: _Run, line: int, row: dict[str, Any]) -> None:
+        channel = row.get("channel")
+        campaign = row.get("campaign")
+        channel_key = self.key(channel) if channel else None
+        if campaign:
+            campaign_key = self.key(campaign)
+            owner = self.campaign_channel.get(campaign_key)
+            if owner is None:
+                if channel_key is None:
+                    run.error(
+                        line,
+                        "campaign",
+                        campaign,
+                        _("A new campaign needs a channel in the same row."),
+                    )
+                    return
+                self.campaign_channel[campaign_key] = channel_key
+                self.new_campaigns.setdefault(campaign_key, campaign)
+            elif channel_key is None:
+                channel_key = owner  # a campaign's channel is known from the campaign
+                row["channel"] = owner
+            elif channel_key != owner:
+                run.error(
+                    line,
+                    "campaign",
+                    campaign,
+                    _("This campaign belongs to the channel “%(channel)s”.") % {"channel": owner},
+                )
+                return
+        if channel_key and channel_key not in self.channel_ids:
+            self.new_channels.setdefault(channel_key, channel or channel_key)
+
+    def create_missing(self) -> None:
+        for key, name in self.new_channels.items():
+            self.channel_ids[key] = Channel.objects.create(name=name, key=key).id
+        for key, name in self.new_campaigns.items():
+            channel_id = self.channel_ids[self.campaign_channel[key]]
+            self.campaign_ids[key] = Campaign.objects.create(
+                name=name, key=key, channel_id=channel_id
+            ).id
+
+    def placeholders(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The row with resolved ids, channels and campaigns as (kind, key) stand-ins: new
+        ones do not exist before the write."""
+        out = dict(row)
+        for name in ("account", "lead", "kpi"):
+            if name in self.ref_fields:
+                out[name] = row.get(f"_{name}_id")
+        for name in ("channel", "campaign"):
+            if name in self.ref_fields and row.get(name):
+                out[name] = (name, self.key(row[name]))
+        return out
+
+    def key(self, name: str) -> str:
+        # A file names a handful of channels many times over: normalise each name once.
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = name_key(name)
+        return key
+
+    def with_ids(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Model attributes with channel and campaign stand-ins replaced by ids (in a dry run
+        new ones stay stand-ins)."""
+        ids = {"channel": self.channel_ids, "campaign": self.campaign_ids}
+        for attr in ("channel_id", "campaign_id"):
+            value = attrs.get(attr)
+            if isinstance(value, tuple):
+                attrs[attr] = ids[value[0]].get(value[1], value)
+        return attrs

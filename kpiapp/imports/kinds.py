@@ -1,0 +1,408 @@
+"""What each CSV kind contains (PRODUCT.md "CSV kinds"): columns, parsers, key and rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from kpiapp.imports import values as v
+from kpiapp.models import (
+    Account,
+    CustomKpiValue,
+    Deal,
+    ExchangeRate,
+    Lead,
+    NpsResponse,
+    Spend,
+    Subscription,
+    Traffic,
+    Usage,
+)
+from kpiapp.models.deals import DealKind, DealStage
+from kpiapp.models.marketing import SpendCategory
+from kpiapp.models.subscriptions import BillingInterval
+
+Row = dict[str, Any]
+RowCheck = Callable[[Row], list[tuple[str, str]]]  # -> [(field, message)]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: Callable[[str, v.CellContext], Any]
+    required: bool = False
+    # A reference to another record, resolved by the engine from the parsed text.
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type[models.Model]
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]  # model attributes that identify a record for re-imports
+    to_model: Callable[[Row], dict[str, Any]]
+    check_row: RowCheck = lambda row: []
+    # Columns of which exactly one must be present (traffic: date or month).
+    one_of: tuple[str, ...] = ()
+    # How a record's key is built from its model attributes (default: the `key` attributes).
+    key_of: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def record_key(self, attrs: dict[str, Any]) -> tuple[Any, ...]:
+        if self.key_of is not None:
+            return self.key_of(attrs)
+        return tuple(attrs[k] for k in self.key)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def ordered(row: Row, names: list[str]) -> list[tuple[str, str]]:
+    """Errors for dates that must not run backwards, e.g. created ≤ qualified ≤ converted."""
+    errors, previous = [], None
+    for name in names:
+        value = row.get(name)
+        if value is None:
+            continue
+        if previous is not None and value < row[previous]:
+            errors.append((name, _("Is before %(other)s.") % {"other": previous}))
+        previous = name
+    return errors
+
+
+def _ref(name: str, parse=v.text, required: bool = False) -> Field:  # type: ignore[no-untyped-def]
+    return Field(name, parse, required=required, ref=name if name != "kpi" else "custom_kpi")
+
+
+STAGES = {s.value: s.value for s in DealStage}
+KINDS_OF_DEAL = {k.value: k.value for k in DealKind} | {"new business": DealKind.NEW}
+INTERVALS = {
+    "month": BillingInterval.MONTH,
+    "monthly": BillingInterval.MONTH,
+    "quarter": BillingInterval.QUARTER,
+    "quarterly": BillingInterval.QUARTER,
+    "year": BillingInterval.YEAR,
+    "yearly": BillingInterval.YEAR,
+    "annual": BillingInterval.YEAR,
+    "annually": BillingInterval.YEAR,
+}
+CATEGORIES = {c.value: c.value for c in SpendCategory}
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+ACCOUNTS = Kind(
+    name="accounts",
+    model=Account,
+    fields=(
+        Field("external_id", v.text),
+        Field("name", v.text, required=True),
+        Field("country", v.country),
+        Field("industry", v.text),
+        Field("employees", v.whole),
+        _ref("channel"),
+        _ref("campaign"),
+        Field("created_at", v.day),
+    ),
+    key=("external_id",),
+    to_model=lambda r: {
+        "external_id": r["external_id"] or r["name"],
+        "name": r["name"],
+        "country": r["country"] or "",
+        "industry": r["industry"] or "",
+        "employees": r["employees"],
+        "channel_id": r["channel"],
+        "campaign_id": r["campaign"],
+        "created_at": r["created_at"],
+    },
+)
+
+
+# --- deals ---------------------------------------------------------------------------------
+
+
+def _check_deal(row: Row) -> list[tuple[str, str]]:
+    errors = []
+    if row["created_at"] is None and row["stage"] not in (None, DealStage.LEAD):
+        errors.append(("created_at", _("Required unless the stage is “lead”.")))
+    if row["created_at"] and row["closed_at"] and row["closed_at"] < row["created_at"]:
+        errors.append(("closed_at", _("Is before created_at.")))
+    return errors
+
+
+DEALS = Kind(
+    name="deals",
+    model=Deal,
+    fields=(
+        Field("external_id", v.text, required=True),
+        _ref("account"),
+        _ref("lead"),
+        Field("name", v.text),
+        Field("owner", v.text),
+        _ref("channel"),
+        _ref("campaign"),
+        Field("stage", v.choice(STAGES), required=True),
+        Field("amount", v.cents),
+        Field("services_amount", v.cents),
+        Field("currency", v.currency),
+        Field("created_at", v.day),
+        Field("closed_at", v.day),
+        Field("lost_reason", v.text),
+        Field("kind", v.choice(KINDS_OF_DEAL)),
+    ),
+    key=("external_id",),
+    check_row=_check_deal,
+    to_model=lambda r: {
+        "external_id": r["external_id"],
+        "account_id": r["account"],
+        "lead_id": r["lead"],
+        "name": r["name"] or "",
+        "owner": r["owner"] or "",
+        "channel_id": r["channel"],
+        "campaign_id": r["campaign"],
+        "stage": r["stage"],
+        "amount_cents": r["amount"],
+        "services_amount_cents": r["services_amount"],
+        "currency": r["currency"],
+        "created_at": r["created_at"],
+        "closed_at": r["closed_at"],
+        "lost_reason": r["lost_reason"] or "",
+        "kind": r["kind"] or DealKind.NEW,
+    },
+)
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+
+def _check_subscription(row: Row) -> list[tuple[str, str]]:
+    errors = []
+    start = row["started_at"]
+    if start and row["ended_at"] and row["ended_at"] < start:
+        errors.append(("ended_at", _("Is before started_at.")))
+    if start and row["trial_ends_at"] and row["trial_ends_at"] < start:
+        errors.append(("trial_ends_at", _("Is before started_at.")))
+    return errors
+
+
+SUBSCRIPTIONS = Kind(
+    name="subscriptions",
+    model=Subscription,
+    fields=(
+        Field("external_id", v.text, required=True),
+        _ref("account", required=True),
+        Field("plan", v.text),
+        Field("amount", v.cents, required=True),
+        Field("currency", v.currency),
+        Field("interval", v.choice(INTERVALS), required=True),
+        Field("interval_count", v.positive_whole),
+        Field("quantity", v.whole),
+        Field("discount_percent", v.percent),
+        Field("started_at", v.day, required=True),
+        Field("trial_ends_at", v.day),
+        Field("ended_at", v.day),
+        Field("cancelled_at", v.day),
+        Field("churn_reason", v.text),
+    ),
+    key=("external_id", "started_at"),
+    check_row=_check_subscription,
+    to_model=lambda r: {
+        "external_id": r["external_id"],
+        "account_id": r["account"],
+        "plan": r["plan"] or "",
+        "amount_cents": r["amount"],
+        "currency": r["currency"],
+        "interval": r["interval"],
+        "interval_count": r["interval_count"] or 1,
+        "quantity": 1 if r["quantity"] is None else r["quantity"],
+        "discount_percent": r["discount_percent"] or 0,
+        "started_at": r["started_at"],
+        "trial_ends_at": r["trial_ends_at"],
+        "ended_at": r["ended_at"],
+        "cancelled_at": r["cancelled_at"],
+        "churn_reason": r["churn_reason"] or "",
+    },
+)
+
+
+# --- leads ---------------------------------------------------------------------------------
+
+LEAD_STEPS = ["created_at", "qualified_at", "opportunity_at", "converted_at"]
+
+LEADS = Kind(
+    name="leads",
+    model=Lead,
+    fields=(
+        Field("external_id", v.text, required=True),
+        Field("email_or_company", v.text),
+        _ref("channel"),
+        _ref("campaign"),
+        Field("created_at", v.day, required=True),
+        Field("qualified_at", v.day),
+        Field("opportunity_at", v.day),
+        Field("converted_at", v.day),
+        _ref("account"),
+    ),
+    key=("external_id",),
+    check_row=lambda r: ordered(r, LEAD_STEPS),
+    to_model=lambda r: {
+        "external_id": r["external_id"],
+        "email_or_company": r["email_or_company"] or "",
+        "channel_id": r["channel"],
+        "campaign_id": r["campaign"],
+        "created_at": r["created_at"],
+        "qualified_at": r["qualified_at"],
+        "opportunity_at": r["opportunity_at"],
+        "converted_at": r["converted_at"],
+        "account_id": r["account"],
+    },
+)
+
+
+# --- traffic and spend ---------------------------------------------------------------------
+
+
+def _first_of_month(d: date) -> date:
+    return d.replace(day=1)
+
+
+TRAFFIC = Kind(
+    name="traffic",
+    model=Traffic,
+    fields=(
+        Field("date", v.day),
+        Field("month", v.month),
+        _ref("channel", required=True),
+        Field("visits", v.whole, required=True),
+    ),
+    key=("channel_id", "month", "day"),
+    one_of=("date", "month"),
+    to_model=lambda r: {
+        "day": r.get("date"),
+        "month": r["month"] if r.get("month") else _first_of_month(r["date"]),
+        "channel_id": r["channel"],
+        "visits": r["visits"],
+    },
+)
+
+SPEND = Kind(
+    name="spend",
+    model=Spend,
+    fields=(
+        Field("month", v.month, required=True),
+        _ref("channel"),
+        _ref("campaign"),
+        Field("category", v.choice(CATEGORIES), required=True),
+        Field("amount", v.cents, required=True),
+        Field("currency", v.currency),
+    ),
+    key=("month", "channel_id", "campaign_id", "category"),
+    to_model=lambda r: {
+        "month": r["month"],
+        "channel_id": r["channel"],
+        "campaign_id": r["campaign"],
+        "category": r["category"],
+        "amount_cents": r["amount"],
+        "currency": r["currency"],
+    },
+)
+
+
+# --- customer experience, rates, custom values ---------------------------------------------
+
+NPS = Kind(
+    name="nps",
+    model=NpsResponse,
+    fields=(
+        Field("external_id", v.text),
+        _ref("account", required=True),
+        Field("responded_at", v.day, required=True),
+        Field("score", v.nps_score, required=True),
+        Field("comment", v.text),
+    ),
+    # Without an external id an answer is identified by everything it says.
+    key=("external_id", "account_id", "responded_at", "score", "comment"),
+    key_of=lambda a: (
+        ("id", a["external_id"])
+        if a["external_id"]
+        else ("answer", a["account_id"], a["responded_at"], a["score"], a["comment"])
+    ),
+    to_model=lambda r: {
+        "external_id": r["external_id"] or "",
+        "account_id": r["account"],
+        "responded_at": r["responded_at"],
+        "score": r["score"],
+        "comment": r["comment"] or "",
+    },
+)
+
+USAGE = Kind(
+    name="usage",
+    model=Usage,
+    fields=(
+        _ref("account", required=True),
+        Field("month", v.month, required=True),
+        Field("active_users", v.whole),
+        Field("seats", v.whole),
+        Field("key_actions", v.whole),
+        Field("first_value_at", v.day),
+    ),
+    key=("account_id", "month"),
+    to_model=lambda r: {
+        "account_id": r["account"],
+        "month": r["month"],
+        "active_users": r["active_users"],
+        "seats": r["seats"],
+        "key_actions": r["key_actions"],
+        "first_value_at": r["first_value_at"],
+    },
+)
+
+EXCHANGE_RATES = Kind(
+    name="exchange_rates",
+    model=ExchangeRate,
+    fields=(
+        Field("month", v.month, required=True),
+        Field("currency", v.currency, required=True),
+        Field("rate", v.positive_rate, required=True),
+    ),
+    key=("month", "currency"),
+    to_model=lambda r: {"month": r["month"], "currency": r["currency"], "rate": r["rate"]},
+)
+
+CUSTOM_KPI_VALUES = Kind(
+    name="custom_kpi_values",
+    model=CustomKpiValue,
+    fields=(
+        _ref("kpi", required=True),
+        Field("month", v.month, required=True),
+        Field("value", v.decimal, required=True),
+    ),
+    key=("kpi_id", "month"),
+    to_model=lambda r: {"kpi_id": r["kpi"], "month": r["month"], "value": r["value"]},
+)
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        ACCOUNTS,
+        DEALS,
+        SUBSCRIPTIONS,
+        LEADS,
+        TRAFFIC,
+        SPEND,
+        NPS,
+        USAGE,
+        EXCHANGE_RATES,
+        CUSTOM_KPI_VALUES,
+    )
+}

@@ -1,0 +1,83 @@
+"""Turning uploaded bytes into a header and rows: encoding, delimiter, size."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
+    delimiter: str
+
+
+def decode(data: bytes) -> str:
+    try:
+        # utf-8-sig drops a BOM (Excel writes one) and reads plain UTF-8 alike.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            _(
+                "The file is not UTF-8 encoded (first bad byte on line %(line)s). Save it as "
+                "“CSV UTF-8” and upload it again."
+            )
+            % {"line": line}
+        ) from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    # A header names columns, so whichever separator splits it into more parts is the one.
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def read_table(data: bytes) -> Table:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(
+            _(
+                "The file is %(size)s MB; at most 20 MB can be imported at once. Split it into "
+                "smaller files."
+            )
+            % {"size": round(len(data) / 1024 / 1024, 1)}
+        )
+    text = decode(data)
+    if not text.strip():
+        raise ImportFileError(_("The file is empty."))
+    first_line = text.lstrip("\r\n").splitlines()[0]
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        # Blank lines are not rows; line_num is where each record ends.
+        records.extend((reader.line_num, r) for r in reader if any(c.strip() for c in r))
+    except csv.Error as error:
+        raise ImportFileError(
+            _("Line %(line)s is not valid CSV: %(error)s")
+            % {"line": reader.line_num, "error": error}
+        ) from None
+    header = [h.strip() for h in records[0][1]]
+    if not any(header) or any(not h for h in header):
+        raise ImportFileError(
+            _("The first line must be a header that names every column; column %(n)s has no name.")
+            % {"n": header.index("") + 1 if "" in header else 1}
+        )
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise ImportFileError(
+            _("The header names a column twice: %(names)s.") % {"names": ", ".join(duplicates)}
+        )
+    rows = records[1:]
+    if not rows:
+        raise ImportFileError(_("The file has a header but no rows."))
+    return Table(header=header, rows=rows, delimiter=delimiter)

@@ -1,0 +1,30 @@
+"""Kennzahl's domain models, one module per aggregate; every one is workspace-owned."""
+
+from kpiapp.models.custom_kpis import CustomKpi, CustomKpiValue
+from kpiapp.models.customers import Account
+from kpiapp.models.deals import Deal, DealKind, DealStage, DealStageChange
+from kpiapp.models.feedback import NpsResponse, Usage
+from kpiapp.models.fx import ExchangeRate
+from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
+from kpiapp.models.subscriptions import BillingInterval, Subscription
+
+__all__ = [
+    "Account",
+    "BillingInterval",
+    "Campaign",
+    "Channel",
+    "CustomKpi",
+    "CustomKpiValue",
+    "Deal",
+    "DealKind",
+    "DealStage",
+    "DealStageChange",
+    "ExchangeRate",
+    "Lead",
+    "NpsResponse",
+    "Spend",
+    "SpendCategory",
+    "Subscription",
+    "Traffic",
+    "Usage",
+]
