@@ -146,3 +146,12 @@ class CustomKpiValueAdmin(WorkspaceAdmin):
     list_display = ("kpi", "month", "value")
     search_fields = ("kpi__name", "kpi__key")
     raw_id_fields = ("kpi",)
+
+
+@admin.register(m.ImportJob)
+class ImportJobAdmin(WorkspaceAdmin):
+    list_display = ("filename", "kind", "status", "created_by", "created_at")
+    list_filter = ("workspace", "kind", "status")
+    search_fields = ("filename",)
+    exclude = ("data",)
+    raw_id_fields = ("created_by",)

@@ -1,14 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView, TemplateView
 
 from accounts.views.workspaces import home, workspace_create
-from kpiapp.views import dashboard
+from kpiapp.data_kinds import DataKindConverter
+from kpiapp.views import dashboard, data, imports
+
+register_converter(DataKindConverter, "kind")
 
 kpiapp_patterns = (
     [
         path("", dashboard.dashboard, name="dashboard"),
+        path("data/", data.index, name="data"),
+        path("data/<kind:kind>/", data.record_list_page, name="records"),
+        path("data/<kind:kind>/new/", data.record_create, name="record_create"),
+        path("data/<kind:kind>/<int:pk>/", data.record_detail, name="record"),
+        path("data/<kind:kind>/<int:pk>/edit/", data.record_edit, name="record_edit"),
+        path("data/<kind:kind>/<int:pk>/delete/", data.record_delete_view, name="record_delete"),
+        path("data/<kind:kind>/import/", imports.upload, name="import"),
+        path("data/<kind:kind>/import/<int:job_id>/", imports.job_page, name="import_job"),
+        path("data/<kind:kind>/import/<int:job_id>/start/", imports.job_start, name="import_start"),
+        path(
+            "data/<kind:kind>/import/<int:job_id>/status/", imports.job_status, name="import_status"
+        ),
     ],
     "kpiapp",
 )

@@ -26,6 +26,8 @@ from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.celery import app as celery_app
+from kpiapp.imports.mapping import parse_options
+from kpiapp.services.imports import data_import
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery-staple"
@@ -167,3 +169,27 @@ def in_workspace() -> Callable[[Workspace], object]:
 
 def membership_of(user: User, workspace: Workspace) -> Membership:
     return Membership.objects.get(user=user, workspace=workspace)
+
+
+@pytest.fixture
+def run_import(workspace):
+    """Import bytes (or text) into the cast's workspace; returns the ImportResult."""
+
+    def run(kind, content, *, preset=None, maps=(), values=(), dry_run=False):
+        data = content.encode() if isinstance(content, str) else content
+        return data_import(
+            workspace=workspace,
+            kind=kind,
+            data=data,
+            preset=preset,
+            mapping=parse_options(list(maps), list(values)),
+            dry_run=dry_run,
+        )
+
+    return run
+
+
+@pytest.fixture
+def scoped(workspace):
+    with workspace_scope(workspace.id):
+        yield workspace

@@ -5,6 +5,7 @@ from kpiapp.models.customers import Account
 from kpiapp.models.deals import Deal, DealKind, DealStage, DealStageChange
 from kpiapp.models.feedback import NpsResponse, Usage
 from kpiapp.models.fx import ExchangeRate
+from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 
@@ -20,6 +21,8 @@ __all__ = [
     "DealStage",
     "DealStageChange",
     "ExchangeRate",
+    "ImportJob",
+    "ImportStatus",
     "Lead",
     "NpsResponse",
     "Spend",

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from accounts.models import User, Workspace
+from dataclasses import asdict
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, User, Workspace
 from accounts.tenancy import workspace_scope
-from kpiapp.imports.engine import ImportResult, Progress, RowError, import_csv
+from kpiapp.imports.engine import ImportResult, Progress, import_csv
 from kpiapp.imports.kinds import KINDS
-from kpiapp.imports.mapping import Mapping
+from kpiapp.imports.mapping import IGNORE, Mapping, suggest
 from kpiapp.imports.presets import PRESETS, preset_for
+from kpiapp.imports.reading import read_table
+from kpiapp.models import ImportJob, ImportStatus
 
 
 class ImportRequestError(ValueError):
@@ -57,4 +65,120 @@ def data_import(
         )
 
 
-__all__ = ["ImportRequestError", "ImportResult", "RowError", "data_import", "mapping_for"]
+# --- imports in the browser, as jobs ------------------------------------------------------
+
+
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def import_progress(job_id: int) -> dict[str, object]:
+    return cache.get(_progress_key(job_id)) or {}
+
+
+def import_job_create(
+    *, membership: Membership, kind: str, filename: str, data: bytes, preset: str = ""
+) -> ImportJob:
+    """Keep an uploaded file and propose a mapping for it. A file that cannot be read at all
+    (encoding, size, no header) raises ImportFileError and nothing is kept."""
+    table = read_table(data)
+    base = mapping_for(kind=kind, preset=preset or None, explicit=Mapping())
+    spec = KINDS[kind]
+    columns = {}
+    for column in table.header:
+        target = base.columns.get(column) or suggest(column, spec)
+        columns[column] = target or (IGNORE if base.ignore_unknown else "")
+    return ImportJob.objects.create(
+        kind=kind,
+        filename=filename[:255],
+        data=data,
+        header=table.header,
+        sample=[cells for _line, cells in table.rows[:3]],
+        preset=preset,
+        columns=columns,
+        values=base.values,
+        created_by=membership.user,
+    )
+
+
+def job_mapping(job: ImportJob) -> Mapping:
+    base = mapping_for(kind=job.kind, preset=job.preset or None, explicit=Mapping())
+    return Mapping(
+        columns={c: t for c, t in job.columns.items() if t},
+        values=job.values,
+        ignore_unknown=False,
+        defaults=base.defaults,
+    )
+
+
+@transaction.atomic
+def import_job_set_mapping(
+    *, job: ImportJob, columns: dict[str, str], values: dict[str, dict[str, str]]
+) -> ImportJob:
+    """Store the user's mapping and queue a check (a dry run) of the whole file."""
+    job.columns = columns
+    job.values = values
+    job.status = ImportStatus.CHECKING
+    job.result = {}
+    job.save(update_fields=["columns", "values", "status", "result"])
+    _enqueue(job, check_only=True)
+    return job
+
+
+@transaction.atomic
+def import_job_start(*, job: ImportJob) -> ImportJob:
+    if job.status != ImportStatus.CHECKED or job.result.get("errors"):
+        raise ImportRequestError("Only a file checked without errors can be imported.")
+    job.status = ImportStatus.IMPORTING
+    job.save(update_fields=["status"])
+    _enqueue(job, check_only=False)
+    return job
+
+
+def _enqueue(job: ImportJob, *, check_only: bool) -> None:
+    from kpiapp.tasks import run_import
+
+    cache.set(_progress_key(job.id), {"phase": "queued", "done": 0, "total": 0}, 3600)
+    transaction.on_commit(lambda: run_import.delay(job.workspace_id, job.id, check_only))
+
+
+MAX_ERRORS_KEPT = 500
+
+
+def import_job_run(*, job_id: int, check_only: bool) -> None:
+    """Check or import a job's file (inside its workspace scope). Claims the job first, so a
+    duplicate delivery of the task does nothing."""
+    expected = ImportStatus.CHECKING if check_only else ImportStatus.IMPORTING
+    job = ImportJob.objects.filter(pk=job_id, status=expected).first()
+    if job is None:
+        return
+
+    def progress(phase: str, done: int, total: int) -> None:
+        cache.set(
+            _progress_key(job.id), {"phase": phase, "done": min(done, total), "total": total}, 3600
+        )
+
+    result = import_csv(
+        workspace=job.workspace,
+        kind=job.kind,
+        data=bytes(job.data),
+        mapping=job_mapping(job),
+        user=job.created_by,
+        dry_run=check_only,
+        progress=progress,
+    )
+    job.result = {
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "error_count": len(result.errors),
+        "errors": [asdict(e) for e in result.errors[:MAX_ERRORS_KEPT]],
+    }
+    if not result.ok:
+        job.status = ImportStatus.CHECKED if check_only else ImportStatus.FAILED
+    else:
+        job.status = ImportStatus.CHECKED if check_only else ImportStatus.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["result", "status", "finished_at"])
+    cache.delete(_progress_key(job.id))

@@ -12,7 +12,13 @@ import pytest
 
 from accounts.roles import role_at_least
 
-DUMMY_IDS = {"membership_id": 999_999, "invitation_id": 999_999, "token_id": 999_999}
+DUMMY_IDS = {
+    "membership_id": 999_999,
+    "invitation_id": 999_999,
+    "token_id": 999_999,
+    "pk": 999_999,
+    "job_id": 999_999,
+}
 
 
 def _workspace_patterns() -> list[tuple[str, str, object]]:
@@ -38,6 +44,8 @@ IDS = [name for name, _, _ in PAGES]
 
 def _url(route: str, name: str, slug: str) -> str:
     ids = {k: v for k, v in DUMMY_IDS.items() if f"<int:{k}>" in route}
+    if "<kind:kind>" in route:
+        ids["kind"] = "accounts"
     return reverse(name, kwargs={"slug": slug, **ids})
 
 

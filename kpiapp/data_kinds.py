@@ -1,0 +1,244 @@
+"""The record kinds of the data pages (/w/<slug>/data/<kind>/): what each list shows, how it
+is searched, filtered and sorted, and which form edits it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kpiapp import forms as f
+from kpiapp import models as m
+
+
+@dataclass(frozen=True)
+class Column:
+    attr: str  # attribute path on the record, e.g. "account.name"
+    label: str | Promise
+    format: str = "text"  # text, money, date, month, number, choice
+    sort: str | None = None  # order_by field, when sortable
+
+
+@dataclass(frozen=True)
+class DataKind:
+    slug: str
+    model: type[models.Model]
+    label: str | Promise
+    label_plural: str | Promise
+    form: type[f.RecordForm]
+    columns: tuple[Column, ...]
+    search: tuple[str, ...]
+    filters: tuple[str, ...] = ()  # choice fields and "channel"
+    default_sort: str = "-id"
+    related: tuple[str, ...] = ()
+
+    @property
+    def sorts(self) -> set[str]:
+        names = {c.sort for c in self.columns if c.sort}
+        return names | {f"-{n}" for n in names}
+
+
+def _c(attr: str, label: str | Promise, fmt: str = "text", sort: bool | str = True) -> Column:
+    order = (attr.replace(".", "__") if sort is True else sort) or None
+    return Column(attr, label, fmt, order)
+
+
+DATA_KINDS: dict[str, DataKind] = {
+    k.slug: k
+    for k in (
+        DataKind(
+            "accounts",
+            m.Account,
+            _("Account"),
+            _("Accounts"),
+            f.AccountForm,
+            (
+                _c("name", _("Name")),
+                _c("external_id", _("External ID")),
+                _c("country", _("Country")),
+                _c("industry", _("Industry")),
+                _c("channel.name", _("Channel")),
+                _c("created_at", _("Created"), "date"),
+            ),
+            search=("name", "external_id", "industry"),
+            filters=("channel", "country"),
+            default_sort="name",
+            related=("channel",),
+        ),
+        DataKind(
+            "deals",
+            m.Deal,
+            _("Deal"),
+            _("Deals"),
+            f.DealForm,
+            (
+                _c("external_id", _("External ID")),
+                _c("name", _("Name")),
+                _c("account.name", _("Account")),
+                _c("stage", _("Stage"), "choice"),
+                _c("kind", _("Kind"), "choice"),
+                _c("amount_cents", _("Annual value"), "money"),
+                _c("owner", _("Owner")),
+                _c("created_at", _("Created"), "date"),
+                _c("closed_at", _("Closed"), "date"),
+            ),
+            search=("external_id", "name", "owner", "account__name"),
+            filters=("stage", "kind", "channel"),
+            default_sort="-created_at",
+            related=("account",),
+        ),
+        DataKind(
+            "subscriptions",
+            m.Subscription,
+            _("Subscription"),
+            _("Subscriptions"),
+            f.SubscriptionForm,
+            (
+                _c("external_id", _("External ID")),
+                _c("account.name", _("Account")),
+                _c("plan", _("Plan")),
+                _c("amount_cents", _("Price"), "money"),
+                _c("interval", _("Interval"), "choice"),
+                _c("quantity", _("Quantity"), "number"),
+                _c("started_at", _("Started"), "date"),
+                _c("ended_at", _("Ended"), "date"),
+            ),
+            search=("external_id", "plan", "account__name"),
+            filters=("interval",),
+            default_sort="-started_at",
+            related=("account",),
+        ),
+        DataKind(
+            "leads",
+            m.Lead,
+            _("Lead"),
+            _("Leads"),
+            f.LeadForm,
+            (
+                _c("external_id", _("External ID")),
+                _c("email_or_company", _("Email or company")),
+                _c("channel.name", _("Channel")),
+                _c("campaign.name", _("Campaign")),
+                _c("created_at", _("Created"), "date"),
+                _c("qualified_at", _("SQL"), "date"),
+                _c("opportunity_at", _("Opportunity"), "date"),
+                _c("converted_at", _("Customer"), "date"),
+            ),
+            search=("external_id", "email_or_company"),
+            filters=("channel",),
+            default_sort="-created_at",
+            related=("channel", "campaign"),
+        ),
+        DataKind(
+            "traffic",
+            m.Traffic,
+            _("Traffic"),
+            _("Traffic"),
+            f.TrafficForm,
+            (
+                _c("month", _("Month"), "month"),
+                _c("day", _("Day"), "date"),
+                _c("channel.name", _("Channel")),
+                _c("visits", _("Visits"), "number"),
+            ),
+            search=("channel__name",),
+            filters=("channel",),
+            default_sort="-month",
+            related=("channel",),
+        ),
+        DataKind(
+            "spend",
+            m.Spend,
+            _("Spend"),
+            _("Spend"),
+            f.SpendForm,
+            (
+                _c("month", _("Month"), "month"),
+                _c("channel.name", _("Channel")),
+                _c("campaign.name", _("Campaign")),
+                _c("category", _("Category"), "choice"),
+                _c("amount_cents", _("Amount"), "money"),
+            ),
+            search=("channel__name", "campaign__name"),
+            filters=("category", "channel"),
+            default_sort="-month",
+            related=("channel", "campaign"),
+        ),
+        DataKind(
+            "nps",
+            m.NpsResponse,
+            _("NPS answer"),
+            _("NPS answers"),
+            f.NpsForm,
+            (
+                _c("account.name", _("Account")),
+                _c("responded_at", _("Answered"), "date"),
+                _c("score", _("Score"), "number"),
+                _c("comment", _("Comment"), sort=False),
+            ),
+            search=("account__name", "comment"),
+            default_sort="-responded_at",
+            related=("account",),
+        ),
+        DataKind(
+            "usage",
+            m.Usage,
+            _("Usage"),
+            _("Usage"),
+            f.UsageForm,
+            (
+                _c("account.name", _("Account")),
+                _c("month", _("Month"), "month"),
+                _c("active_users", _("Active users"), "number"),
+                _c("seats", _("Seats"), "number"),
+                _c("key_actions", _("Key actions"), "number"),
+            ),
+            search=("account__name",),
+            default_sort="-month",
+            related=("account",),
+        ),
+        DataKind(
+            "exchange_rates",
+            m.ExchangeRate,
+            _("Exchange rate"),
+            _("Exchange rates"),
+            f.ExchangeRateForm,
+            (
+                _c("month", _("Month"), "month"),
+                _c("currency", _("Currency")),
+                _c("rate", _("Rate"), "rate"),
+            ),
+            search=("currency",),
+            default_sort="-month",
+        ),
+        DataKind(
+            "custom_kpi_values",
+            m.CustomKpiValue,
+            _("Custom KPI value"),
+            _("Custom KPI values"),
+            f.CustomKpiValueForm,
+            (
+                _c("kpi.name", _("KPI")),
+                _c("month", _("Month"), "month"),
+                _c("value", _("Value"), "rate"),
+            ),
+            search=("kpi__name", "kpi__key"),
+            default_sort="-month",
+            related=("kpi",),
+        ),
+    )
+}
+
+
+class DataKindConverter:
+    """URL converter: only known kinds match, so /data/<unknown>/ is a plain 404."""
+
+    regex = "|".join(DATA_KINDS)
+
+    def to_python(self, value: str) -> DataKind:
+        return DATA_KINDS[value]
+
+    def to_url(self, value: DataKind | str) -> str:
+        return value if isinstance(value, str) else value.slug

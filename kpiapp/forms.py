@@ -1,0 +1,211 @@
+"""Forms for the data pages: one ModelForm per record kind, money entered in major units."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Workspace
+from kpiapp import models as m
+
+
+class MoneyField(forms.DecimalField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(max_digits=14, decimal_places=2, **kwargs)
+
+
+class RecordForm(forms.ModelForm):
+    """Money fields map `amount` (12.50, shown and entered) to `amount_cents` (1250, stored).
+    Choice querysets are the scoped managers, read when the form is built inside a view."""
+
+    money_fields: dict[str, str] = {}
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.workspace = workspace
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = field.queryset.model.objects.all()
+        for name, attr in self.money_fields.items():
+            cents = getattr(self.instance, attr, None)
+            if cents is not None and name not in self.initial:
+                self.initial[name] = Decimal(cents) / 100
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # Unique keys include the workspace, which is not a form field: check them anyway.
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("workspace")
+        return exclude
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        month = cleaned.get("month")
+        if month is not None:  # any day stands for its month
+            cleaned["month"] = month.replace(day=1)
+        campaign = cleaned.get("campaign")
+        if campaign is not None and "channel" in self.fields:
+            channel = cleaned.get("channel")
+            if channel is None:
+                cleaned["channel"] = campaign.channel
+                self.instance.channel = campaign.channel
+            elif channel != campaign.channel:
+                self.add_error(
+                    "campaign", _("This campaign belongs to the channel “%s”.") % campaign.channel
+                )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        for name, attr in self.money_fields.items():
+            value = self.cleaned_data.get(name)
+            setattr(self.instance, attr, None if value is None else int(value * 100))
+        super()._post_clean()
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AccountForm(RecordForm):
+    class Meta:
+        model = m.Account
+        fields = (
+            "name",
+            "external_id",
+            "country",
+            "industry",
+            "employees",
+            "channel",
+            "campaign",
+            "created_at",
+        )
+        widgets = {"created_at": DATE}
+
+    def clean_country(self) -> str:
+        from kpiapp.imports.values import CellError, country
+
+        value = self.cleaned_data.get("country", "")
+        if not value:
+            return ""
+        try:
+            return country(value, None)  # type: ignore[arg-type]
+        except CellError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class DealForm(RecordForm):
+    amount = MoneyField(label=_("Annual contract value"), required=False)
+    services_amount = MoneyField(label=_("One-time services"), required=False)
+    money_fields = {"amount": "amount_cents", "services_amount": "services_amount_cents"}
+
+    class Meta:
+        model = m.Deal
+        fields = (
+            "external_id",
+            "name",
+            "account",
+            "owner",
+            "channel",
+            "campaign",
+            "stage",
+            "kind",
+            "amount",
+            "services_amount",
+            "currency",
+            "created_at",
+            "closed_at",
+            "lost_reason",
+        )
+        widgets = {"created_at": DATE, "closed_at": DATE}
+
+
+class SubscriptionForm(RecordForm):
+    amount = MoneyField(label=_("Net unit price per interval"))
+    money_fields = {"amount": "amount_cents"}
+
+    class Meta:
+        model = m.Subscription
+        fields = (
+            "external_id",
+            "account",
+            "plan",
+            "amount",
+            "currency",
+            "interval",
+            "interval_count",
+            "quantity",
+            "discount_percent",
+            "started_at",
+            "trial_ends_at",
+            "ended_at",
+            "cancelled_at",
+            "churn_reason",
+        )
+        widgets = dict.fromkeys(("started_at", "trial_ends_at", "ended_at", "cancelled_at"), DATE)
+
+
+class LeadForm(RecordForm):
+    class Meta:
+        model = m.Lead
+        fields = (
+            "external_id",
+            "email_or_company",
+            "channel",
+            "campaign",
+            "created_at",
+            "qualified_at",
+            "opportunity_at",
+            "converted_at",
+            "account",
+        )
+        widgets = dict.fromkeys(
+            ("created_at", "qualified_at", "opportunity_at", "converted_at"), DATE
+        )
+
+
+class TrafficForm(RecordForm):
+    class Meta:
+        model = m.Traffic
+        fields = ("month", "day", "channel", "visits")
+        widgets = {"month": MONTH, "day": DATE}
+
+
+class SpendForm(RecordForm):
+    amount = MoneyField(label=_("Amount"))
+    money_fields = {"amount": "amount_cents"}
+
+    class Meta:
+        model = m.Spend
+        fields = ("month", "channel", "campaign", "category", "amount", "currency")
+        widgets = {"month": MONTH}
+
+
+class NpsForm(RecordForm):
+    class Meta:
+        model = m.NpsResponse
+        fields = ("account", "responded_at", "score", "comment", "external_id")
+        widgets = {"responded_at": DATE, "comment": forms.Textarea(attrs={"rows": 3})}
+
+
+class UsageForm(RecordForm):
+    class Meta:
+        model = m.Usage
+        fields = ("account", "month", "active_users", "seats", "key_actions", "first_value_at")
+        widgets = {"month": MONTH, "first_value_at": DATE}
+
+
+class ExchangeRateForm(RecordForm):
+    class Meta:
+        model = m.ExchangeRate
+        fields = ("month", "currency", "rate")
+        widgets = {"month": MONTH}
+
+
+class CustomKpiValueForm(RecordForm):
+    class Meta:
+        model = m.CustomKpiValue
+        fields = ("kpi", "month", "value")
+        widgets = {"month": MONTH}

@@ -1,0 +1,76 @@
+"""Locale-aware display of money and numbers: 1.234,56 € in German, €1,234.56 in English."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils import formats, translation
+
+register = template.Library()
+
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+
+
+@register.filter
+def money(cents: int | None, currency: str = "EUR") -> str:
+    if cents is None or cents == "":
+        return "–"
+    amount = formats.number_format(Decimal(cents) / 100, 2, use_l10n=True, force_grouping=True)
+    symbol = SYMBOLS.get(currency, currency)
+    if (translation.get_language() or "en").startswith("de") or len(symbol) > 1:
+        return f"{amount}\u00a0{symbol}"
+    return f"{symbol}{amount}"
+
+
+@register.filter
+def number(value: int | Decimal | None, decimals: int = 0) -> str:
+    if value is None or value == "":
+        return "–"
+    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters changed (for sorting and paging links)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode() if params else "?"
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key, "")
+
+
+@register.filter
+def attr_path(record: object, path: str) -> object:
+    """`record|attr_path:"account.name"`: follows attributes, empty on a missing link."""
+    value: object = record
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    if hasattr(record, f"get_{path}_display"):
+        return getattr(record, f"get_{path}_display")()
+    return value
+
+
+@register.filter
+def mrr_chart_data(points: list) -> dict[str, list]:
+    return {
+        "labels": [p.month.strftime("%Y-%m") for p in points],
+        "values": [p.mrr_cents / 100 for p in points],
+    }
+
+
+@register.filter
+def get_index(sequence: list, index: int) -> object:
+    try:
+        return sequence[index]
+    except (IndexError, TypeError):
+        return None

@@ -1,0 +1,115 @@
+"""The data pages: lists, a record's page, create, edit and delete (editors and up)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import workspace_view
+from accounts.roles import Role
+from kpiapp.data_kinds import DATA_KINDS, DataKind
+from kpiapp.selectors.records import account_story, data_counts, record_get, record_list
+from kpiapp.services.records import RecordInUse, record_delete, record_save
+
+
+@workspace_view(min_role=Role.VIEWER)
+def index(request: HttpRequest) -> HttpResponse:
+    counts = data_counts(DATA_KINDS)
+    kinds = [(kind, counts[slug]) for slug, kind in DATA_KINDS.items()]
+    return render(
+        request,
+        "kpiapp/data_index.html",
+        {"nav": "data", "kinds": kinds, "empty": not any(counts.values())},
+    )
+
+
+@workspace_view(min_role=Role.VIEWER)
+def record_list_page(request: HttpRequest, kind: DataKind) -> HttpResponse:
+    listing = record_list(kind, request.GET)
+    return render(
+        request,
+        "kpiapp/data_list.html",
+        {
+            "nav": "data",
+            "kind": kind,
+            "listing": listing,
+            "can_edit": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
+        },
+    )
+
+
+@workspace_view(min_role=Role.VIEWER)
+def record_detail(request: HttpRequest, kind: DataKind, pk: int) -> HttpResponse:
+    record = record_get(kind, pk)
+    context = {
+        "nav": "data",
+        "kind": kind,
+        "record": record,
+        "fields": _shown_fields(kind, record),
+        "can_edit": request.membership.has_role(Role.EDITOR),
+    }  # type: ignore[attr-defined]
+    if kind.slug == "accounts":
+        context["story"] = account_story(record, timezone.localdate())  # type: ignore[arg-type]
+    if kind.slug == "deals":
+        context["history"] = record.stage_changes.select_related("changed_by")  # type: ignore[attr-defined]
+    return render(request, "kpiapp/data_detail.html", context)
+
+
+@workspace_view(min_role=Role.EDITOR)
+def record_create(request: HttpRequest, kind: DataKind) -> HttpResponse:
+    return _edit(request, kind, kind.model())
+
+
+@workspace_view(min_role=Role.EDITOR)
+def record_edit(request: HttpRequest, kind: DataKind, pk: int) -> HttpResponse:
+    return _edit(request, kind, record_get(kind, pk))
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def record_delete_view(request: HttpRequest, kind: DataKind, pk: int) -> HttpResponse:
+    record = record_get(kind, pk)
+    try:
+        record_delete(membership=request.membership, record=record)  # type: ignore[attr-defined]
+    except RecordInUse as error:
+        messages.error(request, str(error))
+        return redirect("kpiapp:record", slug=request.workspace.slug, kind=kind.slug, pk=pk)  # type: ignore[attr-defined]
+    messages.success(request, _("“%s” was deleted.") % record)
+    return redirect("kpiapp:records", slug=request.workspace.slug, kind=kind.slug)  # type: ignore[attr-defined]
+
+
+def _edit(request: HttpRequest, kind: DataKind, record) -> HttpResponse:  # type: ignore[no-untyped-def]
+    form = kind.form(request.POST or None, instance=record, workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        saved = record_save(membership=request.membership, form=form)  # type: ignore[attr-defined]
+        messages.success(request, _("“%s” was saved.") % saved)
+        return redirect(
+            "kpiapp:record",
+            slug=request.workspace.slug,
+            kind=kind.slug,  # type: ignore[attr-defined]
+            pk=saved.pk,
+        )
+    return render(
+        request,
+        "kpiapp/data_form.html",
+        {"nav": "data", "kind": kind, "form": form, "record": record},
+        status=400 if form.errors else 200,
+    )
+
+
+def _shown_fields(kind: DataKind, record) -> list[tuple[str, object, str]]:  # type: ignore[no-untyped-def]
+    """(label, value, format) for every form field, money from cents."""
+    shown = []
+    money = kind.form.money_fields
+    for name in kind.form.Meta.fields:
+        if name in money:
+            shown.append((kind.form.base_fields[name].label, getattr(record, money[name]), "money"))
+            continue
+        field = kind.model._meta.get_field(name)
+        value = getattr(record, f"get_{name}_display")() if field.choices else getattr(record, name)
+        shown.append((field.verbose_name, value, "text"))
+    return shown
