@@ -20,7 +20,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
+
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
@@ -193,3 +197,28 @@ def run_import(workspace):
 def scoped(workspace):
     with workspace_scope(workspace.id):
         yield workspace
+
+
+@pytest.fixture
+def worker_on_redis():
+    """A real Celery worker on the Redis broker, in a thread, for the duration of a test."""
+    if not settings.REDIS_URL:
+        if os.environ.get("KZ_REQUIRE_SERVICES") == "1":
+            pytest.fail("KZ_REQUIRE_SERVICES=1 but REDIS_URL is not set")
+        pytest.skip("needs REDIS_URL (a real Redis broker)")
+    celery_app.conf.task_always_eager = False
+
+    def close_worker_connections(**kwargs):
+        # The worker thread opens its own database connection; close it so the test
+        # database can be dropped at the end of the run.
+        connections.close_all()
+
+    task_postrun.connect(close_worker_connections, weak=False)
+    try:
+        with start_worker(
+            celery_app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
+        ):
+            yield
+    finally:
+        task_postrun.disconnect(close_worker_connections)
+        celery_app.conf.task_always_eager = True

@@ -1,0 +1,66 @@
+"""Imports run as a Celery task: claimed once, with progress, through a real worker on Redis."""
+
+import time
+
+import pytest
+
+from accounts.tenancy import workspace_scope
+from kpiapp.models import Account, ImportJob, ImportStatus
+from kpiapp.services import imports as service
+from kpiapp.tasks import run_import
+from tests.conftest import membership_of
+
+CSV = b"external_id,name,country\n" + b"".join(
+    f"A{i:05d},Company {i},DE\n".encode() for i in range(3000)
+)
+
+
+def _job(workspace, alice):
+    with workspace_scope(workspace.id):
+        return service.import_job_create(
+            membership=membership_of(alice, workspace), kind="accounts", filename="a.csv", data=CSV
+        )
+
+
+@pytest.mark.django_db
+def test_a_duplicate_delivery_of_the_task_does_nothing(
+    workspace, alice, django_capture_on_commit_callbacks
+):
+    job = _job(workspace, alice)
+    with workspace_scope(workspace.id), django_capture_on_commit_callbacks(execute=True):
+        service.import_job_set_mapping(job=job, columns=job.columns, values={})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.CHECKED
+    assert job.result["created"] == 3000
+    with workspace_scope(workspace.id), django_capture_on_commit_callbacks(execute=True):
+        service.import_job_start(job=job)
+    run_import(workspace.id, job.id, False)  # delivered again: the job is done, nothing runs
+    with workspace_scope(workspace.id):
+        assert Account.objects.count() == 3000
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+
+
+def _wait_for(job: ImportJob, status: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status == status:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"job stayed {job.status}, expected {status}")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_checks_and_imports_a_file(worker_on_redis, workspace, alice):
+    job = _job(workspace, alice)
+    with workspace_scope(workspace.id):
+        service.import_job_set_mapping(job=job, columns=job.columns, values={})
+    _wait_for(job, ImportStatus.CHECKED)
+    assert job.result["error_count"] == 0
+    with workspace_scope(workspace.id):
+        service.import_job_start(job=job)
+    _wait_for(job, ImportStatus.DONE)
+    with workspace_scope(workspace.id):
+        assert Account.objects.count() == 3000
