@@ -15,6 +15,7 @@ kpiapp_patterns = (
         path("data/", data.index, name="data"),
         path("data/<kind:kind>/", data.record_list_page, name="records"),
         path("data/<kind:kind>/new/", data.record_create, name="record_create"),
+        path("data/<kind:kind>/export.csv", data.record_export, name="records_export"),
         path("data/<kind:kind>/<int:pk>/", data.record_detail, name="record"),
         path("data/<kind:kind>/<int:pk>/edit/", data.record_edit, name="record_edit"),
         path("data/<kind:kind>/<int:pk>/delete/", data.record_delete_view, name="record_delete"),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
+from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS, DataKind
+from kpiapp.exports import export_csv_lines, export_queryset
 from kpiapp.selectors.records import account_story, data_counts, record_get, record_list
 from kpiapp.services.records import RecordInUse, record_delete, record_save
 
@@ -40,6 +44,24 @@ def record_list_page(request: HttpRequest, kind: DataKind) -> HttpResponse:
             "can_edit": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
         },
     )
+
+
+@workspace_view(min_role=Role.VIEWER)
+def record_export(request: HttpRequest, kind: DataKind) -> StreamingHttpResponse:
+    """The whole list as CSV, in the columns the importer reads (an export imports back)."""
+    language = translation.get_language() or "en"
+    # The rows are read while the response streams, after the view returned: keep the scope.
+    workspace_id = request.workspace.id  # type: ignore[attr-defined]
+
+    def lines() -> Iterator[str]:
+        with workspace_scope(workspace_id):
+            records = export_queryset(kind.slug).iterator(chunk_size=2000)
+            yield from export_csv_lines(kind.slug, records, language=language)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"{request.workspace.slug}-{kind.slug}-{timezone.localdate():%Y-%m-%d}.csv"  # type: ignore[attr-defined]
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @workspace_view(min_role=Role.VIEWER)
