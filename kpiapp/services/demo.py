@@ -1,4 +1,4 @@
-"""The demo workspace: a login, a team and (with the data issue) three years of company data."""
+"""The demo workspace: a login, a team and three years of a company's data."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from django.db import transaction
 from accounts import services as account_services
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+from kpiapp.imports.kinds import KINDS
+from kpiapp.services.demo_data import demo_data_generate
 
 DEMO_PASSWORD = "kennzahl-demo"  # noqa: S105 - printed on purpose; demo logins only
 DEMO_OWNER = "demo@kennzahl.example"
@@ -31,12 +34,13 @@ class DemoResult:
     owner_email: str
     password: str
     created: bool
+    rows: dict[str, int]
 
 
 def workspace_has_data(workspace: Workspace) -> bool:
-    """Whether the workspace holds business data. Members and settings do not count; the data
-    kinds arrive with the data issue and are checked here."""
-    return False
+    """Whether the workspace holds business data (members and settings do not count)."""
+    with workspace_scope(workspace.id):
+        return any(kind.model.objects.exists() for kind in KINDS.values())
 
 
 def _demo_user(email: str, name: str) -> User:
@@ -47,21 +51,24 @@ def _demo_user(email: str, name: str) -> User:
 
 
 @transaction.atomic
-def demo_seed(*, slug: str, seed: int, as_of: date, reset: bool) -> DemoResult:
-    """Create (or refill) the demo workspace. Same seed and as-of give the same data."""
+def demo_seed(
+    *, slug: str, seed: int, as_of: date, reset: bool, keep_existing: bool = False
+) -> DemoResult:
+    """Create the demo workspace with three years of data up to `as_of`. Same seed and as-of
+    give the same data. A workspace that has data is refused, rebuilt (`reset`) or left as it
+    is (`keep_existing`, for the start-up command)."""
     workspace = Workspace.objects.filter(slug=slug).first()
-    created = workspace is None
-    if workspace is not None and workspace_has_data(workspace) and not reset:
+    has_data = workspace is not None and workspace_has_data(workspace)
+    if has_data and not (reset or keep_existing):
         raise DemoWorkspaceHasData(slug)
     if workspace is not None and reset:
         workspace.delete()
-        workspace = None
+        workspace, has_data = None, False
+    created = workspace is None
     owner = _demo_user(DEMO_OWNER, "Demo")
     if workspace is None:
         workspace = account_services.workspace_create(
-            owner=owner,
-            slug=slug,
-            settings_=account_services.WorkspaceSettings(name="Demo GmbH"),
+            owner=owner, slug=slug, settings_=account_services.WorkspaceSettings(name="Demo GmbH")
         )
     elif not Membership.objects.filter(user=owner, workspace=workspace).exists():
         account_services.membership_add(
@@ -71,6 +78,11 @@ def demo_seed(*, slug: str, seed: int, as_of: date, reset: bool) -> DemoResult:
         account_services.membership_add(
             workspace=workspace, user=_demo_user(email, name), role=role, actor=owner
         )
+    rows = {} if has_data else demo_data_generate(workspace=workspace, seed=seed, as_of=as_of)
     return DemoResult(
-        workspace=workspace, owner_email=owner.email, password=DEMO_PASSWORD, created=created
+        workspace=workspace,
+        owner_email=owner.email,
+        password=DEMO_PASSWORD,
+        created=created,
+        rows=rows,
     )

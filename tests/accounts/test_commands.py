@@ -5,7 +5,9 @@ from django.core.management import CommandError, call_command
 import pytest
 
 from accounts.models import ApiToken, Membership, User, Workspace
+from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
+from kpiapp.models import Account
 from tests.conftest import membership_of
 
 
@@ -106,14 +108,21 @@ def test_create_api_token_only_for_members(workspace, charlie):
 
 
 @pytest.mark.django_db
-def test_seed_demo_creates_a_workspace_and_a_login_and_can_run_again():
+def test_seed_demo_creates_a_company_and_a_login_and_refuses_to_overwrite_it():
     output = run("seed_demo", "--seed", "7", "--as-of", "2026-10-31")
     workspace = Workspace.objects.get(slug="demo")
     owner = User.objects.get(email="demo@kennzahl.example")
     assert "password: kennzahl-demo" in output
     assert owner.check_password("kennzahl-demo")
     assert membership_of(owner, workspace).role == "owner"
-    members = Membership.objects.filter(workspace=workspace).count()
-    assert members == 5
-    run("seed_demo")
-    assert Membership.objects.filter(workspace=workspace).count() == members
+    assert Membership.objects.filter(workspace=workspace).count() == 5
+    with workspace_scope(workspace.id):
+        accounts = Account.objects.count()
+    assert accounts > 100
+    with pytest.raises(CommandError, match="has data already"):
+        run("seed_demo", "--seed", "8")
+    assert "data was kept" in run("seed_demo", "--keep-existing")
+    run("seed_demo", "--reset", "--seed", "7", "--as-of", "2026-10-31")
+    workspace = Workspace.objects.get(slug="demo")
+    with workspace_scope(workspace.id):
+        assert Account.objects.count() == accounts
