@@ -56,7 +56,9 @@ class CustomKpi(WorkspaceOwned):
 
 
 class CustomKpiValue(WorkspaceOwned):
-    kpi = models.ForeignKey(CustomKpi, on_delete=models.CASCADE, related_name="values")
+    kpi = models.ForeignKey(
+        CustomKpi, on_delete=models.CASCADE, verbose_name=_("KPI"), related_name="values"
+    )
     month = models.DateField(_("month"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
 

@@ -15,10 +15,20 @@ class Account(WorkspaceOwned):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     channel = models.ForeignKey(
-        "kpiapp.Channel", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+        "kpiapp.Channel",
+        on_delete=models.RESTRICT,
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        related_name="+",
     )
     campaign = models.ForeignKey(
-        "kpiapp.Campaign", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+        "kpiapp.Campaign",
+        on_delete=models.RESTRICT,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateField(_("created"), null=True, blank=True)
 

@@ -32,11 +32,17 @@ class DealKind(models.TextChoices):
 class Deal(WorkspaceOwned):
     external_id = models.CharField(_("external ID"), max_length=100)
     account = models.ForeignKey(
-        "kpiapp.Account", on_delete=models.RESTRICT, null=True, blank=True, related_name="deals"
+        "kpiapp.Account",
+        on_delete=models.RESTRICT,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        related_name="deals",
     )
     lead = models.ForeignKey(
         "kpiapp.Lead",
         on_delete=models.SET_NULL,
+        verbose_name=_("lead"),
         null=True,
         blank=True,
         related_name="deals",
@@ -46,10 +52,20 @@ class Deal(WorkspaceOwned):
     owner = models.CharField(_("owner"), max_length=150, blank=True)
     # Channel and campaign deletions are rare and checked by the constraint's own scan.
     channel = models.ForeignKey(
-        "kpiapp.Channel", on_delete=models.RESTRICT, null=True, blank=True, db_index=False
+        "kpiapp.Channel",
+        on_delete=models.RESTRICT,
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        db_index=False,
     )
     campaign = models.ForeignKey(
-        "kpiapp.Campaign", on_delete=models.RESTRICT, null=True, blank=True, db_index=False
+        "kpiapp.Campaign",
+        on_delete=models.RESTRICT,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        db_index=False,
     )
     stage = models.CharField(_("stage"), max_length=12, choices=DealStage.choices)
     kind = models.CharField(
@@ -106,7 +122,9 @@ class Deal(WorkspaceOwned):
 class DealStageChange(WorkspaceOwned):
     """One step in a deal's history: who moved it, when, from which stage to which."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    deal = models.ForeignKey(
+        Deal, on_delete=models.CASCADE, verbose_name=_("deal"), related_name="stage_changes"
+    )
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,7 +10,10 @@ from accounts.tenancy import WorkspaceOwned
 class NpsResponse(WorkspaceOwned):
     external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     account = models.ForeignKey(
-        "kpiapp.Account", on_delete=models.CASCADE, related_name="nps_responses"
+        "kpiapp.Account",
+        on_delete=models.CASCADE,
+        verbose_name=_("account"),
+        related_name="nps_responses",
     )
     responded_at = models.DateField(_("answered"))
     score = models.PositiveSmallIntegerField(_("score"))
@@ -33,7 +36,9 @@ class NpsResponse(WorkspaceOwned):
 
 
 class Usage(WorkspaceOwned):
-    account = models.ForeignKey("kpiapp.Account", on_delete=models.CASCADE, related_name="usage")
+    account = models.ForeignKey(
+        "kpiapp.Account", on_delete=models.CASCADE, verbose_name=_("account"), related_name="usage"
+    )
     month = models.DateField(_("month"), help_text=_("First day of the month."))
     active_users = models.PositiveIntegerField(_("active users"), null=True, blank=True)
     seats = models.PositiveIntegerField(_("seats"), null=True, blank=True)

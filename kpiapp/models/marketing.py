@@ -33,7 +33,9 @@ class Channel(WorkspaceOwned):
 class Campaign(WorkspaceOwned):
     """A campaign belongs to exactly one channel."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, related_name="campaigns")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.RESTRICT, verbose_name=_("channel"), related_name="campaigns"
+    )
     name = models.CharField(_("name"), max_length=150)
     key = models.CharField(max_length=150, editable=False)
 
@@ -52,14 +54,23 @@ class Campaign(WorkspaceOwned):
 class Lead(WorkspaceOwned):
     external_id = models.CharField(_("external ID"), max_length=100)
     email_or_company = models.CharField(_("email or company"), max_length=254, blank=True)
-    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, null=True, blank=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.RESTRICT, null=True, blank=True)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.RESTRICT, verbose_name=_("channel"), null=True, blank=True
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.RESTRICT, verbose_name=_("campaign"), null=True, blank=True
+    )
     created_at = models.DateField(_("created"))
     qualified_at = models.DateField(_("qualified (SQL)"), null=True, blank=True)
     opportunity_at = models.DateField(_("opportunity"), null=True, blank=True)
     converted_at = models.DateField(_("converted to customer"), null=True, blank=True)
     account = models.ForeignKey(
-        "kpiapp.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+        "kpiapp.Account",
+        on_delete=models.SET_NULL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        related_name="leads",
     )
 
     class Meta:
@@ -100,7 +111,7 @@ class Traffic(WorkspaceOwned):
 
     month = models.DateField(_("month"), help_text=_("First day of the month."))
     day = models.DateField(_("day"), null=True, blank=True)
-    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT)
+    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, verbose_name=_("channel"))
     visits = models.PositiveIntegerField(_("visits"))
 
     class Meta:
@@ -140,8 +151,12 @@ class Spend(WorkspaceOwned):
     """Marketing or sales cost in a month, for a channel and campaign or unattributed."""
 
     month = models.DateField(_("month"), help_text=_("First day of the month."))
-    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, null=True, blank=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.RESTRICT, null=True, blank=True)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.RESTRICT, verbose_name=_("channel"), null=True, blank=True
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.RESTRICT, verbose_name=_("campaign"), null=True, blank=True
+    )
     category = models.CharField(_("category"), max_length=10, choices=SpendCategory.choices)
     amount_cents = models.BigIntegerField(_("amount (cents)"))
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])

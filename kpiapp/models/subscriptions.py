@@ -24,7 +24,10 @@ MONTHS_PER_INTERVAL = {
 class Subscription(WorkspaceOwned):
     external_id = models.CharField(_("external ID"), max_length=100)
     account = models.ForeignKey(
-        "kpiapp.Account", on_delete=models.CASCADE, related_name="subscriptions"
+        "kpiapp.Account",
+        on_delete=models.CASCADE,
+        verbose_name=_("account"),
+        related_name="subscriptions",
     )
     plan = models.CharField(_("plan"), max_length=100, blank=True)
     amount_cents = models.BigIntegerField(
