@@ -350,6 +350,8 @@ class _References:
     def __init__(self, spec: Kind) -> None:
         self.spec = spec
         self.ref_fields = {f.name: f.ref for f in spec.fields if f.ref}
+        self.id_refs = [(n, f"_{n}_id") for n in ("account", "lead", "kpi") if n in self.ref_fields]
+        self.key_refs = [n for n in ("channel", "campaign") if n in self.ref_fields]
         self.account_ids: dict[str, int] = {}
         self.lead_ids: dict[str, int] = {}
         self.kpi_ids: dict[str, int] = {}
@@ -374,8 +376,9 @@ class _References:
             for key, pk, channel_key in Campaign.objects.values_list("key", "id", "channel__key"):
                 self.campaign_ids[key] = pk
                 self.campaign_channel[key] = channel_key
-        for line, row in rows:
-            self._resolve_row(run, line, row)
+        if self.id_refs or self.key_refs:
+            for line, row in rows:
+                self._resolve_row(run, line, row)
 
     def _load_accounts(self) -> None:
         by_name: dict[str, list[int]] = defaultdict(list)
@@ -385,8 +388,9 @@ class _References:
         self.accounts_by_name = by_name
 
     def _account(self, value: str) -> int | str:
-        if value in self.account_ids:
-            return self.account_ids[value]
+        found = self.account_ids.get(value)
+        if found is not None:
+            return found
         matches = self.accounts_by_name.get(value, [])
         if len(matches) == 1:
             return matches[0]
@@ -395,22 +399,24 @@ class _References:
         return _("No such account; import the accounts first.")
 
     def _resolve_row(self, run: _Run, line: int, row: dict[str, Any]) -> None:
-        for name in ("account", "lead", "kpi"):
-            value = row.get(name)
-            if value is None or name not in self.ref_fields:
+        for name, id_name in self.id_refs:
+            value = row[name]
+            if value is None:
                 continue
             if name == "account":
                 found: int | str | None = self._account(value)
             elif name == "lead":
-                found = self.lead_ids.get(value, _("No such lead; import the leads first."))
+                found = self.lead_ids.get(value) or _("No such lead; import the leads first.")
             else:
-                found = self.kpi_ids.get(
-                    value, self.kpi_ids.get(value.casefold(), _("No such custom KPI."))
+                found = (
+                    self.kpi_ids.get(value)
+                    or self.kpi_ids.get(value.casefold())
+                    or _("No such custom KPI.")
                 )
             if isinstance(found, str):
                 run.error(line, name, value, found)
             else:
-                row[f"_{name}_id"] = found
+                row[id_name] = found
         self._resolve_channel_campaign(run, line, row)
 
     def _resolve_channel_campaign(self, run: _Run, line: int, row: dict[str, Any]) -> None:
@@ -455,16 +461,14 @@ class _References:
             ).id
 
     def placeholders(self, row: dict[str, Any]) -> dict[str, Any]:
-        """The row with resolved ids, channels and campaigns as (kind, key) stand-ins: new
-        ones do not exist before the write."""
-        out = dict(row)
-        for name in ("account", "lead", "kpi"):
-            if name in self.ref_fields:
-                out[name] = row.get(f"_{name}_id")
-        for name in ("channel", "campaign"):
-            if name in self.ref_fields and row.get(name):
-                out[name] = (name, self.key(row[name]))
-        return out
+        """The row (changed in place) with resolved ids, and channels and campaigns as
+        (kind, key) stand-ins: new ones do not exist before the write."""
+        for name, id_name in self.id_refs:
+            row[name] = row.get(id_name)
+        for name in self.key_refs:
+            if row[name]:
+                row[name] = (name, self.key(row[name]))
+        return row
 
     def key(self, name: str) -> str:
         # A file names a handful of channels many times over: normalise each name once.

@@ -60,7 +60,7 @@ def read_table(data: bytes) -> Table:
     records: list[tuple[int, list[str]]] = []
     try:
         # Blank lines are not rows; line_num is where each record ends.
-        records.extend((reader.line_num, r) for r in reader if any(c.strip() for c in r))
+        records.extend((reader.line_num, r) for r in reader if "".join(r).strip())
     except csv.Error as error:
         raise ImportFileError(
             _("Line %(line)s is not valid CSV: %(error)s")

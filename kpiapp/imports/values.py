@@ -112,6 +112,10 @@ def non_negative_decimal(raw: str, ctx: CellContext) -> Decimal:
 
 def cents(raw: str, ctx: CellContext) -> int:
     """A money amount in major units (12.50) as integer cents, never rounded silently."""
+    value = raw.strip()
+    whole_part, dot, fraction = value.partition(".")
+    if whole_part.isdigit() and (not dot or (fraction.isdigit() and len(fraction) <= 2)):
+        return int(whole_part) * 100 + (int(fraction.ljust(2, "0")) if dot else 0)  # fast path
     number = non_negative_decimal(raw, ctx)
     scaled = number * 100
     if scaled != scaled.to_integral_value():
@@ -120,6 +124,9 @@ def cents(raw: str, ctx: CellContext) -> int:
 
 
 def whole(raw: str, ctx: CellContext) -> int:
+    value = raw.strip()
+    if value.isdigit():
+        return int(value)
     number = non_negative_decimal(raw, ctx)
     if number != number.to_integral_value():
         raise CellError(_("Must be a whole number."))

@@ -112,7 +112,6 @@ class Deal(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "closed_at"], name="deal_ws_closed"),
             models.Index(fields=["workspace", "created_at"], name="deal_ws_created"),
-            models.Index(fields=["workspace", "stage"], name="deal_ws_stage"),
         ]
 
     def __str__(self) -> str:
