@@ -238,10 +238,21 @@ def test_import_csv_command(tmp_path: Path, workspace, scoped):
 
 @pytest.mark.parametrize(
     ("raw", "decimal_comma", "expected"),
-    [("12", False, 1200), ("12.5", False, 1250), ("12.05", False, 1205), ("0.99", False, 99),
-     (" 7 ", False, 700), ("1.234,56", True, 123456), ("1234,5", True, 123450),
-     ("1e3", False, 100000), ("１２", False, 1200), ("12.345", False, None), ("-1", False, None),
-     ("1,5", False, None), ("", False, None)],
+    [
+        ("12", False, 1200),
+        ("12.5", False, 1250),
+        ("12.05", False, 1205),
+        ("0.99", False, 99),
+        (" 7 ", False, 700),
+        ("1.234,56", True, 123456),
+        ("1234,5", True, 123450),
+        ("1e3", False, 100000),
+        ("１２", False, 1200),
+        ("12.345", False, None),
+        ("-1", False, None),
+        ("1,5", False, None),
+        ("", False, None),
+    ],
 )
 def test_money_cells_become_exact_cents(raw, decimal_comma, expected):
     from zoneinfo import ZoneInfo
