@@ -197,3 +197,24 @@ def test_an_accounts_page_tells_its_story(client_as, vera, workspace, run_import
     timeline = page.context["story"]["mrr_timeline"]
     assert timeline[0].mrr_cents == 20_000  # 1,200 × 2 / 12 months
     assert "mrr-chart-data" in page.content.decode()
+
+
+def test_an_upload_over_20_mb_is_refused_on_the_form(client_as, erik, workspace):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = b"name\n" + b"x" * (20 * 1024 * 1024 + 1)
+    response = client_as(erik).post(
+        f"/w/{workspace.slug}/data/accounts/import/", {"file": SimpleUploadedFile("big.csv", big)}
+    )
+    assert response.status_code == 400
+    assert "at most 20 MB" in response.content.decode()
+    with workspace_scope(workspace.id):
+        assert ImportJob.objects.count() == 0
+
+
+def test_viewers_see_data_but_cannot_import_or_edit(client_as, vera, workspace):
+    client = client_as(vera)
+    page = client.get(f"/w/{workspace.slug}/data/deals/").content.decode()
+    assert "/import/" not in page
+    assert client.get(f"/w/{workspace.slug}/data/deals/import/").status_code == 403
+    assert client.get(f"/w/{workspace.slug}/data/deals/new/").status_code == 403
