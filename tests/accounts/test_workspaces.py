@@ -86,3 +86,11 @@ def test_the_dashboard_shows_an_empty_state_and_the_team_chart_data(client_as, c
     assert '<script id="team-chart-data" type="application/json">' in body
     # owner, admin, editor, viewer: one each in the cast
     assert '"values": [1, 1, 1, 1]' in body
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_the_data_brought_so_far(client_as, vera, workspace, run_import):
+    run_import("accounts", "external_id,name\nA1,Alpha\nA2,Beta\n")
+    page = client_as(vera).get(f"/w/{workspace.slug}/")
+    assert [(k.slug, n) for k, n in page.context["data_kinds"]] == [("accounts", 2)]
+    assert f"/w/{workspace.slug}/data/accounts/" in page.content.decode()
