@@ -4,9 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tenancy import WorkspaceOwned
+from kpiapp.models.marketing import Attributed
 
 
-class Account(WorkspaceOwned):
+class Account(WorkspaceOwned, Attributed):
     external_id = models.CharField(_("external ID"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
     country = models.CharField(
@@ -14,22 +15,6 @@ class Account(WorkspaceOwned):
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    channel = models.ForeignKey(
-        "kpiapp.Channel",
-        on_delete=models.RESTRICT,
-        verbose_name=_("channel"),
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    campaign = models.ForeignKey(
-        "kpiapp.Campaign",
-        on_delete=models.RESTRICT,
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     created_at = models.DateField(_("created"), null=True, blank=True)
 
     class Meta:

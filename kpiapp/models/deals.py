@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tenancy import WorkspaceOwned
+from kpiapp.models.marketing import Attributed
 from kpiapp.models.money import validate_currency
 
 
@@ -29,7 +30,7 @@ class DealKind(models.TextChoices):
     RENEWAL = "renewal", _("Renewal")
 
 
-class Deal(WorkspaceOwned):
+class Deal(WorkspaceOwned, Attributed):
     external_id = models.CharField(_("external ID"), max_length=100)
     account = models.ForeignKey(
         "kpiapp.Account",
@@ -50,23 +51,6 @@ class Deal(WorkspaceOwned):
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     owner = models.CharField(_("owner"), max_length=150, blank=True)
-    # Channel and campaign deletions are rare and checked by the constraint's own scan.
-    channel = models.ForeignKey(
-        "kpiapp.Channel",
-        on_delete=models.RESTRICT,
-        verbose_name=_("channel"),
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    campaign = models.ForeignKey(
-        "kpiapp.Campaign",
-        on_delete=models.RESTRICT,
-        verbose_name=_("campaign"),
-        null=True,
-        blank=True,
-        db_index=False,
-    )
     stage = models.CharField(_("stage"), max_length=12, choices=DealStage.choices)
     kind = models.CharField(
         _("kind"), max_length=10, choices=DealKind.choices, default=DealKind.NEW

@@ -51,15 +51,37 @@ class Campaign(WorkspaceOwned):
         return self.name
 
 
-class Lead(WorkspaceOwned):
-    external_id = models.CharField(_("external ID"), max_length=100)
-    email_or_company = models.CharField(_("email or company"), max_length=254, blank=True)
+class Attributed(models.Model):
+    """Where a record came from: a channel and, within it, a campaign (both optional).
+    Not indexed on their own: lists filter within a workspace, and deleting a channel or a
+    campaign, which the constraint checks with a scan, is rare."""
+
     channel = models.ForeignKey(
-        Channel, on_delete=models.RESTRICT, verbose_name=_("channel"), null=True, blank=True
+        Channel,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("channel"),
+        db_index=False,
     )
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.RESTRICT, verbose_name=_("campaign"), null=True, blank=True
+        Campaign,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
+        db_index=False,
     )
+
+    class Meta:
+        abstract = True
+
+
+class Lead(WorkspaceOwned, Attributed):
+    external_id = models.CharField(_("external ID"), max_length=100)
+    email_or_company = models.CharField(_("email or company"), max_length=254, blank=True)
     created_at = models.DateField(_("created"))
     qualified_at = models.DateField(_("qualified (SQL)"), null=True, blank=True)
     opportunity_at = models.DateField(_("opportunity"), null=True, blank=True)
@@ -147,16 +169,10 @@ class SpendCategory(models.TextChoices):
     SALES = "sales", _("Sales")
 
 
-class Spend(WorkspaceOwned):
+class Spend(WorkspaceOwned, Attributed):
     """Marketing or sales cost in a month, for a channel and campaign or unattributed."""
 
     month = models.DateField(_("month"), help_text=_("First day of the month."))
-    channel = models.ForeignKey(
-        Channel, on_delete=models.RESTRICT, verbose_name=_("channel"), null=True, blank=True
-    )
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.RESTRICT, verbose_name=_("campaign"), null=True, blank=True
-    )
     category = models.CharField(_("category"), max_length=10, choices=SpendCategory.choices)
     amount_cents = models.BigIntegerField(_("amount (cents)"))
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
