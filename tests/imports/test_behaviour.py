@@ -189,9 +189,7 @@ def test_hubspot_and_stripe_presets(run_import, scoped):
 
 def test_import_csv_command(tmp_path: Path, workspace, scoped):
     path = tmp_path / "deals.csv"
-    path.write_text("Opportunity,Phase,Start\nO1,Engaging,2025-01-01\nO2,Won,2025-01-02\n")
-    out = StringIO()
-    call_command(
+    command = [
         "import_csv",
         str(path),
         "--workspace",
@@ -204,33 +202,16 @@ def test_import_csv_command(tmp_path: Path, workspace, scoped):
         "Phase=stage",
         "--map",
         "Start=created_at",
-        "--value",
-        "stage:Engaging=demo",
-        "--value",
-        "stage:Won=won",
-        stdout=out,
-    )
+    ]
+    path.write_text("Opportunity,Phase,Start\nO1,Engaging,2025-01-01\nO2,Won,2025-01-02\n")
+    out = StringIO()
+    call_command(*command, "--value", "stage:Engaging=demo", "--value", "stage:Won=won", stdout=out)
     assert "2 new" in out.getvalue()
     assert dict(Deal.objects.values_list("external_id", "stage")) == {"O1": "demo", "O2": "won"}
     path.write_text("Opportunity,Phase,Start\nO3,Maybe,2025-01-01\n")
     err = StringIO()
     with pytest.raises(CommandError, match="nothing was imported"):
-        call_command(
-            "import_csv",
-            str(path),
-            "--workspace",
-            workspace.slug,
-            "--kind",
-            "deals",
-            "--map",
-            "Opportunity=external_id",
-            "--map",
-            "Phase=stage",
-            "--map",
-            "Start=created_at",
-            stdout=StringIO(),
-            stderr=err,
-        )
+        call_command(*command, stdout=StringIO(), stderr=err)
     assert "line 2" in err.getvalue()
     assert "“Maybe”" in err.getvalue()
     assert Deal.objects.count() == 2
