@@ -99,6 +99,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
 
+# Weighted pipeline (KPIS.md section 4): the chance that an open deal in a stage is won.
+DEFAULT_STAGE_PROBABILITIES = {
+    "lead": "0.05",
+    "qualified": "0.10",
+    "demo": "0.20",
+    "proposal": "0.40",
+    "negotiation": "0.60",
+}
+
+
+def default_stage_probabilities() -> dict[str, str]:
+    return dict(DEFAULT_STAGE_PROBABILITIES)
+
+
 class Workspace(models.Model):
     """A team's tenant: every record, KPI, target and report belongs to exactly one."""
 
@@ -125,6 +139,11 @@ class Workspace(models.Model):
     )
     language = models.CharField(
         _("default language"), max_length=5, choices=Language.choices, default=Language.GERMAN
+    )
+    stage_probabilities = models.JSONField(
+        _("stage probabilities"),
+        default=default_stage_probabilities,
+        help_text=_("Chance that an open deal in each stage is won, from 0 to 1."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

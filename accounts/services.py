@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import hooks
 from accounts.models import (
     ApiToken,
     AuditAction,
@@ -143,6 +144,7 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
         audit(
             workspace=workspace, actor=actor.user, action=AuditAction.WORKSPACE_UPDATED, **changed
         )
+        hooks.workspace_settings_changed(workspace, set(changed))
     return workspace
 
 

@@ -155,3 +155,24 @@ class ImportJobAdmin(WorkspaceAdmin):
     search_fields = ("filename",)
     exclude = ("data",)
     raw_id_fields = ("created_by",)
+
+
+@admin.register(m.KpiSnapshot)
+class KpiSnapshotAdmin(WorkspaceAdmin):
+    """Read-only: snapshots are rebuilt by the engine, never edited."""
+
+    list_display = ("kpi_key", "grain", "period_start", "dimension", "dimension_value", "value")
+    list_filter = ("workspace", "grain", "dimension", "partial")
+    search_fields = ("kpi_key", "dimension_value")
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(m.RecomputeState)
+class RecomputeStateAdmin(WorkspaceAdmin):
+    list_display = ("dirty_since", "started_at", "finished_at", "duration_ms", "snapshot_count")
+    readonly_fields = ("changed_at", "run_count", "definition_version")

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class KpiappConfig(AppConfig):
     name = "kpiapp"
     verbose_name = "Kennzahl"
+
+    def ready(self) -> None:
+        from accounts.hooks import on_workspace_settings_changed
+        from kpiapp.services.snapshots import settings_changed
+
+        on_workspace_settings_changed(settings_changed)

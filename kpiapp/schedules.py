@@ -18,4 +18,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(minute="*/15"),
         "options": {"expire_seconds": 15 * 60},
     },
+    # The current month changes with the calendar: every workspace, every night (02:30 UTC,
+    # after midnight in Europe).
+    "recompute-all-workspaces": {
+        "task": "kpiapp.tasks.recompute_all_workspaces",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expire_seconds": 6 * HOUR},
+    },
 }

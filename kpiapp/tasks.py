@@ -5,7 +5,7 @@ Tasks that work on one workspace take `workspace_id` as their first argument and
 tasks that do not.
 """
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from celery import shared_task
@@ -29,3 +29,31 @@ def run_import(workspace_id: int, import_id: int, check_only: bool) -> None:
 
     with workspace_scope(workspace_id):
         import_job_run(job_id=import_id, check_only=check_only)
+
+
+@shared_task(
+    name="kpiapp.tasks.recompute_workspace",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def recompute_workspace(workspace_id: int) -> int | None:
+    """Recompute a workspace's KPI snapshots if it has pending changes. Idempotent: a
+    duplicate or late delivery finds nothing to claim and returns at once."""
+    from kpiapp.services.snapshots import recompute_run
+
+    with workspace_scope(workspace_id):
+        summary = recompute_run()
+    return summary.snapshot_count if summary else None
+
+
+@shared_task(name="kpiapp.tasks.recompute_all_workspaces")
+def recompute_all_workspaces() -> int:
+    """Nightly: the current month moves with the calendar, so every workspace is recomputed.
+    Only enqueues, one task per workspace."""
+    from kpiapp.services.snapshots import recompute_request_all
+
+    return recompute_request_all()

@@ -7,6 +7,7 @@ from kpiapp.models.feedback import NpsResponse, Usage
 from kpiapp.models.fx import ExchangeRate
 from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
+from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 
 __all__ = [
@@ -21,10 +22,13 @@ __all__ = [
     "DealStage",
     "DealStageChange",
     "ExchangeRate",
+    "Grain",
     "ImportJob",
     "ImportStatus",
+    "KpiSnapshot",
     "Lead",
     "NpsResponse",
+    "RecomputeState",
     "Spend",
     "SpendCategory",
     "Subscription",

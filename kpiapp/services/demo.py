@@ -12,7 +12,9 @@ from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.imports.kinds import KINDS
+from kpiapp.models import KpiSnapshot
 from kpiapp.services.demo_data import demo_data_generate
+from kpiapp.services.snapshots import snapshot_rebuild
 
 DEMO_PASSWORD = "kennzahl-demo"  # noqa: S105 - printed on purpose; demo logins only
 DEMO_OWNER = "demo@kennzahl.example"
@@ -79,6 +81,9 @@ def demo_seed(
             workspace=workspace, user=_demo_user(email, name), role=role, actor=owner
         )
     rows = {} if has_data else demo_data_generate(workspace=workspace, seed=seed, as_of=as_of)
+    with workspace_scope(workspace.id):
+        if rows or not KpiSnapshot.objects.exists():
+            snapshot_rebuild(workspace_id=workspace.id)
     return DemoResult(
         workspace=workspace,
         owner_email=owner.email,

@@ -16,6 +16,7 @@ from kpiapp.imports.mapping import IGNORE, Mapping, suggest
 from kpiapp.imports.presets import PRESETS, preset_for
 from kpiapp.imports.reading import read_table
 from kpiapp.models import ImportJob, ImportStatus
+from kpiapp.services.snapshots import recompute_request
 
 
 class ImportRequestError(ValueError):
@@ -54,7 +55,7 @@ def data_import(
     """Validate and import a file: all rows or none (see `kpiapp.imports.engine`)."""
     full = mapping_for(kind=kind, preset=preset, explicit=mapping or Mapping())
     with workspace_scope(workspace.id):
-        return import_csv(
+        result = import_csv(
             workspace=workspace,
             kind=kind,
             data=data,
@@ -63,6 +64,13 @@ def data_import(
             dry_run=dry_run,
             progress=progress,
         )
+        _recompute_if_changed(result)
+    return result
+
+
+def _recompute_if_changed(result: ImportResult) -> None:
+    if result.ok and not result.dry_run and (result.created or result.updated):
+        recompute_request()
 
 
 # --- imports in the browser, as jobs ------------------------------------------------------
@@ -181,4 +189,5 @@ def import_job_run(*, job_id: int, check_only: bool) -> None:
         job.status = ImportStatus.CHECKED if check_only else ImportStatus.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "status", "finished_at"])
+    _recompute_if_changed(result)
     cache.delete(_progress_key(job.id))

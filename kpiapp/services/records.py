@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from kpiapp.forms import RecordForm
 from kpiapp.models import Deal, DealStageChange
+from kpiapp.services.snapshots import recompute_request
 
 
 class RecordInUse(Exception):
@@ -27,6 +28,7 @@ def record_save(*, membership: Membership, form: RecordForm) -> models.Model:
         DealStageChange.objects.create(
             deal=record, changed_by=membership.user, from_stage=old_stage, to_stage=record.stage
         )
+    recompute_request()
     return record
 
 
@@ -34,6 +36,7 @@ def record_save(*, membership: Membership, form: RecordForm) -> models.Model:
 def record_delete(*, membership: Membership, record: models.Model) -> None:
     try:
         record.delete()
+        recompute_request()
     except (ProtectedError, RestrictedError) as error:
         used_by = sorted({o._meta.verbose_name_plural for o in error.args[1]})
         raise RecordInUse(

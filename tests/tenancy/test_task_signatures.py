@@ -5,7 +5,7 @@ import pytest
 from kpiapp.celery import app
 
 # Tasks that do not work on one workspace: health checks and fan-outs that only enqueue.
-NOT_PER_WORKSPACE = {"kpiapp.tasks.health_check"}
+NOT_PER_WORKSPACE = {"kpiapp.tasks.health_check", "kpiapp.tasks.recompute_all_workspaces"}
 
 
 def test_every_task_takes_workspace_id_first_or_is_listed():

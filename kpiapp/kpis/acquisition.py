@@ -1,0 +1,117 @@
+"""What winning customers costs (KPIS.md section 3): CAC, CLV:CAC, CAC payback, cost per lead
+and per order, campaign ROI. Spend is summed by the database; the other figures come from the
+revenue, deal and funnel families, by channel and campaign."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+
+from kpiapp.kpis import sql
+from kpiapp.kpis.context import RATE_SCALE, Context
+from kpiapp.kpis.funnel import FunnelOutcome
+from kpiapp.kpis.periods import GRAINS
+from kpiapp.kpis.pipeline import DealOutcome, MonthTotals, missing_rate
+from kpiapp.kpis.results import Collector, undefined
+from kpiapp.kpis.revenue import RevenueOutcome
+
+NO_NEW = "no new customers in the period"
+NO_SPEND = "no spend in the period"
+NO_MARKETING = "no marketing spend in the period"
+NO_NEW_MRR = "no new MRR in the period"
+NO_ORDERS = "no deals won in the period"
+NO_LEADS = "no leads created in the period"
+DIMENSIONS = ("", "channel", "campaign")
+
+Key = tuple[str, str]
+
+
+def _spend(
+    context: Context, channels: dict[int, str], campaigns: dict[int, str]
+) -> tuple[dict[Key, list[Fraction]], dict[Key, list[Fraction]], dict[Key, list[str | None]]]:
+    rows = sql.fetch(
+        f"SELECT {sql.month_number('month')} AS m, channel_id, campaign_id, category, "
+        "currency, SUM(amount_cents) FROM kpiapp_spend "
+        "WHERE workspace_id = %(workspace_id)s AND month <= %(today)s "
+        "GROUP BY m, channel_id, campaign_id, category, currency",
+        workspace_id=context.workspace_id,
+        params={"today": context.today},
+    )
+    size = context.month_count
+    total: dict[Key, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * size)
+    marketing: dict[Key, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * size)
+    missing: dict[Key, list[str | None]] = defaultdict(lambda: [None] * size)
+    for month, channel_id, campaign_id, category, currency, amount in rows:
+        k = context.month_slot(int(month))
+        rate = context.rates.get(currency, int(month))
+        value = Fraction(int(amount) * (rate or 0), RATE_SCALE * 100)
+        keys = (
+            ("", ""),
+            ("channel", channels.get(channel_id, "") if channel_id else ""),
+            ("campaign", campaigns.get(campaign_id, "") if campaign_id else ""),
+        )
+        for key in keys:
+            if rate is None and amount:
+                missing[key][k] = missing[key][k] or missing_rate(currency, int(month))
+            total[key][k] += value
+            if category == "marketing":
+                marketing[key][k] += value
+    return total, marketing, missing
+
+
+def compute(
+    context: Context,
+    collector: Collector,
+    revenue: RevenueOutcome,
+    deals: DealOutcome,
+    funnel: FunnelOutcome,
+    channels: dict[int, str],
+    campaigns: dict[int, str],
+) -> None:
+    total, marketing, missing = _spend(context, channels, campaigns)
+    size = context.month_count
+    zeros = [0] * size
+    nothing: list[str | None] = [None] * size
+    keys = {("", "")} | set(total) | {k for k in revenue.by_group if k[0] in DIMENSIONS}
+    keys |= {k for k in deals.totals if k[0] in DIMENSIONS}
+    for key in sorted(keys):
+        spend = total.get(key, [Fraction(0)] * size)
+        spend_missing = missing.get(key, nothing)
+        group = revenue.by_group.get(key)
+        new = group.customers_new if group else zeros
+        mrr_new = group.mrr_new if group else zeros
+        revenue_missing = group.missing if group else nothing
+        both = [spend_missing[k] or revenue_missing[k] for k in range(size)]
+        deal = deals.totals.get(key) or MonthTotals(size)
+        emit = collector.monthly
+        emit("cac", *key, spend, new, missing=spend_missing, zero_reason=NO_NEW)
+        payback = [m * context.gross_margin for m in mrr_new]
+        emit("cac_payback_months", *key, spend, payback, missing=both, zero_reason=NO_NEW_MRR)
+        emit("cost_per_lead", *key, marketing.get(key, [Fraction(0)] * size),
+             funnel.leads.get(key, zeros), missing=spend_missing, zero_reason=NO_LEADS)  # fmt: skip
+        emit("cost_per_order", *key, spend, deal.won, missing=spend_missing,
+             zero_reason=NO_ORDERS)  # fmt: skip
+        returns = [deal.amount[k] - spend[k] for k in range(size)]
+        roi_missing = [spend_missing[k] or deal.missing[k] for k in range(size)]
+        emit("campaign_roi", *key, returns, spend, missing=roi_missing, zero_reason=NO_SPEND)
+        if group:
+            _clv_cac(collector, key, group, spend, new, spend_missing)
+
+
+def _clv_cac(collector: Collector, key: Key, group, spend, new, spend_missing) -> None:
+    """clv / cac of the same period: the period's clv (a state: its last month) over the
+    period's pooled CAC, i.e. clv × new customers / spend."""
+    for grain in GRAINS:
+        for period in collector.periods[grain]:
+            slots = collector.months_of(period)
+            last = slots[-1]
+            spent = sum((spend[k] for k in slots), Fraction(0))
+            won = sum(new[k] for k in slots)
+            reason = group.clv_reason[last] or undefined([spend_missing[k] for k in slots])
+            if not reason and not won:
+                reason = NO_NEW
+            if not reason and not spent:
+                reason = NO_SPEND
+            clv = group.clv[last] if not reason else None
+            numerator = None if reason else clv * won
+            collector.point("clv_cac_ratio", period, *key, numerator, spent, reason=reason or "")

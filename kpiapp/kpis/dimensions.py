@@ -1,0 +1,113 @@
+"""Dimension values of records (KPIS.md, Dimensions) and summing per dimension value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kpiapp.kpis import sql
+
+TOTAL = ("", "")  # (dimension, value) of the totals
+
+
+@dataclass
+class GroupIndex:
+    """Which group (dimension value) each entity belongs to, and sums per group."""
+
+    labels: list[str]
+    group: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.labels)
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> GroupIndex:
+        index: dict[str, int] = {}
+        group = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+        return cls(list(index), group)
+
+    @classmethod
+    def total(cls, count: int) -> GroupIndex:
+        return cls([""], np.zeros(count, dtype=np.int64))
+
+    def subset(self, entities: np.ndarray) -> GroupIndex:
+        return GroupIndex(self.labels, self.group[entities])
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum rows of `values` (entities × ...) per group: exact for integers and objects."""
+        out = np.zeros((self.count, *values.shape[1:]), dtype=values.dtype)
+        if not len(self.group):
+            return out
+        order = np.argsort(self.group, kind="stable")
+        ordered = self.group[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        out[ordered[starts]] = np.add.reduceat(values[order], starts, axis=0)
+        return out
+
+
+@dataclass
+class AccountAttributes:
+    """Channel, campaign and country of every account: its own channel and campaign, else
+    those of its earliest converted lead; channel and campaign as names."""
+
+    by_account: dict[int, tuple[str, str, str]]
+
+    def labels(self, dimension: str, account_ids: Sequence[int]) -> list[str]:
+        position = {"channel": 0, "campaign": 1, "country": 2}[dimension]
+        blank = ("", "", "")
+        return [self.by_account.get(a, blank)[position] for a in account_ids]
+
+    def groups(self, dimension: str, account_ids: Sequence[int]) -> GroupIndex:
+        if not dimension:
+            return GroupIndex.total(len(account_ids))
+        return GroupIndex.of(self.labels(dimension, account_ids))
+
+
+def load_names(*, workspace_id: int) -> tuple[dict[int, str], dict[int, str]]:
+    channels = dict(
+        sql.fetch(
+            "SELECT id, name FROM kpiapp_channel WHERE workspace_id = %(workspace_id)s",
+            workspace_id=workspace_id,
+        )
+    )
+    campaigns = dict(
+        sql.fetch(
+            "SELECT id, name FROM kpiapp_campaign WHERE workspace_id = %(workspace_id)s",
+            workspace_id=workspace_id,
+        )
+    )
+    return channels, campaigns
+
+
+def load_account_attributes(
+    *, workspace_id: int, channels: dict[int, str], campaigns: dict[int, str]
+) -> AccountAttributes:
+    accounts = sql.fetch(
+        "SELECT id, channel_id, campaign_id, country FROM kpiapp_account "
+        "WHERE workspace_id = %(workspace_id)s",
+        workspace_id=workspace_id,
+    )
+    # The earliest converted lead of each account that lacks a channel or campaign of its own.
+    leads = sql.fetch(
+        "SELECT l.account_id, l.channel_id, l.campaign_id FROM kpiapp_lead l "
+        "JOIN kpiapp_account a ON a.id = l.account_id "
+        "WHERE l.workspace_id = %(workspace_id)s AND l.converted_at IS NOT NULL "
+        "AND (a.channel_id IS NULL OR a.campaign_id IS NULL) "
+        "ORDER BY l.account_id, l.converted_at DESC, l.id DESC",
+        workspace_id=workspace_id,
+    )
+    first_lead = {account: (channel, campaign) for account, channel, campaign in leads}
+    by_account = {}
+    for account, channel, campaign, country in accounts:
+        lead_channel, lead_campaign = first_lead.get(account, (None, None))
+        channel = channel or lead_channel
+        campaign = campaign or lead_campaign
+        by_account[account] = (
+            channels.get(channel, "") if channel else "",
+            campaigns.get(campaign, "") if campaign else "",
+            country or "",
+        )
+    return AccountAttributes(by_account)

@@ -1,0 +1,56 @@
+"""Computes every KPI of a workspace for every month, quarter and year up to today.
+
+Reads only (a fixed number of set-based queries, whatever the data's size) and returns points;
+`kpiapp.services.snapshots` writes them. The families run in dependency order: CAC needs new
+customers (revenue), won deals (pipeline) and leads (funnel).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from accounts.models import Workspace
+from kpiapp.kpis import acquisition, custom, engagement, funnel, pipeline, retention, revenue
+from kpiapp.kpis.context import Context, first_data_month, load_rates
+from kpiapp.kpis.dimensions import load_account_attributes, load_names
+from kpiapp.kpis.periods import month_index, today_in
+from kpiapp.kpis.results import Collector, Point
+
+
+def build_context(workspace: Workspace, *, today: date | None = None) -> Context:
+    today = today or today_in(workspace.time_zone)
+    first = first_data_month(workspace_id=workspace.id)
+    current = month_index(today)
+    return Context(
+        workspace_id=workspace.id,
+        currency=workspace.currency,
+        time_zone=workspace.time_zone,
+        gross_margin=Fraction(Decimal(workspace.gross_margin)),
+        stage_probabilities={
+            stage: Fraction(Decimal(str(p)))
+            for stage, p in (workspace.stage_probabilities or {}).items()
+        },
+        today=today,
+        # No data yet, or only future dates: the current month alone.
+        first_month=min(first, current) if first is not None else current,
+        rates=load_rates(workspace_id=workspace.id, currency=workspace.currency),
+    )
+
+
+def compute_workspace(workspace: Workspace, *, today: date | None = None) -> list[Point]:
+    context = build_context(workspace, today=today)
+    collector = Collector(context)
+    channels, campaigns = load_names(workspace_id=workspace.id)
+    attributes = load_account_attributes(
+        workspace_id=workspace.id, channels=channels, campaigns=campaigns
+    )
+    revenue_outcome = revenue.compute(context, collector, attributes)
+    deals = pipeline.compute(context, collector, channels, campaigns)
+    leads = funnel.compute(context, collector, channels, campaigns)
+    acquisition.compute(context, collector, revenue_outcome, deals, leads, channels, campaigns)
+    engagement.compute(context, collector, attributes, revenue_outcome)
+    retention.compute(context, collector, revenue_outcome)
+    custom.compute(context, collector)
+    return collector.points

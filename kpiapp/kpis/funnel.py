@@ -1,0 +1,124 @@
+"""Visits and leads along the funnel (KPIS.md section 4). Volumes count events in the period;
+conversion rates follow the cohort of leads created in it. The database does the counting."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kpiapp.kpis import sql
+from kpiapp.kpis.context import Context
+from kpiapp.kpis.results import Collector
+
+NO_LEADS = "no leads created in the period"
+NO_SQLS = "no leads created in the period were qualified"
+NO_OPPORTUNITIES = "no leads created in the period became an opportunity"
+NO_VISITS = "no visits recorded in the period"
+
+Key = tuple[str, str]
+
+
+@dataclass
+class FunnelOutcome:
+    leads: dict[Key, list[int]]  # leads created per month, by (dimension, value)
+
+
+def _per_month(size: int) -> defaultdict[Key, list[int]]:
+    return defaultdict(lambda: [0] * size)
+
+
+def _label_keys(channel: str, campaign: str | None) -> tuple[Key, ...]:
+    keys: tuple[Key, ...] = (("", ""), ("channel", channel))
+    if campaign is not None:
+        keys += (("campaign", campaign),)
+    return keys
+
+
+def compute(
+    context: Context, collector: Collector, channels: dict[int, str], campaigns: dict[int, str]
+) -> FunnelOutcome:
+    size = context.month_count
+    month = sql.month_number
+    by = "channel_id, campaign_id"
+    cohort_rows = sql.fetch(
+        f"SELECT {month('created_at')} AS m, {by}, COUNT(*), COUNT(qualified_at), "
+        "COUNT(opportunity_at), COUNT(converted_at) FROM kpiapp_lead "
+        f"WHERE workspace_id = %(workspace_id)s AND created_at <= %(today)s GROUP BY m, {by}",
+        workspace_id=context.workspace_id,
+        params={"today": context.today},
+    )
+    event_rows = sql.fetch(
+        " UNION ALL ".join(
+            f"SELECT '{step}', {month(column)} AS m, {by}, COUNT(*) FROM kpiapp_lead "
+            f"WHERE workspace_id = %(workspace_id)s AND {column} <= %(today)s "
+            f"GROUP BY {month(column)}, {by}"
+            for step, column in (("sqls", "qualified_at"), ("opportunities", "opportunity_at"))
+        ),
+        workspace_id=context.workspace_id,
+        params={"today": context.today},
+    )
+    visit_rows = sql.fetch(
+        f"SELECT {month('month')} AS m, channel_id, SUM(visits) FROM kpiapp_traffic "
+        "WHERE workspace_id = %(workspace_id)s AND COALESCE(day, month) <= %(today)s "
+        "GROUP BY m, channel_id",
+        workspace_id=context.workspace_id,
+        params={"today": context.today},
+    )
+
+    def names(channel_id: int | None, campaign_id: int | None) -> tuple[str, str]:
+        return (
+            channels.get(channel_id, "") if channel_id else "",
+            campaigns.get(campaign_id, "") if campaign_id else "",
+        )
+
+    cohort = _cohorts(context, cohort_rows, names)
+    events = {"sqls": _per_month(size), "opportunities": _per_month(size)}
+    for step, m, channel_id, campaign_id, n in event_rows:
+        k = context.month_slot(int(m))
+        for key in _label_keys(*names(channel_id, campaign_id)):
+            events[step][key][k] += n
+    visits = _per_month(size)
+    visits[("", "")]
+    for m, channel_id, n in visit_rows:
+        k = context.month_slot(int(m))
+        for key in _label_keys(names(channel_id, None)[0], None):
+            visits[key][k] += int(n)
+    _emit(collector, size, cohort, events, visits)
+    return FunnelOutcome(dict(cohort["leads"]))
+
+
+def _cohorts(context: Context, rows: list[tuple], names) -> dict[str, defaultdict]:
+    size = context.month_count
+    cohort = {name: _per_month(size) for name in ("leads", "sql", "opp", "won")}
+    cohort["leads"][("", "")]  # the totals exist even without leads
+    for m, channel_id, campaign_id, n, n_sql, n_opp, n_won in rows:
+        k = context.month_slot(int(m))
+        for key in _label_keys(*names(channel_id, campaign_id)):
+            for name, count in (("leads", n), ("sql", n_sql), ("opp", n_opp), ("won", n_won)):
+                cohort[name][key][k] += count
+    return cohort
+
+
+def _emit(collector: Collector, size: int, cohort: dict, events: dict, visits: dict) -> None:
+    zero = [0] * size
+    keys = set(cohort["leads"]) | set(events["sqls"]) | set(events["opportunities"])
+    for key in sorted(keys):
+        leads = cohort["leads"].get(key, zero)
+        sqls_c, opp_c, won_c = (cohort[n].get(key, zero) for n in ("sql", "opp", "won"))
+        emit = collector.monthly
+        emit("leads", *key, leads)
+        emit("sqls", *key, events["sqls"].get(key, zero))
+        emit("opportunities", *key, events["opportunities"].get(key, zero))
+        emit("lead_to_sql_rate", *key, sqls_c, leads, zero_reason=NO_LEADS)
+        emit("sql_to_opportunity_rate", *key, opp_c, sqls_c, zero_reason=NO_SQLS)
+        emit("opportunity_to_customer_rate", *key, won_c, opp_c, zero_reason=NO_OPPORTUNITIES)
+        emit("lead_to_opportunity_rate", *key, opp_c, leads, zero_reason=NO_LEADS)
+        emit("lead_to_customer_rate", *key, won_c, leads, zero_reason=NO_LEADS)
+    # Visits have a channel only: the visit-based rates break down by channel.
+    for key in sorted(set(visits) | {k for k in keys if k[0] in ("", "channel")}):
+        leads = cohort["leads"].get(key, zero)
+        won = cohort["won"].get(key, zero)
+        seen = visits.get(key, zero)
+        collector.monthly("visits", *key, seen)
+        collector.monthly("visitor_to_lead_rate", *key, leads, seen, zero_reason=NO_VISITS)
+        collector.monthly("visitor_to_customer_rate", *key, won, seen, zero_reason=NO_VISITS)

@@ -1,0 +1,335 @@
+"""MRR at every state point, exactly, for the KPIs of KPIS.md sections 1 and 2.
+
+The loader reads the subscription rows once. The compute half builds, per entity (an account,
+or an (account, plan) pair for the plan breakdown) and currency, the MRR at every state point
+(the day before the first month and the end of every month) with event deltas and a running sum
+(numpy), then classifies the two ends of every period. Money stays exact: a row's normalised MRR
+is an integer in units of 1 / (10,000 × L) cents (L = the least common multiple of the billing
+months), and conversion multiplies by the integer rate × 10^10.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kpiapp.kpis import sql
+from kpiapp.kpis.context import NO_END, RATE_SCALE, Context
+from kpiapp.kpis.dimensions import GroupIndex
+from kpiapp.kpis.periods import Period
+
+MONTHS_PER_INTERVAL = {"month": 1, "quarter": 3, "year": 12}
+INT64_SAFE = 2**62
+
+MONEY = ("start", "end", "new", "react", "exp", "contr", "churn")
+COUNTS = ("n_start", "n_end", "n_new", "n_react", "n_churn")
+
+
+@dataclass
+class SubscriptionRows:
+    """Every subscription row of a workspace as arrays (index = row)."""
+
+    account_ids: list[int]
+    plans: list[str]
+    currencies: list[str]
+    account: np.ndarray
+    plan: np.ndarray
+    currency: np.ndarray
+    mrr: np.ndarray  # normalised MRR in units of 1 / unit_denominator cents
+    active_from: np.ndarray  # first day out of trial
+    active_until: np.ndarray  # first day without service (NO_END when open)
+    cancelled: np.ndarray  # the day notice was given (NO_END when none)
+    started: np.ndarray
+    unit_denominator: int
+
+    @property
+    def count(self) -> int:
+        return len(self.mrr)
+
+
+def _int_array(values: list[int]) -> np.ndarray:
+    array = np.array(values, dtype=object)
+    if not values or max(abs(v) for v in values) * max(len(values), 1) < INT64_SAFE:
+        return np.array(values, dtype=np.int64)
+    return array  # exact, slower: only for implausibly large amounts
+
+
+def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
+    day = sql.day_number
+    rows = sql.fetch(
+        "SELECT account_id, plan, currency, amount_cents, quantity, "
+        "CAST(ROUND(discount_percent * 100) AS INTEGER), interval, interval_count, "
+        f"{day('started_at')}, {day('trial_ends_at')}, {day('ended_at')}, "
+        f"{day('cancelled_at')} FROM kpiapp_subscription "
+        "WHERE workspace_id = %(workspace_id)s ORDER BY account_id, id",
+        workspace_id=workspace_id,
+    )
+    months = [MONTHS_PER_INTERVAL[r[6]] * r[7] for r in rows]
+    lcm = math.lcm(*set(months)) if months else 1
+    account_index: dict[int, int] = {}
+    plan_index: dict[str, int] = {}
+    currency_index: dict[str, int] = {}
+    columns: dict[str, list[int]] = {
+        name: []
+        for name in ("account", "plan", "currency", "mrr", "from", "until", "cancel", "start")
+    }
+    for row, row_months in zip(rows, months, strict=True):
+        account, plan, currency, amount, quantity, discount, _, _, start, trial, end, notice = row
+        columns["account"].append(account_index.setdefault(account, len(account_index)))
+        columns["plan"].append(plan_index.setdefault(plan, len(plan_index)))
+        columns["currency"].append(currency_index.setdefault(currency, len(currency_index)))
+        columns["mrr"].append(amount * quantity * (10_000 - discount) * (lcm // row_months))
+        columns["from"].append(max(start, trial) if trial is not None else start)
+        columns["until"].append(NO_END if end is None else end)
+        columns["cancel"].append(NO_END if notice is None else notice)
+        columns["start"].append(start)
+
+    def ints(name: str) -> np.ndarray:
+        return np.array(columns[name], dtype=np.int64)
+
+    return SubscriptionRows(
+        account_ids=list(account_index),
+        plans=list(plan_index),
+        currencies=list(currency_index),
+        account=ints("account"),
+        plan=ints("plan"),
+        currency=ints("currency"),
+        mrr=_int_array(columns["mrr"]),
+        active_from=ints("from"),
+        active_until=ints("until"),
+        cancelled=ints("cancel"),
+        started=ints("start"),
+        unit_denominator=10_000 * lcm,
+    )
+
+
+@dataclass
+class Slots:
+    """Pairs of state points to compare: j0 (start) and j1 (end), at the rates of month rk."""
+
+    periods: list[Period]
+    j0: np.ndarray
+    j1: np.ndarray
+    rate_month: list[int]
+
+
+def make_slots(context: Context, periods: list[Period]) -> Slots:
+    j0, j1, rate_month = [], [], []
+    for period in periods:
+        first = max(period.first_month, context.first_month)
+        last = min(period.last_month, context.last_month)
+        j0.append(first - context.first_month)
+        j1.append(last - context.first_month + 1)
+        rate_month.append(last)
+    return Slots(periods, np.array(j0), np.array(j1), rate_month)
+
+
+@dataclass
+class EntityGrids:
+    """MRR per entity, currency and state point (native units), plus each entity's first
+    active day and its single currency (-1 when its rows mix currencies)."""
+
+    grids: list[np.ndarray]  # one (entities × state points) grid per currency
+    first_active: np.ndarray
+    single_currency: np.ndarray
+    count: int
+
+
+def entity_grids(
+    rows: SubscriptionRows, entity: np.ndarray, count: int, boundaries: np.ndarray, *, pending=False
+) -> EntityGrids:
+    width = len(boundaries)
+    start = np.searchsorted(boundaries, rows.active_from, side="left")
+    if pending:
+        start = np.maximum(start, np.searchsorted(boundaries, rows.cancelled, side="left"))
+    end = np.searchsorted(boundaries, rows.active_until, side="left")
+    live = (start < end) & (rows.mrr != 0)
+    grids = []
+    for code in range(len(rows.currencies)):
+        chosen = live & (rows.currency == code)
+        delta = np.zeros((count, width + 1), dtype=rows.mrr.dtype)
+        np.add.at(delta, (entity[chosen], start[chosen]), rows.mrr[chosen])
+        np.add.at(delta, (entity[chosen], end[chosen]), -rows.mrr[chosen])
+        grids.append(np.cumsum(delta, axis=1)[:, :width])
+    # First day with MRR: the earliest start of a row that is ever active (all amounts >= 0).
+    ever = (rows.active_from < rows.active_until) & (rows.mrr != 0)
+    first_active = np.full(count, NO_END, dtype=np.int64)
+    np.minimum.at(first_active, entity[ever], rows.active_from[ever])
+    single = np.full(count, -2, dtype=np.int64)  # -2: no currency seen yet
+    for code in range(len(rows.currencies)):
+        has = np.zeros(count, dtype=bool)
+        has[entity[ever & (rows.currency == code)]] = True
+        single = np.where(has & (single == -2), code, np.where(has, -1, single))
+    single[single == -2] = 0
+    return EntityGrids(grids, first_active, single, count)
+
+
+@dataclass
+class SlotSums:
+    """Per group and slot: money measures in units U = 1 / (unit_denominator × RATE_SCALE)
+    cents (Python ints), counts as ints, and the reason a slot is undefined."""
+
+    money: dict[str, np.ndarray] = field(default_factory=dict)  # measure -> (groups × slots)
+    counts: dict[str, np.ndarray] = field(default_factory=dict)
+    missing: list[str | None] = field(default_factory=list)
+
+
+def _classify(x0: np.ndarray, x1: np.ndarray, had_before: np.ndarray) -> dict[str, np.ndarray]:
+    zero = x0.dtype.type(0) if x0.dtype != object else 0
+    pos0, pos1 = x0 > 0, x1 > 0
+    gained = ~pos0 & pos1
+    return {
+        "start": x0,
+        "end": x1,
+        "new": np.where(gained & ~had_before, x1, zero),
+        "react": np.where(gained & had_before, x1, zero),
+        "exp": np.where(pos0 & (x1 > x0), x1 - x0, zero),
+        "contr": np.where(pos1 & (x0 > x1), x0 - x1, zero),
+        "churn": np.where(pos0 & ~pos1, x0, zero),
+        "n_start": pos0,
+        "n_end": pos1,
+        "n_new": gained & ~had_before,
+        "n_react": gained & had_before,
+        "n_churn": pos0 & ~pos1,
+    }
+
+
+def slot_sums(
+    context: Context,
+    rows: SubscriptionRows,
+    grids: EntityGrids,
+    slots: Slots,
+    groupings: list[GroupIndex],
+    boundaries: np.ndarray,
+) -> list[SlotSums]:
+    """Classify every entity's two ends per slot once, and sum the measures per group of
+    each grouping (the total, a dimension)."""
+    n_slots = len(slots.periods)
+    outs = [
+        SlotSums(
+            money={m: np.zeros((groups.count, n_slots), dtype=object) for m in MONEY},
+            counts={m: np.zeros((groups.count, n_slots), dtype=np.int64) for m in COUNTS},
+            missing=[None] * n_slots,
+        )
+        for groups in groupings
+    ]
+    rates = [
+        [context.rates.get(code, month) for month in slots.rate_month] for code in rows.currencies
+    ]
+    had_before_all = grids.first_active[:, None] <= boundaries[slots.j0][None, :]
+    for code, grid in enumerate(grids.grids):
+        chosen = np.flatnonzero(grids.single_currency == code)
+        if not len(chosen):
+            continue
+        x0 = grid[chosen][:, slots.j0]
+        x1 = grid[chosen][:, slots.j1]
+        measures = _classify(x0, x1, had_before_all[chosen])
+        for out, groups in zip(outs, groupings, strict=True):
+            _add_groups(out, measures, groups.subset(chosen), rates[code])
+            _mark_missing(out, x0, x1, rates[code], rows.currencies[code], slots)
+    mixed = np.flatnonzero(grids.single_currency == -1)
+    if len(mixed):
+        x0 = np.zeros((len(mixed), n_slots), dtype=object)
+        x1 = np.zeros((len(mixed), n_slots), dtype=object)
+        for code, grid in enumerate(grids.grids):
+            factor = np.array([r or 0 for r in rates[code]], dtype=object)
+            g0 = grid[mixed][:, slots.j0].astype(object)
+            g1 = grid[mixed][:, slots.j1].astype(object)
+            x0 = x0 + g0 * factor
+            x1 = x1 + g1 * factor
+            for out in outs:
+                _mark_missing(out, g0, g1, rates[code], rows.currencies[code], slots)
+        measures = _classify(x0, x1, had_before_all[mixed])
+        for out, groups in zip(outs, groupings, strict=True):
+            _add_groups(out, measures, groups.subset(mixed), [1] * n_slots)
+    return outs
+
+
+def _mark_missing(
+    out: SlotSums, x0: np.ndarray, x1: np.ndarray, rates: list, currency: str, slots: Slots
+) -> None:
+    for s, rate in enumerate(rates):
+        if rate is None and out.missing[s] is None and (x0[:, s].any() or x1[:, s].any()):
+            month = slots.rate_month[s]
+            out.missing[s] = (
+                f"no exchange rate for {currency} {month // 12:04d}-{month % 12 + 1:02d}"
+            )
+
+
+def _add_groups(
+    out: SlotSums, measures: dict[str, np.ndarray], groups: GroupIndex, rates: list
+) -> None:
+    factor = np.array([r or 0 for r in rates], dtype=object)
+    for name in MONEY:
+        out.money[name] = out.money[name] + groups.sum(measures[name]).astype(object) * factor
+    for name in COUNTS:
+        out.counts[name] += groups.sum(measures[name].astype(np.int64))
+
+
+def count_sums(
+    positive: np.ndarray,
+    first_active: np.ndarray,
+    boundaries: np.ndarray,
+    slots: Slots,
+    group_at: np.ndarray,
+    labels: list[str],
+) -> dict[str, np.ndarray]:
+    """Customer counts per group and slot when an account's group depends on the day (its
+    plan with the highest MRR): start-side counts use the group at the start, end-side counts
+    the group at the end. `positive` and `group_at` are (accounts × state points)."""
+    p0, p1 = positive[:, slots.j0], positive[:, slots.j1]
+    g0, g1 = group_at[:, slots.j0], group_at[:, slots.j1]
+    had_before = first_active[:, None] <= boundaries[slots.j0][None, :]
+    gained = ~p0 & p1
+    n_slots = len(slots.periods)
+    slot_of = np.broadcast_to(np.arange(n_slots), p0.shape)
+
+    def tally(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
+        mask = mask & (group >= 0)
+        flat = group[mask] * n_slots + slot_of[mask]
+        return np.bincount(flat, minlength=len(labels) * n_slots).reshape(len(labels), n_slots)
+
+    return {
+        "n_start": tally(p0, g0),
+        "n_end": tally(p1, g1),
+        "n_new": tally(gained & ~had_before, g1),
+        "n_react": tally(gained & had_before, g1),
+        "n_churn": tally(p0 & ~p1, g0),
+    }
+
+
+def top_plan_by_state(
+    context: Context,
+    rows: SubscriptionRows,
+    pair_account: np.ndarray,
+    pair_plan: np.ndarray,
+    pair_grids: EntityGrids,
+) -> np.ndarray:
+    """Per account and state point: the plan with the highest MRR then, or -1 (ties: the
+    first plan by name). Compared in approximate workspace currency: it only picks a label."""
+    width = context.month_count + 1
+    value = np.zeros((pair_grids.count, width))
+    for code, grid in enumerate(pair_grids.grids):
+        rates = [
+            context.rates.get(rows.currencies[code], context.first_month + j - 1) or RATE_SCALE
+            for j in range(width)
+        ]
+        value += grid.astype(float) * (np.array(rates, dtype=float) / RATE_SCALE)[None, :]
+    top = np.full((len(rows.account_ids), width), -1, dtype=np.int64)
+    if not pair_grids.count:
+        return top
+    rank = np.argsort(np.argsort(np.array(rows.plans, dtype=object), kind="stable"))
+    order = np.lexsort((rank[pair_plan], pair_account))
+    accounts = pair_account[order]
+    starts = np.flatnonzero(np.r_[True, accounts[1:] != accounts[:-1]])
+    ordered = value[order]
+    best = np.maximum.reduceat(ordered, starts, axis=0)
+    owner = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
+    is_best = (ordered == best[owner]) & (ordered > 0)
+    position = np.where(is_best, np.arange(len(order))[:, None], len(order))
+    first = np.minimum.reduceat(position, starts, axis=0)
+    plans = np.r_[pair_plan[order], -1]
+    top[accounts[starts]] = plans[first]
+    return top

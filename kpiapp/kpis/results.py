@@ -1,0 +1,128 @@
+"""The engine's output: one `Point` per KPI, period and dimension value, and the collector that
+turns monthly figures into months, quarters and years by the KPI's kind (KPIS.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from kpiapp.kpis.context import Context
+from kpiapp.kpis.periods import GRAINS, Grain, Period, periods_between
+from kpiapp.kpis.registry import KPI_BY_KEY
+
+Number = int | Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    key: str
+    grain: Grain
+    first_month: int
+    dimension: str
+    dimension_value: str
+    numerator: Number | None
+    denominator: Number | None
+    reason: str
+    partial: bool
+
+    @property
+    def value(self) -> Fraction | None:
+        if self.reason or self.numerator is None:
+            return None
+        if self.denominator is None:
+            return Fraction(self.numerator)
+        return Fraction(self.numerator) / Fraction(self.denominator)
+
+
+def undefined(missing: Sequence[str | None]) -> str:
+    return next((reason for reason in missing if reason), "")
+
+
+class Collector:
+    """Collects points; `monthly()` derives quarters and years from a KPI's months."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.points: list[Point] = []
+        self.periods: dict[Grain, list[Period]] = {
+            grain: periods_between(grain, context.first_month, context.last_month)
+            for grain in GRAINS
+        }
+
+    def is_partial(self, period: Period) -> bool:
+        return period.last_month >= self.context.last_month
+
+    def point(
+        self,
+        key: str,
+        period: Period,
+        dimension: str,
+        dimension_value: str,
+        numerator: Number | None,
+        denominator: Number | None = None,
+        *,
+        reason: str = "",
+        zero_reason: str = "",
+    ) -> None:
+        if not reason and denominator is not None and denominator == 0:
+            reason = zero_reason or "the denominator is zero"
+        self.points.append(
+            Point(
+                key,
+                period.grain,
+                period.first_month,
+                dimension,
+                dimension_value,
+                None if reason else numerator,
+                None if reason else denominator,
+                reason,
+                self.is_partial(period),
+            )
+        )
+
+    def months_of(self, period: Period) -> range:
+        first = max(period.first_month, self.context.first_month)
+        last = min(period.last_month, self.context.last_month)
+        return range(first - self.context.first_month, last - self.context.first_month + 1)
+
+    def monthly(
+        self,
+        key: str,
+        dimension: str,
+        dimension_value: str,
+        numerators: Sequence[Number],
+        denominators: Sequence[Number] | None = None,
+        *,
+        missing: Sequence[str | None] | None = None,
+        zero_reason: str = "",
+        kind: str | None = None,
+    ) -> None:
+        """Points for every month, quarter and year from per-month figures (index = month
+        slot). Flows sum, states take the period's last month, ratios and means pool."""
+        kind = kind or KPI_BY_KEY[key].kind
+        for grain in GRAINS:
+            for period in self.periods[grain]:
+                slots = self.months_of(period)
+                reason = undefined([missing[s] for s in slots]) if missing else ""
+                if kind == "state" or grain == "month":
+                    slot = slots[-1]
+                    numerator = numerators[slot]
+                    denominator = None if denominators is None else denominators[slot]
+                    if kind == "state" and missing:
+                        reason = missing[slot] or ""
+                else:
+                    numerator = sum((numerators[s] for s in slots), 0)
+                    denominator = (
+                        None if denominators is None else sum((denominators[s] for s in slots), 0)
+                    )
+                self.point(
+                    key,
+                    period,
+                    dimension,
+                    dimension_value,
+                    numerator,
+                    denominator,
+                    reason=reason,
+                    zero_reason=zero_reason,
+                )

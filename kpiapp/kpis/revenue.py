@@ -1,0 +1,230 @@
+"""Recurring revenue, customers, churn and retention (KPIS.md sections 1 and 2), CLV and
+lifetime revenue (section 3), from the exact MRR states of `mrr_states`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from kpiapp.kpis.context import RATE_SCALE, Context
+from kpiapp.kpis.dimensions import AccountAttributes, GroupIndex
+from kpiapp.kpis.mrr_states import (
+    EntityGrids,
+    SlotSums,
+    SubscriptionRows,
+    count_sums,
+    entity_grids,
+    load_subscriptions,
+    make_slots,
+    slot_sums,
+    top_plan_by_state,
+)
+from kpiapp.kpis.periods import GRAINS
+from kpiapp.kpis.results import Collector
+
+NO_START_CUSTOMERS = "no customers at the start of the period"
+NO_START_MRR = "no MRR at the start of the period"
+NO_CUSTOMERS = "no active customers at the end of the period"
+NO_LOSSES = "no churned or contraction MRR in the period"
+NO_CHURN = "no customer churn in the six months up to this one"
+CLV_MONTHS = 6
+
+
+@dataclass
+class GroupRevenue:
+    """Monthly figures other families reuse, for one dimension value."""
+
+    customers_new: list[int]
+    mrr_new: list[Fraction]
+    clv: list[Fraction | None]
+    clv_reason: list[str | None]
+    missing: list[str | None]
+
+
+@dataclass
+class RevenueOutcome:
+    by_group: dict[tuple[str, str], GroupRevenue] = field(default_factory=dict)
+    account_ids: list[int] = field(default_factory=list)
+    positive: np.ndarray | None = None  # accounts × state points: MRR > 0
+    first_active: np.ndarray | None = None
+    first_start: dict[int, int] = field(default_factory=dict)  # account -> earliest start day
+    rows: SubscriptionRows | None = None
+    grids: EntityGrids | None = None
+
+
+def compute(
+    context: Context, collector: Collector, attributes: AccountAttributes
+) -> RevenueOutcome:
+    rows = load_subscriptions(workspace_id=context.workspace_id)
+    boundaries = context.boundaries()
+    periods = [p for grain in GRAINS for p in collector.periods[grain]]
+    slots = make_slots(context, periods)
+    n_accounts = len(rows.account_ids)
+    accounts = entity_grids(rows, rows.account, n_accounts, boundaries)
+    pending = entity_grids(rows, rows.account, n_accounts, boundaries, pending=True)
+    dimensions = ["", "channel", "campaign", "country"]
+    groupings = [attributes.groups(d, rows.account_ids) for d in dimensions]
+    sums = slot_sums(context, rows, accounts, slots, groupings, boundaries)
+    pending_sums = slot_sums(context, rows, pending, slots, groupings, boundaries)
+
+    outcome = RevenueOutcome(account_ids=rows.account_ids, rows=rows)
+    scale = rows.unit_denominator * RATE_SCALE * 100  # U -> major units
+    for dimension, groups, total, pend in zip(
+        dimensions, groupings, sums, pending_sums, strict=True
+    ):
+        for g, label in enumerate(groups.labels):
+            outcome.by_group[(dimension, label)] = _emit(
+                context, collector, dimension, label, total, pend, g, scale
+            )
+
+    # By plan: MRR per (account, plan) pair; customers under their plan with the highest MRR.
+    pair_key = rows.account * max(len(rows.plans), 1) + rows.plan
+    unique_keys, pair_entity = np.unique(pair_key, return_inverse=True)
+    pair_account = unique_keys // max(len(rows.plans), 1)
+    pair_plan = unique_keys % max(len(rows.plans), 1)
+    pairs = entity_grids(rows, pair_entity, len(unique_keys), boundaries)
+    pairs_pending = entity_grids(rows, pair_entity, len(unique_keys), boundaries, pending=True)
+    by_plan = GroupIndex(rows.plans, pair_plan)
+    (plan_sums,) = slot_sums(context, rows, pairs, slots, [by_plan], boundaries)
+    (plan_pending,) = slot_sums(context, rows, pairs_pending, slots, [by_plan], boundaries)
+    positive = np.zeros((n_accounts, len(boundaries)), dtype=bool)
+    for grid in accounts.grids:
+        positive |= grid > 0
+    top = top_plan_by_state(context, rows, pair_account, pair_plan, pairs)
+    plan_sums.counts = count_sums(
+        positive, accounts.first_active, boundaries, slots, top, rows.plans
+    )
+    for g, label in enumerate(rows.plans):
+        _emit(context, collector, "plan", label, plan_sums, plan_pending, g, scale)
+
+    outcome.positive = positive
+    outcome.grids = accounts
+    outcome.first_active = accounts.first_active
+    first_start = np.full(n_accounts, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_start, rows.account, rows.started)
+    outcome.first_start = dict(zip(rows.account_ids, first_start.tolist(), strict=True))
+    return outcome
+
+
+def _emit(
+    context: Context,
+    collector: Collector,
+    dimension: str,
+    label: str,
+    sums: SlotSums,
+    pending: SlotSums,
+    g: int,
+    scale: int,
+) -> GroupRevenue:
+    months = context.month_count
+    money = {name: [Fraction(int(v), scale) for v in row[g]] for name, row in sums.money.items()}
+    counts = {name: [int(v) for v in row[g]] for name, row in sums.counts.items()}
+    missing = sums.missing[:months]
+    emit = collector.monthly
+
+    end = money["end"][:months]
+    new, react = money["new"][:months], money["react"][:months]
+    exp, contr, churn = money["exp"][:months], money["contr"][:months], money["churn"][:months]
+    fx = [money["start"][k] - (end[k - 1] if k else 0) for k in range(months)]
+    fx_missing = [missing[k] or (missing[k - 1] if k else None) for k in range(months)]
+    args = (dimension, label)
+    emit("mrr", *args, end, missing=missing)
+    emit("arr", *args, [12 * v for v in end], missing=missing)
+    emit("mrr_new", *args, new, missing=missing)
+    emit("mrr_reactivation", *args, react, missing=missing)
+    emit("mrr_expansion", *args, exp, missing=missing)
+    emit("mrr_contraction", *args, contr, missing=missing)
+    emit("mrr_churn", *args, churn, missing=missing)
+    net_new = [new[k] + react[k] + exp[k] - contr[k] - churn[k] for k in range(months)]
+    emit("mrr_net_new", *args, net_new, missing=missing)
+    emit("mrr_fx_impact", *args, fx, missing=fx_missing)
+    pending_end = [Fraction(int(v), scale) for v in pending.money["end"][g][:months]]
+    emit("mrr_pending_churn", *args, pending_end, missing=pending.missing[:months])
+
+    active = counts["n_end"][:months]
+    emit("customers_active", *args, active)
+    emit("customers_new", *args, counts["n_new"][:months])
+    emit("customers_reactivated", *args, counts["n_react"][:months])
+    emit("customers_churned", *args, counts["n_churn"][:months])
+    emit("arpa", *args, end, active, missing=missing, zero_reason=NO_CUSTOMERS)
+    gains = [new[k] + react[k] + exp[k] for k in range(months)]
+    losses = [churn[k] + contr[k] for k in range(months)]
+    emit("quick_ratio", *args, gains, losses, missing=missing, zero_reason=NO_LOSSES)
+
+    _emit_period_rates(collector, args, money, counts, sums.missing, end, missing)
+    clv, clv_reason = _emit_lifetime_value(context, collector, args, counts, end, missing)
+    return GroupRevenue(counts["n_new"][:months], new, clv, clv_reason, missing)
+
+
+def _emit_period_rates(
+    collector: Collector,
+    args: tuple[str, str],
+    money: dict[str, list[Fraction]],
+    counts: dict[str, list[int]],
+    slot_missing: list[str | None],
+    month_end_mrr: list[Fraction],
+    month_missing: list[str | None],
+) -> None:
+    """Rates comparing the two ends of each period itself (a slot per period)."""
+    first_month = collector.context.first_month
+    periods = [p for grain in GRAINS for p in collector.periods[grain]]
+    for s, period in enumerate(periods):
+        reason = slot_missing[s] or ""
+        start, churn = money["start"][s], money["churn"][s]
+        contr, exp = money["contr"][s], money["exp"][s]
+        n_start, n_churn = counts["n_start"][s], counts["n_churn"][s]
+        point = collector.point
+        point("customer_churn_rate", period, *args, n_churn, n_start,
+              zero_reason=NO_START_CUSTOMERS)  # fmt: skip
+        point("customer_retention_rate", period, *args, n_start - n_churn, n_start,
+              zero_reason=NO_START_CUSTOMERS)  # fmt: skip
+        for key, numerator in (
+            ("mrr_churn_rate", churn),
+            ("gross_mrr_churn_rate", churn + contr),
+            ("net_mrr_churn_rate", churn + contr - exp),
+            ("nrr", start + exp - contr - churn),
+            ("grr", start - contr - churn),
+        ):
+            point(key, period, *args, numerator, start, reason=reason, zero_reason=NO_START_MRR)
+        # Growth compares the `mrr` of the period's end with that of the period before.
+        last = min(period.last_month, collector.context.last_month) - first_month
+        before = period.first_month - 1 - first_month
+        previous = month_end_mrr[before] if before >= 0 else 0
+        growth_reason = month_missing[last] or (month_missing[before] if before >= 0 else None)
+        point("mrr_growth_rate", period, *args, month_end_mrr[last] - previous, previous,
+              reason=growth_reason or "", zero_reason=NO_START_MRR)  # fmt: skip
+
+
+def _emit_lifetime_value(
+    context: Context,
+    collector: Collector,
+    args: tuple[str, str],
+    counts: dict[str, list[int]],
+    end: list[Fraction],
+    missing: list[str | None],
+) -> tuple[list[Fraction | None], list[str | None]]:
+    """clv = arpa × gross margin / c, c = the mean of the defined monthly customer churn
+    rates of up to six months ending with the period's last month (a state)."""
+    months = context.month_count
+    churn_rate = [
+        Fraction(counts["n_churn"][k], counts["n_start"][k]) if counts["n_start"][k] else None
+        for k in range(months)
+    ]
+    arpa_margin, arpa, mean_churn, reasons = [], [], [], []
+    clv: list[Fraction | None] = []
+    for k in range(months):
+        window = [r for r in churn_rate[max(0, k - CLV_MONTHS + 1) : k + 1] if r is not None]
+        c = sum(window, Fraction(0)) / len(window) if window else Fraction(0)
+        value = end[k] / counts["n_end"][k] if counts["n_end"][k] else None
+        reason = missing[k] or (None if value is not None else NO_CUSTOMERS)
+        reason = reason or (None if c else NO_CHURN)
+        arpa.append(value or 0)
+        arpa_margin.append((value or 0) * context.gross_margin)
+        mean_churn.append(c)
+        reasons.append(reason)
+        clv.append(None if reason else (value * context.gross_margin / c))
+    collector.monthly("clv", *args, arpa_margin, mean_churn, missing=reasons)
+    collector.monthly("ltv_revenue", *args, arpa, mean_churn, missing=reasons)
+    return clv, reasons

@@ -1,0 +1,93 @@
+"""Computed KPI values (snapshots) and the state of a workspace's recompute.
+
+Pages and the API read snapshots only; `kpiapp.services.snapshots` rebuilds a workspace's set
+in one transaction, so a reader sees either the old set or the new one, never a mix.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.tenancy import WorkspaceOwned
+
+
+class Grain(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class KpiSnapshot(WorkspaceOwned):
+    """One KPI for one period and one dimension value (both empty for the total).
+
+    `value` is what the product shows: money in major units rounded half-up to cents, rates as
+    fractions. `numerator` and `denominator` keep the unrounded parts (in the same units);
+    `value` is empty for an undefined KPI, and `reason` says why.
+    """
+
+    kpi_key = models.CharField(max_length=60)
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    period_start = models.DateField()
+    dimension = models.CharField(max_length=20, blank=True)
+    dimension_value = models.CharField(max_length=200, blank=True)
+    value = models.DecimalField(max_digits=30, decimal_places=6, null=True)
+    numerator = models.DecimalField(max_digits=40, decimal_places=12, null=True)
+    denominator = models.DecimalField(max_digits=40, decimal_places=12, null=True)
+    reason = models.CharField(max_length=200, blank=True)
+    partial = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        ordering = ["kpi_key", "grain", "period_start", "dimension", "dimension_value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "workspace",
+                    "kpi_key",
+                    "grain",
+                    "period_start",
+                    "dimension",
+                    "dimension_value",
+                ],
+                name="snapshot_unique_point",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(reason=""), name="snapshot_undefined_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_key} {self.grain} {self.period_start} {self.dimension_value}"
+
+
+class RecomputeState(WorkspaceOwned):
+    """Coalesces recompute requests and makes a recompute safe to repeat or interrupt.
+
+    A data change sets `changed_at` (and `dirty_since`, if it was clean). A task claims the
+    work with one conditional UPDATE that sets `started_at`; on success it clears `dirty_since`
+    only if `changed_at` is still the value it saw, so a change during the run is not lost. A
+    claim older than the lease counts as abandoned (a killed worker): the next task takes over.
+    """
+
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    snapshot_count = models.PositiveIntegerField(default=0)
+    run_count = models.PositiveIntegerField(default=0)
+    definition_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("recompute state")
+        verbose_name_plural = _("recompute states")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="recompute_state_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recompute of workspace {self.workspace_id}"

@@ -1,0 +1,115 @@
+"""A KPI's values over a range of periods: the API series endpoint and `kpi_series` (PRODUCT.md).
+
+Reads snapshots only. Values are decimal strings (money in major units with 2 decimals, rates
+and ratios with 6, counts as integers) or null with a reason.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Workspace
+from kpiapp.kpis.periods import GRAINS, Grain, Period, parse_period, periods_between
+from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
+from kpiapp.models import CustomKpi, KpiSnapshot
+
+
+class SeriesRequestError(ValueError):
+    """A bad request for a series; `field` names the parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _format(value: Decimal | None, places: int) -> str | None:
+    if value is None:
+        return None
+    return f"{value:.{places}f}"
+
+
+def _plain(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _unit(key: str) -> tuple[str, str | None]:
+    """(unit, custom unit) of a built-in or custom KPI; SeriesRequestError if unknown."""
+    if key in KPI_BY_KEY:
+        return KPI_BY_KEY[key].unit, None
+    custom = CustomKpi.objects.filter(key=key).values_list("unit", flat=True).first()
+    if custom is None:
+        raise SeriesRequestError("kpi", _("There is no KPI “%(key)s”.") % {"key": key})
+    return custom, custom
+
+
+def _dimensions(key: str) -> tuple[str, ...]:
+    return KPI_BY_KEY[key].dimensions if key in KPI_BY_KEY else ()
+
+
+def kpi_series(
+    *,
+    workspace: Workspace,
+    key: str,
+    start: str,
+    end: str,
+    grain: str = "month",
+    dimension: str | None = None,
+) -> dict[str, Any]:
+    unit, custom_unit = _unit(key)
+    if grain not in GRAINS:
+        raise SeriesRequestError("grain", _("Use month, quarter or year."))
+    if dimension and dimension not in _dimensions(key):
+        allowed = ", ".join(_dimensions(key)) or _("none")
+        raise SeriesRequestError(
+            "dimension",
+            _("“%(key)s” does not break down by “%(dimension)s” (it does by: %(allowed)s).")
+            % {"key": key, "dimension": dimension, "allowed": allowed},
+        )
+    try:
+        first = Period.containing(grain, parse_period(start)[1])
+        last_grain, last_first = parse_period(end)
+        last = Period.containing(grain, Period(last_grain, last_first).last_month)
+    except ValueError as error:
+        raise SeriesRequestError("start", str(error)) from None
+    if last.first_month < first.first_month:
+        raise SeriesRequestError("end", _("The end lies before the start."))
+    typed: Grain = grain  # type: ignore[assignment]
+    periods = periods_between(typed, first.first_month, last.last_month)
+    snapshots = KpiSnapshot.objects.filter(
+        kpi_key=key,
+        grain=grain,
+        period_start__gte=periods[0].start,
+        period_start__lte=periods[-1].start,
+        dimension=dimension or "",
+    ).order_by("period_start", "dimension_value")
+    places = decimals_for(key, custom_unit)
+    points = [
+        {
+            "period": Period.of_start(typed, s.period_start).label,
+            "dimension": s.dimension or None,
+            "dimension_value": s.dimension_value if s.dimension else None,
+            "value": _format(s.value, places),
+            "numerator": _plain(s.numerator),
+            "denominator": _plain(s.denominator),
+            "reason": s.reason or None,
+            "partial": s.partial,
+        }
+        for s in snapshots.only(
+            "period_start", "dimension", "dimension_value", "value", "numerator",
+            "denominator", "reason", "partial",
+        )
+    ]  # fmt: skip
+    return {
+        "kpi": key,
+        "grain": grain,
+        "unit": unit,
+        "currency": workspace.currency,
+        "points": points,
+    }

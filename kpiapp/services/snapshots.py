@@ -1,0 +1,209 @@
+"""Recomputing a workspace's KPI snapshots: requests (coalesced), claims and the atomic swap.
+
+A data change calls `recompute_request` in its transaction. The first change after a clean
+state enqueues one task after commit, delayed by `COALESCE_SECONDS` so a burst of changes
+lands in the same run. `recompute_run` (the task's body) claims the work, computes every KPI
+without holding a transaction, then replaces the snapshot set in one transaction: readers see
+the old set or the new one. See `RecomputeState` for the compare-and-set rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import Workspace
+from accounts.tenancy import current_workspace_id
+from kpiapp.imports.bulk import insert_rows
+from kpiapp.kpis.engine import compute_workspace
+from kpiapp.kpis.periods import month_start
+from kpiapp.kpis.registry import DEFINITION_VERSION, decimals_for
+from kpiapp.kpis.results import Point
+from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
+
+log = logging.getLogger(__name__)
+
+COALESCE_SECONDS = 5
+LEASE = timedelta(minutes=15)
+EXACT = Context(prec=60)
+NUMERATOR_PLACES = Decimal("1e-12")
+
+
+@dataclass(frozen=True)
+class RebuildSummary:
+    workspace_id: int
+    snapshot_count: int
+    compute_seconds: float
+    write_seconds: float
+
+
+def _state() -> RecomputeState:
+    state, _ = RecomputeState.objects.get_or_create(workspace_id=current_workspace_id())
+    return state
+
+
+def recompute_request(*, countdown: int = COALESCE_SECONDS, always_enqueue: bool = False) -> None:
+    """Mark the workspace in scope as changed; enqueue a recompute if none is pending (or
+    always, for the nightly run, which also recovers a lost task)."""
+    now = timezone.now()
+    state = _state()
+    became_dirty = RecomputeState.objects.filter(pk=state.pk, dirty_since__isnull=True).update(
+        dirty_since=now, changed_at=now
+    )
+    if not became_dirty:
+        RecomputeState.objects.filter(pk=state.pk).update(changed_at=now)
+    if became_dirty or always_enqueue:
+        _enqueue(state.workspace_id, countdown)
+
+
+# Workspace settings that KPIs use (KPIS.md): a change of one recomputes the workspace.
+KPI_SETTINGS = {"currency", "time_zone", "gross_margin", "stage_probabilities"}
+
+
+def settings_changed(workspace: Workspace, fields: set[str]) -> None:
+    if fields & KPI_SETTINGS:
+        from accounts.tenancy import workspace_scope
+
+        with workspace_scope(workspace.id):
+            recompute_request()
+
+
+def recompute_request_all() -> int:
+    """Mark every workspace as changed and enqueue its recompute (the nightly fan-out)."""
+    from accounts.tenancy import workspace_scope
+
+    ids = list(Workspace.objects.values_list("id", flat=True))
+    for workspace_id in ids:
+        with workspace_scope(workspace_id), transaction.atomic():
+            recompute_request(countdown=0, always_enqueue=True)
+    return len(ids)
+
+
+def _enqueue(workspace_id: int, countdown: int) -> None:
+    from kpiapp.tasks import recompute_workspace
+
+    transaction.on_commit(
+        lambda: recompute_workspace.apply_async((workspace_id,), countdown=countdown)
+    )
+
+
+def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None:
+    """Claim and run a pending recompute of the workspace in scope; None if there is nothing
+    to do or another worker holds a live claim (then it retries after the lease)."""
+    state = _state()
+    now = timezone.now()
+    claimed = (
+        RecomputeState.objects.filter(pk=state.pk, dirty_since__isnull=False)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - LEASE))
+        .update(started_at=now)
+    )
+    if not claimed:
+        state.refresh_from_db()
+        if state.dirty_since and state.started_at:  # a live claim: look again when it lapses
+            wait = state.started_at + LEASE - now
+            _enqueue(state.workspace_id, max(int(wait.total_seconds()) + 1, 1))
+        return None
+    state.refresh_from_db()
+    seen_change = state.changed_at
+    try:
+        summary = snapshot_rebuild(workspace_id=state.workspace_id, today=now_for_tests)
+    except Exception as error:
+        RecomputeState.objects.filter(pk=state.pk).update(
+            started_at=None, failed_at=timezone.now(), error=str(error)[:500]
+        )
+        raise
+    finished = timezone.now()
+    done = {
+        "started_at": None,
+        "finished_at": finished,
+        "failed_at": None,
+        "error": "",
+        "duration_ms": int((finished - now).total_seconds() * 1000),
+        "snapshot_count": summary.snapshot_count,
+        "run_count": F("run_count") + 1,
+        "definition_version": DEFINITION_VERSION,
+    }
+    clean = RecomputeState.objects.filter(pk=state.pk, changed_at=seen_change).update(
+        dirty_since=None, **done
+    )
+    if not clean:  # changed while we computed: once more
+        RecomputeState.objects.filter(pk=state.pk).update(**done)
+        _enqueue(state.workspace_id, COALESCE_SECONDS)
+    return summary
+
+
+def snapshot_rebuild(*, workspace_id: int, today: date | None = None) -> RebuildSummary:
+    """Compute every KPI of the workspace and replace its snapshots in one transaction."""
+    if workspace_id != current_workspace_id():
+        raise ValueError("snapshot_rebuild() runs inside the scope of the same workspace")
+    workspace = Workspace.objects.get(pk=workspace_id)
+    started = time.perf_counter()
+    points = compute_workspace(workspace, today=today)
+    computed = time.perf_counter()
+    units = _custom_units()
+    computed_at = timezone.now()
+    rows = [_row(point, units, computed_at) for point in points]
+    with transaction.atomic():
+        # Lock the state row: two rebuilds of one workspace never interleave their swaps.
+        RecomputeState.objects.select_for_update().filter(workspace_id=workspace_id).first()
+        KpiSnapshot.objects.all().delete()
+        insert_rows(KpiSnapshot, workspace_id=workspace_id, names=SNAPSHOT_FIELDS, rows=rows)
+    written = time.perf_counter()
+    log.info("recomputed workspace %s: %s snapshots", workspace_id, len(rows))
+    return RebuildSummary(workspace_id, len(rows), computed - started, written - computed)
+
+
+SNAPSHOT_FIELDS = (
+    "kpi_key",
+    "grain",
+    "period_start",
+    "dimension",
+    "dimension_value",
+    "value",
+    "numerator",
+    "denominator",
+    "reason",
+    "partial",
+    "computed_at",
+)
+
+
+def _custom_units() -> dict[str, str]:
+    return dict(CustomKpi.objects.values_list("key", "unit"))
+
+
+def _decimal(value: Fraction | int, places: int | Decimal) -> Decimal:
+    exponent = places if isinstance(places, Decimal) else Decimal(1).scaleb(-places)
+    fraction = Fraction(value)
+    exact = EXACT.divide(Decimal(fraction.numerator), Decimal(fraction.denominator))
+    return exact.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT)
+
+
+def _row(point: Point, custom_units: dict[str, str], computed_at: object) -> dict[str, object]:
+    value = point.value
+    places = decimals_for(point.key, custom_units.get(point.key))
+    return {
+        "kpi_key": point.key,
+        "grain": point.grain,
+        "period_start": month_start(point.first_month),
+        "dimension": point.dimension,
+        "dimension_value": point.dimension_value[:200],
+        "value": None if value is None else _decimal(value, places),
+        "numerator": None
+        if point.numerator is None
+        else _decimal(point.numerator, NUMERATOR_PLACES),
+        "denominator": None
+        if point.denominator is None
+        else _decimal(point.denominator, NUMERATOR_PLACES),
+        "reason": point.reason[:200],
+        "partial": point.partial,
+        "computed_at": computed_at,
+    }
