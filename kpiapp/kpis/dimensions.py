@@ -10,6 +10,8 @@ import numpy as np
 from kpiapp.kpis import sql
 
 TOTAL = ("", "")  # (dimension, value) of the totals
+# Imports normalise countries to ISO 3166-1 alpha-2; rows written otherwise still group right.
+COUNTRY_ALIASES = {"UK": "GB"}
 
 
 @dataclass
@@ -108,6 +110,6 @@ def load_account_attributes(
         by_account[account] = (
             channels.get(channel, "") if channel else "",
             campaigns.get(campaign, "") if campaign else "",
-            country or "",
+            COUNTRY_ALIASES.get(country, country or ""),
         )
     return AccountAttributes(by_account)

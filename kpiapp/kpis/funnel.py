@@ -40,9 +40,13 @@ def compute(
     size = context.month_count
     month = sql.month_number
     by = "channel_id, campaign_id"
+
+    def reached(column: str) -> str:  # steps dated after today have not happened yet
+        return f"COUNT(CASE WHEN {column} <= %(today)s THEN 1 END)"
+
     cohort_rows = sql.fetch(
-        f"SELECT {month('created_at')} AS m, {by}, COUNT(*), COUNT(qualified_at), "
-        "COUNT(opportunity_at), COUNT(converted_at) FROM kpiapp_lead "
+        f"SELECT {month('created_at')} AS m, {by}, COUNT(*), {reached('qualified_at')}, "
+        f"{reached('opportunity_at')}, {reached('converted_at')} FROM kpiapp_lead "
         f"WHERE workspace_id = %(workspace_id)s AND created_at <= %(today)s GROUP BY m, {by}",
         workspace_id=context.workspace_id,
         params={"today": context.today},
