@@ -5,6 +5,7 @@ the sum). Checked on the engine's unrounded values."""
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -40,12 +41,12 @@ rows = st.lists(
 )
 
 
-def _points(workspace):  # noqa: ANN001, ANN202
+def _points(workspace):
     values = {}
     for point in compute_workspace(workspace, today=TODAY):
         if point.dimension in ("", "plan"):
-            key = (point.key, point.grain, point.first_month, point.dimension, point.dimension_value)
-            values[key] = point
+            where = (point.grain, point.first_month, point.dimension, point.dimension_value)
+            values[(point.key, *where)] = point
     return values
 
 
@@ -93,11 +94,11 @@ def test_mrr_and_customer_identities_hold_exactly(workspace, history, usd_rates)
     months = sorted({k[2] for k in points if k[1] == "month"})
     for dimension, label in groups:
 
-        def value(key, grain, month, dimension=dimension, label=label):  # noqa: ANN001, ANN202
+        def value(key, grain, month, dimension=dimension, label=label):
             point = points[(key, grain, month, dimension, label)]
             return point.numerator if point.denominator is None else point.value
 
-        for previous, month in zip(months, months[1:], strict=False):
+        for previous, month in pairwise(months):
             mrr, before = value("mrr", "month", month), value("mrr", "month", previous)
             moved = value("mrr_net_new", "month", month) + value("mrr_fx_impact", "month", month)
             assert mrr == before + moved, (dimension, label, month)

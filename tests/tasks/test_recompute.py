@@ -4,13 +4,14 @@ repeat or interrupt (STYLE.md section 5)."""
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 from datetime import date, timedelta
+from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+
+import pytest
 
 from accounts import services as account_services
 from accounts.tenancy import workspace_scope
@@ -30,7 +31,7 @@ SUBSCRIPTIONS = (
 ACCOUNTS = b"external_id,name\nA1,Alpha\nA2,Beta\n"
 
 
-def _mrr(workspace) -> str | None:  # noqa: ANN001
+def _mrr(workspace) -> str | None:
     with workspace_scope(workspace.id):
         point = KpiSnapshot.objects.filter(kpi_key="mrr", grain="month", dimension="").last()
     return None if point is None else str(point.value)
@@ -115,7 +116,7 @@ def test_a_recompute_that_dies_while_writing_leaves_the_previous_snapshots(works
         before = KpiSnapshot.objects.count()
         Subscription.objects.update(amount_cents=19_900)
 
-        def die(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def die(*args, **kwargs):
             raise SystemExit("worker killed")  # after the old rows were deleted
 
         monkeypatch.setattr(snapshots, "insert_rows", die)
@@ -150,7 +151,7 @@ def test_a_change_during_a_run_triggers_one_more_run(
         RecomputeState.objects.create(dirty_since=timezone.now(), changed_at=timezone.now())
         real = snapshots.snapshot_rebuild
 
-        def rebuild_while_someone_edits(**kwargs):  # noqa: ANN003, ANN202
+        def rebuild_while_someone_edits(**kwargs):
             RecomputeState.objects.update(changed_at=timezone.now() + timedelta(seconds=1))
             return real(**kwargs)
 
@@ -178,7 +179,7 @@ def test_a_change_of_gross_margin_recomputes(workspace, alice, django_capture_on
         assert RecomputeState.objects.get().run_count == 1
 
 
-def _dataset(workspace, accounts: int) -> None:  # noqa: ANN001
+def _dataset(workspace, accounts: int) -> None:
     with workspace_scope(workspace.id):
         rows = [
             {"external_id": f"A{i}", "name": f"A{i}", "country": "DE", "industry": ""}
