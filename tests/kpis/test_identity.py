@@ -5,10 +5,10 @@ the sum). Checked on the engine's unrounded values."""
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import pairwise
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
