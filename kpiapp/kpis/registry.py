@@ -11,6 +11,7 @@ from typing import Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFINITION_VERSION = 1
 
@@ -30,7 +31,7 @@ DIMENSION_NAMES = {
     "campaign": _("Campaign"),
     "country": _("Country"),
     "plan": _("Plan"),
-    "owner": _("Owner"),
+    "owner": pgettext_lazy("dimension", "Owner"),
     "kind": _("Deal kind"),
 }
 
