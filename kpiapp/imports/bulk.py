@@ -124,3 +124,43 @@ def update_rows(
                 f"UPDATE {table} SET {assignments} WHERE id = %s AND workspace_id = %s",  # noqa: S608
                 [[*values(row), pk, workspace_id] for pk, row in rows],
             )
+
+
+def _copy_text(value: str | None) -> str:
+    if value is None:
+        return "\\N"
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def insert_text_rows(
+    model: type[models.Model],
+    *,
+    workspace_id: int,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str | None]],
+) -> None:
+    """Insert rows whose values are already text in the database's input format (or None):
+    one COPY on PostgreSQL, one executemany on SQLite, always into `workspace_id`."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in ["workspace_id", *columns])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            prefix = f"{workspace_id}\t"
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                chunk: list[str] = []
+                for row in rows:
+                    chunk.append(prefix + "\t".join(map(_copy_text, row)) + "\n")
+                    if len(chunk) >= 5000:
+                        copy.write("".join(chunk))
+                        chunk = []
+                copy.write("".join(chunk))
+        else:
+            marks = ", ".join(["%s"] * (len(columns) + 1))
+            cursor.executemany(
+                f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608
+                [[workspace_id, *row] for row in rows],
+            )

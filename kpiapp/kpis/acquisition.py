@@ -102,7 +102,7 @@ def _clv_cac(collector: Collector, key: Key, group, spend, new, spend_missing) -
     """clv / cac of the same period: the period's clv (a state: its last month) over the
     period's pooled CAC, i.e. clv × new customers / spend."""
     for grain in GRAINS:
-        for period in collector.periods[grain]:
+        for period in collector.emitted[grain]:
             slots = collector.months_of(period)
             last = slots[-1]
             spent = sum((spend[k] for k in slots), Fraction(0))

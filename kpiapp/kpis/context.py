@@ -48,10 +48,10 @@ class Context:
     today: date
     first_month: int
     rates: Rates
+    last_month: int = field(init=False)  # the current month
 
-    @property
-    def last_month(self) -> int:
-        return month_index(self.today)
+    def __post_init__(self) -> None:
+        self.last_month = month_index(self.today)
 
     @property
     def months(self) -> range:

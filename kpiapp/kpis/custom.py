@@ -32,7 +32,7 @@ def compute(context: Context, collector: Collector) -> None:
     for kpi_id, key, aggregation in kpis:
         entered = values.get(kpi_id, {})
         for grain in GRAINS:
-            for period in collector.periods[grain]:
+            for period in collector.emitted[grain]:
                 found = [entered[m] for m in period.months if m in entered]
                 if not found:
                     collector.point(key, period, "", "", None, reason=NO_VALUE)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from fractions import Fraction
 
+import numpy as np
+
 from kpiapp.kpis import sql
 from kpiapp.kpis.context import Context, from_day_number
-from kpiapp.kpis.dimensions import AccountAttributes
+from kpiapp.kpis.dimensions import AccountAttributes, GroupIndex
 from kpiapp.kpis.periods import month_index
 from kpiapp.kpis.results import Collector
 from kpiapp.kpis.revenue import RevenueOutcome
@@ -65,6 +67,8 @@ def _usage(
     context: Context, collector: Collector, attributes: AccountAttributes, revenue: RevenueOutcome
 ) -> None:
     """Seat utilisation and engagement over the usage rows of each month of active accounts."""
+    if not collector.wants("seat_utilisation", "engagement_score"):
+        return
     rows = sql.fetch(
         f"SELECT {sql.month_number('month')}, account_id, COALESCE(active_users, 0), "
         "COALESCE(seats, 0), COALESCE(key_actions, 0) FROM kpiapp_usage "
@@ -73,32 +77,46 @@ def _usage(
         params={"today": context.today},
     )
     size = context.month_count
+    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
     index = {a: i for i, a in enumerate(revenue.account_ids)}
-    users: dict[Key, list[int]] = defaultdict(lambda: [0] * size)
-    seats: dict[Key, list[int]] = defaultdict(lambda: [0] * size)
-    # Engagement is a score, not money: floats are exact enough and far faster here.
-    score: dict[Key, list[float]] = defaultdict(lambda: [0.0] * size)
-    scored: dict[Key, list[int]] = defaultdict(lambda: [0] * size)
-    seats[("", "")]
-    scored[("", "")]
+    account = np.array([index.get(a, -1) for a in table[:, 1].tolist()], dtype=np.int64)
+    slot = table[:, 0] - context.first_month
+    users, seats, actions = table[:, 2], table[:, 3], table[:, 4]
     positive = revenue.positive
-    for month, account, active_users, seat_count, actions in rows:
-        k = context.month_slot(int(month))
-        i = index.get(account)
-        if i is None or positive is None or not positive[i, k + 1]:
-            continue  # only accounts active at the month's end
-        u = min(1.0, active_users / seat_count) if seat_count else 0.0
-        a = min(1.0, actions / (active_users * 20)) if active_users else 0.0
-        for key in _keys(attributes, account):
-            if seat_count:
-                users[key][k] += active_users
-                seats[key][k] += seat_count
-            score[key][k] += 50.0 * (u + a)
-            scored[key][k] += 1
-    for key in sorted(set(seats) | set(scored)):
-        collector.monthly("seat_utilisation", *key, users[key], seats[key], zero_reason=NO_SEATS)
-        exact = [Fraction(v) for v in score[key]]
-        collector.monthly("engagement_score", *key, exact, scored[key], zero_reason=NO_USAGE)
+    known = account >= 0
+    active = np.zeros(len(table), dtype=bool)
+    if positive is not None and known.any():
+        active[known] = positive[account[known], slot[known] + 1]  # active at the month's end
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.where(seats > 0, np.minimum(1.0, users / np.maximum(seats, 1)), 0.0)
+        a = np.where(users > 0, np.minimum(1.0, actions / np.maximum(users * 20, 1)), 0.0)
+    # Engagement is a score, not money: floats are exact enough and far faster here.
+    score = 50.0 * (u + a)
+    with_seats = active & (seats > 0)
+    ids = revenue.account_ids
+    for dimension in DIMENSIONS:
+        labels = attributes.labels(dimension, ids) if dimension else [""] * len(ids)
+        groups = GroupIndex.of(labels) if ids else GroupIndex([""], np.zeros(0, np.int64))
+        group = np.where(known, groups.group[np.maximum(account, 0)] if ids else 0, 0)
+        cell = group * size + slot
+        cells = groups.count * size
+
+        def tally(mask: np.ndarray, weights: np.ndarray | None, cell=cell, cells=cells):
+            w = None if weights is None else weights[mask]
+            return np.bincount(cell[mask], weights=w, minlength=cells).reshape(-1, size)
+
+        n_users = tally(with_seats, users.astype(float))
+        n_seats = tally(with_seats, seats.astype(float))
+        n_scored = tally(active, None)
+        total = tally(active, score)
+        for g, label in enumerate(groups.labels):
+            if dimension and not n_scored[g].any() and not n_seats[g].any():
+                continue
+            key = (dimension, label)
+            collector.monthly("seat_utilisation", *key, [int(v) for v in n_users[g]],
+                              [int(v) for v in n_seats[g]], zero_reason=NO_SEATS)  # fmt: skip
+            collector.monthly("engagement_score", *key, [Fraction(v) for v in total[g]],
+                              [int(v) for v in n_scored[g]], zero_reason=NO_USAGE)  # fmt: skip
 
 
 def _time_to_first_value(

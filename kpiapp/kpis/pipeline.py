@@ -1,27 +1,27 @@
 """Deals (KPIS.md section 4): won and lost, win rate, deal size, services revenue, sales cycle,
 pipeline value and weighted pipeline.
 
-Closed deals are summed by the database (one GROUP BY). The pipeline needs each deal's open
-days and its stage at every month end, so it reads the deals and their stage history once and
-adds each (deal, stage) segment to a per-month running sum (numpy).
+Reads the deals (a few columns, stages as codes) and their stage history once. Closed deals are
+counted and summed per dimension value and month with numpy; the pipeline adds each deal's
+stretches of one stage to a per-month running sum.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
 from kpiapp.kpis import sql
-from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, from_day_number
+from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, day_number, from_day_number
 from kpiapp.kpis.dimensions import GroupIndex
 from kpiapp.kpis.periods import local_day_end_utc
 from kpiapp.kpis.results import Collector
 
 STAGES = ("lead", "qualified", "demo", "proposal", "negotiation", "won", "lost")
+KINDS = ("new", "expansion", "renewal")
 SALES_KINDS = {"new", "expansion"}
 NO_CLOSED = "no new or expansion deals closed in the period"
 NO_WON = "no new or expansion deals won in the period"
@@ -69,10 +69,86 @@ class DealOutcome:
     totals: dict[tuple[str, str], MonthTotals]
 
 
+@dataclass
+class DealRows:
+    """Every deal of a workspace as arrays (index = row, ordered by id)."""
+
+    ids: np.ndarray
+    stage: np.ndarray  # index into STAGES
+    kind: np.ndarray  # index into KINDS
+    owner: list[str]
+    channel: list[str]
+    campaign: list[str]
+    currency: np.ndarray  # index into currencies
+    currencies: list[str]
+    amount: np.ndarray  # cents; 0 when empty
+    has_amount: np.ndarray
+    services: np.ndarray
+    created: np.ndarray  # day number; -1 when empty
+    closed: np.ndarray  # day number; NO_END when open
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def _code(column: str, values: tuple[str, ...]) -> str:
+    cases = " ".join(f"WHEN '{value}' THEN {i}" for i, value in enumerate(values))
+    return f"CASE {column} {cases} ELSE -1 END"
+
+
+def load_deals(context: Context, channels: dict[int, str], campaigns: dict[int, str]) -> DealRows:
+    day = sql.day_number
+    rows = sql.fetch(
+        f"SELECT d.id, {_code('d.stage', STAGES)}, {_code('d.kind', KINDS)}, d.owner, "
+        "COALESCE(d.channel_id, l.channel_id, 0), COALESCE(d.campaign_id, l.campaign_id, 0), "
+        "d.currency, COALESCE(d.amount_cents, -1), COALESCE(d.services_amount_cents, 0), "
+        f"COALESCE({day('d.created_at')}, -1), COALESCE({day('d.closed_at')}, {NO_END}) "
+        "FROM kpiapp_deal d LEFT JOIN kpiapp_lead l ON l.id = d.lead_id "
+        "WHERE d.workspace_id = %(workspace_id)s ORDER BY d.id",
+        workspace_id=context.workspace_id,
+    )
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
+
+    def ints(i: int) -> np.ndarray:
+        return np.array(columns[i], dtype=np.int64)
+
+    currencies = sorted(set(columns[6]))
+    currency_code = {c: i for i, c in enumerate(currencies)}
+    amount = ints(7)
+    return DealRows(
+        ids=ints(0),
+        stage=ints(1),
+        kind=ints(2),
+        owner=[o or "" for o in columns[3]],
+        channel=[channels.get(c, "") for c in columns[4]],
+        campaign=[campaigns.get(c, "") for c in columns[5]],
+        currency=np.array([currency_code[c] for c in columns[6]], dtype=np.int64),
+        currencies=currencies,
+        amount=np.maximum(amount, 0),
+        has_amount=amount >= 0,
+        services=ints(8),
+        created=ints(9),
+        closed=ints(10),
+    )
+
+
+def _groupings(deals: DealRows) -> list[tuple[str, GroupIndex]]:
+    return [
+        ("", GroupIndex([""], np.zeros(deals.count, dtype=np.int64))),
+        ("owner", GroupIndex.of(deals.owner)),
+        ("channel", GroupIndex.of(deals.channel)),
+        ("campaign", GroupIndex.of(deals.campaign)),
+        ("kind", GroupIndex.of([KINDS[k] for k in deals.kind])),
+    ]
+
+
 def compute(
     context: Context, collector: Collector, channels: dict[int, str], campaigns: dict[int, str]
 ) -> DealOutcome:
-    totals = _closed_totals(context, channels, campaigns)
+    deals = load_deals(context, channels, campaigns)
+    groupings = _groupings(deals) if deals.count else _groupings(deals)[:1]
+    totals = _closed_totals(context, deals, groupings)
     for (dimension, label), t in totals.items():
         args = (dimension, label)
         collector.monthly("deals_won", *args, t.won)
@@ -84,108 +160,100 @@ def compute(
         collector.monthly("services_revenue", *args, t.services, missing=t.missing)
         collector.monthly("sales_cycle_days", *args, t.cycle_days, t.cycle_count,
                           zero_reason=NO_CYCLE)  # fmt: skip
-    _pipeline(context, collector, channels, campaigns)
+    if collector.wants("pipeline_value", "weighted_pipeline"):
+        _pipeline(context, collector, deals, groupings)
     return DealOutcome(totals)
 
 
+def _months_of_days(days: np.ndarray) -> np.ndarray:
+    """Month indexes (year * 12 + month - 1) of day numbers."""
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return months + 1970 * 12
+
+
 def _closed_totals(
-    context: Context, channels: dict[int, str], campaigns: dict[int, str]
+    context: Context, deals: DealRows, groupings: list[tuple[str, GroupIndex]]
 ) -> dict[tuple[str, str], MonthTotals]:
-    day = sql.day_number
-    rows = sql.fetch(
-        "SELECT d.stage, d.kind, d.owner, COALESCE(d.channel_id, l.channel_id), "
-        "COALESCE(d.campaign_id, l.campaign_id), d.currency, "
-        f"{sql.month_number('d.closed_at')} AS m, COUNT(*), "
-        "COALESCE(SUM(d.amount_cents), 0), COUNT(d.amount_cents), "
-        "COALESCE(SUM(d.services_amount_cents), 0), "
-        f"COALESCE(SUM({day('d.closed_at')} - {day('d.created_at')}), 0), COUNT(d.created_at) "
-        "FROM kpiapp_deal d LEFT JOIN kpiapp_lead l ON l.id = d.lead_id "
-        "WHERE d.workspace_id = %(workspace_id)s AND d.stage IN ('won', 'lost') "
-        "AND d.closed_at IS NOT NULL AND d.closed_at <= %(today)s "
-        "GROUP BY d.stage, d.kind, d.owner, COALESCE(d.channel_id, l.channel_id), "
-        "COALESCE(d.campaign_id, l.campaign_id), d.currency, m",
-        workspace_id=context.workspace_id,
-        params={"today": context.today},
-    )
+    """Won and lost deals per dimension value and month of `closed_at` (up to today)."""
     size = context.month_count
-    totals: dict[tuple[str, str], MonthTotals] = defaultdict(lambda: MonthTotals(size))
-    totals[("", "")]  # the totals exist even without deals
-    for (
-        stage,
-        kind,
-        owner,
-        channel,
-        campaign,
-        currency,
-        month,
-        n,
-        amount,
-        n_amount,
-        services,
-        cycle,
-        n_created,
-    ) in rows:
-        k = context.month_slot(int(month))
-        if k < 0:
-            continue
-        rate = context.rates.get(currency, int(month))
-        labels = (
-            ("", ""),
-            ("owner", owner or ""),
-            ("channel", channels.get(channel, "") if channel else ""),
-            ("campaign", campaigns.get(campaign, "") if campaign else ""),
-            ("kind", kind),
-        )
-        for key in labels:
-            t = totals[key]
-            sales = kind in SALES_KINDS
-            if stage == "lost":
-                t.lost[k] += n
-                t.sales_lost[k] += n if sales else 0
-                continue
-            t.won[k] += n
-            if rate is None and (amount or services):
-                t.missing[k] = t.missing[k] or missing_rate(currency, int(month))
-            rate = rate or 0
-            t.services[k] += Fraction(int(services) * rate, RATE_SCALE * 100)
-            if sales:
-                t.sales_won[k] += n
-                t.amount[k] += Fraction(int(amount) * rate, RATE_SCALE * 100)
-                t.amount_count[k] += n_amount
-                t.cycle_days[k] += int(cycle)
-                t.cycle_count[k] += n_created
+    today = day_number(context.today)
+    closed = deals.closed < NO_END
+    month = np.where(closed, _months_of_days(np.where(closed, deals.closed, 0)), 0)
+    slot = month - context.first_month
+    counted = closed & (deals.closed <= today) & (slot >= 0)
+    won = counted & (deals.stage == STAGES.index("won"))
+    lost = counted & (deals.stage == STAGES.index("lost"))
+    sales = deals.kind <= 1  # new or expansion
+    cycle = sales & won & (deals.created >= 0)
+    totals: dict[tuple[str, str], MonthTotals] = {}
+    for dimension, groups in groupings:
+        index = groups.group * size + np.where(counted, slot, 0)
+
+        def count(mask: np.ndarray, weights: np.ndarray | None = None, *, index=index,
+                  groups=groups) -> np.ndarray:  # fmt: skip
+            out = np.zeros(groups.count * size, dtype=np.int64)
+            np.add.at(out, index[mask], 1 if weights is None else weights[mask])
+            return out.reshape(groups.count, size)
+
+        n_won, n_lost = count(won), count(lost)
+        n_sales_won, n_sales_lost = count(won & sales), count(lost & sales)
+        n_amount = count(won & sales & deals.has_amount)
+        cycle_days = count(cycle, deals.closed - deals.created)
+        n_cycle = count(cycle)
+        per_currency = [
+            (
+                code,
+                count(won & sales & (deals.currency == c), deals.amount),
+                count(won & (deals.currency == c), deals.services),
+            )
+            for c, code in enumerate(deals.currencies)
+        ]
+        for g, label in enumerate(groups.labels):
+            t = MonthTotals(size)
+            t.won, t.lost = n_won[g].tolist(), n_lost[g].tolist()
+            t.sales_won, t.sales_lost = n_sales_won[g].tolist(), n_sales_lost[g].tolist()
+            t.amount_count = n_amount[g].tolist()
+            t.cycle_days, t.cycle_count = cycle_days[g].tolist(), n_cycle[g].tolist()
+            _convert_won(context, t, g, per_currency)
+            totals[(dimension, label)] = t
     return totals
 
 
+def _convert_won(context: Context, t: MonthTotals, g: int, per_currency: list) -> None:
+    divisor = RATE_SCALE * 100
+    for k, month in enumerate(context.months):
+        amount = services = 0
+        for code, amounts, services_cents in per_currency:
+            a, s = int(amounts[g, k]), int(services_cents[g, k])
+            if not (a or s):
+                continue
+            rate = context.rates.get(code, month)
+            if rate is None:
+                t.missing[k] = t.missing[k] or missing_rate(code, month)
+                continue
+            amount += a * rate
+            services += s * rate
+        t.amount[k] = Fraction(amount, divisor)
+        t.services[k] = Fraction(services, divisor)
+
+
 def _pipeline(
-    context: Context, collector: Collector, channels: dict[int, str], campaigns: dict[int, str]
+    context: Context,
+    collector: Collector,
+    deals: DealRows,
+    groupings: list[tuple[str, GroupIndex]],
 ) -> None:
     """pipeline_value and weighted_pipeline at every month end (states)."""
     boundaries = context.boundaries()
-    day = sql.day_number
-    deals = sql.fetch(
-        "SELECT d.id, d.stage, d.kind, d.owner, COALESCE(d.channel_id, l.channel_id), "
-        "COALESCE(d.campaign_id, l.campaign_id), d.currency, d.amount_cents, "
-        f"{day('d.created_at')}, {day('d.closed_at')} "
-        "FROM kpiapp_deal d LEFT JOIN kpiapp_lead l ON l.id = d.lead_id "
-        "WHERE d.workspace_id = %(workspace_id)s AND d.amount_cents IS NOT NULL "
-        "AND d.created_at IS NOT NULL AND d.created_at <= %(today)s "
-        "AND (d.closed_at IS NULL OR d.closed_at > %(first)s) ORDER BY d.id",
-        workspace_id=context.workspace_id,
-        params={"today": context.today, "first": from_day_number(int(boundaries[0]))},
-    )
     width = len(boundaries)
-    n = len(deals)
-    ids = np.array([d[0] for d in deals], dtype=np.int64)
-    currencies = sorted({d[6] for d in deals})
-    currency = np.array([currencies.index(d[6]) for d in deals], dtype=np.int64)
-    amount = np.array([d[7] for d in deals], dtype=np.int64)
-    opened = np.searchsorted(boundaries, np.array([d[8] for d in deals], dtype=np.int64))
-    closes = np.array([NO_END if d[9] is None else d[9] for d in deals], dtype=np.int64)
-    closed = np.searchsorted(boundaries, closes)
+    today = day_number(context.today)
+    # Open on day d: created_at <= d < closed_at; deals without amount are left out.
+    opened = np.searchsorted(boundaries, deals.created)
+    closed = np.searchsorted(boundaries, deals.closed)
+    eligible = deals.has_amount & (deals.created >= 0) & (deals.created <= today)
+    opened = np.where(eligible, opened, width)
 
-    # Segments of constant stage: (deal, from state point, to state point, stage).
-    seg_deal, seg_from, seg_to, seg_stage = _stage_segments(context, ids, deals, width, boundaries)
+    seg_deal, seg_from, seg_to, seg_stage = _stage_segments(context, deals, width, boundaries)
     probabilities = context.stage_probabilities
     scale = math.lcm(*(p.denominator for p in probabilities.values())) if probabilities else 1
     weight_of_code = np.array(
@@ -195,29 +263,20 @@ def _pipeline(
     start = np.maximum(opened[seg_deal], seg_from)
     stop = np.minimum(closed[seg_deal], seg_to)
     live = start < stop
-
-    labels_by_dimension = {
-        "": [""] * n,
-        "owner": [d[3] or "" for d in deals],
-        "channel": [channels.get(d[4], "") if d[4] else "" for d in deals],
-        "campaign": [campaigns.get(d[5], "") if d[5] else "" for d in deals],
-        "kind": [d[2] for d in deals],
-    }
-    for dimension, labels in labels_by_dimension.items():
-        if dimension and not n:
-            continue
-        groups = GroupIndex.of(labels) if n else GroupIndex([""], np.zeros(0, dtype=np.int64))
+    n_currencies = len(deals.currencies)
+    for dimension, groups in groupings:
         plain = _running(
-            groups.count, groups.group, currency, len(currencies), opened, closed, amount, width
-        )
+            groups.count, groups.group, deals.currency, n_currencies, opened,
+            np.maximum(closed, opened), deals.amount, width,
+        )  # fmt: skip
         weighted = _running(
             groups.count,
             groups.group[seg_deal[live]],
-            currency[seg_deal[live]],
-            len(currencies),
+            deals.currency[seg_deal[live]],
+            n_currencies,
             start[live],
             stop[live],
-            amount[seg_deal[live]] * weight[live],
+            deals.amount[seg_deal[live]] * weight[live],
             width,
         )
         for g, label in enumerate(groups.labels):
@@ -225,12 +284,12 @@ def _pipeline(
                 ("pipeline_value", plain, 1),
                 ("weighted_pipeline", weighted, scale),
             ):
-                values, missing = _convert(context, sums, g, currencies, divisor)
+                values, missing = _convert(context, sums, g, deals.currencies, divisor)
                 collector.monthly(key, dimension, label, values, missing=missing)
 
 
 def _stage_segments(
-    context: Context, ids: np.ndarray, deals: list[tuple], width: int, boundaries: np.ndarray
+    context: Context, deals: DealRows, width: int, boundaries: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(deal, from state point, to state point, stage code) for every stretch of one stage.
 
@@ -238,9 +297,9 @@ def _stage_segments(
     history starts with the deal's creation, its `to_stage`); a deal without history is in
     its current stage throughout."""
     changes = sql.fetch(
-        f"SELECT c.deal_id, {sql.epoch_seconds('c.changed_at')}, c.from_stage, c.to_stage "
-        "FROM kpiapp_dealstagechange c WHERE c.workspace_id = %(workspace_id)s "
-        "ORDER BY c.deal_id, c.changed_at, c.id",
+        f"SELECT c.deal_id, {sql.epoch_seconds('c.changed_at')}, "
+        f"{_code('c.from_stage', STAGES)}, {_code('c.to_stage', STAGES)}, c.id "
+        "FROM kpiapp_dealstagechange c WHERE c.workspace_id = %(workspace_id)s",
         workspace_id=context.workspace_id,
     )
     # A change counts from the first state point whose local day ended after it.
@@ -250,14 +309,14 @@ def _stage_segments(
             for b in boundaries.tolist()
         ]
     )
-    code = {stage: i for i, stage in enumerate(STAGES)}
-    deal_ids = np.array([c[0] for c in changes], dtype=np.int64)
+    table = np.array(changes, dtype=np.int64).reshape(-1, 5)
+    table = table[np.lexsort((table[:, 4], table[:, 1], table[:, 0]))]  # deal, time, id
+    ids = deals.ids
+    deal_ids = table[:, 0]
     position = np.minimum(np.searchsorted(ids, deal_ids), max(len(ids) - 1, 0))
-    known = (ids[position] == deal_ids) if len(ids) else np.zeros(len(changes), dtype=bool)
+    known = (ids[position] == deal_ids) if len(ids) else np.zeros(len(table), dtype=bool)
     deal = position[known]
-    at = np.array([c[1] for c in changes], dtype=np.int64)[known]
-    from_code = np.array([code.get(c[2], -1) for c in changes], dtype=np.int64)[known]
-    to_code = np.array([code.get(c[3], -1) for c in changes], dtype=np.int64)[known]
+    at, from_code, to_code = table[known, 1], table[known, 2], table[known, 3]
     effective = np.searchsorted(ends, at, side="right")
     boundary = deal[1:] != deal[:-1]
     first = np.r_[True, boundary][: len(deal)]
@@ -265,7 +324,7 @@ def _stage_segments(
     following = np.where(last, width, np.r_[effective[1:], width][: len(deal)])
     initial = np.where(from_code[first] >= 0, from_code[first], to_code[first])
     untracked = np.setdiff1d(np.arange(len(ids)), deal)
-    current = np.array([code.get(d[1], -1) for d in deals], dtype=np.int64)
+    current = deals.stage
     zeros = np.zeros(int(first.sum()) + len(untracked), dtype=np.int64)
     return (
         np.r_[deal, deal[first], untracked],

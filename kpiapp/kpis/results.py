@@ -40,18 +40,34 @@ def undefined(missing: Sequence[str | None]) -> str:
 
 
 class Collector:
-    """Collects points; `monthly()` derives quarters and years from a KPI's months."""
+    """Collects points; `monthly()` derives quarters and years from a KPI's months.
 
-    def __init__(self, context: Context) -> None:
+    A partial recompute keeps only some KPIs (`keys`) and the periods that end in or after
+    `since_month`; families still see every period in `periods` for their own arithmetic."""
+
+    def __init__(
+        self, context: Context, *, keys: set[str] | None = None, since_month: int | None = None
+    ) -> None:
         self.context = context
+        self.keys = keys
         self.points: list[Point] = []
         self.periods: dict[Grain, list[Period]] = {
             grain: periods_between(grain, context.first_month, context.last_month)
             for grain in GRAINS
         }
+        self.emitted: dict[Grain, list[Period]] = {
+            grain: [p for p in periods if since_month is None or p.last_month >= since_month]
+            for grain, periods in self.periods.items()
+        }
+        self._emit = {p for periods in self.emitted.values() for p in periods}
+        self._slots = {p: self._slot_range(p) for periods in self.periods.values() for p in periods}
+        self._partial = {p: p.last_month >= context.last_month for p in self._slots}
+
+    def wants(self, *keys: str) -> bool:
+        return self.keys is None or any(key in self.keys for key in keys)
 
     def is_partial(self, period: Period) -> bool:
-        return period.last_month >= self.context.last_month
+        return self._partial[period]
 
     def point(
         self,
@@ -65,6 +81,8 @@ class Collector:
         reason: str = "",
         zero_reason: str = "",
     ) -> None:
+        if period not in self._emit or (self.keys is not None and key not in self.keys):
+            return
         if not reason and denominator is not None and denominator == 0:
             reason = zero_reason or "the denominator is zero"
         self.points.append(
@@ -77,11 +95,14 @@ class Collector:
                 None if reason else numerator,
                 None if reason else denominator,
                 reason,
-                self.is_partial(period),
+                self._partial[period],
             )
         )
 
     def months_of(self, period: Period) -> range:
+        return self._slots[period]
+
+    def _slot_range(self, period: Period) -> range:
         first = max(period.first_month, self.context.first_month)
         last = min(period.last_month, self.context.last_month)
         return range(first - self.context.first_month, last - self.context.first_month + 1)
@@ -100,10 +121,12 @@ class Collector:
     ) -> None:
         """Points for every month, quarter and year from per-month figures (index = month
         slot). Flows sum, states take the period's last month, ratios and means pool."""
+        if not self.wants(key):
+            return
         kind = kind or KPI_BY_KEY[key].kind
         for grain in GRAINS:
-            for period in self.periods[grain]:
-                slots = self.months_of(period)
+            for period in self.emitted[grain]:
+                slots = self._slots[period]
                 reason = undefined([missing[s] for s in slots]) if missing else ""
                 if kind == "state" or grain == "month":
                     slot = slots[-1]

@@ -12,29 +12,27 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Context, Decimal
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
-from kpiapp.imports.bulk import insert_rows
+from kpiapp.imports.bulk import insert_text_rows
 from kpiapp.kpis.engine import compute_workspace
 from kpiapp.kpis.periods import month_start
 from kpiapp.kpis.registry import DEFINITION_VERSION, decimals_for
-from kpiapp.kpis.results import Point
+from kpiapp.kpis.results import Number, Point
 from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
 
 log = logging.getLogger(__name__)
 
 COALESCE_SECONDS = 5
 LEASE = timedelta(minutes=15)
-EXACT = Context(prec=60)
-NUMERATOR_PLACES = Decimal("1e-12")
+NUMERATOR_PLACES = 12
 
 
 @dataclass(frozen=True)
@@ -148,20 +146,20 @@ def snapshot_rebuild(*, workspace_id: int, today: date | None = None) -> Rebuild
     started = time.perf_counter()
     points = compute_workspace(workspace, today=today)
     computed = time.perf_counter()
-    units = _custom_units()
-    computed_at = timezone.now()
-    rows = [_row(point, units, computed_at) for point in points]
+    rows = _text_rows(points, _custom_units(), timezone.now())
     with transaction.atomic():
         # Lock the state row: two rebuilds of one workspace never interleave their swaps.
         RecomputeState.objects.select_for_update().filter(workspace_id=workspace_id).first()
-        KpiSnapshot.objects.all().delete()
-        insert_rows(KpiSnapshot, workspace_id=workspace_id, names=SNAPSHOT_FIELDS, rows=rows)
+        KpiSnapshot.objects.all().delete()  # one DELETE: nothing refers to snapshots
+        insert_text_rows(
+            KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=rows
+        )
     written = time.perf_counter()
     log.info("recomputed workspace %s: %s snapshots", workspace_id, len(rows))
     return RebuildSummary(workspace_id, len(rows), computed - started, written - computed)
 
 
-SNAPSHOT_FIELDS = (
+SNAPSHOT_COLUMNS = (
     "kpi_key",
     "grain",
     "period_start",
@@ -180,30 +178,77 @@ def _custom_units() -> dict[str, str]:
     return dict(CustomKpi.objects.values_list("key", "unit"))
 
 
-def _decimal(value: Fraction | int, places: int | Decimal) -> Decimal:
-    exponent = places if isinstance(places, Decimal) else Decimal(1).scaleb(-places)
-    fraction = Fraction(value)
-    exact = EXACT.divide(Decimal(fraction.numerator), Decimal(fraction.denominator))
-    return exact.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT)
+def _ratio(numerator: Number, denominator: Number | None) -> tuple[int, int]:
+    """numerator / denominator as a pair of ints (n, d), d > 0."""
+    if type(numerator) is int:
+        an, ad = numerator, 1
+    else:
+        fraction = Fraction(numerator)
+        an, ad = fraction.numerator, fraction.denominator
+    if denominator is None:
+        return an, ad
+    if type(denominator) is int:
+        bn, bd = denominator, 1
+    else:
+        fraction = Fraction(denominator)
+        bn, bd = fraction.numerator, fraction.denominator
+    n, d = an * bd, ad * bn
+    return (-n, -d) if d < 0 else (n, d)
 
 
-def _row(point: Point, custom_units: dict[str, str], computed_at: object) -> dict[str, object]:
-    value = point.value
-    places = decimals_for(point.key, custom_units.get(point.key))
-    return {
-        "kpi_key": point.key,
-        "grain": point.grain,
-        "period_start": month_start(point.first_month),
-        "dimension": point.dimension,
-        "dimension_value": point.dimension_value[:200],
-        "value": None if value is None else _decimal(value, places),
-        "numerator": None
-        if point.numerator is None
-        else _decimal(point.numerator, NUMERATOR_PLACES),
-        "denominator": None
-        if point.denominator is None
-        else _decimal(point.denominator, NUMERATOR_PLACES),
-        "reason": point.reason[:200],
-        "partial": point.partial,
-        "computed_at": computed_at,
-    }
+def fixed(n: int, d: int, places: int) -> str:
+    """n / d rounded half-up (away from zero at .5, "kaufmännisch") as decimal text."""
+    negative = n < 0
+    q, r = divmod(abs(n) * 10**places, d)
+    if 2 * r >= d:
+        q += 1
+    text = str(q).rjust(places + 1, "0")
+    if places:
+        text = f"{text[:-places]}.{text[-places:]}"
+    return f"-{text}" if negative and q else text
+
+
+def _text_row(point: Point, places: int, date_text: str, computed_at: str, yes: str, no: str):
+    if point.reason or point.numerator is None:
+        value = numerator = denominator = None
+    else:
+        value = fixed(*_ratio(point.numerator, point.denominator), places)
+        numerator = fixed(*_ratio(point.numerator, None), NUMERATOR_PLACES)
+        denominator = (
+            None
+            if point.denominator is None
+            else fixed(*_ratio(point.denominator, None), NUMERATOR_PLACES)
+        )
+    return (
+        point.key,
+        point.grain,
+        date_text,
+        point.dimension,
+        point.dimension_value[:200],
+        value,
+        numerator,
+        denominator,
+        point.reason[:200],
+        yes if point.partial else no,
+        computed_at,
+    )
+
+
+def _text_rows(points: list[Point], custom_units: dict[str, str], computed_at: datetime) -> list:
+    postgres = connection.vendor == "postgresql"
+    stamp = (
+        computed_at.isoformat()
+        if postgres
+        else connection.ops.adapt_datetimefield_value(computed_at)
+    )
+    yes, no = ("t", "f") if postgres else ("1", "0")
+    places: dict[str, int] = {}
+    dates: dict[int, str] = {}
+    rows = []
+    for point in points:
+        if point.key not in places:
+            places[point.key] = decimals_for(point.key, custom_units.get(point.key))
+        if point.first_month not in dates:
+            dates[point.first_month] = month_start(point.first_month).isoformat()
+        rows.append(_text_row(point, places[point.key], dates[point.first_month], stamp, yes, no))
+    return rows

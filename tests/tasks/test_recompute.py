@@ -119,7 +119,7 @@ def test_a_recompute_that_dies_while_writing_leaves_the_previous_snapshots(works
         def die(*args, **kwargs):
             raise SystemExit("worker killed")  # after the old rows were deleted
 
-        monkeypatch.setattr(snapshots, "insert_rows", die)
+        monkeypatch.setattr(snapshots, "insert_text_rows", die)
         with pytest.raises(SystemExit):
             snapshots.snapshot_rebuild(workspace_id=workspace.id)
         assert KpiSnapshot.objects.count() == before
