@@ -72,30 +72,37 @@ def compute(
     size = context.month_count
     zeros = [0] * size
     nothing: list[str | None] = [None] * size
-    keys = {("", "")} | set(total) | {k for k in revenue.by_group if k[0] in DIMENSIONS}
-    keys |= {k for k in deals.totals if k[0] in DIMENSIONS}
-    for key in sorted(keys):
-        spend = total.get(key, [Fraction(0)] * size)
-        spend_missing = missing.get(key, nothing)
+    # Each KPI breaks down by the values of its own inputs, so that recomputing some of
+    # them (a partial recompute skips unrelated families) gives the same set of points.
+    spent = {("", "")} | set(total)
+    by_revenue = spent | {k for k in revenue.by_group if k[0] in DIMENSIONS}
+    by_deals = spent | {k for k in deals.totals if k[0] in DIMENSIONS}
+    by_leads = spent | {k for k in funnel.leads if k[0] in DIMENSIONS}
+    emit = collector.monthly
+    for key in sorted(by_revenue):
+        spend, spend_missing = total.get(key, [Fraction(0)] * size), missing.get(key, nothing)
         group = revenue.by_group.get(key)
         new = group.customers_new if group else zeros
         mrr_new = group.mrr_new if group else zeros
         revenue_missing = group.missing if group else nothing
         both = [spend_missing[k] or revenue_missing[k] for k in range(size)]
-        deal = deals.totals.get(key) or MonthTotals(size)
-        emit = collector.monthly
         emit("cac", *key, spend, new, missing=spend_missing, zero_reason=NO_NEW)
         payback = [m * context.gross_margin for m in mrr_new]
         emit("cac_payback_months", *key, spend, payback, missing=both, zero_reason=NO_NEW_MRR)
+        if group:
+            _clv_cac(collector, key, group, spend, new, spend_missing)
+    for key in sorted(by_leads):
         emit("cost_per_lead", *key, marketing.get(key, [Fraction(0)] * size),
-             funnel.leads.get(key, zeros), missing=spend_missing, zero_reason=NO_LEADS)  # fmt: skip
+             funnel.leads.get(key, zeros), missing=missing.get(key, nothing),
+             zero_reason=NO_LEADS)  # fmt: skip
+    for key in sorted(by_deals):
+        spend, spend_missing = total.get(key, [Fraction(0)] * size), missing.get(key, nothing)
+        deal = deals.totals.get(key) or MonthTotals(size)
         emit("cost_per_order", *key, spend, deal.won, missing=spend_missing,
              zero_reason=NO_ORDERS)  # fmt: skip
         returns = [deal.amount[k] - spend[k] for k in range(size)]
         roi_missing = [spend_missing[k] or deal.missing[k] for k in range(size)]
         emit("campaign_roi", *key, returns, spend, missing=roi_missing, zero_reason=NO_SPEND)
-        if group:
-            _clv_cac(collector, key, group, spend, new, spend_missing)
 
 
 def _clv_cac(collector: Collector, key: Key, group, spend, new, spend_missing) -> None:

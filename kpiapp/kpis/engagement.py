@@ -41,6 +41,8 @@ def compute(
 
 
 def _nps(context: Context, collector: Collector, attributes: AccountAttributes) -> None:
+    if not collector.wants("nps"):
+        return
     rows = sql.fetch(
         f"SELECT {sql.month_number('responded_at')} AS m, account_id, COUNT(*), "
         "SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END), "
@@ -122,6 +124,8 @@ def _usage(
 def _time_to_first_value(
     context: Context, collector: Collector, attributes: AccountAttributes, revenue: RevenueOutcome
 ) -> None:
+    if not collector.wants("time_to_first_value_days"):
+        return
     rows = sql.fetch(
         f"SELECT account_id, MIN({sql.day_number('first_value_at')}) FROM kpiapp_usage "
         "WHERE workspace_id = %(workspace_id)s AND first_value_at IS NOT NULL "

@@ -16,6 +16,7 @@ from kpiapp.kpis import acquisition, custom, engagement, funnel, pipeline, reten
 from kpiapp.kpis.context import Context, first_data_month, load_rates
 from kpiapp.kpis.dimensions import load_account_attributes, load_names
 from kpiapp.kpis.periods import month_index, today_in
+from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
 from kpiapp.kpis.results import Collector, Point
 
 
@@ -39,18 +40,53 @@ def build_context(workspace: Workspace, *, today: date | None = None) -> Context
     )
 
 
-def compute_workspace(workspace: Workspace, *, today: date | None = None) -> list[Point]:
+REVENUE_USERS = {"cac", "clv_cac_ratio", "cac_payback_months", "seat_utilisation",
+                 "engagement_score", "time_to_first_value_days", *COHORT_KEYS}  # fmt: skip
+DEAL_USERS = {"cost_per_order", "campaign_roi"}
+LEAD_USERS = {"cost_per_lead"}
+
+
+def compute_workspace(
+    workspace: Workspace,
+    *,
+    today: date | None = None,
+    keys: set[str] | None = None,
+    since_month: int | None = None,
+) -> list[Point]:
+    """Points of every KPI, or only of `keys` for the periods ending in or after
+    `since_month` (a partial recompute); families whose KPIs are not wanted are skipped."""
     context = build_context(workspace, today=today)
-    collector = Collector(context)
+    collector = Collector(context, keys=keys, since_month=since_month)
     channels, campaigns = load_names(workspace_id=workspace.id)
+
+    def needed(family_keys: set[str]) -> bool:
+        return keys is None or bool(family_keys & keys)
+
     attributes = load_account_attributes(
         workspace_id=workspace.id, channels=channels, campaigns=campaigns
     )
-    revenue_outcome = revenue.compute(context, collector, attributes)
-    deals = pipeline.compute(context, collector, channels, campaigns)
-    leads = funnel.compute(context, collector, channels, campaigns)
+    revenue_outcome = (
+        revenue.compute(context, collector, attributes)
+        if needed(ACCOUNT_LEVEL_KEYS | REVENUE_USERS)
+        else revenue.RevenueOutcome()
+    )
+    deals = (
+        pipeline.compute(context, collector, channels, campaigns)
+        if needed(DEAL_KEYS | DEAL_USERS)
+        else pipeline.DealOutcome({})
+    )
+    leads = (
+        funnel.compute(context, collector, channels, campaigns)
+        if needed(FUNNEL_FAMILY | LEAD_USERS)
+        else funnel.FunnelOutcome({})
+    )
     acquisition.compute(context, collector, revenue_outcome, deals, leads, channels, campaigns)
     engagement.compute(context, collector, attributes, revenue_outcome)
     retention.compute(context, collector, revenue_outcome)
     custom.compute(context, collector)
     return collector.points
+
+
+ACCOUNT_LEVEL_KEYS = {k.key for k in KPIS if k.section in ("1", "2")} | {"clv", "ltv_revenue"}
+DEAL_KEYS = {k.key for k in KPIS if k.section == "4" and k.dimensions == DEAL_DIMENSIONS}
+FUNNEL_FAMILY = {k.key for k in KPIS if k.section == "4"} - DEAL_KEYS

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.periods import GRAINS, Grain, Period, periods_between
-from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.kpis.registry import COHORT_KEYS, KPI_BY_KEY
 
 Number = int | Fraction
 
@@ -81,7 +81,9 @@ class Collector:
         reason: str = "",
         zero_reason: str = "",
     ) -> None:
-        if period not in self._emit or (self.keys is not None and key not in self.keys):
+        if self.keys is not None and key not in self.keys:
+            return
+        if period not in self._emit and key not in COHORT_KEYS:  # a cell of any cohort may move
             return
         if not reason and denominator is not None and denominator == 0:
             reason = zero_reason or "the denominator is zero"

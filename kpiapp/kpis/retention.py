@@ -22,6 +22,8 @@ NO_START_MRR = "the cohort had no MRR at the end of its first month"
 
 def compute(context: Context, collector: Collector, revenue: RevenueOutcome) -> None:
     grids, rows, positive = revenue.grids, revenue.rows, revenue.positive
+    if not collector.wants(LOGO, REVENUE):
+        return
     if grids is None or rows is None or positive is None or not grids.count:
         return
     cohort_of = np.full(grids.count, -1, dtype=np.int64)

@@ -79,6 +79,10 @@ class RecomputeState(WorkspaceOwned):
 
     dirty_since = models.DateTimeField(null=True, blank=True)
     changed_at = models.DateTimeField(null=True, blank=True)
+    # What the pending changes touch: everything, or these data kinds from this day on.
+    dirty_full = models.BooleanField(default=False)
+    dirty_kinds = models.JSONField(default=list, blank=True)
+    dirty_from = models.DateField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

@@ -70,7 +70,7 @@ def data_import(
 
 def _recompute_if_changed(result: ImportResult) -> None:
     if result.ok and not result.dry_run and (result.created or result.updated):
-        recompute_request()
+        recompute_request(kinds={result.kind})
 
 
 # --- imports in the browser, as jobs ------------------------------------------------------

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from kpiapp.forms import RecordForm
-from kpiapp.models import Deal, DealStageChange
+from kpiapp.models import (
+    Account,
+    CustomKpiValue,
+    Deal,
+    DealStageChange,
+    ExchangeRate,
+    Lead,
+    NpsResponse,
+    Spend,
+    Subscription,
+    Traffic,
+    Usage,
+)
 from kpiapp.services.snapshots import recompute_request
 
 
@@ -16,10 +31,65 @@ class RecordInUse(Exception):
     """The record is referenced by others and cannot be deleted."""
 
 
+KIND_OF_MODEL: dict[type[models.Model], str] = {
+    Account: "accounts",
+    Deal: "deals",
+    Subscription: "subscriptions",
+    Lead: "leads",
+    Traffic: "traffic",
+    Spend: "spend",
+    NpsResponse: "nps",
+    Usage: "usage",
+    ExchangeRate: "exchange_rates",
+    CustomKpiValue: "custom_kpi_values",
+}
+# An account's or lead's fields decide the channel and campaign of every period.
+WHOLE_HISTORY = {"accounts", "leads"}
+
+
+def _is_day(field: models.Field) -> bool:
+    return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+
+
+def _values(record: models.Model | None) -> dict[str, object]:
+    if record is None:
+        return {}
+    return {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
+
+
+def _earliest_touched(record: models.Model, before: dict, after: dict) -> date | None:
+    """The first day a change can move a KPI: when only dates changed, the earliest old or
+    new value of those dates; otherwise (an amount, a stage, a new or deleted record) the
+    earliest date the record has or had."""
+    days = {f.attname for f in record._meta.concrete_fields if _is_day(f)}
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    names = changed if before and after and changed <= days else days
+    dates = [
+        value for values in (before, after) for name in names
+        if name in days and (value := values.get(name)) is not None
+    ]  # fmt: skip
+    return min(dates) if dates else None
+
+
+def _request_recompute(record: models.Model, before: dict, after: dict) -> None:
+    """Recompute the KPIs that read this kind of record, from the first day it touches."""
+    kind = KIND_OF_MODEL.get(type(record))
+    if kind is None:
+        recompute_request()
+        return
+    since = _earliest_touched(record, before, after)
+    if kind == "deals":  # a change of stage is history from today on
+        yesterday = timezone.now().date() - timedelta(days=1)
+        since = min(since, yesterday) if since else yesterday
+    recompute_request(kinds={kind}, since=None if kind in WHOLE_HISTORY else since)
+
+
 @transaction.atomic
 def record_save(*, membership: Membership, form: RecordForm) -> models.Model:
     """Save a validated form; a deal's change of stage goes into its history."""
     record = form.instance
+    stored = type(record).objects.filter(pk=record.pk).first() if record.pk else None
+    before = _values(stored)
     old_stage = None
     if isinstance(record, Deal) and record.pk:
         old_stage = Deal.objects.filter(pk=record.pk).values_list("stage", flat=True).first()
@@ -28,15 +98,16 @@ def record_save(*, membership: Membership, form: RecordForm) -> models.Model:
         DealStageChange.objects.create(
             deal=record, changed_by=membership.user, from_stage=old_stage, to_stage=record.stage
         )
-    recompute_request()
+    _request_recompute(record, before, _values(record))
     return record
 
 
 @transaction.atomic
 def record_delete(*, membership: Membership, record: models.Model) -> None:
     try:
+        before = _values(record)
         record.delete()
-        recompute_request()
+        _request_recompute(record, before, {})
     except (ProtectedError, RestrictedError) as error:
         used_by = sorted({o._meta.verbose_name_plural for o in error.args[1]})
         raise RecordInUse(

@@ -16,15 +16,16 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.imports.bulk import insert_text_rows
+from kpiapp.kpis.dependencies import ALL_KINDS, affected_keys
 from kpiapp.kpis.engine import compute_workspace
-from kpiapp.kpis.periods import month_start
-from kpiapp.kpis.registry import DEFINITION_VERSION, decimals_for
+from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start
+from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
 from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
 
@@ -48,16 +49,59 @@ def _state() -> RecomputeState:
     return state
 
 
-def recompute_request(*, countdown: int = COALESCE_SECONDS, always_enqueue: bool = False) -> None:
-    """Mark the workspace in scope as changed; enqueue a recompute if none is pending (or
-    always, for the nightly run, which also recovers a lost task)."""
+@dataclass(frozen=True)
+class Scope:
+    """What a recompute must cover: the KPIs that read `kinds` (None: all), for the periods
+    that end on or after `since` (None: all periods)."""
+
+    kinds: frozenset[str] | None = None
+    since: date | None = None
+
+    @property
+    def full(self) -> bool:
+        return self.kinds is None and self.since is None
+
+    def merge(self, other: Scope) -> Scope:
+        kinds = None if self.kinds is None or other.kinds is None else self.kinds | other.kinds
+        since = None if self.since is None or other.since is None else min(self.since, other.since)
+        return Scope(kinds, since)
+
+
+FULL = Scope()
+
+
+def _stored_scope(state: RecomputeState) -> Scope:
+    if state.dirty_full:
+        return FULL
+    return Scope(frozenset(state.dirty_kinds), state.dirty_from)
+
+
+def recompute_request(
+    *,
+    kinds: set[str] | None = None,
+    since: date | None = None,
+    countdown: int = COALESCE_SECONDS,
+    always_enqueue: bool = False,
+) -> None:
+    """Mark the workspace in scope as changed (the data kinds and the earliest day a change
+    touches, or everything) and enqueue a recompute if none is pending (or always, for the
+    nightly run, which also recovers a lost task)."""
+    unknown = kinds is not None and not set(kinds) <= ALL_KINDS
+    wanted = FULL if kinds is None or unknown else Scope(frozenset(kinds), since)
     now = timezone.now()
-    state = _state()
-    became_dirty = RecomputeState.objects.filter(pk=state.pk, dirty_since__isnull=True).update(
-        dirty_since=now, changed_at=now
-    )
-    if not became_dirty:
-        RecomputeState.objects.filter(pk=state.pk).update(changed_at=now)
+    pk = _state().pk
+    with transaction.atomic():
+        state = RecomputeState.objects.select_for_update().get(pk=pk)
+        became_dirty = state.dirty_since is None
+        scope = wanted if became_dirty else _stored_scope(state).merge(wanted)
+        state.dirty_since = state.dirty_since or now
+        state.changed_at = now
+        state.dirty_full = scope.full
+        state.dirty_kinds = sorted(scope.kinds or [])
+        state.dirty_from = scope.since
+        state.save(
+            update_fields=["dirty_since", "changed_at", "dirty_full", "dirty_kinds", "dirty_from"]
+        )
     if became_dirty or always_enqueue:
         _enqueue(state.workspace_id, countdown)
 
@@ -71,7 +115,7 @@ def settings_changed(workspace: Workspace, fields: set[str]) -> None:
         from accounts.tenancy import workspace_scope
 
         with workspace_scope(workspace.id):
-            recompute_request()
+            recompute_request()  # everything
 
 
 def recompute_request_all() -> int:
@@ -111,8 +155,13 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
         return None
     state.refresh_from_db()
     seen_change = state.changed_at
+    scope = _stored_scope(state)
+    if state.definition_version != DEFINITION_VERSION or not KpiSnapshot.objects.exists():
+        scope = FULL  # nothing to patch: a first run, or definitions changed
     try:
-        summary = snapshot_rebuild(workspace_id=state.workspace_id, today=now_for_tests)
+        summary = snapshot_rebuild(
+            workspace_id=state.workspace_id, today=now_for_tests, scope=scope
+        )
     except Exception as error:
         RecomputeState.objects.filter(pk=state.pk).update(
             started_at=None, failed_at=timezone.now(), error=str(error)[:500]
@@ -130,7 +179,7 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
         "definition_version": DEFINITION_VERSION,
     }
     clean = RecomputeState.objects.filter(pk=state.pk, changed_at=seen_change).update(
-        dirty_since=None, **done
+        dirty_since=None, dirty_full=False, dirty_kinds=[], dirty_from=None, **done
     )
     if not clean:  # changed while we computed: once more
         RecomputeState.objects.filter(pk=state.pk).update(**done)
@@ -138,25 +187,45 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
     return summary
 
 
-def snapshot_rebuild(*, workspace_id: int, today: date | None = None) -> RebuildSummary:
-    """Compute every KPI of the workspace and replace its snapshots in one transaction."""
+def snapshot_rebuild(
+    *, workspace_id: int, today: date | None = None, scope: Scope = FULL
+) -> RebuildSummary:
+    """Compute the KPIs of the workspace (all, or those `scope` touches) and replace their
+    snapshots in one transaction."""
     if workspace_id != current_workspace_id():
         raise ValueError("snapshot_rebuild() runs inside the scope of the same workspace")
     workspace = Workspace.objects.get(pk=workspace_id)
     started = time.perf_counter()
-    points = compute_workspace(workspace, today=today)
+    units = _custom_units()
+    keys = None if scope.kinds is None else affected_keys(set(scope.kinds), list(units))
+    since_month = None if scope.since is None else month_index(scope.since)
+    points = compute_workspace(workspace, today=today, keys=keys, since_month=since_month)
     computed = time.perf_counter()
-    rows = _text_rows(points, _custom_units(), timezone.now())
+    rows = _text_rows(points, units, timezone.now())
     with transaction.atomic():
         # Lock the state row: two rebuilds of one workspace never interleave their swaps.
         RecomputeState.objects.select_for_update().filter(workspace_id=workspace_id).first()
-        KpiSnapshot.objects.all().delete()  # one DELETE: nothing refers to snapshots
+        _replaced(keys, since_month).delete()  # one DELETE: nothing refers to snapshots
         insert_text_rows(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=rows
         )
     written = time.perf_counter()
     log.info("recomputed workspace %s: %s snapshots", workspace_id, len(rows))
     return RebuildSummary(workspace_id, len(rows), computed - started, written - computed)
+
+
+def _replaced(keys: set[str] | None, since_month: int | None) -> QuerySet[KpiSnapshot]:
+    """The snapshots a rebuild of `keys` from `since_month` on replaces."""
+    snapshots = KpiSnapshot.objects.all()
+    if keys is not None:
+        snapshots = snapshots.filter(kpi_key__in=keys)
+    if since_month is not None:
+        later = Q(kpi_key__in=COHORT_KEYS)  # any cohort's cells may move
+        for grain in GRAINS:
+            first = Period.containing(grain, since_month).start
+            later |= Q(grain=grain, period_start__gte=first)
+        snapshots = snapshots.filter(later)
+    return snapshots
 
 
 SNAPSHOT_COLUMNS = (

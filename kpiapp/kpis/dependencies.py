@@ -1,0 +1,68 @@
+"""Which KPIs read which kinds of data, so a change recomputes only the KPIs it touches.
+
+Kinds are the data kinds of PRODUCT.md (`accounts`, `deals`, ...). Leads and accounts decide
+the channel and campaign of an account (its own, else its earliest converted lead's), so they
+feed every account-level KPI.
+"""
+
+from __future__ import annotations
+
+from kpiapp.kpis.registry import COHORT_KEYS, KPIS
+
+ALL_KINDS = frozenset(
+    {
+        "accounts", "deals", "subscriptions", "leads", "traffic", "spend", "nps", "usage",
+        "exchange_rates", "custom_kpi_values",
+    }
+)  # fmt: skip
+
+ACCOUNT_LEVEL = {"subscriptions", "accounts", "leads", "exchange_rates"}
+DEALS = {"deals", "leads", "exchange_rates"}
+SPEND = {"spend", "exchange_rates"}
+
+FUNNEL_KEYS = {
+    "leads", "sqls", "opportunities", "lead_to_sql_rate", "sql_to_opportunity_rate",
+    "opportunity_to_customer_rate", "lead_to_opportunity_rate", "lead_to_customer_rate",
+}  # fmt: skip
+_SECTION_INPUTS = {"1": ACCOUNT_LEVEL, "2": ACCOUNT_LEVEL}
+_KEY_INPUTS: dict[str, set[str]] = {
+    "clv": ACCOUNT_LEVEL,
+    "ltv_revenue": ACCOUNT_LEVEL,
+    "cac": SPEND | ACCOUNT_LEVEL,
+    "clv_cac_ratio": SPEND | ACCOUNT_LEVEL,
+    "cac_payback_months": SPEND | ACCOUNT_LEVEL,
+    "cost_per_lead": SPEND | {"leads"},
+    "cost_per_order": SPEND | DEALS,
+    "campaign_roi": SPEND | DEALS,
+    "visits": {"traffic"},
+    "visitor_to_lead_rate": {"traffic", "leads"},
+    "visitor_to_customer_rate": {"traffic", "leads"},
+    "nps": {"nps", "accounts", "leads"},
+    "seat_utilisation": {"usage"} | ACCOUNT_LEVEL,
+    "engagement_score": {"usage"} | ACCOUNT_LEVEL,
+    "time_to_first_value_days": {"usage"} | ACCOUNT_LEVEL,
+}
+for _key in COHORT_KEYS:
+    _KEY_INPUTS[_key] = {"subscriptions", "exchange_rates"}
+
+
+def inputs_of(key: str) -> set[str]:
+    """The data kinds a KPI reads (custom KPIs: their own values)."""
+    if key in _KEY_INPUTS:
+        return _KEY_INPUTS[key]
+    if key.startswith("custom_"):
+        return {"custom_kpi_values"}
+    section = next(k.section for k in KPIS if k.key == key)
+    if section in _SECTION_INPUTS:
+        return _SECTION_INPUTS[section]
+    if key in FUNNEL_KEYS:
+        return {"leads"}
+    return DEALS  # the deal KPIs of section 4
+
+
+BUILT_IN_KEYS = [k.key for k in KPIS] + list(COHORT_KEYS)
+
+
+def affected_keys(kinds: set[str], custom_keys: list[str]) -> set[str]:
+    """Every KPI key that reads one of `kinds`."""
+    return {key for key in [*BUILT_IN_KEYS, *custom_keys] if inputs_of(key) & kinds}

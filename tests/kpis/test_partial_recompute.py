@@ -1,0 +1,185 @@
+"""A recompute after one change rewrites only what the change touches, and ends with exactly
+the snapshots a full recompute gives."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from freezegun import freeze_time
+
+from accounts.tenancy import workspace_scope
+from kpiapp.forms import DealForm, SpendForm, SubscriptionForm
+from kpiapp.models import (
+    Account,
+    Channel,
+    Deal,
+    ExchangeRate,
+    KpiSnapshot,
+    Lead,
+    RecomputeState,
+    Spend,
+    Subscription,
+)
+from kpiapp.models.marketing import name_key
+from kpiapp.services import snapshots
+from kpiapp.services.records import record_save
+from tests.conftest import membership_of
+
+TODAY = date(2025, 6, 18)
+FIELDS = ("kpi_key", "grain", "period_start", "dimension", "dimension_value", "value", "reason")
+
+
+def _company(seed: int = 7) -> None:
+    rng = random.Random(seed)
+    channels = [Channel.objects.create(name=n, key=name_key(n)) for n in ("Paid ads", "Referral")]
+    for month in range(18):
+        ExchangeRate.objects.create(
+            month=date(2024 + month // 12, month % 12 + 1, 1),
+            currency="USD",
+            rate=Decimal("0.90") + Decimal(rng.randint(0, 10)) / 100,
+        )
+        for channel in channels:
+            Spend.objects.create(month=date(2024 + month // 12, month % 12 + 1, 1),
+                                 channel=channel, category="marketing", currency="EUR",
+                                 amount_cents=rng.randint(50_000, 90_000))  # fmt: skip
+    for i in range(30):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 500))
+        account = Account.objects.create(
+            external_id=f"A{i}", name=f"A{i}", country=rng.choice(["DE", "AT", "US"]),
+            channel=rng.choice(channels),
+        )  # fmt: skip
+        Lead.objects.create(external_id=f"L{i}", created_at=start - timedelta(days=20),
+                            qualified_at=start - timedelta(days=10), converted_at=start,
+                            account=account, channel=account.channel)  # fmt: skip
+        Subscription.objects.create(
+            external_id=f"S{i}", account=account, plan=rng.choice(["basic", "pro"]),
+            amount_cents=rng.randint(5_000, 50_000), currency=rng.choice(["EUR", "EUR", "USD"]),
+            interval=rng.choice(["month", "year"]), started_at=start,
+            ended_at=rng.choice([None, None, start + timedelta(days=rng.randint(20, 300))]),
+        )  # fmt: skip
+        Deal.objects.create(external_id=f"D{i}", account=account, stage=rng.choice(["won", "lost", "demo"]),
+                            amount_cents=rng.randint(100_000, 900_000), currency="EUR",
+                            created_at=start - timedelta(days=40), owner=rng.choice(["Ann", "Bo"]),
+                            closed_at=start)  # fmt: skip
+    Deal.objects.filter(stage="demo").update(closed_at=None)
+
+
+def _snapshot_set() -> set[tuple]:
+    return set(KpiSnapshot.objects.values_list(*FIELDS))
+
+
+@pytest.fixture
+def company(workspace):
+    with workspace_scope(workspace.id), freeze_time(TODAY):
+        _company()
+        snapshots.snapshot_rebuild(workspace_id=workspace.id)
+        RecomputeState.objects.update_or_create(defaults={"definition_version": 1})
+        yield workspace
+
+
+def _partial_then_full(workspace, change) -> tuple[set, set, int]:  # noqa: ANN001
+    with workspace_scope(workspace.id), freeze_time(TODAY):
+        before = _snapshot_set()
+        change()
+        state = RecomputeState.objects.get()
+        assert state.dirty_since is not None and not state.dirty_full
+        summary = snapshots.recompute_run()
+        assert summary is not None
+        partial = _snapshot_set()
+        snapshots.snapshot_rebuild(workspace_id=workspace.id)
+        assert _snapshot_set() == partial
+    return before, partial, summary.snapshot_count
+
+
+def test_an_upgrade_today_rewrites_only_the_periods_from_today_on(company, alice):
+    member = membership_of(alice, company)
+
+    def upgrade():  # noqa: ANN202
+        row = Subscription.objects.filter(ended_at__isnull=True, currency="EUR").first()
+        form = SubscriptionForm(
+            data={
+                "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
+                "amount": "999.00", "currency": "EUR", "interval": row.interval,
+                "interval_count": 1, "quantity": 1, "discount_percent": "0",
+                "started_at": row.started_at.isoformat(),
+            },
+            instance=row, workspace=company,
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+        record_save(membership=member, form=form)
+
+    before, after, written = _partial_then_full(company, upgrade)
+    state = RecomputeState.objects.get()
+    assert state.dirty_kinds == [] and state.dirty_since is None
+    changed = {row[0] for row in before ^ after}
+    assert "mrr" in changed and "deals_won" not in changed
+    assert written < len(after) / 3  # only the account-level KPIs of the later periods
+
+
+def test_a_deal_won_rewrites_the_deal_kpis(company, alice):
+    member = membership_of(alice, company)
+
+    def win():  # noqa: ANN202
+        deal = Deal.objects.filter(stage="demo").first()
+        form = DealForm(
+            data={
+                "external_id": deal.external_id, "account": deal.account_id, "stage": "won",
+                "kind": "new", "amount": "1234.56", "currency": "EUR", "owner": deal.owner,
+                "created_at": deal.created_at.isoformat(), "closed_at": "2025-06-10",
+            },
+            instance=deal, workspace=company,
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+        record_save(membership=member, form=form)
+
+    before, after, _ = _partial_then_full(company, win)
+    assert "win_rate" in {row[0] for row in before ^ after}
+
+
+def test_spend_of_an_earlier_month_rewrites_the_cost_kpis_from_then_on(company, alice):
+    member = membership_of(alice, company)
+
+    def more_spend():  # noqa: ANN202
+        spend = Spend.objects.order_by("month").first()
+        form = SpendForm(
+            data={
+                "month": spend.month.isoformat(), "channel": spend.channel_id,
+                "category": "marketing", "amount": "5000.00", "currency": "EUR",
+            },
+            instance=spend, workspace=company,
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+        record_save(membership=member, form=form)
+
+    before, after, _ = _partial_then_full(company, more_spend)
+    assert {row[0] for row in before ^ after} <= {
+        "cac", "clv_cac_ratio", "cac_payback_months", "cost_per_lead", "cost_per_order",
+        "campaign_roi",
+    }  # fmt: skip
+
+
+def test_ending_a_subscription_today_rewrites_from_this_month_on(company, alice):
+    member = membership_of(alice, company)
+
+    def cancel():  # noqa: ANN202
+        row = Subscription.objects.filter(ended_at__isnull=True).first()
+        form = SubscriptionForm(
+            data={
+                "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
+                "amount": f"{row.amount_cents / 100:.2f}", "currency": row.currency,
+                "interval": row.interval, "interval_count": 1, "quantity": 1,
+                "discount_percent": "0", "started_at": row.started_at.isoformat(),
+                "ended_at": TODAY.isoformat(),
+            },
+            instance=row, workspace=company,
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+        record_save(membership=member, form=form)
+
+    before, after, written = _partial_then_full(company, cancel)
+    assert RecomputeState.objects.get().dirty_from is None  # done
+    assert written < len(after) / 10  # this month, quarter and year, and the cohorts
+    assert ("mrr", "month", TODAY.replace(day=1)) in {row[:3] for row in before ^ after}
