@@ -60,7 +60,8 @@ def _company(seed: int = 7) -> None:
             interval=rng.choice(["month", "year"]), started_at=start,
             ended_at=rng.choice([None, None, start + timedelta(days=rng.randint(20, 300))]),
         )  # fmt: skip
-        Deal.objects.create(external_id=f"D{i}", account=account, stage=rng.choice(["won", "lost", "demo"]),
+        stage = rng.choice(["won", "lost", "demo"])
+        Deal.objects.create(external_id=f"D{i}", account=account, stage=stage,
                             amount_cents=rng.randint(100_000, 900_000), currency="EUR",
                             created_at=start - timedelta(days=40), owner=rng.choice(["Ann", "Bo"]),
                             closed_at=start)  # fmt: skip
@@ -80,7 +81,7 @@ def company(workspace):
         yield workspace
 
 
-def _partial_then_full(workspace, change) -> tuple[set, set, int]:  # noqa: ANN001
+def _partial_then_full(workspace, change) -> tuple[set, set, int]:
     with workspace_scope(workspace.id), freeze_time(TODAY):
         before = _snapshot_set()
         change()
@@ -97,7 +98,7 @@ def _partial_then_full(workspace, change) -> tuple[set, set, int]:  # noqa: ANN0
 def test_an_upgrade_today_rewrites_only_the_periods_from_today_on(company, alice):
     member = membership_of(alice, company)
 
-    def upgrade():  # noqa: ANN202
+    def upgrade():
         row = Subscription.objects.filter(ended_at__isnull=True, currency="EUR").first()
         form = SubscriptionForm(
             data={
@@ -122,7 +123,7 @@ def test_an_upgrade_today_rewrites_only_the_periods_from_today_on(company, alice
 def test_a_deal_won_rewrites_the_deal_kpis(company, alice):
     member = membership_of(alice, company)
 
-    def win():  # noqa: ANN202
+    def win():
         deal = Deal.objects.filter(stage="demo").first()
         form = DealForm(
             data={
@@ -142,7 +143,7 @@ def test_a_deal_won_rewrites_the_deal_kpis(company, alice):
 def test_spend_of_an_earlier_month_rewrites_the_cost_kpis_from_then_on(company, alice):
     member = membership_of(alice, company)
 
-    def more_spend():  # noqa: ANN202
+    def more_spend():
         spend = Spend.objects.order_by("month").first()
         form = SpendForm(
             data={
@@ -164,7 +165,7 @@ def test_spend_of_an_earlier_month_rewrites_the_cost_kpis_from_then_on(company, 
 def test_ending_a_subscription_today_rewrites_from_this_month_on(company, alice):
     member = membership_of(alice, company)
 
-    def cancel():  # noqa: ANN202
+    def cancel():
         row = Subscription.objects.filter(ended_at__isnull=True).first()
         form = SubscriptionForm(
             data={
