@@ -10,20 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.forms import RecordForm
-from kpiapp.models import (
-    Account,
-    CustomKpiValue,
-    Deal,
-    DealStageChange,
-    ExchangeRate,
-    Lead,
-    NpsResponse,
-    Spend,
-    Subscription,
-    Traffic,
-    Usage,
-)
+from kpiapp.models import Deal, DealStageChange
 from kpiapp.services.snapshots import recompute_request
 
 
@@ -31,18 +20,10 @@ class RecordInUse(Exception):
     """The record is referenced by others and cannot be deleted."""
 
 
-KIND_OF_MODEL: dict[type[models.Model], str] = {
-    Account: "accounts",
-    Deal: "deals",
-    Subscription: "subscriptions",
-    Lead: "leads",
-    Traffic: "traffic",
-    Spend: "spend",
-    NpsResponse: "nps",
-    Usage: "usage",
-    ExchangeRate: "exchange_rates",
-    CustomKpiValue: "custom_kpi_values",
-}
+def _kind_of(record: models.Model) -> str | None:
+    return next((slug for slug, k in DATA_KINDS.items() if isinstance(record, k.model)), None)
+
+
 # An account's or lead's fields decide the channel and campaign of every period.
 WHOLE_HISTORY = {"accounts", "leads"}
 
@@ -73,7 +54,7 @@ def _earliest_touched(record: models.Model, before: dict, after: dict) -> date |
 
 def _request_recompute(record: models.Model, before: dict, after: dict) -> None:
     """Recompute the KPIs that read this kind of record, from the first day it touches."""
-    kind = KIND_OF_MODEL.get(type(record))
+    kind = _kind_of(record)
     if kind is None:
         recompute_request()
         return
