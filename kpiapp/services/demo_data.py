@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import calendar
 import random
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ from kpiapp.models import (
     Deal,
     DealKind,
     DealStage,
+    DealStageChange,
     ExchangeRate,
     Lead,
     NpsResponse,
@@ -457,7 +459,11 @@ def demo_data_generate(*, workspace: Workspace, seed: int, as_of: date) -> dict[
         customers = _plan_customers(ctx, leads)
         counts[Account.__name__] = _save(Account, _account_objs(ctx, customers))
         counts[Lead.__name__] = _save(Lead, _lead_objs(ctx, leads))
-        counts[Deal.__name__] = _save(Deal, _deal_objs(ctx, leads, customers))
+        plans = _deal_plans(ctx, leads, customers)
+        deals = [_deal_obj(ctx, plan, number) for number, plan in enumerate(plans, start=1)]
+        counts[Deal.__name__] = _save(Deal, deals)
+        changes = _stage_change_objs(ctx, plans, deals, workspace.time_zone)
+        counts[DealStageChange.__name__] = _save(DealStageChange, changes)
         counts[Subscription.__name__] = _save(Subscription, _subscription_objs(customers))
         counts[Usage.__name__] = _save(Usage, _usage_objs(ctx, customers))
         counts[NpsResponse.__name__] = _save(NpsResponse, _nps_objs(ctx, customers))
@@ -939,12 +945,48 @@ def _new_deal(ctx: _Ctx, lead: _LeadPlan) -> _DealPlan | None:
     )  # fmt: skip
 
 
-def _deal_objs(ctx: _Ctx, leads: list[_LeadPlan], customers: list[_Customer]) -> list[Deal]:
+def _deal_plans(ctx: _Ctx, leads: list[_LeadPlan], customers: list[_Customer]) -> list[_DealPlan]:
     plans = [plan for plan in (_new_deal(ctx, lead) for lead in leads) if plan is not None]
     plans += [deal for customer in customers for deal in customer.deals]
     plans = [plan for plan in plans if plan.created <= ctx.as_of]
     plans.sort(key=lambda plan: plan.created)
-    return [_deal_obj(ctx, plan, number) for number, plan in enumerate(plans, start=1)]
+    return plans
+
+
+def _stage_change_objs(
+    ctx: _Ctx, plans: list[_DealPlan], deals: list[Deal], time_zone: str
+) -> list[DealStageChange]:
+    """Each deal's way through the stages: created in its first stage, then a step at even
+    intervals towards its planned close, then won or lost. No random draws, so the rest of
+    the data stays as it was for a seed."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    objs = []
+    last_open = len(OPEN_STAGES) - 1
+    for number, (plan, deal) in enumerate(zip(plans, deals, strict=True)):
+        first = OPEN_STAGES.index(DealStage.PROPOSAL) if plan.kind == DealKind.RENEWAL else 0
+        if deal.stage in OPEN_STAGES:
+            last = OPEN_STAGES.index(deal.stage)
+        elif deal.stage == DealStage.LOST:
+            last = max(first, number % len(OPEN_STAGES))  # lost somewhere along the way
+        else:
+            last = last_open
+        span = max(1, (plan.close - plan.created).days)
+        path = [(plan.created, "", OPEN_STAGES[first])]
+        for step in range(first + 1, max(first, last) + 1):
+            day = plan.created + timedelta(days=span * step // len(OPEN_STAGES))
+            path.append((min(day, ctx.as_of), OPEN_STAGES[step - 1], OPEN_STAGES[step]))
+        if deal.closed_at:
+            path.append((deal.closed_at, path[-1][2], deal.stage))
+        objs += [
+            DealStageChange(
+                deal=deal,
+                changed_at=datetime.combine(day, time(10), zone),
+                from_stage=from_stage,
+                to_stage=to_stage,
+            )
+            for day, from_stage, to_stage in path
+        ]
+    return objs
 
 
 def _stage(ctx: _Ctx, plan: _DealPlan) -> tuple[str, int | None]:
