@@ -37,11 +37,10 @@ def workspace_view(
             workspace = membership.workspace
             request.membership = membership  # type: ignore[attr-defined]
             request.workspace = workspace  # type: ignore[attr-defined]
-            if not membership.user.language:
-                # The user's own choice wins; without one the workspace's default applies.
-                translation.activate(workspace.language)
-                request.LANGUAGE_CODE = workspace.language
-            with workspace_scope(workspace.id):
+            # The user's own choice wins; without one the workspace's default applies.
+            language = membership.user.language or workspace.language
+            request.LANGUAGE_CODE = language
+            with workspace_scope(workspace.id), translation.override(language):
                 return view(request, *args, **kwargs)
 
         wrapper.workspace_roles = (min_role, post_role or min_role)  # type: ignore[attr-defined]

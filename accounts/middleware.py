@@ -14,7 +14,9 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        if not language:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = language
+        # override(), not activate(): the thread's language is restored after the response.
+        with translation.override(language):
+            return self.get_response(request)
