@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -81,6 +82,45 @@ class WorkspaceForm(forms.ModelForm):
         model = Workspace
         fields = ("name", "currency", "time_zone", "gross_margin", "language")
         widgets = {"gross_margin": forms.NumberInput(attrs={"step": "0.01", "min": 0, "max": 1})}
+
+
+STAGE_LABELS = {
+    "lead": _("Chance to win a deal in stage “Lead” (%)"),
+    "qualified": _("… in stage “Qualified” (%)"),
+    "demo": _("… in stage “Demo” (%)"),
+    "proposal": _("… in stage “Proposal” (%)"),
+    "negotiation": _("… in stage “Negotiation” (%)"),
+}
+
+
+class WorkspaceSettingsForm(WorkspaceForm):
+    """The settings page: also the stage probabilities of the weighted pipeline, in percent."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.stage_probabilities or {}
+        for stage, label in STAGE_LABELS.items():
+            self.fields[f"stage_{stage}"] = forms.DecimalField(
+                label=label,
+                required=False,  # empty: as it was
+                min_value=Decimal(0),
+                max_value=Decimal(100),
+                max_digits=6,
+                decimal_places=2,
+                localize=True,
+                initial=(Decimal(str(stored.get(stage, "0"))) * 100).normalize(),
+                help_text=_("Weights open deals in the weighted pipeline.")
+                if stage == "lead"
+                else "",
+            )
+
+    def stage_probabilities(self) -> dict[str, str]:
+        stored = dict(self.instance.stage_probabilities or {})
+        for stage in STAGE_LABELS:
+            percent = self.cleaned_data.get(f"stage_{stage}")
+            if percent is not None:
+                stored[stage] = str((percent / 100).normalize())
+        return stored
 
 
 class WorkspaceCreateForm(WorkspaceForm):

@@ -97,6 +97,7 @@ class WorkspaceSettings:
     time_zone: str = "Europe/Berlin"
     gross_margin: Decimal = Decimal("0.800")
     language: str = "de"
+    stage_probabilities: dict[str, str] | None = None  # None: leave as they are
 
 
 def _validated(workspace: Workspace, *, exclude: list[str] | None = None) -> Workspace:
@@ -131,12 +132,11 @@ def workspace_create(
 @transaction.atomic
 def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Workspace:
     workspace = actor.workspace
-    before = {
-        f: str(getattr(workspace, f))
-        for f in ("name", "currency", "time_zone", "gross_margin", "language")
-    }
+    fields = ("name", "currency", "time_zone", "gross_margin", "language", "stage_probabilities")
+    before = {f: str(getattr(workspace, f)) for f in fields}
     for field, value in vars(settings_).items():
-        setattr(workspace, field, value)
+        if value is not None:
+            setattr(workspace, field, value)
     _validated(workspace).save()
     after = {f: str(getattr(workspace, f)) for f in before}
     changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}

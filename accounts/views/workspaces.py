@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.decorators import workspace_view
-from accounts.forms import ConfirmSlugForm, WorkspaceCreateForm, WorkspaceForm
+from accounts.forms import (
+    ConfirmSlugForm,
+    WorkspaceCreateForm,
+    WorkspaceForm,
+    WorkspaceSettingsForm,
+)
 from accounts.models import Membership
 from accounts.roles import Role
 
@@ -36,6 +41,9 @@ def _settings_from(form: WorkspaceForm) -> services.WorkspaceSettings:
         time_zone=data["time_zone"],
         gross_margin=data["gross_margin"],
         language=data["language"],
+        stage_probabilities=(
+            form.stage_probabilities() if isinstance(form, WorkspaceSettingsForm) else None
+        ),
     )
 
 
@@ -58,7 +66,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 @workspace_view(min_role=Role.VIEWER, post_role=Role.ADMIN)
 def workspace_settings(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    form = WorkspaceForm(request.POST or None, instance=request.workspace)  # type: ignore[attr-defined]
+    form = WorkspaceSettingsForm(request.POST or None, instance=request.workspace)  # type: ignore[attr-defined]
     if not membership.has_role(Role.ADMIN):
         for field in form.fields.values():
             field.disabled = True

@@ -94,3 +94,21 @@ def test_the_dashboard_lists_the_data_brought_so_far(client_as, vera, workspace,
     page = client_as(vera).get(f"/w/{workspace.slug}/")
     assert [(k.slug, n) for k, n in page.context["data_kinds"]] == [("accounts", 2)]
     assert f"/w/{workspace.slug}/data/accounts/" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_admins_set_the_stage_probabilities_in_percent_and_kpis_are_recomputed(
+    client_as, cast, workspace, django_capture_on_commit_callbacks
+):
+    url = f"/w/{workspace.slug}/settings/"
+    changed = {**NEW, "name": "Acme GmbH", "stage_negotiation": "75"}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client_as(cast["admin"]).post(url, changed).status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.stage_probabilities["negotiation"] == "0.75"
+    assert workspace.stage_probabilities["demo"] == "0.20"  # untouched
+    assert len(callbacks) == 1  # the recompute of the workspace's KPIs
+    refused = client_as(cast["admin"]).post(url, {**changed, "stage_demo": "120"})
+    assert refused.status_code == 400
+    workspace.refresh_from_db()
+    assert workspace.stage_probabilities["demo"] == "0.20"
