@@ -176,3 +176,19 @@ class KpiSnapshotAdmin(WorkspaceAdmin):
 class RecomputeStateAdmin(WorkspaceAdmin):
     list_display = ("dirty_since", "started_at", "finished_at", "duration_ms", "snapshot_count")
     readonly_fields = ("changed_at", "run_count", "definition_version")
+
+
+@admin.register(m.Target)
+class TargetAdmin(WorkspaceAdmin):
+    list_display = ("kpi_key", "quarter_start", "dimension", "dimension_value", "value")
+    list_filter = ("workspace", "quarter_start")
+    search_fields = ("kpi_key", "dimension_value", "note")
+    raw_id_fields = ("updated_by",)
+
+
+@admin.register(m.TargetChange)
+class TargetChangeAdmin(WorkspaceAdmin):
+    list_display = ("kpi_key", "quarter_start", "action", "old_value", "new_value", "changed_at")
+    list_filter = ("workspace", "action")
+    search_fields = ("kpi_key",)
+    raw_id_fields = ("changed_by",)

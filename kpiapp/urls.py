@@ -5,13 +5,14 @@ from django.views.generic import RedirectView, TemplateView
 
 from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
-from kpiapp.views import dashboard, data, imports
+from kpiapp.views import dashboard, data, imports, targets
 
 register_converter(DataKindConverter, "kind")
 
 kpiapp_patterns = (
     [
         path("", dashboard.dashboard, name="dashboard"),
+        path("targets/", targets.targets, name="targets"),
         path("data/", data.index, name="data"),
         path("data/<kind:kind>/", data.record_list_page, name="records"),
         path("data/<kind:kind>/new/", data.record_create, name="record_create"),

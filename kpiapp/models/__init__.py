@@ -9,6 +9,7 @@ from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
 from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
+from kpiapp.models.targets import Target, TargetChange
 
 __all__ = [
     "Account",
@@ -32,6 +33,8 @@ __all__ = [
     "Spend",
     "SpendCategory",
     "Subscription",
+    "Target",
+    "TargetChange",
     "Traffic",
     "Usage",
 ]

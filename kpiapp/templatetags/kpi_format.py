@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 from django import template
 from django.utils import formats, translation
@@ -74,3 +75,33 @@ def get_index(sequence: list, index: int) -> object:
         return sequence[index]
     except (IndexError, TypeError):
         return None
+
+
+def _decimal(value: object) -> Decimal:
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+
+
+@register.simple_tag
+def kpi_value(value: Decimal | None, unit: str, currency: str = "EUR") -> str:
+    """A KPI value in its unit: money in major units, rates as percent, counts, days."""
+    if value is None or value == "":
+        return "–"
+    value = _decimal(value)
+    if unit == "money":
+        return money(value * 100, currency)
+    if unit == "rate":
+        percent = formats.number_format(value * 100, 1, use_l10n=True, force_grouping=True)
+        return f"{percent}\u00a0%"
+    if unit == "count":
+        return number(value)
+    return number(value, 2 if unit in ("ratio", "score", "number") else 1)
+
+
+@register.filter
+def percent(value: object) -> str:
+    """A fraction (0.25) as percent (25 %)."""
+    if value is None or value == "":
+        return "–"
+    return f"{number(_decimal(value) * 100)}\u00a0%"

@@ -1,0 +1,113 @@
+"""Setting, removing and copying quarterly targets; every change is recorded in its history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from accounts.tenancy import current_workspace_id
+from kpiapp.kpis.periods import Period
+from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.models import CustomKpi, Target, TargetChange
+
+
+def _check(kpi_key: str, quarter: Period, dimension: str) -> None:
+    if quarter.grain != "quarter":
+        raise ValidationError({"quarter": _("Targets are set per quarter.")})
+    if kpi_key in KPI_BY_KEY:
+        allowed = KPI_BY_KEY[kpi_key].dimensions
+    elif CustomKpi.objects.filter(key=kpi_key).exists():
+        allowed = ()
+    else:
+        raise ValidationError({"kpi_key": _("There is no such KPI.")})
+    if dimension and dimension not in allowed:
+        raise ValidationError({"dimension": _("This KPI does not break down by that.")})
+
+
+def _record(
+    target: Target, membership: Membership, action: str, old: Target | None, new: Target | None
+) -> None:
+    TargetChange.objects.create(
+        kpi_key=target.kpi_key,
+        quarter_start=target.quarter_start,
+        dimension=target.dimension,
+        dimension_value=target.dimension_value,
+        action=action,
+        old_value=old.value if old else None,
+        new_value=new.value if new else None,
+        old_note=old.note if old else "",
+        new_note=new.note if new else "",
+        changed_by=membership.user,
+    )
+
+
+@transaction.atomic
+def target_set(
+    *,
+    membership: Membership,
+    kpi_key: str,
+    quarter: Period,
+    value: Decimal,
+    dimension: str = "",
+    dimension_value: str = "",
+    note: str = "",
+) -> Target:
+    """Set (or change) the target of a KPI for a quarter, optionally for one dimension value."""
+    _check(kpi_key, quarter, dimension)
+    if not value.is_finite():
+        raise ValidationError({"value": _("Enter a number.")})
+    key = {
+        "kpi_key": kpi_key,
+        "quarter_start": quarter.start,
+        "dimension": dimension,
+        "dimension_value": dimension_value if dimension else "",
+    }
+    old = Target.objects.select_for_update().filter(**key).first()
+    if old is not None and old.value == value and old.note == note:
+        return old
+    target = old or Target(workspace_id=current_workspace_id(), **key)
+    before = Target(value=old.value, note=old.note) if old else None
+    target.value, target.note = value, note
+    target.updated_at, target.updated_by = timezone.now(), membership.user
+    target.full_clean(exclude=["workspace"])
+    target.save()
+    action = TargetChange.Action.CHANGED if old else TargetChange.Action.SET
+    _record(target, membership, action, before, target)
+    return target
+
+
+@transaction.atomic
+def target_remove(*, membership: Membership, target: Target) -> None:
+    _record(target, membership, TargetChange.Action.REMOVED, target, None)
+    target.delete()
+
+
+@transaction.atomic
+def targets_copy(*, membership: Membership, source: Period, into: Period) -> int:
+    """Copy the targets of `source` into `into`, leaving those already set there; returns how
+    many were copied."""
+    existing = set(
+        Target.objects.filter(quarter_start=into.start).values_list(
+            "kpi_key", "dimension", "dimension_value"
+        )
+    )
+    copied = 0
+    for target in Target.objects.filter(quarter_start=source.start):
+        if (target.kpi_key, target.dimension, target.dimension_value) in existing:
+            continue
+        target_set(
+            membership=membership,
+            kpi_key=target.kpi_key,
+            quarter=into,
+            value=target.value,
+            dimension=target.dimension,
+            dimension_value=target.dimension_value,
+            note=target.note,
+        )
+        copied += 1
+    return copied

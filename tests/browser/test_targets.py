@@ -1,0 +1,55 @@
+"""A real browser sets a quarterly target through the form and sees its progress."""
+
+from datetime import date
+
+import pytest
+
+from accounts.tenancy import workspace_scope
+from kpiapp.kpis.periods import Period, today_in
+from kpiapp.models import Account, Subscription
+from kpiapp.services.snapshots import snapshot_rebuild
+from tests.conftest import PASSWORD, make_user, make_workspace
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "en": {"save": "Save target", "title": "Targets", "on_track": "on track"},
+    "de": {"save": "Ziel speichern", "title": "Ziele", "on_track": "im Plan"},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_an_editor_sets_a_target_and_sees_its_progress(live_server, page, language):
+    user = make_user("lead@example.com", "Lea Lead")
+    user.language = language
+    user.save()
+    workspace = make_workspace("acme", user, "Acme GmbH")
+    with workspace_scope(workspace.id):
+        account = Account.objects.create(external_id="A", name="Alpha")
+        quarter = Period.of_start("quarter", today_in(workspace.time_zone))
+        Subscription.objects.create(external_id="S", account=account, amount_cents=500_000,
+                                    currency="EUR", interval="month",
+                                    started_at=date(2020, 1, 1))  # fmt: skip
+        snapshot_rebuild(workspace_id=workspace.id)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "lead@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/w/acme/")
+
+    page.goto(f"{live_server.url}/w/acme/targets/")
+    assert page.locator("h1").inner_text().startswith(f"{TEXT[language]['title']} {quarter.label}")
+    page.select_option("select[name=kpi_key]", "mrr")
+    page.fill("input[name=value]", "5000")  # MRR is 5,000 € already: the target is met
+    page.fill("input[name=note]", "Hold the line")
+    page.click(f"button:has-text('{TEXT[language]['save']}')")
+
+    row = page.locator("table.targets-table tbody tr").first
+    row.wait_for()
+    text = row.inner_text()
+    assert "MRR" in text and "Hold the line" in text
+    assert TEXT[language]["on_track"] in text
+    assert page.locator("table.targets-table progress").count() == 1
+    assert errors == []
