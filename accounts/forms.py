@@ -94,7 +94,11 @@ STAGE_LABELS = {
 
 
 class WorkspaceSettingsForm(WorkspaceForm):
-    """The settings page: also the stage probabilities of the weighted pipeline, in percent."""
+    """The settings page: also the benchmark segment and the stage probabilities of the
+    weighted pipeline, in percent."""
+
+    class Meta(WorkspaceForm.Meta):
+        fields = (*WorkspaceForm.Meta.fields, "benchmark_segment")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

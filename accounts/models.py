@@ -99,6 +99,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
 
+class BenchmarkSegment(models.TextChoices):
+    """BENCHMARKS.md: the built-in reference values differ by the company's stage and size."""
+
+    EARLY = "early", _("Early stage")
+    SMB = "smb", _("Small and medium businesses")
+    MID_MARKET = "mid-market", _("Mid-market")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
 # Weighted pipeline (KPIS.md section 4): the chance that an open deal in a stage is won.
 DEFAULT_STAGE_PROBABILITIES = {
     "lead": "0.05",
@@ -139,6 +148,13 @@ class Workspace(models.Model):
     )
     language = models.CharField(
         _("default language"), max_length=5, choices=Language.choices, default=Language.GERMAN
+    )
+    benchmark_segment = models.CharField(
+        _("benchmark segment"),
+        max_length=12,
+        choices=BenchmarkSegment.choices,
+        default=BenchmarkSegment.SMB,
+        help_text=_("Which reference values your KPIs are compared with."),
     )
     stage_probabilities = models.JSONField(
         _("stage probabilities"),

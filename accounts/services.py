@@ -98,6 +98,7 @@ class WorkspaceSettings:
     gross_margin: Decimal = Decimal("0.800")
     language: str = "de"
     stage_probabilities: dict[str, str] | None = None  # None: leave as they are
+    benchmark_segment: str | None = None
 
 
 def _validated(workspace: Workspace, *, exclude: list[str] | None = None) -> Workspace:
@@ -132,7 +133,10 @@ def workspace_create(
 @transaction.atomic
 def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Workspace:
     workspace = actor.workspace
-    fields = ("name", "currency", "time_zone", "gross_margin", "language", "stage_probabilities")
+    fields = (
+        "name", "currency", "time_zone", "gross_margin", "language", "stage_probabilities",
+        "benchmark_segment",
+    )  # fmt: skip
     before = {f: str(getattr(workspace, f)) for f in fields}
     for field, value in vars(settings_).items():
         if value is not None:

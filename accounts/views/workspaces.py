@@ -44,6 +44,7 @@ def _settings_from(form: WorkspaceForm) -> services.WorkspaceSettings:
         stage_probabilities=(
             form.stage_probabilities() if isinstance(form, WorkspaceSettingsForm) else None
         ),
+        benchmark_segment=data.get("benchmark_segment"),
     )
 
 

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from django import template
 from django.utils import formats, translation
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -105,3 +106,34 @@ def percent(value: object) -> str:
     if value is None or value == "":
         return "–"
     return f"{number(_decimal(value) * 100)}\u00a0%"
+
+
+@register.filter
+def signed_percent(value: object) -> str:
+    """A relative change (0.032) as a signed percent (+3.2 %)."""
+    if value is None or value == "":
+        return "–"
+    change = _decimal(value) * 100
+    text = formats.number_format(abs(change), 1, use_l10n=True, force_grouping=True)
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    return f"{sign}{text}\u00a0%"
+
+
+@register.simple_tag
+def kpi_points(value: object) -> str:
+    """A change of a rate (0.004) in percentage points (+0.4 pp, +0,4 Pp.)."""
+    points = _decimal(value) * 100
+    text = formats.number_format(abs(points), 1, use_l10n=True, force_grouping=True)
+    sign = "+" if points > 0 else "−" if points < 0 else "±"
+    unit = pgettext("percentage points", "pp")
+    return f"{sign}{text}\u00a0{unit}"
+
+
+@register.simple_tag
+def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
+    """A benchmark row as text: ≥ 15 %, 4.4 %, 90–93 %."""
+    low = kpi_value(getattr(row, "low", None), unit, currency)
+    form = getattr(row, "form", "")
+    if form == "band":
+        return f"{low} – {kpi_value(getattr(row, 'high', None), unit, currency)}"
+    return {"at_least": f"≥ {low}", "at_most": f"≤ {low}"}.get(form, low)

@@ -10,6 +10,7 @@ NEW = {
     "time_zone": "Europe/Berlin",
     "gross_margin": "0.75",
     "language": "de",
+    "benchmark_segment": "mid-market",
 }
 
 
@@ -65,6 +66,7 @@ def test_admins_change_settings_viewers_only_read_them(client_as, cast, workspac
     assert client_as(cast["admin"]).post(url, changed).status_code == 302
     workspace.refresh_from_db()
     assert (workspace.name, workspace.currency) == ("Acme SE", "USD")
+    assert workspace.benchmark_segment == "mid-market"
 
 
 @pytest.mark.django_db

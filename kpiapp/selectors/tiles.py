@@ -1,0 +1,173 @@
+"""The dashboard's KPI tiles: each pinned KPI's value for a period, its change against the
+previous period or the same period last year, a sparkline, the quarter's target status and the
+benchmark verdict. Reads snapshots, targets and the benchmark library only (no recompute)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils.functional import Promise
+
+from accounts.models import Workspace
+from kpiapp.kpis.benchmarks import LIBRARY, Benchmark, Verdict, choose, verdict
+from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
+from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.kpis.targets import Pacing, pace
+from kpiapp.models import KpiSnapshot, Target
+
+DEFAULT_PINNED = (
+    "mrr", "arr", "mrr_growth_rate", "customer_churn_rate", "nrr", "customers_new", "win_rate",
+    "cac", "clv_cac_ratio", "nps",
+)  # fmt: skip
+SPARK_PERIODS = 12
+SPARK_WIDTH, SPARK_HEIGHT = 120, 32
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    name: str | Promise
+    unit: str
+    direction: str
+    value: Decimal | None
+    reason: str
+    partial: bool
+    compare_value: Decimal | None
+    change: Decimal | None  # relative change, or points for rates
+    change_in_points: bool
+    change_good: bool | None
+    spark_points: str  # SVG polyline points, empty without two values
+    spark_values: list[tuple[str, Decimal | None]]
+    target: Target | None
+    pacing: Pacing | None
+    benchmark: Benchmark | None
+    verdict: Verdict | None
+
+
+def last_complete_period(grain: Grain, today: date) -> Period:
+    current = Period.containing(grain, month_index(today))
+    return current.previous()
+
+
+def available_periods(grain: Grain, today: date, limit: int = 40) -> list[Period]:
+    """The periods with snapshots, newest first (the current, partial one included)."""
+    starts = (
+        KpiSnapshot.objects.filter(kpi_key="mrr", grain=grain, dimension="")
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)[:limit]
+    )
+    return [Period.of_start(grain, start) for start in starts]
+
+
+def _change(value: Decimal, before: Decimal, unit: str) -> tuple[Decimal | None, bool]:
+    if unit == "rate":
+        return value - before, True
+    if before == 0:
+        return None, False
+    return value / before - 1, False
+
+
+def _spark(values: list[Decimal | None]) -> str:
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or Decimal(1)
+    step = Decimal(SPARK_WIDTH) / (len(values) - 1)
+    points = []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        y = Decimal(SPARK_HEIGHT - 2) - (v - low) / span * Decimal(SPARK_HEIGHT - 4)
+        points.append(f"{float(step * i):.1f},{float(y):.1f}")
+    return " ".join(points)
+
+
+def dashboard_tiles(
+    *,
+    workspace: Workspace,
+    keys: tuple[str, ...] = DEFAULT_PINNED,
+    period: Period,
+    compare: str,
+    today: date,
+) -> list[Tile]:
+    size = MONTHS_IN[period.grain]
+    spark = [Period(period.grain, period.first_month - size * i) for i in range(SPARK_PERIODS)]
+    other = period.previous() if compare == "previous" else period.same_last_year()
+    starts = {p.start for p in spark} | {other.start}
+    snapshots = {
+        (s.kpi_key, s.period_start): s
+        for s in KpiSnapshot.objects.filter(
+            kpi_key__in=keys, grain=period.grain, dimension="", period_start__in=starts
+        ).only("kpi_key", "period_start", "value", "reason", "partial")
+    }
+    quarter = Period.containing("quarter", period.last_month)
+    targets = {
+        t.kpi_key: t
+        for t in Target.objects.filter(kpi_key__in=keys, quarter_start=quarter.start, dimension="")
+    }
+    quarter_values = {
+        s.kpi_key: s
+        for s in KpiSnapshot.objects.filter(
+            kpi_key__in=list(targets), grain="quarter", period_start=quarter.start, dimension=""
+        ).only("kpi_key", "value")
+    }
+    starts_of_quarter = {
+        s.kpi_key: s.value
+        for s in KpiSnapshot.objects.filter(
+            kpi_key__in=list(targets),
+            grain="month",
+            period_start=Period("month", quarter.first_month - 1).start,
+            dimension="",
+        ).only("kpi_key", "value")
+    }
+    tiles = []
+    for key in keys:
+        kpi = KPI_BY_KEY.get(key)
+        if kpi is None:
+            continue
+        now = snapshots.get((key, period.start))
+        value = now.value if now else None
+        before_snapshot = snapshots.get((key, other.start))
+        before = before_snapshot.value if before_snapshot else None
+        change, in_points, good = None, False, None
+        if value is not None and before is not None:
+            change, in_points = _change(value, before, kpi.unit)
+            if change is not None and change != 0 and kpi.direction != "neutral":
+                good = (change > 0) == (kpi.direction == "up")
+        history = [
+            (p.label, s.value if (s := snapshots.get((key, p.start))) else None)
+            for p in reversed(spark)
+        ]
+        target, pacing = targets.get(key), None
+        current = quarter_values.get(key)
+        if target is not None and current is not None and current.value is not None:
+            pacing = pace(kind=kpi.kind, direction=kpi.direction, target=target.value,
+                          current=current.value, quarter=quarter, today=today,
+                          start=starts_of_quarter.get(key) or 0)  # fmt: skip
+        row = choose(LIBRARY, key=key, grain=period.grain, segment=workspace.benchmark_segment)
+        judged = verdict(row, value, kpi.direction) if row and value is not None else None
+        tiles.append(
+            Tile(
+                key=key,
+                name=kpi.name,
+                unit=kpi.unit,
+                direction=kpi.direction,
+                value=value,
+                reason=now.reason if now else "",
+                partial=bool(now and now.partial),
+                compare_value=before,
+                change=change,
+                change_in_points=in_points,
+                change_good=good,
+                spark_points=_spark([v for _, v in history]),
+                spark_values=history,
+                target=target,
+                pacing=pacing,
+                benchmark=row,
+                verdict=judged,
+            )
+        )
+    return tiles

@@ -1,0 +1,100 @@
+"""The dashboard's KPI tiles read snapshots: value, change, sparkline, target and benchmark."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import pytest
+from freezegun import freeze_time
+
+from accounts.tenancy import workspace_scope
+from kpiapp.kpis.periods import Period
+from kpiapp.models import Account, KpiSnapshot, RecomputeState, Subscription, Target
+from kpiapp.services.snapshots import snapshot_rebuild
+
+pytestmark = pytest.mark.django_db
+# (started_at, ended_at, monthly amount in cents) of three accounts
+ROWS = [
+    ("2024-11-01", None, 100_000),
+    ("2025-02-01", None, 50_000),
+    ("2025-01-01", "2025-04-10", 25_000),
+]
+
+
+@pytest.fixture
+def company(workspace):
+    with workspace_scope(workspace.id), freeze_time("2025-05-20 12:00"):
+        common = {"currency": "EUR", "interval": "month"}
+        for n, (start, end, cents) in enumerate(ROWS):
+            account = Account.objects.create(external_id=f"A{n}", name=f"A{n}")
+            Subscription.objects.create(
+                external_id=f"S{n}", account=account, amount_cents=cents,
+                started_at=date.fromisoformat(start),
+                ended_at=date.fromisoformat(end) if end else None, **common,
+            )  # fmt: skip
+        snapshot_rebuild(workspace_id=workspace.id)
+    return workspace
+
+
+def _tiles(client, query=""):
+    response = client.get(f"/w/acme/{query}")
+    assert response.status_code == 200
+    return {tile.key: tile for tile in response.context["tiles"]}
+
+
+@freeze_time("2025-05-20 12:00")
+def test_tiles_show_the_last_complete_month_against_the_month_before(client_as, vera, company):
+    tiles = _tiles(client_as(vera))
+    mrr = tiles["mrr"]
+    assert mrr.value == Decimal("1500.00")  # April: 1,000 + 500 (the third left on April 10)
+    assert mrr.compare_value == Decimal("1750.00")  # March
+    assert mrr.change == Decimal("1500") / Decimal("1750") - 1 and mrr.change_good is False
+    assert mrr.partial is False and len(mrr.spark_values) == 12
+    churn = tiles["customer_churn_rate"]
+    assert churn.value == Decimal("0.333333")  # 1 of 3 active at the start of April
+    assert churn.change_in_points and churn.change == Decimal("0.333333")
+    assert churn.verdict == "worse"  # against ≤ 3 % a month (smb)
+    assert tiles["nps"].value is None and tiles["nps"].reason == "no NPS answers in the period"
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_quarter_compared_with_last_year_and_its_target(client_as, alice, company):
+    with workspace_scope(company.id):
+        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 4, 1),
+                              value=Decimal("2000"))  # fmt: skip
+    tiles = _tiles(client_as(alice), "?grain=quarter&period=2025-Q2&compare=last_year")
+    mrr = tiles["mrr"]
+    assert mrr.partial is True and mrr.value == Decimal("1500.00")
+    assert mrr.compare_value is None and mrr.change is None  # no data a year before
+    assert mrr.target.value == Decimal("2000") and mrr.pacing.status == "off_track"
+
+
+@freeze_time("2025-05-20 12:00")
+def test_the_dashboard_reads_snapshots_and_never_recomputes(client_as, vera, company):
+    client = client_as(vera)
+    client.get("/w/acme/")  # warm up the session and the caches
+    with CaptureQueriesContext(connection) as queries:
+        _tiles(client)
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert [w for w in writes if "kpiapp_" in w] == []
+    assert len(queries) < 25
+    with workspace_scope(company.id):
+        assert not RecomputeState.objects.filter(dirty_since__isnull=False).exists()
+
+
+def test_without_snapshots_the_dashboard_shows_how_to_start(client_as, vera, workspace):
+    response = client_as(vera).get("/w/acme/")
+    assert response.context["tiles"] == []
+    assert "Your KPIs will appear here" in response.content.decode()
+
+
+@freeze_time("2025-05-20 12:00")
+def test_an_unknown_period_falls_back_to_the_last_complete_one(client_as, vera, company):
+    response = client_as(vera).get("/w/acme/?grain=month&period=1999-01")
+    assert response.context["period"] == Period("month", 2025 * 12 + 3)  # 2025-04
+    with workspace_scope(company.id):
+        assert KpiSnapshot.objects.filter(period_start=date(2025, 4, 1)).exists()
