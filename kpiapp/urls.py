@@ -5,13 +5,15 @@ from django.views.generic import RedirectView, TemplateView
 
 from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
-from kpiapp.views import dashboard, data, imports, targets
+from kpiapp.views import dashboard, data, imports, kpis, targets
 
 register_converter(DataKindConverter, "kind")
 
 kpiapp_patterns = (
     [
         path("", dashboard.dashboard, name="dashboard"),
+        path("kpis/", kpis.kpi_catalogue, name="kpis"),
+        path("kpis/<str:key>/", kpis.kpi_detail, name="kpi"),
         path("targets/", targets.targets, name="targets"),
         path("data/", data.index, name="data"),
         path("data/<kind:kind>/", data.record_list_page, name="records"),

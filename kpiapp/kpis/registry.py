@@ -35,6 +35,14 @@ DIMENSION_NAMES = {
     "kind": _("Deal kind"),
 }
 
+SECTION_NAMES = {
+    "1": _("Recurring revenue"),
+    "2": _("Customers, churn and retention"),
+    "3": _("Value of a customer and cost of winning one"),
+    "4": _("Funnel and pipeline"),
+    "5": _("Customer experience"),
+}
+
 KIND_NAMES = {
     "state": _("State at the end of the period"),
     "flow": _("Flow, summed over the months"),

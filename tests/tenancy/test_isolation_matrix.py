@@ -46,12 +46,15 @@ def _url(route: str, name: str, slug: str) -> str:
     ids = {k: v for k, v in DUMMY_IDS.items() if f"<int:{k}>" in route}
     if "<kind:kind>" in route:
         ids["kind"] = "accounts"
+    if "<str:key>" in route:
+        ids["key"] = "mrr"
     return reverse(name, kwargs={"slug": slug, **ids})
 
 
 def test_the_matrix_covers_the_workspace_pages():
     names = set(IDS)
     assert {"kpiapp:dashboard", "settings:members", "settings:invite", "settings:tokens"} <= names
+    assert {"kpiapp:kpis", "kpiapp:kpi", "kpiapp:targets"} <= names
 
 
 @pytest.mark.parametrize(("name", "route", "callback"), PAGES, ids=IDS)

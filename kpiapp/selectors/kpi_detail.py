@@ -1,0 +1,152 @@
+"""The KPI catalogue and a KPI's page: trend with targets and benchmark, breakdowns,
+definition. Reads snapshots, targets and the benchmark library only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.functional import Promise
+
+from accounts.models import Workspace
+from kpiapp.kpis.benchmarks import LIBRARY, Benchmark, choose, verdict
+from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
+from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, KPIS, KpiDefinition
+from kpiapp.models import KpiSnapshot, Target
+
+TREND_PERIODS = {"month": 24, "quarter": 12, "year": 6}
+__all__ = ["KIND_NAMES", "catalogue", "kpi_page"]
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    kpi: KpiDefinition
+    value: Decimal | None
+    reason: str
+
+
+def catalogue(*, period: Period) -> list[CatalogueEntry]:
+    """Every built-in KPI in registry order, with its total for `period`."""
+    values = {
+        s.kpi_key: s
+        for s in KpiSnapshot.objects.filter(
+            grain=period.grain, period_start=period.start, dimension=""
+        ).only("kpi_key", "value", "reason")
+    }
+    return [
+        CatalogueEntry(
+            k,
+            values[k.key].value if k.key in values else None,
+            values[k.key].reason if k.key in values else "",
+        )
+        for k in KPIS
+    ]
+
+
+@dataclass
+class Breakdown:
+    dimension: str
+    name: str | Promise
+    rows: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
+
+
+@dataclass
+class KpiPage:
+    kpi: KpiDefinition
+    grain: Grain
+    periods: list[Period]
+    values: list[Decimal | None]
+    reasons: list[str]
+    partial: list[bool]
+    targets: list[Decimal | None]
+    benchmark: Benchmark | None
+    verdict: str | None
+    latest: Period | None
+    breakdown: Breakdown | None
+
+    def chart_data(self) -> dict[str, object]:
+        def plain(v: Decimal | None) -> float | None:
+            return None if v is None else float(v)
+
+        band = None
+        if self.benchmark is not None:
+            low = self.benchmark.low
+            band = {
+                "form": self.benchmark.form,
+                "low": float(low),
+                "high": float(self.benchmark.high if self.benchmark.high is not None else low),
+            }
+        return {
+            "labels": [p.label for p in self.periods],
+            "values": [plain(v) for v in self.values],
+            "targets": [plain(t) for t in self.targets],
+            "band": band,
+            "percent": self.kpi.unit == "rate",
+            "breakdown": {
+                "labels": [label or "–" for label, _, _ in self.breakdown.rows],
+                "values": [plain(v) for _, v, _ in self.breakdown.rows],
+            }
+            if self.breakdown
+            else None,
+        }
+
+
+def kpi_page(
+    *, workspace: Workspace, key: str, grain: Grain, dimension: str | None, today: date
+) -> KpiPage:
+    kpi = KPI_BY_KEY[key]
+    size = MONTHS_IN[grain]
+    current = Period.containing(grain, month_index(today))
+    periods = [Period(grain, current.first_month - size * i) for i in range(TREND_PERIODS[grain])][
+        ::-1
+    ]
+    found = {
+        s.period_start: s
+        for s in KpiSnapshot.objects.filter(
+            kpi_key=key, grain=grain, dimension="", period_start__gte=periods[0].start
+        ).only("period_start", "value", "reason", "partial")
+    }
+    periods = [p for p in periods if p.start in found]
+    first = periods[0].start if periods else today
+    quarter_targets = {
+        t.quarter_start: t.value
+        for t in Target.objects.filter(kpi_key=key, dimension="", quarter_start__gte=first)
+    }
+    targets = [
+        quarter_targets.get(Period.containing("quarter", p.last_month).start)
+        if grain != "year"
+        else None
+        for p in periods
+    ]
+    latest = periods[-1] if periods else None
+    row = choose(LIBRARY, key=key, grain=grain, segment=workspace.benchmark_segment)
+    latest_value = found[latest.start].value if latest else None
+    judged = verdict(row, latest_value, kpi.direction) if row and latest_value is not None else None
+    chosen = dimension if dimension in kpi.dimensions else (kpi.dimensions or (None,))[0]
+    breakdown = _breakdown(key, chosen, latest) if chosen and latest else None
+    return KpiPage(
+        kpi=kpi,
+        grain=grain,
+        periods=periods,
+        values=[found[p.start].value for p in periods],
+        reasons=[found[p.start].reason for p in periods],
+        partial=[found[p.start].partial for p in periods],
+        targets=targets,
+        benchmark=row,
+        verdict=judged,
+        latest=latest,
+        breakdown=breakdown,
+    )
+
+
+def _breakdown(key: str, dimension: str, period: Period) -> Breakdown:
+    rows = KpiSnapshot.objects.filter(
+        kpi_key=key, grain=period.grain, period_start=period.start, dimension=dimension
+    ).only("dimension_value", "value", "reason")
+    ordered = sorted(rows, key=lambda s: (s.value is None, -(s.value or 0), s.dimension_value))
+    return Breakdown(
+        dimension,
+        DIMENSION_NAMES.get(dimension, dimension),
+        [(s.dimension_value, s.value, s.reason) for s in ordered],
+    )

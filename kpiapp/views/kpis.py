@@ -1,0 +1,59 @@
+"""/w/<slug>/kpis/ (the catalogue) and /w/<slug>/kpis/<key>/ (a KPI's page)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import workspace_view
+from accounts.roles import Role
+from kpiapp.kpis.periods import GRAINS, today_in
+from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, SECTION_NAMES
+from kpiapp.models import Grain
+from kpiapp.selectors.kpi_detail import catalogue, kpi_page
+from kpiapp.selectors.tiles import last_complete_period
+
+
+@workspace_view(min_role=Role.VIEWER)
+def kpi_catalogue(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    period = last_complete_period("month", today_in(workspace.time_zone))
+    entries = catalogue(period=period)
+    return render(
+        request,
+        "kpiapp/kpi_catalogue.html",
+        {"nav": "kpis", "entries": entries, "period": period, "sections": SECTION_NAMES},
+    )
+
+
+@workspace_view(min_role=Role.VIEWER)
+def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
+    if key not in KPI_BY_KEY:
+        raise Http404("No such KPI")
+    workspace = request.workspace  # type: ignore[attr-defined]
+    grain = request.GET.get("grain") if request.GET.get("grain") in GRAINS else "month"
+    page = kpi_page(
+        workspace=workspace,
+        key=key,
+        grain=grain,  # type: ignore[arg-type]
+        dimension=request.GET.get("dimension"),
+        today=today_in(workspace.time_zone),
+    )
+    return render(
+        request,
+        "kpiapp/kpi_detail.html",
+        {
+            "nav": "kpis",
+            "page": page,
+            "kpi": page.kpi,
+            "rows": list(
+                zip(
+                    page.periods, page.values, page.reasons, page.partial, page.targets, strict=True
+                )
+            )[::-1],
+            "grain_choices": Grain.choices,
+            "dimension_choices": [(d, DIMENSION_NAMES[d]) for d in page.kpi.dimensions],
+            "kind_name": KIND_NAMES[page.kpi.kind],
+            "chart": page.chart_data(),
+        },
+    )

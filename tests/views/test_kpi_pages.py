@@ -1,0 +1,73 @@
+"""The KPI catalogue and a KPI's page: trend, target, benchmark, breakdown, definition."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from freezegun import freeze_time
+
+from accounts.tenancy import workspace_scope
+from kpiapp.kpis.registry import KPIS
+from kpiapp.models import Account, Channel, Subscription, Target
+from kpiapp.models.marketing import name_key
+from kpiapp.services.snapshots import snapshot_rebuild
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def company(workspace):
+    with workspace_scope(workspace.id), freeze_time("2025-05-20 12:00"):
+        ads = Channel.objects.create(name="Paid Ads", key=name_key("Paid Ads"))
+        for n, channel in enumerate([ads, ads, None]):
+            account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", channel=channel)
+            Subscription.objects.create(
+                external_id=f"S{n}", account=account, amount_cents=10_000 * (n + 1),
+                currency="EUR", interval="month", started_at=date(2025, 1 + n, 1),
+            )  # fmt: skip
+        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 4, 1), value=Decimal(800))
+        snapshot_rebuild(workspace_id=workspace.id)
+    return workspace
+
+
+@freeze_time("2025-05-20 12:00")
+def test_the_catalogue_lists_every_kpi_with_last_months_value(client_as, vera, company):
+    response = client_as(vera).get("/w/acme/kpis/")
+    assert response.status_code == 200
+    entries = {e.kpi.key: e for e in response.context["entries"]}
+    assert set(entries) == {k.key for k in KPIS}
+    assert entries["mrr"].value == Decimal("600.00")  # April: 100 + 200 + 300
+    assert entries["nps"].value is None and entries["nps"].reason
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_kpi_page_shows_trend_target_benchmark_and_breakdown(client_as, vera, company):
+    response = client_as(vera).get("/w/acme/kpis/mrr/?dimension=channel")
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert [p.label for p in page.periods][-5:] == ["2025-01", "2025-02", "2025-03", "2025-04",
+                                                    "2025-05"]  # fmt: skip
+    assert page.values[-2] == Decimal("600.00") and page.partial[-1] is True
+    assert page.targets[-2] == Decimal(800) and page.targets[-5] is None  # Q2's target only
+    # Paid Ads: 100 + 200; unattributed: 300 (equal values: by name, the empty one first)
+    assert page.breakdown.rows == [("", Decimal("300.00"), ""), ("Paid Ads", Decimal("300.00"), "")]
+    chart = response.context["chart"]
+    assert chart["values"][-2] == 600.0 and chart["breakdown"]["labels"] == ["–", "Paid Ads"]
+    html = response.content.decode()
+    assert "Monthly recurring revenue at the end of the period" in html  # the definition
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_rate_is_judged_against_its_benchmark_at_its_grain(client_as, vera, company):
+    page = client_as(vera).get("/w/acme/kpis/customer_churn_rate/").context["page"]
+    assert page.benchmark.form == "at_most" and page.verdict == "better"  # no churn yet
+    year = client_as(vera).get("/w/acme/kpis/customer_churn_rate/?grain=year").context["page"]
+    assert year.benchmark is None and year.verdict is None  # the library has monthly rows only
+
+
+def test_an_unknown_kpi_or_dimension_is_handled(client_as, vera, company):
+    assert client_as(vera).get("/w/acme/kpis/nope/").status_code == 404
+    page = client_as(vera).get("/w/acme/kpis/mrr/?dimension=owner").context["page"]
+    assert page.breakdown is None or page.breakdown.dimension == "channel"
