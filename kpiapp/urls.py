@@ -5,13 +5,16 @@ from django.views.generic import RedirectView, TemplateView
 
 from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
-from kpiapp.views import dashboard, data, imports, kpis, targets
+from kpiapp.views import analysis, dashboard, data, imports, kpis, targets
 
 register_converter(DataKindConverter, "kind")
 
 kpiapp_patterns = (
     [
         path("", dashboard.dashboard, name="dashboard"),
+        path("mrr/", analysis.movements, name="mrr"),
+        path("funnel/", analysis.funnel_page, name="funnel"),
+        path("cohorts/", analysis.cohort_page, name="cohorts"),
         path("kpis/", kpis.kpi_catalogue, name="kpis"),
         path("kpis/<str:key>/", kpis.kpi_detail, name="kpi"),
         path("targets/", targets.targets, name="targets"),

@@ -137,3 +137,11 @@ def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
     if form == "band":
         return f"{low} – {kpi_value(getattr(row, 'high', None), unit, currency)}"
     return {"at_least": f"≥ {low}", "at_most": f"≤ {low}"}.get(form, low)
+
+
+@register.filter
+def heat(value: object) -> str:
+    """A retention share as the heat map's colour strength, 0 to 1 (CSS custom property)."""
+    if value is None or value == "":
+        return "0"
+    return f"{max(0.0, min(1.0, float(_decimal(value)))):.2f}"

@@ -54,7 +54,8 @@ def _url(route: str, name: str, slug: str) -> str:
 def test_the_matrix_covers_the_workspace_pages():
     names = set(IDS)
     assert {"kpiapp:dashboard", "settings:members", "settings:invite", "settings:tokens"} <= names
-    assert {"kpiapp:kpis", "kpiapp:kpi", "kpiapp:targets"} <= names
+    assert {"kpiapp:kpis", "kpiapp:kpi", "kpiapp:targets", "kpiapp:mrr", "kpiapp:funnel"} <= names
+    assert "kpiapp:cohorts" in names
 
 
 @pytest.mark.parametrize(("name", "route", "callback"), PAGES, ids=IDS)

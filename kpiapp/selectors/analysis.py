@@ -1,0 +1,152 @@
+"""MRR movements, the funnel and cohort retention, read from snapshots."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
+from kpiapp.kpis.registry import COHORT_KEYS
+from kpiapp.models import KpiSnapshot
+
+MOVEMENTS = (
+    ("mrr_new", 1),
+    ("mrr_expansion", 1),
+    ("mrr_reactivation", 1),
+    ("mrr_contraction", -1),
+    ("mrr_churn", -1),
+    ("mrr_fx_impact", 1),
+)
+PERIODS_SHOWN = {"month": 24, "quarter": 12, "year": 6}
+
+
+@dataclass(frozen=True)
+class MovementRow:
+    period: Period
+    values: dict[str, Decimal | None]  # signed: contraction and churn negative
+    net: Decimal | None
+    mrr: Decimal | None
+    partial: bool
+
+
+def mrr_movements(*, grain: Grain, today: date) -> list[MovementRow]:
+    size = MONTHS_IN[grain]
+    current = Period.containing(grain, month_index(today))
+    first = Period(grain, current.first_month - size * (PERIODS_SHOWN[grain] - 1))
+    keys = [k for k, _ in MOVEMENTS] + ["mrr_net_new", "mrr"]
+    found: dict[date, dict[str, KpiSnapshot]] = defaultdict(dict)
+    for s in KpiSnapshot.objects.filter(
+        kpi_key__in=keys, grain=grain, dimension="", period_start__gte=first.start
+    ).only("kpi_key", "period_start", "value", "partial"):
+        found[s.period_start][s.kpi_key] = s
+    rows = []
+    for start in sorted(found):
+        points = found[start]
+
+        def value(key: str, points: dict = points) -> Decimal | None:
+            return points[key].value if key in points else None
+
+        signed = {
+            key: (v * sign if (v := value(key)) is not None else None) for key, sign in MOVEMENTS
+        }
+        partial = any(s.partial for s in points.values())
+        rows.append(MovementRow(Period.of_start(grain, start), signed, value("mrr_net_new"),
+                                value("mrr"), partial))  # fmt: skip
+    return rows
+
+
+FUNNEL_STEPS = (
+    # (step, the KPI whose value or numerator counts it)
+    ("visits", "visits", "value"),
+    ("leads", "leads", "value"),
+    ("sqls", "lead_to_sql_rate", "numerator"),
+    ("opportunities", "lead_to_opportunity_rate", "numerator"),
+    ("customers", "lead_to_customer_rate", "numerator"),
+)
+FUNNEL_RATES = (
+    "visitor_to_lead_rate",
+    "lead_to_sql_rate",
+    "sql_to_opportunity_rate",
+    "opportunity_to_customer_rate",
+)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    period: Period
+    channel: str | None
+    steps: list[tuple[str, Decimal | None]]
+    rates: list[tuple[str, Decimal | None]]  # between each step and the next
+
+
+def funnel(*, period: Period, channel: str | None) -> Funnel:
+    """Visits, then the period's cohort of leads and how far they got (KPIS.md section 4)."""
+    keys = [k for _, k, _ in FUNNEL_STEPS] + list(FUNNEL_RATES)
+    dimension, value = ("channel", channel) if channel is not None else ("", "")
+    found = {
+        s.kpi_key: s
+        for s in KpiSnapshot.objects.filter(
+            kpi_key__in=keys,
+            grain=period.grain,
+            period_start=period.start,
+            dimension=dimension,
+            dimension_value=value,
+        )
+    }
+    steps = []
+    for step, key, field in FUNNEL_STEPS:
+        s = found.get(key)
+        steps.append((step, getattr(s, field) if s else None))
+    rates = [(key, found[key].value if key in found else None) for key in FUNNEL_RATES]
+    return Funnel(period, channel, steps, rates)
+
+
+def funnel_channels() -> list[str]:
+    return list(
+        KpiSnapshot.objects.filter(kpi_key="leads", dimension="channel")
+        .values_list("dimension_value", flat=True)
+        .distinct()
+        .order_by("dimension_value")
+    )
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    cohort: Period
+    size: int
+    cells: list[Decimal | None]  # by age in months; None after today
+
+
+def cohorts(*, measure: str, months: int = 24) -> tuple[list[CohortRow], int]:
+    """Cohort rows of the last `months` cohorts with their retention by age."""
+    key = COHORT_KEYS[0] if measure == "logo" else COHORT_KEYS[1]
+    snapshots = KpiSnapshot.objects.filter(kpi_key=key, grain="month", dimension="age").only(
+        "period_start", "dimension_value", "value", "denominator"
+    )
+    by_cohort: dict[date, dict[int, KpiSnapshot]] = defaultdict(dict)
+    for s in snapshots:
+        by_cohort[s.period_start][int(s.dimension_value)] = s
+    starts = sorted(by_cohort)[-months:]
+    width = max((len(by_cohort[s]) for s in starts), default=0)
+    sizes = _cohort_sizes(starts)
+    rows = []
+    for start in starts:
+        cells = by_cohort[start]
+        values = [cells[a].value if a in cells else None for a in range(width)]
+        rows.append(CohortRow(Period.of_start("month", start), sizes.get(start, 0), values))
+    return rows, width
+
+
+def _cohort_sizes(starts: list[date]) -> dict[date, int]:
+    return {
+        s.period_start: int(s.denominator or 0)
+        for s in KpiSnapshot.objects.filter(
+            kpi_key=COHORT_KEYS[0],
+            grain="month",
+            dimension="age",
+            dimension_value="0",
+            period_start__in=starts,
+        ).only("period_start", "denominator")
+    }

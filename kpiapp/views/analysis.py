@@ -1,0 +1,96 @@
+"""/w/<slug>/mrr/, /w/<slug>/funnel/, /w/<slug>/cohorts/: MRR movements, the funnel and the
+cohort retention heat map, each a chart with its numbers in a table."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.decorators import workspace_view
+from accounts.roles import Role
+from kpiapp.kpis.periods import GRAINS, Period, month_index, parse_period, today_in
+from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.models import Grain
+from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
+from kpiapp.selectors.tiles import last_complete_period
+
+
+def _grain(request: HttpRequest) -> str:
+    grain = request.GET.get("grain", "month")
+    return grain if grain in GRAINS else "month"
+
+
+@workspace_view(min_role=Role.VIEWER)
+def movements(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    grain = _grain(request)
+    rows = mrr_movements(grain=grain, today=today_in(workspace.time_zone))  # type: ignore[arg-type]
+    names = [(key, KPI_BY_KEY[key].name) for key, _ in MOVEMENTS]
+    chart = {
+        "labels": [r.period.label for r in rows],
+        "series": [
+            {"key": key, "name": str(name), "values": [_plain(r.values[key]) for r in rows]}
+            for key, name in names
+        ],
+        "net": [_plain(r.net) for r in rows],
+        "net_name": str(KPI_BY_KEY["mrr_net_new"].name),
+    }
+    return render(
+        request,
+        "kpiapp/mrr_movements.html",
+        {
+            "nav": "kpis",
+            "rows": rows[::-1],
+            "names": names,
+            "grain": grain,
+            "grain_choices": Grain.choices,
+            "chart": chart,
+        },
+    )
+
+
+@workspace_view(min_role=Role.VIEWER)
+def funnel_page(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    today = today_in(workspace.time_zone)
+    grain = _grain(request)
+    try:
+        asked_grain, first = parse_period(request.GET.get("period", ""))
+        period = Period(grain, first) if asked_grain == grain else None  # type: ignore[arg-type]
+    except ValueError:
+        period = None
+    if period is None or period.first_month > month_index(today):
+        period = last_complete_period(grain, today)  # type: ignore[arg-type]
+    channels = funnel_channels()
+    channel = request.GET.get("channel")
+    channel = channel if channel in channels else None
+    data = funnel(period=period, channel=channel)
+    chart = {"labels": [s for s, _ in data.steps], "values": [_plain(v) for _, v in data.steps]}
+    return render(
+        request,
+        "kpiapp/funnel.html",
+        {
+            "nav": "kpis",
+            "funnel": data,
+            "channels": channels,
+            "grain": grain,
+            "grain_choices": Grain.choices,
+            "chart": chart,
+            "rate_names": {key: KPI_BY_KEY[key].name for key, _ in data.rates},
+        },
+    )
+
+
+@workspace_view(min_role=Role.VIEWER)
+def cohort_page(request: HttpRequest) -> HttpResponse:
+    measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"
+    rows, width = cohorts(measure=measure)
+    return render(
+        request,
+        "kpiapp/cohorts.html",
+        {"nav": "kpis", "rows": rows[::-1], "ages": range(width), "measure": measure},
+    )
+
+
+def _plain(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
