@@ -17,6 +17,7 @@ kpiapp_patterns = (
         path("cohorts/", analysis.cohort_page, name="cohorts"),
         path("kpis/", kpis.kpi_catalogue, name="kpis"),
         path("kpis/<str:key>/", kpis.kpi_detail, name="kpi"),
+        path("kpis/<str:key>/records/", kpis.kpi_records, name="kpi_records"),
         path("targets/", targets.targets, name="targets"),
         path("data/", data.index, name="data"),
         path("data/<kind:kind>/", data.record_list_page, name="records"),

@@ -7,9 +7,11 @@ from django.shortcuts import render
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
-from kpiapp.kpis.periods import GRAINS, today_in
+from kpiapp.kpis.drill import SUPPORTED as drill_kpis
+from kpiapp.kpis.drill import drill
+from kpiapp.kpis.periods import GRAINS, Period, parse_period, today_in
 from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, SECTION_NAMES
-from kpiapp.models import Grain
+from kpiapp.models import Grain, KpiSnapshot
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.tiles import last_complete_period
 
@@ -55,5 +57,48 @@ def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
             "dimension_choices": [(d, DIMENSION_NAMES[d]) for d in page.kpi.dimensions],
             "kind_name": KIND_NAMES[page.kpi.kind],
             "chart": page.chart_data(),
+            "can_drill": key in drill_kpis,
+        },
+    )
+
+
+@workspace_view(min_role=Role.VIEWER)
+def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
+    """The records behind one value of a KPI (drill-through)."""
+    if key not in KPI_BY_KEY:
+        raise Http404("No such KPI")
+    workspace = request.workspace  # type: ignore[attr-defined]
+    grain = request.GET.get("grain") if request.GET.get("grain") in GRAINS else "month"
+    try:
+        asked, first = parse_period(request.GET.get("period", ""))
+    except ValueError:
+        raise Http404("No such period") from None
+    period = Period.containing(grain, first)  # type: ignore[arg-type]
+    dimension = request.GET.get("dimension", "")
+    value = request.GET.get("value", "")
+    if key not in drill_kpis or (dimension and dimension not in KPI_BY_KEY[key].dimensions):
+        raise Http404("No records for this KPI")
+    try:
+        result = drill(workspace=workspace, key=key, period=period, dimension=dimension,
+                       value=value, today=today_in(workspace.time_zone))  # fmt: skip
+    except KeyError:
+        raise Http404("No records for this breakdown") from None
+    snapshot = KpiSnapshot.objects.filter(
+        kpi_key=key, grain=grain, period_start=period.start, dimension=dimension,
+        dimension_value=value if dimension else "",
+    ).first()  # fmt: skip
+    return render(
+        request,
+        "kpiapp/kpi_records.html",
+        {
+            "nav": "kpis",
+            "kpi": KPI_BY_KEY[key],
+            "period": period,
+            "dimension_name": DIMENSION_NAMES.get(dimension, ""),
+            "dimension_value": value,
+            "dimension": dimension,
+            "result": result,
+            "snapshot": snapshot,
+            "asked": asked,
         },
     )

@@ -1,0 +1,64 @@
+"""Drill-through: the records behind a KPI value add up to it, to the cent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from freezegun import freeze_time
+
+from accounts.tenancy import workspace_scope
+from kpiapp.kpis.drill import SUPPORTED, drill
+from kpiapp.kpis.periods import Period
+from kpiapp.models import KpiSnapshot
+from kpiapp.services.snapshots import snapshot_rebuild
+from tests.kpis.test_partial_recompute import TODAY, _company
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def company(workspace):
+    with workspace_scope(workspace.id), freeze_time(TODAY):
+        _company()
+        snapshot_rebuild(workspace_id=workspace.id)
+    return workspace
+
+
+def _cents(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+
+
+@freeze_time(TODAY)
+def test_every_records_list_adds_up_to_its_kpi_value(company):
+    checked: dict[str, int] = {}
+    with workspace_scope(company.id):
+        for key in sorted(SUPPORTED):
+            points = list(
+                KpiSnapshot.objects.filter(kpi_key=key, value__isnull=False)
+                .exclude(dimension="plan")
+                .exclude(value=0)
+                .order_by("grain", "period_start", "dimension", "dimension_value")
+            )
+            for s in points[::5][:10]:  # a fixed sample across grains and breakdowns
+                period = Period.of_start(s.grain, s.period_start)
+                result = drill(workspace=company, key=key, period=period, today=TODAY,
+                               dimension=s.dimension, value=s.dimension_value)  # fmt: skip
+                expected = s.value.quantize(Decimal("0.01"))
+                assert _cents(result.total) == expected, (key, s.grain, period.label, s.dimension)
+                checked[key] = checked.get(key, 0) + 1
+    assert len(checked) >= 10 and sum(checked.values()) >= 100, checked
+
+
+@freeze_time(TODAY)
+def test_the_records_page_lists_and_links_them(client_as, vera, company):
+    response = client_as(vera).get("/w/acme/kpis/customers_active/records/?period=2025-05")
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.total == response.context["snapshot"].value
+    assert "/w/acme/data/accounts/" in response.content.decode()
+    assert client_as(vera).get("/w/acme/kpis/nps/records/?period=2025-05").status_code == 404
+    assert client_as(vera).get("/w/acme/kpis/mrr/records/?period=nope").status_code == 404
+    bad = "/w/acme/kpis/mrr/records/?period=2025-05&dimension=owner&value=x"
+    assert client_as(vera).get(bad).status_code == 404
