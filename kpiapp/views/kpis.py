@@ -69,18 +69,22 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("No such KPI")
     workspace = request.workspace  # type: ignore[attr-defined]
     grain = request.GET.get("grain") if request.GET.get("grain") in GRAINS else "month"
-    try:
-        asked, first = parse_period(request.GET.get("period", ""))
-    except ValueError:
-        raise Http404("No such period") from None
-    period = Period.containing(grain, first)  # type: ignore[arg-type]
+    today = today_in(workspace.time_zone)
+    if "period" not in request.GET:  # without one: the last complete period
+        period = last_complete_period(grain, today)  # type: ignore[arg-type]
+    else:
+        try:
+            _, first = parse_period(request.GET["period"])
+        except ValueError:
+            raise Http404("No such period") from None
+        period = Period.containing(grain, first)  # type: ignore[arg-type]
     dimension = request.GET.get("dimension", "")
     value = request.GET.get("value", "")
     if key not in drill_kpis or (dimension and dimension not in KPI_BY_KEY[key].dimensions):
         raise Http404("No records for this KPI")
     try:
         result = drill(workspace=workspace, key=key, period=period, dimension=dimension,
-                       value=value, today=today_in(workspace.time_zone))  # fmt: skip
+                       value=value, today=today)  # fmt: skip
     except KeyError:
         raise Http404("No records for this breakdown") from None
     snapshot = KpiSnapshot.objects.filter(
@@ -99,6 +103,5 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
             "dimension": dimension,
             "result": result,
             "snapshot": snapshot,
-            "asked": asked,
         },
     )
