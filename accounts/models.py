@@ -156,6 +156,9 @@ class Workspace(models.Model):
         default=BenchmarkSegment.SMB,
         help_text=_("Which reference values your KPIs are compared with."),
     )
+    pinned_kpis = models.JSONField(
+        _("dashboard KPIs"), default=list, blank=True, help_text=_("Empty: the default set.")
+    )
     stage_probabilities = models.JSONField(
         _("stage probabilities"),
         default=default_stage_probabilities,

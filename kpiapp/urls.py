@@ -12,6 +12,7 @@ register_converter(DataKindConverter, "kind")
 kpiapp_patterns = (
     [
         path("", dashboard.dashboard, name="dashboard"),
+        path("tiles/", dashboard.pin_tiles, name="pin_tiles"),
         path("mrr/", analysis.movements, name="mrr"),
         path("funnel/", analysis.funnel_page, name="funnel"),
         path("cohorts/", analysis.cohort_page, name="cohorts"),

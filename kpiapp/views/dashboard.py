@@ -1,14 +1,20 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.kpis.periods import GRAINS, Period, month_index, parse_period, today_in
+from kpiapp.kpis.registry import KPIS
 from kpiapp.models import Grain
 from kpiapp.selectors.dashboard import team_by_role
 from kpiapp.selectors.records import data_counts
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
+from kpiapp.services.dashboard import pinned_kpis, pinned_kpis_set
 
 COMPARISONS = ("previous", "last_year")
 
@@ -36,7 +42,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     choices = available_periods(grain, today)  # type: ignore[arg-type]
     period = _period(request, grain, choices, today)
-    tiles = dashboard_tiles(workspace=workspace, period=period, compare=compare, today=today)
+    pinned = pinned_kpis(workspace)
+    tiles = dashboard_tiles(
+        workspace=workspace, keys=pinned, period=period, compare=compare, today=today
+    )
     tiles = tiles if choices else []
     team = team_by_role(workspace)
     counts = data_counts(DATA_KINDS)
@@ -57,5 +66,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "team": team,
             "team_chart": {"labels": team.labels, "values": team.values},
             "data_kinds": data_kinds,
+            "pinned": pinned,
+            "all_kpis": [(k.key, k.name) for k in KPIS],
+            "can_pin": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
         },
     )
+
+
+@workspace_view(min_role=Role.EDITOR)
+@require_POST
+def pin_tiles(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    try:
+        pinned_kpis_set(membership=membership, keys=request.POST.getlist("kpi"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The dashboard shows the chosen KPIs."))
+    return redirect("kpiapp:dashboard", slug=membership.workspace.slug)

@@ -98,3 +98,17 @@ def test_an_unknown_period_falls_back_to_the_last_complete_one(client_as, vera, 
     assert response.context["period"] == Period("month", 2025 * 12 + 3)  # 2025-04
     with workspace_scope(company.id):
         assert KpiSnapshot.objects.filter(period_start=date(2025, 4, 1)).exists()
+
+
+@freeze_time("2025-05-20 12:00")
+def test_editors_choose_the_tiles_viewers_cannot(client_as, erik, vera, company):
+    response = client_as(erik).post("/w/acme/tiles/", {"kpi": ["nrr", "mrr", "leads"]})
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert company.pinned_kpis == ["mrr", "nrr", "leads"]  # in the catalogue's order
+    assert list(_tiles(client_as(vera))) == ["mrr", "nrr", "leads"]
+    assert client_as(vera).post("/w/acme/tiles/", {"kpi": ["arr"]}).status_code == 403
+    client_as(erik).post("/w/acme/tiles/", {"kpi": ["nope"]})  # refused with a message
+    client_as(erik).post("/w/acme/tiles/", {})  # at least one
+    company.refresh_from_db()
+    assert company.pinned_kpis == ["mrr", "nrr", "leads"]

@@ -1,0 +1,31 @@
+"""Which KPIs the dashboard shows as tiles (editors choose; empty means the default set)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from kpiapp.kpis.registry import KPIS
+from kpiapp.selectors.tiles import DEFAULT_PINNED
+
+
+def pinned_kpis(workspace) -> tuple[str, ...]:
+    known = {k.key for k in KPIS}
+    chosen = tuple(k for k in (workspace.pinned_kpis or []) if k in known)
+    return chosen or DEFAULT_PINNED
+
+
+@transaction.atomic
+def pinned_kpis_set(*, membership: Membership, keys: list[str]) -> tuple[str, ...]:
+    known = [k.key for k in KPIS]
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise ValidationError(_("Unknown KPIs: %(keys)s") % {"keys": ", ".join(unknown)})
+    if not keys:
+        raise ValidationError(_("Choose at least one KPI."))
+    workspace = membership.workspace
+    workspace.pinned_kpis = [k for k in known if k in keys]  # in the catalogue's order
+    workspace.save(update_fields=["pinned_kpis"])
+    return tuple(workspace.pinned_kpis)
