@@ -192,3 +192,10 @@ class TargetChangeAdmin(WorkspaceAdmin):
     list_filter = ("workspace", "action")
     search_fields = ("kpi_key",)
     raw_id_fields = ("changed_by",)
+
+
+@admin.register(m.TeamBenchmark)
+class TeamBenchmarkAdmin(WorkspaceAdmin):
+    list_display = ("kpi_key", "grain", "form", "low", "high", "source")
+    search_fields = ("kpi_key", "source")
+    raw_id_fields = ("created_by",)

@@ -42,3 +42,40 @@ class TargetForm(forms.Form):
         value: Decimal = self.cleaned_data["value"]
         kpi = self.facts[self.cleaned_data["kpi_key"]]
         return value / 100 if kpi.unit == "rate" else value
+
+
+class TeamBenchmarkForm(forms.Form):
+    """Rates in percent, money in the workspace currency, like targets."""
+
+    kpi_key = forms.ChoiceField(label=_("KPI"))
+    grain = forms.ChoiceField(
+        label=_("Compared per"),
+        choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
+    )
+    form = forms.ChoiceField(
+        label=_("Kind of reference"),
+        choices=[
+            ("point", _("A value (on par within 5 %)")),
+            ("band", _("A range")),
+            ("at_least", _("At least")),
+            ("at_most", _("At most")),
+        ],
+    )
+    low = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=6, localize=True)
+    high = forms.DecimalField(
+        label=_("Upper end (ranges only)"), max_digits=20, decimal_places=6, localize=True,
+        required=False,
+    )  # fmt: skip
+    source = forms.CharField(label=_("Source"), max_length=300)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, units: dict[str, str], names: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+        self.fields["kpi_key"].choices = names
+
+    def scaled(self, name: str) -> Decimal | None:
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        return value / 100 if self.units[self.cleaned_data["kpi_key"]] == "rate" else value

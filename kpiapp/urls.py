@@ -5,7 +5,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
-from kpiapp.views import analysis, dashboard, data, imports, kpis, targets
+from kpiapp.views import analysis, benchmarks, dashboard, data, imports, kpis, targets
 
 register_converter(DataKindConverter, "kind")
 
@@ -16,6 +16,7 @@ kpiapp_patterns = (
         path("mrr/", analysis.movements, name="mrr"),
         path("funnel/", analysis.funnel_page, name="funnel"),
         path("cohorts/", analysis.cohort_page, name="cohorts"),
+        path("benchmarks/", benchmarks.benchmarks, name="benchmarks"),
         path("kpis/", kpis.kpi_catalogue, name="kpis"),
         path("kpis/<str:key>/", kpis.kpi_detail, name="kpi"),
         path("kpis/<str:key>/records/", kpis.kpi_records, name="kpi_records"),

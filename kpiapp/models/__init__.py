@@ -1,5 +1,6 @@
 """Kennzahl's domain models, one module per aggregate; every one is workspace-owned."""
 
+from kpiapp.models.benchmarks import TeamBenchmark
 from kpiapp.models.custom_kpis import CustomKpi, CustomKpiValue
 from kpiapp.models.customers import Account
 from kpiapp.models.deals import Deal, DealKind, DealStage, DealStageChange
@@ -35,6 +36,7 @@ __all__ = [
     "Subscription",
     "Target",
     "TargetChange",
+    "TeamBenchmark",
     "Traffic",
     "Usage",
 ]

@@ -10,10 +10,11 @@ from decimal import Decimal
 from django.utils.functional import Promise
 
 from accounts.models import Workspace
-from kpiapp.kpis.benchmarks import LIBRARY, Benchmark, choose, verdict
+from kpiapp.kpis.benchmarks import Benchmark, choose, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
 from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, KPIS, KpiDefinition
 from kpiapp.models import KpiSnapshot, Target
+from kpiapp.selectors.benchmarks import benchmark_rows
 
 TREND_PERIODS = {"month": 24, "quarter": 12, "year": 6}
 __all__ = ["KIND_NAMES", "catalogue", "kpi_page"]
@@ -120,7 +121,8 @@ def kpi_page(
         for p in periods
     ]
     latest = periods[-1] if periods else None
-    row = choose(LIBRARY, key=key, grain=grain, segment=workspace.benchmark_segment)
+    library = benchmark_rows()
+    row = choose(library, key=key, grain=grain, segment=workspace.benchmark_segment)
     latest_value = found[latest.start].value if latest else None
     judged = verdict(row, latest_value, kpi.direction) if row and latest_value is not None else None
     chosen = dimension if dimension in kpi.dimensions else (kpi.dimensions or (None,))[0]

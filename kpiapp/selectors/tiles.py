@@ -11,11 +11,12 @@ from decimal import Decimal
 from django.utils.functional import Promise
 
 from accounts.models import Workspace
-from kpiapp.kpis.benchmarks import LIBRARY, Benchmark, Verdict, choose, verdict
+from kpiapp.kpis.benchmarks import Benchmark, Verdict, choose, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.kpis.targets import Pacing, pace
 from kpiapp.models import KpiSnapshot, Target
+from kpiapp.selectors.benchmarks import benchmark_rows
 
 DEFAULT_PINNED = (
     "mrr", "arr", "mrr_growth_rate", "customer_churn_rate", "nrr", "customers_new", "win_rate",
@@ -123,6 +124,7 @@ def dashboard_tiles(
             dimension="",
         ).only("kpi_key", "value")
     }
+    library = benchmark_rows()
     tiles = []
     for key in keys:
         kpi = KPI_BY_KEY.get(key)
@@ -147,7 +149,7 @@ def dashboard_tiles(
             pacing = pace(kind=kpi.kind, direction=kpi.direction, target=target.value,
                           current=current.value, quarter=quarter, today=today,
                           start=starts_of_quarter.get(key) or 0)  # fmt: skip
-        row = choose(LIBRARY, key=key, grain=period.grain, segment=workspace.benchmark_segment)
+        row = choose(library, key=key, grain=period.grain, segment=workspace.benchmark_segment)
         judged = verdict(row, value, kpi.direction) if row and value is not None else None
         tiles.append(
             Tile(

@@ -1,0 +1,40 @@
+"""The benchmark rows of the workspace in scope: the library plus the team's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+from kpiapp.kpis.benchmarks import LIBRARY, Benchmark, choose
+from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.models import TeamBenchmark
+
+
+def team_rows() -> list[Benchmark]:
+    return [
+        Benchmark(t.kpi_key, t.grain, "team", t.form, t.low, t.high, source=t.source, note=t.note)  # type: ignore[arg-type]
+        for t in TeamBenchmark.objects.all()
+    ]
+
+
+def benchmark_rows() -> list[Benchmark]:
+    return [*LIBRARY, *team_rows()]
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    row: Benchmark
+    name: str | Promise
+    unit: str
+    in_use: bool  # the row the workspace's KPI is judged by at that grain
+
+
+def library_overview(*, segment: str) -> list[LibraryRow]:
+    rows = benchmark_rows()
+    used = {id(choose(rows, key=r.key, grain=r.grain, segment=segment)) for r in rows}
+    return [
+        LibraryRow(r, KPI_BY_KEY[r.key].name, KPI_BY_KEY[r.key].unit, id(r) in used)
+        for r in rows
+        if r.key in KPI_BY_KEY
+    ]

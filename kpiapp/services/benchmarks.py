@@ -1,0 +1,48 @@
+"""A team's own benchmarks: one per KPI and grain; it wins over the built-in library."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from accounts.tenancy import current_workspace_id
+from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.models import TeamBenchmark
+
+
+@transaction.atomic
+def team_benchmark_set(
+    *,
+    membership: Membership,
+    kpi_key: str,
+    grain: str,
+    form: str,
+    low: Decimal,
+    high: Decimal | None,
+    source: str,
+    note: str = "",
+) -> TeamBenchmark:
+    if kpi_key not in KPI_BY_KEY:
+        raise ValidationError({"kpi_key": _("There is no such KPI.")})
+    if form == "band" and (high is None or high < low):
+        raise ValidationError(
+            {"high": _("A range needs an upper end at least as high as its value.")}
+        )
+    benchmark = TeamBenchmark.objects.filter(kpi_key=kpi_key, grain=grain).first()
+    benchmark = benchmark or TeamBenchmark(workspace_id=current_workspace_id(), kpi_key=kpi_key,
+                                           grain=grain)  # fmt: skip
+    benchmark.form, benchmark.low = form, low
+    benchmark.high = high if form == "band" else None
+    benchmark.source, benchmark.note, benchmark.created_by = source, note, membership.user
+    benchmark.full_clean(exclude=["workspace", "created_by"])
+    benchmark.save()
+    return benchmark
+
+
+@transaction.atomic
+def team_benchmark_delete(*, membership: Membership, benchmark: TeamBenchmark) -> None:
+    benchmark.delete()

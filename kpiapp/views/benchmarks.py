@@ -1,0 +1,65 @@
+"""/w/<slug>/benchmarks/: the reference values KPIs are judged by, and the team's own."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.decorators import workspace_view
+from accounts.roles import Role
+from kpiapp.kpis.registry import KPIS
+from kpiapp.models import TeamBenchmark
+from kpiapp.selectors.benchmarks import library_overview
+from kpiapp.services.benchmarks import team_benchmark_delete, team_benchmark_set
+from kpiapp.target_forms import TeamBenchmarkForm
+
+
+@workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
+def benchmarks(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    membership = request.membership  # type: ignore[attr-defined]
+    directional = [k for k in KPIS if k.direction != "neutral"]
+    names = [(k.key, str(k.name)) for k in directional]
+    units = {k.key: k.unit for k in directional}
+    form = TeamBenchmarkForm(units=units, names=names)
+    if request.method == "POST":
+        if request.POST.get("action") == "delete":
+            benchmark = get_object_or_404(TeamBenchmark.objects, pk=request.POST.get("benchmark"))
+            team_benchmark_delete(membership=membership, benchmark=benchmark)
+            messages.success(request, _("The benchmark was removed."))
+            return redirect("kpiapp:benchmarks", slug=workspace.slug)
+        form = TeamBenchmarkForm(request.POST, units=units, names=names)
+        if form.is_valid():
+            try:
+                team_benchmark_set(
+                    membership=membership,
+                    kpi_key=form.cleaned_data["kpi_key"],
+                    grain=form.cleaned_data["grain"],
+                    form=form.cleaned_data["form"],
+                    low=form.scaled("low"),  # type: ignore[arg-type]
+                    high=form.scaled("high"),
+                    source=form.cleaned_data["source"].strip(),
+                    note=form.cleaned_data["note"].strip(),
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The benchmark was saved."))
+                return redirect("kpiapp:benchmarks", slug=workspace.slug)
+    return render(
+        request,
+        "kpiapp/benchmarks.html",
+        {
+            "nav": "kpis",
+            "rows": library_overview(segment=workspace.benchmark_segment),
+            "team": list(TeamBenchmark.objects.all()),
+            "form": form,
+            "can_edit": membership.has_role(Role.EDITOR),
+            "segment": workspace.get_benchmark_segment_display(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
