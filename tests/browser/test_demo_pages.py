@@ -1,0 +1,52 @@
+"""The demo workspace in a real browser, in both languages: the dashboard, a KPI page and the
+targets page load, every chart is drawn with data, and nothing logs an error."""
+
+import pytest
+
+from accounts.models import User
+from kpiapp.kpis.periods import today_in
+from kpiapp.services.demo import DEMO_OWNER, DEMO_PASSWORD, demo_seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HEADINGS = {"en": ("Targets", "Active customers"), "de": ("Ziele", "Aktive Kunden")}
+CANVAS_PAINT = """(id) => {
+    const canvas = document.getElementById(id);
+    const chart = Chart.getChart(id);
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+    const values = chart.data.datasets[0].data.filter((v) => v !== null);
+    return {painted, values: values.length};
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_demo_workspace_in_the_browser(live_server, page, language):
+    demo_seed(slug="demo", seed=42, as_of=today_in("Europe/Berlin"), reset=False)
+    owner = User.objects.get(email=DEMO_OWNER)
+    owner.language = language
+    owner.save()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", DEMO_OWNER)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/w/demo/")
+
+    assert page.locator("article.tile").count() == 10
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.evaluate(CANVAS_PAINT, "team-chart")["painted"] > 1000
+    assert page.locator("article.tile svg.sparkline polyline").count() >= 8
+
+    page.goto(f"{live_server.url}/w/demo/kpis/customers_active/?grain=quarter&dimension=channel")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.locator("h1").inner_text() == HEADINGS[language][1]
+    for chart in ("trend-chart", "breakdown-chart"):
+        drawn = page.evaluate(CANVAS_PAINT, chart)
+        assert drawn["painted"] > 500 and drawn["values"] >= 3, chart
+
+    page.goto(f"{live_server.url}/w/demo/targets/")
+    assert page.locator("h1").inner_text().startswith(HEADINGS[language][0])
+    assert errors == []
