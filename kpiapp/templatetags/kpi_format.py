@@ -18,10 +18,13 @@ SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None or cents == "":
         return "–"
-    amount = formats.number_format(Decimal(cents) / 100, 2, use_l10n=True, force_grouping=True)
+    value = Decimal(cents) / 100
+    amount = formats.number_format(value, 2, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(currency, currency)
     if (translation.get_language() or "en").startswith("de") or len(symbol) > 1:
         return f"{amount}\u00a0{symbol}"
+    if value < 0:  # −€17.92, not €-17.92
+        return f"-{symbol}{amount.lstrip('-')}"
     return f"{symbol}{amount}"
 
 
