@@ -154,7 +154,7 @@ def dashboard_tiles(
         tiles.append(
             Tile(
                 key=key,
-                name=kpi.name,
+                name=str(kpi.name),  # in the request's language: cached per language
                 unit=kpi.unit,
                 direction=kpi.direction,
                 value=value,

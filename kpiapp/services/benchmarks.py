@@ -12,6 +12,7 @@ from accounts.models import Membership
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import TeamBenchmark
+from kpiapp.selectors.page_cache import pages_changed
 
 
 @transaction.atomic
@@ -40,9 +41,11 @@ def team_benchmark_set(
     benchmark.source, benchmark.note, benchmark.created_by = source, note, membership.user
     benchmark.full_clean(exclude=["workspace", "created_by"])
     benchmark.save()
+    pages_changed(benchmark.workspace_id)
     return benchmark
 
 
 @transaction.atomic
 def team_benchmark_delete(*, membership: Membership, benchmark: TeamBenchmark) -> None:
+    pages_changed(benchmark.workspace_id)
     benchmark.delete()

@@ -28,6 +28,7 @@ from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
 from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
+from kpiapp.selectors.page_cache import pages_changed
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ KPI_SETTINGS = {"currency", "time_zone", "gross_margin", "stage_probabilities"}
 
 
 def settings_changed(workspace: Workspace, fields: set[str]) -> None:
+    pages_changed(workspace.id)  # e.g. the benchmark segment changes the verdicts
     if fields & KPI_SETTINGS:
         from accounts.tenancy import workspace_scope
 
@@ -209,6 +211,7 @@ def snapshot_rebuild(
         insert_text_rows(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=rows
         )
+    pages_changed(workspace_id)
     written = time.perf_counter()
     log.info("recomputed workspace %s: %s snapshots", workspace_id, len(rows))
     return RebuildSummary(workspace_id, len(rows), computed - started, written - computed)

@@ -14,6 +14,7 @@ from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.periods import Period
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import CustomKpi, Target, TargetChange
+from kpiapp.selectors.page_cache import pages_changed
 
 
 def _check(kpi_key: str, quarter: Period, dimension: str) -> None:
@@ -78,12 +79,14 @@ def target_set(
     target.save()
     action = TargetChange.Action.CHANGED if old else TargetChange.Action.SET
     _record(target, membership, action, before, target)
+    pages_changed(target.workspace_id)
     return target
 
 
 @transaction.atomic
 def target_remove(*, membership: Membership, target: Target) -> None:
     _record(target, membership, TargetChange.Action.REMOVED, target, None)
+    pages_changed(target.workspace_id)
     target.delete()
 
 

@@ -1,9 +1,14 @@
+from datetime import date
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
@@ -12,11 +17,13 @@ from kpiapp.kpis.periods import GRAINS, Period, month_index, parse_period, today
 from kpiapp.kpis.registry import KPIS
 from kpiapp.models import Grain
 from kpiapp.selectors.dashboard import team_by_role
+from kpiapp.selectors.page_cache import page_version
 from kpiapp.selectors.records import data_counts
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
 from kpiapp.services.dashboard import pinned_kpis, pinned_kpis_set
 
 COMPARISONS = ("previous", "last_year")
+TILE_CACHE_SECONDS = 24 * 3600
 
 
 def _period(request: HttpRequest, grain: str, choices: list[Period], today) -> Period:
@@ -32,6 +39,36 @@ def _period(request: HttpRequest, grain: str, choices: list[Period], today) -> P
     return default if default in choices or not choices else choices[0]
 
 
+def _tiles(
+    request: HttpRequest,
+    pinned: tuple[str, ...],
+    period: Period,
+    compare: str,
+    other: Period,
+    today: date,
+) -> tuple[list, str]:
+    """The tiles and their HTML, cached until something they show changes (page_version)."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    key = ":".join(
+        [
+            "kz:tiles", str(workspace.id), str(page_version(workspace.id)), period.label,
+            compare, translation.get_language() or "", ",".join(pinned), today.isoformat(),
+        ]
+    )  # fmt: skip
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    tiles = dashboard_tiles(
+        workspace=workspace, keys=pinned, period=period, compare=compare, today=today
+    )
+    html = render_to_string(
+        "kpiapp/_tiles.html",
+        {"tiles": tiles, "period": period, "other_period": other, "current_workspace": workspace},
+    )
+    cache.set(key, (tiles, html), TILE_CACHE_SECONDS)
+    return tiles, html
+
+
 @workspace_view(min_role=Role.VIEWER)
 def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
@@ -43,40 +80,50 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     choices = available_periods(grain, today)  # type: ignore[arg-type]
     period = _period(request, grain, choices, today)
     pinned = pinned_kpis(workspace)
-    tiles = dashboard_tiles(
-        workspace=workspace, keys=pinned, period=period, compare=compare, today=today
-    )
-    tiles = tiles if choices else []
+    other = period.previous() if compare == "previous" else period.same_last_year()
+    tiles, tiles_html = [], ""
+    if choices:
+        tiles, tiles_html = _tiles(request, pinned, period, compare, other, today)
     team = team_by_role(workspace)
-    counts = data_counts(DATA_KINDS)
-    data_kinds = [(kind, counts[slug]) for slug, kind in DATA_KINDS.items() if counts[slug]]
+    data_kinds = []
+    if not tiles:  # the first steps: what has been imported so far
+        counts = data_counts(DATA_KINDS)
+        data_kinds = [(kind, counts[slug]) for slug, kind in DATA_KINDS.items() if counts[slug]]
     return render(
         request,
         "kpiapp/dashboard.html",
         {
             "nav": "dashboard",
             "tiles": tiles,
+            "tiles_html": mark_safe(tiles_html),  # noqa: S308 - our own template's output
             "grain": grain,
             "period": period,
             "compare": compare,
-            "other_period": period.previous() if compare == "previous" else period.same_last_year(),
+            "other_period": other,
             "choices": choices,
             "grain_choices": Grain.choices,
             "partial_label": Period.containing(grain, month_index(today)).label,  # type: ignore[arg-type]
             "team": team,
             "team_chart": {"labels": team.labels, "values": team.values},
             "data_kinds": data_kinds,
-            "pinned": pinned,
-            "all_kpis": [(k.key, k.name) for k in KPIS],
             "can_pin": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
         },
     )
 
 
 @workspace_view(min_role=Role.EDITOR)
-@require_POST
 def pin_tiles(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
+    if request.method != "POST":
+        return render(
+            request,
+            "kpiapp/pin_tiles.html",
+            {
+                "nav": "dashboard",
+                "pinned": pinned_kpis(membership.workspace),
+                "all_kpis": [(k.key, k.name) for k in KPIS],
+            },
+        )
     try:
         pinned_kpis_set(membership=membership, keys=request.POST.getlist("kpi"))
     except ValidationError as error:

@@ -31,6 +31,11 @@ SUBSCRIPTIONS = (
 ACCOUNTS = b"external_id,name\nA1,Alpha\nA2,Beta\n"
 
 
+def _enqueued(callbacks: list) -> list:
+    """The on-commit callbacks that enqueue a recompute (others bump the page cache)."""
+    return [c for c in callbacks if "page_cache" not in c.__module__]
+
+
 def _mrr(workspace) -> str | None:
     with workspace_scope(workspace.id):
         point = KpiSnapshot.objects.filter(kpi_key="mrr", grain="month", dimension="").last()
@@ -45,7 +50,7 @@ def test_an_import_schedules_one_recompute_after_commit(
         data_import(workspace=workspace, kind="accounts", data=ACCOUNTS)
         data_import(workspace=workspace, kind="subscriptions", data=SUBSCRIPTIONS)
     # Two imports in a burst: the second finds the workspace already dirty, no second task.
-    assert len(callbacks) == 1
+    assert len(_enqueued(callbacks)) == 1
     assert _mrr(workspace) == "350.000000"
     with workspace_scope(workspace.id):
         state = RecomputeState.objects.get()
@@ -62,7 +67,7 @@ def test_a_dry_run_or_an_unchanged_reimport_schedules_nothing(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         data_import(workspace=workspace, kind="accounts", data=ACCOUNTS)  # same file
         data_import(workspace=workspace, kind="subscriptions", data=SUBSCRIPTIONS, dry_run=True)
-    assert callbacks == []
+    assert _enqueued(callbacks) == []
 
 
 @pytest.mark.django_db
@@ -136,7 +141,7 @@ def test_a_live_claim_blocks_a_second_run_and_a_stale_one_is_taken_over(
         )
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             assert snapshots.recompute_run() is None  # another worker is on it
-        assert len(callbacks) == 1  # it looks again when that claim lapses
+        assert len(_enqueued(callbacks)) == 1  # it looks again when that claim lapses
         stale = timezone.now() - snapshots.LEASE - timedelta(seconds=1)
         RecomputeState.objects.update(started_at=stale)  # that worker was killed
         assert snapshots.recompute_run() is not None
@@ -160,7 +165,7 @@ def test_a_change_during_a_run_triggers_one_more_run(
             snapshots.recompute_run()
         state = RecomputeState.objects.get()
         assert state.dirty_since is not None and state.started_at is None
-        assert len(callbacks) == 1
+        assert len(_enqueued(callbacks)) == 1
 
 
 @pytest.mark.django_db
@@ -174,7 +179,7 @@ def test_a_change_of_gross_margin_recomputes(workspace, alice, django_capture_on
         account_services.workspace_update(
             actor=membership_of(alice, workspace), settings_=settings_
         )
-    assert len(callbacks) == 1
+    assert len(_enqueued(callbacks)) == 1
     with workspace_scope(workspace.id):
         assert RecomputeState.objects.get().run_count == 1
 

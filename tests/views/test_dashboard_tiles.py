@@ -112,3 +112,22 @@ def test_editors_choose_the_tiles_viewers_cannot(client_as, erik, vera, company)
     client_as(erik).post("/w/acme/tiles/", {})  # at least one
     company.refresh_from_db()
     assert company.pinned_kpis == ["mrr", "nrr", "leads"]
+
+
+@freeze_time("2025-05-20 12:00")
+def test_tiles_are_cached_until_something_they_show_changes(
+    client_as, alice, vera, company, django_capture_on_commit_callbacks
+):
+    client = client_as(vera)
+    first = _tiles(client, "?grain=quarter&period=2025-Q2")
+    with CaptureQueriesContext(connection) as cached:
+        again = _tiles(client, "?grain=quarter&period=2025-Q2")
+    assert again == first
+    assert not any("kpiapp_kpisnapshot" in q["sql"] and "IN" in q["sql"] for q in cached)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as(alice).post("/w/acme/targets/", {
+            "action": "set", "quarter": "2025-Q2", "kpi_key": "mrr", "value": "1600",
+            "dimension": "", "dimension_value": "", "note": "",
+        })  # fmt: skip
+    after = _tiles(client, "?grain=quarter&period=2025-Q2")
+    assert after["mrr"].target.value == Decimal("1600")
