@@ -8,7 +8,8 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.conftest import PASSWORD, make_user, make_workspace
+from tests.browser.helpers import log_in
+from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,13 +31,7 @@ def test_the_dashboard_draws_a_tile_per_pinned_kpi(live_server, page, language):
                 currency="EUR", interval="month", started_at=start + timedelta(days=50 * n),
             )  # fmt: skip
         snapshot_rebuild(workspace_id=workspace.id)
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "chef@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
+    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
 
     tiles = page.locator("article.tile")
     assert tiles.count() == 10  # the default pinned KPIs

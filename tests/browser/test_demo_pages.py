@@ -6,6 +6,7 @@ import pytest
 from accounts.models import User
 from kpiapp.kpis.periods import today_in
 from kpiapp.services.demo import DEMO_OWNER, DEMO_PASSWORD, demo_seed
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,13 +28,7 @@ def test_the_demo_workspace_in_the_browser(live_server, page, language):
     owner = User.objects.get(email=DEMO_OWNER)
     owner.language = language
     owner.save()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", DEMO_OWNER)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/demo/")
+    errors = log_in(page, live_server.url, DEMO_OWNER, DEMO_PASSWORD, lands_on="/w/demo/")
 
     assert page.locator("article.tile").count() == 10
     page.wait_for_selector("body[data-charts-ready='1']")

@@ -8,7 +8,8 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.conftest import PASSWORD, make_user, make_workspace
+from tests.browser.helpers import log_in
+from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = {"en": "Active customers", "de": "Aktive Kunden"}
@@ -29,13 +30,7 @@ def test_a_kpi_page_draws_its_charts_with_data(live_server, page, language):
                 interval="month", started_at=start + timedelta(days=40 * n),
             )  # fmt: skip
         snapshot_rebuild(workspace_id=workspace.id)
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "chef@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
+    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
 
     page.goto(f"{live_server.url}/w/acme/kpis/customers_active/?dimension=country")
     page.wait_for_selector("body[data-charts-ready='1']", timeout=10_000)

@@ -8,7 +8,8 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.conftest import PASSWORD, make_user, make_workspace
+from tests.browser.helpers import log_in
+from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,13 +32,7 @@ def test_an_editor_sets_a_target_and_sees_its_progress(live_server, page, langua
                                     currency="EUR", interval="month",
                                     started_at=date(2020, 1, 1))  # fmt: skip
         snapshot_rebuild(workspace_id=workspace.id)
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "lead@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
+    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.goto(f"{live_server.url}/w/acme/targets/")
     assert page.locator("h1").inner_text().startswith(f"{TEXT[language]['title']} {quarter.label}")
