@@ -37,8 +37,17 @@ ACCOUNT_KPIS = {
     "customers_churned": ("n_churn", "flow"),
 }
 DEAL_KPIS = {"deals_won": "won", "deals_lost": "lost", "pipeline_value": "open"}
+DEAL_RATIOS = {"win_rate", "avg_deal_size", "sales_cycle_days"}
 LEAD_KPIS = {"leads": "created_at", "sqls": "qualified_at", "opportunities": "opportunity_at"}
-SUPPORTED = set(ACCOUNT_KPIS) | set(DEAL_KPIS) | set(LEAD_KPIS)
+# cohort rates: (the step the cohort is narrowed to first, the step counted)
+LEAD_RATES = {
+    "lead_to_sql_rate": (None, "qualified_at"),
+    "lead_to_opportunity_rate": (None, "opportunity_at"),
+    "lead_to_customer_rate": (None, "converted_at"),
+    "sql_to_opportunity_rate": ("qualified_at", "opportunity_at"),
+    "opportunity_to_customer_rate": ("opportunity_at", "converted_at"),
+}
+SUPPORTED = set(ACCOUNT_KPIS) | set(DEAL_KPIS) | DEAL_RATIOS | set(LEAD_KPIS) | set(LEAD_RATES)
 
 
 @dataclass(frozen=True)
@@ -46,14 +55,22 @@ class DrillRow:
     kind: str  # the data kind of the record (for its link)
     pk: int
     label: str
-    amount: Fraction  # money in major units, or 1 for a count
+    amount: Fraction  # money in major units, days, or 1 for a count
+    counted: bool = True  # part of the numerator (a ratio's records show both sides)
 
 
 @dataclass(frozen=True)
 class Drill:
     rows: list[DrillRow]
-    total: Fraction
+    total: Fraction  # the numerator: the counted rows' amounts
     money: bool
+    denominator: Fraction | None = None  # ratios and means: value = total / denominator
+
+    @property
+    def value(self) -> Fraction | None:
+        if self.denominator is None:
+            return self.total
+        return self.total / self.denominator if self.denominator else None
 
 
 def drill(
@@ -69,8 +86,14 @@ def drill(
         return _accounts(workspace, key, period, dimension, value, today)
     if key in DEAL_KPIS:
         return _deals(workspace, key, period, dimension, value, today)
+    if key in DEAL_RATIOS:
+        return _deal_ratio(workspace, key, period, dimension, value, today)
     if key in LEAD_KPIS:
         return _leads(key, period, dimension, value, build_context(workspace, today=today).today)
+    if key in LEAD_RATES:
+        return _lead_rate(
+            key, period, dimension, value, build_context(workspace, today=today).today
+        )
     raise KeyError(key)
 
 
@@ -216,3 +239,68 @@ def _leads(key: str, period: Period, dimension: str, value: str, today: date) ->
         for lead in leads.only("pk", "email_or_company", "external_id").order_by("external_id")
     ]
     return Drill(rows, Fraction(len(rows)), False)
+
+
+def _deal_ratio(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """win_rate: new and expansion deals closed in P, the won ones counted; avg_deal_size and
+    sales_cycle_days: the won ones with their amount or days (KPIS.md section 4)."""
+    context = build_context(workspace, today=today)
+    deals = _deal_filter(Deal.objects.all(), dimension, value).filter(
+        kind__in=("new", "expansion"),
+        closed_at__gte=period.start,
+        closed_at__lte=min(period.end, context.today),
+    )
+    fields = ("pk", "name", "external_id", "stage", "amount_cents", "currency", "created_at",
+              "closed_at")  # fmt: skip
+    if key == "win_rate":
+        rows = [
+            DrillRow("deals", d.pk, d.name or d.external_id, Fraction(1), d.stage == "won")
+            for d in deals.filter(stage__in=("won", "lost")).only(*fields)
+        ]
+        rows.sort(key=lambda r: (not r.counted, r.label))
+        return Drill(rows, Fraction(sum(r.counted for r in rows)), False, Fraction(len(rows)))
+    won = deals.filter(stage="won")
+    if key == "avg_deal_size":
+        rows = []
+        for d in won.filter(amount_cents__isnull=False).only(*fields):
+            month = d.closed_at.year * 12 + d.closed_at.month - 1
+            rate = context.rates.get(d.currency, month) or 0
+            rows.append(DrillRow("deals", d.pk, d.name or d.external_id,
+                                 Fraction(d.amount_cents * rate, RATE_SCALE * 100)))  # fmt: skip
+    else:
+        rows = [
+            DrillRow(
+                "deals", d.pk, d.name or d.external_id, Fraction((d.closed_at - d.created_at).days)
+            )
+            for d in won.filter(created_at__isnull=False).only(*fields)
+        ]
+    rows.sort(key=lambda r: (-r.amount, r.label))
+    total = sum((r.amount for r in rows), Fraction(0))
+    return Drill(rows, total, key == "avg_deal_size", Fraction(len(rows)))
+
+
+def _lead_rate(key: str, period: Period, dimension: str, value: str, today: date) -> Drill:
+    """The cohort of leads created in P (narrowed to those that reached the first step), the
+    ones that reached the counted step by today counted."""
+    narrowed, counted = LEAD_RATES[key]
+    leads = Lead.objects.filter(
+        created_at__gte=period.start, created_at__lte=min(period.end, today)
+    )
+    if narrowed:
+        leads = leads.filter(**{f"{narrowed}__lte": today})
+    if dimension in ("channel", "campaign"):
+        field = f"{dimension}__name" if value else f"{dimension}__isnull"
+        leads = leads.filter(**{field: value or True})
+    elif dimension:
+        raise KeyError(dimension)
+    rows = []
+    for lead in leads.only("pk", "email_or_company", "external_id", counted).order_by(
+        "external_id"
+    ):
+        reached = getattr(lead, counted)
+        rows.append(DrillRow("leads", lead.pk, lead.email_or_company or lead.external_id,
+                             Fraction(1), reached is not None and reached <= today))  # fmt: skip
+    rows.sort(key=lambda r: (not r.counted, r.label))
+    return Drill(rows, Fraction(sum(r.counted for r in rows)), False, Fraction(len(rows)))

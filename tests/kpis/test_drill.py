@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.drill import SUPPORTED, drill
 from kpiapp.kpis.periods import Period
+from kpiapp.kpis.registry import decimals_for
 from kpiapp.models import KpiSnapshot
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.kpis.test_partial_recompute import TODAY, _company
@@ -26,8 +27,9 @@ def company(workspace):
     return workspace
 
 
-def _cents(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+def _rounded(value: Fraction, places: int) -> Decimal:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 @freeze_time(TODAY)
@@ -45,10 +47,12 @@ def test_every_records_list_adds_up_to_its_kpi_value(company):
                 period = Period.of_start(s.grain, s.period_start)
                 result = drill(workspace=company, key=key, period=period, today=TODAY,
                                dimension=s.dimension, value=s.dimension_value)  # fmt: skip
-                expected = s.value.quantize(Decimal("0.01"))
-                assert _cents(result.total) == expected, (key, s.grain, period.label, s.dimension)
+                places = decimals_for(key)
+                expected = s.value.quantize(Decimal(1).scaleb(-places))
+                got = _rounded(result.value, places)
+                assert got == expected, (key, s.grain, period.label, s.dimension)
                 checked[key] = checked.get(key, 0) + 1
-    assert len(checked) >= 10 and sum(checked.values()) >= 100, checked
+    assert len(checked) >= 14 and sum(checked.values()) >= 140, checked
 
 
 @freeze_time(TODAY)
