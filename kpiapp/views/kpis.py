@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,6 +15,8 @@ from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, SECTIO
 from kpiapp.models import Grain, KpiSnapshot
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.tiles import last_complete_period
+
+RECORDS_PER_PAGE = 100
 
 
 @workspace_view(min_role=Role.VIEWER)
@@ -102,6 +105,7 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
             "dimension_value": value,
             "dimension": dimension,
             "result": result,
+            "page": Paginator(result.rows, RECORDS_PER_PAGE).get_page(request.GET.get("page")),
             "snapshot": snapshot,
         },
     )
