@@ -20,7 +20,7 @@ from kpiapp.kpis.context import RATE_SCALE, Context
 from kpiapp.kpis.dimensions import load_account_attributes, load_names
 from kpiapp.kpis.engine import build_context
 from kpiapp.kpis.mrr_states import entity_grids, load_subscriptions
-from kpiapp.kpis.periods import Period
+from kpiapp.kpis.periods import Period, month_index
 from kpiapp.models import Account, Deal, Lead
 
 # key -> (measure of a month, "flow" sums the months, "state" takes the last)
@@ -191,6 +191,16 @@ def _deal_filter(deals: QuerySet[Deal], dimension: str, value: str) -> QuerySet[
     raise KeyError(dimension)
 
 
+def _lead_filter(leads: QuerySet[Lead], dimension: str, value: str) -> QuerySet[Lead]:
+    """Leads of one channel or campaign value ("" = none); other breakdowns do not apply."""
+    if not dimension:
+        return leads
+    if dimension not in ("channel", "campaign"):
+        raise KeyError(dimension)
+    field = f"{dimension}__name" if value else f"{dimension}__isnull"
+    return leads.filter(**{field: value or True})
+
+
 def _deals(
     workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
 ) -> Drill:
@@ -229,11 +239,7 @@ def _leads(key: str, period: Period, dimension: str, value: str, today: date) ->
     column = LEAD_KPIS[key]
     end = min(period.end, today)
     leads = Lead.objects.filter(**{f"{column}__gte": period.start, f"{column}__lte": end})
-    if dimension in ("channel", "campaign"):
-        field = f"{dimension}__name" if value else f"{dimension}__isnull"
-        leads = leads.filter(**{field: value or True})
-    elif dimension:
-        raise KeyError(dimension)
+    leads = _lead_filter(leads, dimension, value)
     rows = [
         DrillRow("leads", lead.pk, lead.email_or_company or lead.external_id, Fraction(1))
         for lead in leads.only("pk", "email_or_company", "external_id").order_by("external_id")
@@ -265,8 +271,7 @@ def _deal_ratio(
     if key == "avg_deal_size":
         rows = []
         for d in won.filter(amount_cents__isnull=False).only(*fields):
-            month = d.closed_at.year * 12 + d.closed_at.month - 1
-            rate = context.rates.get(d.currency, month) or 0
+            rate = context.rates.get(d.currency, month_index(d.closed_at)) or 0
             rows.append(DrillRow("deals", d.pk, d.name or d.external_id,
                                  Fraction(d.amount_cents * rate, RATE_SCALE * 100)))  # fmt: skip
     else:
@@ -290,11 +295,7 @@ def _lead_rate(key: str, period: Period, dimension: str, value: str, today: date
     )
     if narrowed:
         leads = leads.filter(**{f"{narrowed}__lte": today})
-    if dimension in ("channel", "campaign"):
-        field = f"{dimension}__name" if value else f"{dimension}__isnull"
-        leads = leads.filter(**{field: value or True})
-    elif dimension:
-        raise KeyError(dimension)
+    leads = _lead_filter(leads, dimension, value)
     rows = []
     for lead in leads.only("pk", "email_or_company", "external_id", counted).order_by(
         "external_id"

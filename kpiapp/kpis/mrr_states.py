@@ -50,10 +50,9 @@ class SubscriptionRows:
 
 
 def _int_array(values: list[int]) -> np.ndarray:
-    array = np.array(values, dtype=object)
-    if not values or max(abs(v) for v in values) * max(len(values), 1) < INT64_SAFE:
+    if not values or max(abs(v) for v in values) * len(values) < INT64_SAFE:
         return np.array(values, dtype=np.int64)
-    return array  # exact, slower: only for implausibly large amounts
+    return np.array(values, dtype=object)  # exact, slower: only for implausibly large amounts
 
 
 def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:

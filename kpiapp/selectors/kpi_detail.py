@@ -12,12 +12,11 @@ from django.utils.functional import Promise
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, choose, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
-from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, KPIS, KpiDefinition
+from kpiapp.kpis.registry import DIMENSION_NAMES, KPI_BY_KEY, KPIS, KpiDefinition
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows
 
 TREND_PERIODS = {"month": 24, "quarter": 12, "year": 6}
-__all__ = ["KIND_NAMES", "catalogue", "kpi_page"]
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,10 @@ def _snapshots(targets: list[Target], grain: str, start: date) -> dict[tuple, Kp
     return {(s.kpi_key, s.dimension, s.dimension_value): s for s in rows}
 
 
-def targets_of_quarter(*, quarter: Period, today: date) -> list[TargetRow]:
+def targets_of_quarter(
+    *, quarter: Period, today: date, facts: dict[str, KpiFacts]
+) -> list[TargetRow]:
     targets = list(Target.objects.filter(quarter_start=quarter.start))
-    facts = kpi_facts()
     now = _snapshots(targets, "quarter", quarter.start)
     before = _snapshots(targets, "month", Period("month", quarter.first_month - 1).start)
     rows = []
@@ -103,8 +104,9 @@ class ChangeRow:
     dimension_name: str | Promise
 
 
-def target_history(*, quarter: Period, limit: int = 20) -> list[ChangeRow]:
-    facts = kpi_facts()
+def target_history(
+    *, quarter: Period, facts: dict[str, KpiFacts], limit: int = 20
+) -> list[ChangeRow]:
     changes = TargetChange.objects.filter(quarter_start=quarter.start).select_related("changed_by")[
         :limit
     ]

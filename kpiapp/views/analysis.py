@@ -8,22 +8,18 @@ from django.shortcuts import render
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
-from kpiapp.kpis.periods import GRAINS, Period, month_index, parse_period, today_in
+from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import Grain
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
 from kpiapp.selectors.tiles import last_complete_period
-
-
-def _grain(request: HttpRequest) -> str:
-    grain = request.GET.get("grain", "month")
-    return grain if grain in GRAINS else "month"
+from kpiapp.views.params import grain_param
 
 
 @workspace_view(min_role=Role.VIEWER)
 def movements(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
-    grain = _grain(request)
+    grain = grain_param(request)
     rows = mrr_movements(grain=grain, today=today_in(workspace.time_zone))  # type: ignore[arg-type]
     names = [(key, KPI_BY_KEY[key].name) for key, _ in MOVEMENTS]
     chart = {
@@ -53,7 +49,7 @@ def movements(request: HttpRequest) -> HttpResponse:
 def funnel_page(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)
-    grain = _grain(request)
+    grain = grain_param(request)
     try:
         asked_grain, first = parse_period(request.GET.get("period", ""))
         period = Period(grain, first) if asked_grain == grain else None  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import workspace_view
 from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
-from kpiapp.kpis.periods import GRAINS, Period, month_index, parse_period, today_in
+from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
 from kpiapp.kpis.registry import KPIS
 from kpiapp.models import Grain
 from kpiapp.selectors.dashboard import team_by_role
@@ -21,6 +21,7 @@ from kpiapp.selectors.page_cache import page_version
 from kpiapp.selectors.records import data_counts
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
 from kpiapp.services.dashboard import pinned_kpis, pinned_kpis_set
+from kpiapp.views.params import grain_param
 
 COMPARISONS = ("previous", "last_year")
 TILE_CACHE_SECONDS = 24 * 3600
@@ -73,7 +74,7 @@ def _tiles(
 def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)
-    grain = request.GET.get("grain") if request.GET.get("grain") in GRAINS else "month"
+    grain = grain_param(request)
     compare = (
         request.GET.get("compare") if request.GET.get("compare") in COMPARISONS else "previous"
     )

@@ -10,11 +10,12 @@ from accounts.decorators import workspace_view
 from accounts.roles import Role
 from kpiapp.kpis.drill import SUPPORTED as drill_kpis
 from kpiapp.kpis.drill import drill
-from kpiapp.kpis.periods import GRAINS, Period, parse_period, today_in
+from kpiapp.kpis.periods import Period, parse_period, today_in
 from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, SECTION_NAMES
 from kpiapp.models import Grain, KpiSnapshot
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.tiles import last_complete_period
+from kpiapp.views.params import grain_param
 
 RECORDS_PER_PAGE = 100
 
@@ -36,7 +37,7 @@ def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     if key not in KPI_BY_KEY:
         raise Http404("No such KPI")
     workspace = request.workspace  # type: ignore[attr-defined]
-    grain = request.GET.get("grain") if request.GET.get("grain") in GRAINS else "month"
+    grain = grain_param(request)
     page = kpi_page(
         workspace=workspace,
         key=key,
@@ -71,7 +72,7 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
     if key not in KPI_BY_KEY:
         raise Http404("No such KPI")
     workspace = request.workspace  # type: ignore[attr-defined]
-    grain = request.GET.get("grain") if request.GET.get("grain") in GRAINS else "month"
+    grain = grain_param(request)
     today = today_in(workspace.time_zone)
     if "period" not in request.GET:  # without one: the last complete period
         period = last_complete_period(grain, today)  # type: ignore[arg-type]

@@ -75,7 +75,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The target was saved."))
                 return redirect(here)
-    rows = targets_of_quarter(quarter=quarter, today=today)
+    rows = targets_of_quarter(quarter=quarter, today=today, facts=facts)
     return render(
         request,
         "kpiapp/targets.html",
@@ -88,7 +88,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             "next": Period("quarter", quarter.first_month + 3),
             "rows": rows,
             "form": form,
-            "history": target_history(quarter=quarter),
+            "history": target_history(quarter=quarter, facts=facts),
             "can_edit": membership.has_role(Role.EDITOR),
             "previous_has_targets": Target.objects.filter(
                 quarter_start=quarter.previous().start
