@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django import template
@@ -14,16 +14,23 @@ register = template.Library()
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 
 
+def _format(value: object, places: int) -> str:
+    """Rounded half-up to `places` (Django's number_format cuts digits off instead)."""
+    exact = _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exact = abs(exact) if exact == 0 else exact  # no "-0,00"
+    return formats.number_format(exact, places, use_l10n=True, force_grouping=True)
+
+
 @register.filter
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None or cents == "":
         return "–"
     value = Decimal(cents) / 100
-    amount = formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+    amount = _format(value, 2)
     symbol = SYMBOLS.get(currency, currency)
     if (translation.get_language() or "en").startswith("de") or len(symbol) > 1:
         return f"{amount}\u00a0{symbol}"
-    if value < 0:  # −€17.92, not €-17.92
+    if amount.startswith("-"):  # −€17.92, not €-17.92
         return f"-{symbol}{amount.lstrip('-')}"
     return f"{symbol}{amount}"
 
@@ -32,7 +39,7 @@ def money(cents: int | None, currency: str = "EUR") -> str:
 def number(value: int | Decimal | None, decimals: int = 0) -> str:
     if value is None or value == "":
         return "–"
-    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+    return _format(value, decimals)
 
 
 @register.simple_tag(takes_context=True)
@@ -87,6 +94,12 @@ def _decimal(value: object) -> Decimal:
     return Decimal(str(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
 
 
+def _places_needed(value: Decimal, most: int) -> int:
+    """The fewest decimals (up to `most`) that show `value` rounded to `most` places."""
+    rounded = value.quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_UP)
+    return next(p for p in range(most + 1) if rounded == rounded.quantize(Decimal(1).scaleb(-p)))
+
+
 @register.simple_tag
 def kpi_value(value: Decimal | None, unit: str, currency: str = "EUR") -> str:
     """A KPI value in its unit: money in major units, rates as percent, counts, days."""
@@ -96,10 +109,13 @@ def kpi_value(value: Decimal | None, unit: str, currency: str = "EUR") -> str:
     if unit == "money":
         return money(value * 100, currency)
     if unit == "rate":
-        percent = formats.number_format(value * 100, 1, use_l10n=True, force_grouping=True)
+        percent = _format(value * 100, 1)
         return f"{percent}\u00a0%"
     if unit == "count":
         return number(value)
+    if unit in ("percent", "number"):  # a custom KPI's value (a percent is entered as 92.5)
+        text = number(value, _places_needed(value, 2))
+        return f"{text}\u00a0%" if unit == "percent" else text
     return number(value, 2 if unit in ("ratio", "score", "number") else 1)
 
 
@@ -117,7 +133,7 @@ def signed_percent(value: object) -> str:
     if value is None or value == "":
         return "–"
     change = _decimal(value) * 100
-    text = formats.number_format(abs(change), 1, use_l10n=True, force_grouping=True)
+    text = _format(abs(change), 1)
     sign = "+" if change > 0 else "−" if change < 0 else "±"
     return f"{sign}{text}\u00a0%"
 
@@ -126,7 +142,7 @@ def signed_percent(value: object) -> str:
 def kpi_points(value: object) -> str:
     """A change of a rate (0.004) in percentage points (+0.4 pp, +0,4 Pp.)."""
     points = _decimal(value) * 100
-    text = formats.number_format(abs(points), 1, use_l10n=True, force_grouping=True)
+    text = _format(abs(points), 1)
     sign = "+" if points > 0 else "−" if points < 0 else "±"
     unit = pgettext("percentage points", "pp")
     return f"{sign}{text}\u00a0{unit}"
