@@ -21,7 +21,16 @@ from kpiapp.kpis.dimensions import load_account_attributes, load_names
 from kpiapp.kpis.engine import build_context
 from kpiapp.kpis.mrr_states import entity_grids, load_subscriptions
 from kpiapp.kpis.periods import Period, month_index
-from kpiapp.models import Account, Deal, Lead
+from kpiapp.models import (
+    Account,
+    CustomKpi,
+    CustomKpiValue,
+    Deal,
+    Lead,
+    NpsResponse,
+    Spend,
+    Traffic,
+)  # fmt: skip
 
 # key -> (measure of a month, "flow" sums the months, "state" takes the last)
 ACCOUNT_KPIS = {
@@ -47,7 +56,35 @@ LEAD_RATES = {
     "sql_to_opportunity_rate": ("qualified_at", "opportunity_at"),
     "opportunity_to_customer_rate": ("opportunity_at", "converted_at"),
 }
-SUPPORTED = set(ACCOUNT_KPIS) | set(DEAL_KPIS) | DEAL_RATIOS | set(LEAD_KPIS) | set(LEAD_RATES)
+# Two-ends rates (KPIS.md section 2): each account active at the start of P, with m0 and m1 at
+# the rates of P's last month; key -> its contribution to the numerator (money rates divide by
+# the summed m0, customer rates by the number of accounts).
+TWO_ENDS = {
+    "customer_churn_rate": lambda m0, m1: int(m1 == 0),
+    "customer_retention_rate": lambda m0, m1: int(m1 > 0),
+    "mrr_churn_rate": lambda m0, m1: m0 if m1 == 0 else 0,
+    "gross_mrr_churn_rate": lambda m0, m1: max(0, m0 - m1),
+    "net_mrr_churn_rate": lambda m0, m1: m0 - m1,
+    "nrr": lambda m0, m1: m1,
+    "grr": lambda m0, m1: min(m0, m1),
+}
+COUNTED_TWO_ENDS = {"customer_churn_rate", "customer_retention_rate"}
+# Spend over a count: key -> (spend categories, the KPI whose records are the denominator)
+SPEND_RATIOS = {
+    "cac": (("marketing", "sales"), "customers_new"),
+    "cost_per_lead": (("marketing",), "leads"),
+    "cost_per_order": (("marketing", "sales"), "deals_won"),
+}
+OTHER_KPIS = {"arpa", "nps", "visits"}
+SUPPORTED = (
+    set(ACCOUNT_KPIS) | set(DEAL_KPIS) | DEAL_RATIOS | set(LEAD_KPIS) | set(LEAD_RATES)
+    | set(TWO_ENDS) | set(SPEND_RATIOS) | OTHER_KPIS
+)  # fmt: skip
+
+
+def drillable(key: str) -> bool:
+    """Built-in KPIs listed above, and every custom KPI (its entered months)."""
+    return key in SUPPORTED or key.startswith("custom_")
 
 
 @dataclass(frozen=True)
@@ -57,6 +94,7 @@ class DrillRow:
     label: str
     amount: Fraction  # money in major units, days, or 1 for a count
     counted: bool = True  # part of the numerator (a ratio's records show both sides)
+    base: Fraction | None = None  # the record's share of the denominator, where it has one
 
 
 @dataclass(frozen=True)
@@ -65,6 +103,18 @@ class Drill:
     total: Fraction  # the numerator: the counted rows' amounts
     money: bool
     denominator: Fraction | None = None  # ratios and means: value = total / denominator
+    unit: str = ""  # how a row's amount reads, when neither money nor a count
+    base_money: bool = False  # the rows have a money `base` (e.g. MRR at the start)
+    denominator_key: str = ""  # the KPI whose records make up the denominator
+
+    @property
+    def marked(self) -> bool:
+        """Some records are shown but not counted (a ratio's denominator side)."""
+        return any(not r.counted for r in self.rows)
+
+    @property
+    def row_unit(self) -> str:
+        return self.unit or ("money" if self.money else "count")
 
     @property
     def value(self) -> Fraction | None:
@@ -82,19 +132,12 @@ def drill(
     value: str = "",
     today: date | None = None,
 ) -> Drill:
-    if key in ACCOUNT_KPIS:
-        return _accounts(workspace, key, period, dimension, value, today)
-    if key in DEAL_KPIS:
-        return _deals(workspace, key, period, dimension, value, today)
-    if key in DEAL_RATIOS:
-        return _deal_ratio(workspace, key, period, dimension, value, today)
-    if key in LEAD_KPIS:
-        return _leads(key, period, dimension, value, build_context(workspace, today=today).today)
-    if key in LEAD_RATES:
-        return _lead_rate(
-            key, period, dimension, value, build_context(workspace, today=today).today
-        )
-    raise KeyError(key)
+    handler = next((h for keys, h in _HANDLERS if key in keys), None)
+    if handler is None and key.startswith("custom_"):
+        handler = _custom
+    if handler is None:
+        raise KeyError(key)
+    return handler(workspace, key, period, dimension, value, today)
 
 
 def _classify(m0: int, m1: int, had_before: bool) -> dict[str, int]:
@@ -235,8 +278,11 @@ def _deals(
     return Drill(rows, Fraction(len(rows)), False)
 
 
-def _leads(key: str, period: Period, dimension: str, value: str, today: date) -> Drill:
+def _leads(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
     column = LEAD_KPIS[key]
+    today = build_context(workspace, today=today).today
     end = min(period.end, today)
     leads = Lead.objects.filter(**{f"{column}__gte": period.start, f"{column}__lte": end})
     leads = _lead_filter(leads, dimension, value)
@@ -286,10 +332,13 @@ def _deal_ratio(
     return Drill(rows, total, key == "avg_deal_size", Fraction(len(rows)))
 
 
-def _lead_rate(key: str, period: Period, dimension: str, value: str, today: date) -> Drill:
+def _lead_rate(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
     """The cohort of leads created in P (narrowed to those that reached the first step), the
     ones that reached the counted step by today counted."""
     narrowed, counted = LEAD_RATES[key]
+    today = build_context(workspace, today=today).today
     leads = Lead.objects.filter(
         created_at__gte=period.start, created_at__lte=min(period.end, today)
     )
@@ -305,3 +354,168 @@ def _lead_rate(key: str, period: Period, dimension: str, value: str, today: date
                              Fraction(1), reached is not None and reached <= today))  # fmt: skip
     rows.sort(key=lambda r: (not r.counted, r.label))
     return Drill(rows, Fraction(sum(r.counted for r in rows)), False, Fraction(len(rows)))
+
+
+def _custom(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """The months entered for the period; a "last" KPI counts only the latest of them."""
+    if dimension:
+        raise KeyError(dimension)
+    today = build_context(workspace, today=today).today
+    kpi = CustomKpi.objects.get(key=key)
+    entered = CustomKpiValue.objects.filter(
+        kpi=kpi, month__gte=period.start, month__lte=min(period.end, today)
+    ).order_by("month")
+    rows = [
+        DrillRow("custom_kpi_values", v.pk, f"{v.month:%Y-%m}", Fraction(v.value))
+        for v in entered.only("pk", "month", "value")
+    ]
+    unit = {"money": "money", "days": "days", "percent": "percent"}.get(kpi.unit, "number")
+    if kpi.aggregation == "last" and rows:
+        rows = [DrillRow(r.kind, r.pk, r.label, r.amount, r is rows[-1]) for r in rows]
+        return Drill(rows, rows[-1].amount, kpi.unit == "money", Fraction(1), unit)
+    total = sum((r.amount for r in rows), Fraction(0))
+    count = Fraction(len(rows)) if kpi.aggregation == "mean" else None
+    return Drill(rows, total, kpi.unit == "money", count, unit)
+
+
+def _two_ends(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    context = build_context(workspace, today=today)
+    rows = load_subscriptions(workspace_id=workspace.id)
+    boundaries = context.boundaries()
+    grids = entity_grids(rows, rows.account, len(rows.account_ids), boundaries).grids
+    first = max(period.first_month, context.first_month)
+    last = min(period.last_month, context.last_month)
+    j0, j1 = first - context.first_month, last - context.first_month + 1
+    keep = _account_filter(workspace, rows.account_ids, dimension, value)
+    share = TWO_ENDS[key]
+    counting = key in COUNTED_TWO_ENDS
+    found = []
+    for i in np.flatnonzero(keep):
+        m0 = _converted(context, rows, grids, i, j0, last)
+        if m0 > 0:
+            found.append((i, m0, share(m0, _converted(context, rows, grids, i, j1, last))))
+    names = dict(Account.objects.filter(pk__in=[rows.account_ids[i] for i, _, _ in found])
+                 .values_list("pk", "name"))  # fmt: skip
+    scale = rows.unit_denominator * RATE_SCALE * 100
+    result = [
+        DrillRow(
+            "accounts",
+            rows.account_ids[i],
+            names.get(rows.account_ids[i], ""),
+            Fraction(part) if counting else Fraction(part, scale),
+            part != 0,
+            None if counting else Fraction(m0, scale),
+        )
+        for i, m0, part in found
+    ]
+    result.sort(key=lambda r: (not r.counted, -abs(r.amount), r.label))
+    total = sum((r.amount for r in result), Fraction(0))
+    if counting:
+        return Drill(result, total, False, Fraction(len(result)))
+    start = sum((r.base for r in result if r.base is not None), Fraction(0))
+    return Drill(result, total, True, start, base_money=True)
+
+
+def _spend_ratio(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """The spend rows of P (in the KPI's categories), over the count of the denominator KPI's
+    records for the same period and breakdown."""
+    if dimension and dimension not in ("channel", "campaign"):
+        raise KeyError(dimension)
+    context = build_context(workspace, today=today)
+    categories, denominator_key = SPEND_RATIOS[key]
+    spend = Spend.objects.filter(
+        category__in=categories, month__gte=period.start, month__lte=min(period.end, context.today)
+    ).select_related("channel", "campaign")
+    if dimension:
+        field = f"{dimension}__name" if value else f"{dimension}__isnull"
+        spend = spend.filter(**{field: value or True})
+    rows = []
+    for s in spend:
+        rate = context.rates.get(s.currency, month_index(s.month)) or 0
+        label = " · ".join(x for x in (f"{s.month:%Y-%m}", s.channel.name if s.channel else "",
+                                       s.campaign.name if s.campaign else "",
+                                       s.get_category_display()) if x)  # fmt: skip
+        rows.append(DrillRow("spend", s.pk, label, Fraction(s.amount_cents * rate,
+                                                          RATE_SCALE * 100)))  # fmt: skip
+    rows.sort(key=lambda r: (-r.amount, r.label))
+    count = drill(workspace=workspace, key=denominator_key, period=period, dimension=dimension,
+                  value=value, today=context.today).total  # fmt: skip
+    total = sum((r.amount for r in rows), Fraction(0))
+    return Drill(rows, total, True, count, denominator_key=denominator_key)
+
+
+def _nps(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """The answers of P: a promoter adds 100, a detractor takes 100, over the answers."""
+    context = build_context(workspace, today=today)
+    answers = NpsResponse.objects.filter(
+        responded_at__gte=period.start, responded_at__lte=min(period.end, context.today)
+    ).select_related("account")
+    if dimension:
+        if dimension not in ("channel", "campaign", "country"):
+            raise KeyError(dimension)
+        answers = list(answers)
+        ids = [a.account_id for a in answers]
+        keep = _account_filter(workspace, ids, dimension, value)
+        answers = [a for a, kept in zip(answers, keep, strict=True) if kept]
+    rows = []
+    for a in answers:
+        points = 100 if a.score >= 9 else -100 if a.score <= 6 else 0
+        label = f"{a.responded_at:%Y-%m-%d} · {a.account.name if a.account else ''} · {a.score}"
+        rows.append(DrillRow("nps", a.pk, label.replace(" ·  · ", " · "), Fraction(points),
+                             points != 0))  # fmt: skip
+    rows.sort(key=lambda r: (-r.amount, r.label))
+    total = sum((r.amount for r in rows), Fraction(0))
+    return Drill(rows, total, False, Fraction(len(rows)), unit="count")
+
+
+def _visits(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """The traffic rows (days or whole months) of P, by the channel they came from."""
+    today = build_context(workspace, today=today).today
+    if dimension and dimension != "channel":
+        raise KeyError(dimension)
+    traffic = Traffic.objects.filter(month__gte=period.start, month__lte=period.end).select_related(
+        "channel"
+    )
+    if dimension:
+        traffic = traffic.filter(channel__name=value)
+    rows = [
+        DrillRow(
+            "traffic", t.pk, f"{t.day or t.month:%Y-%m-%d} · {t.channel.name}", Fraction(t.visits)
+        )
+        for t in traffic
+        if (t.day or t.month) <= today
+    ]
+    rows.sort(key=lambda r: r.label)
+    return Drill(rows, sum((r.amount for r in rows), Fraction(0)), False)
+
+
+def _arpa(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """MRR at the end of P over the accounts that have it."""
+    mrr = _accounts(workspace, "mrr", period, dimension, value, today)
+    return Drill(mrr.rows, mrr.total, True, Fraction(len(mrr.rows)))
+
+
+_HANDLERS = (
+    (ACCOUNT_KPIS, _accounts),
+    (DEAL_KPIS, _deals),
+    (DEAL_RATIOS, _deal_ratio),
+    (LEAD_KPIS, _leads),
+    (LEAD_RATES, _lead_rate),
+    (TWO_ENDS, _two_ends),
+    ({"arpa"}, _arpa),
+    (SPEND_RATIOS, _spend_ratio),
+    ({"nps"}, _nps),
+    ({"visits"}, _visits),
+)

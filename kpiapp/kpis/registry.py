@@ -15,7 +15,8 @@ from django.utils.translation import pgettext_lazy
 
 DEFINITION_VERSION = 1
 
-Unit = Literal["money", "count", "rate", "ratio", "days", "months", "score"]
+# "percent" and "number" are units of custom KPIs (a percent is entered as 92.5, not 0.925).
+Unit = Literal["money", "count", "rate", "ratio", "days", "months", "score", "percent", "number"]
 Kind = Literal["state", "flow", "rate", "ratio", "mean"]
 Direction = Literal["up", "down", "neutral"]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 
 from kpiapp.kpis.benchmarks import LIBRARY, Benchmark, choose
-from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import TeamBenchmark
+from kpiapp.selectors.kpi_lookup import workspace_kpis
 
 
 def team_rows() -> list[Benchmark]:
@@ -32,9 +32,10 @@ class LibraryRow:
 
 def library_overview(*, segment: str) -> list[LibraryRow]:
     rows = benchmark_rows()
+    kpis = {k.key: k for k in workspace_kpis()}
     used = {id(choose(rows, key=r.key, grain=r.grain, segment=segment)) for r in rows}
     return [
-        LibraryRow(r, KPI_BY_KEY[r.key].name, KPI_BY_KEY[r.key].unit, id(r) in used)
+        LibraryRow(r, kpis[r.key].name, kpis[r.key].unit, id(r) in used)
         for r in rows
-        if r.key in KPI_BY_KEY
+        if r.key in kpis  # a team row of a deleted custom KPI is gone with it
     ]

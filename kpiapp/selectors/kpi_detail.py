@@ -12,9 +12,10 @@ from django.utils.functional import Promise
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, choose, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
-from kpiapp.kpis.registry import DIMENSION_NAMES, KPI_BY_KEY, KPIS, KpiDefinition
+from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows
+from kpiapp.selectors.kpi_lookup import workspace_kpis
 
 TREND_PERIODS = {"month": 24, "quarter": 12, "year": 6}
 
@@ -27,7 +28,8 @@ class CatalogueEntry:
 
 
 def catalogue(*, period: Period) -> list[CatalogueEntry]:
-    """Every built-in KPI in registry order, with its total for `period`."""
+    """Every KPI of the workspace (built-in in registry order, then the team's own), with its
+    total for `period`."""
     values = {
         s.kpi_key: s
         for s in KpiSnapshot.objects.filter(
@@ -40,7 +42,7 @@ def catalogue(*, period: Period) -> list[CatalogueEntry]:
             values[k.key].value if k.key in values else None,
             values[k.key].reason if k.key in values else "",
         )
-        for k in KPIS
+        for k in workspace_kpis()
     ]
 
 
@@ -83,6 +85,7 @@ class KpiPage:
             "targets": [plain(t) for t in self.targets],
             "band": band,
             "percent": self.kpi.unit == "rate",
+            "percentValues": self.kpi.unit == "percent",
             "breakdown": {
                 "labels": [label or "–" for label, _, _ in self.breakdown.rows],
                 "values": [plain(v) for _, v, _ in self.breakdown.rows],
@@ -93,9 +96,9 @@ class KpiPage:
 
 
 def kpi_page(
-    *, workspace: Workspace, key: str, grain: Grain, dimension: str | None, today: date
+    *, workspace: Workspace, kpi: KpiDefinition, grain: Grain, dimension: str | None, today: date
 ) -> KpiPage:
-    kpi = KPI_BY_KEY[key]
+    key = kpi.key
     size = MONTHS_IN[grain]
     current = Period.containing(grain, month_index(today))
     periods = [Period(grain, current.first_month - size * i) for i in range(TREND_PERIODS[grain])][

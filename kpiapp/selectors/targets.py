@@ -11,21 +11,12 @@ from django.db.models import Q
 from django.utils.functional import Promise
 
 from kpiapp.kpis.periods import Period
-from kpiapp.kpis.registry import DIMENSION_NAMES, KPI_BY_KEY
+from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.kpis.targets import Pacing, pace
-from kpiapp.models import CustomKpi, KpiSnapshot, Target, TargetChange
+from kpiapp.models import KpiSnapshot, Target, TargetChange
+from kpiapp.selectors.kpi_lookup import workspace_kpis
 
-CUSTOM_KIND = {"last": "state", "sum": "flow", "mean": "mean"}
-CUSTOM_UNIT = {"money": "money", "days": "days", "percent": "number", "number": "number"}
-
-
-@dataclass(frozen=True)
-class KpiFacts:
-    key: str
-    name: str | Promise
-    unit: str
-    kind: str
-    direction: str
+KpiFacts = KpiDefinition  # name, unit, kind and direction are what targets need
 
 
 @dataclass(frozen=True)
@@ -45,17 +36,9 @@ class TargetRow:
         return max(0, min(100, round(float(self.pacing.progress) * 100)))
 
 
-def kpi_facts(custom: dict[str, CustomKpi] | None = None) -> dict[str, KpiFacts]:
-    """Name, unit, kind and direction of every KPI of the workspace in scope."""
-    facts = {
-        k.key: KpiFacts(k.key, k.name, k.unit, k.kind, k.direction) for k in KPI_BY_KEY.values()
-    }
-    for c in (
-        custom if custom is not None else {c.key: c for c in CustomKpi.objects.all()}
-    ).values():
-        facts[c.key] = KpiFacts(c.key, c.name, CUSTOM_UNIT[c.unit], CUSTOM_KIND[c.aggregation],
-                                c.direction)  # fmt: skip
-    return facts
+def kpi_facts() -> dict[str, KpiFacts]:
+    """Every KPI of the workspace in scope, built-in and custom, by key."""
+    return {k.key: k for k in workspace_kpis()}
 
 
 def _snapshots(targets: list[Target], grain: str, start: date) -> dict[tuple, KpiSnapshot]:

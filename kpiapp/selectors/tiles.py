@@ -13,10 +13,10 @@ from django.utils.functional import Promise
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, Verdict, choose, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
-from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.kpis.targets import Pacing, pace
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows
+from kpiapp.selectors.kpi_lookup import workspace_kpis
 
 DEFAULT_PINNED = (
     "mrr", "arr", "mrr_growth_rate", "customer_churn_rate", "nrr", "customers_new", "win_rate",
@@ -125,9 +125,10 @@ def dashboard_tiles(
         ).only("kpi_key", "value")
     }
     library = benchmark_rows()
+    kpis = {k.key: k for k in workspace_kpis()}
     tiles = []
     for key in keys:
-        kpi = KPI_BY_KEY.get(key)
+        kpi = kpis.get(key)
         if kpi is None:
             continue
         now = snapshots.get((key, period.start))

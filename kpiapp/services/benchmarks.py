@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.tenancy import current_workspace_id
-from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import TeamBenchmark
+from kpiapp.selectors.kpi_lookup import workspace_kpi
 from kpiapp.selectors.page_cache import pages_changed
 
 
@@ -27,7 +27,7 @@ def team_benchmark_set(
     source: str,
     note: str = "",
 ) -> TeamBenchmark:
-    if kpi_key not in KPI_BY_KEY:
+    if workspace_kpi(kpi_key) is None:
         raise ValidationError({"kpi_key": _("There is no such KPI.")})
     if form == "band" and (high is None or high < low):
         raise ValidationError(

@@ -7,19 +7,23 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from kpiapp.kpis.registry import KPIS
+from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.models import CustomKpi
+from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.tiles import DEFAULT_PINNED
 
 
 def pinned_kpis(workspace) -> tuple[str, ...]:
-    known = {k.key for k in KPIS}
+    known = set(KPI_BY_KEY)
+    if any(k.startswith("custom_") for k in workspace.pinned_kpis or []):  # one query, if any
+        known |= set(CustomKpi.objects.values_list("key", flat=True))
     chosen = tuple(k for k in (workspace.pinned_kpis or []) if k in known)
     return chosen or DEFAULT_PINNED
 
 
 @transaction.atomic
 def pinned_kpis_set(*, membership: Membership, keys: list[str]) -> tuple[str, ...]:
-    known = [k.key for k in KPIS]
+    known = [k.key for k in workspace_kpis()]
     unknown = [k for k in keys if k not in known]
     if unknown:
         raise ValidationError(_("Unknown KPIs: %(keys)s") % {"keys": ", ".join(unknown)})

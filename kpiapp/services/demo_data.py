@@ -30,6 +30,8 @@ from kpiapp.models import (
     BillingInterval,
     Campaign,
     Channel,
+    CustomKpi,
+    CustomKpiValue,
     Deal,
     DealKind,
     DealStage,
@@ -470,6 +472,7 @@ def demo_data_generate(*, workspace: Workspace, seed: int, as_of: date) -> dict[
         counts[Traffic.__name__] = _save(Traffic, _traffic_objs(ctx))
         counts[Spend.__name__] = _save(Spend, _spend_objs(ctx))
         counts[ExchangeRate.__name__] = _save(ExchangeRate, _fx_objs(ctx))
+        counts[CustomKpiValue.__name__] = _custom_kpis(ctx, workspace)
     return counts
 
 
@@ -1213,3 +1216,27 @@ def _fx_objs(ctx: _Ctx) -> list[ExchangeRate]:
         rate = min(0.95, max(0.90, rate + ctx.rng.gauss(0, 0.006)))
         objs.append(ExchangeRate(month=month, currency=FOREIGN, rate=Decimal(f"{rate:.4f}")))
     return objs
+
+
+# The team's own KPIs: a count summed per quarter, and a percent averaged (KPIS.md section 6).
+DEMO_CUSTOM_KPIS = (
+    ("custom_support_tickets", "Support-Tickets", "number", "down", "sum", 140.0, 9.0),
+    ("custom_uptime", "Verfügbarkeit", "percent", "up", "mean", 99.85, 0.08),
+)
+
+
+def _custom_kpis(ctx: _Ctx, workspace: Workspace) -> int:
+    """Both demo KPIs with a value for every complete month."""
+    kpis = CustomKpi.objects.bulk_create(
+        CustomKpi(workspace=workspace, key=key, name=name, unit=unit, direction=direction,
+                  aggregation=aggregation)
+        for key, name, unit, direction, aggregation, _, _ in DEMO_CUSTOM_KPIS
+    )  # fmt: skip
+    values = []
+    for kpi, (*_, centre, spread) in zip(kpis, DEMO_CUSTOM_KPIS, strict=True):
+        for month in ctx.months[:-1]:  # the current month has no value yet
+            value = ctx.rng.gauss(centre, spread)
+            value = min(value, 100.0) if kpi.unit == "percent" else max(0.0, round(value))
+            values.append(CustomKpiValue(workspace=workspace, kpi=kpi, month=month,
+                                         value=Decimal(f"{value:.2f}")))  # fmt: skip
+    return _save(CustomKpiValue, values)

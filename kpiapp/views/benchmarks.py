@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
-from kpiapp.kpis.registry import KPIS
 from kpiapp.models import TeamBenchmark
 from kpiapp.selectors.benchmarks import library_overview
+from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.services.benchmarks import team_benchmark_delete, team_benchmark_set
 from kpiapp.target_forms import TeamBenchmarkForm
 
@@ -21,7 +21,7 @@ from kpiapp.target_forms import TeamBenchmarkForm
 def benchmarks(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
-    directional = [k for k in KPIS if k.direction != "neutral"]
+    directional = [k for k in workspace_kpis() if k.direction != "neutral"]
     names = [(k.key, str(k.name)) for k in directional]
     units = {k.key: k.unit for k in directional}
     form = TeamBenchmarkForm(units=units, names=names)

@@ -105,7 +105,10 @@ def record_delete_view(request: HttpRequest, kind: DataKind, pk: int) -> HttpRes
 
 
 def _edit(request: HttpRequest, kind: DataKind, record) -> HttpResponse:  # type: ignore[no-untyped-def]
-    form = kind.form(request.POST or None, instance=record, workspace=request.workspace)  # type: ignore[attr-defined]
+    # A new record can start from the query string, e.g. ?kpi=7 from a custom KPI's page.
+    initial = {k: v for k, v in request.GET.items() if not record.pk}
+    form = kind.form(request.POST or None, instance=record, workspace=request.workspace,  # type: ignore[attr-defined]
+                     initial=initial)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         saved = record_save(membership=request.membership, form=form)  # type: ignore[attr-defined]
         messages.success(request, _("“%s” was saved.") % saved)

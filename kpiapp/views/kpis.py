@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
-from kpiapp.kpis.drill import SUPPORTED as drill_kpis
-from kpiapp.kpis.drill import drill
+from kpiapp.custom_kpi_forms import CustomKpiForm
+from kpiapp.kpis.drill import drill, drillable
 from kpiapp.kpis.periods import Period, parse_period, today_in
-from kpiapp.kpis.registry import DIMENSION_NAMES, KIND_NAMES, KPI_BY_KEY, SECTION_NAMES
-from kpiapp.models import Grain, KpiSnapshot
+from kpiapp.kpis.registry import (
+    DIMENSION_NAMES,
+    KIND_NAMES,
+    KPI_BY_KEY,
+    SECTION_NAMES,
+    KpiDefinition,
+)
+from kpiapp.models import CustomKpi, Grain, KpiSnapshot
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
+from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
 from kpiapp.selectors.tiles import last_complete_period
+from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
 from kpiapp.views.params import grain_param
 
 RECORDS_PER_PAGE = 100
@@ -28,19 +39,33 @@ def kpi_catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kpiapp/kpi_catalogue.html",
-        {"nav": "kpis", "entries": entries, "period": period, "sections": SECTION_NAMES},
+        {
+            "nav": "kpis",
+            "entries": [e for e in entries if not e.kpi.key.startswith("custom_")],
+            "custom_entries": [e for e in entries if e.kpi.key.startswith("custom_")],
+            "period": period,
+            "sections": SECTION_NAMES,
+            "can_edit": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
+        },
     )
+
+
+def _kpi_or_404(key: str) -> KpiDefinition:
+    kpi = workspace_kpi(key)
+    if kpi is None:
+        raise Http404("No such KPI")
+    return kpi
 
 
 @workspace_view(min_role=Role.VIEWER)
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
-    if key not in KPI_BY_KEY:
-        raise Http404("No such KPI")
+    kpi = _kpi_or_404(key)
+    custom = CustomKpi.objects.filter(key=key).first() if kpi.section == CUSTOM_SECTION else None
     workspace = request.workspace  # type: ignore[attr-defined]
     grain = grain_param(request)
     page = kpi_page(
         workspace=workspace,
-        key=key,
+        kpi=kpi,
         grain=grain,  # type: ignore[arg-type]
         dimension=request.GET.get("dimension"),
         today=today_in(workspace.time_zone),
@@ -61,7 +86,9 @@ def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
             "dimension_choices": [(d, DIMENSION_NAMES[d]) for d in page.kpi.dimensions],
             "kind_name": KIND_NAMES[page.kpi.kind],
             "chart": page.chart_data(),
-            "can_drill": key in drill_kpis,
+            "can_drill": drillable(key),
+            "custom": custom,
+            "can_edit": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
         },
     )
 
@@ -69,8 +96,7 @@ def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
 @workspace_view(min_role=Role.VIEWER)
 def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
     """The records behind one value of a KPI (drill-through)."""
-    if key not in KPI_BY_KEY:
-        raise Http404("No such KPI")
+    kpi = _kpi_or_404(key)
     workspace = request.workspace  # type: ignore[attr-defined]
     grain = grain_param(request)
     today = today_in(workspace.time_zone)
@@ -78,13 +104,13 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
         period = last_complete_period(grain, today)  # type: ignore[arg-type]
     else:
         try:
-            _, first = parse_period(request.GET["period"])
+            first = parse_period(request.GET["period"])[1]
         except ValueError:
             raise Http404("No such period") from None
         period = Period.containing(grain, first)  # type: ignore[arg-type]
     dimension = request.GET.get("dimension", "")
     value = request.GET.get("value", "")
-    if key not in drill_kpis or (dimension and dimension not in KPI_BY_KEY[key].dimensions):
+    if not drillable(key) or (dimension and dimension not in kpi.dimensions):
         raise Http404("No records for this KPI")
     try:
         result = drill(workspace=workspace, key=key, period=period, dimension=dimension,
@@ -100,7 +126,7 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
         "kpiapp/kpi_records.html",
         {
             "nav": "kpis",
-            "kpi": KPI_BY_KEY[key],
+            "kpi": kpi,
             "period": period,
             "dimension_name": DIMENSION_NAMES.get(dimension, ""),
             "dimension_value": value,
@@ -108,5 +134,49 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
             "result": result,
             "page": Paginator(result.rows, RECORDS_PER_PAGE).get_page(request.GET.get("page")),
             "snapshot": snapshot,
+            "denominator_kpi": KPI_BY_KEY.get(result.denominator_key),
+            "query": request.GET.urlencode(),
         },
     )
+
+
+@workspace_view(min_role=Role.EDITOR)
+def custom_kpi_new(request: HttpRequest) -> HttpResponse:
+    form = CustomKpiForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kpi = custom_kpi_create(membership=request.membership, **form.cleaned_data)  # type: ignore[attr-defined]
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("“%s” was created. Enter its first values.") % kpi.name)
+            return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)  # type: ignore[attr-defined]
+    return render(request, "kpiapp/custom_kpi_form.html", {"nav": "kpis", "form": form},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@workspace_view(min_role=Role.EDITOR)
+def custom_kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
+    kpi = get_object_or_404(CustomKpi.objects, key=key)
+    initial = {f: getattr(kpi, f) for f in ("name", "unit", "direction", "aggregation")}
+    form = CustomKpiForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        custom_kpi_delete(membership=request.membership, kpi=kpi)  # type: ignore[attr-defined]
+        messages.success(request, _("“%s” was deleted.") % kpi.name)
+        return redirect("kpiapp:kpis", slug=request.workspace.slug)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            custom_kpi_update(membership=request.membership, kpi=kpi, **form.cleaned_data)  # type: ignore[attr-defined]
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("“%s” was saved.") % kpi.name)
+            return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)  # type: ignore[attr-defined]
+    return render(request, "kpiapp/custom_kpi_form.html",
+                  {"nav": "kpis", "form": form, "kpi": kpi},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+def _form_errors(form: CustomKpiForm, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

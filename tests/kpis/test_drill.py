@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -9,10 +11,10 @@ import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
-from kpiapp.kpis.drill import SUPPORTED, drill
+from kpiapp.kpis.drill import SPEND_RATIOS, SUPPORTED, TWO_ENDS, drill
 from kpiapp.kpis.periods import Period
 from kpiapp.kpis.registry import decimals_for
-from kpiapp.models import KpiSnapshot
+from kpiapp.models import Account, Channel, KpiSnapshot, NpsResponse, Spend, Traffic
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.kpis.test_partial_recompute import TODAY, _company
 
@@ -23,8 +25,27 @@ pytestmark = pytest.mark.django_db
 def company(workspace):
     with workspace_scope(workspace.id), freeze_time(TODAY):
         _company()
+        _answers_visits_and_sales_spend()
         snapshot_rebuild(workspace_id=workspace.id)
     return workspace
+
+
+def _answers_visits_and_sales_spend(seed: int = 11) -> None:
+    rng = random.Random(seed)
+    accounts = list(Account.objects.order_by("pk"))
+    channels = list(Channel.objects.order_by("pk"))
+    for _ in range(120):
+        answered = date(2024, 3, 1) + timedelta(days=rng.randint(0, 480))
+        NpsResponse.objects.create(account=rng.choice(accounts), score=rng.randint(0, 10),
+                                   responded_at=answered)  # fmt: skip
+    for month in range(16):
+        first = date(2024 + month // 12, month % 12 + 1, 1)
+        Traffic.objects.create(month=first, channel=channels[0], visits=rng.randint(500, 900))
+        for day in (3, 17):  # the other channel records days
+            Traffic.objects.create(month=first, day=first.replace(day=day), channel=channels[1],
+                                   visits=rng.randint(50, 90))  # fmt: skip
+        Spend.objects.create(month=first, channel=channels[month % 2], category="sales",
+                             currency="USD", amount_cents=rng.randint(20_000, 40_000))  # fmt: skip
 
 
 def _rounded(value: Fraction, places: int) -> Decimal:
@@ -52,7 +73,9 @@ def test_every_records_list_adds_up_to_its_kpi_value(company):
                 got = _rounded(result.value, places)
                 assert got == expected, (key, s.grain, period.label, s.dimension)
                 checked[key] = checked.get(key, 0) + 1
-    assert len(checked) >= 14 and sum(checked.values()) >= 140, checked
+    # the fixture has no expansion, contraction, reactivation or opportunities
+    assert len(checked) >= 29 and sum(checked.values()) >= 280, sorted(SUPPORTED - set(checked))
+    assert set(TWO_ENDS) | set(SPEND_RATIOS) | {"arpa", "nps", "visits"} <= set(checked)
 
 
 @freeze_time(TODAY)
@@ -62,7 +85,7 @@ def test_the_records_page_lists_and_links_them(client_as, vera, company):
     result = response.context["result"]
     assert result.total == response.context["snapshot"].value
     assert "/w/acme/data/accounts/" in response.content.decode()
-    assert client_as(vera).get("/w/acme/kpis/nps/records/?period=2025-05").status_code == 404
+    assert client_as(vera).get("/w/acme/kpis/clv/records/?period=2025-05").status_code == 404
     assert client_as(vera).get("/w/acme/kpis/mrr/records/?period=nope").status_code == 404
     bad = "/w/acme/kpis/mrr/records/?period=2025-05&dimension=owner&value=x"
     assert client_as(vera).get(bad).status_code == 404

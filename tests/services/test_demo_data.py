@@ -112,7 +112,7 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Worksp
 def test_generation_is_set_based_repeatable_and_counted(
     workspace: Workspace, demo: tuple[Workspace, dict], django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(200):
+    with django_assert_max_num_queries(205):
         counts = demo_data_generate(workspace=workspace, seed=SEED, as_of=AS_OF)
 
     shared, shared_counts = demo
