@@ -11,25 +11,34 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 
 from accounts.models import Workspace
-from kpiapp.kpis.context import RATE_SCALE, Context
+from kpiapp.kpis.context import RATE_SCALE, Context, from_day_number
 from kpiapp.kpis.dimensions import load_account_attributes, load_names
 from kpiapp.kpis.engine import build_context
-from kpiapp.kpis.mrr_states import entity_grids, load_subscriptions
+from kpiapp.kpis.mrr_states import (
+    EntityGrids,
+    SubscriptionRows,
+    entity_grids,
+    load_subscriptions,
+)  # fmt: skip
 from kpiapp.kpis.periods import Period, month_index
+from kpiapp.kpis.pipeline import STAGES, load_deals, stage_segments
 from kpiapp.models import (
     Account,
     CustomKpi,
     CustomKpiValue,
     Deal,
+    DealStage,
     Lead,
     NpsResponse,
     Spend,
     Traffic,
+    Usage,
 )  # fmt: skip
 
 # key -> (measure of a month, "flow" sums the months, "state" takes the last)
@@ -44,6 +53,7 @@ ACCOUNT_KPIS = {
     "customers_new": ("n_new", "flow"),
     "customers_reactivated": ("n_react", "flow"),
     "customers_churned": ("n_churn", "flow"),
+    "mrr_net_new": ("net", "flow"),
 }
 DEAL_KPIS = {"deals_won": "won", "deals_lost": "lost", "pipeline_value": "open"}
 DEAL_RATIOS = {"win_rate", "avg_deal_size", "sales_cycle_days"}
@@ -76,9 +86,25 @@ SPEND_RATIOS = {
     "cost_per_order": (("marketing", "sales"), "deals_won"),
 }
 OTHER_KPIS = {"arpa", "nps", "visits"}
+MORE_KPIS = {
+    "arr", "mrr_growth_rate", "mrr_pending_churn", "mrr_fx_impact", "quick_ratio",
+    "services_revenue", "campaign_roi", "visitor_to_lead_rate", "visitor_to_customer_rate",
+    "weighted_pipeline", "seat_utilisation", "engagement_score", "time_to_first_value_days",
+}  # fmt: skip
+# Not drilled: clv, ltv_revenue, clv_cac_ratio and cac_payback_months divide by a mean of
+# monthly churn rates or by MRR times the gross margin; their inputs have records of their own.
+MRR_AT_START = _("MRR at the start")
+LOSSES = _("Churn and contraction")
+GAINS = _("New, reactivation and expansion")
+DEAL_AMOUNT = _("Deal amount")
+WEIGHTED = _("Weighted by its stage")
+SEATS = _("Seats")
+SPEND = _("Spend")
+ACTIVE_USERS = _("Active users")
+SCORE = _("Score")
 SUPPORTED = (
     set(ACCOUNT_KPIS) | set(DEAL_KPIS) | DEAL_RATIOS | set(LEAD_KPIS) | set(LEAD_RATES)
-    | set(TWO_ENDS) | set(SPEND_RATIOS) | OTHER_KPIS
+    | set(TWO_ENDS) | set(SPEND_RATIOS) | OTHER_KPIS | MORE_KPIS
 )  # fmt: skip
 
 
@@ -104,8 +130,14 @@ class Drill:
     money: bool
     denominator: Fraction | None = None  # ratios and means: value = total / denominator
     unit: str = ""  # how a row's amount reads, when neither money nor a count
-    base_money: bool = False  # the rows have a money `base` (e.g. MRR at the start)
+    base_label: str = ""  # the rows' `base` column (e.g. "MRR at the start"), when they have one
+    base_unit: str = "money"
+    amount_label: str = ""  # the amount column's heading, when the generic one does not fit
     denominator_key: str = ""  # the KPI whose records make up the denominator
+
+    @property
+    def base_total(self) -> Fraction:
+        return sum((r.base for r in self.rows if r.base is not None), Fraction(0))
 
     @property
     def marked(self) -> bool:
@@ -153,46 +185,100 @@ def _classify(m0: int, m1: int, had_before: bool) -> dict[str, int]:
         "n_new": int(gained and not had_before),
         "n_react": int(gained and had_before),
         "n_churn": int(m0 > 0 == m1),
+        "net": m1 - m0,  # new + reactivation + expansion − contraction − churn
     }
+
+
+@dataclass
+class _Accounts:
+    """The accounts' MRR at every state point, as the engine holds it (native units)."""
+
+    context: Context
+    rows: SubscriptionRows
+    grids: EntityGrids
+    boundaries: np.ndarray
+    keep: np.ndarray  # the accounts of the asked breakdown
+
+    @property
+    def scale(self) -> int:  # native units -> major units of the workspace currency
+        return self.rows.unit_denominator * RATE_SCALE * 100
+
+    def mrr(self, i: int, point: int, rate_month: int, pending: EntityGrids | None = None) -> int:
+        """Account i's MRR at state point `point`, at the rates of `rate_month`."""
+        return _converted(self.context, self.rows, (pending or self.grids).grids, i, point,
+                          rate_month)  # fmt: skip
+
+    def rows_of(
+        self,
+        amounts: dict[int, Fraction],
+        base: dict[int, Fraction] | None = None,
+        *,
+        all_counted: bool = False,
+    ) -> list[DrillRow]:
+        """Account rows (by index) with their amounts; counted unless 0 (or all of them)."""
+        ids = [self.rows.account_ids[i] for i in amounts]
+        names = dict(Account.objects.filter(pk__in=ids).values_list("pk", "name"))
+        result = [
+            DrillRow(
+                "accounts",
+                self.rows.account_ids[i],
+                names.get(self.rows.account_ids[i], ""),
+                amount,
+                all_counted or amount != 0,
+                (base or {}).get(i),
+            )
+            for i, amount in amounts.items()
+        ]
+        result.sort(key=lambda r: (not r.counted, -abs(r.amount), r.label))
+        return result
+
+
+def _load_accounts(
+    workspace: Workspace, dimension: str, value: str, today: date | None
+) -> _Accounts:
+    context = build_context(workspace, today=today)
+    rows = load_subscriptions(workspace_id=workspace.id)
+    boundaries = context.boundaries()
+    grids = entity_grids(rows, rows.account, len(rows.account_ids), boundaries)
+    keep = _account_filter(workspace, rows.account_ids, dimension, value)
+    return _Accounts(context, rows, grids, boundaries, keep)
+
+
+def _monthly(state: _Accounts, period: Period, measures: tuple[str, ...], last_only: bool
+             ) -> dict[int, dict[str, int]]:  # fmt: skip
+    """Per account (index), the section 1 flows and states of P's months, summed."""
+    context = state.context
+    months = [m for m in period.months if context.first_month <= m <= context.last_month]
+    if last_only:
+        months = months[-1:]
+    totals: dict[int, dict[str, int]] = {}
+    for month in months:
+        k = month - context.first_month
+        for i in np.flatnonzero(state.keep):
+            m0, m1 = state.mrr(i, k, month), state.mrr(i, k + 1, month)
+            if not (m0 or m1):
+                continue
+            had_before = bool(state.grids.first_active[i] <= state.boundaries[k])
+            flows = _classify(m0, m1, had_before)
+            sums = totals.setdefault(i, dict.fromkeys(measures, 0))
+            for name in measures:
+                sums[name] += flows[name]
+    return totals
 
 
 def _accounts(
     workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
 ) -> Drill:
-    context = build_context(workspace, today=today)
-    rows = load_subscriptions(workspace_id=workspace.id)
-    boundaries = context.boundaries()
-    grids = entity_grids(rows, rows.account, len(rows.account_ids), boundaries)
+    state = _load_accounts(workspace, dimension, value, today)
     measure, kind = ACCOUNT_KPIS[key]
-    months = [m for m in period.months if context.first_month <= m <= context.last_month]
-    if kind == "state":
-        months = months[-1:]
-    keep = _account_filter(workspace, rows.account_ids, dimension, value)
-    totals: dict[int, int] = {}
-    for month in months:
-        k = month - context.first_month
-        for i in np.flatnonzero(keep):
-            m0 = _converted(context, rows, grids.grids, i, k, month)
-            m1 = _converted(context, rows, grids.grids, i, k + 1, month)
-            if not (m0 or m1):
-                continue
-            had_before = bool(grids.first_active[i] <= boundaries[k])
-            amount = _classify(m0, m1, had_before)[measure]
-            if amount:
-                totals[i] = totals.get(i, 0) + amount
-    scale = rows.unit_denominator * RATE_SCALE * 100
     counting = measure.startswith("n_")
-    names = dict(Account.objects.filter(pk__in=[rows.account_ids[i] for i in totals])
-                 .values_list("pk", "name"))  # fmt: skip
-    result = [
-        DrillRow(
-            "accounts",
-            rows.account_ids[i],
-            names.get(rows.account_ids[i], ""),
-            Fraction(amount) if counting else Fraction(amount, scale),
-        )
-        for i, amount in totals.items()
-    ]
+    totals = _monthly(state, period, (measure,), kind == "state")
+    amounts = {
+        i: Fraction(t[measure]) if counting else Fraction(t[measure], state.scale)
+        for i, t in totals.items()
+        if t[measure]
+    }
+    result = state.rows_of(amounts)
     result.sort(key=lambda r: (-r.amount, r.label))
     return Drill(result, sum((r.amount for r in result), Fraction(0)), not counting)
 
@@ -335,25 +421,28 @@ def _deal_ratio(
 def _lead_rate(
     workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
 ) -> Drill:
-    """The cohort of leads created in P (narrowed to those that reached the first step), the
-    ones that reached the counted step by today counted."""
+    """The cohort of leads created in P: those that reached the counted step by today are
+    counted, over those that reached the first step (all of the cohort when there is none).
+    A lead that skipped the first step is listed and counted, as the definition counts it."""
     narrowed, counted = LEAD_RATES[key]
     today = build_context(workspace, today=today).today
     leads = Lead.objects.filter(
         created_at__gte=period.start, created_at__lte=min(period.end, today)
     )
     if narrowed:
-        leads = leads.filter(**{f"{narrowed}__lte": today})
+        leads = leads.filter(Q(**{f"{narrowed}__lte": today}) | Q(**{f"{counted}__lte": today}))
     leads = _lead_filter(leads, dimension, value)
-    rows = []
-    for lead in leads.only("pk", "email_or_company", "external_id", counted).order_by(
-        "external_id"
-    ):
+    rows, base = [], 0
+    fields = ("pk", "email_or_company", "external_id", "created_at", counted,
+              *([narrowed] if narrowed else []))  # fmt: skip
+    for lead in leads.only(*fields).order_by("external_id"):
         reached = getattr(lead, counted)
+        first = getattr(lead, narrowed) if narrowed else lead.created_at
+        base += first is not None and first <= today
         rows.append(DrillRow("leads", lead.pk, lead.email_or_company or lead.external_id,
                              Fraction(1), reached is not None and reached <= today))  # fmt: skip
     rows.sort(key=lambda r: (not r.counted, r.label))
-    return Drill(rows, Fraction(sum(r.counted for r in rows)), False, Fraction(len(rows)))
+    return Drill(rows, Fraction(sum(r.counted for r in rows)), False, Fraction(base))
 
 
 def _custom(
@@ -383,52 +472,33 @@ def _custom(
 def _two_ends(
     workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
 ) -> Drill:
-    context = build_context(workspace, today=today)
-    rows = load_subscriptions(workspace_id=workspace.id)
-    boundaries = context.boundaries()
-    grids = entity_grids(rows, rows.account, len(rows.account_ids), boundaries).grids
+    state = _load_accounts(workspace, dimension, value, today)
+    context = state.context
     first = max(period.first_month, context.first_month)
     last = min(period.last_month, context.last_month)
     j0, j1 = first - context.first_month, last - context.first_month + 1
-    keep = _account_filter(workspace, rows.account_ids, dimension, value)
     share = TWO_ENDS[key]
     counting = key in COUNTED_TWO_ENDS
-    found = []
-    for i in np.flatnonzero(keep):
-        m0 = _converted(context, rows, grids, i, j0, last)
+    amounts, base = {}, {}
+    for i in np.flatnonzero(state.keep):
+        m0 = state.mrr(i, j0, last)
         if m0 > 0:
-            found.append((i, m0, share(m0, _converted(context, rows, grids, i, j1, last))))
-    names = dict(Account.objects.filter(pk__in=[rows.account_ids[i] for i, _, _ in found])
-                 .values_list("pk", "name"))  # fmt: skip
-    scale = rows.unit_denominator * RATE_SCALE * 100
-    result = [
-        DrillRow(
-            "accounts",
-            rows.account_ids[i],
-            names.get(rows.account_ids[i], ""),
-            Fraction(part) if counting else Fraction(part, scale),
-            part != 0,
-            None if counting else Fraction(m0, scale),
-        )
-        for i, m0, part in found
-    ]
-    result.sort(key=lambda r: (not r.counted, -abs(r.amount), r.label))
+            part = share(m0, state.mrr(i, j1, last))
+            amounts[i] = Fraction(part) if counting else Fraction(part, state.scale)
+            base[i] = Fraction(m0, state.scale)
+    result = state.rows_of(amounts, None if counting else base)
     total = sum((r.amount for r in result), Fraction(0))
     if counting:
         return Drill(result, total, False, Fraction(len(result)))
-    start = sum((r.base for r in result if r.base is not None), Fraction(0))
-    return Drill(result, total, True, start, base_money=True)
+    return Drill(result, total, True, sum(base.values(), Fraction(0)), base_label=MRR_AT_START)
 
 
-def _spend_ratio(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
-) -> Drill:
-    """The spend rows of P (in the KPI's categories), over the count of the denominator KPI's
-    records for the same period and breakdown."""
+def _spend_rows(
+    context: Context, categories: tuple[str, ...], period: Period, dimension: str, value: str
+) -> list[DrillRow]:
+    """The spend rows of P in `categories` at the rates of their month."""
     if dimension and dimension not in ("channel", "campaign"):
         raise KeyError(dimension)
-    context = build_context(workspace, today=today)
-    categories, denominator_key = SPEND_RATIOS[key]
     spend = Spend.objects.filter(
         category__in=categories, month__gte=period.start, month__lte=min(period.end, context.today)
     ).select_related("channel", "campaign")
@@ -438,12 +508,22 @@ def _spend_ratio(
     rows = []
     for s in spend:
         rate = context.rates.get(s.currency, month_index(s.month)) or 0
-        label = " · ".join(x for x in (f"{s.month:%Y-%m}", s.channel.name if s.channel else "",
-                                       s.campaign.name if s.campaign else "",
-                                       s.get_category_display()) if x)  # fmt: skip
-        rows.append(DrillRow("spend", s.pk, label, Fraction(s.amount_cents * rate,
-                                                          RATE_SCALE * 100)))  # fmt: skip
+        parts = (f"{s.month:%Y-%m}", s.channel.name if s.channel else "",
+                 s.campaign.name if s.campaign else "", s.get_category_display())  # fmt: skip
+        rows.append(DrillRow("spend", s.pk, " · ".join(x for x in parts if x),
+                             Fraction(s.amount_cents * rate, RATE_SCALE * 100)))  # fmt: skip
     rows.sort(key=lambda r: (-r.amount, r.label))
+    return rows
+
+
+def _spend_ratio(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """The spend rows of P (in the KPI's categories), over the count of the denominator KPI's
+    records for the same period and breakdown."""
+    context = build_context(workspace, today=today)
+    categories, denominator_key = SPEND_RATIOS[key]
+    rows = _spend_rows(context, categories, period, dimension, value)
     count = drill(workspace=workspace, key=denominator_key, period=period, dimension=dimension,
                   value=value, today=context.today).total  # fmt: skip
     total = sum((r.amount for r in rows), Fraction(0))
@@ -507,6 +587,235 @@ def _arpa(
     return Drill(mrr.rows, mrr.total, True, Fraction(len(mrr.rows)))
 
 
+def _arr(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    mrr = _accounts(workspace, "mrr", period, dimension, value, today)
+    rows = [DrillRow(r.kind, r.pk, r.label, 12 * r.amount) for r in mrr.rows]
+    return Drill(rows, 12 * mrr.total, True)
+
+
+def _growth(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """MRR at the end of P's last month against the end of the month before P, each at its own
+    month's rates."""
+    state = _load_accounts(workspace, dimension, value, today)
+    first_month = state.context.first_month
+    last = min(period.last_month, state.context.last_month)
+    before = period.first_month - 1
+    amounts, base = {}, {}
+    for i in np.flatnonzero(state.keep):
+        end = state.mrr(i, last - first_month + 1, last)
+        start = state.mrr(i, before - first_month + 1, before) if before >= first_month else 0
+        if end or start:
+            amounts[i] = Fraction(end - start, state.scale)
+            base[i] = Fraction(start, state.scale)
+    rows = state.rows_of(amounts, base)
+    total = sum(amounts.values(), Fraction(0))
+    return Drill(rows, total, True, sum(base.values(), Fraction(0)), base_label=MRR_AT_START)
+
+
+def _pending_churn(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """At the end of P's last month: the MRR of rows whose notice is given but not yet over."""
+    state = _load_accounts(workspace, dimension, value, today)
+    rows = state.rows
+    pending = entity_grids(rows, rows.account, len(rows.account_ids), state.boundaries,
+                           pending=True)  # fmt: skip
+    last = min(period.last_month, state.context.last_month)
+    point = last - state.context.first_month + 1
+    amounts = {}
+    for i in np.flatnonzero(state.keep):
+        if amount := state.mrr(i, point, last, pending):
+            amounts[i] = Fraction(amount, state.scale)
+    result = state.rows_of(amounts)
+    return Drill(result, sum(amounts.values(), Fraction(0)), True)
+
+
+def _fx_impact(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """Per month of P: each account's MRR at the month's start, at this month's rates less at
+    last month's."""
+    state = _load_accounts(workspace, dimension, value, today)
+    context = state.context
+    amounts: dict[int, Fraction] = {}
+    for month in period.months:
+        if not context.first_month <= month <= context.last_month:
+            continue
+        k = month - context.first_month
+        for i in np.flatnonzero(state.keep):
+            now = state.mrr(i, k, month)
+            before = state.mrr(i, k, month - 1) if k else 0
+            if now != before:
+                amounts[i] = amounts.get(i, Fraction(0)) + Fraction(now - before, state.scale)
+    result = state.rows_of({i: a for i, a in amounts.items() if a})
+    return Drill(result, sum(amounts.values(), Fraction(0)), True)
+
+
+def _quick_ratio(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """Per account, P's gains (new, reactivation, expansion) over its losses (churn,
+    contraction)."""
+    state = _load_accounts(workspace, dimension, value, today)
+    totals = _monthly(state, period, ("new", "react", "exp", "churn", "contr"), False)
+    gains = {i: Fraction(t["new"] + t["react"] + t["exp"], state.scale) for i, t in totals.items()}
+    losses = {i: Fraction(t["churn"] + t["contr"], state.scale) for i, t in totals.items()}
+    moved = {i: gains[i] for i in totals if gains[i] or losses[i]}
+    rows = state.rows_of(moved, losses)
+    return Drill(rows, sum(gains.values(), Fraction(0)), True, sum(losses.values(), Fraction(0)),
+                 base_label=LOSSES, amount_label=GAINS)  # fmt: skip
+
+
+def _won_amounts(
+    context: Context, deals: QuerySet[Deal], period: Period, field: str
+) -> list[DrillRow]:
+    """Deals won in P with `field` (cents) at the rates of the month they closed."""
+    won = deals.filter(stage="won", closed_at__gte=period.start,
+                       closed_at__lte=min(period.end, context.today))  # fmt: skip
+    rows = []
+    fields = ("pk", "name", "external_id", field, "currency", "closed_at")
+    for d in won.filter(**{f"{field}__isnull": False}).only(*fields):
+        rate = context.rates.get(d.currency, month_index(d.closed_at)) or 0
+        rows.append(DrillRow("deals", d.pk, d.name or d.external_id,
+                             Fraction(getattr(d, field) * rate, RATE_SCALE * 100)))  # fmt: skip
+    rows.sort(key=lambda r: (-r.amount, r.label))
+    return rows
+
+
+def _services(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    context = build_context(workspace, today=today)
+    deals = _deal_filter(Deal.objects.all(), dimension, value)
+    rows = [r for r in _won_amounts(context, deals, period, "services_amount_cents") if r.amount]
+    return Drill(rows, sum((r.amount for r in rows), Fraction(0)), True)
+
+
+def _campaign_roi(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """Won new and expansion amounts less the spend (shown negative), over the spend."""
+    context = build_context(workspace, today=today)
+    deals = _deal_filter(Deal.objects.filter(kind__in=("new", "expansion")), dimension, value)
+    won = _won_amounts(context, deals, period, "amount_cents")
+    spend = _spend_rows(context, ("marketing", "sales"), period, dimension, value)
+    spent = sum((r.amount for r in spend), Fraction(0))
+    rows = won + [DrillRow(r.kind, r.pk, r.label, -r.amount, True, r.amount) for r in spend]
+    return Drill(rows, sum((r.amount for r in rows), Fraction(0)), True, spent,
+                 base_label=SPEND)  # fmt: skip
+
+
+def _per_visit(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """Leads created in P (visitor_to_lead_rate) or those of them that became customers
+    (visitor_to_customer_rate), over P's visits."""
+    if key == "visitor_to_lead_rate":
+        leads = _leads(workspace, "leads", period, dimension, value, today).rows
+    else:
+        cohort = _lead_rate(workspace, "lead_to_customer_rate", period, dimension, value, today)
+        leads = [r for r in cohort.rows if r.counted]
+    visits = _visits(workspace, "visits", period, dimension, value, today).total
+    return Drill(leads, Fraction(len(leads)), False, visits, denominator_key="visits")
+
+
+def _weighted_pipeline(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """The open deals of pipeline_value, each weighted by the probability of the stage it was
+    in at the end of P's last month (its stage history)."""
+    context = build_context(workspace, today=today)
+    open_deals = _deals(workspace, "pipeline_value", period, dimension, value, context.today)
+    boundaries = context.boundaries()
+    channels, campaigns = load_names(workspace_id=workspace.id)
+    deals = load_deals(context, channels, campaigns)
+    seg_deal, seg_from, seg_to, seg_stage = stage_segments(context, deals, len(boundaries),
+                                                           boundaries)  # fmt: skip
+    point = min(period.last_month, context.last_month) - context.first_month + 1
+    at_point = (seg_from <= point) & (point < seg_to)
+    stage_of = dict(zip(deals.ids[seg_deal[at_point]].tolist(), seg_stage[at_point].tolist(),
+                        strict=True))  # fmt: skip
+    probabilities = context.stage_probabilities
+    rows = []
+    for r in open_deals.rows:
+        code = stage_of.get(r.pk, -1)
+        weight = Fraction(probabilities.get(STAGES[code], 0)) if code >= 0 else Fraction(0)
+        stage = DealStage(STAGES[code]).label if code >= 0 else "?"
+        label = f"{r.label} · {stage} {round(weight * 100)}\u00a0%"
+        rows.append(DrillRow(r.kind, r.pk, label, r.amount * weight, weight != 0, r.amount))
+    rows.sort(key=lambda r: (not r.counted, -r.amount, r.label))
+    return Drill(rows, sum((r.amount for r in rows), Fraction(0)), True, base_label=DEAL_AMOUNT,
+                 amount_label=WEIGHTED)  # fmt: skip
+
+
+def _active_at_end(state: _Accounts, month: int) -> set[int]:
+    """The ids of the accounts with MRR at the end of `month`."""
+    point = month - state.context.first_month + 1
+    positive = np.zeros(len(state.rows.account_ids), dtype=bool)
+    for grid in state.grids.grids:
+        positive |= grid[:, point] > 0
+    return {state.rows.account_ids[i] for i in np.flatnonzero(positive & state.keep)}
+
+
+def _usage(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """The usage rows of P's last month of accounts active at its end: seat utilisation sums
+    active users over seats (rows with seats); engagement averages each row's score."""
+    state = _load_accounts(workspace, dimension, value, today)
+    last = min(period.last_month, state.context.last_month)
+    active = _active_at_end(state, last)
+    usage = Usage.objects.filter(month=Period("month", last).start, account_id__in=active)
+    rows = []
+    for u in usage.select_related("account").order_by("account__name"):
+        users, seats, actions = u.active_users or 0, u.seats or 0, u.key_actions or 0
+        if key == "seat_utilisation":
+            if seats > 0:
+                rows.append(DrillRow("usage", u.pk, u.account.name, Fraction(users), True,
+                                     Fraction(seats)))  # fmt: skip
+            continue
+        share_of_seats = min(Fraction(1), Fraction(users, seats)) if seats else Fraction(0)
+        share_of_actions = min(Fraction(1), Fraction(actions, users * 20)) if users else Fraction(0)
+        rows.append(DrillRow("usage", u.pk, u.account.name,
+                             50 * (share_of_seats + share_of_actions)))  # fmt: skip
+    total = sum((r.amount for r in rows), Fraction(0))
+    if key == "seat_utilisation":
+        seats_total = sum((r.base for r in rows if r.base is not None), Fraction(0))
+        return Drill(rows, total, False, seats_total, base_label=SEATS, base_unit="count",
+                     amount_label=ACTIVE_USERS)  # fmt: skip
+    return Drill(rows, total, False, Fraction(len(rows)), unit="score", amount_label=SCORE)
+
+
+def _time_to_first_value(
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+) -> Drill:
+    """Accounts whose first value lies in P, with the days from their first subscription
+    row's start."""
+    state = _load_accounts(workspace, dimension, value, today)
+    rows = state.rows
+    first_start = np.full(len(rows.account_ids), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_start, rows.account, rows.started)
+    starts = {rows.account_ids[i]: int(first_start[i]) for i in np.flatnonzero(state.keep)}
+    end = min(period.end, state.context.today)
+    firsts = (
+        Usage.objects.filter(account_id__in=list(starts), first_value_at__isnull=False)
+        .values("account_id")
+        .annotate(first=Min("first_value_at"))
+        .filter(first__gte=period.start, first__lte=end)
+    )
+    amounts = {}
+    position = {a: i for i, a in enumerate(rows.account_ids)}
+    for f in firsts:
+        start = from_day_number(starts[f["account_id"]])
+        amounts[position[f["account_id"]]] = Fraction(max(0, (f["first"] - start).days))
+    result = state.rows_of(amounts, all_counted=True)  # zero days count too
+    return Drill(result, sum(amounts.values(), Fraction(0)), False, Fraction(len(result)))
+
+
 _HANDLERS = (
     (ACCOUNT_KPIS, _accounts),
     (DEAL_KPIS, _deals),
@@ -518,4 +827,15 @@ _HANDLERS = (
     (SPEND_RATIOS, _spend_ratio),
     ({"nps"}, _nps),
     ({"visits"}, _visits),
+    ({"arr"}, _arr),
+    ({"mrr_growth_rate"}, _growth),
+    ({"mrr_pending_churn"}, _pending_churn),
+    ({"mrr_fx_impact"}, _fx_impact),
+    ({"quick_ratio"}, _quick_ratio),
+    ({"services_revenue"}, _services),
+    ({"campaign_roi"}, _campaign_roi),
+    ({"visitor_to_lead_rate", "visitor_to_customer_rate"}, _per_visit),
+    ({"weighted_pipeline"}, _weighted_pipeline),
+    ({"seat_utilisation", "engagement_score"}, _usage),
+    ({"time_to_first_value_days"}, _time_to_first_value),
 )

@@ -253,7 +253,7 @@ def _pipeline(
     eligible = deals.has_amount & (deals.created >= 0) & (deals.created <= today)
     opened = np.where(eligible, opened, width)
 
-    seg_deal, seg_from, seg_to, seg_stage = _stage_segments(context, deals, width, boundaries)
+    seg_deal, seg_from, seg_to, seg_stage = stage_segments(context, deals, width, boundaries)
     probabilities = context.stage_probabilities
     scale = math.lcm(*(p.denominator for p in probabilities.values())) if probabilities else 1
     weight_of_code = np.array(
@@ -288,7 +288,7 @@ def _pipeline(
                 collector.monthly(key, dimension, label, values, missing=missing)
 
 
-def _stage_segments(
+def stage_segments(
     context: Context, deals: DealRows, width: int, boundaries: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(deal, from state point, to state point, stage code) for every stretch of one stage.
