@@ -1,5 +1,6 @@
-"""The demo workspace in a real browser, in both languages: the dashboard, a KPI page and the
-targets page load, every chart is drawn with data, and nothing logs an error."""
+"""The demo workspace in a real browser, in both languages: the dashboard, a KPI page, a custom
+KPI's page and the targets page load, every chart is drawn with data, and nothing logs an
+error."""
 
 import pytest
 
@@ -41,6 +42,12 @@ def test_the_demo_workspace_in_the_browser(live_server, page, language):
     for chart in ("trend-chart", "breakdown-chart"):
         drawn = page.evaluate(CANVAS_PAINT, chart)
         assert drawn["painted"] > 500 and drawn["values"] >= 3, chart
+
+    page.goto(f"{live_server.url}/w/demo/kpis/custom_uptime/?grain=quarter")  # the team's own
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.locator("h1").inner_text() == "Verfügbarkeit"
+    drawn = page.evaluate(CANVAS_PAINT, "trend-chart")
+    assert drawn["painted"] > 500 and drawn["values"] >= 3
 
     page.goto(f"{live_server.url}/w/demo/targets/")
     assert page.locator("h1").inner_text().startswith(HEADINGS[language][0])
