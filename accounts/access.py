@@ -16,13 +16,16 @@ from accounts.roles import Role
 def access_workspace(user: User, slug: str, *, min_role: str = Role.VIEWER) -> Membership:
     if not user.is_authenticated:
         raise Http404("No such workspace.")
-    membership = (
-        Membership.objects.select_related("workspace", "user")
-        .filter(user=user, workspace__slug=slug)
-        .first()
+    # At most one row (unique user and workspace): no ordering; the user is the caller.
+    membership = next(
+        iter(
+            Membership.objects.select_related("workspace").filter(user=user, workspace__slug=slug)
+        ),
+        None,
     )
     if membership is None:
         raise Http404("No such workspace.")
+    membership.user = user
     if not membership.has_role(min_role):
         raise PermissionDenied
     return membership

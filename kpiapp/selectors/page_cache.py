@@ -1,28 +1,67 @@
-"""A version per workspace for cached page parts: every change that moves what the dashboard
-shows (a recompute, a target, a benchmark, a setting) bumps it, so cached parts are never stale.
-It lives in the same cache as the parts, so a cache that is cleared loses both together."""
+"""Versions for cached pages and page parts: one per workspace (every change that moves what
+its pages show bumps it: a recompute, a target, a benchmark, a setting, a member) and one per
+user (their name, language and list of workspaces, shown in the page header). A cached entry's
+key holds the versions it was made under, so a bump makes it unreachable, never stale.
+
+A version starts at the current time in microseconds, not at 1: if the cache evicts a version
+but keeps entries made under it, the new version cannot meet them."""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 
 
-def _key(workspace_id: int) -> str:
-    return f"kz:pages:{workspace_id}"
+def _key(kind: str, id_: int) -> str:
+    return f"kz:pages:{kind}:{id_}"
+
+
+def _fresh() -> int:
+    return time.time_ns() // 1000
+
+
+def _versions(*keys: str, also: Sequence[str] = ()) -> tuple[list[int], dict[str, Any]]:
+    """The versions under `keys` (made where missing) and whatever `also` names is cached,
+    in one round trip when the versions exist."""
+    found = cache.get_many([*keys, *also])
+    for key in keys:
+        if key not in found:
+            cache.add(key, _fresh(), timeout=None)  # a concurrent first reader may win
+            found[key] = cache.get(key)
+    return [int(found[key]) for key in keys], {k: found[k] for k in also if k in found}
 
 
 def page_version(workspace_id: int) -> int:
-    return int(cache.get_or_set(_key(workspace_id), 1, timeout=None))
+    return _versions(_key("w", workspace_id))[0][0]
+
+
+def page_versions(
+    workspace_id: int, user_id: int, also: Sequence[str] = ()
+) -> tuple[int, int, dict[str, Any]]:
+    """The workspace's and the user's version, and the cached entries `also` names."""
+    (workspace, user), entries = _versions(_key("w", workspace_id), _key("u", user_id), also=also)
+    return workspace, user, entries
+
+
+def _bump(key: str) -> None:
+    def bump() -> None:
+        try:
+            cache.incr(key)
+        except ValueError:  # not there (yet): any new value is new
+            cache.set(key, _fresh(), timeout=None)
+
+    transaction.on_commit(bump)
 
 
 def pages_changed(workspace_id: int) -> None:
-    """Bump the version once the current transaction commits."""
+    """Bump the workspace's version once the current transaction commits."""
+    _bump(_key("w", workspace_id))
 
-    def bump() -> None:
-        try:
-            cache.incr(_key(workspace_id))
-        except ValueError:  # not there (yet): any new value is new
-            cache.set(_key(workspace_id), 2, timeout=None)
 
-    transaction.on_commit(bump)
+def user_pages_changed(user_id: int) -> None:
+    """Bump the user's version once the current transaction commits."""
+    _bump(_key("u", user_id))

@@ -13,10 +13,12 @@ from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import Grain
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
 from kpiapp.selectors.tiles import last_complete_period
+from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 
 @workspace_view(min_role=Role.VIEWER)
+@cached_page
 def movements(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     grain = grain_param(request)
@@ -46,6 +48,7 @@ def movements(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
+@cached_page
 def funnel_page(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)
@@ -78,6 +81,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
+@cached_page
 def cohort_page(request: HttpRequest) -> HttpResponse:
     measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"
     rows, width = cohorts(measure=measure)

@@ -14,13 +14,14 @@ from accounts.decorators import workspace_view
 from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
-from kpiapp.kpis.registry import KPIS
 from kpiapp.models import Grain
 from kpiapp.selectors.dashboard import team_by_role
+from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.page_cache import page_version
 from kpiapp.selectors.records import data_counts
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
 from kpiapp.services.dashboard import pinned_kpis, pinned_kpis_set
+from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 COMPARISONS = ("previous", "last_year")
@@ -71,6 +72,7 @@ def _tiles(
 
 
 @workspace_view(min_role=Role.VIEWER)
+@cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)
@@ -90,7 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not tiles:  # the first steps: what has been imported so far
         counts = data_counts(DATA_KINDS)
         data_kinds = [(kind, counts[slug]) for slug, kind in DATA_KINDS.items() if counts[slug]]
-    return render(
+    response = render(
         request,
         "kpiapp/dashboard.html",
         {
@@ -110,6 +112,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_pin": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
         },
     )
+    response.page_cache = bool(tiles)  # type: ignore[attr-defined]  # record counts change unversioned
+    return response
 
 
 @workspace_view(min_role=Role.EDITOR)
@@ -122,7 +126,7 @@ def pin_tiles(request: HttpRequest) -> HttpResponse:
             {
                 "nav": "dashboard",
                 "pinned": pinned_kpis(membership.workspace),
-                "all_kpis": [(k.key, k.name) for k in KPIS],
+                "all_kpis": [(k.key, k.name) for k in workspace_kpis()],
             },
         )
     try:

@@ -26,12 +26,14 @@ from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
+from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 RECORDS_PER_PAGE = 100
 
 
 @workspace_view(min_role=Role.VIEWER)
+@cached_page
 def kpi_catalogue(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     period = last_complete_period("month", today_in(workspace.time_zone))
@@ -58,6 +60,7 @@ def _kpi_or_404(key: str) -> KpiDefinition:
 
 
 @workspace_view(min_role=Role.VIEWER)
+@cached_page
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     kpi = _kpi_or_404(key)
     custom = CustomKpi.objects.filter(key=key).first() if kpi.section == CUSTOM_SECTION else None

@@ -1,0 +1,99 @@
+"""The dashboard's page cache: a user's own page, a fresh CSRF token each time, and gone as
+soon as anything the page shows changes (the workspace's data, targets, members, names)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.test import Client
+from django.urls import reverse
+
+import pytest
+from freezegun import freeze_time
+
+from accounts.models import Membership
+from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+from kpiapp.models import Account, Subscription
+from kpiapp.services.snapshots import snapshot_rebuild
+from kpiapp.views.cached_page import CSRF_PLACEHOLDER
+
+pytestmark = pytest.mark.django_db
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def company(workspace):
+    with workspace_scope(workspace.id), freeze_time("2025-05-20 12:00"):
+        account = Account.objects.create(external_id="A1", name="A1")
+        Subscription.objects.create(external_id="S1", account=account, amount_cents=100_000,
+                                    currency="EUR", interval="month",
+                                    started_at=date(2025, 1, 1))  # fmt: skip
+        snapshot_rebuild(workspace_id=workspace.id)
+    return workspace
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_cached_page_gets_a_working_csrf_token_of_its_own(vera, company):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(vera, backend="django.contrib.auth.backends.ModelBackend")
+    first = client.get("/w/acme/")
+    again = client.get("/w/acme/")
+    assert first.context is not None and again.context is None  # the second one is cached
+    html = again.content.decode()
+    assert CSRF_PLACEHOLDER not in html
+    token = TOKEN.search(html).group(1)
+    assert token != TOKEN.search(first.content.decode()).group(1)
+    assert TOKEN.sub("", html) == TOKEN.sub("", first.content.decode())
+    # the token works: the language switch in the header accepts it
+    url = reverse("accounts:language")
+    switch = client.post(url, {"csrfmiddlewaretoken": token, "language": "de", "next": "/w/acme/"})
+    assert switch.status_code == 302
+    forged = client.post(url, {"csrfmiddlewaretoken": "x" * 64, "language": "de"})
+    assert forged.status_code == 403
+
+
+@freeze_time("2025-05-20 12:00")
+def test_each_user_sees_their_own_page(client_as, vera, erik, company):
+    client_as(vera).get("/w/acme/")
+    page = client_as(erik).get("/w/acme/")
+    html = page.content.decode()
+    assert page.context is not None and "Erik" in html and "Vera" not in html.split("</header>")[0]
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_change_of_role_or_name_shows_at_once(
+    client_as, vera, company, django_capture_on_commit_callbacks
+):
+    client = client_as(vera)
+    client.get("/w/acme/")
+    with django_capture_on_commit_callbacks(execute=True):
+        Membership.objects.filter(user=vera, workspace=company).update(role=Role.EDITOR)
+        Membership.objects.get(user=vera, workspace=company).save()  # as the service does
+    page = client.get("/w/acme/")
+    assert page.context is not None and page.context["can_pin"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        company.name = "Acme AG"
+        company.save()
+    assert "Acme AG" in client.get("/w/acme/").content.decode()
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_recompute_and_a_flash_message_bypass_the_cached_page(
+    client_as, erik, company, django_capture_on_commit_callbacks
+):
+    client = client_as(erik)
+    client.get("/w/acme/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/w/acme/tiles/", {"kpi": ["mrr", "arr"]})
+    assert response.status_code == 302
+    shown = client.get("/w/acme/")
+    assert shown.context is not None
+    assert "The dashboard shows the chosen KPIs." in shown.content.decode()
+    next_page = client.get("/w/acme/")  # the message was shown once; this one is kept
+    assert "The dashboard shows" not in next_page.content.decode()
+    assert client.get("/w/acme/").context is None
+    with workspace_scope(company.id), django_capture_on_commit_callbacks(execute=True):
+        snapshot_rebuild(workspace_id=company.id)
+    assert client.get("/w/acme/").context is not None
