@@ -6,10 +6,13 @@ role is too low gets 403 (PermissionDenied).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 
-from accounts.models import ApiToken, Invitation, Membership, User
+from accounts.models import ApiToken, Invitation, Membership, User, Workspace
 from accounts.roles import Role
 
 
@@ -29,6 +32,29 @@ def access_workspace(user: User, slug: str, *, min_role: str = Role.VIEWER) -> M
     if not membership.has_role(min_role):
         raise PermissionDenied
     return membership
+
+
+@dataclass(frozen=True)
+class MembershipFacts:
+    role: str
+    workspace_id: int
+    time_zone: str
+    language: str  # the workspace's default
+
+
+def membership_facts(user_id: int, slug: str) -> MembershipFacts | None:
+    """The caller's role in the workspace `slug` and the workspace facts a cached page needs,
+    from one plain query: no model instances, as every cached page pays for this check.
+    None when the user is not a member (the view then answers 404 itself)."""
+    membership, workspace = Membership._meta.db_table, Workspace._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.role, w.id, w.time_zone, w.language FROM {membership} m "  # noqa: S608 - table names, not input
+            f"JOIN {workspace} w ON w.id = m.workspace_id WHERE m.user_id = %s AND w.slug = %s",
+            [user_id, slug],
+        )
+        row = cursor.fetchone()
+    return MembershipFacts(*row) if row else None
 
 
 def access_membership(actor: Membership, membership_id: int) -> Membership:

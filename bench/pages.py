@@ -20,7 +20,8 @@ temporary STATIC_ROOT for the manifest storage, no SSL redirect on loopback).
    own WSGI handler, settings and middleware, with one extra URL `/bench/trivial/` (a view
    returning "ok") in front of the project's URLconf. wrk (or a threaded Python client when wrk
    is missing) drives each URL for 10 s with 8 connections, every request with the session
-   cookie, so the trivial view pays the same session and user lookup as the pages. Two rounds
+   cookie (and a CSRF cookie, as a browser has), so the trivial view pays the same session and
+   user lookup as the pages. Two rounds
    over all URLs; per URL the best round counts (the ceiling, least disturbed by other work on
    the machine). `/favicon.ico` (a redirect of the project's, no template) is a second baseline.
 
@@ -92,9 +93,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import DEFAULT_DB_ALIAS, connection, connections  # noqa: E402
 from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.middleware.csrf import CSRF_ALLOWED_CHARS  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import path  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import Membership, User, Workspace  # noqa: E402
 from accounts.roles import Role  # noqa: E402
@@ -437,7 +440,12 @@ def python_load(port: int, url: str, cookie: str, seconds: float, connections: i
 
 def throughput(args: argparse.Namespace, user: User, todo: list[Page]) -> dict[str, list[Load]]:
     session = login_session(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    # A browser that has seen a page sends its CSRF cookie too; without one, every page with a
+    # form would mint a new CSRF secret and set it again.
+    csrf = get_random_string(32, CSRF_ALLOWED_CHARS)
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    )
     load = wrk if shutil.which("wrk") and not args.python_client else python_load
     print(
         f"load generator: {'wrk' if load is wrk else 'Python threads'}; load average before:"

@@ -17,8 +17,8 @@ from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 
-@workspace_view(min_role=Role.VIEWER)
 @cached_page
+@workspace_view(min_role=Role.VIEWER)
 def movements(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     grain = grain_param(request)
@@ -47,8 +47,8 @@ def movements(request: HttpRequest) -> HttpResponse:
     )
 
 
-@workspace_view(min_role=Role.VIEWER)
 @cached_page
+@workspace_view(min_role=Role.VIEWER)
 def funnel_page(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)
@@ -80,8 +80,8 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@workspace_view(min_role=Role.VIEWER)
 @cached_page
+@workspace_view(min_role=Role.VIEWER)
 def cohort_page(request: HttpRequest) -> HttpResponse:
     measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"
     rows, width = cohorts(measure=measure)

@@ -1,11 +1,14 @@
 """`@cached_page`: serve a workspace page's HTML from the cache until something it shows
 changes (the workspace's or the user's page version, the language, the day, the address).
 
-A cached page is the user's own (their header, their role's buttons), stored with the two
-versions it was made under; one cache round trip fetches it with the current versions. Its
-CSRF token is stored as a placeholder and filled with a fresh token for each request. Pages
-with flash messages are neither served from nor put into the cache, and a view opts a response
-out with `response.page_cache = False` (e.g. when it shows counts that no version tracks)."""
+It wraps a `@workspace_view` view from outside. A GET first checks the caller's membership
+with one plain query (`membership_facts`); a member with the view's role gets the cached page,
+made for them (their header, their role's buttons) under the two versions fetched with it in
+one cache round trip. Anything else goes to the view, which checks access itself and answers
+404, 403 or the page. The CSRF token is stored as a placeholder and filled with a fresh token
+for each request. Pages with flash messages are neither served from nor put into the cache,
+and a view opts a response out with `response.page_cache = False` (e.g. when it shows counts
+that no version tracks)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
+from accounts.access import MembershipFacts, membership_facts
+from accounts.roles import role_at_least
 from kpiapp.kpis.periods import today_in
 from kpiapp.selectors.page_cache import page_versions
 
@@ -31,39 +36,46 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 View = Callable[..., HttpResponse]
 
 
-def _key(request: HttpRequest, view_name: str) -> str:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def _key(request: HttpRequest, view_name: str, facts: MembershipFacts, language: str) -> str:
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return ":".join(
         [
-            "kz:page", view_name, str(workspace.id), str(membership.user_id), membership.role,
-            translation.get_language() or "", today_in(workspace.time_zone).isoformat(), address,
+            "kz:page", view_name, str(facts.workspace_id), str(request.user.pk), facts.role,
+            language, today_in(facts.time_zone).isoformat(), address,
         ]
     )  # fmt: skip
 
 
 def cached_page(view: View) -> View:
-    """Wrap a view inside `@workspace_view` (it needs the workspace and membership)."""
+    """Apply above `@workspace_view(...)`: it reads the role that view requires."""
+    min_role = view.workspace_roles[0]  # type: ignore[attr-defined]
     name = f"{view.__module__}.{view.__name__}"
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "GET" or len(get_messages(request)):
-            return view(request, *args, **kwargs)
-        key = _key(request, name)
-        membership = request.membership  # type: ignore[attr-defined]
-        versions = page_versions(membership.workspace_id, membership.user_id, also=[key])
-        entry = versions[2].get(key)
-        if entry is not None and entry[0] == versions[:2]:
-            return HttpResponse(entry[1].replace(CSRF_PLACEHOLDER, get_token(request)))
-        response = view(request, *args, **kwargs)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if request.method != "GET" or not user.is_authenticated or len(get_messages(request)):
+            return view(request, slug, *args, **kwargs)
+        facts = membership_facts(user.pk, slug)
+        if facts is None or not role_at_least(facts.role, min_role):
+            return view(request, slug, *args, **kwargs)  # it answers 404 or 403
+        language = user.language or facts.language  # type: ignore[union-attr]
+        key = _key(request, name, facts, language)
+        workspace_version, user_version, entries = page_versions(
+            facts.workspace_id, user.pk, also=[key]
+        )
+        versions = (workspace_version, user_version)
+        entry = entries.get(key)
+        if entry is not None and entry[0] == versions:
+            with translation.override(language):
+                return HttpResponse(entry[1].replace(CSRF_PLACEHOLDER, get_token(request)))
+        response = view(request, slug, *args, **kwargs)
         if response.status_code == 200 and getattr(response, "page_cache", True):
             content = response.content.decode()
             token = CSRF_INPUT.search(content)
             if token:
                 content = content.replace(token.group(1), CSRF_PLACEHOLDER)
-            cache.set(key, (versions[:2], content), PAGE_CACHE_SECONDS)
+            cache.set(key, (versions, content), PAGE_CACHE_SECONDS)
         return response
 
     return wrapper

@@ -71,8 +71,8 @@ def _tiles(
     return tiles, html
 
 
-@workspace_view(min_role=Role.VIEWER)
 @cached_page
+@workspace_view(min_role=Role.VIEWER)
 def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)

@@ -32,8 +32,8 @@ from kpiapp.views.params import grain_param
 RECORDS_PER_PAGE = 100
 
 
-@workspace_view(min_role=Role.VIEWER)
 @cached_page
+@workspace_view(min_role=Role.VIEWER)
 def kpi_catalogue(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     period = last_complete_period("month", today_in(workspace.time_zone))
@@ -59,8 +59,8 @@ def _kpi_or_404(key: str) -> KpiDefinition:
     return kpi
 
 
-@workspace_view(min_role=Role.VIEWER)
 @cached_page
+@workspace_view(min_role=Role.VIEWER)
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     kpi = _kpi_or_404(key)
     custom = CustomKpi.objects.filter(key=key).first() if kpi.section == CUSTOM_SECTION else None

@@ -97,3 +97,14 @@ def test_a_recompute_and_a_flash_message_bypass_the_cached_page(
     with workspace_scope(company.id), django_capture_on_commit_callbacks(execute=True):
         snapshot_rebuild(workspace_id=company.id)
     assert client.get("/w/acme/").context is not None
+
+
+@freeze_time("2025-05-20 12:00")
+def test_access_is_checked_on_every_request_not_cached(client_as, vera, company):
+    client = client_as(vera)
+    assert client.get("/w/acme/").status_code == 200
+    assert client.get("/w/acme/").context is None  # cached
+    # removed without the page version moving (its bump waits for a commit that never comes)
+    Membership.objects.filter(user=vera, workspace=company).delete()
+    assert client.get("/w/acme/").status_code == 404
+    assert client.get("/w/acme/kpis/").status_code == 404
