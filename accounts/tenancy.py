@@ -86,6 +86,10 @@ class WorkspaceScopedManager(models.Manager[M]):
             workspace_id=current_workspace_id()
         )
 
+    def none(self) -> WorkspaceScopedQuerySet[M]:
+        """Empty without a scope too: it holds no rows to leak (schema tools ask for one)."""
+        return WorkspaceScopedQuerySet(self.model, using=self._db).none()
+
 
 class WorkspaceOwned(models.Model):
     """Base for every model whose rows belong to exactly one workspace."""

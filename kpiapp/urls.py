@@ -46,6 +46,7 @@ urlpatterns = [
     path("workspaces/new/", workspace_create, name="workspace_create"),
     path("w/<slug:slug>/", include(kpiapp_patterns)),
     path("w/<slug:slug>/settings/", include("accounts.settings_urls")),
+    path("api/v1/", include("kpiapp.api.urls")),
     path(
         "legal/impressum/",
         TemplateView.as_view(template_name="legal/impressum.html"),

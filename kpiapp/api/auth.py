@@ -1,0 +1,88 @@
+"""API credentials: a workspace API token (`Authorization: Token <key>`) or the browser session
+(with CSRF), and a request budget per token or user."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import ApiToken, Membership
+from accounts.tokens import hash_secret
+
+LAST_USED_EVERY = timedelta(minutes=1)  # write the last-used time at most this often
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """A token is stored as its SHA-256 only; it belongs to one member of one workspace and
+    stops working when revoked or when its owner leaves the workspace."""
+
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the header as “Token <key>”."))
+        try:
+            raw = parts[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("This token is not valid.")) from None
+        token = (
+            ApiToken.objects.select_related("user", "workspace")
+            .filter(key_hash=hash_secret(raw), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("This token is not valid or was revoked."))
+        if not Membership.objects.filter(user=token.user, workspace=token.workspace).exists():
+            raise exceptions.AuthenticationFailed(_("This token's owner left the workspace."))
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword  # 401 (not 403) without credentials
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """One budget per API token, or per user for the browser session."""
+
+    scope = "api"
+
+    def timer(self) -> float:  # a method, not DRF's `timer = time.time` (freezegun binds that)
+        return time.time()
+
+    def get_cache_key(self, request: Request, view: object) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI schema."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`: a workspace API token (Settings → API tokens).",
+        }

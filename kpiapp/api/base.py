@@ -1,0 +1,70 @@
+"""`WorkspaceViewSet`: the single entry of every API view under /api/v1/workspaces/<slug>/.
+
+Like `@workspace_view` for pages: it resolves the slug to the caller's membership (404 for
+outsiders and for a token of another workspace, 403 for a member below the role), sets
+`request.workspace` / `request.membership`, and runs the handler inside the workspace scope.
+Subclasses cannot bypass it: they implement `scoped_queryset()`, and defining `get_queryset`,
+`get_object`, `get_permissions` or `initial` is refused when the class is made."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from rest_framework import viewsets
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.access import access_workspace
+from accounts.models import ApiToken
+from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+
+GUARDED = ("get_queryset", "get_object", "get_permissions", "initial", "finalize_response")
+
+
+class WorkspaceViewSet(viewsets.GenericViewSet):
+    read_role: ClassVar[str] = Role.VIEWER
+    write_role: ClassVar[str] = Role.EDITOR
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in GUARDED if name in cls.__dict__]
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}: implement scoped_queryset()"
+                " and leave access to WorkspaceViewSet"
+            )
+
+    def scoped_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no request
+            with workspace_scope(0):
+                return self.scoped_queryset().none()
+        return self.scoped_queryset()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # credentials, IsAuthenticated, throttles
+        slug = kwargs["slug"]
+        if isinstance(request.auth, ApiToken) and request.auth.workspace.slug != slug:
+            raise Http404("No such workspace.")  # a token grants its own workspace only
+        needed = self.read_role if request.method in SAFE_METHODS else self.write_role
+        membership = access_workspace(request.user, slug, min_role=needed)
+        request.membership = membership  # type: ignore[attr-defined]
+        request.workspace = membership.workspace  # type: ignore[attr-defined]
+        self._scope = workspace_scope(membership.workspace_id)
+        self._scope.__enter__()
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        scope = getattr(self, "_scope", None)
+        if scope is not None:
+            self._scope = None
+            scope.__exit__(None, None, None)
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -1,0 +1,179 @@
+"""Targets (with progress and pacing, as on the targets page) and benchmarks (the library the
+workspace is judged by, and the team's own)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kpiapp.api.base import WorkspaceViewSet
+from kpiapp.api.errors import service_errors
+from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
+from kpiapp.models import Target, TeamBenchmark
+from kpiapp.selectors.benchmarks import library_overview
+from kpiapp.selectors.targets import TargetRow, kpi_facts, targets_of_quarter
+from kpiapp.services.benchmarks import team_benchmark_delete, team_benchmark_set
+from kpiapp.services.targets import target_remove, target_set
+
+
+def _fraction(value: Any) -> str | None:
+    return None if value is None else f"{Decimal(value.numerator) / Decimal(value.denominator):.6f}"
+
+
+class TargetSerializer(serializers.Serializer):
+    """Values in the KPI's own unit: rates as fractions ("0.025" for 2.5 %), money in major
+    units. Progress, expected and projection are fractions of the target or values; status is
+    on_track, at_risk, off_track (or null: neutral KPIs, quarters not begun)."""
+
+    id = serializers.IntegerField(read_only=True)
+    kpi = serializers.CharField()
+    quarter = serializers.RegexField(r"^\d{4}-Q[1-4]$", help_text="YYYY-Qn")
+    dimension = serializers.CharField(required=False, allow_blank=True, default="")
+    dimension_value = serializers.CharField(required=False, allow_blank=True, default="")
+    value = serializers.DecimalField(max_digits=24, decimal_places=6)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    current = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True,
+                                       allow_null=True)  # fmt: skip
+    progress = serializers.CharField(read_only=True, allow_null=True)
+    expected = serializers.CharField(read_only=True, allow_null=True)
+    projection = serializers.CharField(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True, allow_null=True)
+
+
+def _row(row: TargetRow) -> dict[str, Any]:
+    t, pacing = row.target, row.pacing
+    return {
+        "id": t.pk,
+        "kpi": t.kpi_key,
+        "quarter": Period.of_start("quarter", t.quarter_start).label,
+        "dimension": t.dimension,
+        "dimension_value": t.dimension_value,
+        "value": t.value,
+        "note": t.note,
+        "current": row.current,
+        "progress": _fraction(pacing.progress) if pacing else None,
+        "expected": _fraction(pacing.expected) if pacing else None,
+        "projection": _fraction(pacing.projection) if pacing else None,
+        "status": (pacing.status or None) if pacing else None,
+    }
+
+
+class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
+    """Quarterly targets: list a quarter's with their progress, set (or change) one, remove
+    one. Every change is recorded in the targets' history."""
+
+    serializer_class = TargetSerializer
+    pagination_class = None  # a quarter's targets at once
+
+    def scoped_queryset(self) -> QuerySet:
+        return Target.objects.order_by("quarter_start", "kpi_key", "pk")
+
+    def _quarter(self, label: str | None) -> Period:
+        today = today_in(self.request.workspace.time_zone)
+        if not label:
+            return Period.containing("quarter", month_index(today))
+        try:
+            grain, first = parse_period(label)
+        except ValueError:
+            grain, first = "", 0
+        if grain != "quarter":
+            raise exceptions.ValidationError({"quarter": [_("Write the quarter as YYYY-Qn.")]})
+        return Period("quarter", first)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("quarter", str, description="YYYY-Qn; default: the current quarter")
+        ],
+        responses=TargetSerializer(many=True),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = self._rows(self._quarter(request.query_params.get("quarter")))
+        return Response(TargetSerializer([_row(r) for r in rows], many=True).data)
+
+    def _rows(self, quarter: Period) -> list[TargetRow]:
+        today = today_in(self.request.workspace.time_zone)
+        return targets_of_quarter(quarter=quarter, today=today, facts=kpi_facts())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        given = TargetSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        quarter = self._quarter(data["quarter"])
+        try:
+            target = target_set(
+                membership=request.membership, kpi_key=data["kpi"], quarter=quarter,
+                value=data["value"], dimension=data["dimension"],
+                dimension_value=data["dimension_value"], note=data["note"],
+            )  # fmt: skip
+        except DjangoValidationError as error:
+            raise service_errors(error) from None
+        row = next(r for r in self._rows(quarter) if r.target.pk == target.pk)
+        return Response(TargetSerializer(_row(row)).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Target) -> None:
+        target_remove(membership=self.request.membership, target=instance)
+
+
+class BenchmarkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="team rows only")
+    kpi = serializers.CharField()
+    grain = serializers.ChoiceField(choices=["month", "quarter", "year"])
+    segment = serializers.CharField(read_only=True)
+    form = serializers.ChoiceField(choices=["point", "band", "at_least", "at_most"])
+    low = serializers.DecimalField(max_digits=24, decimal_places=6)
+    high = serializers.DecimalField(max_digits=24, decimal_places=6, required=False,
+                                    allow_null=True, default=None)  # fmt: skip
+    source = serializers.CharField(max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    in_use = serializers.BooleanField(read_only=True, help_text="judges the workspace's KPI")
+
+
+class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
+    """The built-in library (BENCHMARKS.md) with the team's own rows, which win over it."""
+
+    serializer_class = BenchmarkSerializer
+    pagination_class = None
+
+    def scoped_queryset(self) -> QuerySet:
+        return TeamBenchmark.objects.order_by("kpi_key", "grain", "pk")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        team_ids = {(t.kpi_key, t.grain): t.pk for t in TeamBenchmark.objects.all()}
+        rows = [
+            {
+                "id": team_ids.get((r.row.key, r.row.grain)) if r.row.segment == "team" else None,
+                "kpi": r.row.key, "grain": r.row.grain, "segment": r.row.segment,
+                "form": r.row.form, "low": r.row.low, "high": r.row.high,
+                "source": r.row.source, "note": r.row.note, "in_use": r.in_use,
+            }
+            for r in library_overview(segment=request.workspace.benchmark_segment)
+        ]  # fmt: skip
+        return Response(BenchmarkSerializer(rows, many=True).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        given = BenchmarkSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            row = team_benchmark_set(membership=request.membership, kpi_key=data["kpi"],
+                                     grain=data["grain"], form=data["form"], low=data["low"],
+                                     high=data["high"], source=data["source"],
+                                     note=data["note"])  # fmt: skip
+        except DjangoValidationError as error:
+            raise service_errors(error) from None
+        body = {"id": row.pk, "kpi": row.kpi_key, "grain": row.grain, "segment": "team",
+                "form": row.form, "low": row.low, "high": row.high, "source": row.source,
+                "note": row.note, "in_use": True}  # fmt: skip
+        return Response(BenchmarkSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: TeamBenchmark) -> None:
+        team_benchmark_delete(membership=self.request.membership, benchmark=instance)

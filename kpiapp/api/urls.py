@@ -1,0 +1,30 @@
+"""/api/v1/: the workspaces, then everything of one workspace under /workspaces/<slug>/."""
+
+from django.urls import include, path, re_path
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from kpiapp.api import imports, planning, team, views
+
+router = SimpleRouter()
+for slug, viewset in views.RECORD_VIEWSETS.items():
+    router.register(slug.replace("_", "-"), viewset, basename=f"api-{slug}")
+router.register("channels", views.ChannelViewSet, basename="api-channels")
+router.register("campaigns", views.CampaignViewSet, basename="api-campaigns")
+router.register("custom-kpis", views.CustomKpiViewSet, basename="api-custom-kpis")
+router.register("kpis", views.KpiViewSet, basename="api-kpis")
+router.register("targets", planning.TargetViewSet, basename="api-targets")
+router.register("benchmarks", planning.BenchmarkViewSet, basename="api-benchmarks")
+router.register("imports", imports.ImportJobViewSet, basename="api-imports")
+router.register("members", team.MemberViewSet, basename="api-members")
+router.register("invitations", team.InvitationViewSet, basename="api-invitations")
+router.register("tokens", team.TokenViewSet, basename="api-tokens")
+
+urlpatterns = [
+    path("workspaces/", views.WorkspaceList.as_view(), name="api-workspaces"),
+    path("workspaces/<slug:slug>/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^[\s\S]*$", views.not_found),  # anything else under /api/v1/: a JSON 404, not a page
+]

@@ -1,0 +1,94 @@
+"""Records through the API: create (one or many, all or none), list with filters, search,
+ordering and pages, change, delete; money in major units; the same checks as the data pages."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.tenancy import workspace_scope
+from kpiapp.models import Account, Deal, DealStageChange, RecomputeState
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/workspaces/acme/"
+
+
+@pytest.fixture
+def api(erik, workspace) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(erik)
+    return client
+
+
+def test_create_read_change_and_delete_an_account(api, workspace):
+    created = api.post(URL + "accounts/", {"name": "Nordwind GmbH", "external_id": "N-1",
+                                           "country": "uk"}, format="json")  # fmt: skip
+    assert created.status_code == 201
+    body = created.json()
+    assert body["country"] == "GB" and body["name"] == "Nordwind GmbH"  # UK becomes GB
+    url = f"{URL}accounts/{body['id']}/"
+    assert api.patch(url, {"industry": "Logistik"}, format="json").json()["industry"] == "Logistik"
+    assert api.get(url).json()["name"] == "Nordwind GmbH"  # PATCH kept the rest
+    with workspace_scope(workspace.id):
+        assert RecomputeState.objects.get().dirty_since is not None  # KPIs follow the data
+    assert api.delete(url).status_code == 204
+    assert api.get(url).status_code == 404
+
+
+def test_money_is_in_major_units_and_a_stage_change_is_history(api, workspace):
+    account = api.post(URL + "accounts/", {"name": "A", "external_id": "A"}, format="json").json()
+    deal = api.post(URL + "deals/", {
+        "external_id": "D-1", "name": "Pilot", "account": account["id"], "stage": "proposal",
+        "kind": "new", "amount": "12000.50", "currency": "EUR", "created_at": "2025-03-01",
+    }, format="json")  # fmt: skip
+    assert deal.status_code == 201, deal.json()
+    assert deal.json()["amount"] == "12000.50"
+    with workspace_scope(workspace.id):
+        assert Deal.objects.get().amount_cents == 1_200_050
+    url = f"{URL}deals/{deal.json()['id']}/"
+    won = api.patch(url, {"stage": "won", "closed_at": "2025-04-02"}, format="json")
+    assert won.status_code == 200, won.json()
+    history = api.get(url + "stage-history/").json()
+    assert [(h["from_stage"], h["to_stage"], h["changed_by"]) for h in history] == [
+        ("proposal", "won", "erik@example.com")
+    ]
+    with workspace_scope(workspace.id):
+        assert DealStageChange.objects.count() == 1
+
+
+def test_bad_records_answer_400_per_field_and_change_nothing(api, workspace):
+    bad = api.post(URL + "deals/", {"external_id": "D-1", "stage": "maybe", "amount": "-3"},
+                   format="json")  # fmt: skip
+    assert bad.status_code == 400
+    assert {"stage", "amount"} <= set(bad.json())
+    assert api.post(URL + "accounts/", ["not", "objects"], format="json").status_code == 400
+    assert api.post(URL + "accounts/", "text", format="json").status_code == 400
+    with workspace_scope(workspace.id):
+        assert not Deal.objects.exists() and not Account.objects.exists()
+
+
+def test_bulk_create_is_all_or_nothing(api, workspace):
+    rows = [{"name": f"Kunde {n}", "external_id": f"K-{n}"} for n in range(3)]
+    rows.append({"name": "", "external_id": "K-x"})
+    refused = api.post(URL + "accounts/", rows, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["rows"] == [{"index": 3, "errors": {"name": ["This field is required."]}}]
+    with workspace_scope(workspace.id):
+        assert not Account.objects.exists()
+    created = api.post(URL + "accounts/", rows[:3], format="json")
+    assert created.status_code == 201 and len(created.json()) == 3
+
+
+def test_lists_filter_search_order_and_page(api, workspace):
+    rows = [
+        {"name": f"Kunde {n:02}", "external_id": f"K-{n:02}", "country": ("AT", "DE")[n % 2]}
+        for n in range(25)
+    ]
+    assert api.post(URL + "accounts/", rows, format="json").status_code == 201
+    page = api.get(URL + "accounts/?page_size=10&ordering=-name").json()
+    assert page["count"] == 25 and len(page["results"]) == 10
+    assert page["results"][0]["name"] == "Kunde 24" and page["next"].endswith("page=2&page_size=10")
+    austrian = api.get(URL + "accounts/?country=AT&page_size=100").json()
+    assert austrian["count"] == 13 and {a["country"] for a in austrian["results"]} == {"AT"}
+    assert api.get(URL + "accounts/?search=Kunde 07").json()["count"] == 1
+    assert api.get(URL + "accounts/?page=9").status_code == 404  # past the last page
