@@ -14,10 +14,21 @@ into the issue note.
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The budget per token (1,200/min by default) would answer 429 within seconds of load; the
+# throttle still runs, with its cache round trips, under a budget that is never reached.
+os.environ.setdefault("API_RATE", "100000000/min")
+# As production (bench/pages.py does the same when run itself): DEBUG off; gunicorn inherits it.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 # isort: off
 from bench import pages as base

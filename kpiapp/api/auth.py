@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,14 +38,17 @@ class ApiTokenAuthentication(BaseAuthentication):
             raw = parts[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("This token is not valid.")) from None
+        # One query: the token, its owner, and that the owner is still a member.
+        member = Membership.objects.filter(user=OuterRef("user"), workspace=OuterRef("workspace"))
         token = (
             ApiToken.objects.select_related("user", "workspace")
             .filter(key_hash=hash_secret(raw), revoked_at__isnull=True)
+            .annotate(is_member=Exists(member))
             .first()
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This token is not valid or was revoked."))
-        if not Membership.objects.filter(user=token.user, workspace=token.workspace).exists():
+        if not token.is_member:
             raise exceptions.AuthenticationFailed(_("This token's owner left the workspace."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
