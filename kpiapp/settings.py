@@ -266,7 +266,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "KPIs, targets and the data behind them, per workspace (PRODUCT.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1(?:/workspaces/\{slug\})?",  # tags: accounts, deals, …
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
