@@ -76,6 +76,17 @@ def not_found(request: Request) -> Response:
     return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
 
 
+def form_data(data: object) -> dict[str, str]:
+    """A JSON record as a form's data: one value per field, as text ("" for null)."""
+    if not isinstance(data, dict):
+        raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    nested = [k for k, v in data.items() if isinstance(v, (list, dict))]
+    if nested:
+        message = _("Send one value, not a list or an object.")
+        raise exceptions.ValidationError({k: [message] for k in nested})
+    return {k: "" if v is None else str(v) for k, v in data.items()}
+
+
 class RecordViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet
 ):
@@ -92,17 +103,11 @@ class RecordViewSet(
         )
 
     def _form(self, data: dict, instance: Any, *, partial: bool = False) -> Any:
-        if not isinstance(data, dict):
-            raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
         values = {}
         if partial:  # the stored values, then what was sent
             unbound = self.kind.form(instance=instance, workspace=self.request.workspace)
             values = {name: unbound[name].value() for name in unbound.fields}
-        nested = [k for k, v in data.items() if isinstance(v, (list, dict))]
-        if nested:  # every field of a record holds one value
-            raise exceptions.ValidationError({k: [_("Send one value, not a list or an object.")]
-                                              for k in nested})  # fmt: skip
-        values.update({k: "" if v is None else str(v) for k, v in data.items()})
+        values.update(form_data(data))
         return self.kind.form(values, instance=instance, workspace=self.request.workspace)
 
     def _saved(self, form: Any) -> Any:
@@ -257,8 +262,8 @@ class CustomKpiViewSet(
         if request.method == "GET":
             page = self.paginate_queryset(kind.model.objects.filter(kpi=kpi).order_by("month"))
             return self.get_paginated_response(output(page, many=True).data)
-        form = kind.form({**request.data, "kpi": kpi.pk}, instance=kind.model(),
-                         workspace=request.workspace)  # fmt: skip
+        values = {**form_data(request.data), "kpi": str(kpi.pk)}
+        form = kind.form(values, instance=kind.model(), workspace=request.workspace)
         if not form.is_valid():
             raise exceptions.ValidationError(field_messages(form.errors))
         record = record_save(membership=request.membership, form=form)

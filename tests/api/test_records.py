@@ -92,3 +92,15 @@ def test_lists_filter_search_order_and_page(api, workspace):
     assert austrian["count"] == 13 and {a["country"] for a in austrian["results"]} == {"AT"}
     assert api.get(URL + "accounts/?search=Kunde 07").json()["count"] == 1
     assert api.get(URL + "accounts/?page=9").status_code == 404  # past the last page
+
+
+def test_custom_kpi_values_are_entered_through_the_api(api, workspace):
+    kpi = {"name": "Audit-Quote", "unit": "percent", "direction": "up", "aggregation": "mean"}
+    made = api.post(URL + "custom-kpis/", kpi, format="json")
+    assert made.status_code == 201 and made.json()["key"] == "custom_audit_quote"
+    values = f"{URL}custom-kpis/custom_audit_quote/values/"
+    entered = api.post(values, {"month": "2025-03-15", "value": 97.5}, format="json")
+    assert entered.status_code == 201 and entered.json()["month"] == "2025-03-01"
+    assert api.post(values, {"month": ["2025-04-01"], "value": 1}, format="json").status_code == 400
+    assert api.post(values, {"month": "2025-03-01", "value": 1}, format="json").status_code == 400
+    assert [v["value"] for v in api.get(values).json()["results"]] == ["97.500000"]
