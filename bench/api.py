@@ -17,7 +17,9 @@ import argparse
 import os
 import secrets
 import sys
+from base64 import b64encode
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # The budget per token (1,200/min by default) would answer 429 within seconds of load; the
@@ -38,6 +40,7 @@ from accounts.models import ApiToken, Membership
 from accounts.services import api_token_create
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, today_in
+from kpiapp.models import Deal
 
 # isort: on
 
@@ -52,7 +55,10 @@ def token_for(user, workspace) -> str:  # type: ignore[no-untyped-def]
         return api_token_create(membership=membership, name=LABEL).key
 
 
-def endpoints(slug: str, today_month: int) -> list[base.Page]:
+RESULTS = b'"results"'
+
+
+def endpoints(slug: str, today_month: int, deep: str) -> list[base.Page]:
     api = f"/api/v1/workspaces/{slug}"
     end = Period("month", today_month).label
     start = Period("month", today_month - 35).label
@@ -68,6 +74,8 @@ def endpoints(slug: str, today_month: int) -> list[base.Page]:
         ),
         base.Page("deals, page 1 (100)", f"{api}/deals/?page_size=100", b'"results"'),
         base.Page("deals, page 1000", f"{api}/deals/?page_size=100&page=1000", b'"results"'),
+        base.Page("deals, cursor, first", f"{api}/deals/?page_size=100&cursor=", b'"results"'),
+        base.Page("deals, cursor, 1000th", f"{api}/deals/?page_size=100&cursor={deep}", RESULTS),
         base.Page("deals won", f"{api}/deals/?stage=won&ordering=-closed_at", b'"results"'),
     ]
 
@@ -88,7 +96,10 @@ def main() -> None:
     workspace = base.bench_workspace()
     user = base.bench_member(workspace)
     key = token_for(user, workspace)
-    todo = endpoints(workspace.slug, month_index(today_in(workspace.time_zone)))
+    with workspace_scope(workspace.id):  # the cursor of the 1000th page of 100, newest first
+        position = Deal.objects.order_by("-pk").values_list("pk", flat=True)[99_900]
+    deep = quote(b64encode(urlencode({"p": position}).encode()).decode())
+    todo = endpoints(workspace.slug, month_index(today_in(workspace.time_zone)), deep)
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     times = base.in_process(user, todo, args.requests, args.warmup, client=client)
     for label, t in times.items():

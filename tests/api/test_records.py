@@ -104,3 +104,17 @@ def test_custom_kpi_values_are_entered_through_the_api(api, workspace):
     assert api.post(values, {"month": ["2025-04-01"], "value": 1}, format="json").status_code == 400
     assert api.post(values, {"month": "2025-03-01", "value": 1}, format="json").status_code == 400
     assert [v["value"] for v in api.get(values).json()["results"]] == ["97.500000"]
+
+
+def test_cursor_pages_walk_every_record_once(api, workspace):
+    rows = [{"name": f"Kunde {n:03}", "external_id": f"K-{n:03}"} for n in range(230)]
+    assert api.post(URL + "accounts/", rows, format="json").status_code == 201
+    seen, url = [], URL + "accounts/?cursor=&page_size=100"
+    while url:
+        page = api.get(url).json()
+        assert "count" not in page
+        seen += [a["external_id"] for a in page["results"]]
+        url = page["next"]
+    assert len(seen) == 230 and set(seen) == {r["external_id"] for r in rows}
+    assert seen[0] == "K-229"  # newest first
+    assert api.get(URL + "accounts/?cursor=bm9wZQ").status_code == 404
