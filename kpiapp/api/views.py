@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -46,7 +45,7 @@ from kpiapp.models import Campaign, Channel, CustomKpi
 from kpiapp.selectors.kpi_lookup import workspace_kpi, workspace_kpis
 from kpiapp.selectors.series import SeriesRequestError, kpi_series
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete
-from kpiapp.services.records import RecordInUse, record_delete, record_save
+from kpiapp.services.records import RecordInUse, record_delete, record_save, records_save
 
 BULK_LIMIT = 1000
 
@@ -136,8 +135,7 @@ class RecordViewSet(
         ]
         if errors:  # {"rows": [{"index": 3, "errors": {field: [message]}}]}, nothing saved
             return Response({"rows": errors}, status=status.HTTP_400_BAD_REQUEST)
-        with transaction.atomic():
-            records = [self._saved(f) for f in forms]
+        records = records_save(membership=self.request.membership, forms=forms)
         return Response(
             self.get_serializer(records, many=True).data, status=status.HTTP_201_CREATED
         )
@@ -229,6 +227,9 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         return Campaign.objects.order_by("name", "pk")
 
 
+CUSTOM_VALUE_SERIALIZER = record_serializer(DATA_KINDS["custom_kpi_values"])
+
+
 class CustomKpiViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet
 ):
@@ -253,12 +254,12 @@ class CustomKpiViewSet(
     def perform_destroy(self, instance: CustomKpi) -> None:
         custom_kpi_delete(membership=self.request.membership, kpi=instance)
 
-    @extend_schema(responses=record_serializer(DATA_KINDS["custom_kpi_values"])(many=True))
+    @extend_schema(responses=CUSTOM_VALUE_SERIALIZER(many=True))
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def values(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kpi = self.get_object()
         kind = DATA_KINDS["custom_kpi_values"]
-        output = record_serializer(kind)
+        output = CUSTOM_VALUE_SERIALIZER
         if request.method == "GET":
             page = self.paginate_queryset(kind.model.objects.filter(kpi=kpi).order_by("month"))
             return self.get_paginated_response(output(page, many=True).data)

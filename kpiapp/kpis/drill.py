@@ -7,6 +7,7 @@ arithmetic as the engine (`mrr_states`); deal and lead KPIs are plain queries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -164,12 +165,17 @@ def drill(
     value: str = "",
     today: date | None = None,
 ) -> Drill:
+    handler = _handler(key)
+    return handler(workspace, key, period, dimension, value, build_context(workspace, today=today))
+
+
+def _handler(key: str) -> Callable[..., Drill]:
     handler = next((h for keys, h in _HANDLERS if key in keys), None)
     if handler is None and key.startswith("custom_"):
         handler = _custom
     if handler is None:
         raise KeyError(key)
-    return handler(workspace, key, period, dimension, value, today)
+    return handler
 
 
 def _classify(m0: int, m1: int, had_before: bool) -> dict[str, int]:
@@ -233,10 +239,7 @@ class _Accounts:
         return result
 
 
-def _load_accounts(
-    workspace: Workspace, dimension: str, value: str, today: date | None
-) -> _Accounts:
-    context = build_context(workspace, today=today)
+def _load_accounts(workspace: Workspace, dimension: str, value: str, context: Context) -> _Accounts:
     rows = load_subscriptions(workspace_id=workspace.id)
     boundaries = context.boundaries()
     grids = entity_grids(rows, rows.account, len(rows.account_ids), boundaries)
@@ -267,9 +270,9 @@ def _monthly(state: _Accounts, period: Period, measures: tuple[str, ...], last_o
 
 
 def _accounts(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     measure, kind = ACCOUNT_KPIS[key]
     counting = measure.startswith("n_")
     totals = _monthly(state, period, (measure,), kind == "state")
@@ -331,9 +334,8 @@ def _lead_filter(leads: QuerySet[Lead], dimension: str, value: str) -> QuerySet[
 
 
 def _deals(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
-    context = build_context(workspace, today=today)
     deals = _deal_filter(Deal.objects.all(), dimension, value)
     if key == "pipeline_value":
         end = context.month_end_day(min(period.last_month, context.last_month))
@@ -365,10 +367,10 @@ def _deals(
 
 
 def _leads(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     column = LEAD_KPIS[key]
-    today = build_context(workspace, today=today).today
+    today = context.today
     end = min(period.end, today)
     leads = Lead.objects.filter(**{f"{column}__gte": period.start, f"{column}__lte": end})
     leads = _lead_filter(leads, dimension, value)
@@ -380,11 +382,10 @@ def _leads(
 
 
 def _deal_ratio(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """win_rate: new and expansion deals closed in P, the won ones counted; avg_deal_size and
     sales_cycle_days: the won ones with their amount or days (KPIS.md section 4)."""
-    context = build_context(workspace, today=today)
     deals = _deal_filter(Deal.objects.all(), dimension, value).filter(
         kind__in=("new", "expansion"),
         closed_at__gte=period.start,
@@ -419,13 +420,13 @@ def _deal_ratio(
 
 
 def _lead_rate(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The cohort of leads created in P: those that reached the counted step by today are
     counted, over those that reached the first step (all of the cohort when there is none).
     A lead that skipped the first step is listed and counted, as the definition counts it."""
     narrowed, counted = LEAD_RATES[key]
-    today = build_context(workspace, today=today).today
+    today = context.today
     leads = Lead.objects.filter(
         created_at__gte=period.start, created_at__lte=min(period.end, today)
     )
@@ -446,12 +447,12 @@ def _lead_rate(
 
 
 def _custom(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The months entered for the period; a "last" KPI counts only the latest of them."""
     if dimension:
         raise KeyError(dimension)
-    today = build_context(workspace, today=today).today
+    today = context.today
     kpi = CustomKpi.objects.get(key=key)
     entered = CustomKpiValue.objects.filter(
         kpi=kpi, month__gte=period.start, month__lte=min(period.end, today)
@@ -470,9 +471,9 @@ def _custom(
 
 
 def _two_ends(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     context = state.context
     first = max(period.first_month, context.first_month)
     last = min(period.last_month, context.last_month)
@@ -517,24 +518,22 @@ def _spend_rows(
 
 
 def _spend_ratio(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The spend rows of P (in the KPI's categories), over the count of the denominator KPI's
     records for the same period and breakdown."""
-    context = build_context(workspace, today=today)
     categories, denominator_key = SPEND_RATIOS[key]
     rows = _spend_rows(context, categories, period, dimension, value)
-    count = drill(workspace=workspace, key=denominator_key, period=period, dimension=dimension,
-                  value=value, today=context.today).total  # fmt: skip
+    count = _handler(denominator_key)(workspace, denominator_key, period, dimension, value,
+                                      context).total  # fmt: skip
     total = sum((r.amount for r in rows), Fraction(0))
     return Drill(rows, total, True, count, denominator_key=denominator_key)
 
 
 def _nps(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The answers of P: a promoter adds 100, a detractor takes 100, over the answers."""
-    context = build_context(workspace, today=today)
     answers = NpsResponse.objects.filter(
         responded_at__gte=period.start, responded_at__lte=min(period.end, context.today)
     ).select_related("account")
@@ -557,10 +556,10 @@ def _nps(
 
 
 def _visits(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The traffic rows (days or whole months) of P, by the channel they came from."""
-    today = build_context(workspace, today=today).today
+    today = context.today
     if dimension and dimension != "channel":
         raise KeyError(dimension)
     traffic = Traffic.objects.filter(month__gte=period.start, month__lte=period.end).select_related(
@@ -580,27 +579,27 @@ def _visits(
 
 
 def _arpa(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """MRR at the end of P over the accounts that have it."""
-    mrr = _accounts(workspace, "mrr", period, dimension, value, today)
+    mrr = _accounts(workspace, "mrr", period, dimension, value, context)
     return Drill(mrr.rows, mrr.total, True, Fraction(len(mrr.rows)))
 
 
 def _arr(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
-    mrr = _accounts(workspace, "mrr", period, dimension, value, today)
+    mrr = _accounts(workspace, "mrr", period, dimension, value, context)
     rows = [DrillRow(r.kind, r.pk, r.label, 12 * r.amount) for r in mrr.rows]
     return Drill(rows, 12 * mrr.total, True)
 
 
 def _growth(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """MRR at the end of P's last month against the end of the month before P, each at its own
     month's rates."""
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     first_month = state.context.first_month
     last = min(period.last_month, state.context.last_month)
     before = period.first_month - 1
@@ -617,10 +616,10 @@ def _growth(
 
 
 def _pending_churn(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """At the end of P's last month: the MRR of rows whose notice is given but not yet over."""
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     rows = state.rows
     pending = entity_grids(rows, rows.account, len(rows.account_ids), state.boundaries,
                            pending=True)  # fmt: skip
@@ -635,11 +634,11 @@ def _pending_churn(
 
 
 def _fx_impact(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """Per month of P: each account's MRR at the month's start, at this month's rates less at
     last month's."""
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     context = state.context
     amounts: dict[int, Fraction] = {}
     for month in period.months:
@@ -656,11 +655,11 @@ def _fx_impact(
 
 
 def _quick_ratio(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """Per account, P's gains (new, reactivation, expansion) over its losses (churn,
     contraction)."""
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     totals = _monthly(state, period, ("new", "react", "exp", "churn", "contr"), False)
     gains = {i: Fraction(t["new"] + t["react"] + t["exp"], state.scale) for i, t in totals.items()}
     losses = {i: Fraction(t["churn"] + t["contr"], state.scale) for i, t in totals.items()}
@@ -687,19 +686,17 @@ def _won_amounts(
 
 
 def _services(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
-    context = build_context(workspace, today=today)
     deals = _deal_filter(Deal.objects.all(), dimension, value)
     rows = [r for r in _won_amounts(context, deals, period, "services_amount_cents") if r.amount]
     return Drill(rows, sum((r.amount for r in rows), Fraction(0)), True)
 
 
 def _campaign_roi(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """Won new and expansion amounts less the spend (shown negative), over the spend."""
-    context = build_context(workspace, today=today)
     deals = _deal_filter(Deal.objects.filter(kind__in=("new", "expansion")), dimension, value)
     won = _won_amounts(context, deals, period, "amount_cents")
     spend = _spend_rows(context, ("marketing", "sales"), period, dimension, value)
@@ -710,26 +707,25 @@ def _campaign_roi(
 
 
 def _per_visit(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """Leads created in P (visitor_to_lead_rate) or those of them that became customers
     (visitor_to_customer_rate), over P's visits."""
     if key == "visitor_to_lead_rate":
-        leads = _leads(workspace, "leads", period, dimension, value, today).rows
+        leads = _leads(workspace, "leads", period, dimension, value, context).rows
     else:
-        cohort = _lead_rate(workspace, "lead_to_customer_rate", period, dimension, value, today)
+        cohort = _lead_rate(workspace, "lead_to_customer_rate", period, dimension, value, context)
         leads = [r for r in cohort.rows if r.counted]
-    visits = _visits(workspace, "visits", period, dimension, value, today).total
+    visits = _visits(workspace, "visits", period, dimension, value, context).total
     return Drill(leads, Fraction(len(leads)), False, visits, denominator_key="visits")
 
 
 def _weighted_pipeline(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The open deals of pipeline_value, each weighted by the probability of the stage it was
     in at the end of P's last month (its stage history)."""
-    context = build_context(workspace, today=today)
-    open_deals = _deals(workspace, "pipeline_value", period, dimension, value, context.today)
+    open_deals = _deals(workspace, "pipeline_value", period, dimension, value, context)
     boundaries = context.boundaries()
     channels, campaigns = load_names(workspace_id=workspace.id)
     deals = load_deals(context, channels, campaigns)
@@ -762,11 +758,11 @@ def _active_at_end(state: _Accounts, month: int) -> set[int]:
 
 
 def _usage(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The usage rows of P's last month of accounts active at its end: seat utilisation sums
     active users over seats (rows with seats); engagement averages each row's score."""
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     last = min(period.last_month, state.context.last_month)
     active = _active_at_end(state, last)
     usage = Usage.objects.filter(month=Period("month", last).start, account_id__in=active)
@@ -791,11 +787,11 @@ def _usage(
 
 
 def _time_to_first_value(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, today: date | None
+    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """Accounts whose first value lies in P, with the days from their first subscription
     row's start."""
-    state = _load_accounts(workspace, dimension, value, today)
+    state = _load_accounts(workspace, dimension, value, context)
     rows = state.rows
     first_start = np.full(len(rows.account_ids), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_start, rows.account, rows.started)

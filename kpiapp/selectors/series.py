@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Workspace
 from kpiapp.kpis.periods import GRAINS, Grain, Period, parse_period, periods_between
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
-from kpiapp.models import CustomKpi, KpiSnapshot
+from kpiapp.models import KpiSnapshot
+from kpiapp.selectors.kpi_lookup import workspace_kpi
 
 
 class SeriesRequestError(ValueError):
@@ -39,20 +40,6 @@ def _plain(value: Decimal | None) -> str | None:
     return text
 
 
-def _unit(key: str) -> tuple[str, str | None]:
-    """(unit, custom unit) of a built-in or custom KPI; SeriesRequestError if unknown."""
-    if key in KPI_BY_KEY:
-        return KPI_BY_KEY[key].unit, None
-    custom = CustomKpi.objects.filter(key=key).values_list("unit", flat=True).first()
-    if custom is None:
-        raise SeriesRequestError("kpi", _("There is no KPI “%(key)s”.") % {"key": key})
-    return custom, custom
-
-
-def _dimensions(key: str) -> tuple[str, ...]:
-    return KPI_BY_KEY[key].dimensions if key in KPI_BY_KEY else ()
-
-
 def kpi_series(
     *,
     workspace: Workspace,
@@ -62,11 +49,14 @@ def kpi_series(
     grain: str = "month",
     dimension: str | None = None,
 ) -> dict[str, Any]:
-    unit, custom_unit = _unit(key)
+    kpi = workspace_kpi(key)
+    if kpi is None:
+        raise SeriesRequestError("kpi", _("There is no KPI “%(key)s”.") % {"key": key})
+    unit, custom_unit = kpi.unit, None if key in KPI_BY_KEY else kpi.unit
     if grain not in GRAINS:
         raise SeriesRequestError("grain", _("Use month, quarter or year."))
-    if dimension and dimension not in _dimensions(key):
-        allowed = ", ".join(_dimensions(key)) or _("none")
+    if dimension and dimension not in kpi.dimensions:
+        allowed = ", ".join(kpi.dimensions) or _("none")
         raise SeriesRequestError(
             "dimension",
             _("“%(key)s” does not break down by “%(dimension)s” (it does by: %(allowed)s).")

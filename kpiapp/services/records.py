@@ -52,35 +52,58 @@ def _earliest_touched(record: models.Model, before: dict, after: dict) -> date |
     return min(dates) if dates else None
 
 
-def _request_recompute(record: models.Model, before: dict, after: dict) -> None:
-    """Recompute the KPIs that read this kind of record, from the first day it touches."""
+Scope = tuple[str | None, date | None]  # (data kind, first day touched); kind None: all
+
+
+def _recompute_scope(record: models.Model, before: dict, after: dict) -> Scope:
+    """The KPIs that read this kind of record, from the first day it touches."""
     kind = _kind_of(record)
     if kind is None:
-        recompute_request()
-        return
+        return None, None
     since = _earliest_touched(record, before, after)
     if kind == "deals":  # a change of stage is history from today on
         yesterday = timezone.now().date() - timedelta(days=1)
         since = min(since, yesterday) if since else yesterday
-    recompute_request(kinds={kind}, since=None if kind in WHOLE_HISTORY else since)
+    return kind, None if kind in WHOLE_HISTORY else since
+
+
+def _request_recompute(scopes: list[Scope]) -> None:
+    """One request for all of them: their kinds, from the earliest day any touches."""
+    if any(kind is None for kind, _ in scopes):
+        recompute_request()
+        return
+    kinds = {kind for kind, _ in scopes if kind}
+    sinces = [since for _, since in scopes]
+    earliest = None if None in sinces else min(since for since in sinces if since)
+    recompute_request(kinds=kinds, since=earliest)
+
+
+def _save(membership: Membership, form: RecordForm) -> tuple[models.Model, Scope]:
+    record = form.instance
+    stored = type(record).objects.filter(pk=record.pk).first() if record.pk else None
+    before = _values(stored)
+    record = form.save()
+    if isinstance(stored, Deal) and stored.stage != record.stage:
+        DealStageChange.objects.create(
+            deal=record, changed_by=membership.user, from_stage=stored.stage, to_stage=record.stage
+        )
+    return record, _recompute_scope(record, before, _values(record))
 
 
 @transaction.atomic
 def record_save(*, membership: Membership, form: RecordForm) -> models.Model:
     """Save a validated form; a deal's change of stage goes into its history."""
-    record = form.instance
-    stored = type(record).objects.filter(pk=record.pk).first() if record.pk else None
-    before = _values(stored)
-    old_stage = None
-    if isinstance(record, Deal) and record.pk:
-        old_stage = Deal.objects.filter(pk=record.pk).values_list("stage", flat=True).first()
-    record = form.save()
-    if isinstance(record, Deal) and old_stage is not None and old_stage != record.stage:
-        DealStageChange.objects.create(
-            deal=record, changed_by=membership.user, from_stage=old_stage, to_stage=record.stage
-        )
-    _request_recompute(record, before, _values(record))
+    record, scope = _save(membership, form)
+    _request_recompute([scope])
     return record
+
+
+@transaction.atomic
+def records_save(*, membership: Membership, forms: list[RecordForm]) -> list[models.Model]:
+    """Save validated forms together, with one recompute request for all of them."""
+    saved = [_save(membership, form) for form in forms]
+    _request_recompute([scope for _, scope in saved])
+    return [record for record, _ in saved]
 
 
 @transaction.atomic
@@ -88,7 +111,7 @@ def record_delete(*, membership: Membership, record: models.Model) -> None:
     try:
         before = _values(record)
         record.delete()
-        _request_recompute(record, before, {})
+        _request_recompute([_recompute_scope(record, before, {})])
     except (ProtectedError, RestrictedError) as error:
         used_by = sorted({o._meta.verbose_name_plural for o in error.args[1]})
         raise RecordInUse(

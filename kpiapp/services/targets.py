@@ -12,21 +12,18 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.periods import Period
-from kpiapp.kpis.registry import KPI_BY_KEY
-from kpiapp.models import CustomKpi, Target, TargetChange
+from kpiapp.models import Target, TargetChange
+from kpiapp.selectors.kpi_lookup import workspace_kpi
 from kpiapp.selectors.page_cache import pages_changed
 
 
 def _check(kpi_key: str, quarter: Period, dimension: str) -> None:
     if quarter.grain != "quarter":
         raise ValidationError({"quarter": _("Targets are set per quarter.")})
-    if kpi_key in KPI_BY_KEY:
-        allowed = KPI_BY_KEY[kpi_key].dimensions
-    elif CustomKpi.objects.filter(key=kpi_key).exists():
-        allowed = ()
-    else:
+    kpi = workspace_kpi(kpi_key)
+    if kpi is None:
         raise ValidationError({"kpi_key": _("There is no such KPI.")})
-    if dimension and dimension not in allowed:
+    if dimension and dimension not in kpi.dimensions:
         raise ValidationError({"dimension": _("This KPI does not break down by that.")})
 
 
