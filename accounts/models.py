@@ -286,6 +286,9 @@ class AuditAction(models.TextChoices):
     INVITATION_REVOKED = "invitation.revoked", _("revoked an invitation")
     TOKEN_CREATED = "token.created", _("created an API token")
     TOKEN_REVOKED = "token.revoked", _("revoked an API token")
+    REPORT_DELETED = "report.deleted", _("deleted a report")
+    SHARE_LINK_CREATED = "share_link.created", _("created a share link")
+    SHARE_LINK_REVOKED = "share_link.revoked", _("revoked a share link")
 
 
 class AuditEvent(WorkspaceOwned):

@@ -199,3 +199,37 @@ class TeamBenchmarkAdmin(WorkspaceAdmin):
     list_display = ("kpi_key", "grain", "form", "low", "high", "source")
     search_fields = ("kpi_key", "source")
     raw_id_fields = ("created_by",)
+
+
+@admin.register(m.Report)
+class ReportAdmin(WorkspaceAdmin):
+    list_display = ("title", "owner", "visibility", "grain", "range_kind", "updated_at")
+    search_fields = ("title",)
+    list_filter = ("workspace", "visibility")
+    raw_id_fields = ("owner", "updated_by")
+
+
+@admin.register(m.ReportComment)
+class ReportCommentAdmin(WorkspaceAdmin):
+    list_display = ("report", "author", "created_at")
+    raw_id_fields = ("report", "author")
+
+
+@admin.register(m.ShareLink)
+class ShareLinkAdmin(WorkspaceAdmin):
+    list_display = ("report", "prefix", "expires_at", "revoked_at", "view_count")
+    raw_id_fields = ("report", "created_by")
+    readonly_fields = ("token_hash", "password_hash")
+
+
+@admin.register(m.DigestSubscription)
+class DigestSubscriptionAdmin(WorkspaceAdmin):
+    list_display = ("report", "user", "cadence", "created_at")
+    list_filter = ("workspace", "cadence")
+    raw_id_fields = ("report", "user")
+
+
+@admin.register(m.DigestDelivery)
+class DigestDeliveryAdmin(WorkspaceAdmin):
+    list_display = ("subscription", "period_key", "status", "sent_at")
+    raw_id_fields = ("subscription",)

@@ -8,6 +8,17 @@ from kpiapp.models.feedback import NpsResponse, Usage
 from kpiapp.models.fx import ExchangeRate
 from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
+from kpiapp.models.reports import (
+    Cadence,
+    Comparison,
+    DigestDelivery,
+    DigestSubscription,
+    RangeKind,
+    Report,
+    ReportComment,
+    ShareLink,
+    Visibility,
+)
 from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 from kpiapp.models.targets import Target, TargetChange
@@ -15,14 +26,18 @@ from kpiapp.models.targets import Target, TargetChange
 __all__ = [
     "Account",
     "BillingInterval",
+    "Cadence",
     "Campaign",
     "Channel",
+    "Comparison",
     "CustomKpi",
     "CustomKpiValue",
     "Deal",
     "DealKind",
     "DealStage",
     "DealStageChange",
+    "DigestDelivery",
+    "DigestSubscription",
     "ExchangeRate",
     "Grain",
     "ImportJob",
@@ -30,7 +45,11 @@ __all__ = [
     "KpiSnapshot",
     "Lead",
     "NpsResponse",
+    "RangeKind",
     "RecomputeState",
+    "Report",
+    "ReportComment",
+    "ShareLink",
     "Spend",
     "SpendCategory",
     "Subscription",
@@ -39,4 +58,5 @@ __all__ = [
     "TeamBenchmark",
     "Traffic",
     "Usage",
+    "Visibility",
 ]

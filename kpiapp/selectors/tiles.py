@@ -62,7 +62,8 @@ def available_periods(grain: Grain, today: date, limit: int = 40) -> list[Period
     return [Period.of_start(grain, start) for start in starts]
 
 
-def _change(value: Decimal, before: Decimal, unit: str) -> tuple[Decimal | None, bool]:
+def value_change(value: Decimal, before: Decimal, unit: str) -> tuple[Decimal | None, bool]:
+    """The change from `before` to `value`: in points for rates, else relative (None from 0)."""
     if unit == "rate":
         return value - before, True
     if before == 0:
@@ -137,7 +138,7 @@ def dashboard_tiles(
         before = before_snapshot.value if before_snapshot else None
         change, in_points, good = None, False, None
         if value is not None and before is not None:
-            change, in_points = _change(value, before, kpi.unit)
+            change, in_points = value_change(value, before, kpi.unit)
             if change is not None and change != 0 and kpi.direction != "neutral":
                 good = (change > 0) == (kpi.direction == "up")
         history = [
