@@ -25,4 +25,24 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expire_seconds": 6 * HOUR},
     },
+    # Email digests (06:00 UTC, before the working day in Europe). Each run names its period
+    # (`2026-W47`, `2026-10`, `2026-Q3`), so a late or repeated run sends nothing twice.
+    "digests-weekly": {
+        "task": "kpiapp.tasks.send_due_digests",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+        "args": ("weekly",),
+        "options": {"expire_seconds": 12 * HOUR},
+    },
+    "digests-monthly": {
+        "task": "kpiapp.tasks.send_due_digests",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+        "args": ("monthly",),
+        "options": {"expire_seconds": 12 * HOUR},
+    },
+    "digests-quarterly": {
+        "task": "kpiapp.tasks.send_due_digests",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
+        "args": ("quarterly",),
+        "options": {"expire_seconds": 12 * HOUR},
+    },
 }

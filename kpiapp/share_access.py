@@ -52,7 +52,8 @@ def _client(request: HttpRequest) -> str:
 
 
 def _too_many(request: HttpRequest, seconds: int) -> HttpResponse:
-    response = render(request, "kpiapp/share_locked.html", {"seconds": seconds}, status=429)
+    minutes = -(-seconds // 60)
+    response = render(request, "kpiapp/share_locked.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(seconds)
     return response
 

@@ -5,6 +5,8 @@ Tasks that work on one workspace take `workspace_id` as their first argument and
 tasks that do not.
 """
 
+import smtplib
+
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
@@ -57,3 +59,38 @@ def recompute_all_workspaces() -> int:
     from kpiapp.services.snapshots import recompute_request_all
 
     return recompute_request_all()
+
+
+@shared_task(
+    name="kpiapp.tasks.send_report_digest",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    max_retries=6,
+)
+def send_report_digest(workspace_id: int, report_id: int, cadence: str, period_key: str) -> int:
+    """Email one report's digest for one period to its subscribers of `cadence`. Idempotent:
+    each email is claimed once per period, so a retry or duplicate delivery sends nothing
+    twice. Values are those of the workspace's today."""
+    from accounts.models import Workspace
+    from kpiapp.kpis.periods import today_in
+    from kpiapp.services.digests import report_digest_send
+
+    with workspace_scope(workspace_id):
+        workspace = Workspace.objects.filter(pk=workspace_id).first()
+        if workspace is None:
+            return 0
+        today = today_in(workspace.time_zone)
+        return report_digest_send(
+            report_id=report_id, cadence=cadence, period_key=period_key, today=today
+        )
+
+
+@shared_task(name="kpiapp.tasks.send_due_digests")
+def send_due_digests(cadence: str) -> int:
+    """Beat: weekly, monthly or quarterly. Only enqueues, one task per subscribed report."""
+    from kpiapp.services.digests import digests_due
+
+    return digests_due(cadence, timezone.now().date())

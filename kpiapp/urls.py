@@ -5,7 +5,18 @@ from django.views.generic import RedirectView, TemplateView
 
 from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
-from kpiapp.views import analysis, benchmarks, dashboard, data, imports, kpis, targets
+from kpiapp.views import (
+    analysis,
+    benchmarks,
+    dashboard,
+    data,
+    digests,
+    imports,
+    kpis,
+    reports,
+    share,
+    targets,
+)
 
 register_converter(DataKindConverter, "kind")
 
@@ -23,6 +34,31 @@ kpiapp_patterns = (
         path("kpis/<str:key>/edit/", kpis.custom_kpi_edit, name="custom_kpi_edit"),
         path("kpis/<str:key>/records/", kpis.kpi_records, name="kpi_records"),
         path("targets/", targets.targets, name="targets"),
+        path("reports/", reports.report_list, name="reports"),
+        path("reports/new/", reports.report_new, name="report_new"),
+        path("reports/<int:report_id>/", reports.report_page, name="report"),
+        path("reports/<int:report_id>/edit/", reports.report_edit, name="report_edit"),
+        path("reports/<int:report_id>/delete/", reports.report_delete_view, name="report_delete"),
+        path(
+            "reports/<int:report_id>/duplicate/",
+            reports.report_duplicate_view,
+            name="report_duplicate",
+        ),
+        path("reports/<int:report_id>/comments/", reports.comment_post, name="report_comment"),
+        path(
+            "reports/<int:report_id>/comments/<int:comment_id>/delete/",
+            reports.comment_remove,
+            name="report_comment_delete",
+        ),
+        path("reports/<int:report_id>/digest/", reports.digest_post, name="report_digest"),
+        path("reports/<int:report_id>/export.csv", reports.export_csv, name="report_csv"),
+        path("reports/<int:report_id>/export.pdf", reports.export_pdf, name="report_pdf"),
+        path("reports/<int:report_id>/share-links/", reports.share_links_page, name="share_links"),
+        path(
+            "reports/<int:report_id>/share-links/<int:link_id>/revoke/",
+            reports.share_link_revoke_view,
+            name="share_link_revoke",
+        ),
         path("data/", data.index, name="data"),
         path("data/<kind:kind>/", data.record_list_page, name="records"),
         path("data/<kind:kind>/new/", data.record_create, name="record_create"),
@@ -47,6 +83,11 @@ urlpatterns = [
     path("w/<slug:slug>/", include(kpiapp_patterns)),
     path("w/<slug:slug>/settings/", include("accounts.settings_urls")),
     path("api/v1/", include("kpiapp.api.urls")),
+    path("digests/unsubscribe/<str:token>/", digests.unsubscribe, name="digest_unsubscribe"),
+    path("share/<str:token>/", share.shared_report, name="share"),
+    path("share/<str:token>/export.csv", share.shared_csv, name="share_csv"),
+    path("share/<str:token>/export.pdf", share.shared_pdf, name="share_pdf"),
+    path("share/<str:token>/kpis/<str:key>/records/", share.shared_records, name="share_records"),
     path(
         "legal/impressum/",
         TemplateView.as_view(template_name="legal/impressum.html"),

@@ -82,6 +82,10 @@ class ReportSection:
     pacing: Pacing | None  # the last period's quarter against its target
 
     @property
+    def has_targets(self) -> bool:
+        return any(r.target is not None for r in self.rows)
+
+    @property
     def latest(self) -> ReportRow | None:
         return self.rows[-1] if self.rows else None
 

@@ -14,6 +14,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.imports.kinds import KINDS
 from kpiapp.models import KpiSnapshot
 from kpiapp.services.demo_data import demo_data_generate
+from kpiapp.services.reports import comment_add, report_create, template_values
 from kpiapp.services.snapshots import snapshot_rebuild
 
 DEMO_PASSWORD = "kennzahl-demo"  # noqa: S105 - printed on purpose; demo logins only
@@ -52,6 +53,24 @@ def _demo_user(email: str, name: str) -> User:
     return user
 
 
+def _demo_reports(workspace: Workspace) -> None:
+    """The review reports a team would have saved: monthly and quarterly, with notes and a
+    comment, so the reports page is not empty in the demo."""
+    members = {m.user.email: m for m in Membership.objects.filter(workspace=workspace)
+               .select_related("user", "workspace")}  # fmt: skip
+    owner, admin = members[DEMO_OWNER], members[DEMO_TEAM[0][0]]
+    monthly = template_values("monthly", language=workspace.language)
+    monthly["sections"][0]["note"] = (
+        "Das MRR wächst stetig; die Erweiterungen bestehender Kunden tragen den größten Teil."
+    )
+    report = report_create(membership=owner, data=monthly)
+    comment_add(membership=members[DEMO_TEAM[3][0]], report=report,
+                body="Können wir die Abwanderung nach Kanal aufschlüsseln?")  # fmt: skip
+    quarterly = template_values("quarterly", language=workspace.language)
+    quarterly["sections"][1]["note"] = "Ziel für das nächste Quartal: NRR über 105 %."
+    report_create(membership=admin, data=quarterly)
+
+
 @transaction.atomic
 def demo_seed(
     *, slug: str, seed: int, as_of: date, reset: bool, keep_existing: bool = False
@@ -84,6 +103,8 @@ def demo_seed(
     with workspace_scope(workspace.id):
         if rows or not KpiSnapshot.objects.exists():
             snapshot_rebuild(workspace_id=workspace.id)
+        if rows:
+            _demo_reports(workspace)
     return DemoResult(
         workspace=workspace,
         owner_email=owner.email,

@@ -1,6 +1,6 @@
 """The demo workspace in a real browser, in both languages: the dashboard, a KPI page, a custom
-KPI's page and the targets page load, every chart is drawn with data, and nothing logs an
-error."""
+KPI's page, the targets page and a saved report load, every chart is drawn with data, and
+nothing logs an error."""
 
 import pytest
 
@@ -51,4 +51,13 @@ def test_the_demo_workspace_in_the_browser(live_server, page, language):
 
     page.goto(f"{live_server.url}/w/demo/targets/")
     assert page.locator("h1").inner_text().startswith(HEADINGS[language][0])
+
+    page.goto(f"{live_server.url}/w/demo/reports/")
+    page.click("table a >> nth=-1")  # the oldest: the monthly review, with a comment
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.locator("h1").inner_text() == "Monatsrückblick"  # the report's language
+    for index in range(8):
+        drawn = page.evaluate(CANVAS_PAINT, f"report-chart-{index}")
+        assert drawn["painted"] > 500 and drawn["values"] >= 10, index
+    assert "Abwanderung nach Kanal" in page.locator("#comments").inner_text()
     assert errors == []

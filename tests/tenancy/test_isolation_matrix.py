@@ -18,6 +18,9 @@ DUMMY_IDS = {
     "token_id": 999_999,
     "pk": 999_999,
     "job_id": 999_999,
+    "report_id": 999_999,
+    "comment_id": 999_999,
+    "link_id": 999_999,
 }
 
 

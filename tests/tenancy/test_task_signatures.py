@@ -5,7 +5,11 @@ import pytest
 from kpiapp.celery import app
 
 # Tasks that do not work on one workspace: health checks and fan-outs that only enqueue.
-NOT_PER_WORKSPACE = {"kpiapp.tasks.health_check", "kpiapp.tasks.recompute_all_workspaces"}
+NOT_PER_WORKSPACE = {
+    "kpiapp.tasks.health_check",
+    "kpiapp.tasks.recompute_all_workspaces",
+    "kpiapp.tasks.send_due_digests",
+}
 
 
 def test_every_task_takes_workspace_id_first_or_is_listed():
