@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from kpiapp.api import imports, planning, team, views
+from kpiapp.api import imports, planning, reports, team, views
 
 router = SimpleRouter()
 for slug, viewset in views.RECORD_VIEWSETS.items():
@@ -17,6 +17,8 @@ router.register("kpis", views.KpiViewSet, basename="api-kpis")
 router.register("targets", planning.TargetViewSet, basename="api-targets")
 router.register("benchmarks", planning.BenchmarkViewSet, basename="api-benchmarks")
 router.register("imports", imports.ImportJobViewSet, basename="api-imports")
+router.register("reports", reports.ReportViewSet, basename="api-reports")
+router.register("digests", reports.DigestViewSet, basename="api-digests")
 router.register("members", team.MemberViewSet, basename="api-members")
 router.register("invitations", team.InvitationViewSet, basename="api-invitations")
 router.register("tokens", team.TokenViewSet, basename="api-tokens")

@@ -26,6 +26,8 @@ RULES = {
     "members": ("viewer", "admin", 405),
     "invitations": ("admin", "admin", 400),
     "tokens": ("viewer", "viewer", 400),
+    "reports": ("viewer", "editor", 400),
+    "digests": ("viewer", "viewer", 400),
 }
 LISTS = list(RULES)
 RANK = {"viewer": 1, "editor": 2, "admin": 3, "owner": 4}

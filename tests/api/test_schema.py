@@ -49,6 +49,9 @@ def test_the_schema_is_valid_and_names_every_route_auth_and_error(workspace):
         assert f"/api/v1/workspaces/{{slug}}/{resource}/" in paths, resource
     assert "/api/v1/workspaces/{slug}/kpis/{key}/series/" in paths
     assert "/api/v1/workspaces/{slug}/deals/{id}/stage-history/" in paths
+    for path in ("reports/", "reports/{id}/", "reports/{id}/content/", "reports/{id}/comments/",
+                 "reports/{id}/share-links/", "digests/", "digests/{id}/"):  # fmt: skip
+        assert f"/api/v1/workspaces/{{slug}}/{path}" in paths, path
     assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
     create = schema["paths"]["/api/v1/workspaces/{slug}/deals/"]["post"]
     assert {"201", "400", "401", "403", "404", "429"} <= set(create["responses"])

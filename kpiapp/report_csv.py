@@ -1,0 +1,96 @@
+"""A report's tables as CSV, for a spreadsheet: the KPI values (one row per KPI and period)
+or the targets table. Columns have stable English names; numbers are plain decimals in the
+KPI's unit (money in major units, rates as fractions), written as the API series writes them.
+German files use `;`, a decimal comma and a BOM; English ones `,` and a point. Text cells that
+a spreadsheet would run as a formula are neutralised; numbers are never touched."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from fractions import Fraction
+
+from kpiapp.exports import neutralise
+from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
+from kpiapp.selectors.reports import ReportContent, ReportSection
+
+TABLES = ("values", "targets")
+VALUE_COLUMNS = [
+    "kpi", "name", "unit", "period", "value", "partial", "compare_period", "compare_value",
+    "change", "change_in_points", "target", "reason", "note",
+]  # fmt: skip
+TARGET_COLUMNS = [
+    "kpi", "name", "unit", "quarter", "dimension", "dimension_value", "target", "current",
+    "progress", "expected", "projection", "status",
+]  # fmt: skip
+
+
+def _number(value: Decimal | Fraction | None, places: int, decimal_comma: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    text = f"{value:.{places}f}"
+    return text.replace(".", ",") if decimal_comma else text
+
+
+def _places(key: str, unit: str) -> int:
+    return decimals_for(key, None if key in KPI_BY_KEY else unit)
+
+
+def _value_rows(sections: Iterable[ReportSection], comma: bool) -> Iterator[list[str]]:
+    for section in sections:
+        kpi = section.kpi
+        places = _places(kpi.key, kpi.unit)
+        for row in section.rows:
+            yield [
+                kpi.key, neutralise(str(kpi.name)), kpi.unit, row.period.label,
+                _number(row.value, places, comma), "1" if row.partial else "0",
+                row.compare_period.label if row.compare_period else "",
+                _number(row.compare_value, places, comma),
+                _number(row.change, 6, comma), "1" if row.change_in_points else "0",
+                _number(row.target, places, comma), neutralise(row.reason),
+                neutralise(section.note),
+            ]  # fmt: skip
+
+
+def _target_rows(content: ReportContent, comma: bool) -> Iterator[list[str]]:
+    quarter = content.targets_quarter.label if content.targets_quarter else ""
+    for row in content.targets:
+        kpi, target, pacing = row.kpi, row.target, row.pacing
+        places = _places(kpi.key, kpi.unit)
+        yield [
+            kpi.key, neutralise(str(kpi.name)), kpi.unit, quarter, target.dimension,
+            neutralise(target.dimension_value), _number(target.value, places, comma),
+            _number(row.current, places, comma),
+            _number(pacing.progress if pacing else None, 6, comma),
+            _number(pacing.expected if pacing else None, 6, comma),
+            _number(pacing.projection if pacing else None, places, comma),
+            (pacing.status or "") if pacing else "",
+        ]  # fmt: skip
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def report_csv_lines(
+    content: ReportContent, *, language: str, table: str = "values"
+) -> Iterator[str]:
+    """The lines of one table of the report, ready to stream."""
+    if table not in TABLES:
+        raise ValueError(f"Unknown table {table!r}: use one of {', '.join(TABLES)}")
+    german = language.startswith("de")
+    writer = csv.writer(_Echo(), delimiter=";" if german else ",", lineterminator="\r\n")
+    if german:
+        yield "\ufeff"
+    if table == "values":
+        yield writer.writerow(VALUE_COLUMNS)
+        rows = _value_rows(content.sections, german)
+    else:
+        yield writer.writerow(TARGET_COLUMNS)
+        rows = _target_rows(content, german)
+    for row in rows:
+        yield writer.writerow(row)

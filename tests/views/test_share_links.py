@@ -1,0 +1,190 @@
+"""Share links: created by the report's creator or an admin, opened without a login, shown
+once, hashed at rest, expiring, revocable, optionally password-protected, rate limited."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from freezegun import freeze_time
+
+from accounts.tenancy import workspace_scope
+from accounts.tokens import hash_secret
+from kpiapp.models import ShareLink
+from tests.views.test_reports import TODAY, make_report, snapshots  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(client, report, **fields) -> tuple[str, str]:
+    """Create a link through the page; returns (the page, the shared URL path)."""
+    data = {"label": "Investor", "expires_on": "2025-05-31", "password": ""} | fields
+    response = client.post(f"/w/acme/reports/{report.pk}/share-links/", data)
+    page = response.content.decode()
+    found = re.search(r'value="http://[^/"]+(/share/[^"]+/)"', page)
+    assert response.status_code == 200 and found, page[-2000:]
+    return page, found[1]
+
+
+@freeze_time(TODAY)
+def test_a_link_opens_the_report_logged_out_with_live_values_and_nothing_else(
+    client_as,
+    client,
+    alice,
+    workspace,
+    snapshots,  # noqa: F811
+):
+    report = make_report(alice, workspace)
+    page, path = _create(client_as(alice), report)
+    assert "shown only once" in page
+    token = path.split("/")[2]
+    with workspace_scope(workspace.id):
+        link = ShareLink.objects.get()
+    assert link.token_hash == hash_secret(token) and token not in str(link.__dict__)
+    # The list shows the link without its address.
+    again = client_as(alice).get(f"/w/acme/reports/{report.pk}/share-links/").content.decode()
+    assert token not in again and "Investor" in again
+
+    response = client.get(path)
+    shared = response.content.decode()
+    assert response.status_code == 200
+    assert "Board update" in shared and "€12,345.67" in shared and "Up again" in shared
+    assert "/w/acme/" not in shared  # no way into the workspace
+    assert "Comments" not in shared and "Edit" not in shared
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "/records/" not in shared  # no drill-through unless the link allows it
+    assert client.get(path + "kpis/mrr/records/?period=2025-03").status_code == 404
+    link.refresh_from_db()
+    assert link.view_count == 1 and link.last_viewed_at is not None
+    assert client.get(path + "export.csv").status_code == 200
+    pdf = client.get(path + "export.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+@freeze_time(TODAY)
+def test_a_link_that_allows_records_drills_into_the_reports_own_periods_only(
+    client_as,
+    client,
+    alice,
+    workspace,
+    snapshots,  # noqa: F811
+):
+    report = make_report(alice, workspace)
+    _page, path = _create(client_as(alice), report, allow_records="on")
+    shared = client.get(path).content.decode()
+    assert f"{path}kpis/mrr/records/?period=2025-03" in shared
+    assert client.get(path + "kpis/mrr/records/?period=2025-03").status_code == 200
+    assert client.get(path + "kpis/mrr/records/?period=2023-03").status_code == 404
+    assert client.get(path + "kpis/arr/records/?period=2025-03").status_code == 404  # not in it
+
+
+def test_links_expire_and_can_be_revoked(client_as, client, alice, workspace):
+    with freeze_time(TODAY):
+        report = make_report(alice, workspace)
+        _page, path = _create(client_as(alice), report, expires_on="2025-04-20")
+        assert client.get(path).status_code == 200
+    with freeze_time("2025-04-20 23:00"):
+        assert client.get(path).status_code == 200  # through the whole chosen day
+    with freeze_time("2025-04-21 00:01"):
+        assert client.get(path).status_code == 404
+    with freeze_time(TODAY):
+        _page, second = _create(client_as(alice), report)
+        with workspace_scope(workspace.id):
+            link = ShareLink.objects.get(expires_at__date=date(2025, 6, 1))
+        revoke = f"/w/acme/reports/{report.pk}/share-links/{link.pk}/revoke/"
+        assert client_as(alice).post(revoke).status_code == 302
+        assert client.get(second).status_code == 404
+
+
+@freeze_time(TODAY)
+def test_making_a_report_private_revokes_its_links_and_private_reports_get_none(
+    client_as, client, alice, workspace
+):
+    report = make_report(alice, workspace)
+    _page, path = _create(client_as(alice), report)
+    report_url = f"/w/acme/reports/{report.pk}/"
+    client_as(alice).post(report_url + "edit/", {
+        "title": "Board update", "visibility": "private", "language": "en", "grain": "month",
+        "range_kind": "last_n_months", "range_months": "3", "comparison": "previous",
+        "section-TOTAL_FORMS": "1", "section-INITIAL_FORMS": "0", "section-MIN_NUM_FORMS": "0",
+        "section-MAX_NUM_FORMS": "20", "section-0-kpi": "mrr", "section-0-ORDER": "1",
+    })  # fmt: skip
+    report.refresh_from_db()
+    assert report.visibility == "private"
+    assert client.get(path).status_code == 404
+    response = client_as(alice).post(report_url + "share-links/", {"expires_on": "2025-05-01"})
+    assert response.status_code == 400
+    assert "Only a report shared with the workspace" in response.content.decode()
+
+
+@freeze_time(TODAY)
+def test_only_the_creator_and_admins_manage_links(client_as, alice, adam, erik, vera, workspace):
+    report = make_report(alice, workspace)
+    url = f"/w/acme/reports/{report.pk}/share-links/"
+    for user in (erik, vera):
+        assert client_as(user).get(url).status_code == 403
+        assert client_as(user).post(url, {"expires_on": "2025-05-01"}).status_code == 403
+    assert client_as(adam).get(url).status_code == 200
+    response = client_as(adam).post(url, {"expires_on": "2025-04-15"})
+    assert response.status_code == 400 and "Choose a day after today." in response.content.decode()
+    response = client_as(adam).post(url, {"expires_on": "2026-06-01"})
+    assert "A link lasts at most a year." in response.content.decode()
+    with workspace_scope(workspace.id):
+        assert not ShareLink.objects.exists()
+
+
+@freeze_time(TODAY)
+def test_a_password_protects_the_link_and_wrong_guesses_are_rate_limited(
+    client_as,
+    client,
+    alice,
+    workspace,
+    snapshots,  # noqa: F811
+):
+    report = make_report(alice, workspace)
+    short = client_as(alice).post(f"/w/acme/reports/{report.pk}/share-links/",
+                                  {"expires_on": "2025-05-31", "password": "short"})  # fmt: skip
+    assert short.status_code == 400 and "at least 8 characters" in short.content.decode()
+    _page, path = _create(client_as(alice), report, password="open sesame")
+    first = client.get(path)
+    assert first.status_code == 200 and "This report is protected" in first.content.decode()
+    assert "€12,345.67" not in first.content.decode()
+    for _attempt in range(10):
+        wrong = client.post(path, {"share_password": "guess"})
+        assert wrong.status_code == 401 and "not right" in wrong.content.decode()
+    locked = client.post(path, {"share_password": "open sesame"})
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    with freeze_time("2025-04-15 00:11"):  # the next window
+        right = client.post(path, {"share_password": "open sesame"})
+        assert right.status_code == 200 and "€12,345.67" in right.content.decode()
+        assert client.get(path).status_code == 200  # this browser stays unlocked
+        assert client.get(path + "export.csv").status_code == 200
+    with workspace_scope(workspace.id):
+        stored = ShareLink.objects.exclude(password_hash="").get().password_hash
+    assert "open sesame" not in stored
+
+
+@freeze_time(TODAY)
+def test_guessing_tokens_is_rate_limited_per_address(client, client_as, alice, workspace):
+    report = make_report(alice, workspace)
+    _page, path = _create(client_as(alice), report)
+    for n in range(20):
+        assert client.get(f"/share/kzs_guess{n}/").status_code == 404
+    blocked = client.get(path)  # even the right token waits once the address is blocked
+    assert blocked.status_code == 429 and blocked["Retry-After"]
+
+
+@freeze_time(TODAY)
+def test_a_link_shows_only_its_own_workspaces_report(
+    client, client_as, alice, charlie, workspace, other_workspace
+):
+    ours = make_report(alice, workspace, title="Acme numbers")
+    theirs = make_report(charlie, other_workspace, title="Beta numbers")
+    _page, path = _create(client_as(alice), ours)
+    shared = client.get(path).content.decode()
+    assert "Acme numbers" in shared and "Beta numbers" not in shared
+    # Charlie cannot manage Acme's links, nor reach them through Beta's address.
+    assert client_as(charlie).get(f"/w/acme/reports/{ours.pk}/share-links/").status_code == 404
+    assert client_as(charlie).get(f"/w/beta/reports/{ours.pk}/share-links/").status_code == 404
+    assert client_as(charlie).get(f"/w/beta/reports/{theirs.pk}/share-links/").status_code == 200
