@@ -294,10 +294,7 @@ def _head(content: ReportContent) -> list[Flowable]:
     if content.first != content.last:
         periods += f" – {content.last.label}"
     if report.is_relative:
-        kind = str(report.get_range_kind_display())
-        if report.range_kind == "last_n_months":
-            kind += f": {report.range_months}"
-        periods += f" ({kind})"
+        periods += f" ({report.range_description})"
     facts = [f"{_('Periods')}: {periods}"]
     if report.dimension:
         label = translation.pgettext("noun", "Filter")

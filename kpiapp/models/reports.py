@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext
 
 from accounts.tenancy import WorkspaceOwned
 
@@ -102,6 +103,16 @@ class Report(WorkspaceOwned):
     @property
     def is_relative(self) -> bool:
         return self.range_kind != RangeKind.ABSOLUTE
+
+    @property
+    def range_description(self) -> str:
+        """The relative range in words, with its number of months ("the last 12 closed months")."""
+        if self.range_kind == RangeKind.LAST_N_MONTHS:
+            n = self.range_months or 0
+            return npgettext(
+                "report range", "the last closed month", "the last %(n)d closed months", n
+            ) % {"n": n}
+        return str(self.get_range_kind_display())
 
     @property
     def range_code(self) -> str:

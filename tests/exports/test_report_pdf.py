@@ -55,7 +55,7 @@ def test_an_english_pdf_has_the_numbers_definitions_and_page_numbers(workspace, 
     pages = len(reader.pages)
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert "Board update" in text and "Acme GmbH" in text and "April 15, 2025" in text
-    assert "Periods: 2025-01 – 2025-03" in text
+    assert "Periods: 2025-01 – 2025-03 (the last 3 closed months)" in text
     assert "€12,345.67" in text and "€11,000.00" in text and "+12.2 %" in text
     assert "2.5 %" in text and "+0.5 pp" in text  # a rate changes in points
     assert "Up again" in text
@@ -68,6 +68,7 @@ def test_a_german_pdf_speaks_german_with_german_numbers(workspace, report):
     report.save()
     _reader, text = _pdf(workspace, report)
     assert "Seite 1 von" in text and "15. April 2025" in text
+    assert "(die letzten 3 abgeschlossenen Monate)" in text
     assert "12.345,67 €" in text and "+12,2 %" in text and "+0,5 Pp." in text
     assert "Kundenabwanderungsrate" in text and "Definitionen" in text
 

@@ -91,6 +91,7 @@ def test_an_editor_composes_a_report_and_a_viewer_reads_its_values(
     assert report.owner == erik and report.range_code == "last_n_months:3"
     page = client_as(vera).get(response["Location"]).content.decode()
     assert "Monthly numbers" in page and "Our main number" in page
+    assert "(the last 3 closed months)" in page
     assert "2025-01" in page and "2025-03" in page and "2024-12" not in page.split("<table")[1]
     assert "€12,345.67" in page and "€11,000.00" in page
     assert "+12.2\u00a0%" in page  # 12,345.67 / 11,000 − 1
