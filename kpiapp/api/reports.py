@@ -287,7 +287,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
                                  today=today_in(workspace.time_zone), kpis=kpi_facts())  # fmt: skip
         return Response(ContentSerializer(content_json(content)).data)
 
-    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
@@ -315,9 +316,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         comment_delete(membership=request.membership, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(methods=["GET"], responses=ShareLinkSerializer(many=True))
     @extend_schema(
-        request=ShareLinkSerializer,
-        responses={200: ShareLinkSerializer(many=True), 201: NewShareLinkSerializer},
+        methods=["POST"], request=ShareLinkSerializer, responses={201: NewShareLinkSerializer}
     )
     @action(detail=True, methods=["get", "post"], url_path="share-links", filter_backends=[])
     def share_links(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -230,6 +230,13 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
 CUSTOM_VALUE_SERIALIZER = record_serializer(DATA_KINDS["custom_kpi_values"])
 
 
+class CustomKpiValueInputSerializer(CUSTOM_VALUE_SERIALIZER):  # type: ignore[misc,valid-type]
+    """What a client sends for a month's value: the KPI comes from the address."""
+
+    class Meta(CUSTOM_VALUE_SERIALIZER.Meta):  # type: ignore[name-defined]
+        read_only_fields = ["id", "kpi"]
+
+
 class CustomKpiViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet
 ):
@@ -254,7 +261,12 @@ class CustomKpiViewSet(
     def perform_destroy(self, instance: CustomKpi) -> None:
         custom_kpi_delete(membership=self.request.membership, kpi=instance)
 
-    @extend_schema(responses=CUSTOM_VALUE_SERIALIZER(many=True))
+    @extend_schema(methods=["GET"], responses=CUSTOM_VALUE_SERIALIZER(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=CustomKpiValueInputSerializer,
+        responses={201: CUSTOM_VALUE_SERIALIZER},
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def values(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kpi = self.get_object()

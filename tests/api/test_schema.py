@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
 import jsonschema
 import pytest
@@ -18,9 +18,12 @@ from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 from schemathesis.checks import (
     content_type_conformance,
+    ensure_resource_availability,
     not_a_server_error,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 from schemathesis.config import SchemathesisConfig
 
@@ -87,6 +90,35 @@ def test_a_client_that_only_reads_the_schema_makes_a_round_trip(erik, workspace)
     listed = client.get(path).json()
     _validate(schema, listed, _json_body(accounts["get"]["responses"]["200"]))
     assert listed["results"][0]["country"] == "AT"
+
+
+def test_actions_that_list_and_create_document_each_answer(alice, workspace):
+    """The nested lists (comments, share links, a custom KPI's values) answer a page for GET
+    and the one new item with 201 for POST, as the schema says for each method."""
+    schema = _schema()
+    with workspace_scope(workspace.id):
+        key = api_token_create(membership=membership_of(alice, workspace), name="client").key
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    base = "/api/v1/workspaces/acme/"
+    report = api.post(base + "reports/", {"template": "monthly"}, format="json").json()
+    made = api.post(base + "custom-kpis/", {"name": "Audit-Quote", "unit": "percent",
+                                            "direction": "up", "aggregation": "mean"},
+                    format="json")  # fmt: skip
+    assert made.status_code == 201
+    posts = {
+        "/reports/{id}/comments/": (f"reports/{report['id']}/comments/", {"body": "Gut so"}),
+        "/reports/{id}/share-links/": (f"reports/{report['id']}/share-links/", {"label": "VC"}),
+        "/custom-kpis/{key}/values/": ("custom-kpis/custom_audit_quote/values/",
+                                       {"month": "2025-03-01", "value": "97.5"}),
+    }  # fmt: skip
+    for template, (path, body) in posts.items():
+        operations = schema["paths"]["/api/v1/workspaces/{slug}" + template]
+        created = api.post(base + path, body, format="json")
+        assert created.status_code == 201, (path, created.content)
+        _validate(schema, created.json(), _json_body(operations["post"]["responses"]["201"]))
+        listed = api.get(base + path)
+        _validate(schema, listed.json(), _json_body(operations["get"]["responses"]["200"]))
+        assert listed.json()["count"] == 1
 
 
 def _json_body(part: dict) -> dict:
@@ -163,3 +195,37 @@ def test_every_operation_answers_as_the_schema_says(case, token):
     if "slug" in (case.path_parameters or {}):
         case.path_parameters["slug"] = "acme"  # the caller's workspace, so calls get through
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+# Without FUZZED's config, so that schemathesis infers the links between operations.
+LINKED = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+STATEFUL_CHECKS = [*CHECKS, response_headers_conformance, use_after_free,
+                   ensure_resource_availability]  # fmt: skip
+
+
+def test_chains_of_calls_answer_as_the_schema_says(token):
+    """Stateful: schemathesis links the operations by the ids their answers carry (create a
+    report, then comment on it, share it, duplicate it, delete it; create a record, change
+    it, delete it, read it again) and checks each answer, and that a created resource can be
+    read and a deleted one is gone."""
+    machine = LINKED.as_state_machine()
+
+    class Chains(machine):  # type: ignore[misc,valid-type]
+        # Each chain starts from the same data, so that a chain replays as it ran.
+        def setup(self) -> None:
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self) -> None:
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case):
+            if "slug" in (case.path_parameters or {}):
+                case.path_parameters["slug"] = "acme"
+            return {"headers": {"Authorization": f"Token {token}"}}
+
+        def validate_response(self, response, case, **kwargs):
+            case.validate_response(response, checks=STATEFUL_CHECKS)
+
+    Chains.run(settings=settings(max_examples=20, stateful_step_count=8, deadline=None,
+                                 derandomize=True,
+                                 suppress_health_check=list(HealthCheck)))  # fmt: skip
