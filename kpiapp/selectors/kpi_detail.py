@@ -16,6 +16,7 @@ from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows
 from kpiapp.selectors.kpi_lookup import workspace_kpis
+from kpiapp.templatetags.kpi_format import unit_suffix
 
 TREND_PERIODS = {"month": 24, "quarter": 12, "year": 6}
 
@@ -85,7 +86,7 @@ class KpiPage:
             "targets": [plain(t) for t in self.targets],
             "band": band,
             "percent": self.kpi.unit == "rate",
-            "percentValues": self.kpi.unit == "percent",
+            "suffix": unit_suffix(self.kpi.unit),
             "breakdown": {
                 "labels": [label or "–" for label, _, _ in self.breakdown.rows],
                 "values": [plain(v) for _, v, _ in self.breakdown.rows],

@@ -26,6 +26,7 @@ from kpiapp.kpis.targets import Pacing, pace
 from kpiapp.models import KpiSnapshot, Report, Target, Visibility
 from kpiapp.selectors.targets import TargetRow, targets_of_quarter
 from kpiapp.selectors.tiles import value_change
+from kpiapp.templatetags.kpi_format import unit_suffix
 
 # --- who sees what ---------------------------------------------------------------------------
 
@@ -99,7 +100,7 @@ class ReportSection:
             "compare": [plain(r.compare_value) for r in self.rows],
             "targets": [plain(r.target) for r in self.rows],
             "percent": self.kpi.unit == "rate",
-            "percentValues": self.kpi.unit == "percent",
+            "suffix": unit_suffix(self.kpi.unit),
         }
 
 

@@ -116,7 +116,20 @@ def kpi_value(value: Decimal | None, unit: str, currency: str = "EUR") -> str:
     if unit in ("percent", "number"):  # a custom KPI's value (a percent is entered as 92.5)
         text = number(value, _places_needed(value, 2))
         return f"{text}\u00a0%" if unit == "percent" else text
-    return number(value, 2 if unit in ("ratio", "score", "number") else 1)
+    text = number(value, 2 if unit in ("ratio", "score", "number") else 1)
+    return text + unit_suffix(unit) if unit in ("days", "months") else text
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows a shown value of `unit`: " %", " days", " Tage". A value with a decimal
+    (1.0, 10.4) takes the plural in both languages, and durations are always shown so."""
+    if unit in ("rate", "percent"):
+        return "\u00a0%"
+    if unit == "days":
+        return "\u00a0" + pgettext("kpi unit", "days")
+    if unit == "months":
+        return "\u00a0" + pgettext("kpi unit", "months")
+    return ""
 
 
 @register.filter

@@ -10,7 +10,7 @@
     return values.map(function (v) { return v === null ? null : v * scale; });
   }
   function format(v) {
-    return K.numberFormat.format(v) + (data.percent || data.percentValues ? " %" : "");
+    return K.numberFormat.format(v) + (data.suffix || "");
   }
   var axis = { grid: { color: K.colors.grid }, ticks: { callback: format } };
   var trend = document.getElementById("trend-chart");

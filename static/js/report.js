@@ -13,7 +13,7 @@
       return values.map(function (v) { return v === null ? null : v * scale; });
     };
     var format = function (v) {
-      return K.numberFormat.format(v) + (data.percent || data.percentValues ? " %" : "");
+      return K.numberFormat.format(v) + (data.suffix || "");
     };
     var datasets = [{ label: canvas.getAttribute("aria-label"), data: scaled(data.values), borderColor: K.colors.primary, backgroundColor: K.colors.primary, pointRadius: 2, borderWidth: 2 }];
     if (data.compare.some(function (v) { return v !== null; })) {

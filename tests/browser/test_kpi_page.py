@@ -47,4 +47,9 @@ def test_a_kpi_page_draws_its_charts_with_data(live_server, page, language):
     assert max(v for v in trend["values"] if v is not None) == 5
     assert breakdown["values"] == [5]  # all five in DE
     assert trend["painted"] > 1000 and breakdown["painted"] > 500
+
+    page.goto(f"{live_server.url}/w/acme/kpis/customer_churn_rate/")
+    page.wait_for_selector("body[data-charts-ready='1']", timeout=10_000)
+    ticks = page.evaluate("() => Chart.getChart('trend-chart').scales.y.ticks.map((t) => t.label)")
+    assert ticks and all(label.endswith("\u00a0%") for label in ticks), ticks
     assert errors == []

@@ -9,7 +9,13 @@ from django.utils import translation
 
 import pytest
 
-from kpiapp.templatetags.kpi_format import kpi_points, kpi_value, money, signed_percent
+from kpiapp.templatetags.kpi_format import (
+    kpi_points,
+    kpi_value,
+    money,
+    signed_percent,
+    unit_suffix,
+)
 
 NBSP = "\u00a0"
 
@@ -21,7 +27,9 @@ NBSP = "\u00a0"
         (Decimal("1234.565"), "money", "€1,234.57", f"1.234,57{NBSP}€"),
         (Fraction(2, 3), "money", "€0.67", f"0,67{NBSP}€"),
         (Decimal("-0.004"), "money", "€0.00", f"0,00{NBSP}€"),
-        (Decimal("27.45"), "days", "27.5", "27,5"),
+        (Decimal("27.45"), "days", f"27.5{NBSP}days", f"27,5{NBSP}Tage"),
+        (Decimal("1"), "days", f"1.0{NBSP}days", f"1,0{NBSP}Tage"),  # a decimal takes the plural
+        (Decimal("10.449"), "months", f"10.4{NBSP}months", f"10,4{NBSP}Monate"),
         (Decimal("2.5"), "count", "3", "3"),
         (Decimal("129.000000"), "number", "129", "129"),  # a custom KPI: no needless decimals
         (Decimal("3.14159"), "number", "3.14", "3,14"),
@@ -41,3 +49,21 @@ def test_changes_round_too():
         assert signed_percent(Decimal("0.03251")) == f"+3,3{NBSP}%"
         assert kpi_points(Decimal("-0.00449")).startswith("−0,4")
         assert money(199.5) == f"2,00{NBSP}€"
+
+
+@pytest.mark.parametrize(
+    ("unit", "english", "german"),
+    [
+        ("rate", f"{NBSP}%", f"{NBSP}%"),
+        ("percent", f"{NBSP}%", f"{NBSP}%"),
+        ("days", f"{NBSP}days", f"{NBSP}Tage"),
+        ("months", f"{NBSP}months", f"{NBSP}Monate"),
+        ("money", "", ""),
+        ("count", "", ""),
+    ],
+)
+def test_charts_label_their_axes_and_tooltips_with_the_unit(unit, english, german):
+    with translation.override("en"):
+        assert unit_suffix(unit) == english
+    with translation.override("de"):
+        assert unit_suffix(unit) == german
