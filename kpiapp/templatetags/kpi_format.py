@@ -109,15 +109,14 @@ def kpi_value(value: Decimal | None, unit: str, currency: str = "EUR") -> str:
     if unit == "money":
         return money(value * 100, currency)
     if unit == "rate":
-        percent = _format(value * 100, 1)
-        return f"{percent}\u00a0%"
-    if unit == "count":
-        return number(value)
-    if unit in ("percent", "number"):  # a custom KPI's value (a percent is entered as 92.5)
+        text = _format(value * 100, 1)
+    elif unit == "count":
+        text = number(value)
+    elif unit in ("percent", "number"):  # a custom KPI's value (a percent is entered as 92.5)
         text = number(value, _places_needed(value, 2))
-        return f"{text}\u00a0%" if unit == "percent" else text
-    text = number(value, 2 if unit in ("ratio", "score", "number") else 1)
-    return text + unit_suffix(unit) if unit in ("days", "months") else text
+    else:
+        text = number(value, 2 if unit in ("ratio", "score") else 1)
+    return text + unit_suffix(unit)
 
 
 def unit_suffix(unit: str) -> str:
