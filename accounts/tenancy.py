@@ -45,6 +45,15 @@ def workspace_scope(workspace_id: int) -> Iterator[int]:
         _current_workspace_id.reset(token)
 
 
+def leaked_scope_clear() -> int | None:
+    """Clear a scope that outlived its block and return its workspace id (None if none was
+    set). Only the request guard calls it: a scope set here is a bug, not a state to keep."""
+    leaked = _current_workspace_id.get()
+    if leaked is not None:
+        _current_workspace_id.set(None)
+    return leaked
+
+
 def current_workspace_id() -> int:
     workspace_id = _current_workspace_id.get()
     if workspace_id is None:

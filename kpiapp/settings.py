@@ -53,6 +53,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# A workspace scope found at a request's start or end raises (DEBUG, tests) or is logged and
+# cleared (production): accounts.middleware.UnscopedRequestMiddleware.
+TENANCY_STRICT = env_bool("TENANCY_STRICT", DEBUG)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it sees each request begin and end outside every workspace scope.
+    "accounts.middleware.UnscopedRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -46,6 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # cache keeps tests from touching the shared Redis.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+    settings.TENANCY_STRICT = True  # a leaked workspace scope fails the test that leaks it
     if _required("KZ_REQUIRE_SERVICES"):
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:

@@ -4,26 +4,38 @@ Like `@workspace_view` for pages: it resolves the slug to the caller's membershi
 outsiders and for a token of another workspace, 403 for a member below the role), sets
 `request.workspace` / `request.membership`, and runs the handler inside the workspace scope.
 Subclasses cannot bypass it: they implement `scoped_queryset()`, and defining `get_queryset`,
-`get_object`, `get_permissions` or `initial` is refused when the class is made."""
+`get_object`, `get_permissions`, `initial`, `dispatch` or `finalize_response` is refused when
+the class is made.
+
+The scope is entered in `initial()` (once the membership is known) but left by the
+`ExitStack` that `dispatch()` holds around the whole request, so an exception DRF does not
+handle (which skips `finalize_response`) cannot leave this thread inside the workspace."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from rest_framework import viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from accounts.access import access_workspace
 from accounts.models import ApiToken
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 
-GUARDED = ("get_queryset", "get_object", "get_permissions", "initial", "finalize_response")
+GUARDED = (
+    "get_queryset",
+    "get_object",
+    "get_permissions",
+    "initial",
+    "dispatch",
+    "finalize_response",
+)
 
 
 class WorkspaceViewSet(viewsets.GenericViewSet):
@@ -57,14 +69,8 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
         membership = access_workspace(request.user, slug, min_role=needed)
         request.membership = membership  # type: ignore[attr-defined]
         request.workspace = membership.workspace  # type: ignore[attr-defined]
-        self._scope = workspace_scope(membership.workspace_id)
-        self._scope.__enter__()
+        self._scopes.enter_context(workspace_scope(membership.workspace_id))
 
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        scope = getattr(self, "_scope", None)
-        if scope is not None:
-            self._scope = None
-            scope.__exit__(None, None, None)
-        return super().finalize_response(request, response, *args, **kwargs)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        with ExitStack() as self._scopes:  # left on every way out, exceptions included
+            return super().dispatch(request, *args, **kwargs)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, filters, mixins, serializers, status
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from accounts.roles import Role
 from kpiapp.api.base import WorkspaceViewSet
 from kpiapp.api.errors import service_errors
+from kpiapp.api.filters import IdFilter
 from kpiapp.kpis.periods import today_in
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
 from kpiapp.models import (
@@ -219,7 +221,11 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     serializer_class = ReportSerializer
     write_role = Role.VIEWER  # comments by viewers; each write checks its own rule
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
-    filterset_fields = ["visibility", "owner"]
+    # The owner by id, not a choice among every user (which would read and reveal them).
+    filterset_class = type("ReportFilter", (django_filters.FilterSet,), {
+        "owner": IdFilter(field_name="owner_id"),
+        "Meta": type("Meta", (), {"model": Report, "fields": ["visibility"]}),
+    })  # fmt: skip
     search_fields = ["title"]
     ordering_fields = ["updated_at", "title", "created_at"]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]

@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from accounts.models import ApiToken, Membership, Workspace
 from kpiapp.api.base import WorkspaceViewSet
 from kpiapp.api.errors import field_messages, service_errors
+from kpiapp.api.filters import IdFilter
 from kpiapp.api.serializers import (
     CampaignSerializer,
     ChannelSerializer,
@@ -159,9 +160,7 @@ def _filterset(kind: DataKind, names: list[str]) -> type[django_filters.FilterSe
     """Exact filters; a relation filters by id (no choice list, which would read every row)."""
     fields = [kind.model._meta.get_field(name) for name in names]
     attrs: dict[str, Any] = {
-        f.name: django_filters.NumberFilter(field_name=f"{f.name}_id")
-        for f in fields
-        if f.is_relation
+        f.name: IdFilter(field_name=f"{f.name}_id") for f in fields if f.is_relation
     }
     meta = type("Meta", (), {"model": kind.model,
                              "fields": [f.name for f in fields if not f.is_relation]})  # fmt: skip
@@ -219,7 +218,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
     serializer_class = CampaignSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = type("CampaignFilter", (django_filters.FilterSet,), {
-        "channel": django_filters.NumberFilter(field_name="channel_id"),
+        "channel": IdFilter(field_name="channel_id"),
         "Meta": type("Meta", (), {"model": Campaign, "fields": []}),
     })  # fmt: skip
 
