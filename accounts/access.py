@@ -2,6 +2,11 @@
 
 Outsiders get 404, never 403, so the existence of a workspace is not revealed. A member whose
 role is too low gets 403 (PermissionDenied).
+
+Memberships, invitations and API tokens are workspace-owned like every record, but they are
+also how a scope is found in the first place: by the user, by an invitation link or by an API
+key. Those few reads across workspaces are the functions below, and only this module (besides
+`accounts.tenancy`) may name `all_workspaces` for them (tests/tenancy/test_model_coverage.py).
 """
 
 from __future__ import annotations
@@ -10,10 +15,47 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import ApiToken, Invitation, Membership, User, Workspace
 from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+from accounts.tokens import hash_secret
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    """The user's memberships in every workspace (the workspace list, page versions)."""
+    return Membership.all_workspaces.filter(user=user)
+
+
+def workspace_member_ids(workspace_id: int) -> list[int]:
+    with workspace_scope(workspace_id):
+        return list(Membership.objects.values_list("user_id", flat=True))
+
+
+def invitation_by_token(raw_token: str) -> Invitation | None:
+    """The invitation an email link names; the token (256 random bits) is the credential."""
+    return (
+        Invitation.all_workspaces.select_related("workspace", "invited_by")
+        .filter(token_hash=hash_secret(raw_token))
+        .first()
+    )
+
+
+def live_api_token(raw_key: str) -> ApiToken | None:
+    """The unrevoked token an `Authorization: Token …` header names, with its user, workspace
+    and `is_member` (whether the user still belongs to it), in one query. Unscoped: the key is
+    the credential, and the token names its workspace."""
+    member = Membership.all_workspaces.filter(
+        user=OuterRef("user"), workspace=OuterRef("workspace")
+    )
+    return (
+        ApiToken.all_workspaces.select_related("user", "workspace")
+        .filter(key_hash=hash_secret(raw_key), revoked_at__isnull=True)
+        .annotate(is_member=Exists(member))
+        .first()
+    )
 
 
 def access_workspace(user: User, slug: str, *, min_role: str = Role.VIEWER) -> Membership:
@@ -22,7 +64,9 @@ def access_workspace(user: User, slug: str, *, min_role: str = Role.VIEWER) -> M
     # At most one row (unique user and workspace): no ordering; the user is the caller.
     membership = next(
         iter(
-            Membership.objects.select_related("workspace").filter(user=user, workspace__slug=slug)
+            Membership.all_workspaces.select_related("workspace").filter(
+                user=user, workspace__slug=slug
+            )
         ),
         None,
     )

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.models import Membership
+from accounts.access import memberships_of
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,8 +17,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["my_memberships"] = lambda: list(
-            Membership.objects.filter(user=user)
-            .select_related("workspace")
-            .order_by("workspace__name")
+            memberships_of(user).select_related("workspace").order_by("workspace__name")
         )
     return context

@@ -180,8 +180,9 @@ class Workspace(models.Model):
         return self.name
 
 
-class Membership(models.Model):
-    """A user's place in a workspace, with a role. Resolved by `accounts.access` only."""
+class Membership(WorkspaceOwned):
+    """A user's place in a workspace, with a role. Read across workspaces (by user) only in
+    `accounts.access`; everywhere else through the scoped manager."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
@@ -212,8 +213,9 @@ class InvitationStatus(models.TextChoices):
     EXPIRED = "expired", _("expired")
 
 
-class Invitation(models.Model):
-    """An invitation by email link. Only a hash of the link's token is stored."""
+class Invitation(WorkspaceOwned):
+    """An invitation by email link. Only a hash of the link's token is stored; the link is
+    resolved (unscoped, by its token) in `accounts.access` only."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
@@ -250,8 +252,9 @@ class Invitation(models.Model):
         return InvitationStatus.PENDING
 
 
-class ApiToken(models.Model):
-    """A REST API key for one member of one workspace. Only its SHA-256 is stored."""
+class ApiToken(WorkspaceOwned):
+    """A REST API key for one member of one workspace. Only its SHA-256 is stored; the key is
+    resolved (unscoped, by its hash) in `accounts.access` only."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_tokens")

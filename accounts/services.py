@@ -125,7 +125,8 @@ def workspace_create(
         )
     )
     workspace.save()
-    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    with workspace_scope(workspace.id):
+        Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
     audit(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
     return workspace
 
@@ -165,7 +166,8 @@ def workspace_delete(*, actor: Membership, confirm_slug: str) -> None:
 
 def _owner_count(workspace: Workspace) -> int:
     # Locks the owner rows, so two concurrent demotions cannot both pass the check.
-    return len(Membership.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER))
+    with workspace_scope(workspace.id):
+        return len(Membership.objects.select_for_update().filter(role=Role.OWNER))
 
 
 def _check_may_assign(actor: Membership, role: str) -> None:
@@ -179,9 +181,8 @@ def _check_may_assign(actor: Membership, role: str) -> None:
 def membership_add(
     *, workspace: Workspace, user: User, role: str, actor: User | None
 ) -> Membership:
-    membership, created = Membership.objects.get_or_create(
-        user=user, workspace=workspace, defaults={"role": role}
-    )
+    with workspace_scope(workspace.id):
+        membership, created = Membership.objects.get_or_create(user=user, defaults={"role": role})
     if created:
         audit(
             workspace=workspace,
@@ -244,9 +245,8 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     if not leaving and not actor.has_role(Role.ADMIN):
         raise ValidationError(_("Only admins can remove members."))
     email = membership.user.email
-    ApiToken.objects.filter(user=membership.user, workspace=membership.workspace).update(
-        revoked_at=timezone.now()
-    )
+    with workspace_scope(membership.workspace_id):
+        ApiToken.objects.filter(user=membership.user).update(revoked_at=timezone.now())
     membership.delete()
     audit(
         workspace=actor.workspace,
@@ -275,21 +275,21 @@ def invitation_send(*, actor: Membership, email: str, role: str) -> SentInvitati
     email = email.strip().lower()
     _check_may_assign(actor, role)
     workspace = actor.workspace
-    if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
-        raise ValidationError({"email": _("This person is already a member.")})
-    now = timezone.now()
-    Invitation.objects.filter(
-        workspace=workspace, email__iexact=email, accepted_at=None, revoked_at=None
-    ).update(revoked_at=now)
-    raw = new_secret("inv")
-    invitation = Invitation.objects.create(
-        workspace=workspace,
-        email=email,
-        role=role,
-        token_hash=hash_secret(raw),
-        invited_by=actor.user,
-        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
-    )
+    with workspace_scope(workspace.id):
+        if Membership.objects.filter(user__email__iexact=email).exists():
+            raise ValidationError({"email": _("This person is already a member.")})
+        now = timezone.now()
+        Invitation.objects.filter(email__iexact=email, accepted_at=None, revoked_at=None).update(
+            revoked_at=now
+        )
+        raw = new_secret("inv")
+        invitation = Invitation.objects.create(
+            email=email,
+            role=role,
+            token_hash=hash_secret(raw),
+            invited_by=actor.user,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
     url = invitation_url(raw)
     audit(
         workspace=workspace,
@@ -322,17 +322,14 @@ def _send_invitation_email(invitation: Invitation, url: str) -> None:
         )
 
 
-def invitation_by_token(raw_token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("workspace", "invited_by")
-        .filter(token_hash=hash_secret(raw_token))
-        .first()
-    )
-
-
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the workspace. The invitation is for one email address and is used once."""
+    with workspace_scope(invitation.workspace_id):
+        return _invitation_accept(invitation=invitation, user=user)
+
+
+def _invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     status = invitation.status()
     if status != InvitationStatus.PENDING:
@@ -342,11 +339,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             _("This invitation is for %(email)s. Log in with that address to accept it.")
             % {"email": invitation.email}
         )
-    membership = Membership.objects.filter(user=user, workspace=invitation.workspace).first()
+    membership = Membership.objects.filter(user=user).first()
     if membership is None:
-        membership = Membership.objects.create(
-            user=user, workspace=invitation.workspace, role=invitation.role
-        )
+        membership = Membership.objects.create(user=user, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -370,8 +365,12 @@ def invitation_signup_and_accept(
 
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
+    """Admins revoke pending invitations; one to become an owner only an owner (who alone can
+    send it)."""
     if invitation.status() != InvitationStatus.PENDING:
         raise ValidationError(_("Only pending invitations can be revoked."))
+    if invitation.role == Role.OWNER and not actor.has_role(Role.OWNER):
+        raise ValidationError(_("Only an owner can revoke an invitation to become an owner."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit(
@@ -395,13 +394,13 @@ class CreatedToken:
 def api_token_create(*, membership: Membership, name: str) -> CreatedToken:
     """Create an API key for one member of one workspace; the key is returned once."""
     raw = new_secret("kz")
-    token = ApiToken.objects.create(
-        user=membership.user,
-        workspace=membership.workspace,
-        name=name.strip() or _("API token"),
-        prefix=raw[:10],
-        key_hash=hash_secret(raw),
-    )
+    with workspace_scope(membership.workspace_id):
+        token = ApiToken.objects.create(
+            user=membership.user,
+            name=name.strip() or _("API token"),
+            prefix=raw[:10],
+            key_hash=hash_secret(raw),
+        )
     audit(
         workspace=membership.workspace,
         actor=membership.user,
@@ -411,8 +410,21 @@ def api_token_create(*, membership: Membership, name: str) -> CreatedToken:
     return CreatedToken(token=token, key=raw)
 
 
+def _check_may_revoke_token(actor: Membership, token: ApiToken) -> None:
+    """Everyone revokes their own tokens; admins another member's; an owner's only owners."""
+    if token.user_id == actor.user_id:
+        return
+    if not actor.has_role(Role.ADMIN):
+        raise ValidationError(_("Only admins can revoke another member's token."))
+    with workspace_scope(actor.workspace_id):
+        holder = Membership.objects.filter(user_id=token.user_id).values_list("role", flat=True)
+        if holder.first() == Role.OWNER and not actor.has_role(Role.OWNER):
+            raise ValidationError(_("Only an owner can revoke an owner's token."))
+
+
 @transaction.atomic
 def api_token_revoke(*, actor: Membership, token: ApiToken) -> None:
+    _check_may_revoke_token(actor, token)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

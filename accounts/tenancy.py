@@ -45,6 +45,18 @@ def workspace_scope(workspace_id: int) -> Iterator[int]:
         _current_workspace_id.reset(token)
 
 
+def check_scope(workspace_id: int, *, required: bool) -> None:
+    """Refuse raw work for `workspace_id` inside another workspace's scope, and outside any
+    scope when `required` (writes): for the code that takes an id instead of a manager."""
+    scope = _current_workspace_id.get()
+    if scope is None:
+        if required:
+            current_workspace_id()  # raises WorkspaceScopeMissing
+        return
+    if scope != workspace_id:
+        raise WorkspaceMismatch(f"work for workspace {workspace_id} inside the scope of {scope}")
+
+
 def leaked_scope_clear() -> int | None:
     """Clear a scope that outlived its block and return its workspace id (None if none was
     set). Only the request guard calls it: a scope set here is a bug, not a state to keep."""

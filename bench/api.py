@@ -49,8 +49,8 @@ LABEL = "bench/api.py"  # the name of the bench member's API token
 
 def token_for(user, workspace) -> str:  # type: ignore[no-untyped-def]
     """A fresh token each run (the key is shown once); the earlier ones are removed."""
-    ApiToken.objects.filter(user=user, workspace=workspace, name=LABEL).delete()
-    membership = Membership.objects.get(user=user, workspace=workspace)
+    ApiToken.all_workspaces.filter(user=user, workspace=workspace, name=LABEL).delete()
+    membership = Membership.all_workspaces.get(user=user, workspace=workspace)
     with workspace_scope(workspace.id):
         return api_token_create(membership=membership, name=LABEL).key
 

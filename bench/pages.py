@@ -206,7 +206,7 @@ def bench_workspace() -> Workspace:
 
 def bench_member(ws: Workspace) -> User:
     user = User.objects.filter(email=EMAIL).first() or User.objects.create_user(EMAIL)
-    membership, _ = Membership.objects.get_or_create(
+    membership, _ = Membership.all_workspaces.get_or_create(
         user=user, workspace=ws, defaults={"role": Role.OWNER}
     )
     if membership.role != Role.OWNER:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
+from accounts.access import memberships_of, workspace_member_ids
 from accounts.models import Membership, User, Workspace
 from kpiapp.selectors.page_cache import pages_changed, user_pages_changed
 
@@ -20,17 +21,13 @@ def _user_changed(sender: type, instance: User, **kwargs: Any) -> None:
     if kwargs.get("update_fields") == frozenset({"last_login"}):
         return  # every login saves this, and no page shows it
     user_pages_changed(instance.pk)
-    for workspace_id in Membership.objects.filter(user_id=instance.pk).values_list(
-        "workspace_id", flat=True
-    ):
+    for workspace_id in memberships_of(instance).values_list("workspace_id", flat=True):
         pages_changed(workspace_id)
 
 
 def _workspace_changed(sender: type, instance: Workspace, **kwargs: Any) -> None:
     pages_changed(instance.pk)
-    for user_id in Membership.objects.filter(workspace_id=instance.pk).values_list(
-        "user_id", flat=True
-    ):
+    for user_id in workspace_member_ids(instance.pk):
         user_pages_changed(user_id)
 
 

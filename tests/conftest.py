@@ -28,7 +28,7 @@ from celery.signals import task_postrun
 
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
-from accounts.tenancy import workspace_scope
+from accounts.tenancy import _current_workspace_id, leaked_scope_clear, workspace_scope
 from kpiapp.celery import app as celery_app
 from kpiapp.imports.mapping import parse_options
 from kpiapp.services.imports import data_import
@@ -105,7 +105,7 @@ def make_user(email: str, name: str = "", password: str = PASSWORD) -> User:
 
 def make_workspace(slug: str, owner: User, name: str | None = None) -> Workspace:
     workspace = Workspace.objects.create(name=name or slug.title(), slug=slug, language="en")
-    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    Membership.all_workspaces.create(user=owner, workspace=workspace, role=Role.OWNER)
     return workspace
 
 
@@ -131,7 +131,7 @@ def other_workspace(charlie: User) -> Workspace:
 
 def _member(workspace: Workspace, email: str, name: str, role: str) -> User:
     user = make_user(email, name)
-    Membership.objects.create(user=user, workspace=workspace, role=role)
+    Membership.all_workspaces.create(user=user, workspace=workspace, role=role)
     return user
 
 
@@ -157,10 +157,24 @@ def cast(
     return {"owner": alice, "admin": adam, "editor": erik, "viewer": vera, "outsider": charlie}
 
 
+class UnscopedClient(Client):
+    """A test client whose requests begin outside the test's own workspace scope (the
+    `scoped` fixture), as a request on a worker thread does; the request guard then checks
+    that the request leaves no scope behind, and the test's scope is back afterwards."""
+
+    def request(self, **request):  # type: ignore[no-untyped-def]
+        held = leaked_scope_clear()
+        try:
+            return super().request(**request)
+        finally:
+            if held is not None:
+                _current_workspace_id.set(held)
+
+
 @pytest.fixture
 def client_as() -> Callable[[User], Client]:
     def make(user: User) -> Client:
-        client = Client()
+        client = UnscopedClient()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
 
@@ -173,7 +187,7 @@ def in_workspace() -> Callable[[Workspace], object]:
 
 
 def membership_of(user: User, workspace: Workspace) -> Membership:
-    return Membership.objects.get(user=user, workspace=workspace)
+    return Membership.all_workspaces.get(user=user, workspace=workspace)
 
 
 @pytest.fixture

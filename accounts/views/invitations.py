@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import services
+from accounts.access import invitation_by_token
 from accounts.forms import InvitationSignupForm
 from accounts.models import Invitation, InvitationStatus, User
 from accounts.views.auth import BACKEND
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.invitation_by_token(token)
+    invitation = invitation_by_token(token)
     if invitation is None:
         return render(
             request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -48,6 +49,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     actor: Membership = request.membership  # type: ignore[attr-defined]
     token = access_api_token(actor, token_id)
-    services.api_token_revoke(actor=actor, token=token)
-    messages.success(request, _("The token “%s” was revoked.") % token.name)
+    try:
+        services.api_token_revoke(actor=actor, token=token)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The token “%s” was revoked.") % token.name)
     return redirect("settings:tokens", slug=actor.workspace.slug)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import services
+from accounts.access import memberships_of
 from accounts.decorators import workspace_view
 from accounts.forms import (
     ConfirmSlugForm,
@@ -17,14 +18,13 @@ from accounts.forms import (
     WorkspaceForm,
     WorkspaceSettingsForm,
 )
-from accounts.models import Membership
 from accounts.roles import Role
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(
-        Membership.objects.filter(user=request.user)
+        memberships_of(request.user)  # type: ignore[arg-type]
         .select_related("workspace")
         .order_by("workspace__name")
     )

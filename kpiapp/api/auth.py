@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +15,9 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.models import ApiToken, Membership
-from accounts.tokens import hash_secret
+from accounts.access import live_api_token
+from accounts.models import ApiToken
+from accounts.tenancy import workspace_scope
 
 LAST_USED_EVERY = timedelta(minutes=1)  # write the last-used time at most this often
 
@@ -39,20 +39,15 @@ class ApiTokenAuthentication(BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("This token is not valid.")) from None
         # One query: the token, its owner, and that the owner is still a member.
-        member = Membership.objects.filter(user=OuterRef("user"), workspace=OuterRef("workspace"))
-        token = (
-            ApiToken.objects.select_related("user", "workspace")
-            .filter(key_hash=hash_secret(raw), revoked_at__isnull=True)
-            .annotate(is_member=Exists(member))
-            .first()
-        )
+        token = live_api_token(raw)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This token is not valid or was revoked."))
         if not token.is_member:
             raise exceptions.AuthenticationFailed(_("This token's owner left the workspace."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            with workspace_scope(token.workspace_id):
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

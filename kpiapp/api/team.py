@@ -151,4 +151,7 @@ class TokenViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
-        services.api_token_revoke(actor=self.request.membership, token=instance)
+        try:
+            services.api_token_revoke(actor=self.request.membership, token=instance)
+        except DjangoValidationError as error:
+            raise service_errors(error) from None

@@ -27,7 +27,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import ApiToken, Membership, Workspace
+from accounts.access import memberships_of
+from accounts.models import ApiToken, Workspace
 from kpiapp.api.base import WorkspaceViewSet
 from kpiapp.api.errors import field_messages, service_errors
 from kpiapp.api.filters import IdFilter
@@ -58,7 +59,7 @@ class WorkspaceList(ListAPIView):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Workspace]:
-        memberships = Membership.objects.filter(user=self.request.user)
+        memberships = memberships_of(self.request.user)  # type: ignore[arg-type]
         if isinstance(self.request.auth, ApiToken):
             memberships = memberships.filter(workspace=self.request.auth.workspace)
         self._roles = dict(memberships.values_list("workspace_id", "role"))

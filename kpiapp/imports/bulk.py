@@ -1,9 +1,10 @@
 """Fast writes for large imports: COPY on PostgreSQL, executemany on SQLite.
 
 Django's bulk_create and bulk_update spend ~100 µs per row compiling SQL; a 100,000-row file
-needs plain bulk statements. Raw SQL bypasses the scoped manager, so both functions take the
-workspace id as a required argument and write (insert) or filter (update) by it: a row can
-only ever land in, or change within, that workspace.
+needs plain bulk statements. Raw SQL bypasses the scoped manager, so each function takes the
+workspace id as a required argument, refuses one that is not the workspace in scope (or any
+call outside a scope), and writes (insert) or filters (update) by it: a row can only ever land
+in, or change within, that workspace.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
+
+from accounts.tenancy import check_scope
 
 
 def _identity(value: Any) -> Any:
@@ -66,6 +69,7 @@ def insert_rows(
     rows: Sequence[dict[str, Any]],
 ) -> None:
     """Insert `rows` (model attribute -> value) as new records of `workspace_id`."""
+    check_scope(workspace_id, required=True)
     if not rows:
         return
     fields = _fields(model, names)
@@ -95,6 +99,7 @@ def update_rows(
     rows: Sequence[tuple[int, dict[str, Any]]],
 ) -> None:
     """Set `names` on the records with the given ids, only within `workspace_id`."""
+    check_scope(workspace_id, required=True)
     if not rows:
         return
     fields = _fields(model, names)
@@ -143,6 +148,7 @@ def insert_text_rows(
 ) -> None:
     """Insert rows whose values are already text in the database's input format (or None):
     one COPY on PostgreSQL, one executemany on SQLite, always into `workspace_id`."""
+    check_scope(workspace_id, required=True)
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)

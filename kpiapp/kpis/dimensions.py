@@ -95,7 +95,7 @@ def load_account_attributes(
     # The earliest converted lead of each account that lacks a channel or campaign of its own.
     leads = sql.fetch(
         "SELECT l.account_id, l.channel_id, l.campaign_id FROM kpiapp_lead l "
-        "JOIN kpiapp_account a ON a.id = l.account_id "
+        "JOIN kpiapp_account a ON a.id = l.account_id AND a.workspace_id = %(workspace_id)s "
         "WHERE l.workspace_id = %(workspace_id)s AND l.converted_at IS NOT NULL "
         "AND (a.channel_id IS NULL OR a.campaign_id IS NULL) "
         "ORDER BY l.account_id, l.converted_at DESC, l.id DESC",

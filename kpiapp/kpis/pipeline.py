@@ -104,7 +104,8 @@ def load_deals(context: Context, channels: dict[int, str], campaigns: dict[int, 
         "COALESCE(d.channel_id, l.channel_id, 0), COALESCE(d.campaign_id, l.campaign_id, 0), "
         "d.currency, COALESCE(d.amount_cents, -1), COALESCE(d.services_amount_cents, 0), "
         f"COALESCE({day('d.created_at')}, -1), COALESCE({day('d.closed_at')}, {NO_END}) "
-        "FROM kpiapp_deal d LEFT JOIN kpiapp_lead l ON l.id = d.lead_id "
+        "FROM kpiapp_deal d LEFT JOIN kpiapp_lead l "
+        "ON l.id = d.lead_id AND l.workspace_id = %(workspace_id)s "
         "WHERE d.workspace_id = %(workspace_id)s ORDER BY d.id",
         workspace_id=context.workspace_id,
     )

@@ -1,21 +1,50 @@
 """The only place the KPI engine runs raw SQL; every statement must be bound to a workspace.
 
-Managers cannot scope raw SQL, so `fetch` requires `workspace_id=` and refuses a statement that
-does not reference it. The helpers write the few expressions that differ between PostgreSQL and
-SQLite: a date as a day number and a date's month index (`year * 12 + month - 1`).
+Managers cannot scope raw SQL, so `fetch` requires `workspace_id=`, refuses an id other than the
+workspace in scope (when one is set), and refuses a statement in which any table it reads lacks
+its own workspace condition: `alias.workspace_id = %(workspace_id)s` for every joined table, or
+one unqualified condition per table read alone (as in each part of a UNION). The helpers
+write the few expressions that differ between PostgreSQL and SQLite: a date as a day number
+and a date's month index (`year * 12 + month - 1`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connection
 
+from accounts.tenancy import check_scope
+
 WORKSPACE_PARAM = "%(workspace_id)s"
+# A table the statement reads, with its alias when it has one (`FROM kpiapp_lead l`).
+_TABLE = re.compile(
+    r"\b(?:FROM|JOIN)\s+((?:kpiapp|accounts)_\w+)"
+    r"(?:\s+(?:AS\s+)?(?!(?:WHERE|JOIN|LEFT|RIGHT|INNER|OUTER|CROSS|ON|GROUP|ORDER|UNION|LIMIT)\b)(\w+))?",
+    re.IGNORECASE,
+)
+_UNQUALIFIED = re.compile(r"(?<![\w.])workspace_id\s*=\s*%\(workspace_id\)s")
 
 
 class UnscopedSql(ValueError):
     """A statement that does not filter by the workspace it was given."""
+
+
+def unscoped_tables(sql: str) -> list[str]:
+    """The tables `sql` reads without their own `workspace_id = %(workspace_id)s`."""
+    tables = _TABLE.findall(sql)
+    missing = []
+    unaliased = 0
+    for table, alias in tables:
+        if alias:
+            if not re.search(rf"\b{alias}\.workspace_id\s*=\s*%\(workspace_id\)s", sql):
+                missing.append(f"{table} {alias}")
+        else:
+            unaliased += 1
+    if unaliased > len(_UNQUALIFIED.findall(sql)):
+        missing.extend(table for table, alias in tables if not alias)
+    return missing
 
 
 def fetch(sql: str, *, workspace_id: int, params: dict[str, Any] | None = None) -> list[tuple]:
@@ -23,6 +52,10 @@ def fetch(sql: str, *, workspace_id: int, params: dict[str, Any] | None = None) 
         raise UnscopedSql("KPI SQL must filter by %(workspace_id)s")
     if not isinstance(workspace_id, int) or isinstance(workspace_id, bool):
         raise TypeError(f"fetch() needs a workspace id, got {workspace_id!r}")
+    missing = unscoped_tables(sql)
+    if missing:
+        raise UnscopedSql(f"every table needs its own workspace condition: {', '.join(missing)}")
+    check_scope(workspace_id, required=False)  # the engine also runs outside requests
     with connection.cursor() as cursor:
         cursor.execute(sql, {**(params or {}), "workspace_id": workspace_id})
         return cursor.fetchall()

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 
 from accounts import services as account_services
+from accounts.access import memberships_of
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
@@ -56,8 +57,9 @@ def _demo_user(email: str, name: str) -> User:
 def _demo_reports(workspace: Workspace) -> None:
     """The review reports a team would have saved: monthly and quarterly, with notes and a
     comment, so the reports page is not empty in the demo."""
-    members = {m.user.email: m for m in Membership.objects.filter(workspace=workspace)
-               .select_related("user", "workspace")}  # fmt: skip
+    with workspace_scope(workspace.id):
+        members = {m.user.email: m
+                   for m in Membership.objects.select_related("user", "workspace")}  # fmt: skip
     owner, admin = members[DEMO_OWNER], members[DEMO_TEAM[0][0]]
     monthly = template_values("monthly", language=workspace.language)
     monthly["sections"][0]["note"] = (
@@ -91,7 +93,7 @@ def demo_seed(
         workspace = account_services.workspace_create(
             owner=owner, slug=slug, settings_=account_services.WorkspaceSettings(name="Demo GmbH")
         )
-    elif not Membership.objects.filter(user=owner, workspace=workspace).exists():
+    elif not memberships_of(owner).filter(workspace=workspace).exists():
         account_services.membership_add(
             workspace=workspace, user=owner, role=Role.OWNER, actor=None
         )

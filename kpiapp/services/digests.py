@@ -171,11 +171,7 @@ def _recipient_membership(subscription: DigestSubscription) -> Membership | None
     the report (a private report stays its owner's, even after a subscription)."""
     membership = (
         Membership.objects.select_related("user")
-        .filter(
-            workspace_id=current_workspace_id(),
-            user_id=subscription.user_id,
-            user__is_active=True,
-        )
+        .filter(user_id=subscription.user_id, user__is_active=True)
         .first()
     )
     if membership is None:

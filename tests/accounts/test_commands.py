@@ -96,7 +96,7 @@ def test_add_member_keeps_the_last_owner(workspace, alice):
 def test_create_api_token_prints_a_working_key_last(workspace, alice):
     output = run("create_api_token", workspace.slug, alice.email)
     key = output.split()[-1]
-    token = ApiToken.objects.get(key_hash=hash_secret(key))
+    token = ApiToken.all_workspaces.get(key_hash=hash_secret(key))
     assert (token.user, token.workspace) == (alice, workspace)
 
 
@@ -104,7 +104,7 @@ def test_create_api_token_prints_a_working_key_last(workspace, alice):
 def test_create_api_token_only_for_members(workspace, charlie):
     with pytest.raises(CommandError, match="not a member"):
         run("create_api_token", workspace.slug, charlie.email)
-    assert ApiToken.objects.count() == 0
+    assert ApiToken.all_workspaces.count() == 0
 
 
 @pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_seed_demo_creates_a_company_and_a_login_and_refuses_to_overwrite_it():
     assert "password: kennzahl-demo" in output
     assert owner.check_password("kennzahl-demo")
     assert membership_of(owner, workspace).role == "owner"
-    assert Membership.objects.filter(workspace=workspace).count() == 5
+    assert Membership.all_workspaces.filter(workspace=workspace).count() == 5
     with workspace_scope(workspace.id):
         accounts = Account.objects.count()
     assert accounts > 100

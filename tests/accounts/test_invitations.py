@@ -38,7 +38,7 @@ def test_an_admin_invites_by_email_and_only_a_hash_is_stored(invite, client_as, 
     assert "Acme GmbH" in mail.outbox[0].subject
     link = _link_from_mail()
     token = link.rstrip("/").rsplit("/", 1)[-1]
-    invitation = Invitation.objects.get()
+    invitation = Invitation.all_workspaces.get()
     assert invitation.token_hash == hash_secret(token)
     assert token not in invitation.token_hash
     assert invitation.role == "editor"
@@ -55,7 +55,7 @@ def test_a_new_user_accepts_by_creating_a_login(invite, client_as, client, adam,
     assert response.status_code == 302
     assert response["Location"] == f"/w/{workspace.slug}/"
     user = User.objects.get(email="new@example.com")
-    assert Membership.objects.get(user=user, workspace=workspace).role == "editor"
+    assert Membership.all_workspaces.get(user=user, workspace=workspace).role == "editor"
     assert client.get(f"/w/{workspace.slug}/").status_code == 200  # logged in
     # The link is used up.
     assert client.get(link).status_code == 410
@@ -83,7 +83,7 @@ def test_an_existing_user_logs_in_then_accepts(invite, client_as, client, adam, 
     assert "Accept" in invitee.get(link).content.decode()
     response = invitee.post(link)
     assert response.status_code == 302
-    assert Membership.objects.get(user=existing, workspace=workspace).role == "viewer"
+    assert Membership.all_workspaces.get(user=existing, workspace=workspace).role == "viewer"
 
 
 @pytest.mark.django_db
@@ -91,14 +91,14 @@ def test_someone_else_logged_in_cannot_accept(invite, client_as, adam, vera, wor
     invite(client_as(adam), workspace, email="someone@example.com")
     response = client_as(vera).post(_link_from_mail())
     assert response.status_code == 403
-    assert Invitation.objects.get().accepted_at is None
+    assert Invitation.all_workspaces.get().accepted_at is None
 
 
 @pytest.mark.django_db
 def test_expired_and_revoked_invitations_cannot_be_used(invite, client_as, client, adam, workspace):
     invite(client_as(adam), workspace, email="late@example.com")
     late_link = _link_from_mail()
-    Invitation.objects.filter(email="late@example.com").update(
+    Invitation.all_workspaces.filter(email="late@example.com").update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     response = client.post(late_link, {"password1": PASSWORD, "password2": PASSWORD})
@@ -107,7 +107,7 @@ def test_expired_and_revoked_invitations_cannot_be_used(invite, client_as, clien
 
     invite(client_as(adam), workspace, email="gone@example.com")
     gone_link = _link_from_mail()
-    invitation = Invitation.objects.get(email="gone@example.com")
+    invitation = Invitation.all_workspaces.get(email="gone@example.com")
     response = client_as(adam).post(
         f"/w/{workspace.slug}/settings/invitations/{invitation.pk}/revoke/"
     )
@@ -129,7 +129,7 @@ def test_a_new_invitation_replaces_the_pending_one(invite, client_as, adam, work
     first = _link_from_mail()
     invite(client_as(adam), workspace, role="editor")
     assert client_as(adam).get(first).status_code in (403, 410)
-    assert Invitation.objects.filter(revoked_at=None).count() == 1
+    assert Invitation.all_workspaces.filter(revoked_at=None).count() == 1
 
 
 @pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_members_cannot_be_invited_twice_and_bad_input_is_explained(
     response = invite(client_as(adam), workspace, email="not-an-email")
     assert response.status_code == 400
     assert 'id="id_email_error"' in response.content.decode()
-    assert Invitation.objects.count() == 0
+    assert Invitation.all_workspaces.count() == 0
     assert mail.outbox == []
 
 
@@ -152,5 +152,23 @@ def test_only_owners_invite_owners_and_editors_cannot_invite(
 ):
     assert invite(client_as(adam), workspace, role="owner").status_code == 400
     assert invite(client_as(erik), workspace).status_code == 403
-    assert Invitation.objects.count() == 0
+    assert Invitation.all_workspaces.count() == 0
     assert invite(client_as(alice), workspace, role="owner").status_code == 302
+
+
+@pytest.mark.django_db
+def test_only_owners_revoke_an_invitation_to_become_an_owner(invite, client_as, cast, workspace):
+    invite(client_as(cast["owner"]), workspace, email="co-owner@example.com", role="owner")
+    invitation = Invitation.all_workspaces.get(email="co-owner@example.com")
+    revoke = f"/w/{workspace.slug}/settings/invitations/{invitation.pk}/revoke/"
+    page = client_as(cast["admin"]).post(revoke, follow=True)
+    assert "Only an owner can revoke an invitation to become an owner." in page.content.decode()
+    api = client_as(cast["admin"]).delete(
+        f"/api/v1/workspaces/{workspace.slug}/invitations/{invitation.pk}/"
+    )
+    assert api.status_code == 400
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    assert client_as(cast["owner"]).post(revoke).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None

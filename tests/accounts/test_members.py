@@ -90,8 +90,8 @@ def test_removing_a_member_revokes_their_tokens(client_as, cast, workspace):
     api_token_create(membership=membership_of(cast["editor"], workspace), name="sync")
     response = _remove(client_as(cast["admin"]), workspace, cast["editor"])
     assert "was removed" in response.content.decode()
-    assert not Membership.objects.filter(user=cast["editor"], workspace=workspace).exists()
-    assert ApiToken.objects.get(user=cast["editor"]).revoked_at is not None
+    assert not Membership.all_workspaces.filter(user=cast["editor"], workspace=workspace).exists()
+    assert ApiToken.all_workspaces.get(user=cast["editor"]).revoked_at is not None
     assert client_as(cast["editor"]).get(f"/w/{workspace.slug}/").status_code == 404
 
 
@@ -99,4 +99,4 @@ def test_removing_a_member_revokes_their_tokens(client_as, cast, workspace):
 def test_a_member_may_leave(client_as, cast, workspace):
     response = client_as(cast["viewer"]).post(f"/w/{workspace.slug}/settings/members/leave/")
     assert response.status_code == 302
-    assert not Membership.objects.filter(user=cast["viewer"], workspace=workspace).exists()
+    assert not Membership.all_workspaces.filter(user=cast["viewer"], workspace=workspace).exists()

@@ -20,7 +20,7 @@ def test_creating_a_workspace_makes_you_its_owner(client_as, alice):
     workspace = Workspace.objects.get(name="Nordwind Software")
     assert workspace.slug == "nordwind-software"
     assert response["Location"] == "/w/nordwind-software/"
-    assert Membership.objects.get(user=alice, workspace=workspace).role == "owner"
+    assert Membership.all_workspaces.get(user=alice, workspace=workspace).role == "owner"
 
 
 @pytest.mark.django_db

@@ -82,7 +82,7 @@ def test_nothing_of_another_workspace_is_visible(cast, workspace, other_workspac
 
 
 def test_a_token_grants_its_own_workspace_only(cast, workspace, other_workspace, charlie):
-    Membership.objects.create(user=charlie, workspace=workspace, role="owner")
+    Membership.all_workspaces.create(user=charlie, workspace=workspace, role="owner")
     with workspace_scope(other_workspace.id):
         key = api_token_create(membership=membership_of(charlie, other_workspace), name="t").key
     client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")

@@ -75,7 +75,7 @@ def test_admins_run_the_team_and_the_last_owner_stays(
     assert len(mail.outbox) == 1 and "neu@example.com" in mail.outbox[0].to
     assert _as(adam).delete(f"{URL}invitations/{invited.json()['id']}/").status_code == 204
     assert _as(adam).delete(vera_url).status_code == 204
-    assert not Membership.objects.filter(user=vera, workspace=workspace).exists()
+    assert not Membership.all_workspaces.filter(user=vera, workspace=workspace).exists()
 
 
 @pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_a_token_made_through_the_api_shows_its_key_once(vera, erik, workspace):
     made = _as(vera).post(URL + "tokens/", {"name": "Reporting"}, format="json")
     assert made.status_code == 201
     key = made.json()["key"]
-    assert key.startswith("kz_") and ApiToken.objects.get().key_hash != key
+    assert key.startswith("kz_") and ApiToken.all_workspaces.get().key_hash != key
     listed = _as(vera).get(URL + "tokens/").json()["results"]
     assert [t["name"] for t in listed] == ["Reporting"] and "key" not in listed[0]
     assert _as(erik).get(URL + "tokens/").json()["count"] == 0  # not another member's

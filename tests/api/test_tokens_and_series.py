@@ -35,7 +35,7 @@ def _token(user, workspace) -> str:
 
 def test_a_token_is_stored_hashed_works_and_stops_when_revoked(erik, alice, workspace):
     key = _token(erik, workspace)
-    token = ApiToken.objects.get()
+    token = ApiToken.all_workspaces.get()
     assert token.key_hash == hash_secret(key) and key not in token.key_hash
     client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get(ACCOUNTS).status_code == 200
@@ -54,7 +54,7 @@ def test_a_token_dies_with_its_owners_membership_and_keeps_their_role(vera, work
     assert (
         client.post(ACCOUNTS, {"name": "x", "external_id": "x"}, format="json").status_code == 403
     )
-    Membership.objects.filter(user=vera, workspace=workspace).delete()
+    Membership.all_workspaces.filter(user=vera, workspace=workspace).delete()
     assert client.get(ACCOUNTS).status_code == 401
 
 

@@ -18,7 +18,7 @@ def test_login_lands_on_the_dashboard_with_the_chart_drawn(live_server, page, la
     user.save()
     workspace = make_workspace("acme", user, "Acme GmbH")
     editor = make_user("ed@example.com")
-    Membership.objects.create(user=editor, workspace=workspace, role=Role.EDITOR)
+    Membership.all_workspaces.create(user=editor, workspace=workspace, role=Role.EDITOR)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 

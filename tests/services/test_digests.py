@@ -321,7 +321,7 @@ def test_members_who_left_or_lost_sight_of_the_report_get_nothing(
     report = make_report(erik, workspace)
     for user in (erik, vera, adam, alice):
         subscribe(user, workspace, report)
-    Membership.objects.filter(user=vera, workspace=workspace).delete()  # vera left
+    Membership.all_workspaces.filter(user=vera, workspace=workspace).delete()  # vera left
     alice.is_active = False  # alice's login was closed
     alice.save()
     with workspace_scope(workspace.id):

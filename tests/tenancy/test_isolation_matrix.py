@@ -104,7 +104,7 @@ def test_members_get_403_below_the_declared_role_and_through_above_it(
 def test_ids_from_another_workspace_are_not_found(cast, workspace, other_workspace, client_as):
     from accounts.models import Membership
 
-    foreign = Membership.objects.get(workspace=other_workspace, user=cast["outsider"])
+    foreign = Membership.all_workspaces.get(workspace=other_workspace, user=cast["outsider"])
     admin = client_as(cast["admin"])
     for name in ("settings:change_role", "settings:remove_member"):
         url = reverse(name, kwargs={"slug": workspace.slug, "membership_id": foreign.pk})

@@ -69,8 +69,8 @@ def test_a_change_of_role_or_name_shows_at_once(
     client = client_as(vera)
     client.get("/w/acme/")
     with django_capture_on_commit_callbacks(execute=True):
-        Membership.objects.filter(user=vera, workspace=company).update(role=Role.EDITOR)
-        Membership.objects.get(user=vera, workspace=company).save()  # as the service does
+        Membership.all_workspaces.filter(user=vera, workspace=company).update(role=Role.EDITOR)
+        Membership.all_workspaces.get(user=vera, workspace=company).save()  # as the service does
     page = client.get("/w/acme/")
     assert page.context is not None and page.context["can_pin"] is True
     with django_capture_on_commit_callbacks(execute=True):
@@ -105,6 +105,6 @@ def test_access_is_checked_on_every_request_not_cached(client_as, vera, company)
     assert client.get("/w/acme/").status_code == 200
     assert client.get("/w/acme/").context is None  # cached
     # removed without the page version moving (its bump waits for a commit that never comes)
-    Membership.objects.filter(user=vera, workspace=company).delete()
+    Membership.all_workspaces.filter(user=vera, workspace=company).delete()
     assert client.get("/w/acme/").status_code == 404
     assert client.get("/w/acme/kpis/").status_code == 404

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts import services
+from accounts.access import memberships_of
 from accounts.management.commands.create_workspace import get_or_create_user
-from accounts.models import Membership, Workspace
+from accounts.models import Workspace
 from accounts.roles import Role
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         role = options["role"]
         with transaction.atomic():
             user, created = get_or_create_user(options["email"], options["password"])
-            membership = Membership.objects.filter(user=user, workspace=workspace).first()
+            membership = memberships_of(user).filter(workspace=workspace).first()
             if membership is None:
                 services.membership_add(workspace=workspace, user=user, role=role, actor=None)
                 self.stdout.write(

@@ -3,7 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import services
-from accounts.models import Membership
+from accounts.access import memberships_of
+from accounts.models import User
 
 
 class Command(BaseCommand):
@@ -15,10 +16,14 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="Command line")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(email__iexact=options["email"]).first()
         membership = (
-            Membership.objects.select_related("user", "workspace")
-            .filter(workspace__slug=options["slug"], user__email__iexact=options["email"])
+            memberships_of(user)
+            .select_related("user", "workspace")
+            .filter(workspace__slug=options["slug"])
             .first()
+            if user
+            else None
         )
         if membership is None:
             raise CommandError(
