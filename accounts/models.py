@@ -37,6 +37,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+def validate_one_line(value: str) -> None:
+    """A name is one line of text: line breaks and other control characters are refused (they
+    once reached an email subject, where they are not allowed)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError(_("Please use one line of text without line breaks or tabs."))
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -66,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in, by email address."""
 
     email = models.EmailField(_("email address"), unique=True)
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True, validators=[validate_one_line])
     language = models.CharField(
         _("language"),
         max_length=5,
@@ -125,7 +132,7 @@ def default_stage_probabilities() -> dict[str, str]:
 class Workspace(models.Model):
     """A team's tenant: every record, KPI, target and report belongs to exactly one."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     slug = models.SlugField(
         _("address"),
         max_length=50,
@@ -258,7 +265,7 @@ class ApiToken(WorkspaceOwned):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     prefix = models.CharField(max_length=12, help_text=_("The start of the key, to recognise it."))
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -314,7 +314,7 @@ def _send_invitation_email(invitation: Invitation, url: str) -> None:
             "workspace": invitation.workspace.name
         }
         send_mail(
-            subject=subject,
+            subject=" ".join(subject.split()),  # a header: one line, whatever a name holds
             message=render_to_string("emails/invitation.txt", context),
             html_message=render_to_string("emails/invitation.html", context),
             from_email=None,

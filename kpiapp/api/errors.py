@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from typing import Any
 
-from rest_framework import exceptions
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
 
 
 def field_messages(errors: dict) -> dict[str, list[str]]:
@@ -19,3 +25,21 @@ def service_errors(error: DjangoValidationError) -> exceptions.ValidationError:
     """A service's ValidationError as the API's 400."""
     messages = getattr(error, "message_dict", None) or {"non_field_errors": error.messages}
     return exceptions.ValidationError(field_messages(messages))
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus the errors Django raises beneath it: a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is a JSON 413 (not Django's HTML 400), and a service's
+    ValidationError is a 400 with messages per field."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(
+            _("The request body is too large. Send at most 1,000 records per request.")
+        )
+    elif isinstance(exc, DjangoValidationError):
+        exc = service_errors(exc)
+    return exception_handler(exc, context)

@@ -100,3 +100,25 @@ def test_a_member_may_leave(client_as, cast, workspace):
     response = client_as(cast["viewer"]).post(f"/w/{workspace.slug}/settings/members/leave/")
     assert response.status_code == 302
     assert not Membership.all_workspaces.filter(user=cast["viewer"], workspace=workspace).exists()
+
+
+def test_two_owners_demoting_each_other_at_once_on_sqlite_get_a_clear_answer(tmp_path):
+    """The embedded default queues writers (IMMEDIATE transactions) instead of failing one
+    with "database is locked"; the last-owner rule holds."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env |= {
+        "SQLITE_PATH": str(tmp_path / "duo.sqlite3"),
+        "DJANGO_SETTINGS_MODULE": "kpiapp.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, str(root / "tests/accounts/scripts/demote_each_other.py")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['demoted', 'refused'] owners: 1"

@@ -115,3 +115,30 @@ def test_admins_set_the_stage_probabilities_in_percent_and_kpis_are_recomputed(
     assert refused.status_code == 400
     workspace.refresh_from_db()
     assert workspace.stage_probabilities["demo"] == "0.20"
+
+
+@pytest.mark.django_db
+def test_a_name_with_a_line_break_is_refused_and_changes_nothing(client_as, cast, workspace):
+    url = f"/w/{workspace.slug}/settings/"
+    response = client_as(cast["admin"]).post(url, {**NEW, "name": "Acme\r\nBcc: x@example.com"})
+    assert response.status_code == 400
+    assert "one line of text" in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.name == "Acme GmbH"
+
+
+@pytest.mark.django_db
+def test_an_invitation_mail_goes_out_even_if_an_old_name_has_a_line_break(
+    client_as, cast, workspace, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    Workspace.objects.filter(pk=workspace.pk).update(name="Acme\r\nGmbH")  # stored before the rule
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as(cast["admin"]).post(
+            f"/w/{workspace.slug}/settings/members/invite/",
+            {"email": "new@example.com", "role": "viewer"},
+        )
+    (sent,) = mail.outbox
+    assert "Acme GmbH" in sent.subject
+    assert "\n" not in sent.subject

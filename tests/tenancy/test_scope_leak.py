@@ -101,3 +101,14 @@ def test_a_record_id_out_of_range_is_not_found(workspace, alice, client_as):
         f"/api/v1/workspaces/{workspace.slug}/accounts/99999999999999999999999/"
     )
     assert response.status_code == 404
+
+
+def test_a_json_body_over_the_limit_is_a_json_413(workspace, alice, client_as):
+    body = '[{"external_id": "A1", "name": "' + "x" * 3_000_000 + '"}]'
+    response = client_as(alice).post(
+        f"/api/v1/workspaces/{workspace.slug}/accounts/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert "at most 1,000 records" in response.json()["detail"]
+    with pytest.raises(WorkspaceScopeMissing):
+        current_workspace_id()
