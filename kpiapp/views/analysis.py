@@ -17,7 +17,7 @@ from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 
-@cached_page
+@cached_page(reads=("grain",))
 @workspace_view(min_role=Role.VIEWER)
 def movements(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
@@ -47,7 +47,7 @@ def movements(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_page
+@cached_page(reads=("grain", "period", "channel"))
 @workspace_view(min_role=Role.VIEWER)
 def funnel_page(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
@@ -80,7 +80,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cached_page
+@cached_page(reads=("measure",))
 @workspace_view(min_role=Role.VIEWER)
 def cohort_page(request: HttpRequest) -> HttpResponse:
     measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"

@@ -71,7 +71,7 @@ def _tiles(
     return tiles, html
 
 
-@cached_page
+@cached_page(reads=("grain", "period", "compare"))
 @workspace_view(min_role=Role.VIEWER)
 def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]

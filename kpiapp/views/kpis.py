@@ -32,7 +32,7 @@ from kpiapp.views.params import grain_param
 RECORDS_PER_PAGE = 100
 
 
-@cached_page
+@cached_page()
 @workspace_view(min_role=Role.VIEWER)
 def kpi_catalogue(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
@@ -59,7 +59,7 @@ def _kpi_or_404(key: str) -> KpiDefinition:
     return kpi
 
 
-@cached_page
+@cached_page(reads=("grain", "dimension"))
 @workspace_view(min_role=Role.VIEWER)
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     kpi = _kpi_or_404(key)

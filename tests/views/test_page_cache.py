@@ -108,3 +108,25 @@ def test_access_is_checked_on_every_request_not_cached(client_as, vera, company)
     Membership.all_workspaces.filter(user=vera, workspace=company).delete()
     assert client.get("/w/acme/").status_code == 404
     assert client.get("/w/acme/kpis/").status_code == 404
+
+
+def _page_entries() -> list[str]:
+    from django.core.cache import cache
+
+    return [key for key in cache._cache if ":kz:page:" in key]  # locmem in the tests
+
+
+@freeze_time("2025-05-20 12:00")
+def test_parameters_a_page_does_not_read_make_no_new_entry(client_as, vera, company):
+    client = client_as(vera)
+    for n in range(30):
+        assert client.get(f"/w/acme/?junk={n}&utm_source=x{n}").status_code == 200
+    assert len(_page_entries()) == 1
+    quarter = client.get("/w/acme/?grain=quarter&junk=1")
+    assert quarter.context is not None  # a parameter the page reads: a page of its own
+    again = client.get("/w/acme/?junk=2&grain=quarter")
+    assert again.context is None
+    assert TOKEN.sub("", again.content.decode()) == TOKEN.sub("", quarter.content.decode())
+    assert len(_page_entries()) == 2
+    assert client.get("/w/acme/kpis/mrr/?grain=year&x=1").status_code == 200
+    assert client.get("/w/acme/kpis/mrr/?x=2&grain=year").context is None
