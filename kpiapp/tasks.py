@@ -77,7 +77,7 @@ def recompute_all_workspaces() -> int:
     reject_on_worker_lost=True,
     autoretry_for=(OSError, smtplib.SMTPException),
     retry_backoff=30,
-    retry_backoff_max=30 * 60,
+    retry_backoff_max=20 * 60,  # below the broker's visibility timeout (settings.py)
     max_retries=6,
 )
 def send_report_digest(workspace_id: int, report_id: int, cadence: str, period_key: str) -> int:
