@@ -93,3 +93,10 @@ def test_two_hundred_columns_are_read(run_import, scoped):
     result = run_import("accounts", data, maps=[f"{c}=-" for c in extra])
     assert result.ok, [str(e) for e in result.errors]
     assert Account.objects.get().name == "Alpha"
+
+
+@pytest.mark.parametrize("amount", ["1e99999", "1E+999999", "9" * 5000])
+def test_absurdly_large_numbers_are_refused_without_building_them(run_import, scoped, amount):
+    csv = f"external_id,name,employees\nA1,Alpha,{amount}\n"
+    error = only_error(run_import("accounts", csv, dry_run=True))
+    assert (error.line, error.column, error.message) == (2, "employees", "Too large to store.")
