@@ -18,6 +18,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(minute="*/15"),
         "options": {"expire_seconds": 15 * 60},
     },
+    # A check or import whose worker died fails visibly instead of running for ever.
+    "fail-stale-imports": {
+        "task": "kpiapp.tasks.fail_stale_imports",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expire_seconds": 5 * 60},
+    },
     # The current month changes with the calendar: every workspace, every night (02:30 UTC,
     # after midnight in Europe).
     "recompute-all-workspaces": {

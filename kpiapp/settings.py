@@ -175,6 +175,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# Tasks are acknowledged when they finish (`acks_late`): a task whose worker died stays
+# unacknowledged, and Redis delivers it again once the visibility timeout has passed. So the
+# timeout is the longest a task may run (the hard time limit) plus a margin, not Redis' hour;
+# it must also exceed the longest countdown a task is queued with (a digest's retry backoff).
+CELERY_TASK_SOFT_TIME_LIMIT = 19 * 60
+CELERY_TASK_TIME_LIMIT = 20 * 60  # an import of 20 MB or a full recompute take minutes
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker reserves one at a time
 
 # --- Users and login ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

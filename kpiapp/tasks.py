@@ -24,13 +24,23 @@ def health_check() -> dict[str, str]:
     return {"status": "ok" if one == 1 else "db-error", "at": timezone.now().isoformat()}
 
 
-@shared_task(name="kpiapp.tasks.run_import", acks_late=True)
+@shared_task(name="kpiapp.tasks.run_import", acks_late=True, reject_on_worker_lost=True)
 def run_import(workspace_id: int, import_id: int, check_only: bool) -> None:
-    """Check (dry run) or import an uploaded file; idempotent through the job's status."""
+    """Check (dry run) or import an uploaded file. Idempotent (the job's status guards it, and
+    an import writes all or nothing), so a task whose worker died is delivered again; the job
+    counts its attempts and fails after a few."""
     from kpiapp.services.imports import import_job_run
 
     with workspace_scope(workspace_id):
         import_job_run(job_id=import_id, check_only=check_only)
+
+
+@shared_task(name="kpiapp.tasks.fail_stale_imports")
+def fail_stale_imports() -> int:
+    """Beat: fail checks and imports whose worker stopped beating (see import_sweeper)."""
+    from kpiapp.services.import_sweeper import stale_imports_fail
+
+    return stale_imports_fail()
 
 
 @shared_task(
@@ -67,7 +77,7 @@ def recompute_all_workspaces() -> int:
     reject_on_worker_lost=True,
     autoretry_for=(OSError, smtplib.SMTPException),
     retry_backoff=30,
-    retry_backoff_max=30 * 60,
+    retry_backoff_max=20 * 60,  # below the broker's visibility timeout (settings.py)
     max_retries=6,
 )
 def send_report_digest(workspace_id: int, report_id: int, cadence: str, period_key: str) -> int:

@@ -69,6 +69,7 @@ kpiapp_patterns = (
         path("data/<kind:kind>/import/", imports.upload, name="import"),
         path("data/<kind:kind>/import/<int:job_id>/", imports.job_page, name="import_job"),
         path("data/<kind:kind>/import/<int:job_id>/start/", imports.job_start, name="import_start"),
+        path("data/<kind:kind>/import/<int:job_id>/retry/", imports.job_retry, name="import_retry"),
         path(
             "data/<kind:kind>/import/<int:job_id>/status/", imports.job_status, name="import_status"
         ),

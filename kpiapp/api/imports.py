@@ -120,3 +120,14 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspa
         except service.ImportRequestError as error:
             raise exceptions.ValidationError({"status": [str(error)]}) from None
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: ImportJobSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[])
+    def retry(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Check a failed job's file again; once the check finds no errors, `…/start/`."""
+        job = self.get_object()
+        try:
+            job = service.import_job_retry(job=job)
+        except service.ImportRequestError as error:
+            raise exceptions.ValidationError({"status": [str(error)]}) from None
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

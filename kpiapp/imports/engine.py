@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, Workspace
-from kpiapp.imports import bulk
+from kpiapp.imports import bulk, limits
 from kpiapp.imports import values as v
 from kpiapp.imports.kinds import KINDS, Kind
 from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
@@ -170,7 +170,9 @@ class _Run:
         self.refs.resolve(self, rows)
         if self.spec.name == "traffic":
             self._check_traffic_grain(rows)
+        self._check_reference_names(rows)
         records = [(line, self.spec.to_model(self.refs.placeholders(row))) for line, row in rows]
+        self._check_columns(records)
         self._check_duplicates(records)
         self.progress("validate", total, total)
         return records
@@ -213,6 +215,29 @@ class _Run:
                 self.error(line, name, str(row.get(name) or ""), message)
                 ok = False
         return row if ok else None
+
+    def _check_columns(self, records: list[tuple[int, dict[str, Any]]]) -> None:
+        """Every value fits its database column (the write would refuse it otherwise)."""
+        for line, attrs in records:
+            for attr, message in limits.problems(self.spec.model, attrs):
+                self.error(line, self._field_of(attr), _shown(attrs[attr]), message)
+
+    def _field_of(self, attr: str) -> str:
+        """The file's field that a model attribute comes from (`amount_cents` → `amount`)."""
+        for name in (attr, attr.removesuffix("_cents"), attr.removesuffix("_id")):
+            if name in self.fields:
+                return name
+        return "date" if attr == "day" else attr
+
+    def _check_reference_names(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        """A new channel or campaign is created under the name the file gives it."""
+        for name, model in (("channel", Channel), ("campaign", Campaign)):
+            if name not in self.refs.key_refs:
+                continue
+            for line, row in rows:
+                if row.get(name):
+                    for _attr, message in limits.problems(model, {"name": row[name]}):
+                        self.error(line, name, _shown(row[name]), message)
 
     def _check_duplicates(self, records: list[tuple[int, dict[str, Any]]]) -> None:
         seen: dict[tuple[Any, ...], int] = {}
@@ -299,6 +324,11 @@ class _Run:
         self.progress("write", total, total)
         if self.spec.name == "deals":
             _record_stage_changes(self.workspace.id, changed, user)
+
+
+def _shown(value: Any, width: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= width else f"{text[: width - 1]}…"
 
 
 def _end_superseded_rows(

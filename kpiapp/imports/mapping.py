@@ -7,6 +7,7 @@ options or the browser's mapping step, and suggestions for the columns left over
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -118,11 +119,21 @@ def parse_options(maps: list[str], value_maps: list[str]) -> Mapping:
 def suggest(header: str, kind: Kind) -> str | None:
     """The field a column probably holds, or None."""
     key = normalise(header)
-    by_norm = {normalise(name): name for name in kind.names}
+    by_norm = _normalised_names(kind)
     if key in by_norm:
         return by_norm[key]
     alias = ALIASES.get(key)
     return alias if alias in kind.names else None
+
+
+def _normalised_names(kind: Kind) -> dict[str, str]:
+    cached = _NORMALISED.get(kind.name)
+    if cached is None:
+        cached = _NORMALISED[kind.name] = {normalise(name): name for name in kind.names}
+    return cached
+
+
+_NORMALISED: dict[str, dict[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -189,7 +200,7 @@ def _targets(header: list[str], kind: Kind, mapping: Mapping) -> tuple[dict[int,
 
 def _structure_problems(targets: list[str], present: set[str], kind: Kind) -> list[str]:
     problems = []
-    doubled = sorted({t for t in targets if targets.count(t) > 1})
+    doubled = sorted(t for t, n in Counter(targets).items() if n > 1)
     if doubled:
         problems.append(
             _("Several columns feed the same field: %(fields)s.") % {"fields": ", ".join(doubled)}

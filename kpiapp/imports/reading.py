@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# No kind has more than 15 fields; a wider file is an export of something else, and every
+# column costs a form field on the mapping page.
+MAX_COLUMNS = 200
 
 
 class ImportFileError(Exception):
@@ -54,6 +58,7 @@ def read_table(data: bytes) -> Table:
     text = decode(data)
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
+    _refuse_nul(text)
     first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -67,12 +72,14 @@ def read_table(data: bytes) -> Table:
             % {"line": reader.line_num, "error": error}
         ) from None
     header = [h.strip() for h in records[0][1]]
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(too_many_columns(len(header)))
     if not any(header) or any(not h for h in header):
         raise ImportFileError(
             _("The first line must be a header that names every column; column %(n)s has no name.")
             % {"n": header.index("") + 1 if "" in header else 1}
         )
-    duplicates = sorted({h for h in header if header.count(h) > 1})
+    duplicates = sorted(h for h, n in Counter(header).items() if n > 1)
     if duplicates:
         raise ImportFileError(
             _("The header names a column twice: %(names)s.") % {"names": ", ".join(duplicates)}
@@ -81,3 +88,24 @@ def read_table(data: bytes) -> Table:
     if not rows:
         raise ImportFileError(_("The file has a header but no rows."))
     return Table(header=header, rows=rows, delimiter=delimiter)
+
+
+def too_many_columns(count: int) -> str:
+    return _(
+        "The file has %(count)s columns; at most %(max)s can be imported. Remove the columns "
+        "you do not need and upload it again."
+    ) % {"count": count, "max": MAX_COLUMNS}
+
+
+def _refuse_nul(text: str) -> None:
+    """PostgreSQL cannot store a NUL character in text: name the line instead of failing the
+    write (a binary file or a broken export)."""
+    at = text.find("\x00")
+    if at >= 0:
+        raise ImportFileError(
+            _(
+                "Line %(line)s contains a NUL character (a zero byte), which cannot be stored. "
+                "Remove it or export the file again as CSV."
+            )
+            % {"line": text.count("\n", 0, at) + 1}
+        )

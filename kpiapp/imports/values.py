@@ -37,6 +37,9 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 # Spreadsheet programs run a cell that starts like this as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_LIKE = re.compile(r"^[+-]?[\d.,\s]+%?$")
+# More digits before the point than any column holds (limits.py names the exact bound); a
+# guard for the parsers themselves, which would otherwise build enormous integers.
+MAX_DIGITS = 40
 
 
 def text(raw: str, ctx: CellContext) -> str:
@@ -100,6 +103,8 @@ def decimal(raw: str, ctx: CellContext) -> Decimal:
         raise CellError(_("Not a number%(hint)s.") % {"hint": hint}) from None
     if not number.is_finite():
         raise CellError(_("Not a number."))
+    if number and number.adjusted() >= MAX_DIGITS:  # 1e99999 would cost seconds to convert
+        raise CellError(_("Too large to store."))
     return number
 
 
@@ -114,7 +119,11 @@ def cents(raw: str, ctx: CellContext) -> int:
     """A money amount in major units (12.50) as integer cents, never rounded silently."""
     value = raw.strip()
     whole_part, dot, fraction = value.partition(".")
-    if whole_part.isdigit() and (not dot or (fraction.isdigit() and len(fraction) <= 2)):
+    if (
+        whole_part.isdigit()
+        and len(whole_part) < MAX_DIGITS
+        and (not dot or (fraction.isdigit() and len(fraction) <= 2))
+    ):
         return int(whole_part) * 100 + (int(fraction.ljust(2, "0")) if dot else 0)  # fast path
     number = non_negative_decimal(raw, ctx)
     scaled = number * 100
@@ -125,7 +134,7 @@ def cents(raw: str, ctx: CellContext) -> int:
 
 def whole(raw: str, ctx: CellContext) -> int:
     value = raw.strip()
-    if value.isdigit():
+    if value.isdigit() and len(value) < MAX_DIGITS:
         return int(value)
     number = non_negative_decimal(raw, ctx)
     if number != number.to_integral_value():

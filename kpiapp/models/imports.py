@@ -35,6 +35,10 @@ class ImportJob(WorkspaceOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a check or import is queued and when a worker takes it up and reports progress
+    # (the sweeper fails a job whose heartbeat stopped), and how often a worker took it up.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("import")

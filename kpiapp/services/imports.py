@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import asdict
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Membership, User, Workspace
 from accounts.tenancy import workspace_scope
@@ -17,6 +22,8 @@ from kpiapp.imports.presets import PRESETS, preset_for
 from kpiapp.imports.reading import read_table
 from kpiapp.models import ImportJob, ImportStatus
 from kpiapp.services.snapshots import recompute_request
+
+log = logging.getLogger(__name__)
 
 
 class ImportRequestError(ValueError):
@@ -126,55 +133,131 @@ def import_job_set_mapping(
     """Store the user's mapping and queue a check (a dry run) of the whole file."""
     job.columns = columns
     job.values = values
-    job.status = ImportStatus.CHECKING
-    job.result = {}
-    job.save(update_fields=["columns", "values", "status", "result"])
-    _enqueue(job, check_only=True)
+    job.save(update_fields=["columns", "values"])
+    _queue(job, ImportStatus.CHECKING)
     return job
 
 
 @transaction.atomic
 def import_job_start(*, job: ImportJob) -> ImportJob:
     if job.status != ImportStatus.CHECKED or job.result.get("errors"):
-        raise ImportRequestError("Only a file checked without errors can be imported.")
-    job.status = ImportStatus.IMPORTING
-    job.save(update_fields=["status"])
-    _enqueue(job, check_only=False)
+        raise ImportRequestError(_("Only a file checked without errors can be imported."))
+    _queue(job, ImportStatus.IMPORTING)
     return job
+
+
+@transaction.atomic
+def import_job_retry(*, job: ImportJob) -> ImportJob:
+    """Check a failed job's file again (the data may have changed since); an import follows
+    with `import_job_start` once the check finds no errors."""
+    if job.status != ImportStatus.FAILED:
+        raise ImportRequestError(_("Only a failed import can be tried again."))
+    _queue(job, ImportStatus.CHECKING)
+    return job
+
+
+def _queue(job: ImportJob, status: str) -> None:
+    job.status = status
+    job.result = {} if status == ImportStatus.CHECKING else job.result
+    job.heartbeat_at = timezone.now()
+    job.attempts = 0
+    job.finished_at = None
+    job.save(update_fields=["status", "result", "heartbeat_at", "attempts", "finished_at"])
+    _enqueue(job, check_only=status == ImportStatus.CHECKING)
 
 
 def _enqueue(job: ImportJob, *, check_only: bool) -> None:
     from kpiapp.tasks import run_import
 
     cache.set(_progress_key(job.id), {"phase": "queued", "done": 0, "total": 0}, 3600)
-    transaction.on_commit(lambda: run_import.delay(job.workspace_id, job.id, check_only))
+
+    def send() -> None:
+        # After commit: a broker that cannot be reached (or, with eager tasks, an error in the
+        # task itself) fails the job visibly instead of answering 500 and leaving it running.
+        try:
+            run_import.delay(job.workspace_id, job.id, check_only)
+        except Exception:
+            log.exception("import %s could not be queued", job.id)
+            with workspace_scope(job.workspace_id):
+                import_job_fail(job_id=job.id, message=str(QUEUE_FAILED))
+
+    transaction.on_commit(send)
 
 
 MAX_ERRORS_KEPT = 500
+MAX_ATTEMPTS = 3
+
+QUEUE_FAILED = _lazy(
+    "The import could not be started because the background service is not reachable. "
+    "Nothing was imported; try again in a few minutes."
+)
+CRASHED = _lazy(
+    "The import stopped because of an unexpected error. Nothing was imported; try again, and "
+    "tell us if it happens again."
+)
+INTERRUPTED = _lazy(
+    "The import was interrupted %(attempts)s times (the background service stopped while it "
+    "ran). Nothing was imported; try again, or split the file into smaller parts."
+)
+
+
+def import_job_fail(*, job_id: int, message: str, statuses: tuple[str, ...] = ()) -> bool:
+    """Mark a running job failed with `message` as its one error; only from `statuses`
+    (default: checking or importing). Nothing was written: an import is all or nothing."""
+    running = statuses or (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    failed = ImportJob.objects.filter(pk=job_id, status__in=running).update(
+        status=ImportStatus.FAILED,
+        finished_at=timezone.now(),
+        result={
+            "rows": 0,
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "error_count": 1,
+            "errors": [{"line": 0, "column": "", "value": "", "message": message}],
+        },
+    )
+    cache.delete(_progress_key(job_id))
+    return bool(failed)
+
+
+def _claim(job_id: int, expected: str) -> ImportJob | None:
+    """Take up a queued job: counts the attempt and beats the heart. None if the job is no
+    longer waiting for this task (a duplicate delivery)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=expected).update(
+        heartbeat_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    if job.attempts > MAX_ATTEMPTS:  # redelivered after each of several worker deaths
+        import_job_fail(job_id=job_id, message=str(INTERRUPTED) % {"attempts": MAX_ATTEMPTS})
+        return None
+    return job
 
 
 def import_job_run(*, job_id: int, check_only: bool) -> None:
-    """Check or import a job's file (inside its workspace scope). Claims the job first, so a
-    duplicate delivery of the task does nothing."""
+    """Check or import a job's file (inside its workspace scope). A duplicate delivery of the
+    task does nothing; an unexpected error fails the job with a message (all or nothing: no
+    row was written) instead of leaving it running."""
     expected = ImportStatus.CHECKING if check_only else ImportStatus.IMPORTING
-    job = ImportJob.objects.filter(pk=job_id, status=expected).first()
+    job = _claim(job_id, expected)
     if job is None:
         return
-
-    def progress(phase: str, done: int, total: int) -> None:
-        cache.set(
-            _progress_key(job.id), {"phase": phase, "done": min(done, total), "total": total}, 3600
+    try:
+        result = import_csv(
+            workspace=job.workspace,
+            kind=job.kind,
+            data=bytes(job.data),
+            mapping=job_mapping(job),
+            user=job.created_by,
+            dry_run=check_only,
+            progress=_progress_reporter(job.id),
         )
-
-    result = import_csv(
-        workspace=job.workspace,
-        kind=job.kind,
-        data=bytes(job.data),
-        mapping=job_mapping(job),
-        user=job.created_by,
-        dry_run=check_only,
-        progress=progress,
-    )
+    except Exception:
+        log.exception("import %s failed", job.id)
+        import_job_fail(job_id=job.id, message=str(CRASHED), statuses=(expected,))
+        return
     job.result = {
         "rows": result.rows,
         "created": result.created,
@@ -191,3 +274,26 @@ def import_job_run(*, job_id: int, check_only: bool) -> None:
     job.save(update_fields=["result", "status", "finished_at"])
     _recompute_if_changed(result)
     cache.delete(_progress_key(job.id))
+
+
+def _progress_reporter(job_id: int) -> Progress:
+    """Progress for the page, in the cache; it is also the heartbeat the sweeper reads (the
+    database row cannot carry it: the import writes inside one long transaction)."""
+
+    def progress(phase: str, done: int, total: int) -> None:
+        cache.set(
+            _progress_key(job_id),
+            {"phase": phase, "done": min(done, total), "total": total, "at": time.time()},
+            3600,
+        )
+
+    return progress
+
+
+def import_heartbeat(job: ImportJob) -> float | None:
+    """The job's last sign of life (a Unix time), from its row or its progress."""
+    beats = [job.heartbeat_at.timestamp()] if job.heartbeat_at else []
+    at = import_progress(job.pk).get("at")
+    if isinstance(at, int | float):
+        beats.append(float(at))
+    return max(beats, default=None)

@@ -10,6 +10,7 @@ the old set or the new one. See `RecomputeState` for the compare-and-set rules.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,7 +34,10 @@ from kpiapp.selectors.page_cache import pages_changed
 log = logging.getLogger(__name__)
 
 COALESCE_SECONDS = 5
-LEASE = timedelta(minutes=15)
+# A claim lives as long as its heartbeat: the running recompute renews it every
+# HEARTBEAT_SECONDS, so a claim older than LEASE belongs to a worker that died.
+LEASE = timedelta(seconds=60)
+HEARTBEAT_SECONDS = 15
 NUMERATOR_PLACES = 12
 
 
@@ -94,6 +98,7 @@ def recompute_request(
     with transaction.atomic():
         state = RecomputeState.objects.select_for_update().get(pk=pk)
         became_dirty = state.dirty_since is None
+        orphaned = not became_dirty and _orphaned(state, now)
         scope = wanted if became_dirty else _stored_scope(state).merge(wanted)
         state.dirty_since = state.dirty_since or now
         state.changed_at = now
@@ -103,8 +108,17 @@ def recompute_request(
         state.save(
             update_fields=["dirty_since", "changed_at", "dirty_full", "dirty_kinds", "dirty_from"]
         )
-    if became_dirty or always_enqueue:
+    if became_dirty or always_enqueue or orphaned:
         _enqueue(state.workspace_id, countdown)
+
+
+def _orphaned(state: RecomputeState, now: datetime) -> bool:
+    """Pending work that no task will do: its claim lapsed (the worker died), or it has been
+    dirty, unclaimed, for longer than a queued task takes to start (the task was lost)."""
+    if state.started_at is not None:
+        return state.started_at < now - LEASE
+    waited = now - state.dirty_since if state.dirty_since else timedelta(0)
+    return waited > LEASE + timedelta(seconds=COALESCE_SECONDS)
 
 
 # Workspace settings that KPIs use (KPIS.md): a change of one recomputes the workspace.
@@ -161,9 +175,10 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
     if state.definition_version != DEFINITION_VERSION or not KpiSnapshot.objects.exists():
         scope = FULL  # nothing to patch: a first run, or definitions changed
     try:
-        summary = snapshot_rebuild(
-            workspace_id=state.workspace_id, today=now_for_tests, scope=scope
-        )
+        with ClaimHeartbeat(state.pk, state.workspace_id, now):
+            summary = snapshot_rebuild(
+                workspace_id=state.workspace_id, today=now_for_tests, scope=scope
+            )
     except Exception as error:
         RecomputeState.objects.filter(pk=state.pk).update(
             started_at=None, failed_at=timezone.now(), error=str(error)[:500]
@@ -187,6 +202,55 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
         RecomputeState.objects.filter(pk=state.pk).update(**done)
         _enqueue(state.workspace_id, COALESCE_SECONDS)
     return summary
+
+
+class ClaimHeartbeat:
+    """Renews a recompute's claim every HEARTBEAT_SECONDS while the block runs, from a thread
+    with its own database connection (the recompute itself holds no transaction while it
+    computes, and the write's transaction must not carry the beat). The renewal compares the
+    claim with the last one written, so a claim another worker took over is not renewed."""
+
+    def __init__(self, state_pk: int, workspace_id: int, claimed_at: datetime) -> None:
+        self.state_pk = state_pk
+        self.workspace_id = workspace_id
+        self.claimed_at = claimed_at
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="recompute-heartbeat", daemon=True)
+
+    def beat(self, now: datetime | None = None) -> bool:
+        """Renew the claim once (inside the workspace's scope); False if it is not ours."""
+        now = now or timezone.now()
+        renewed = RecomputeState.objects.filter(
+            pk=self.state_pk, started_at=self.claimed_at
+        ).update(started_at=now)
+        if renewed:
+            self.claimed_at = now
+        else:
+            self.lost = True
+        return bool(renewed)
+
+    def _run(self) -> None:
+        from accounts.tenancy import workspace_scope
+
+        try:
+            with workspace_scope(self.workspace_id):
+                while not self._stop.wait(HEARTBEAT_SECONDS):
+                    if not self.beat():
+                        log.warning("recompute of workspace %s lost its claim", self.workspace_id)
+                        return
+        except Exception:  # a heartbeat that fails lets the claim lapse; the run goes on
+            log.exception("recompute heartbeat of workspace %s failed", self.workspace_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> ClaimHeartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def snapshot_rebuild(

@@ -175,6 +175,22 @@ def job_start(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse
 
 
 @workspace_view(min_role=Role.EDITOR)
+@require_POST
+def job_retry(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
+    job = _job(kind, job_id)
+    try:
+        service.import_job_retry(job=job)
+    except service.ImportRequestError as error:
+        messages.error(request, str(error))
+    return redirect(
+        "kpiapp:import_job",
+        slug=request.workspace.slug,  # type: ignore[attr-defined]
+        kind=kind.slug,
+        job_id=job.pk,
+    )
+
+
+@workspace_view(min_role=Role.EDITOR)
 def job_status(request: HttpRequest, kind: DataKind, job_id: int) -> JsonResponse:
     job = _job(kind, job_id)
     return JsonResponse({"status": job.status, "progress": service.import_progress(job.pk)})

@@ -13,7 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Modules allowed to name the unscoped manager: the access layer finds a scope by user, token
 # or invitation link; a share link finds it by its token.
-ALL_WORKSPACES_ALLOWED = {"accounts/tenancy.py", "accounts/access.py", "kpiapp/share_access.py"}
+ALL_WORKSPACES_ALLOWED = {
+    "accounts/tenancy.py",
+    "accounts/access.py",
+    "kpiapp/share_access.py",
+    "kpiapp/services/import_sweeper.py",  # lists stale jobs, fails each in its scope
+}
 
 # Modules allowed to run SQL of their own, each bound to a workspace by its own guard (the KPI
 # engine's runner, the importer's bulk writes) or reading no workspace data (the health check,

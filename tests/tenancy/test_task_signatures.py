@@ -9,6 +9,7 @@ NOT_PER_WORKSPACE = {
     "kpiapp.tasks.health_check",
     "kpiapp.tasks.recompute_all_workspaces",
     "kpiapp.tasks.send_due_digests",
+    "kpiapp.tasks.fail_stale_imports",
 }
 
 
