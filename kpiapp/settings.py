@@ -221,6 +221,10 @@ TWO_FACTOR_FAILURE_LIMIT = env_int("TWO_FACTOR_FAILURE_LIMIT", 5)
 TWO_FACTOR_ADDRESS_FAILURE_LIMIT = env_int("TWO_FACTOR_ADDRESS_FAILURE_LIMIT", 10)
 TWO_FACTOR_PENDING_SECONDS = 10 * 60  # between the password and the code
 OTP_TOTP_ISSUER = "Kennzahl"
+# django-otp's own per-device pause after a wrong code (1, 2, 4 … s) is off: it refuses even
+# the right code with "not correct" while it lasts. The lock above counts instead, and says so.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 

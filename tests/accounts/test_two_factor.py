@@ -22,14 +22,6 @@ from tests.conftest import PASSWORD, membership_of
 CODE_RE = re.compile(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>")
 
 
-@pytest.fixture(autouse=True)
-def _no_device_throttle(settings):
-    # django-otp pauses a device for 2^n seconds after n failures; these tests type a wrong code
-    # and then the right one at once. The lock under test is ours (accounts.lockout).
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0
-    settings.OTP_STATIC_THROTTLE_FACTOR = 0
-
-
 def app_code(user, step: int = 0) -> str:
     """What the authenticator app shows now (`step` periods later)."""
     device = TOTPDevice.objects.get(user=user)
