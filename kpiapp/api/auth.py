@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import (
@@ -126,3 +127,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <key>`: a workspace API token (Settings → API tokens).",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The session in the OpenAPI schema (as `cookieAuth`, like Django REST framework's)."""
+
+    target_class = VerifiedSessionAuthentication

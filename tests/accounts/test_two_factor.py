@@ -276,3 +276,30 @@ def test_an_outsider_still_gets_404_from_a_workspace_that_requires_it(
     api.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
     assert api.get(f"/api/v1/workspaces/{workspace.slug}/accounts/").status_code == 404
     assert client_as(charlie).get(f"/w/{workspace.slug}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_settings_page_offers_the_requirement_to_owners_only(client_as, alice, vera, workspace):
+    page = client_as(alice).get(f"/w/{workspace.slug}/settings/").content.decode()
+    assert 'name="require_two_factor"' in page
+    page = client_as(vera).get(f"/w/{workspace.slug}/settings/").content.decode()
+    assert 'name="require_two_factor"' not in page
+    assert "Only owners can require it." in page
+    assert client_as(vera).post(f"/w/{workspace.slug}/settings/two-factor/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_pages_read_in_german(client_as, alice, workspace):
+    alice.language = "de"
+    alice.save()
+    client = client_as(alice)
+    profile = client.get("/accounts/profile/").content.decode()
+    assert "Zwei-Faktor-Anmeldung einrichten" in profile
+    setup = client.get("/accounts/two-factor/").content.decode()
+    assert "Bestätigungscode" in setup and "QR-Code für Ihre Authenticator-App" in setup
+    codes = client.post("/accounts/two-factor/", {"code": app_code(alice)}).content.decode()
+    assert "Ihre Wiederherstellungscodes" in codes
+    assert (
+        "Noch 10 Wiederherstellungscodes übrig."
+        in client.get("/accounts/profile/").content.decode()
+    )
