@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,8 +38,8 @@ def _send_lock_notice(user: User, address: str) -> None:
             "address": address,
             "when": timezone.now(),
             "minutes": cooloff_seconds() // 60,
-            "reset_url": settings.SITE_URL + "/accounts/password_reset/",
-            "profile_url": settings.SITE_URL + "/accounts/profile/",
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+            "profile_url": settings.SITE_URL + reverse("accounts:profile"),
         }
         send_mail(
             subject=_("Unusual login attempts on your Kennzahl account"),

@@ -225,6 +225,7 @@ OTP_TOTP_ISSUER = "Kennzahl"
 # the right code with "not correct" while it lasts. The lock above counts instead, and says so.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key or codes
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 import django_otp
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import two_factor
+from accounts import lockout, two_factor
 from accounts.decorators import workspace_view
 from accounts.forms import (
     CodeForm,
@@ -168,6 +168,9 @@ def _show_codes(request: HttpRequest, codes: list[str], next_url: str, first: bo
 def _identity_confirmed(request: HttpRequest, form: ConfirmIdentityForm) -> bool:
     """The password, or a code (which counts toward the code lock when wrong)."""
     if not form.is_valid():
+        return False
+    if lockout.code_locked(request, request.user.pk):  # the password is not tried either
+        form.add_error("secret", _locked_message())
         return False
     secret = form.cleaned_data["secret"]
     if request.user.check_password(secret):  # type: ignore[union-attr]

@@ -303,3 +303,18 @@ def test_the_pages_read_in_german(client_as, alice, workspace):
         "Noch 10 Wiederherstellungscodes übrig."
         in client.get("/accounts/profile/").content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_or_codes_when_turning_it_off_lock_that_form_too(
+    client_as, settings, alice
+):
+    client = client_as(alice)
+    turn_on(client, alice)
+    for n in range(settings.TWO_FACTOR_FAILURE_LIMIT):
+        client.post("/accounts/two-factor/off/", {"off-secret": f"guess-{n}"})
+    # Locked: now even the right password is not tried.
+    response = client.post("/accounts/two-factor/off/", {"off-secret": PASSWORD})
+    assert response.status_code == 400
+    assert "Too many wrong codes" in response.content.decode()
+    assert two_factor.enabled(alice)
