@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from accounts import two_factor
 from accounts.access import access_workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
@@ -35,6 +40,8 @@ def workspace_view(
             needed = post_role if post_role and request.method == "POST" else min_role
             membership = access_workspace(request.user, slug, min_role=needed)  # type: ignore[arg-type]
             workspace = membership.workspace
+            if two_factor.requirement_unmet(request.user, workspace):  # type: ignore[arg-type]
+                return _two_factor_first(request, workspace.name)
             request.membership = membership  # type: ignore[attr-defined]
             request.workspace = workspace  # type: ignore[attr-defined]
             # The user's own choice wins; without one the workspace's default applies.
@@ -47,3 +54,18 @@ def workspace_view(
         return wrapper
 
     return decorate
+
+
+def _two_factor_first(request: HttpRequest, workspace_name: str) -> HttpResponse:
+    """The workspace asks every member for two-factor login: explain, then set it up and come
+    back. (A session that has it on but is unconfirmed never gets here: TwoFactorMiddleware.)"""
+    messages.warning(
+        request,
+        _(
+            "The workspace “%(name)s” requires two-factor login. Set it up now; afterwards "
+            "you will be taken back."
+        )
+        % {"name": workspace_name},
+    )
+    setup = reverse("accounts:two_factor_setup")
+    return HttpResponseRedirect(f"{setup}?next={quote(request.get_full_path())}")

@@ -206,3 +206,51 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("name", "language")
+
+
+# --- two-factor login ---------------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Confirmation code"),
+        max_length=20,
+        help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}
+        ),
+    )
+
+
+class SetupCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Confirmation code"),
+        max_length=10,
+        help_text=_("The six digits your authenticator app shows now."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class ConfirmIdentityForm(forms.Form):
+    """Turning two-factor login off or replacing the recovery codes: the password or a code."""
+
+    secret = forms.CharField(
+        label=_("Your password or a confirmation code"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TwoFactorRequirementForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        label=_("Require two-factor login for every member"),
+        required=False,
+        help_text=_(
+            "Members without it are asked to turn it on before they can open this workspace. "
+            "API tokens keep working."
+        ),
+    )

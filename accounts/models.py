@@ -171,6 +171,11 @@ class Workspace(models.Model):
         default=default_stage_probabilities,
         help_text=_("Chance that an open deal in each stage is won, from 0 to 1."),
     )
+    require_two_factor = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_("Every member confirms their login with a code from an authenticator app."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from accounts.views import members, tokens, workspaces
+from accounts.views import members, tokens, two_factor, workspaces
 
 app_name = "settings"
 
 urlpatterns = [
     path("", workspaces.workspace_settings, name="general"),
     path("delete/", workspaces.workspace_delete, name="delete"),
+    path("two-factor/", two_factor.workspace_requirement, name="two_factor"),
     path("members/", members.members, name="members"),
     path("members/invite/", members.invite, name="invite"),
     path("members/leave/", members.leave, name="leave"),

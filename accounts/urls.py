@@ -1,21 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts.forms import EmailLoginForm
-from accounts.views import auth, invitations
+from accounts.views import auth, invitations, two_factor
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("accounts/login/", two_factor.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", two_factor.login_code, name="login_code"),
+    path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=EmailLoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
+        "accounts/two-factor/recovery-codes/",
+        two_factor.recovery_codes,
+        name="two_factor_recovery_codes",
     ),
+    path("accounts/two-factor/off/", two_factor.disable, name="two_factor_disable"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", auth.signup, name="signup"),
     path("accounts/profile/", auth.profile, name="profile"),

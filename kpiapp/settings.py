@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -97,8 +100,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.otp_device / is_verified() from the session (two-factor login).
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into a response.
     "axes.middleware.AxesMiddleware",
@@ -187,8 +193,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker reserves one at a 
 # --- Users and login ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses locked-out credentials before the password is checked.
+    # django-axes first: it refuses locked-out credentials before the password is checked;
+    # then the wider ceilings (accounts/lockout.py); then the password.
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LoginLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,19 +210,38 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
-# Login attempts are limited per account and, separately, per client address. The cache
-# handler counts each of the two on its own key (the database handler would count per
-# account-and-address pair, so spreading guesses over addresses would never lock an account).
-# Production shares the count between processes through Redis.
+# Wrong passwords lock an account *from one address* (the pair) for the cool-off time, so that
+# nobody can lock a person out from elsewhere; two wider ceilings (accounts/lockout.py) still
+# stop one address trying many accounts and many addresses trying one account. Emails count in
+# lower case. The owner of an account gets one notice mail per lock. Counts live in the cache
+# (Redis in production, shared by every process).
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CACHE = "default"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the email address)
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+# A lock lasts the cool-off time from the failure that started it; refused tries do not extend
+# it (else whoever keeps guessing keeps the owner out for good).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 10)  # any accounts
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)  # any addresses
+
+# Two-factor login (django-otp): wrong confirmation or recovery codes per user and per address
+# lock the code step for the same cool-off time.
+TWO_FACTOR_FAILURE_LIMIT = env_int("TWO_FACTOR_FAILURE_LIMIT", 5)
+TWO_FACTOR_ADDRESS_FAILURE_LIMIT = env_int("TWO_FACTOR_ADDRESS_FAILURE_LIMIT", 10)
+TWO_FACTOR_PENDING_SECONDS = 10 * 60  # between the password and the code
+OTP_TOTP_ISSUER = "Kennzahl"
+# django-otp's own per-device pause after a wrong code (1, 2, 4 … s) is off: it refuses even
+# the right code with "not correct" while it lasts. The lock above counts instead, and says so.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key or codes
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
@@ -267,9 +294,12 @@ REST_FRAMEWORK = {
     # A token first: without credentials the answer is 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "kpiapp.api.auth.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "kpiapp.api.auth.VerifiedSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "kpiapp.api.auth.WorkspaceTwoFactorRequirement",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["kpiapp.api.auth.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE", "1200/min")},
     "DEFAULT_PAGINATION_CLASS": "kpiapp.api.pagination.PageNumbers",

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -14,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.forms import DeleteAccountForm, ProfileForm, SignupForm
+from accounts import services, two_factor
+from accounts.forms import ConfirmIdentityForm, DeleteAccountForm, ProfileForm, SignupForm
 from accounts.models import Language
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -48,11 +49,22 @@ def profile(request: HttpRequest) -> HttpResponse:
         response = redirect("accounts:profile")
         _remember_language(response, form.cleaned_data["language"])
         return response
-    return render(
-        request,
-        "accounts/profile.html",
-        {"form": form, "delete_form": DeleteAccountForm(user=request.user)},
-    )
+    return render_profile(request, form=form)
+
+
+def render_profile(request: HttpRequest, status: int = 200, **forms: Form) -> HttpResponse:
+    """The profile page; `forms` replaces a section's form with a bound one (its errors)."""
+    user = request.user
+    context: dict[str, object] = {
+        "form": ProfileForm(instance=user),
+        "delete_form": DeleteAccountForm(user=user),  # type: ignore[arg-type]
+        "two_factor_on": two_factor.enabled(user),  # type: ignore[arg-type]
+        "recovery_codes_left": two_factor.recovery_codes_left(user),  # type: ignore[arg-type]
+        "codes_form": ConfirmIdentityForm(prefix="codes"),
+        "disable_form": ConfirmIdentityForm(prefix="off"),
+    }
+    context.update(forms)
+    return render(request, "accounts/profile.html", context, status=status)
 
 
 @login_required
@@ -68,10 +80,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         logout(request)
         messages.success(request, _("Your login and your own workspaces were deleted."))
         return redirect("accounts:login")
-    profile_form = ProfileForm(instance=request.user)
-    return render(
-        request, "accounts/profile.html", {"form": profile_form, "delete_form": form}, status=400
-    )
+    return render_profile(request, status=400, delete_form=form)
 
 
 @require_POST

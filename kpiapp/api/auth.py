@@ -9,12 +9,19 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts import two_factor
 from accounts.access import live_api_token
 from accounts.models import ApiToken
 from accounts.tenancy import workspace_scope
@@ -54,6 +61,36 @@ class ApiTokenAuthentication(BaseAuthentication):
         return self.keyword  # 401 (not 403) without credentials
 
 
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The browser session, once it is fully logged in: a person with two-factor login on
+    whose session no code confirmed gets 403 (the pages send such a session to the code step)."""
+
+    def authenticate(self, request: Request) -> tuple | None:
+        result = super().authenticate(request)
+        if result is not None and two_factor.needs_code(request._request.user):
+            raise exceptions.PermissionDenied(
+                _("Confirm your login with a code from your authenticator app first.")
+            )
+        return result
+
+
+class WorkspaceTwoFactorRequirement(BasePermission):
+    """A workspace that asks every member for two-factor login refuses the session of a member
+    without it (403 with the reason). API tokens are not affected: an owner or admin made each
+    one for a purpose, and it grants only its workspace."""
+
+    message = _(
+        "This workspace requires two-factor login. Turn it on on your profile page "
+        "(/accounts/profile/), or use an API token."
+    )
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        slug = getattr(view, "kwargs", {}).get("slug")
+        if not slug or isinstance(request.auth, ApiToken) or not request.user.is_authenticated:
+            return True
+        return not two_factor.required_by_membership(request.user, slug)
+
+
 class TokenRateThrottle(SimpleRateThrottle):
     """One budget per API token, or per user for the browser session."""
 
@@ -85,3 +122,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <key>`: a workspace API token (Settings → API tokens).",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The session in the OpenAPI schema (as `cookieAuth`, like Django REST framework's)."""
+
+    target_class = VerifiedSessionAuthentication

@@ -42,4 +42,36 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     elif isinstance(exc, DjangoValidationError):
         exc = service_errors(exc)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = _flat_messages(response.data)
+    return response
+
+
+def _messages_of(value: Any, prefix: str = "") -> list[str]:
+    """Every message under `value`, with the item number and field of a nested list's error
+    ("2. kpi: …"), as DRF nests them for lists of objects."""
+    if isinstance(value, dict):
+        return [
+            message
+            for key, inner in value.items()
+            for message in _messages_of(
+                inner, f"{prefix}{int(key) + 1}. " if str(key).isdigit() else f"{prefix}{key}: "
+            )
+        ]
+    if isinstance(value, list):
+        if all(not isinstance(v, (dict, list)) for v in value):
+            return [f"{prefix}{v}" for v in value]
+        return [
+            message
+            for index, inner in enumerate(value)
+            for message in _messages_of(inner, f"{prefix}{index + 1}. ")
+        ]
+    return [f"{prefix}{value}"]
+
+
+def _flat_messages(data: Any) -> Any:
+    """A 400's body as the schema documents it: a list of messages per field."""
+    if not isinstance(data, dict):
+        return {"non_field_errors": _messages_of(data)}
+    return {field: _messages_of(value) for field, value in data.items()}

@@ -73,42 +73,6 @@ def test_a_wrong_password_gives_a_clear_error_next_to_the_form(client, alice):
 
 
 @pytest.mark.django_db
-def test_login_is_locked_per_account_after_repeated_failures(client, settings, alice):
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
-        client.post(
-            "/accounts/login/",
-            {"username": alice.email, "password": f"wrong{attempt}"},
-            REMOTE_ADDR=f"10.0.0.{attempt + 1}",
-        )
-    # Even the right password from yet another address is refused now.
-    response = client.post(
-        "/accounts/login/", {"username": alice.email, "password": PASSWORD}, REMOTE_ADDR="10.0.0.99"
-    )
-    assert response.status_code == 429
-    assert "Too many login attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
-@pytest.mark.django_db
-def test_login_is_locked_per_address_across_accounts(client, settings, alice):
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
-        client.post(
-            "/accounts/login/",
-            {"username": f"guess{attempt}@example.com", "password": "x"},
-            REMOTE_ADDR="10.9.9.9",
-        )
-    response = client.post(
-        "/accounts/login/", {"username": alice.email, "password": PASSWORD}, REMOTE_ADDR="10.9.9.9"
-    )
-    assert response.status_code == 429
-    # The same account from another address still works.
-    response = client.post(
-        "/accounts/login/", {"username": alice.email, "password": PASSWORD}, REMOTE_ADDR="10.1.1.1"
-    )
-    assert response.status_code == 302
-
-
-@pytest.mark.django_db
 def test_password_change(client_as, alice):
     client = client_as(alice)
     response = client.post(

@@ -112,3 +112,15 @@ def test_a_json_body_over_the_limit_is_a_json_413(workspace, alice, client_as):
     assert "at most 1,000 records" in response.json()["detail"]
     with pytest.raises(WorkspaceScopeMissing):
         current_workspace_id()
+
+
+def test_errors_of_a_list_of_objects_are_messages_per_field(workspace, alice, client_as):
+    response = client_as(alice).post(
+        f"/api/v1/workspaces/{workspace.slug}/reports/",
+        {"title": "Q4", "sections": [{"kpi": "mrr"}, {"kpi": "x\x00"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert all(isinstance(m, str) for messages in body.values() for m in messages), body
+    assert any(m.startswith("2. kpi: ") for m in body["sections"]), body
