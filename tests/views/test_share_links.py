@@ -52,7 +52,8 @@ def test_a_link_opens_the_report_logged_out_with_live_values_and_nothing_else(
     assert "Board update" in shared and "€12,345.67" in shared and "Up again" in shared
     assert "/w/acme/" not in shared  # no way into the workspace
     assert "Comments" not in shared and "Edit" not in shared
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # no Referer to other sites
+    assert '<meta name="referrer" content="same-origin">' in shared
     assert "/records/" not in shared  # no drill-through unless the link allows it
     assert client.get(path + "kpis/mrr/records/?period=2025-03").status_code == 404
     link.refresh_from_db()
@@ -163,6 +164,43 @@ def test_a_password_protects_the_link_and_wrong_guesses_are_rate_limited(
     with workspace_scope(workspace.id):
         stored = ShareLink.objects.exclude(password_hash="").get().password_hash
     assert "open sesame" not in stored
+
+
+def _origin_a_browser_sends(page) -> str:
+    """The Origin header Chromium sends with a same-origin form POST from this page (Fetch
+    standard, "serializing a request origin"): `null` under the no-referrer policy, the page's
+    own origin under same-origin, strict-origin and the like. The meta tag wins over the header."""
+    found = re.search(r'<meta name="referrer" content="([^"]+)"', page.content.decode())
+    policy = found[1] if found else page.get("Referrer-Policy", "")
+    return "null" if policy == "no-referrer" else "http://testserver"
+
+
+@freeze_time(TODAY)
+def test_the_password_form_passes_the_csrf_check_with_the_origin_a_browser_sends(
+    client_as,
+    alice,
+    workspace,
+    snapshots,  # noqa: F811
+):
+    from django.test import Client
+
+    report = make_report(alice, workspace)
+    _page, path = _create(client_as(alice), report, password="open sesame")
+    browser = Client(enforce_csrf_checks=True)  # a logged-out visitor, CSRF checked as live
+    form = browser.get(path)
+    origin = _origin_a_browser_sends(form)
+    assert origin == "http://testserver"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())[1]
+    post = {"csrfmiddlewaretoken": token}
+    wrong = browser.post(path, post | {"share_password": "guess"}, HTTP_ORIGIN=origin)
+    assert wrong.status_code == 401 and "not right" in wrong.content.decode()
+    right = browser.post(path, post | {"share_password": "open sesame"}, HTTP_ORIGIN=origin)
+    assert right.status_code == 200 and "€12,345.67" in right.content.decode()
+    # A post from another site is still refused.
+    other = Client(enforce_csrf_checks=True)
+    other.get(path)
+    assert other.post(path, {"share_password": "open sesame"},
+                      HTTP_ORIGIN="https://evil.example").status_code == 403  # fmt: skip
 
 
 @freeze_time(TODAY)
