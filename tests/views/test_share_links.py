@@ -4,7 +4,7 @@ once, hashed at rest, expiring, revocable, optionally password-protected, rate l
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -85,17 +85,51 @@ def test_links_expire_and_can_be_revoked(client_as, client, alice, workspace):
         report = make_report(alice, workspace)
         _page, path = _create(client_as(alice), report, expires_on="2025-04-20")
         assert client.get(path).status_code == 200
-    with freeze_time("2025-04-20 23:00"):
-        assert client.get(path).status_code == 200  # through the whole chosen day
-    with freeze_time("2025-04-21 00:01"):
+    # The workspace's time zone is Europe/Berlin (UTC+2 in April): the link works through the
+    # whole chosen day there, and ends at its midnight, 22:00 UTC.
+    with freeze_time("2025-04-20 21:59:59"):
+        assert client.get(path).status_code == 200
+    with freeze_time("2025-04-20 22:00:00"):
         assert client.get(path).status_code == 404
     with freeze_time(TODAY):
         _page, second = _create(client_as(alice), report)
         with workspace_scope(workspace.id):
-            link = ShareLink.objects.get(expires_at__date=date(2025, 6, 1))
+            link = ShareLink.objects.get(expires_at__date=date(2025, 5, 31))
         revoke = f"/w/acme/reports/{report.pk}/share-links/{link.pk}/revoke/"
         assert client_as(alice).post(revoke).status_code == 302
         assert client.get(second).status_code == 404
+
+
+@pytest.mark.parametrize("time_zone", ["Europe/Berlin", "America/Los_Angeles", "Pacific/Auckland"])
+def test_the_chosen_day_is_the_last_valid_day_shown_everywhere(
+    client_as, client, alice, workspace, time_zone
+):
+    """Choosing 04.01.2027 shows "gültig bis 4. Januar 2027" (was the 5th) on the links page,
+    the shared page and in the API, and the link ends at that day's midnight in the workspace's
+    time zone."""
+    from zoneinfo import ZoneInfo
+
+    from rest_framework.test import APIClient
+
+    workspace.time_zone = time_zone
+    workspace.save()
+    alice.language = "de"
+    alice.save()
+    with freeze_time("2026-12-15 12:00"):
+        report = make_report(alice, workspace, language="de")
+        page, path = _create(client_as(alice), report, expires_on="2027-01-04")
+        assert "gültig bis 4. Januar 2027" in page
+        shared = client.get(path).content.decode()
+        assert "Dieser Link gilt bis 4. Januar 2027." in shared
+        api = APIClient()
+        api.force_authenticate(alice)
+        listed = api.get(f"/api/v1/workspaces/acme/reports/{report.pk}/share-links/").json()
+        assert listed["results"][0]["expires_on"] == "2027-01-04"
+    end = datetime(2027, 1, 5, tzinfo=ZoneInfo(time_zone))  # midnight after the chosen day
+    with freeze_time(end - timedelta(seconds=1)):
+        assert client.get(path).status_code == 200
+    with freeze_time(end):
+        assert client.get(path).status_code == 404
 
 
 @freeze_time(TODAY)
