@@ -12,7 +12,12 @@ from freezegun import freeze_time
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
 from kpiapp.models import ShareLink
-from tests.views.test_reports import TODAY, make_report, snapshots  # noqa: F401 (fixture)
+from tests.views.test_reports import (  # noqa: F401 (fixture)
+    TODAY,
+    make_report,
+    snapshots,
+    write_snapshots,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +265,29 @@ def test_a_link_shows_only_its_own_workspaces_report(
     assert client_as(charlie).get(f"/w/acme/reports/{ours.pk}/share-links/").status_code == 404
     assert client_as(charlie).get(f"/w/beta/reports/{ours.pk}/share-links/").status_code == 404
     assert client_as(charlie).get(f"/w/beta/reports/{theirs.pk}/share-links/").status_code == 200
+
+
+@freeze_time(TODAY)
+def test_the_targets_table_shows_only_the_reports_own_kpis(client_as, client, alice, workspace):
+    """A report of NPS alone shows NPS's target, not those of MRR and win rate, on the shared
+    page and in its targets CSV (all outputs read the same selector)."""
+    from kpiapp.models import Target
+
+    write_snapshots(workspace, [
+        ("mrr", "quarter", date(2025, 1, 1), "98765.43"),
+        ("win_rate", "quarter", date(2025, 1, 1), "0.370000"),
+        ("nps", "quarter", date(2025, 1, 1), "31"),
+    ])  # fmt: skip
+    with workspace_scope(workspace.id):
+        for key, value in (("nps", 42), ("mrr", 55555), ("win_rate", "0.45")):
+            Target.objects.create(kpi_key=key, quarter_start=date(2025, 1, 1), value=value)
+    report = make_report(alice, workspace, sections=[{"kpi": "nps"}], include_targets=True)
+    _page, path = _create(client_as(alice), report)
+    shared = client.get(path).content.decode()
+    targets = shared[shared.index('id="targets-title"') :]
+    assert "NPS" in targets and "42" in targets
+    for absent in ("MRR", "Win rate", "55,555", "98,765", "45.0%", "37.0%"):
+        assert absent not in shared, absent
+    csv = client.get(path + "export.csv?table=targets")
+    rows = b"".join(csv.streaming_content).decode().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["nps"]
