@@ -192,6 +192,10 @@ class ShareLinkSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["id", "prefix", "expires_at", "revoked_at", "view_count",
                             "last_viewed_at"]  # fmt: skip
+        extra_kwargs = {"expires_at": {
+            "help_text": "The moment the link stops working: the midnight after expires_on in "
+                         "the workspace's time zone.",
+        }}  # fmt: skip
 
     def get_active(self, link: ShareLink) -> bool:
         return link.is_active()
