@@ -70,6 +70,7 @@ def test_charts_share_page_and_api_docs_draw_without_policy_violations(
     colour = cell.evaluate("(td) => getComputedStyle(td).backgroundColor")
     assert colour.startswith("rgba(31, 95, 191") and colour != "rgba(31, 95, 191, 0)"
     assert page.evaluate("window.__csp") == []
+    _screenshot(page, "cohorts")
 
     owner = User.objects.get(email=DEMO_OWNER)
     with workspace_scope(owner.memberships.get().workspace_id):
