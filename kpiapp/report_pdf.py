@@ -61,12 +61,17 @@ def _register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
-def _plain(text: object) -> str:
-    """Text the embedded font can draw, escaped for ReportLab's paragraph markup."""
+def _drawable(text: object) -> str:
+    """Text the embedded font can draw, as is: for the canvas, which draws plain text."""
     value = str(text)
     for char, replacement in REPLACEMENTS.items():
         value = value.replace(char, replacement)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value
+
+
+def _plain(text: object) -> str:
+    """Text the embedded font can draw, escaped for ReportLab's paragraph markup."""
+    return _drawable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 STYLES = {
@@ -127,7 +132,7 @@ class _NumberedCanvas(Canvas):
     def _footer(self, total: int) -> None:
         self.setFont(FONT, 7.5)
         self.setFillColor(MUTED)
-        self.drawString(MARGIN, 10 * mm, _plain(self.footer_left).replace("&amp;", "&"))
+        self.drawString(MARGIN, 10 * mm, _drawable(self.footer_left))
         page = _("Page %(n)s of %(total)s") % {"n": self._pageNumber, "total": total}
         self.drawRightString(A4[0] - MARGIN, 10 * mm, page)
 

@@ -30,6 +30,13 @@ GUESS_LIMIT = 20  # failed tries per client address and window
 PASSWORD_LIMIT = 10  # wrong passwords per link and window
 WINDOW = 600  # seconds
 SESSION_KEY = "share_links_unlocked"
+# The token is in the address and must never reach another site through the Referer header.
+# "same-origin" keeps it: other sites get no Referer at all. "no-referrer" did too, but it also
+# makes browsers send `Origin: null` with the page's own password form, which Django's CSRF
+# check rightly refuses (403 for every password). Same-origin requests carry the real origin
+# and go only to this site, which knows the token anyway. The meta tag in share_base.html says
+# the same for browsers that read it.
+REFERRER_POLICY = "same-origin"
 
 ShareView = Callable[..., HttpResponse]
 
@@ -88,6 +95,12 @@ def share_view(view: ShareView) -> ShareView:
     @csrf_protect
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = _respond(request, token, *args, **kwargs)
+        response["Referrer-Policy"] = REFERRER_POLICY
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def _respond(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
         seconds = blocked_for(_client(request), limit=GUESS_LIMIT, window=WINDOW)
         if seconds:
             return _too_many(request, seconds)

@@ -180,7 +180,10 @@ class CommentSerializer(serializers.ModelSerializer):
 class ShareLinkSerializer(serializers.ModelSerializer):
     active = serializers.SerializerMethodField()
     has_password = serializers.BooleanField(read_only=True)
-    expires_on = serializers.DateField(write_only=True, required=False, allow_null=True)
+    expires_on = serializers.DateField(
+        source="last_day", required=False, allow_null=True,
+        help_text="The last day the link works, in the workspace's time zone (default: 30 days).",
+    )  # fmt: skip
     password = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:
@@ -191,6 +194,10 @@ class ShareLinkSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["id", "prefix", "expires_at", "revoked_at", "view_count",
                             "last_viewed_at"]  # fmt: skip
+        extra_kwargs = {"expires_at": {
+            "help_text": "The moment the link stops working: the midnight after expires_on in "
+                         "the workspace's time zone.",
+        }}  # fmt: skip
 
     def get_active(self, link: ShareLink) -> bool:
         return link.is_active()
@@ -331,13 +338,15 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         """The creator and admins list links and create one; its token is shown once."""
         report = access_report(request.membership, self.get_object().pk, for_write=True)
         if request.method == "GET":
-            page = self.paginate_queryset(ShareLink.objects.filter(report=report).order_by("-id"))
+            page = self.paginate_queryset(
+                ShareLink.objects.filter(report=report).select_related("workspace").order_by("-id")
+            )
             return self.get_paginated_response(ShareLinkSerializer(page, many=True).data)
         given = ShareLinkSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = given.validated_data
         created = _call(share_link_create, membership=request.membership, report=report,
-                        label=values.get("label", ""), expires_on=values.get("expires_on"),
+                        label=values.get("label", ""), expires_on=values.get("last_day"),
                         password=values.get("password", ""),
                         allow_records=values.get("allow_records", False))  # fmt: skip
         body = NewShareLinkSerializer(created.link).data | {"token": created.token,

@@ -26,9 +26,12 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
     schemas["FieldErrors"] = {
         "type": "object",
         "description": "{field: [message, …]}; `non_field_errors` for the whole record; "
-        "`detail` when the body is not JSON at all.",
+        "`detail` when the body is not JSON at all. A list field's items answer by position, "
+        'e.g. {"sections": {"2": {"note": [message]}}}.',
         "properties": {"detail": {"type": "string"}},
-        "additionalProperties": {"type": "array", "items": {}},
+        "additionalProperties": {
+            "anyOf": [{"type": "array", "items": {}}, {"type": "object"}],
+        },
     }
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():

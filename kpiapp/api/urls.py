@@ -2,10 +2,11 @@
 
 from django.urls import include, path, re_path
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from kpiapp.api import imports, planning, reports, team, views
+from kpiapp.api.docs import api_docs
 
 router = SimpleRouter()
 for slug, viewset in views.RECORD_VIEWSETS.items():
@@ -27,6 +28,6 @@ urlpatterns = [
     path("workspaces/", views.WorkspaceList.as_view(), name="api-workspaces"),
     path("workspaces/<slug:slug>/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", api_docs, name="api-docs"),
     re_path(r"^[\s\S]*$", views.not_found),  # anything else under /api/v1/: a JSON 404, not a page
 ]

@@ -8,6 +8,9 @@ Its sections are the KPIs in order, each with the team's note: a JSON list of
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -181,6 +184,13 @@ class ShareLink(WorkspaceOwned):
     def is_active(self, now: object = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and self.expires_at > moment  # type: ignore[operator]
+
+    @property
+    def last_day(self) -> date:
+        """The last day the link works, in the workspace's time zone: `expires_at` is the
+        midnight after it there, so the day is the one of the instant just before."""
+        local = self.expires_at.astimezone(zoneinfo.ZoneInfo(self.workspace.time_zone))
+        return (local - timedelta(microseconds=1)).date()
 
 
 class DigestSubscription(WorkspaceOwned):

@@ -201,7 +201,8 @@ def report_content(
     target_rows: list[TargetRow] = []
     if report.include_targets:
         targets_quarter = Period.containing("quarter", periods[-1].last_month)
-        target_rows = targets_of_quarter(quarter=targets_quarter, today=today, facts=kpis)
+        target_rows = targets_of_quarter(quarter=targets_quarter, today=today, facts=kpis,
+                                         kpi_keys=keys)  # fmt: skip
     return ReportContent(
         report=report,
         workspace=workspace,

@@ -3,6 +3,7 @@ Reads snapshots only."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -52,9 +53,18 @@ def _snapshots(targets: list[Target], grain: str, start: date) -> dict[tuple, Kp
 
 
 def targets_of_quarter(
-    *, quarter: Period, today: date, facts: dict[str, KpiFacts]
+    *,
+    quarter: Period,
+    today: date,
+    facts: dict[str, KpiFacts],
+    kpi_keys: Collection[str] | None = None,
 ) -> list[TargetRow]:
-    targets = list(Target.objects.filter(quarter_start=quarter.start))
+    """The quarter's targets with where each stands; only those of `kpi_keys` when given (a
+    report shows the targets of its own KPIs, never the rest of the workspace's)."""
+    wanted = Target.objects.filter(quarter_start=quarter.start)
+    if kpi_keys is not None:
+        wanted = wanted.filter(kpi_key__in=list(kpi_keys))
+    targets = list(wanted)
     now = _snapshots(targets, "quarter", quarter.start)
     before = _snapshots(targets, "month", Period("month", quarter.first_month - 1).start)
     rows = []

@@ -4,7 +4,7 @@ count a view. Only the token's SHA-256 is stored; a password is stored as a Djan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditAction, Membership
 from accounts.services import audit
 from accounts.tokens import hash_secret, new_secret
+from kpiapp.kpis.periods import local_day_end_utc, today_in
 from kpiapp.models import Report, ShareLink
 
 DEFAULT_DAYS = 30
@@ -39,14 +40,16 @@ def share_url(raw_token: str) -> str:
     return settings.SITE_URL + reverse("share", args=[raw_token])
 
 
-def _expiry(expires_on: date | None, today: date) -> datetime:
+def _expiry(expires_on: date | None, time_zone: str) -> datetime:
+    """The moment a link chosen to last through `expires_on` ends: the midnight after that day
+    in the workspace's time zone (the day a person picks is a day of their workspace)."""
+    today = today_in(time_zone)
     day = expires_on or today + timedelta(days=DEFAULT_DAYS)
     if day <= today:
         raise ValidationError({"expires_on": [_("Choose a day after today.")]})
     if day > today + timedelta(days=MAX_DAYS):
         raise ValidationError({"expires_on": [_("A link lasts at most a year.")]})
-    # The link works through the whole chosen day, in the server's time zone.
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+    return local_day_end_utc(day, time_zone)
 
 
 @transaction.atomic
@@ -68,7 +71,7 @@ def share_link_create(
         raise ValidationError(
             {"password": [_("A password has at least %(n)d characters.") % {"n": MIN_PASSWORD}]}
         )
-    expires_at = _expiry(expires_on, timezone.localdate())
+    expires_at = _expiry(expires_on, membership.workspace.time_zone)
     raw = new_secret("kzs")
     link = ShareLink.objects.create(
         report=report,

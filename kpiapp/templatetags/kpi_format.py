@@ -172,7 +172,9 @@ def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
 
 @register.filter
 def heat(value: object) -> str:
-    """A retention share as the heat map's colour strength, 0 to 1 (CSS custom property)."""
+    """A retention share as the heat map's colour step, 0 to 10 (classes heat-0 … heat-10 in
+    app.css; a class, not a style attribute, so the Content Security Policy needs no inline
+    styles)."""
     if value is None or value == "":
         return "0"
-    return f"{max(0.0, min(1.0, float(_decimal(value)))):.2f}"
+    return str(round(max(0.0, min(1.0, float(_decimal(value)))) * 10))

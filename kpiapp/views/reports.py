@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -312,7 +311,7 @@ def share_links_page(request: HttpRequest, report_id: int) -> HttpResponse:
     shown once, on the answer to the POST; only its hash is stored."""
     membership = _membership(request)
     report = access_report(membership, report_id, for_write=True)
-    initial = {"expires_on": timezone.localdate() + timedelta(days=DEFAULT_DAYS)}
+    initial = {"expires_on": today_in(report.workspace.time_zone) + timedelta(days=DEFAULT_DAYS)}
     form = ShareLinkForm(request.POST or None, initial=initial)
     created_url = ""
     if request.method == "POST" and form.is_valid():
@@ -325,7 +324,7 @@ def share_links_page(request: HttpRequest, report_id: int) -> HttpResponse:
         else:
             created_url = created.url
             form = ShareLinkForm(initial=initial)
-    links = ShareLink.objects.filter(report=report).select_related("created_by")
+    links = ShareLink.objects.filter(report=report).select_related("created_by", "workspace")
     return render(request, "kpiapp/share_links.html", {
         "nav": "reports",
         "report": report,

@@ -46,9 +46,6 @@ def shared_report(request: HttpRequest) -> HttpResponse:
         "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
         "share_token": request.resolver_match.kwargs["token"],  # type: ignore[union-attr]
     })  # fmt: skip
-    # The token is in the address: never pass it on to another site.
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
@@ -95,5 +92,4 @@ def shared_records(request: HttpRequest, key: str) -> HttpResponse:
         "token": request.resolver_match.kwargs["token"],  # type: ignore[union-attr]
         "current_workspace": link.workspace,
     })  # fmt: skip
-    response["Referrer-Policy"] = "no-referrer"
     return response

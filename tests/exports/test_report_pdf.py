@@ -63,6 +63,20 @@ def test_an_english_pdf_has_the_numbers_definitions_and_page_numbers(workspace, 
     assert "Definitions" in text and "Monthly recurring revenue at the end of the period" in text
 
 
+def test_names_with_markup_characters_read_as_typed_in_the_body_and_the_footer(workspace, report):
+    name = 'Q4 "Plan" <Ziel> & Co\'s'
+    workspace.name = name
+    workspace.save()
+    report.title = name
+    report.save()
+    reader, text = _pdf(workspace, report)
+    assert text.count(name) >= 3  # the title, the workspace and the footer of each page
+    footer = " ".join(reader.pages[-1].extract_text().split())
+    assert f"{name} · {name} · April 15, 2025" in footer
+    assert "&lt;" not in text and "&gt;" not in text and "&amp;" not in text
+    assert reader.metadata.title == name and reader.metadata.author == name
+
+
 def test_a_german_pdf_speaks_german_with_german_numbers(workspace, report):
     report.language = "de"
     report.save()

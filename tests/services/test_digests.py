@@ -245,6 +245,22 @@ def test_the_email_shows_values_changes_targets_and_links_in_english(alice, work
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+def test_names_are_plain_text_in_the_subject_and_text_part_and_escaped_in_the_html(
+    alice, workspace, numbers
+):
+    name = 'Q4 "Plan" <Ziel> & Co\'s'
+    workspace.name = name
+    workspace.save()
+    report = make_report(alice, workspace, title=name)
+    subscribe(alice, workspace, report)
+    assert send(workspace, report) == 1
+    (message,) = mail.outbox
+    assert message.subject == f"{name}: the numbers for 2025-03"
+    assert f"{name} · {name}" in message.body
+    html = html_of(message)
+    assert "Q4 &quot;Plan&quot; &lt;Ziel&gt; &amp; Co&#x27;s" in html and "<Ziel>" not in html
+
+
 def test_each_recipient_reads_the_email_in_their_own_language(
     alice, vera, erik, workspace, numbers
 ):

@@ -4,7 +4,7 @@ once, hashed at rest, expiring, revocable, optionally password-protected, rate l
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -12,7 +12,12 @@ from freezegun import freeze_time
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
 from kpiapp.models import ShareLink
-from tests.views.test_reports import TODAY, make_report, snapshots  # noqa: F401 (fixture)
+from tests.views.test_reports import (  # noqa: F401 (fixture)
+    TODAY,
+    make_report,
+    snapshots,
+    write_snapshots,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +57,8 @@ def test_a_link_opens_the_report_logged_out_with_live_values_and_nothing_else(
     assert "Board update" in shared and "€12,345.67" in shared and "Up again" in shared
     assert "/w/acme/" not in shared  # no way into the workspace
     assert "Comments" not in shared and "Edit" not in shared
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # no Referer to other sites
+    assert '<meta name="referrer" content="same-origin">' in shared
     assert "/records/" not in shared  # no drill-through unless the link allows it
     assert client.get(path + "kpis/mrr/records/?period=2025-03").status_code == 404
     link.refresh_from_db()
@@ -84,17 +90,51 @@ def test_links_expire_and_can_be_revoked(client_as, client, alice, workspace):
         report = make_report(alice, workspace)
         _page, path = _create(client_as(alice), report, expires_on="2025-04-20")
         assert client.get(path).status_code == 200
-    with freeze_time("2025-04-20 23:00"):
-        assert client.get(path).status_code == 200  # through the whole chosen day
-    with freeze_time("2025-04-21 00:01"):
+    # The workspace's time zone is Europe/Berlin (UTC+2 in April): the link works through the
+    # whole chosen day there, and ends at its midnight, 22:00 UTC.
+    with freeze_time("2025-04-20 21:59:59"):
+        assert client.get(path).status_code == 200
+    with freeze_time("2025-04-20 22:00:00"):
         assert client.get(path).status_code == 404
     with freeze_time(TODAY):
         _page, second = _create(client_as(alice), report)
         with workspace_scope(workspace.id):
-            link = ShareLink.objects.get(expires_at__date=date(2025, 6, 1))
+            link = ShareLink.objects.get(expires_at__date=date(2025, 5, 31))
         revoke = f"/w/acme/reports/{report.pk}/share-links/{link.pk}/revoke/"
         assert client_as(alice).post(revoke).status_code == 302
         assert client.get(second).status_code == 404
+
+
+@pytest.mark.parametrize("time_zone", ["Europe/Berlin", "America/Los_Angeles", "Pacific/Auckland"])
+def test_the_chosen_day_is_the_last_valid_day_shown_everywhere(
+    client_as, client, alice, workspace, time_zone
+):
+    """Choosing 04.01.2027 shows "gültig bis 4. Januar 2027" (was the 5th) on the links page,
+    the shared page and in the API, and the link ends at that day's midnight in the workspace's
+    time zone."""
+    from zoneinfo import ZoneInfo
+
+    from rest_framework.test import APIClient
+
+    workspace.time_zone = time_zone
+    workspace.save()
+    alice.language = "de"
+    alice.save()
+    with freeze_time("2026-12-15 12:00"):
+        report = make_report(alice, workspace, language="de")
+        page, path = _create(client_as(alice), report, expires_on="2027-01-04")
+        assert "gültig bis 4. Januar 2027" in page
+        shared = client.get(path).content.decode()
+        assert "Dieser Link gilt bis 4. Januar 2027." in shared
+        api = APIClient()
+        api.force_authenticate(alice)
+        listed = api.get(f"/api/v1/workspaces/acme/reports/{report.pk}/share-links/").json()
+        assert listed["results"][0]["expires_on"] == "2027-01-04"
+    end = datetime(2027, 1, 5, tzinfo=ZoneInfo(time_zone))  # midnight after the chosen day
+    with freeze_time(end - timedelta(seconds=1)):
+        assert client.get(path).status_code == 200
+    with freeze_time(end):
+        assert client.get(path).status_code == 404
 
 
 @freeze_time(TODAY)
@@ -165,6 +205,43 @@ def test_a_password_protects_the_link_and_wrong_guesses_are_rate_limited(
     assert "open sesame" not in stored
 
 
+def _origin_a_browser_sends(page) -> str:
+    """The Origin header Chromium sends with a same-origin form POST from this page (Fetch
+    standard, "serializing a request origin"): `null` under the no-referrer policy, the page's
+    own origin under same-origin, strict-origin and the like. The meta tag wins over the header."""
+    found = re.search(r'<meta name="referrer" content="([^"]+)"', page.content.decode())
+    policy = found[1] if found else page.get("Referrer-Policy", "")
+    return "null" if policy == "no-referrer" else "http://testserver"
+
+
+@freeze_time(TODAY)
+def test_the_password_form_passes_the_csrf_check_with_the_origin_a_browser_sends(
+    client_as,
+    alice,
+    workspace,
+    snapshots,  # noqa: F811
+):
+    from django.test import Client
+
+    report = make_report(alice, workspace)
+    _page, path = _create(client_as(alice), report, password="open sesame")
+    browser = Client(enforce_csrf_checks=True)  # a logged-out visitor, CSRF checked as live
+    form = browser.get(path)
+    origin = _origin_a_browser_sends(form)
+    assert origin == "http://testserver"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())[1]
+    post = {"csrfmiddlewaretoken": token}
+    wrong = browser.post(path, post | {"share_password": "guess"}, HTTP_ORIGIN=origin)
+    assert wrong.status_code == 401 and "not right" in wrong.content.decode()
+    right = browser.post(path, post | {"share_password": "open sesame"}, HTTP_ORIGIN=origin)
+    assert right.status_code == 200 and "€12,345.67" in right.content.decode()
+    # A post from another site is still refused.
+    other = Client(enforce_csrf_checks=True)
+    other.get(path)
+    assert other.post(path, {"share_password": "open sesame"},
+                      HTTP_ORIGIN="https://evil.example").status_code == 403  # fmt: skip
+
+
 @freeze_time(TODAY)
 def test_guessing_tokens_is_rate_limited_per_address(client, client_as, alice, workspace):
     report = make_report(alice, workspace)
@@ -188,3 +265,29 @@ def test_a_link_shows_only_its_own_workspaces_report(
     assert client_as(charlie).get(f"/w/acme/reports/{ours.pk}/share-links/").status_code == 404
     assert client_as(charlie).get(f"/w/beta/reports/{ours.pk}/share-links/").status_code == 404
     assert client_as(charlie).get(f"/w/beta/reports/{theirs.pk}/share-links/").status_code == 200
+
+
+@freeze_time(TODAY)
+def test_the_targets_table_shows_only_the_reports_own_kpis(client_as, client, alice, workspace):
+    """A report of NPS alone shows NPS's target, not those of MRR and win rate, on the shared
+    page and in its targets CSV (all outputs read the same selector)."""
+    from kpiapp.models import Target
+
+    write_snapshots(workspace, [
+        ("mrr", "quarter", date(2025, 1, 1), "98765.43"),
+        ("win_rate", "quarter", date(2025, 1, 1), "0.370000"),
+        ("nps", "quarter", date(2025, 1, 1), "31"),
+    ])  # fmt: skip
+    with workspace_scope(workspace.id):
+        for key, value in (("nps", 42), ("mrr", 55555), ("win_rate", "0.45")):
+            Target.objects.create(kpi_key=key, quarter_start=date(2025, 1, 1), value=value)
+    report = make_report(alice, workspace, sections=[{"kpi": "nps"}], include_targets=True)
+    _page, path = _create(client_as(alice), report)
+    shared = client.get(path).content.decode()
+    targets = shared[shared.index('id="targets-title"') :]
+    assert "NPS" in targets and "42" in targets
+    for absent in ("MRR", "Win rate", "55,555", "98,765", "45.0%", "37.0%"):
+        assert absent not in shared, absent
+    csv = client.get(path + "export.csv?table=targets")
+    rows = b"".join(csv.streaming_content).decode().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["nps"]
