@@ -90,6 +90,7 @@ class RecomputeState(WorkspaceOwned):
     finished_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)  # for operators, never shown
+    failure_count = models.PositiveIntegerField(default=0)  # failed runs, ever (a metric)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     snapshot_count = models.PositiveIntegerField(default=0)
     run_count = models.PositiveIntegerField(default=0)
