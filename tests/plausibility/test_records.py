@@ -233,3 +233,13 @@ def test_the_import_names_the_column_a_value_came_from(run_import, scoped):
     result = run_import("deals", "external_id,stage,created_at,closed_at,amount\n"
                                  f"D1,won,2025-01-01,{_in_years(scoped, 3)},5\n")  # fmt: skip
     assert _errors(result) == {(2, "closed_at", FUTURE)}
+
+
+def test_the_check_catches_a_number_the_write_would_refuse(run_import, scoped):
+    csv = "external_id,name,employees\nA1,Alpha,1e30\nA2,Beta,12345678901234567890123\n"
+    result = run_import("accounts", csv, dry_run=True)
+    assert _errors(result) == {
+        (2, "employees", "Must be at most 10,000,000."),
+        (3, "employees", "Must be at most 10,000,000."),
+    }
+    assert not Account.objects.exists()

@@ -94,3 +94,21 @@ def test_an_editor_cannot_save_such_a_deal_in_the_first_place(client_as, erik, w
     assert response.status_code == 400
     with workspace_scope(workspace.id):
         assert not Deal.objects.exists()
+
+
+def test_the_api_answers_201_not_500_when_the_recompute_after_it_fails(
+    erik, workspace, engine_refusing_ancient_deals, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    with workspace_scope(workspace.id):
+        Deal.all_workspaces.bulk_create([Deal(workspace_id=workspace.id, external_id="OLD",
+                                              stage="lead", currency="EUR",
+                                              created_at=date(1, 1, 1))])  # fmt: skip
+    api = APIClient()
+    api.force_authenticate(erik)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/workspaces/acme/accounts/",
+                            {"name": "Neu", "external_id": "N"}, format="json")  # fmt: skip
+    assert response.status_code == 201  # the recompute runs eagerly here, and fails
+    assert _state(workspace).failed_at is not None
