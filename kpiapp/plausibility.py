@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -60,6 +61,7 @@ at_most = lazy(_at_most, str)
 # --- the building blocks -------------------------------------------------------------------
 
 
+@cache
 def _dates(model: type[models.Model]) -> list[str]:
     return [
         f.attname
