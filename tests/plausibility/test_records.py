@@ -243,3 +243,18 @@ def test_the_check_catches_a_number_the_write_would_refuse(run_import, scoped):
         (3, "employees", "Must be at most 10,000,000."),
     }
     assert not Account.objects.exists()
+
+
+def test_a_series_or_report_range_outside_the_window_is_a_400_not_a_500(api, client_as, erik,
+                                                                       workspace):  # fmt: skip
+    url = API + "kpis/mrr/series/"
+    for query, field in (("start=0000-01&end=2025-01", "start"),
+                         ("start=2025-01&end=9999-12", "end")):  # fmt: skip
+        response = api.get(f"{url}?{query}")
+        assert response.status_code == 400
+        assert response.json() == {field: [WINDOW]}
+    from kpiapp.kpis.ranges import RangeError, check_range
+
+    with pytest.raises(RangeError) as refused:
+        check_range(kind="absolute", months=None, start="0001-01", end="2025-12", grain="month")
+    assert (refused.value.field, str(refused.value)) == ("start_period", WINDOW)
