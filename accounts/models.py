@@ -95,7 +95,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                violation_error_message=_("An account with this email address already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,6 +189,7 @@ class Workspace(models.Model):
             models.CheckConstraint(
                 condition=models.Q(gross_margin__gte=0, gross_margin__lte=1),
                 name="workspace_gross_margin_0_1",
+                violation_error_message=_("The gross margin lies between 0 and 100 percent."),
             ),
         ]
 
@@ -205,9 +210,15 @@ class Membership(WorkspaceOwned):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "workspace"],
+                name="membership_unique",
+                violation_error_message=_("This person is already a member of the workspace."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+                condition=models.Q(role__in=Role.values),
+                name="membership_role_valid",
+                violation_error_message=_("Choose one of the roles."),
             ),
         ]
 
@@ -247,7 +258,9 @@ class Invitation(WorkspaceOwned):
         verbose_name_plural = _("invitations")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="invitation_role_valid"
+                condition=models.Q(role__in=Role.values),
+                name="invitation_role_valid",
+                violation_error_message=_("Choose one of the roles."),
             ),
         ]
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
 from kpiapp import models as m
+from kpiapp import plausibility
+from kpiapp.kpis.periods import today_in
 
 
 class MoneyField(forms.DecimalField):
@@ -62,7 +64,21 @@ class RecordForm(forms.ModelForm):
         for name, attr in self.money_fields.items():
             value = self.cleaned_data.get(name)
             setattr(self.instance, attr, None if value is None else int(value * 100))
+        # Before the model's own checks: a field found implausible here is left out of them,
+        # so its constraint does not repeat the message for the whole record.
+        self._check_plausible()
         super()._post_clean()
+
+    def _check_plausible(self) -> None:
+        instance, model = self.instance, self._meta.model
+        values = {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields}
+        values.update({name: value for name, value in self.cleaned_data.items() if name in values})
+        field_of = {attr: name for name, attr in self.money_fields.items()}
+        today = today_in(instance.workspace.time_zone)
+        for attr, message in plausibility.problems(model, values, today):
+            name = field_of.get(attr, attr)
+            if name in self.fields and name not in self._errors:
+                self.add_error(name, message)
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

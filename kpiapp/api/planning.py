@@ -19,6 +19,7 @@ from kpiapp.api.base import WorkspaceViewSet
 from kpiapp.api.errors import service_errors
 from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
 from kpiapp.models import Target, TeamBenchmark
+from kpiapp.plausibility import DATE_WINDOW, month_in_window
 from kpiapp.selectors.benchmarks import library_overview
 from kpiapp.selectors.targets import TargetRow, kpi_facts, targets_of_quarter
 from kpiapp.services.benchmarks import team_benchmark_delete, team_benchmark_set
@@ -87,6 +88,8 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
             grain, first = "", 0
         if grain != "quarter":
             raise exceptions.ValidationError({"quarter": [_("Write the quarter as YYYY-Qn.")]})
+        if not month_in_window(first):
+            raise exceptions.ValidationError({"quarter": [str(DATE_WINDOW)]})
         return Period("quarter", first)
 
     @extend_schema(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,11 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, Workspace
+from kpiapp import plausibility
 from kpiapp.imports import bulk, limits
 from kpiapp.imports import values as v
 from kpiapp.imports.kinds import KINDS, Kind
 from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
 from kpiapp.imports.reading import ImportFileError, Table, read_table
+from kpiapp.kpis.periods import today_in
 from kpiapp.models import (
     Account,
     Campaign,
@@ -172,6 +175,7 @@ class _Run:
             self._check_traffic_grain(rows)
         self._check_reference_names(rows)
         records = [(line, self.spec.to_model(self.refs.placeholders(row))) for line, row in rows]
+        self._check_plausible(rows, records)
         self._check_columns(records)
         self._check_duplicates(records)
         self.progress("validate", total, total)
@@ -217,10 +221,14 @@ class _Run:
         return row if ok else None
 
     def _check_columns(self, records: list[tuple[int, dict[str, Any]]]) -> None:
-        """Every value fits its database column (the write would refuse it otherwise)."""
+        """Every value fits its database column (the write would refuse it otherwise); a cell
+        that a plausibility rule refused already has its message."""
+        refused = {(e.line, e.column) for e in self.errors}
         for line, attrs in records:
             for attr, message in limits.problems(self.spec.model, attrs):
-                self.error(line, self._field_of(attr), _shown(attrs[attr]), message)
+                field = self._field_of(attr)
+                if (line, self.columns.source_of.get(field, field)) not in refused:
+                    self.error(line, field, _shown(attrs[attr]), message)
 
     def _field_of(self, attr: str) -> str:
         """The file's field that a model attribute comes from (`amount_cents` → `amount`)."""
@@ -238,6 +246,23 @@ class _Run:
                 if row.get(name):
                     for _attr, message in limits.problems(model, {"name": row[name]}):
                         self.error(line, name, _shown(row[name]), message)
+
+    def _check_plausible(
+        self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
+    ) -> None:
+        """The rules of the data kind (kpiapp.plausibility), as the forms apply them, reported
+        on the column the value came from."""
+        today = today_in(self.workspace.time_zone)
+        for (line, row), (_line, attrs) in zip(rows, records, strict=True):
+            reported = set()
+            for attr, message in plausibility.problems(self.spec.model, attrs, today):
+                column = self.spec.column_of(attr, row)
+                if (column, str(message)) in reported:
+                    continue
+                reported.add((column, str(message)))
+                value = attrs[attr]
+                shown = f"{Decimal(value) / 100:.2f}" if attr.endswith("_cents") else str(value)
+                self.error(line, column, shown, str(message))
 
     def _check_duplicates(self, records: list[tuple[int, dict[str, Any]]]) -> None:
         seen: dict[tuple[Any, ...], int] = {}

@@ -52,6 +52,20 @@ class Kind:
     one_of: tuple[str, ...] = ()
     # How a record's key is built from its model attributes (default: the `key` attributes).
     key_of: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
+    # Model attributes taken from another column when that one is given (traffic: the month
+    # of a date), and model attributes named unlike their column.
+    derived_from: tuple[tuple[str, str], ...] = ()
+    renamed: tuple[tuple[str, str], ...] = (
+        ("amount_cents", "amount"),
+        ("services_amount_cents", "services_amount"),
+    )
+
+    def column_of(self, attr: str, row: Row) -> str:
+        """The column a model attribute's value came from in `row`."""
+        for derived, source in self.derived_from:
+            if attr == derived and row.get(source) is not None:
+                return source
+        return dict(self.renamed).get(attr, attr)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -286,6 +300,8 @@ TRAFFIC = Kind(
     ),
     key=("channel_id", "month", "day"),
     one_of=("date", "month"),
+    derived_from=(("month", "date"),),
+    renamed=(("day", "date"),),
     to_model=lambda r: {
         "day": r.get("date"),
         "month": r["month"] if r.get("month") else _first_of_month(r["date"]),

@@ -15,7 +15,7 @@ from accounts.models import Workspace
 from kpiapp.kpis import acquisition, custom, engagement, funnel, pipeline, retention, revenue
 from kpiapp.kpis.context import Context, first_data_month, load_rates
 from kpiapp.kpis.dimensions import load_account_attributes, load_names
-from kpiapp.kpis.periods import month_index, today_in
+from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
 from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
 from kpiapp.kpis.results import Collector, Point
 
@@ -24,6 +24,8 @@ def build_context(workspace: Workspace, *, today: date | None = None) -> Context
     today = today or today_in(workspace.time_zone)
     first = first_data_month(workspace_id=workspace.id)
     current = month_index(today)
+    if first is not None:  # a stray date of year 1 must not mean 24,000 months of KPIs
+        first = max(first, month_index(FIRST_DAY))
     return Context(
         workspace_id=workspace.id,
         currency=workspace.currency,

@@ -17,6 +17,10 @@ Grain = Literal["month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
 MONTHS_IN: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
 
+# The dates the product accepts (kpiapp.plausibility); the engine never computes beyond them.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
 
 def month_index(day: date) -> int:
     return day.year * 12 + day.month - 1

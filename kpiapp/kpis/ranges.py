@@ -17,6 +17,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, parse_period, periods_between
+from kpiapp.plausibility import DATE_WINDOW, month_in_window
 
 RELATIVE_KINDS = ("last_closed_month", "last_closed_quarter", "last_n_months", "quarter_to_date")
 MAX_MONTHS = 120
@@ -69,6 +70,9 @@ def _check_absolute(start: str, end: str) -> None:
     except ValueError:
         raise RangeError("end_period", message) from None
     last = Period(end_grain, end_first).last_month
+    for field, month in (("start_period", first), ("end_period", last)):
+        if not month_in_window(month):
+            raise RangeError(field, str(DATE_WINDOW))
     if last < first:
         raise RangeError("end_period", _("The end lies before the start."))
     if last - first + 1 > MAX_MONTHS:

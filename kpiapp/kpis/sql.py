@@ -11,11 +11,13 @@ and a date's month index (`year * 12 + month - 1`).
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django.db import connection
 
 from accounts.tenancy import check_scope
+from kpiapp.kpis.periods import FIRST_DAY, LAST_DAY, month_index
 
 WORKSPACE_PARAM = "%(workspace_id)s"
 # A table the statement reads, with its alias when it has one (`FROM kpiapp_lead l`).
@@ -65,17 +67,38 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _in_window(column: str, expression: str, first: int, last: int) -> str:
+    """`expression` of a date column, with dates outside the product's window read as its
+    first or last day: a stray year 1 or 9999 that got past validation cannot make the engine
+    compute (or overflow on) centuries of periods. NULL stays NULL."""
+    low, high = (f"DATE '{d.isoformat()}'" if _postgres() else f"'{d.isoformat()}'"
+                 for d in (FIRST_DAY, LAST_DAY))  # fmt: skip
+    return (
+        f"(CASE WHEN {column} < {low} THEN {first} WHEN {column} > {high} THEN {last} "
+        f"ELSE {expression} END)"
+    )
+
+
 def day_number(column: str) -> str:
-    """Days since 1970-01-01 as an integer (NULL stays NULL)."""
+    """Days since 1970-01-01 as an integer (NULL stays NULL), within the date window."""
     if _postgres():
-        return f"({column} - DATE '1970-01-01')"
-    return f"CAST(ROUND(julianday({column}) - 2440587.5) AS INTEGER)"
+        expression = f"({column} - DATE '1970-01-01')"
+    else:
+        expression = f"CAST(ROUND(julianday({column}) - 2440587.5) AS INTEGER)"
+    return _in_window(column, expression, _days(FIRST_DAY), _days(LAST_DAY))
 
 
 def month_number(column: str) -> str:
+    """A date's month index (`year * 12 + month - 1`), within the date window."""
     if _postgres():
-        return f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"  # noqa: E501
-    return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"  # noqa: E501
+        expression = f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"  # noqa: E501
+    else:
+        expression = f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"  # noqa: E501
+    return _in_window(column, expression, month_index(FIRST_DAY), month_index(LAST_DAY))
+
+
+def _days(day: date) -> int:
+    return (day - date(1970, 1, 1)).days
 
 
 def epoch_seconds(column: str) -> str:

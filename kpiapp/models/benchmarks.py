@@ -41,12 +41,20 @@ class TeamBenchmark(WorkspaceOwned):
         ordering = ["kpi_key", "grain"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "kpi_key", "grain"], name="team_benchmark_unique"
+                fields=["workspace", "kpi_key", "grain"],
+                name="team_benchmark_unique",
+                violation_error_message=_(
+                    "This KPI already has a reference for this period length."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(form="band", high__isnull=False, high__gte=models.F("low"))
                 | (~Q(form="band") & Q(high__isnull=True)),
                 name="team_benchmark_band",
+                violation_error_message=_(
+                    "A range needs an upper end at least as large as its value; "
+                    "other kinds have none."
+                ),
             ),
         ]
 

@@ -45,9 +45,15 @@ class CustomKpi(WorkspaceOwned):
         verbose_name_plural = _("custom KPIs")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "key"], name="custom_kpi_unique_key"),
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                name="custom_kpi_unique_key",
+                violation_error_message=_("A KPI with this key already exists."),
+            ),
             models.CheckConstraint(
-                condition=Q(key__startswith="custom_"), name="custom_kpi_key_prefix"
+                condition=Q(key__startswith="custom_"),
+                name="custom_kpi_key_prefix",
+                violation_error_message=_("Keys look like custom_audit_pass_rate."),
             ),
         ]
 
@@ -68,10 +74,14 @@ class CustomKpiValue(WorkspaceOwned):
         ordering = ["kpi", "month"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "kpi", "month"], name="custom_kpi_value_unique"
+                fields=["workspace", "kpi", "month"],
+                name="custom_kpi_value_unique",
+                violation_error_message=_("This KPI already has a value for this month."),
             ),
             models.CheckConstraint(
-                condition=Q(month__day=1), name="custom_kpi_value_month_first_day"
+                condition=Q(month__day=1),
+                name="custom_kpi_value_month_first_day",
+                violation_error_message=_("A month is stored as its first day."),
             ),
         ]
 

@@ -22,7 +22,11 @@ class Account(WorkspaceOwned, Attributed):
         verbose_name_plural = _("accounts")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "external_id"], name="account_unique_ext"),
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                name="account_unique_ext",
+                violation_error_message=_("An account with this external ID already exists."),
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "name"], name="account_ws_name")]
 

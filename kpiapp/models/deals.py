@@ -69,28 +69,44 @@ class Deal(WorkspaceOwned, Attributed):
         verbose_name_plural = _("deals")
         ordering = ["-created_at", "external_id"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "external_id"], name="deal_unique_ext"),
-            models.CheckConstraint(
-                condition=Q(stage__in=DealStage.values), name="deal_stage_valid"
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                name="deal_unique_ext",
+                violation_error_message=_("A deal with this external ID already exists."),
             ),
-            models.CheckConstraint(condition=Q(kind__in=DealKind.values), name="deal_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(stage__in=DealStage.values),
+                name="deal_stage_valid",
+                violation_error_message=_("Choose one of the stages."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DealKind.values),
+                name="deal_kind_valid",
+                violation_error_message=_("Choose one of the kinds of deal."),
+            ),
             models.CheckConstraint(
                 condition=Q(amount_cents__isnull=True) | Q(amount_cents__gte=0),
                 name="deal_amount_nonneg",
+                violation_error_message=_("The annual contract value must not be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(services_amount_cents__isnull=True) | Q(services_amount_cents__gte=0),
                 name="deal_services_nonneg",
+                violation_error_message=_("The services amount must not be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(created_at__isnull=False) | Q(stage=DealStage.LEAD),
                 name="deal_created_unless_lead",
+                violation_error_message=_(
+                    "Enter the day the deal was created (only a lead can do without)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True)
                 | Q(created_at__isnull=True)
                 | Q(closed_at__gte=F("created_at")),
                 name="deal_closed_after_created",
+                violation_error_message=_("The deal was closed before it was created."),
             ),
         ]
         indexes = [

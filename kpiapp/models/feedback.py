@@ -24,9 +24,17 @@ class NpsResponse(WorkspaceOwned):
         verbose_name_plural = _("NPS answers")
         ordering = ["-responded_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=10), name="nps_score_0_10"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=10),
+                name="nps_score_0_10",
+                violation_error_message=_("An NPS score is a whole number from 0 to 10."),
+            ),
             models.UniqueConstraint(
-                "workspace", "external_id", condition=~Q(external_id=""), name="nps_unique_ext"
+                "workspace",
+                "external_id",
+                condition=~Q(external_id=""),
+                name="nps_unique_ext",
+                violation_error_message=_("An NPS answer with this external ID already exists."),
             ),
         ]
         indexes = [models.Index(fields=["workspace", "responded_at"], name="nps_ws_responded")]
@@ -51,9 +59,15 @@ class Usage(WorkspaceOwned):
         ordering = ["-month"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "account", "month"], name="usage_unique_month"
+                fields=["workspace", "account", "month"],
+                name="usage_unique_month",
+                violation_error_message=_("This account already has usage for this month."),
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="usage_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="usage_month_first_day",
+                violation_error_message=_("A month is stored as its first day."),
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "month"], name="usage_ws_month")]
 

@@ -19,10 +19,20 @@ class ExchangeRate(WorkspaceOwned):
         ordering = ["-month", "currency"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "month", "currency"], name="fx_unique_month"
+                fields=["workspace", "month", "currency"],
+                name="fx_unique_month",
+                violation_error_message=_("This currency already has a rate for this month."),
             ),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="fx_rate_positive"),
-            models.CheckConstraint(condition=Q(month__day=1), name="fx_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(rate__gt=0),
+                name="fx_rate_positive",
+                violation_error_message=_("An exchange rate must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="fx_month_first_day",
+                violation_error_message=_("A month is stored as its first day."),
+            ),
         ]
 
     def __str__(self) -> str:

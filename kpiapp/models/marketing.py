@@ -23,7 +23,11 @@ class Channel(WorkspaceOwned):
         verbose_name_plural = _("channels")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "key"], name="channel_unique_key"),
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                name="channel_unique_key",
+                violation_error_message=_("A channel with this name already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -44,7 +48,11 @@ class Campaign(WorkspaceOwned):
         verbose_name_plural = _("campaigns")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "key"], name="campaign_unique_key"),
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                name="campaign_unique_key",
+                violation_error_message=_("A campaign with this name already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,21 +108,28 @@ class Lead(WorkspaceOwned, Attributed):
         verbose_name_plural = _("leads")
         ordering = ["-created_at", "external_id"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "external_id"], name="lead_unique_ext"),
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                name="lead_unique_ext",
+                violation_error_message=_("A lead with this external ID already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(qualified_at__isnull=True)
                 | Q(qualified_at__gte=models.F("created_at")),
                 name="lead_qualified_after_created",
+                violation_error_message=_("This step lies before the lead's previous step."),
             ),
             models.CheckConstraint(
                 condition=Q(opportunity_at__isnull=True)
                 | Q(opportunity_at__gte=Coalesce("qualified_at", "created_at")),
                 name="lead_opportunity_in_order",
+                violation_error_message=_("This step lies before the lead's previous step."),
             ),
             models.CheckConstraint(
                 condition=Q(converted_at__isnull=True)
                 | Q(converted_at__gte=Coalesce("opportunity_at", "qualified_at", "created_at")),
                 name="lead_converted_in_order",
+                violation_error_message=_("This step lies before the lead's previous step."),
             ),
         ]
         indexes = [
@@ -147,6 +162,7 @@ class Traffic(WorkspaceOwned):
                 "day",
                 condition=Q(day__isnull=False),
                 name="traffic_unique_day",
+                violation_error_message=_("This channel already has visits for this day."),
             ),
             models.UniqueConstraint(
                 "workspace",
@@ -154,9 +170,18 @@ class Traffic(WorkspaceOwned):
                 "month",
                 condition=Q(day__isnull=True),
                 name="traffic_unique_month",
+                violation_error_message=_("This channel already has visits for this month."),
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="traffic_month_first_day"),
-            models.CheckConstraint(condition=Q(visits__gte=0), name="traffic_visits_nonneg"),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="traffic_month_first_day",
+                violation_error_message=_("A month is stored as its first day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visits__gte=0),
+                name="traffic_visits_nonneg",
+                violation_error_message=_("Visits must not be negative."),
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "month"], name="traffic_ws_month")]
 
@@ -190,11 +215,24 @@ class Spend(WorkspaceOwned, Attributed):
                 Coalesce("campaign", 0),
                 "category",
                 name="spend_unique_key",
+                violation_error_message=_(
+                    "This spend is already recorded for this month, channel, campaign and category."
+                ),
             ),
-            models.CheckConstraint(condition=Q(amount_cents__gte=0), name="spend_amount_nonneg"),
-            models.CheckConstraint(condition=Q(month__day=1), name="spend_month_first_day"),
             models.CheckConstraint(
-                condition=Q(category__in=SpendCategory.values), name="spend_category_valid"
+                condition=Q(amount_cents__gte=0),
+                name="spend_amount_nonneg",
+                violation_error_message=_("The amount must not be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="spend_month_first_day",
+                violation_error_message=_("A month is stored as its first day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=SpendCategory.values),
+                name="spend_category_valid",
+                violation_error_message=_("Choose one of the categories."),
             ),
         ]
         indexes = [models.Index(fields=["workspace", "month"], name="spend_ws_month")]

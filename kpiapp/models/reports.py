@@ -89,10 +89,12 @@ class Report(WorkspaceOwned):
             models.CheckConstraint(
                 condition=~Q(range_kind="absolute") | (~Q(start_period="") & ~Q(end_period="")),
                 name="report_absolute_has_periods",
+                violation_error_message=_("A fixed range needs a first and a last period."),
             ),
             models.CheckConstraint(
                 condition=~Q(range_kind="last_n_months") | Q(range_months__gte=1),
                 name="report_last_n_has_months",
+                violation_error_message=_("Enter how many months the report shows."),
             ),
         ]
 
@@ -207,7 +209,11 @@ class DigestSubscription(WorkspaceOwned):
         verbose_name = _("digest subscription")
         verbose_name_plural = _("digest subscriptions")
         constraints = [
-            models.UniqueConstraint(fields=["report", "user"], name="digest_one_per_report_user")
+            models.UniqueConstraint(
+                fields=["report", "user"],
+                name="digest_one_per_report_user",
+                violation_error_message=_("You already receive this report by email."),
+            )
         ]
         indexes = [models.Index(fields=["workspace", "cadence"], name="digest_ws_cadence")]
 
@@ -236,7 +242,9 @@ class DigestDelivery(WorkspaceOwned):
         verbose_name_plural = _("digest deliveries")
         constraints = [
             models.UniqueConstraint(
-                fields=["subscription", "period_key"], name="digest_delivery_once"
+                fields=["subscription", "period_key"],
+                name="digest_delivery_once",
+                violation_error_message=_("This digest was already sent for this period."),
             )
         ]
         indexes = [models.Index(fields=["workspace", "period_key"], name="digestdelivery_ws")]

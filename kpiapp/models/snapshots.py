@@ -58,9 +58,12 @@ class KpiSnapshot(WorkspaceOwned):
                     "dimension_value",
                 ],
                 name="snapshot_unique_point",
+                violation_error_message=_("This KPI value is already stored."),
             ),
             models.CheckConstraint(
-                condition=Q(value__isnull=False) | ~Q(reason=""), name="snapshot_undefined_reason"
+                condition=Q(value__isnull=False) | ~Q(reason=""),
+                name="snapshot_undefined_reason",
+                violation_error_message=_("A KPI without a value needs a reason."),
             ),
         ]
 
@@ -86,7 +89,8 @@ class RecomputeState(WorkspaceOwned):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)  # for operators, never shown
+    failure_count = models.PositiveIntegerField(default=0)  # failed runs, ever (a metric)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     snapshot_count = models.PositiveIntegerField(default=0)
     run_count = models.PositiveIntegerField(default=0)
@@ -96,7 +100,11 @@ class RecomputeState(WorkspaceOwned):
         verbose_name = _("recompute state")
         verbose_name_plural = _("recompute states")
         constraints = [
-            models.UniqueConstraint(fields=["workspace"], name="recompute_state_one"),
+            models.UniqueConstraint(
+                fields=["workspace"],
+                name="recompute_state_one",
+                violation_error_message=_("This workspace's recompute is already tracked."),
+            ),
         ]
 
     def __str__(self) -> str:

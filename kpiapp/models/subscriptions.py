@@ -56,24 +56,36 @@ class Subscription(WorkspaceOwned):
         ordering = ["account", "external_id", "started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "external_id", "started_at"], name="subscription_unique_key"
+                fields=["workspace", "external_id", "started_at"],
+                name="subscription_unique_key",
+                violation_error_message=_(
+                    "A subscription with this external ID already starts on this day."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(amount_cents__gte=0), name="subscription_amount_nonneg"
+                condition=Q(amount_cents__gte=0),
+                name="subscription_amount_nonneg",
+                violation_error_message=_("The price must not be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(interval__in=BillingInterval.values), name="subscription_interval_valid"
+                condition=Q(interval__in=BillingInterval.values),
+                name="subscription_interval_valid",
+                violation_error_message=_("Choose one of the billing intervals."),
             ),
             models.CheckConstraint(
-                condition=Q(interval_count__gte=1), name="subscription_interval_count_pos"
+                condition=Q(interval_count__gte=1),
+                name="subscription_interval_count_pos",
+                violation_error_message=_("A bill covers at least one interval."),
             ),
             models.CheckConstraint(
                 condition=Q(discount_percent__gte=0, discount_percent__lte=100),
                 name="subscription_discount_0_100",
+                violation_error_message=_("The discount lies between 0 and 100 percent."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
                 name="subscription_end_after_start",
+                violation_error_message=_("The end lies before the start."),
             ),
         ]
         indexes = [

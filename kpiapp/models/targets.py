@@ -32,14 +32,17 @@ class Target(WorkspaceOwned):
             models.UniqueConstraint(
                 fields=["workspace", "kpi_key", "quarter_start", "dimension", "dimension_value"],
                 name="target_unique",
+                violation_error_message=_("This KPI already has a target for this quarter."),
             ),
             models.CheckConstraint(
                 condition=Q(quarter_start__day=1, quarter_start__month__in=[1, 4, 7, 10]),
                 name="target_quarter_start",
+                violation_error_message=_("Targets are set per quarter."),
             ),
             models.CheckConstraint(
                 condition=~Q(dimension="") | Q(dimension_value=""),
                 name="target_value_needs_dimension",
+                violation_error_message=_("A value of the breakdown needs a breakdown."),
             ),
         ]
 

@@ -15,6 +15,7 @@ from accounts.models import Workspace
 from kpiapp.kpis.periods import GRAINS, Grain, Period, parse_period, periods_between
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
 from kpiapp.models import KpiSnapshot
+from kpiapp.plausibility import DATE_WINDOW, month_in_window
 from kpiapp.selectors.kpi_lookup import workspace_kpi
 
 
@@ -68,6 +69,9 @@ def kpi_series(
         last = Period.containing(grain, Period(last_grain, last_first).last_month)
     except ValueError as error:
         raise SeriesRequestError("start", str(error)) from None
+    for field, month in (("start", first.first_month), ("end", last.last_month)):
+        if not month_in_window(month):
+            raise SeriesRequestError(field, str(DATE_WINDOW))
     if last.first_month < first.first_month:
         raise SeriesRequestError("end", _("The end lies before the start."))
     typed: Grain = grain  # type: ignore[assignment]

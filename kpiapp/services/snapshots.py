@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
 from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
 from kpiapp.selectors.page_cache import pages_changed
+from kpiapp.services.recompute_failures import needs_enqueue_after_failure, recompute_failed
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def recompute_request(
         state.save(
             update_fields=["dirty_since", "changed_at", "dirty_full", "dirty_kinds", "dirty_from"]
         )
-    if became_dirty or always_enqueue or orphaned:
+    if became_dirty or always_enqueue or orphaned or needs_enqueue_after_failure(state):
         _enqueue(state.workspace_id, countdown)
 
 
@@ -179,11 +180,12 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
             summary = snapshot_rebuild(
                 workspace_id=state.workspace_id, today=now_for_tests, scope=scope
             )
-    except Exception as error:
-        RecomputeState.objects.filter(pk=state.pk).update(
-            started_at=None, failed_at=timezone.now(), error=str(error)[:500]
-        )
+    except (OperationalError, InterfaceError) as error:  # passing: the task retries
+        recompute_failed(state=state, error=error)
         raise
+    except Exception as error:  # marked, logged and shown to admins; raising adds nothing
+        recompute_failed(state=state, error=error)
+        return None
     finished = timezone.now()
     done = {
         "started_at": None,

@@ -13,18 +13,26 @@ from accounts.models import Membership
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.periods import Period
 from kpiapp.models import Target, TargetChange
+from kpiapp.plausibility import DATE_WINDOW, month_in_window, target_problem
 from kpiapp.selectors.kpi_lookup import workspace_kpi
 from kpiapp.selectors.page_cache import pages_changed
 
 
-def _check(kpi_key: str, quarter: Period, dimension: str) -> None:
+def _check(kpi_key: str, quarter: Period, dimension: str, value: Decimal) -> None:
     if quarter.grain != "quarter":
         raise ValidationError({"quarter": _("Targets are set per quarter.")})
+    if not month_in_window(quarter.first_month):
+        raise ValidationError({"quarter": str(DATE_WINDOW)})
     kpi = workspace_kpi(kpi_key)
     if kpi is None:
         raise ValidationError({"kpi_key": _("There is no such KPI.")})
     if dimension and dimension not in kpi.dimensions:
         raise ValidationError({"dimension": _("This KPI does not break down by that.")})
+    if not value.is_finite():
+        raise ValidationError({"value": _("Enter a number.")})
+    problem = target_problem(kpi.key, kpi.unit, value)
+    if problem:
+        raise ValidationError({"value": problem})
 
 
 def _record(
@@ -56,9 +64,7 @@ def target_set(
     note: str = "",
 ) -> Target:
     """Set (or change) the target of a KPI for a quarter, optionally for one dimension value."""
-    _check(kpi_key, quarter, dimension)
-    if not value.is_finite():
-        raise ValidationError({"value": _("Enter a number.")})
+    _check(kpi_key, quarter, dimension, value)
     key = {
         "kpi_key": kpi_key,
         "quarter_start": quarter.start,

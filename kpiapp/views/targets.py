@@ -14,6 +14,7 @@ from accounts.decorators import workspace_view
 from accounts.roles import Role
 from kpiapp.kpis.periods import Period, parse_period, today_in
 from kpiapp.models import Target
+from kpiapp.plausibility import month_in_window
 from kpiapp.selectors.targets import kpi_facts, target_history, targets_of_quarter
 from kpiapp.services.targets import target_remove, target_set, targets_copy
 from kpiapp.target_forms import TargetForm
@@ -24,6 +25,8 @@ def _quarter(request: HttpRequest, today_quarter: Period) -> Period:
     try:
         grain, first = parse_period(text)
     except ValueError:
+        return today_quarter
+    if not month_in_window(first):
         return today_quarter
     return Period.containing("quarter", first) if grain in ("quarter", "month") else today_quarter
 

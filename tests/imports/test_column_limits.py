@@ -1,11 +1,14 @@
 """The check refuses every value the write would refuse, on its line and column (issue 15,
 item 13): before, such a file passed the check with 0 errors and the import failed."""
 
+from decimal import Decimal
+
 import pytest
 
+from kpiapp.imports import limits
 from kpiapp.imports.limits import column_checks
 from kpiapp.imports.reading import MAX_COLUMNS
-from kpiapp.models import Account, Deal, Subscription
+from kpiapp.models import Account, Deal, ExchangeRate, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +26,7 @@ def test_an_employee_count_too_large_for_its_column_is_named_in_the_check(
     csv = f"external_id,name,employees\nA1,Alpha,10\nA2,Beta,{employees}\n"
     error = only_error(run_import("accounts", csv, dry_run=True))
     assert (error.line, error.column) == (3, "employees")
-    assert "at most 2147483647" in error.message
+    assert "at most 10,000,000" in error.message  # the plausible bound, below the column's
     assert Account.objects.count() == 0
     assert only_error(run_import("accounts", csv)).line == 3  # the import refuses it alike
 
@@ -35,16 +38,23 @@ def test_money_and_small_integers_are_bounded_by_their_own_columns(run_import, s
         "D1,A1,won,92233720368547758.07,2026-01-05\n"  # the largest bigint in cents
         "D2,A1,won,92233720368547758.08,2026-01-05\n"
     )
-    error = only_error(run_import("deals", deals, dry_run=True))
-    assert (error.line, error.column) == (3, "amount")
+    # Far beyond a plausible deal: the plausibility rule speaks first, one message a cell.
+    errors = run_import("deals", deals, dry_run=True).errors
+    assert [(e.line, e.column) for e in errors] == [(2, "amount"), (3, "amount")]
+    assert all("at most 1,000,000,000" in e.message for e in errors)
     subs = (
         "external_id,account,amount,interval,interval_count,started_at\n"
         "S1,A1,10,month,40000,2026-01-01\n"
     )
     error = only_error(run_import("subscriptions", subs, dry_run=True))
     assert (error.line, error.column) == (2, "interval_count")
-    assert "32767" in error.message
     assert Deal.objects.count() == Subscription.objects.count() == 0
+    # Behind the rules, the columns' own bounds: what the write would refuse.
+    assert [m for _a, m in limits.problems(Deal, {"amount_cents": 2**63})] == [
+        "Too large to store; at most 9223372036854775807."
+    ]
+    (message,) = [m for _a, m in limits.problems(Subscription, {"interval_count": 40_000})]
+    assert "32767" in message
 
 
 def test_text_longer_than_its_column_and_decimals_with_too_many_digits(run_import, scoped):
@@ -61,7 +71,9 @@ def test_text_longer_than_its_column_and_decimals_with_too_many_digits(run_impor
     rates = "month,currency,rate\n2026-01,USD,12345678901\n"
     error = only_error(run_import("exchange_rates", rates, dry_run=True))
     assert (error.line, error.column) == (2, "rate")
-    assert "10 digits before the decimal point" in error.message
+    assert "at most 1,000,000" in error.message  # the plausible bound, below the column's
+    (message,) = [m for _a, m in limits.problems(ExchangeRate, {"rate": Decimal("12345678901")})]
+    assert "10 digits before the decimal point" in message
 
 
 def test_a_nul_byte_is_refused_with_its_line(run_import, scoped):

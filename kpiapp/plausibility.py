@@ -1,0 +1,261 @@
+"""What a plausible record is, per data kind, in one place (STYLE.md 11).
+
+The data pages' forms (and so the API, which reuses them) and the CSV import check a record
+with `problems(model, values, today)`; targets with `target_problem`. Values are keyed by the
+model's attribute names (`amount_cents`, `day`); each caller puts a problem on its own field
+or column. `today` is the workspace's today (its time zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.db import models
+from django.utils.formats import number_format
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+
+from kpiapp import models as m
+from kpiapp.kpis.periods import FIRST_DAY, LAST_DAY, month_index
+from kpiapp.models.deals import DealStage
+
+# Dates of what has happened may lie a day ahead: a workspace's today is not the whole world's.
+TOLERANCE = timedelta(days=1)
+# A signed contract may start later, but not beyond this.
+START_HORIZON_DAYS = 2 * 366
+
+MAX_MONEY = 1_000_000_000  # in major units, per amount (stored in cents)
+MAX_QUANTITY = 1_000_000
+MAX_PEOPLE = 10_000_000  # employees, seats, active users
+MAX_COUNT = 1_000_000_000  # visits, key actions (the columns hold 2.1 billion)
+MAX_INTERVALS = 60
+MAX_RATE = Decimal(1_000_000)
+MAX_CUSTOM_VALUE = Decimal(10) ** 14  # the column: 20 digits, 6 of them decimals
+
+Values = Mapping[str, Any]
+Problem = tuple[str, str | Promise]  # (attribute, message)
+Rule = Callable[[Values, date], list[Problem]]
+
+DATE_WINDOW = _("The date must lie between 1970 and 2100.")
+IN_FUTURE = _("This date lies in the future; enter the day it happened.")
+START_TOO_LATE = _("A subscription can start at most two years from today.")
+END_BEFORE_START = _("The end lies before the start.")
+CLOSED_BEFORE_CREATED = _("The deal was closed before it was created.")
+STEP_BEFORE_PREVIOUS = _("This step lies before the lead's previous step.")
+TRIAL_BEFORE_START = _("The trial ends before the subscription starts.")
+
+
+def _at_most(limit: int | Decimal) -> str:
+    return str(_("Must be at most %(limit)s.")) % {
+        "limit": number_format(limit, decimal_pos=0, force_grouping=True)
+    }
+
+
+at_most = lazy(_at_most, str)
+
+
+# --- the building blocks -------------------------------------------------------------------
+
+
+@cache
+def _dates(model: type[models.Model]) -> list[str]:
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
+    ]
+
+
+def in_window(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def month_in_window(month: int) -> bool:
+    """A month index (kpiapp.kpis.periods.month_index) within the window."""
+    return month_index(FIRST_DAY) <= month <= month_index(LAST_DAY)
+
+
+def window(values: Values, names: list[str]) -> list[Problem]:
+    return [(n, DATE_WINDOW) for n in names if (d := values.get(n)) and not in_window(d)]
+
+
+def happened(values: Values, names: list[str], today: date) -> list[Problem]:
+    return [
+        (n, IN_FUTURE)
+        for n in names
+        if (d := values.get(n)) and in_window(d) and d > today + TOLERANCE
+    ]
+
+
+def bounded(values: Values, limits: dict[str, int | Decimal]) -> list[Problem]:
+    return [
+        (name, at_most(limit))
+        for name, limit in limits.items()
+        if (value := values.get(name)) is not None and value > limit
+    ]
+
+
+def money(values: Values, names: list[str]) -> list[Problem]:
+    """Amounts in cents, limited (and shown) in major units."""
+    return [
+        (name, at_most(MAX_MONEY))
+        for name in names
+        if (cents := values.get(name)) is not None and cents > MAX_MONEY * 100
+    ]
+
+
+def not_before(values: Values, later: str, earlier: str, message: str | Promise) -> list[Problem]:
+    first, then = values.get(earlier), values.get(later)
+    return [(later, message)] if first and then and then < first else []
+
+
+# --- the rules per kind --------------------------------------------------------------------
+
+
+def _account(v: Values, today: date) -> list[Problem]:
+    return happened(v, ["created_at"], today) + bounded(v, {"employees": MAX_PEOPLE})
+
+
+def _deal(v: Values, today: date) -> list[Problem]:
+    events = ["created_at"]
+    if v.get("stage") in (DealStage.WON, DealStage.LOST):
+        events.append("closed_at")
+    return (
+        happened(v, events, today)
+        + money(v, ["amount_cents", "services_amount_cents"])
+        + not_before(v, "closed_at", "created_at", CLOSED_BEFORE_CREATED)
+    )
+
+
+def _subscription(v: Values, today: date) -> list[Problem]:
+    problems = happened(v, ["cancelled_at"], today)
+    start = v.get("started_at")
+    if start and in_window(start) and start > today + timedelta(days=START_HORIZON_DAYS):
+        problems.append(("started_at", START_TOO_LATE))
+    return (
+        problems
+        + money(v, ["amount_cents"])
+        + bounded(v, {"quantity": MAX_QUANTITY, "interval_count": MAX_INTERVALS})
+        + not_before(v, "ended_at", "started_at", END_BEFORE_START)
+        + not_before(v, "trial_ends_at", "started_at", TRIAL_BEFORE_START)
+    )
+
+
+LEAD_STEPS = ("created_at", "qualified_at", "opportunity_at", "converted_at")
+
+
+def _lead(v: Values, today: date) -> list[Problem]:
+    problems = happened(v, list(LEAD_STEPS), today)
+    previous = None
+    for step in LEAD_STEPS:
+        if v.get(step) is None:
+            continue
+        if previous is not None:
+            problems += not_before(v, step, previous, STEP_BEFORE_PREVIOUS)
+        previous = step
+    return problems
+
+
+def _traffic(v: Values, today: date) -> list[Problem]:
+    return happened(v, ["month", "day"], today) + bounded(v, {"visits": MAX_COUNT})
+
+
+def _spend(v: Values, today: date) -> list[Problem]:
+    return happened(v, ["month"], today) + money(v, ["amount_cents"])
+
+
+def _nps(v: Values, today: date) -> list[Problem]:
+    return happened(v, ["responded_at"], today)
+
+
+def _usage(v: Values, today: date) -> list[Problem]:
+    limits = {"active_users": MAX_PEOPLE, "seats": MAX_PEOPLE, "key_actions": MAX_COUNT}
+    return happened(v, ["month", "first_value_at"], today) + bounded(v, limits)
+
+
+def _exchange_rate(v: Values, today: date) -> list[Problem]:
+    return bounded(v, {"rate": MAX_RATE})
+
+
+def _custom_value(v: Values, today: date) -> list[Problem]:
+    value = v.get("value")
+    if value is not None and abs(value) >= MAX_CUSTOM_VALUE:
+        return [("value", _("The number is too large."))]
+    return []
+
+
+RULES: dict[type[models.Model], Rule] = {
+    m.Account: _account,
+    m.Deal: _deal,
+    m.Subscription: _subscription,
+    m.Lead: _lead,
+    m.Traffic: _traffic,
+    m.Spend: _spend,
+    m.NpsResponse: _nps,
+    m.Usage: _usage,
+    m.ExchangeRate: _exchange_rate,
+    m.CustomKpiValue: _custom_value,
+}
+
+
+def problems(model: type[models.Model], values: Values, today: date) -> list[Problem]:
+    """Every implausible value of a record of `model`, at most one per attribute: a date
+    outside the window first, then the kind's own rules."""
+    found: dict[str, str | Promise] = {}
+    for name, message in window(values, _dates(model)) + RULES[model](values, today):
+        found.setdefault(name, message)
+    return list(found.items())
+
+
+# --- targets -------------------------------------------------------------------------------
+
+# A rate's plausible range (as fractions) where 0..100 % is not it.
+RATE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
+    "nrr": (Decimal(0), Decimal(10)),
+    "mrr_growth_rate": (Decimal(-1), Decimal(10)),
+    "net_mrr_churn_rate": (Decimal(-10), Decimal(1)),
+}
+SIGNED_MONEY = {"mrr_net_new", "mrr_fx_impact"}
+SCORE_RANGES = {"nps": (Decimal(-100), Decimal(100))}
+
+
+def target_range(key: str, unit: str) -> tuple[Decimal | None, Decimal | None]:
+    """The values a target of a KPI with `unit` can plausibly have, in the KPI's own unit
+    (rates as fractions); None: no bound on that side."""
+    if unit == "rate":
+        return RATE_RANGES.get(key, (Decimal(0), Decimal(1)))
+    if unit == "percent":  # a custom KPI's percent, entered as 92.5
+        return Decimal(-1000), Decimal(1000)
+    if unit == "score":
+        return SCORE_RANGES.get(key, (Decimal(0), None))
+    if unit == "money" and key in SIGNED_MONEY:
+        return None, None
+    if unit == "number":  # a custom KPI's number can be anything
+        return None, None
+    return Decimal(0), None  # money, counts, ratios, days and months
+
+
+def _shown(value: Decimal, unit: str) -> str:
+    shown = value * 100 if unit == "rate" else value
+    exact = shown == shown.to_integral_value()
+    text = number_format(int(shown) if exact else shown, force_grouping=True)
+    return f"{text} %" if unit in ("rate", "percent") else text
+
+
+def target_problem(key: str, unit: str, value: Decimal) -> str | None:
+    """Why `value` (in the KPI's unit) is not a plausible target of the KPI, or None."""
+    low, high = target_range(key, unit)
+    if low is not None and high is not None and not low <= value <= high:
+        return str(_("Enter a value between %(low)s and %(high)s.")) % {
+            "low": _shown(low, unit),
+            "high": _shown(high, unit),
+        }
+    if low is not None and value < low:
+        if low == 0:
+            return str(_("A target cannot be negative."))
+        return str(_("Enter at least %(low)s.")) % {"low": _shown(low, unit)}
+    return None
