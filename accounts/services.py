@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts import hooks
+from accounts.audit import audit_record
 from accounts.models import (
     ApiToken,
     AuditAction,
-    AuditEvent,
     Invitation,
     InvitationStatus,
     Membership,
@@ -34,17 +34,13 @@ from accounts.models import (
     Workspace,
 )
 from accounts.roles import Role
-from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret, new_secret
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "accounts", "share", "w"}
 
 
-def audit(
-    *, workspace: Workspace, actor: User | None, action: str, subject: str = "", **data: object
-) -> None:
-    with workspace_scope(workspace.id):
-        AuditEvent.objects.create(actor=actor, action=action, subject=subject, data=data)
+# The older name of `audit_record`, still imported by kpiapp services.
+audit = audit_record
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -126,7 +122,7 @@ def workspace_create(
     )
     workspace.save()
     Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
-    audit(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
+    audit_record(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
     return workspace
 
 
@@ -145,7 +141,7 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
     after = {f: str(getattr(workspace, f)) for f in before}
     changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
     if changed:
-        audit(
+        audit_record(
             workspace=workspace, actor=actor.user, action=AuditAction.WORKSPACE_UPDATED, **changed
         )
         hooks.workspace_settings_changed(workspace, set(changed))
@@ -183,7 +179,7 @@ def membership_add(
         user=user, workspace=workspace, defaults={"role": role}
     )
     if created:
-        audit(
+        audit_record(
             workspace=workspace,
             actor=actor,
             action=AuditAction.MEMBER_ADDED,
@@ -211,7 +207,7 @@ def membership_set_role(*, membership: Membership, role: str, actor: User | None
         raise ValidationError(_(LAST_OWNER_MESSAGE))
     membership.role = role
     membership.save(update_fields=["role"])
-    audit(
+    audit_record(
         workspace=membership.workspace,
         actor=actor,
         action=AuditAction.MEMBER_ROLE_CHANGED,
@@ -248,7 +244,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         revoked_at=timezone.now()
     )
     membership.delete()
-    audit(
+    audit_record(
         workspace=actor.workspace,
         actor=actor.user,
         action=AuditAction.MEMBER_LEFT if leaving else AuditAction.MEMBER_REMOVED,
@@ -291,7 +287,7 @@ def invitation_send(*, actor: Membership, email: str, role: str) -> SentInvitati
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     url = invitation_url(raw)
-    audit(
+    audit_record(
         workspace=workspace,
         actor=actor.user,
         action=AuditAction.INVITATION_SENT,
@@ -350,7 +346,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit(
+    audit_record(
         workspace=invitation.workspace,
         actor=user,
         action=AuditAction.INVITATION_ACCEPTED,
@@ -374,7 +370,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
         raise ValidationError(_("Only pending invitations can be revoked."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit(
+    audit_record(
         workspace=actor.workspace,
         actor=actor.user,
         action=AuditAction.INVITATION_REVOKED,
@@ -402,7 +398,7 @@ def api_token_create(*, membership: Membership, name: str) -> CreatedToken:
         prefix=raw[:10],
         key_hash=hash_secret(raw),
     )
-    audit(
+    audit_record(
         workspace=membership.workspace,
         actor=membership.user,
         action=AuditAction.TOKEN_CREATED,
@@ -416,7 +412,7 @@ def api_token_revoke(*, actor: Membership, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit(
+        audit_record(
             workspace=actor.workspace,
             actor=actor.user,
             action=AuditAction.TOKEN_REVOKED,

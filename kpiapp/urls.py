@@ -7,6 +7,7 @@ from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
 from kpiapp.views import (
     analysis,
+    audit,
     benchmarks,
     dashboard,
     data,
@@ -59,6 +60,8 @@ kpiapp_patterns = (
             reports.share_link_revoke_view,
             name="share_link_revoke",
         ),
+        path("settings/audit/", audit.audit_log, name="audit_log"),
+        path("settings/audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
         path("data/", data.index, name="data"),
         path("data/<kind:kind>/", data.record_list_page, name="records"),
         path("data/<kind:kind>/new/", data.record_create, name="record_create"),

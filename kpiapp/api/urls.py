@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from kpiapp.api import imports, planning, reports, team, views
+from kpiapp.api import audit, imports, planning, reports, team, views
 
 router = SimpleRouter()
 for slug, viewset in views.RECORD_VIEWSETS.items():
@@ -22,6 +22,7 @@ router.register("digests", reports.DigestViewSet, basename="api-digests")
 router.register("members", team.MemberViewSet, basename="api-members")
 router.register("invitations", team.InvitationViewSet, basename="api-invitations")
 router.register("tokens", team.TokenViewSet, basename="api-tokens")
+router.register("audit", audit.AuditEventViewSet, basename="api-audit")
 
 urlpatterns = [
     path("workspaces/", views.WorkspaceList.as_view(), name="api-workspaces"),

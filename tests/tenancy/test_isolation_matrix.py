@@ -59,6 +59,7 @@ def test_the_matrix_covers_the_workspace_pages():
     assert {"kpiapp:dashboard", "settings:members", "settings:invite", "settings:tokens"} <= names
     assert {"kpiapp:kpis", "kpiapp:kpi", "kpiapp:targets", "kpiapp:mrr", "kpiapp:funnel"} <= names
     assert "kpiapp:cohorts" in names
+    assert {"kpiapp:audit_log", "kpiapp:audit_log_csv"} <= names
 
 
 @pytest.mark.parametrize(("name", "route", "callback"), PAGES, ids=IDS)
