@@ -22,7 +22,9 @@ def access_workspace(user: User, slug: str, *, min_role: str = Role.VIEWER) -> M
     # At most one row (unique user and workspace): no ordering; the user is the caller.
     membership = next(
         iter(
-            Membership.objects.select_related("workspace").filter(user=user, workspace__slug=slug)
+            Membership.objects.select_related("workspace").filter(
+                user=user, workspace__slug=slug, workspace__deleting_since__isnull=True
+            )
         ),
         None,
     )
@@ -50,7 +52,8 @@ def membership_facts(user_id: int, slug: str) -> MembershipFacts | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT m.role, w.id, w.time_zone, w.language FROM {membership} m "  # noqa: S608 - table names, not input
-            f"JOIN {workspace} w ON w.id = m.workspace_id WHERE m.user_id = %s AND w.slug = %s",
+            f"JOIN {workspace} w ON w.id = m.workspace_id WHERE m.user_id = %s AND w.slug = %s "
+            "AND w.deleting_since IS NULL",
             [user_id, slug],
         )
         row = cursor.fetchone()

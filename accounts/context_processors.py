@@ -17,7 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["my_memberships"] = lambda: list(
-            Membership.objects.filter(user=user)
+            Membership.objects.filter(user=user, workspace__deleting_since__isnull=True)
             .select_related("workspace")
             .order_by("workspace__name")
         )

@@ -288,7 +288,6 @@ class AuditAction(models.TextChoices):
     WORKSPACE_REQUIRE_2FA = "workspace.require_2fa", _("changed the two-factor login rule")
     WORKSPACE_EXPORTED = "workspace.exported", _("exported the whole workspace")
     WORKSPACE_EXPORT_DOWNLOADED = "workspace.export_downloaded", _("downloaded a workspace export")
-    WORKSPACE_DELETION_REQUESTED = "workspace.deletion_requested", _("deleted the workspace")
     MEMBER_ADDED = "member.added", _("added a member")
     MEMBER_ROLE_CHANGED = "member.role_changed", _("changed a role")
     MEMBER_REMOVED = "member.removed", _("removed a member")

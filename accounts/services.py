@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from accounts import hooks
 from accounts.audit import audit_record
+from accounts.deletion import workspace_deletion_start
 from accounts.models import (
     ApiToken,
     AuditAction,
@@ -61,7 +62,7 @@ def user_delete(*, user: User) -> None:
         workspace = membership.workspace
         others = workspace.memberships.exclude(user=user)
         if not others.exists():
-            workspace.delete()
+            _workspace_delete_in_background(workspace, user)
         elif not others.filter(role=Role.OWNER).exists():
             raise ValidationError(
                 _(
@@ -148,12 +149,22 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
     return workspace
 
 
+@transaction.atomic
 def workspace_delete(*, actor: Membership, confirm_slug: str) -> None:
+    """Delete a workspace for every member: it is closed at once, and a background job deletes
+    its data table by table (`accounts.deletion`). A record of who deleted it stays."""
     if not actor.has_role(Role.OWNER):
         raise ValidationError(_("Only an owner can delete the workspace."))
     if confirm_slug.strip() != actor.workspace.slug:
         raise ValidationError({"confirm": _("Type the workspace address exactly to confirm.")})
-    actor.workspace.delete()
+    _workspace_delete_in_background(actor.workspace, actor.user)
+
+
+def _workspace_delete_in_background(workspace: Workspace, actor: User) -> None:
+    from accounts.tasks import delete_workspace
+
+    if workspace_deletion_start(workspace=workspace, actor=actor) is not None:
+        transaction.on_commit(lambda: delete_workspace.delay(workspace.id))
 
 
 # --- memberships ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from accounts.roles import Role
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=request.user, workspace__deleting_since__isnull=True)
         .select_related("workspace")
         .order_by("workspace__name")
     )
@@ -93,7 +93,9 @@ def workspace_delete(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("confirm", error.message_dict.get("confirm", error.messages))
         else:
-            messages.success(request, _("The workspace was deleted."))
+            messages.success(
+                request, _("The workspace is being deleted. Nobody can open it any more.")
+            )
             return redirect("home")
     return render(
         request,

@@ -57,7 +57,9 @@ class WorkspaceList(ListAPIView):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Workspace]:
-        memberships = Membership.objects.filter(user=self.request.user)
+        memberships = Membership.objects.filter(
+            user=self.request.user, workspace__deleting_since__isnull=True
+        )
         if isinstance(self.request.auth, ApiToken):
             memberships = memberships.filter(workspace=self.request.auth.workspace)
         self._roles = dict(memberships.values_list("workspace_id", "role"))
