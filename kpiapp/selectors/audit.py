@@ -62,14 +62,25 @@ def actor_name(event: AuditEvent) -> str:
     return event.actor_label or str(_("deleted user"))
 
 
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "–" if value in (None, "") else str(value)
+
+
 def detail_text(event: AuditEvent) -> str:
-    """The event's detail as short text: `field: old → new` for changes, `key: value` else."""
+    """The event's detail as short text: `old → new` first, then `field: old → new` for
+    changed settings and `key: value` for the rest, in a stable order."""
+    data = dict(event.data or {})
     parts = []
-    for key, value in (event.data or {}).items():
-        if isinstance(value, list) and len(value) == 2 and key not in ("old", "new"):
-            parts.append(f"{key}: {value[0]} → {value[1]}")
+    if "old" in data or "new" in data:
+        parts.append(f"{_text(data.pop('old', None))} → {_text(data.pop('new', None))}")
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{key}: {_text(value[0])} → {_text(value[1])}")
         elif value not in (None, "", [], {}):
-            parts.append(f"{key}: {value}")
+            parts.append(f"{key}: {_text(value)}")
     return "; ".join(parts)
 
 

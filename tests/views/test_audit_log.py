@@ -97,7 +97,7 @@ def test_the_csv_export_holds_the_filtered_list(client_as, cast, events):
     assert lines[0] == "time,person,action,action_key,object_type,object,detail,ip"
     assert len(lines) == 3
     assert "set a target,target.set,target,mrr 2026-Q1" in lines[1]
-    assert "old: editor; new: viewer" in lines[2]
+    assert "editor → viewer" in lines[2]
     assert "Beta" not in text
 
 
