@@ -202,6 +202,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Data protection (README, "Privacy / Datenschutz"): how long files and the audit log are kept.
+IMPORT_FILE_KEEP_DAYS = env_int("IMPORT_FILE_KEEP_DAYS", 30)  # after the import job finished
+WORKSPACE_EXPORT_KEEP_DAYS = env_int("WORKSPACE_EXPORT_KEEP_DAYS", 7)
+AUDIT_LOG_KEEP_DAYS = env_int("AUDIT_LOG_KEEP_DAYS", 730)
 
 # --- Languages and formats ------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -35,6 +35,8 @@ class ImportJob(WorkspaceOwned):
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the uploaded file was deleted (kpiapp.services.retention); the job's counts stay.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -9,6 +9,8 @@ NOT_PER_WORKSPACE = {
     "kpiapp.tasks.health_check",
     "kpiapp.tasks.recompute_all_workspaces",
     "kpiapp.tasks.send_due_digests",
+    # Retention: walks every workspace, entering each one's scope in turn (services/retention.py).
+    "kpiapp.tasks.purge_expired_data",
 }
 
 
