@@ -292,6 +292,7 @@ class AuditAction(models.TextChoices):
     MEMBER_ROLE_CHANGED = "member.role_changed", _("changed a role")
     MEMBER_REMOVED = "member.removed", _("removed a member")
     MEMBER_LEFT = "member.left", _("left the workspace")
+    ACCOUNT_DELETED = "member.account_deleted", _("deleted their login")
     INVITATION_SENT = "invitation.sent", _("sent an invitation")
     INVITATION_ACCEPTED = "invitation.accepted", _("accepted an invitation")
     INVITATION_REVOKED = "invitation.revoked", _("revoked an invitation")

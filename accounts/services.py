@@ -71,6 +71,10 @@ def user_delete(*, user: User) -> None:
                 )
                 % {"workspace": workspace.name}
             )
+    for membership in user.memberships.select_related("workspace"):
+        if membership.workspace.deleting_since is None:  # the others see who left and how
+            audit_record(workspace=membership.workspace, actor=user,
+                         action=AuditAction.ACCOUNT_DELETED, subject=user.email)  # fmt: skip
     user.delete()
 
 

@@ -11,7 +11,7 @@ from accounts.models import User, Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.imports.mapping import Mapping
 from kpiapp.kpis.periods import Period
-from kpiapp.models import Deal, DealStageChange, DigestDelivery
+from kpiapp.models import Deal, DealStageChange, DigestDelivery, WorkspaceExport
 from kpiapp.services.benchmarks import team_benchmark_set
 from kpiapp.services.custom_kpis import custom_kpi_create
 from kpiapp.services.digests import digest_subscribe
@@ -67,5 +67,6 @@ def fill_every_table(workspace: Workspace, owner: User) -> None:
         share_link_create(membership=member, report=report)
         subscription = digest_subscribe(membership=member, report=report, cadence="monthly")
         DigestDelivery.objects.create(subscription=subscription, period_key="2025-01")
+        WorkspaceExport.objects.create(requested_by=owner, status="failed")
     acc.invitation_send(actor=member, email="neu@example.com", role="viewer")
     acc.api_token_create(membership=member, name="Skript")

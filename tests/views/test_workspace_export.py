@@ -39,7 +39,7 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
     owner = client_as(cast["owner"])
     response = _start(owner, django_capture_on_commit_callbacks)
     with workspace_scope(workspace.id):
-        export = WorkspaceExport.objects.get()
+        export = WorkspaceExport.objects.latest("created_at")
     assert response["Location"] == f"{PAGE}?export={export.pk}"
     status = owner.get(f"{PAGE}{export.pk}/status/").json()
     assert status["status"] == "done" and status["done"] == status["total"] == len(KINDS) + 2
@@ -71,7 +71,7 @@ def test_only_owners_export_and_outsiders_see_nothing(
         assert client_as(cast[who]).post(PAGE + "start/").status_code == 403
     _start(client_as(cast["owner"]), django_capture_on_commit_callbacks)
     with workspace_scope(workspace.id):
-        export = WorkspaceExport.objects.get()
+        export = WorkspaceExport.objects.latest("created_at")
     for url in (f"{PAGE}{export.pk}/status/", f"{PAGE}{export.pk}/download/"):
         assert client_as(cast["admin"]).get(url).status_code == 403
         assert client_as(cast["outsider"]).get(url).status_code == 404
@@ -106,7 +106,7 @@ def test_german_workspaces_get_german_csv_files(
     fill_every_table(workspace, cast["owner"])
     _start(client_as(cast["owner"]), django_capture_on_commit_callbacks)
     with workspace_scope(workspace.id):
-        export = WorkspaceExport.objects.get()
+        export = WorkspaceExport.objects.latest("created_at")
     archive = zipfile.ZipFile(io.BytesIO(bytes(export.data)))
     targets = archive.read("targets.csv").decode("utf-8")
     assert targets.startswith("\ufeffkpi;quarter;") and ";5000;" in targets
