@@ -1,6 +1,7 @@
 """Deleting what is kept only for a while (README, "Privacy / Datenschutz"): uploaded import
 files 30 days after their job finished (or after the upload, for a file never imported),
-workspace exports after 7 days, audit events after two years. Run nightly by a beat task.
+workspace exports after 7 days, audit events and the records of deleted workspaces after two
+years, expired sessions. Run nightly by a beat task.
 
 Each step walks the workspaces and works inside each one's scope, so no query crosses
 workspaces; one UPDATE or DELETE per workspace and step."""
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.db.models import Q
 
-from accounts.models import AuditEvent, Workspace
+from accounts.models import AuditEvent, DeletedWorkspaceRecord, Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.models import ImportJob, ImportStatus, WorkspaceExport
 
@@ -27,6 +29,7 @@ class Purged:
     import_files: int = 0
     workspace_exports: int = 0
     audit_events: int = 0
+    deleted_workspace_records: int = 0
 
 
 def import_files_purge(*, now: datetime) -> int:
@@ -67,11 +70,19 @@ def audit_events_purge(*, now: datetime) -> int:
     return purged
 
 
+def deleted_workspace_records_purge(*, now: datetime) -> int:
+    cutoff = now - timedelta(days=settings.AUDIT_LOG_KEEP_DAYS)
+    return DeletedWorkspaceRecord.objects.filter(requested_at__lt=cutoff).delete()[0]
+
+
 def expired_data_purge(*, now: datetime) -> Purged:
+    # Expired sessions stay in the database until someone clears them (`clearsessions`).
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     return Purged(
         import_files=import_files_purge(now=now),
         workspace_exports=workspace_exports_purge(now=now),
         audit_events=audit_events_purge(now=now),
+        deleted_workspace_records=deleted_workspace_records_purge(now=now),
     )
 
 

@@ -91,3 +91,20 @@ def test_the_retention_task_is_scheduled_nightly_with_an_expiry():
     entry = BEAT_SCHEDULE["purge-expired-data"]
     assert entry["task"] == purge_expired_data.name
     assert entry["options"]["expire_seconds"] > 0
+
+
+def test_expired_sessions_and_old_records_of_deleted_workspaces_go(client_as, cast):
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import DeletedWorkspaceRecord
+
+    with freeze_time("2024-01-01"):
+        DeletedWorkspaceRecord.objects.create(workspace_id=99, name="Alt", slug="alt")
+        client_as(cast["owner"])  # a session that expires after two weeks
+    with freeze_time("2025-06-01"):
+        DeletedWorkspaceRecord.objects.create(workspace_id=98, name="Neu", slug="neu")
+    assert Session.objects.count() == 1
+    with freeze_time("2026-01-02"):
+        assert purge_expired_data()["deleted_workspace_records"] == 1
+    assert list(DeletedWorkspaceRecord.objects.values_list("slug", flat=True)) == ["neu"]
+    assert Session.objects.count() == 0
