@@ -34,16 +34,17 @@ class Purged:
 
 def import_files_purge(*, now: datetime) -> int:
     """Empty the stored file, its sample rows and the error details (which quote cells) of
-    import jobs that finished 30 days ago, and of uploads left waiting for 30 days. The job
-    and its counts stay, so the import history still says what was imported when."""
+    import jobs that finished 30 days ago: the job and its counts stay, so the import history
+    still says what was imported when. Uploads left waiting (never imported) for 30 days are
+    deleted whole, so none can be started without its file."""
     cutoff = now - timedelta(days=settings.IMPORT_FILE_KEEP_DAYS)
-    old = Q(status__in=SETTLED, finished_at__lt=cutoff) | Q(
-        status__in=WAITING, created_at__lt=cutoff
-    )
     purged = 0
     for workspace_id in _workspace_ids():
         with workspace_scope(workspace_id):
-            jobs = ImportJob.objects.filter(old, file_deleted_at__isnull=True)
+            abandoned = ImportJob.objects.filter(status__in=WAITING, created_at__lt=cutoff)
+            purged += abandoned.delete()[0]
+            old = Q(status__in=SETTLED, finished_at__lt=cutoff, file_deleted_at__isnull=True)
+            jobs = ImportJob.objects.filter(old)
             for job in jobs.only("id", "result"):
                 result = {k: v for k, v in job.result.items() if k != "errors"}
                 purged += ImportJob.objects.filter(pk=job.pk).update(
