@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts import hooks
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, User
+from accounts.models import AuditEvent, Invitation, Membership, User
 from accounts.tenancy import workspace_scope
 
 FORMAT_VERSION = 1
@@ -21,9 +21,9 @@ def _time(value: datetime | None) -> str | None:
 
 
 def user_data_export(*, user: User) -> dict[str, Any]:
-    memberships = list(
-        Membership.objects.filter(user=user).select_related("workspace").order_by("created_at")
-    )
+    # Through the user's related managers: they read across workspaces on purpose (the
+    # person's own rows), whether or not memberships and tokens are workspace-owned.
+    memberships = list(user.memberships.select_related("workspace").order_by("created_at"))
     return {
         "format_version": FORMAT_VERSION,
         "exported_at": _time(timezone.now()),
@@ -40,9 +40,11 @@ def user_data_export(*, user: User) -> dict[str, Any]:
 
 def _workspace_part(user: User, membership: Membership) -> dict[str, Any]:
     workspace = membership.workspace
-    tokens = ApiToken.objects.filter(user=user, workspace=workspace).order_by("created_at")
-    sent = Invitation.objects.filter(invited_by=user, workspace=workspace).order_by("created_at")
+    tokens = user.api_tokens.filter(workspace=workspace).order_by("created_at")
     with workspace_scope(workspace.id):
+        sent = Invitation.objects.filter(invited_by=user, workspace=workspace).order_by(
+            "created_at"
+        )
         events = AuditEvent.objects.filter(actor=user).order_by("created_at")
         part: dict[str, Any] = {
             "workspace": {"name": workspace.name, "slug": workspace.slug},
