@@ -25,8 +25,9 @@ from accounts.tokens import hash_secret
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    """The user's memberships in every workspace (the workspace list, page versions)."""
-    return Membership.all_workspaces.filter(user=user)
+    """The user's memberships in every workspace that is not being deleted (the workspace
+    list, page versions)."""
+    return Membership.all_workspaces.filter(user=user, workspace__deleting_since__isnull=True)
 
 
 def workspace_member_ids(workspace_id: int) -> list[int]:
@@ -65,7 +66,7 @@ def access_workspace(user: User, slug: str, *, min_role: str = Role.VIEWER) -> M
     membership = next(
         iter(
             Membership.all_workspaces.select_related("workspace").filter(
-                user=user, workspace__slug=slug
+                user=user, workspace__slug=slug, workspace__deleting_since__isnull=True
             )
         ),
         None,
@@ -94,7 +95,8 @@ def membership_facts(user_id: int, slug: str) -> MembershipFacts | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT m.role, w.id, w.time_zone, w.language FROM {membership} m "  # noqa: S608 - table names, not input
-            f"JOIN {workspace} w ON w.id = m.workspace_id WHERE m.user_id = %s AND w.slug = %s",
+            f"JOIN {workspace} w ON w.id = m.workspace_id WHERE m.user_id = %s AND w.slug = %s "
+            "AND w.deleting_since IS NULL",
             [user_id, slug],
         )
         row = cursor.fetchone()

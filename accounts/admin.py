@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, User, Workspace
+from accounts.models import (
+    ApiToken,
+    AuditEvent,
+    DeletedWorkspaceRecord,
+    Invitation,
+    Membership,
+    User,
+    Workspace,
+)
 
 
 @admin.register(User)
@@ -57,9 +65,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "workspace", "actor", "action", "subject")
+    list_display = ("created_at", "workspace", "actor_label", "action", "subject")
     list_filter = ("workspace", "action")
-    search_fields = ("subject", "actor__email")
+    search_fields = ("subject", "actor_label")
+
+
+@admin.register(DeletedWorkspaceRecord)
+class DeletedWorkspaceRecordAdmin(admin.ModelAdmin):
+    list_display = ("requested_at", "name", "slug", "deleted_by_label", "finished_at")
+    search_fields = ("name", "slug", "deleted_by_label")
+    readonly_fields = ("rows_deleted",)
 
 
 @admin.register(Membership)

@@ -78,3 +78,16 @@ class TwoFactorMiddleware:
             code_step = reverse("accounts:login_code")
             return HttpResponseRedirect(f"{code_step}?next={quote(request.get_full_path())}")
         return self.get_response(request)
+
+
+class AuditContextMiddleware:
+    """Hands the client address to `accounts.audit.audit_record` for the request's duration."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from accounts.audit import audit_client_ip
+
+        with audit_client_ip(request.META.get("REMOTE_ADDR")):
+            return self.get_response(request)

@@ -181,6 +181,9 @@ class Workspace(models.Model):
         help_text=_("Every member confirms their login with a code from an authenticator app."),
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when an owner deletes the workspace: from then on nobody can open it, while a
+    # background job deletes its data (accounts.deletion).
+    deleting_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("workspace")
@@ -303,12 +306,21 @@ class ApiToken(WorkspaceOwned):
 
 
 class AuditAction(models.TextChoices):
+    """The action keys of the audit log, each described in words (the page never shows keys).
+    The field itself has no choices, so a new key needs no migration; an unknown key is shown
+    as it is."""
+
     WORKSPACE_CREATED = "workspace.created", _("created the workspace")
     WORKSPACE_UPDATED = "workspace.updated", _("changed the workspace settings")
+    WORKSPACE_PINNED_KPIS = "workspace.pinned_kpis", _("chose the dashboard KPIs")
+    WORKSPACE_REQUIRE_2FA = "workspace.require_2fa", _("changed the two-factor login rule")
+    WORKSPACE_EXPORTED = "workspace.exported", _("exported the whole workspace")
+    WORKSPACE_EXPORT_DOWNLOADED = "workspace.export_downloaded", _("downloaded a workspace export")
     MEMBER_ADDED = "member.added", _("added a member")
     MEMBER_ROLE_CHANGED = "member.role_changed", _("changed a role")
     MEMBER_REMOVED = "member.removed", _("removed a member")
     MEMBER_LEFT = "member.left", _("left the workspace")
+    ACCOUNT_DELETED = "member.account_deleted", _("deleted their login")
     INVITATION_SENT = "invitation.sent", _("sent an invitation")
     INVITATION_ACCEPTED = "invitation.accepted", _("accepted an invitation")
     INVITATION_REVOKED = "invitation.revoked", _("revoked an invitation")
@@ -317,15 +329,40 @@ class AuditAction(models.TextChoices):
     REPORT_DELETED = "report.deleted", _("deleted a report")
     SHARE_LINK_CREATED = "share_link.created", _("created a share link")
     SHARE_LINK_REVOKED = "share_link.revoked", _("revoked a share link")
+    TARGET_SET = "target.set", _("set a target")
+    TARGET_CHANGED = "target.changed", _("changed a target")
+    TARGET_REMOVED = "target.removed", _("deleted a target")
+    BENCHMARK_SET = "benchmark.set", _("set a team benchmark")
+    BENCHMARK_DELETED = "benchmark.deleted", _("deleted a team benchmark")
+    CUSTOM_KPI_CREATED = "custom_kpi.created", _("defined an own KPI")
+    CUSTOM_KPI_CHANGED = "custom_kpi.changed", _("changed an own KPI")
+    CUSTOM_KPI_DELETED = "custom_kpi.deleted", _("deleted an own KPI")
+    IMPORT_STARTED = "import.started", _("started an import")
+    IMPORT_FINISHED = "import.finished", _("finished an import")
+    IMPORT_FAILED = "import.failed", _("started an import that failed")
+    RECORD_DELETED = "record.deleted", _("deleted a record")
+
+
+def audit_action_label(action: str) -> str:
+    try:
+        return str(AuditAction(action).label)
+    except ValueError:
+        return action
 
 
 class AuditEvent(WorkspaceOwned):
-    """Who changed what in a workspace, written in the same transaction as the change."""
+    """Who changed what in a workspace, written in the same transaction as the change
+    (`accounts.audit.audit_record`). Goes with its workspace; the deletion of a workspace
+    itself is kept in `DeletedWorkspaceRecord`."""
 
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
-    subject = models.CharField(max_length=254, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    # Kept when the user is deleted, so the log still says who it was.
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40, blank=True)
+    subject = models.CharField(max_length=254, blank=True)  # the object's label
+    data = models.JSONField(default=dict, blank=True)  # details: before/after, counts, role
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -336,3 +373,34 @@ class AuditEvent(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.action} {self.subject}"
+
+    @property
+    def description(self) -> str:
+        return audit_action_label(self.action)
+
+
+class DeletedWorkspaceRecord(models.Model):
+    """What is left of a deleted workspace: its name, address and who deleted it when.
+
+    Not an `AuditEvent` with its workspace set to null: audit events belong to exactly one
+    live workspace (fail-closed scoping, deleted with it), and a deleted workspace has no
+    members left who could read its log. This row is for the operators (admin only)."""
+
+    workspace_id = models.PositiveBigIntegerField(db_index=True)
+    name = models.CharField(max_length=100)
+    slug = models.CharField(max_length=50)
+    deleted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deleted_by_label = models.CharField(max_length=254, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_deleted = models.JSONField(default=dict, blank=True)  # table -> rows
+
+    class Meta:
+        verbose_name = _("deleted workspace")
+        verbose_name_plural = _("deleted workspaces")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"

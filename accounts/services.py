@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts import hooks
+from accounts.audit import audit_record
+from accounts.deletion import workspace_deletion_start
 from accounts.models import (
     ApiToken,
     AuditAction,
-    AuditEvent,
     Invitation,
     InvitationStatus,
     Membership,
@@ -40,11 +41,8 @@ from accounts.tokens import hash_secret, new_secret
 RESERVED_SLUGS = {"new", "admin", "api", "static", "accounts", "share", "w"}
 
 
-def audit(
-    *, workspace: Workspace, actor: User | None, action: str, subject: str = "", **data: object
-) -> None:
-    with workspace_scope(workspace.id):
-        AuditEvent.objects.create(actor=actor, action=action, subject=subject, data=data)
+# The older name of `audit_record`, still imported by kpiapp services.
+audit = audit_record
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -65,7 +63,7 @@ def user_delete(*, user: User) -> None:
         workspace = membership.workspace
         others = workspace.memberships.exclude(user=user)
         if not others.exists():
-            workspace.delete()
+            _workspace_delete_in_background(workspace, user)
         elif not others.filter(role=Role.OWNER).exists():
             raise ValidationError(
                 _(
@@ -74,6 +72,10 @@ def user_delete(*, user: User) -> None:
                 )
                 % {"workspace": workspace.name}
             )
+    for membership in user.memberships.select_related("workspace"):
+        if membership.workspace.deleting_since is None:  # the others see who left and how
+            audit_record(workspace=membership.workspace, actor=user,
+                         action=AuditAction.ACCOUNT_DELETED, subject=user.email)  # fmt: skip
     user.delete()
 
 
@@ -127,7 +129,7 @@ def workspace_create(
     workspace.save()
     with workspace_scope(workspace.id):
         Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
-    audit(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
+    audit_record(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
     return workspace
 
 
@@ -146,19 +148,29 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
     after = {f: str(getattr(workspace, f)) for f in before}
     changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
     if changed:
-        audit(
+        audit_record(
             workspace=workspace, actor=actor.user, action=AuditAction.WORKSPACE_UPDATED, **changed
         )
         hooks.workspace_settings_changed(workspace, set(changed))
     return workspace
 
 
+@transaction.atomic
 def workspace_delete(*, actor: Membership, confirm_slug: str) -> None:
+    """Delete a workspace for every member: it is closed at once, and a background job deletes
+    its data table by table (`accounts.deletion`). A record of who deleted it stays."""
     if not actor.has_role(Role.OWNER):
         raise ValidationError(_("Only an owner can delete the workspace."))
     if confirm_slug.strip() != actor.workspace.slug:
         raise ValidationError({"confirm": _("Type the workspace address exactly to confirm.")})
-    actor.workspace.delete()
+    _workspace_delete_in_background(actor.workspace, actor.user)
+
+
+def _workspace_delete_in_background(workspace: Workspace, actor: User) -> None:
+    from accounts.tasks import delete_workspace
+
+    if workspace_deletion_start(workspace=workspace, actor=actor) is not None:
+        transaction.on_commit(lambda: delete_workspace.delay(workspace.id))
 
 
 # --- memberships ---------------------------------------------------------------------------
@@ -184,7 +196,7 @@ def membership_add(
     with workspace_scope(workspace.id):
         membership, created = Membership.objects.get_or_create(user=user, defaults={"role": role})
     if created:
-        audit(
+        audit_record(
             workspace=workspace,
             actor=actor,
             action=AuditAction.MEMBER_ADDED,
@@ -212,7 +224,7 @@ def membership_set_role(*, membership: Membership, role: str, actor: User | None
         raise ValidationError(_(LAST_OWNER_MESSAGE))
     membership.role = role
     membership.save(update_fields=["role"])
-    audit(
+    audit_record(
         workspace=membership.workspace,
         actor=actor,
         action=AuditAction.MEMBER_ROLE_CHANGED,
@@ -248,7 +260,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     with workspace_scope(membership.workspace_id):
         ApiToken.objects.filter(user=membership.user).update(revoked_at=timezone.now())
     membership.delete()
-    audit(
+    audit_record(
         workspace=actor.workspace,
         actor=actor.user,
         action=AuditAction.MEMBER_LEFT if leaving else AuditAction.MEMBER_REMOVED,
@@ -291,7 +303,7 @@ def invitation_send(*, actor: Membership, email: str, role: str) -> SentInvitati
             expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
     url = invitation_url(raw)
-    audit(
+    audit_record(
         workspace=workspace,
         actor=actor.user,
         action=AuditAction.INVITATION_SENT,
@@ -345,7 +357,7 @@ def _invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit(
+    audit_record(
         workspace=invitation.workspace,
         actor=user,
         action=AuditAction.INVITATION_ACCEPTED,
@@ -373,7 +385,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
         raise ValidationError(_("Only an owner can revoke an invitation to become an owner."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit(
+    audit_record(
         workspace=actor.workspace,
         actor=actor.user,
         action=AuditAction.INVITATION_REVOKED,
@@ -401,7 +413,7 @@ def api_token_create(*, membership: Membership, name: str) -> CreatedToken:
             prefix=raw[:10],
             key_hash=hash_secret(raw),
         )
-    audit(
+    audit_record(
         workspace=membership.workspace,
         actor=membership.user,
         action=AuditAction.TOKEN_CREATED,
@@ -428,7 +440,7 @@ def api_token_revoke(*, actor: Membership, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit(
+        audit_record(
             workspace=actor.workspace,
             actor=actor.user,
             action=AuditAction.TOKEN_REVOKED,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/signup/", auth.signup, name="signup"),
     path("accounts/profile/", auth.profile, name="profile"),
     path("accounts/delete/", auth.delete_account, name="delete"),
+    path("accounts/export.json", auth.export_account, name="export"),
     path("accounts/language/", auth.set_language, name="language"),
     path(
         "accounts/password_change/",

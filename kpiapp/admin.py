@@ -157,6 +157,14 @@ class ImportJobAdmin(WorkspaceAdmin):
     raw_id_fields = ("created_by",)
 
 
+@admin.register(m.WorkspaceExport)
+class WorkspaceExportAdmin(WorkspaceAdmin):
+    list_display = ("created_at", "requested_by", "status", "size", "finished_at")
+    list_filter = ("workspace", "status")
+    exclude = ("data",)
+    raw_id_fields = ("requested_by",)
+
+
 @admin.register(m.KpiSnapshot)
 class KpiSnapshotAdmin(WorkspaceAdmin):
     """Read-only: snapshots are rebuilt by the engine, never edited."""

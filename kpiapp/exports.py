@@ -128,13 +128,20 @@ class _Echo:
         return value
 
 
-def export_csv_lines(kind: str, records: Iterable[models.Model], *, language: str) -> Iterator[str]:
+def csv_lines(rows: Iterable[list[str]], *, language: str) -> Iterator[str]:
+    """Rows as CSV text in the language's dialect: German `;` after a BOM, English `,`.
+    Text cells must already be neutralised (`neutralise`)."""
     german = language.startswith("de")
     writer = csv.writer(_Echo(), delimiter=";" if german else ",", lineterminator="\r\n")
     if german:
         yield "\ufeff"
-    for row in export_rows(kind, records, decimal_comma=german):
+    for row in rows:
         yield writer.writerow(row)
+
+
+def export_csv_lines(kind: str, records: Iterable[models.Model], *, language: str) -> Iterator[str]:
+    german = language.startswith("de")
+    yield from csv_lines(export_rows(kind, records, decimal_comma=german), language=language)
 
 
 def export_queryset(kind: str) -> models.QuerySet:

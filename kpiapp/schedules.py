@@ -31,6 +31,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expire_seconds": 6 * HOUR},
     },
+    # Data protection: old import files, workspace exports and audit events (03:15 UTC).
+    "purge-expired-data": {
+        "task": "kpiapp.tasks.purge_expired_data",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expire_seconds": 6 * HOUR},
+    },
     # Email digests (06:00 UTC, before the working day in Europe). Each run names its period
     # (`2026-W47`, `2026-10`, `2026-Q3`), so a late or repeated run sends nothing twice.
     "digests-weekly": {

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     # Sets request.user.otp_device / is_verified() from the session (two-factor login).
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -246,6 +247,10 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key or codes
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Data protection (README, "Privacy / Datenschutz"): how long files and the audit log are kept.
+IMPORT_FILE_KEEP_DAYS = env_int("IMPORT_FILE_KEEP_DAYS", 30)  # after the import job finished
+WORKSPACE_EXPORT_KEEP_DAYS = env_int("WORKSPACE_EXPORT_KEEP_DAYS", 7)
+AUDIT_LOG_KEEP_DAYS = env_int("AUDIT_LOG_KEEP_DAYS", 730)
 
 # --- Languages and formats ------------------------------------------------------------------
 LANGUAGE_CODE = "en"

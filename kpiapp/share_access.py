@@ -46,7 +46,7 @@ def share_link_by_token(raw_token: str) -> ShareLink | None:
     256 random bits, is the credential, and it names its workspace."""
     link = (
         ShareLink.all_workspaces.select_related("report", "workspace")
-        .filter(token_hash=hash_secret(raw_token))
+        .filter(token_hash=hash_secret(raw_token), workspace__deleting_since__isnull=True)
         .first()
     )
     if link is None or not link.is_active() or not link.report.is_shared:

@@ -104,3 +104,23 @@ def send_due_digests(cadence: str) -> int:
     from kpiapp.services.digests import digests_due
 
     return digests_due(cadence, timezone.now().date())
+
+
+@shared_task(name="kpiapp.tasks.export_workspace", acks_late=True, reject_on_worker_lost=True)
+def export_workspace(workspace_id: int, export_id: int) -> None:
+    """Write a workspace export's ZIP file; idempotent: the export is claimed once."""
+    from kpiapp.services.workspace_export import workspace_export_run
+
+    with workspace_scope(workspace_id):
+        workspace_export_run(export_id=export_id)
+
+
+@shared_task(name="kpiapp.tasks.purge_expired_data")
+def purge_expired_data() -> dict[str, int]:
+    """Nightly: delete old import files, workspace exports and audit events (README,
+    "Privacy / Datenschutz"). Works through the workspaces one scope at a time."""
+    from dataclasses import asdict
+
+    from kpiapp.services.retention import expired_data_purge
+
+    return asdict(expired_data_purge(now=timezone.now()))

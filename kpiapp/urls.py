@@ -7,6 +7,7 @@ from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
 from kpiapp.views import (
     analysis,
+    audit,
     benchmarks,
     dashboard,
     data,
@@ -16,6 +17,7 @@ from kpiapp.views import (
     reports,
     share,
     targets,
+    workspace_export,
 )
 
 register_converter(DataKindConverter, "kind")
@@ -58,6 +60,22 @@ kpiapp_patterns = (
             "reports/<int:report_id>/share-links/<int:link_id>/revoke/",
             reports.share_link_revoke_view,
             name="share_link_revoke",
+        ),
+        path("settings/audit/", audit.audit_log, name="audit_log"),
+        path("settings/audit/export.csv", audit.audit_log_csv, name="audit_log_csv"),
+        path("settings/export/", workspace_export.export_page, name="workspace_export"),
+        path(
+            "settings/export/start/", workspace_export.export_start, name="workspace_export_start"
+        ),
+        path(
+            "settings/export/<int:export_id>/status/",
+            workspace_export.export_status_json,
+            name="workspace_export_status",
+        ),
+        path(
+            "settings/export/<int:export_id>/download/",
+            workspace_export.export_download,
+            name="workspace_export_download",
         ),
         path("data/", data.index, name="data"),
         path("data/<kind:kind>/", data.record_list_page, name="records"),

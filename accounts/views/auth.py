@@ -8,9 +8,9 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import services, two_factor
 from accounts.forms import ConfirmIdentityForm, DeleteAccountForm, ProfileForm, SignupForm
 from accounts.models import Language
+from accounts.user_data import user_data_export
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -65,6 +66,16 @@ def render_profile(request: HttpRequest, status: int = 200, **forms: Form) -> Ht
     }
     context.update(forms)
     return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+def export_account(request: HttpRequest) -> HttpResponse:
+    """The person's own data as a JSON download (DSGVO Art. 15 and 20)."""
+    data = user_data_export(user=request.user)  # type: ignore[arg-type]
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    name = f"kennzahl-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -93,7 +93,9 @@ def workspace_delete(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("confirm", error.message_dict.get("confirm", error.messages))
         else:
-            messages.success(request, _("The workspace was deleted."))
+            messages.success(
+                request, _("The workspace is being deleted. Nobody can open it any more.")
+            )
             return redirect("home")
     return render(
         request,

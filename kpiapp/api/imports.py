@@ -116,7 +116,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspa
         """Import a file whose check found no errors."""
         job = self.get_object()
         try:
-            job = service.import_job_start(job=job)
+            job = service.import_job_start(job=job, actor=request.user)
         except service.ImportRequestError as error:
             raise exceptions.ValidationError({"status": [str(error)]}) from None
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from kpiapp.api import imports, planning, reports, team, views
+from kpiapp.api import audit, imports, planning, reports, team, views
 from kpiapp.api.docs import api_docs
 
 router = SimpleRouter()
@@ -23,6 +23,7 @@ router.register("digests", reports.DigestViewSet, basename="api-digests")
 router.register("members", team.MemberViewSet, basename="api-members")
 router.register("invitations", team.InvitationViewSet, basename="api-invitations")
 router.register("tokens", team.TokenViewSet, basename="api-tokens")
+router.register("audit", audit.AuditEventViewSet, basename="api-audit")
 
 urlpatterns = [
     path("workspaces/", views.WorkspaceList.as_view(), name="api-workspaces"),

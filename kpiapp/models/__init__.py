@@ -22,6 +22,7 @@ from kpiapp.models.reports import (
 from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 from kpiapp.models.targets import Target, TargetChange
+from kpiapp.models.workspace_exports import ExportStatus, WorkspaceExport
 
 __all__ = [
     "Account",
@@ -39,6 +40,7 @@ __all__ = [
     "DigestDelivery",
     "DigestSubscription",
     "ExchangeRate",
+    "ExportStatus",
     "Grain",
     "ImportJob",
     "ImportStatus",
@@ -59,4 +61,5 @@ __all__ = [
     "Traffic",
     "Usage",
     "Visibility",
+    "WorkspaceExport",
 ]

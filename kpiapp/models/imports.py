@@ -39,6 +39,8 @@ class ImportJob(WorkspaceOwned):
     # (the sweeper fails a job whose heartbeat stopped), and how often a worker took it up.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the uploaded file was deleted (kpiapp.services.retention); the job's counts stay.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

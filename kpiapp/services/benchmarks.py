@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Membership
 from accounts.tenancy import current_workspace_id
 from kpiapp.models import TeamBenchmark
 from kpiapp.selectors.kpi_lookup import workspace_kpi
@@ -41,6 +42,14 @@ def team_benchmark_set(
     benchmark.source, benchmark.note, benchmark.created_by = source, note, membership.user
     benchmark.full_clean(exclude=["workspace", "created_by"])
     benchmark.save()
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.BENCHMARK_SET,
+        subject=f"{kpi_key} ({grain})",
+        low=str(low),
+        high=str(high) if high is not None else None,
+    )
     pages_changed(benchmark.workspace_id)
     return benchmark
 
@@ -48,4 +57,10 @@ def team_benchmark_set(
 @transaction.atomic
 def team_benchmark_delete(*, membership: Membership, benchmark: TeamBenchmark) -> None:
     pages_changed(benchmark.workspace_id)
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.BENCHMARK_DELETED,
+        subject=f"{benchmark.kpi_key} ({benchmark.grain})",
+    )
     benchmark.delete()

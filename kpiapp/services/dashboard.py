@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Membership
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import CustomKpi
 from kpiapp.selectors.kpi_lookup import workspace_kpis
@@ -30,6 +31,14 @@ def pinned_kpis_set(*, membership: Membership, keys: list[str]) -> tuple[str, ..
     if not keys:
         raise ValidationError(_("Choose at least one KPI."))
     workspace = membership.workspace
+    old = list(workspace.pinned_kpis or [])
     workspace.pinned_kpis = [k for k in known if k in keys]  # in the catalogue's order
     workspace.save(update_fields=["pinned_kpis"])
+    audit_record(
+        workspace=workspace,
+        actor=membership.user,
+        action=AuditAction.WORKSPACE_PINNED_KPIS,
+        old=old,
+        new=workspace.pinned_kpis,
+    )
     return tuple(workspace.pinned_kpis)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import Membership, User, Workspace
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Membership, User, Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.imports.engine import ImportResult, Progress, import_csv
 from kpiapp.imports.kinds import KINDS
@@ -139,10 +140,11 @@ def import_job_set_mapping(
 
 
 @transaction.atomic
-def import_job_start(*, job: ImportJob) -> ImportJob:
+def import_job_start(*, job: ImportJob, actor: User | None = None) -> ImportJob:
     if job.status != ImportStatus.CHECKED or job.result.get("errors"):
         raise ImportRequestError(_("Only a file checked without errors can be imported."))
     _queue(job, ImportStatus.IMPORTING)
+    _audit(job, AuditAction.IMPORT_STARTED, actor or job.created_by)
     return job
 
 
@@ -272,6 +274,8 @@ def import_job_run(*, job_id: int, check_only: bool) -> None:
         job.status = ImportStatus.CHECKED if check_only else ImportStatus.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "status", "finished_at"])
+    if not check_only:
+        _audit(job, _OUTCOMES[job.status], job.created_by, **_counts(job))
     _recompute_if_changed(result)
     cache.delete(_progress_key(job.id))
 
@@ -297,3 +301,26 @@ def import_heartbeat(job: ImportJob) -> float | None:
     if isinstance(at, int | float):
         beats.append(float(at))
     return max(beats, default=None)
+
+
+# --- the audit trail of imports -----------------------------------------------------------
+
+_OUTCOMES = {
+    ImportStatus.DONE: AuditAction.IMPORT_FINISHED,
+    ImportStatus.FAILED: AuditAction.IMPORT_FAILED,
+}
+
+
+def _counts(job: ImportJob) -> dict[str, object]:
+    return {k: job.result.get(k) for k in ("rows", "created", "updated", "error_count")}
+
+
+def _audit(job: ImportJob, action: str, actor: User | None, **detail: object) -> None:
+    audit_record(
+        workspace=job.workspace,
+        actor=actor,
+        action=action,
+        subject=job.filename,
+        kind=job.kind,
+        **detail,
+    )

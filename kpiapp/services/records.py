@@ -9,7 +9,8 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Membership
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.forms import RecordForm
 from kpiapp.models import Deal, DealStageChange
@@ -110,7 +111,9 @@ def records_save(*, membership: Membership, forms: list[RecordForm]) -> list[mod
 def record_delete(*, membership: Membership, record: models.Model) -> None:
     try:
         before = _values(record)
+        label = str(record)
         record.delete()
+        _audit_deleted(membership, record, label)
         _request_recompute([_recompute_scope(record, before, {})])
     except (ProtectedError, RestrictedError) as error:
         used_by = sorted({o._meta.verbose_name_plural for o in error.args[1]})
@@ -118,3 +121,14 @@ def record_delete(*, membership: Membership, record: models.Model) -> None:
             _("It is still used by other records (%(kinds)s); change or delete those first.")
             % {"kinds": ", ".join(str(k) for k in used_by)}
         ) from None
+
+
+def _audit_deleted(membership: Membership, record: models.Model, label: str) -> None:
+    kind = _kind_of(record) or record._meta.model_name
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.RECORD_DELETED,
+        subject=label,
+        object_type=kind,
+    )

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Membership
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.periods import Period
 from kpiapp.models import Target, TargetChange
@@ -52,6 +53,17 @@ def _record(
     )
 
 
+def _text(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def _label(target: Target) -> str:
+    """What the audit log names a target by: KPI, quarter and the dimension value if any."""
+    start = target.quarter_start
+    label = f"{target.kpi_key} {start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{label} ({target.dimension_value})" if target.dimension_value else label
+
+
 @transaction.atomic
 def target_set(
     *,
@@ -82,6 +94,14 @@ def target_set(
     target.save()
     action = TargetChange.Action.CHANGED if old else TargetChange.Action.SET
     _record(target, membership, action, before, target)
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=f"target.{action}",
+        subject=_label(target),
+        old=_text(before.value) if before else None,
+        new=_text(value),
+    )
     pages_changed(target.workspace_id)
     return target
 
@@ -89,6 +109,13 @@ def target_set(
 @transaction.atomic
 def target_remove(*, membership: Membership, target: Target) -> None:
     _record(target, membership, TargetChange.Action.REMOVED, target, None)
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.TARGET_REMOVED,
+        subject=_label(target),
+        old=_text(target.value),
+    )
     pages_changed(target.workspace_id)
     target.delete()
 

@@ -163,7 +163,7 @@ def job_page(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
 def job_start(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
     job = _job(kind, job_id)
     try:
-        service.import_job_start(job=job)
+        service.import_job_start(job=job, actor=request.user)
     except service.ImportRequestError as error:
         messages.error(request, str(error))
     return redirect(

@@ -118,12 +118,15 @@ def test_password_reset_does_not_reveal_unknown_addresses(client):
 
 
 @pytest.mark.django_db
-def test_deleting_ones_login_takes_sole_workspaces_along(client_as, alice, workspace):
+def test_deleting_ones_login_takes_sole_workspaces_along(
+    client_as, alice, workspace, django_capture_on_commit_callbacks
+):
     client = client_as(alice)
     response = client.post("/accounts/delete/", {"password": "wrong"})
     assert response.status_code == 400
     assert User.objects.filter(pk=alice.pk).exists()
-    response = client.post("/accounts/delete/", {"password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):  # the workspace's deletion job
+        response = client.post("/accounts/delete/", {"password": PASSWORD})
     assert response.status_code == 302
     assert not User.objects.filter(pk=alice.pk).exists()
     assert not type(workspace).objects.filter(pk=workspace.pk).exists()

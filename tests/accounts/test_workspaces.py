@@ -70,13 +70,16 @@ def test_admins_change_settings_viewers_only_read_them(client_as, cast, workspac
 
 
 @pytest.mark.django_db
-def test_only_an_owner_deletes_a_workspace_after_typing_its_address(client_as, cast, workspace):
+def test_only_an_owner_deletes_a_workspace_after_typing_its_address(
+    client_as, cast, workspace, django_capture_on_commit_callbacks
+):
     url = f"/w/{workspace.slug}/settings/delete/"
     assert client_as(cast["admin"]).post(url, {"confirm": workspace.slug}).status_code == 403
     response = client_as(cast["owner"]).post(url, {"confirm": "wrong"})
     assert response.status_code == 400
     assert Workspace.objects.filter(pk=workspace.pk).exists()
-    assert client_as(cast["owner"]).post(url, {"confirm": workspace.slug}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the deletion job
+        assert client_as(cast["owner"]).post(url, {"confirm": workspace.slug}).status_code == 302
     assert not Workspace.objects.filter(pk=workspace.pk).exists()
 
 

@@ -28,6 +28,7 @@ RULES = {
     "tokens": ("viewer", "viewer", 400),
     "reports": ("viewer", "editor", 400),
     "digests": ("viewer", "viewer", 400),
+    "audit": ("admin", "admin", 405),
 }
 LISTS = list(RULES)
 RANK = {"viewer": 1, "editor": 2, "admin": 3, "owner": 4}

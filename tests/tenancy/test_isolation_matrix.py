@@ -21,6 +21,7 @@ DUMMY_IDS = {
     "report_id": 999_999,
     "comment_id": 999_999,
     "link_id": 999_999,
+    "export_id": 999_999,
 }
 
 
@@ -59,6 +60,8 @@ def test_the_matrix_covers_the_workspace_pages():
     assert {"kpiapp:dashboard", "settings:members", "settings:invite", "settings:tokens"} <= names
     assert {"kpiapp:kpis", "kpiapp:kpi", "kpiapp:targets", "kpiapp:mrr", "kpiapp:funnel"} <= names
     assert "kpiapp:cohorts" in names
+    assert {"kpiapp:audit_log", "kpiapp:audit_log_csv"} <= names
+    assert {"kpiapp:workspace_export", "kpiapp:workspace_export_download"} <= names
 
 
 @pytest.mark.parametrize(("name", "route", "callback"), PAGES, ids=IDS)

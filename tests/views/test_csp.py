@@ -23,6 +23,7 @@ from kpiapp.models import Account, Report, ReportComment, Subscription
 from kpiapp.services.imports import import_job_create
 from kpiapp.services.share_links import share_link_create
 from kpiapp.services.snapshots import snapshot_rebuild
+from kpiapp.services.workspace_export import workspace_export_request
 from tests.conftest import membership_of
 from tests.tenancy.test_isolation_matrix import PAGES
 from tests.views.test_reports import make_report
@@ -89,10 +90,11 @@ def things(workspace, alice):
         comment = ReportComment.objects.create(report=report, author=alice, body="Fine")
         created = share_link_create(membership=membership, report=report)
         protected = share_link_create(membership=membership, report=report, password="open sesame")
+        export = workspace_export_request(membership=membership)
     return {
         "report_id": report.pk, "comment_id": comment.pk, "link_id": created.link.pk,
         "pk": account.pk, "job_id": job.pk, "membership_id": membership.pk,
-        "token_id": 999_999, "invitation_id": 999_999,
+        "token_id": 999_999, "invitation_id": 999_999, "export_id": export.pk,
         "share": created.url, "protected": protected.url,
     }  # fmt: skip
 

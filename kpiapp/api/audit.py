@@ -1,0 +1,42 @@
+"""`audit/`: the workspace's audit log, read-only, for owners and admins (filters as on the
+page: `action`, `actor`, `since`, `until`; newest first, paginated)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, serializers
+
+from accounts.models import AuditEvent
+from accounts.roles import Role
+from kpiapp.api.base import WorkspaceViewSet
+from kpiapp.selectors.audit import AuditEventFilter
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    description = serializers.CharField(read_only=True)
+    detail = serializers.JSONField(source="data", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id", "created_at", "actor", "action", "description", "object_type", "subject",
+            "detail", "ip_address",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AuditEventViewSet(mixins.ListModelMixin, WorkspaceViewSet):
+    """Owners and admins read who changed what; nobody writes it through the API."""
+
+    serializer_class = AuditEventSerializer
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN  # no write method exists: POST answers 405 (403 below admin)
+    http_method_names = ["get", "head", "options"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuditEventFilter
+
+    def scoped_queryset(self) -> QuerySet:
+        return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")

@@ -1,0 +1,55 @@
+"""The audit log page at /w/<slug>/settings/audit/ and its CSV export (owners and admins)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+
+from accounts.decorators import workspace_view
+from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+from kpiapp.exports import csv_lines
+from kpiapp.selectors.audit import audit_csv_rows, audit_events, detail_text
+
+PAGE_SIZE = 50
+
+
+@workspace_view(min_role=Role.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    found = audit_events(request.GET)
+    events = found.qs if found.is_valid() else found.queryset.none()
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.detail = detail_text(event)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "accounts/settings_audit.html",
+        {"tab": "audit", "filter": found, "page": page, "query": request.GET.urlencode()},
+        status=200 if found.is_valid() else 400,
+    )
+
+
+@workspace_view(min_role=Role.ADMIN)
+def audit_log_csv(request: HttpRequest) -> HttpResponse:
+    found = audit_events(request.GET)
+    if not found.is_valid():
+        return HttpResponse(status=400)
+    language = translation.get_language() or "en"
+    workspace_id = request.workspace.id  # type: ignore[attr-defined]
+    events = found.qs
+
+    def lines() -> Iterator[str]:
+        # Streams after the view returned: keep the scope and the language.
+        with workspace_scope(workspace_id), translation.override(language):
+            yield from csv_lines(
+                audit_csv_rows(events.iterator(chunk_size=2000)), language=language
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"{request.workspace.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"  # type: ignore[attr-defined]
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

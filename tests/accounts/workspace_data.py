@@ -1,0 +1,72 @@
+"""A workspace with at least one row in every table that belongs to a workspace: imported
+records of every kind (with the snapshots their recompute writes) and everything people make
+through the services. The deletion and export tests use it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from accounts import services as acc
+from accounts.models import User, Workspace
+from accounts.tenancy import workspace_scope
+from kpiapp.imports.mapping import Mapping
+from kpiapp.kpis.periods import Period
+from kpiapp.models import Deal, DealStageChange, DigestDelivery, WorkspaceExport
+from kpiapp.services.benchmarks import team_benchmark_set
+from kpiapp.services.custom_kpis import custom_kpi_create
+from kpiapp.services.digests import digest_subscribe
+from kpiapp.services.imports import data_import, import_job_create
+from kpiapp.services.reports import comment_add, report_create
+from kpiapp.services.share_links import share_link_create
+from kpiapp.services.snapshots import snapshot_rebuild
+from kpiapp.services.targets import target_set
+from tests.conftest import membership_of
+
+FILES = {
+    "accounts": "external_id,name,country,channel,created_at\nA1,Kunde Eins,DE,Ads,2025-01-10\n"
+    "A2,Kunde Zwei,AT,Ads,2025-02-10\n",
+    "leads": "external_id,email_or_company,channel,campaign,created_at,account\n"
+    "L1,lead@example.com,Ads,Herbst,2025-01-02,A1\n",
+    "deals": "external_id,account,lead,name,stage,amount,created_at,closed_at\n"
+    "D1,A1,L1,Erstauftrag,won,12000,2025-01-05,2025-01-09\n",
+    "subscriptions": "external_id,account,amount,interval,started_at\n"
+    "S1,A1,1000,month,2025-01-10\n",
+    "traffic": "month,channel,visits\n2025-01,Ads,1500\n",
+    "spend": "month,channel,campaign,category,amount\n2025-01,Ads,Herbst,marketing,900\n",
+    "nps": "external_id,account,responded_at,score\nN1,A1,2025-02-01,9\n",
+    "usage": "account,month,active_users,seats\nA1,2025-02,4,5\n",
+    "exchange_rates": "month,currency,rate\n2025-01,USD,0.92\n",
+    "custom_kpi_values": "kpi,month,value\ncustom_tickets,2025-01,42\n",
+}
+
+
+def fill_every_table(workspace: Workspace, owner: User) -> None:
+    member = membership_of(owner, workspace)
+    with workspace_scope(workspace.id):
+        custom_kpi_create(membership=member, name="Tickets", unit="number", direction="down",
+                          aggregation="sum", key="custom_tickets")  # fmt: skip
+        for kind, text in FILES.items():
+            result = data_import(workspace=workspace, kind=kind, data=text.encode(),
+                                 mapping=Mapping(), user=owner)  # fmt: skip
+            assert result.ok, (kind, result.errors)
+        deal = Deal.objects.get(external_id="D1")
+        DealStageChange.objects.create(deal=deal, from_stage="demo", to_stage="won")
+        snapshot_rebuild(workspace_id=workspace.id)
+        import_job_create(membership=member, kind="accounts", filename="a.csv",
+                          data=FILES["accounts"].encode())  # fmt: skip
+        quarter = Period("quarter", 2025 * 12)
+        target_set(membership=member, kpi_key="mrr", quarter=quarter, value=Decimal(5000))
+        team_benchmark_set(membership=member, kpi_key="nps", grain="month", form="point",
+                           low=Decimal(40), high=None, source="Umfrage")  # fmt: skip
+        report = report_create(membership=member, data={
+            "title": "Monatsbericht", "visibility": "shared", "grain": "month",
+            "range_kind": "last_closed_month", "comparison": "previous",
+            "sections": [{"kpi": "mrr"}],
+        })  # fmt: skip
+        comment_add(membership=member, report=report, body="Sieht gut aus.")
+        share_link_create(membership=member, report=report)
+        subscription = digest_subscribe(membership=member, report=report, cadence="monthly")
+        DigestDelivery.objects.create(subscription=subscription, period_key="2025-01")
+        WorkspaceExport.objects.create(requested_by=owner, status="failed")
+    acc.invitation_send(actor=member, email="neu@example.com", role="viewer")
+    acc.api_token_create(membership=member, name="Skript")
