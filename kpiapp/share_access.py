@@ -3,8 +3,9 @@ workspace → a read-only scope, for people without a login.
 
 A link answers 404 when it is unknown, revoked or expired, or when its report is no longer
 shared, the same for each, so a guess learns nothing. Failed guesses (unknown tokens, wrong
-passwords) are counted per client address, and wrong passwords also per link; past the limit
-the answer is 429 with Retry-After.
+passwords) are counted per client address; wrong passwords lock the link for the address that
+typed them, and for everyone only past a ceiling from several addresses. Past a limit the
+answer is 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ from kpiapp.ratelimit import blocked_for, count_failure
 from kpiapp.services.share_links import share_link_password_ok
 
 GUESS_LIMIT = 20  # failed tries per client address and window
-PASSWORD_LIMIT = 10  # wrong passwords per link and window
+# Wrong passwords lock a link for the address that typed them; only a guess from several
+# addresses at once (the ceiling) locks it for every visitor, so one stranger cannot shut the
+# people it was shared with out.
+PASSWORD_LIMIT = 10  # per link and address, per window
+PASSWORD_CEILING = 50  # per link from any addresses, per window
 WINDOW = 600  # seconds
 SESSION_KEY = "share_links_unlocked"
 # The token is in the address and must never reach another site through the Referer header.
@@ -58,6 +63,17 @@ def _client(request: HttpRequest) -> str:
     return "share-ip:" + request.META.get("REMOTE_ADDR", "?")
 
 
+def _link_and_client(link: ShareLink, request: HttpRequest) -> str:
+    return f"share-link:{link.pk}:{_client(request)}"
+
+
+def _password_lock(request: HttpRequest, link: ShareLink) -> int | None:
+    """Seconds until this visitor may try a password for the link again (None: now)."""
+    return blocked_for(
+        _link_and_client(link, request), limit=PASSWORD_LIMIT, window=WINDOW
+    ) or blocked_for(f"share-link:{link.pk}", limit=PASSWORD_CEILING, window=WINDOW)
+
+
 def _too_many(request: HttpRequest, seconds: int) -> HttpResponse:
     minutes = -(-seconds // 60)
     response = render(request, "kpiapp/share_locked.html", {"minutes": minutes}, status=429)
@@ -80,6 +96,7 @@ def _password_gate(request: HttpRequest, link: ShareLink) -> HttpResponse | None
             request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), link.pk]
             return None
         count_failure(_client(request), window=WINDOW)
+        count_failure(_link_and_client(link, request), window=WINDOW)
         count_failure(f"share-link:{link.pk}", window=WINDOW)
         error = _("That password is not right.")
     status = 401 if error else 200
@@ -110,7 +127,7 @@ def share_view(view: ShareView) -> ShareView:
             raise Http404("No such link")
         with workspace_scope(link.workspace_id), translation.override(link.report.language):
             request.LANGUAGE_CODE = link.report.language
-            seconds = blocked_for(f"share-link:{link.pk}", limit=PASSWORD_LIMIT, window=WINDOW)
+            seconds = _password_lock(request, link)
             if seconds and not _unlocked(request, link):
                 return _too_many(request, seconds)
             gate = _password_gate(request, link)

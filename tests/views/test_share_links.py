@@ -291,3 +291,31 @@ def test_the_targets_table_shows_only_the_reports_own_kpis(client_as, client, al
     csv = client.get(path + "export.csv?table=targets")
     rows = b"".join(csv.streaming_content).decode().splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["nps"]
+
+
+@freeze_time(TODAY)
+def test_wrong_passwords_lock_the_link_for_their_address_not_for_everyone(
+    client_as,
+    alice,
+    workspace,
+    snapshots,  # noqa: F811
+    monkeypatch,
+):
+    from django.test import Client
+
+    from kpiapp import share_access
+
+    monkeypatch.setattr(share_access, "GUESS_LIMIT", 1000)  # the per-address guess budget apart
+    report = make_report(alice, workspace)
+    _page, path = _create(client_as(alice), report, password="open sesame")
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    for _attempt in range(share_access.PASSWORD_LIMIT):
+        assert stranger.post(path, {"share_password": "guess"}).status_code == 401
+    assert stranger.post(path, {"share_password": "open sesame"}).status_code == 429
+    colleague = Client(REMOTE_ADDR="198.51.100.7")
+    assert colleague.post(path, {"share_password": "open sesame"}).status_code == 200
+    # Guesses from many addresses together reach the link's ceiling: then it waits for all.
+    for n in range(share_access.PASSWORD_CEILING - share_access.PASSWORD_LIMIT):
+        Client(REMOTE_ADDR=f"192.0.2.{n % 200}").post(path, {"share_password": "guess"})
+    latecomer = Client(REMOTE_ADDR="198.51.100.8")
+    assert latecomer.post(path, {"share_password": "open sesame"}).status_code == 429
