@@ -84,7 +84,7 @@ def compute(
         group = revenue.by_group.get(key)
         new = group.customers_new if group else zeros
         mrr_new = group.mrr_new if group else zeros
-        revenue_missing = group.missing if group else nothing
+        revenue_missing = group.new_missing if group else nothing
         both = [spend_missing[k] or revenue_missing[k] for k in range(size)]
         emit("cac", *key, spend, new, missing=spend_missing, zero_reason=NO_NEW)
         payback = [m * context.gross_margin for m in mrr_new]

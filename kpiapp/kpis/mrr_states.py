@@ -165,14 +165,22 @@ def entity_grids(
     return EntityGrids(grids, first_active, single, count)
 
 
+# Which values a missing exchange rate makes undefined (KPIS.md, Currencies), per group and
+# slot: "start" and "end" the states at the two ends (every row with MRR there needs its rate),
+# "move" the movement flows (only entities whose MRR in their own currency changed), and
+# "start_move" the movements of entities active at the start (the two-ends rates: churn, NRR).
+NEEDS = ("start", "end", "move", "start_move")
+
+
 @dataclass
 class SlotSums:
     """Per group and slot: money measures in units U = 1 / (unit_denominator × RATE_SCALE)
-    cents (Python ints), counts as ints, and the reason a slot is undefined."""
+    cents (Python ints), counts as ints, and per kind of value (NEEDS) the reason it is
+    undefined, or None."""
 
     money: dict[str, np.ndarray] = field(default_factory=dict)  # measure -> (groups × slots)
     counts: dict[str, np.ndarray] = field(default_factory=dict)
-    missing: list[str | None] = field(default_factory=list)
+    missing: dict[str, np.ndarray] = field(default_factory=dict)  # need -> (groups × slots)
 
 
 def _classify(x0: np.ndarray, x1: np.ndarray, had_before: np.ndarray) -> dict[str, np.ndarray]:
@@ -210,7 +218,7 @@ def slot_sums(
         SlotSums(
             money={m: np.zeros((groups.count, n_slots), dtype=object) for m in MONEY},
             counts={m: np.zeros((groups.count, n_slots), dtype=np.int64) for m in COUNTS},
-            missing=[None] * n_slots,
+            missing={n: np.full((groups.count, n_slots), None, dtype=object) for n in NEEDS},
         )
         for groups in groupings
     ]
@@ -225,36 +233,81 @@ def slot_sums(
         x0 = grid[chosen][:, slots.j0]
         x1 = grid[chosen][:, slots.j1]
         measures = _classify(x0, x1, had_before_all[chosen])
+        moved = x0 != x1  # in its own currency: an unchanged MRR moves nothing, at any rate
+        needs = {"start": x0 != 0, "end": x1 != 0, "move": moved, "start_move": moved & (x0 > 0)}
         for out, groups in zip(outs, groupings, strict=True):
-            _add_groups(out, measures, groups.subset(chosen), rates[code])
-            _mark_missing(out, x0, x1, rates[code], rows.currencies[code], slots)
+            subset = groups.subset(chosen)
+            _add_groups(out, measures, subset, rates[code])
+            _mark_missing(out, needs, subset, rates[code], rows.currencies[code], slots)
     mixed = np.flatnonzero(grids.single_currency == -1)
     if len(mixed):
-        x0 = np.zeros((len(mixed), n_slots), dtype=object)
-        x1 = np.zeros((len(mixed), n_slots), dtype=object)
-        for code, grid in enumerate(grids.grids):
-            factor = np.array([r or 0 for r in rates[code]], dtype=object)
-            g0 = grid[mixed][:, slots.j0].astype(object)
-            g1 = grid[mixed][:, slots.j1].astype(object)
-            x0 = x0 + g0 * factor
-            x1 = x1 + g1 * factor
-            for out in outs:
-                _mark_missing(out, g0, g1, rates[code], rows.currencies[code], slots)
-        measures = _classify(x0, x1, had_before_all[mixed])
-        for out, groups in zip(outs, groupings, strict=True):
-            _add_groups(out, measures, groups.subset(mixed), [1] * n_slots)
+        _mixed_sums(outs, groupings, grids, mixed, rates, rows.currencies, slots, had_before_all)
     return outs
 
 
-def _mark_missing(
-    out: SlotSums, x0: np.ndarray, x1: np.ndarray, rates: list, currency: str, slots: Slots
+def _mixed_sums(
+    outs: list[SlotSums],
+    groupings: list[GroupIndex],
+    grids: EntityGrids,
+    mixed: np.ndarray,
+    rates: list[list[int | None]],
+    currencies: list[str],
+    slots: Slots,
+    had_before_all: np.ndarray,
 ) -> None:
-    for s, rate in enumerate(rates):
-        if rate is None and out.missing[s] is None and (x0[:, s].any() or x1[:, s].any()):
-            month = slots.rate_month[s]
-            out.missing[s] = (
-                f"no exchange rate for {currency} {month // 12:04d}-{month % 12 + 1:02d}"
-            )
+    """Entities whose rows mix currencies: converted before they are classified; one that
+    moved in any currency needs the rates of every currency it holds at either end."""
+    n_slots = len(slots.periods)
+    ends = [(g[mixed][:, slots.j0].astype(object), g[mixed][:, slots.j1].astype(object))
+            for g in grids.grids]  # fmt: skip
+    moved = np.zeros((len(mixed), n_slots), dtype=bool)
+    for g0, g1 in ends:
+        moved |= g0 != g1
+    x0 = np.zeros((len(mixed), n_slots), dtype=object)
+    x1 = np.zeros((len(mixed), n_slots), dtype=object)
+    for code, (g0, g1) in enumerate(ends):
+        factor = np.array([r or 0 for r in rates[code]], dtype=object)
+        x0 = x0 + g0 * factor
+        x1 = x1 + g1 * factor
+    held = [(g0 != 0) | (g1 != 0) for g0, g1 in ends]
+    active_start = np.zeros((len(mixed), n_slots), dtype=bool)
+    for g0, _g1 in ends:
+        active_start |= g0 > 0
+    measures = _classify(x0, x1, had_before_all[mixed])
+    for out, groups in zip(outs, groupings, strict=True):
+        subset = groups.subset(mixed)
+        _add_groups(out, measures, subset, [1] * n_slots)
+        for code, (g0, g1) in enumerate(ends):
+            needs = {"start": g0 != 0, "end": g1 != 0, "move": moved & held[code],
+                     "start_move": moved & held[code] & active_start}  # fmt: skip
+            _mark_missing(out, needs, subset, rates[code], currencies[code], slots)
+
+
+def no_rate_reason(currency: str, month: int) -> str:
+    """The stored reason of a value that needs a missing rate (KPIS.md, Currencies)."""
+    return f"no exchange rate for {currency} {month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _mark_missing(
+    out: SlotSums,
+    needs: dict[str, np.ndarray],
+    groups: GroupIndex,
+    rates: list[int | None],
+    currency: str,
+    slots: Slots,
+) -> None:
+    """Where this currency's rate is missing, mark the values of each group that need it:
+    the groups holding an entity for which the need (entities × slots) is true."""
+    lacking = [s for s, rate in enumerate(rates) if rate is None]
+    if not lacking:
+        return
+    for need, mask in needs.items():
+        hit = groups.sum(mask[:, lacking].astype(np.int64)) > 0  # groups × lacking
+        marks = out.missing[need]
+        for g, i in zip(*np.nonzero(hit), strict=True):
+            s = lacking[i]
+            if marks[g, s] is None:
+                marks[g, s] = no_rate_reason(currency, slots.rate_month[s])
 
 
 def _add_groups(

@@ -40,7 +40,8 @@ class GroupRevenue:
     mrr_new: list[Fraction]
     clv: list[Fraction | None]
     clv_reason: list[str | None]
-    missing: list[str | None]
+    missing: list[str | None]  # the month-end MRR's reason (a state)
+    new_missing: list[str | None]  # the new MRR's reason (a movement)
 
 
 @dataclass
@@ -121,27 +122,32 @@ def _emit(
     months = context.month_count
     money = {name: [Fraction(int(v), scale) for v in row[g]] for name, row in sums.money.items()}
     counts = {name: [int(v) for v in row[g]] for name, row in sums.counts.items()}
-    missing = sums.missing[:months]
+    # A missing rate makes undefined only the values that need it (KPIS.md, Currencies).
+    needs = {name: list(row[g]) for name, row in sums.missing.items()}
+    missing, moves = needs["end"][:months], needs["move"][:months]
     emit = collector.monthly
 
     end = money["end"][:months]
     new, react = money["new"][:months], money["react"][:months]
     exp, contr, churn = money["exp"][:months], money["contr"][:months], money["churn"][:months]
     fx = [money["start"][k] - (end[k - 1] if k else 0) for k in range(months)]
-    fx_missing = [missing[k] or (missing[k - 1] if k else None) for k in range(months)]
+    # FX impact revalues the rows active at the month's start: this month's and last month's
+    # rates of those rows.
+    starts = needs["start"]
+    fx_missing = [starts[k] or (missing[k - 1] if k else None) for k in range(months)]
     args = (dimension, label)
     emit("mrr", *args, end, missing=missing)
     emit("arr", *args, [12 * v for v in end], missing=missing)
-    emit("mrr_new", *args, new, missing=missing)
-    emit("mrr_reactivation", *args, react, missing=missing)
-    emit("mrr_expansion", *args, exp, missing=missing)
-    emit("mrr_contraction", *args, contr, missing=missing)
-    emit("mrr_churn", *args, churn, missing=missing)
+    emit("mrr_new", *args, new, missing=moves)
+    emit("mrr_reactivation", *args, react, missing=moves)
+    emit("mrr_expansion", *args, exp, missing=moves)
+    emit("mrr_contraction", *args, contr, missing=moves)
+    emit("mrr_churn", *args, churn, missing=moves)
     net_new = [new[k] + react[k] + exp[k] - contr[k] - churn[k] for k in range(months)]
-    emit("mrr_net_new", *args, net_new, missing=missing)
+    emit("mrr_net_new", *args, net_new, missing=moves)
     emit("mrr_fx_impact", *args, fx, missing=fx_missing)
     pending_end = [Fraction(int(v), scale) for v in pending.money["end"][g][:months]]
-    emit("mrr_pending_churn", *args, pending_end, missing=pending.missing[:months])
+    emit("mrr_pending_churn", *args, pending_end, missing=list(pending.missing["end"][g][:months]))
 
     active = counts["n_end"][:months]
     emit("customers_active", *args, active)
@@ -151,11 +157,13 @@ def _emit(
     emit("arpa", *args, end, active, missing=missing, zero_reason=NO_CUSTOMERS)
     gains = [new[k] + react[k] + exp[k] for k in range(months)]
     losses = [churn[k] + contr[k] for k in range(months)]
-    emit("quick_ratio", *args, gains, losses, missing=missing, zero_reason=NO_LOSSES)
+    emit("quick_ratio", *args, gains, losses, missing=moves, zero_reason=NO_LOSSES)
 
-    _emit_period_rates(collector, args, money, counts, sums.missing, end, missing)
+    # The two-ends rates read the start and the movements of the accounts active then.
+    two_ends = [a or b for a, b in zip(needs["start"], needs["start_move"], strict=True)]
+    _emit_period_rates(collector, args, money, counts, two_ends, end, missing)
     clv, clv_reason = _emit_lifetime_value(context, collector, args, counts, end, missing)
-    return GroupRevenue(counts["n_new"][:months], new, clv, clv_reason, missing)
+    return GroupRevenue(counts["n_new"][:months], new, clv, clv_reason, missing, moves)
 
 
 def _emit_period_rates(
