@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from kpiapp.exports import neutralise
+from kpiapp.kpis.reasons import reason_text
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
 from kpiapp.selectors.reports import ReportContent, ReportSection
 
@@ -50,7 +51,7 @@ def _value_rows(sections: Iterable[ReportSection], comma: bool) -> Iterator[list
                 row.compare_period.label if row.compare_period else "",
                 _number(row.compare_value, places, comma),
                 _number(row.change, 6, comma), "1" if row.change_in_points else "0",
-                _number(row.target, places, comma), neutralise(row.reason),
+                _number(row.target, places, comma), neutralise(reason_text(row.reason)),
                 neutralise(section.note),
             ]  # fmt: skip
 

@@ -11,16 +11,18 @@ from kpiapp.kpis import sql
 from kpiapp.kpis.context import RATE_SCALE, Context
 from kpiapp.kpis.funnel import FunnelOutcome
 from kpiapp.kpis.periods import GRAINS
-from kpiapp.kpis.pipeline import DealOutcome, MonthTotals, missing_rate
+from kpiapp.kpis.pipeline import DealOutcome, MonthTotals
+from kpiapp.kpis.reasons import (
+    NO_LEADS,
+    NO_NEW,
+    NO_NEW_MRR,
+    NO_ORDERS,
+    NO_SPEND,
+    no_rate,
+)
 from kpiapp.kpis.results import Collector, undefined
 from kpiapp.kpis.revenue import RevenueOutcome
 
-NO_NEW = "no new customers in the period"
-NO_SPEND = "no spend in the period"
-NO_MARKETING = "no marketing spend in the period"
-NO_NEW_MRR = "no new MRR in the period"
-NO_ORDERS = "no deals won in the period"
-NO_LEADS = "no leads created in the period"
 DIMENSIONS = ("", "channel", "campaign")
 
 Key = tuple[str, str]
@@ -52,7 +54,7 @@ def _spend(
         )
         for key in keys:
             if rate is None and amount:
-                missing[key][k] = missing[key][k] or missing_rate(currency, int(month))
+                missing[key][k] = missing[key][k] or no_rate(currency, int(month))
             total[key][k] += value
             if category == "marketing":
                 marketing[key][k] += value

@@ -10,9 +10,8 @@ from fractions import Fraction
 from kpiapp.kpis import sql
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.periods import GRAINS
+from kpiapp.kpis.reasons import NO_VALUE
 from kpiapp.kpis.results import Collector
-
-NO_VALUE = "no value entered for the period"
 
 
 def compute(context: Context, collector: Collector) -> None:

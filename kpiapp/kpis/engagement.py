@@ -12,13 +12,10 @@ from kpiapp.kpis import sql
 from kpiapp.kpis.context import Context, from_day_number
 from kpiapp.kpis.dimensions import AccountAttributes, GroupIndex
 from kpiapp.kpis.periods import month_index
+from kpiapp.kpis.reasons import NO_ANSWERS, NO_FIRST_VALUE, NO_SEATS, NO_USAGE
 from kpiapp.kpis.results import Collector
 from kpiapp.kpis.revenue import RevenueOutcome
 
-NO_ANSWERS = "no NPS answers in the period"
-NO_SEATS = "no usage with seats from active accounts in the period's last month"
-NO_USAGE = "no usage from active accounts in the period's last month"
-NO_FIRST_VALUE = "no account reached its first value in the period"
 DIMENSIONS = ("", "channel", "campaign", "country")
 
 Key = tuple[str, str]

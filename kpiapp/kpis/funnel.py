@@ -8,12 +8,8 @@ from dataclasses import dataclass
 
 from kpiapp.kpis import sql
 from kpiapp.kpis.context import Context
+from kpiapp.kpis.reasons import NO_LEADS, NO_OPPORTUNITIES, NO_SQLS, NO_VISITS
 from kpiapp.kpis.results import Collector
-
-NO_LEADS = "no leads created in the period"
-NO_SQLS = "no leads created in the period were qualified"
-NO_OPPORTUNITIES = "no leads created in the period became an opportunity"
-NO_VISITS = "no visits recorded in the period"
 
 Key = tuple[str, str]
 

@@ -19,6 +19,7 @@ from kpiapp.kpis import sql
 from kpiapp.kpis.context import NO_END, RATE_SCALE, Context
 from kpiapp.kpis.dimensions import GroupIndex
 from kpiapp.kpis.periods import Period
+from kpiapp.kpis.reasons import no_rate
 
 MONTHS_PER_INTERVAL = {"month": 1, "quarter": 3, "year": 12}
 INT64_SAFE = 2**62
@@ -283,11 +284,6 @@ def _mixed_sums(
             _mark_missing(out, needs, subset, rates[code], currencies[code], slots)
 
 
-def no_rate_reason(currency: str, month: int) -> str:
-    """The stored reason of a value that needs a missing rate (KPIS.md, Currencies)."""
-    return f"no exchange rate for {currency} {month // 12:04d}-{month % 12 + 1:02d}"
-
-
 def _mark_missing(
     out: SlotSums,
     needs: dict[str, np.ndarray],
@@ -307,7 +303,7 @@ def _mark_missing(
         for g, i in zip(*np.nonzero(hit), strict=True):
             s = lacking[i]
             if marks[g, s] is None:
-                marks[g, s] = no_rate_reason(currency, slots.rate_month[s])
+                marks[g, s] = no_rate(currency, slots.rate_month[s])
 
 
 def _add_groups(

@@ -18,22 +18,12 @@ from kpiapp.kpis import sql
 from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, day_number, from_day_number
 from kpiapp.kpis.dimensions import GroupIndex
 from kpiapp.kpis.periods import local_day_end_utc
+from kpiapp.kpis.reasons import NO_CLOSED, NO_CYCLE, NO_WON, no_rate
 from kpiapp.kpis.results import Collector
 
 STAGES = ("lead", "qualified", "demo", "proposal", "negotiation", "won", "lost")
 KINDS = ("new", "expansion", "renewal")
 SALES_KINDS = {"new", "expansion"}
-NO_CLOSED = "no new or expansion deals closed in the period"
-NO_WON = "no new or expansion deals won in the period"
-NO_CYCLE = "no new or expansion deals with a created date won in the period"
-
-
-def month_label(month: int) -> str:
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
-
-
-def missing_rate(currency: str, month: int) -> str:
-    return f"no exchange rate for {currency} {month_label(month)}"
 
 
 @dataclass
@@ -230,7 +220,7 @@ def _convert_won(context: Context, t: MonthTotals, g: int, per_currency: list) -
                 continue
             rate = context.rates.get(code, month)
             if rate is None:
-                t.missing[k] = t.missing[k] or missing_rate(code, month)
+                t.missing[k] = t.missing[k] or no_rate(code, month)
                 continue
             amount += a * rate
             services += s * rate
@@ -367,7 +357,7 @@ def _convert(
                 continue
             rate = context.rates.get(code, month)
             if rate is None:
-                reason = reason or missing_rate(code, month)
+                reason = reason or no_rate(code, month)
                 continue
             total += amount * rate
         values.append(Fraction(total, RATE_SCALE * 100 * divisor))

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.periods import GRAINS, Grain, Period, periods_between
+from kpiapp.kpis.reasons import ZERO_DENOMINATOR
 from kpiapp.kpis.registry import COHORT_KEYS, KPI_BY_KEY
 
 Number = int | Fraction
@@ -86,7 +87,7 @@ class Collector:
         if period not in self._emit and key not in COHORT_KEYS:  # a cell of any cohort may move
             return
         if not reason and denominator is not None and denominator == 0:
-            reason = zero_reason or "the denominator is zero"
+            reason = zero_reason or ZERO_DENOMINATOR
         self.points.append(
             Point(
                 key,

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from kpiapp.kpis import reasons
 from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, from_day_number
 from kpiapp.kpis.periods import Period, month_index
 from kpiapp.kpis.results import Collector
@@ -17,7 +18,7 @@ from kpiapp.kpis.revenue import RevenueOutcome
 
 LOGO = "cohort_logo_retention"
 REVENUE = "cohort_revenue_retention"
-NO_START_MRR = "the cohort had no MRR at the end of its first month"
+NO_START_MRR = reasons.NO_COHORT_MRR
 
 
 def compute(context: Context, collector: Collector, revenue: RevenueOutcome) -> None:
@@ -63,7 +64,7 @@ def _mrr(
             continue
         rate = context.rates.get(rows.currencies[code], month)
         if rate is None:
-            reason = f"no exchange rate for {rows.currencies[code]} {Period('month', month).label}"
+            reason = reasons.no_rate(rows.currencies[code], month)
             continue
         total += native * rate
 

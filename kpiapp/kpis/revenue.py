@@ -22,13 +22,9 @@ from kpiapp.kpis.mrr_states import (
     top_plan_by_state,
 )
 from kpiapp.kpis.periods import GRAINS
+from kpiapp.kpis.reasons import NO_CHURN, NO_CUSTOMERS, NO_LOSSES, NO_START_CUSTOMERS, NO_START_MRR
 from kpiapp.kpis.results import Collector
 
-NO_START_CUSTOMERS = "no customers at the start of the period"
-NO_START_MRR = "no MRR at the start of the period"
-NO_CUSTOMERS = "no active customers at the end of the period"
-NO_LOSSES = "no churned or contraction MRR in the period"
-NO_CHURN = "no customer churn in the six months up to this one"
 CLV_MONTHS = 6
 
 

@@ -9,6 +9,8 @@ from django import template
 from django.utils import formats, translation
 from django.utils.translation import pgettext
 
+from kpiapp.kpis.reasons import reason_text
+
 register = template.Library()
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
@@ -19,6 +21,12 @@ def _format(value: object, places: int) -> str:
     exact = _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     exact = abs(exact) if exact == 0 else exact  # no "-0,00"
     return formats.number_format(exact, places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def kpi_reason(reason: str | None) -> str:
+    """Why a value is undefined, in the reader's language (kpiapp.kpis.reasons)."""
+    return reason_text(reason or "")
 
 
 @register.filter

@@ -128,3 +128,23 @@ def test_trial_rows_and_rows_not_active_need_no_rate(ws):
     assert val("nrr", "2025-03") == Decimal("1")
     assert undefined("mrr", "2025-04") == "no exchange rate for CHF 2025-04"  # trial over
     assert val("mrr", "2025-04", "country", "DE") == Decimal("80.00")
+
+
+def test_the_reason_names_currency_and_month_in_words_in_both_languages():
+    from django.utils import translation
+
+    from kpiapp.kpis.reasons import NO_START_MRR, reason_text
+
+    with translation.override("de"):
+        assert reason_text(NO_CHF_MARCH) == "kein Wechselkurs für CHF im März 2025"
+        assert reason_text(NO_START_MRR) == "kein MRR zu Beginn des Zeitraums"
+    with translation.override("en"):
+        assert reason_text(NO_CHF_MARCH) == "no exchange rate for CHF in March 2025"
+
+
+def test_the_kpi_page_shows_the_reason_in_the_readers_language(franken, alice, client_as):
+    alice.language = "de"
+    alice.save(update_fields=["language"])
+    page = client_as(alice).get(f"/w/{franken.slug}/kpis/mrr/").content.decode()
+    assert "kein Wechselkurs für CHF im März 2025" in page
+    assert NO_CHF_MARCH not in page
