@@ -36,6 +36,33 @@ DIMENSION_NAMES = {
     "kind": _("Deal kind"),
 }
 
+# KPIs whose breakdown is built on spend rows: a value without a channel or campaign is
+# spend that nobody attributed ("nicht zugeordnet"); elsewhere it is an account, lead or deal
+# that has none ("ohne Kanal") (KPIS.md, Dimensions).
+SPEND_KEYS = frozenset(
+    {"cac", "clv_cac_ratio", "cac_payback_months", "cost_per_lead", "cost_per_order",
+     "campaign_roi"}
+)  # fmt: skip
+
+NO_VALUE_NAMES = {
+    "channel": _("no channel"),
+    "campaign": _("no campaign"),
+    "country": _("no country"),
+    "plan": _("no plan"),
+    "owner": _("no owner"),
+    "kind": _("no deal kind"),
+}
+
+
+def dimension_value_name(key: str, dimension: str, value: str) -> str:
+    """How a dimension value reads on pages: itself, or what its absence means."""
+    if value:
+        return value
+    if key in SPEND_KEYS and dimension in SPEND_DIMENSIONS:
+        return str(_("unattributed"))
+    return str(NO_VALUE_NAMES.get(dimension, "–"))
+
+
 SECTION_NAMES = {
     "1": _("Recurring revenue"),
     "2": _("Customers, churn and retention"),

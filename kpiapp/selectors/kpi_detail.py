@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, choose, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
-from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
+from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows
 from kpiapp.selectors.kpi_lookup import workspace_kpis
@@ -51,7 +51,8 @@ def catalogue(*, period: Period) -> list[CatalogueEntry]:
 class Breakdown:
     dimension: str
     name: str | Promise
-    rows: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
+    rows: list[tuple[str, str, Decimal | None, str]] = field(default_factory=list)  # value,
+    # its name on the page, the KPI's value, the reason it is undefined
 
 
 @dataclass
@@ -88,8 +89,8 @@ class KpiPage:
             "percent": self.kpi.unit == "rate",
             "suffix": unit_suffix(self.kpi.unit),
             "breakdown": {
-                "labels": [label or "–" for label, _, _ in self.breakdown.rows],
-                "values": [plain(v) for _, v, _ in self.breakdown.rows],
+                "labels": [name for _, name, _, _ in self.breakdown.rows],
+                "values": [plain(v) for _, _, v, _ in self.breakdown.rows],
             }
             if self.breakdown
             else None,
@@ -153,5 +154,13 @@ def _breakdown(key: str, dimension: str, period: Period) -> Breakdown:
     return Breakdown(
         dimension,
         DIMENSION_NAMES.get(dimension, dimension),
-        [(s.dimension_value, s.value, s.reason) for s in ordered],
+        [
+            (
+                s.dimension_value,
+                dimension_value_name(key, dimension, s.dimension_value),
+                s.value,
+                s.reason,
+            )
+            for s in ordered
+        ],
     )

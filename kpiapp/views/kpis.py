@@ -20,6 +20,7 @@ from kpiapp.kpis.registry import (
     KPI_BY_KEY,
     SECTION_NAMES,
     KpiDefinition,
+    dimension_value_name,
 )
 from kpiapp.models import CustomKpi, Grain, KpiSnapshot
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
@@ -132,7 +133,7 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
             "kpi": kpi,
             "period": period,
             "dimension_name": DIMENSION_NAMES.get(dimension, ""),
-            "dimension_value": value,
+            "dimension_value": dimension_value_name(key, dimension, value),
             "dimension": dimension,
             "result": result,
             "page": Paginator(result.rows, RECORDS_PER_PAGE).get_page(request.GET.get("page")),

@@ -51,10 +51,14 @@ def test_a_kpi_page_shows_trend_target_benchmark_and_breakdown(client_as, vera, 
                                                     "2025-05"]  # fmt: skip
     assert page.values[-2] == Decimal("600.00") and page.partial[-1] is True
     assert page.targets[-2] == Decimal(800) and page.targets[-5] is None  # Q2's target only
-    # Paid Ads: 100 + 200; unattributed: 300 (equal values: by name, the empty one first)
-    assert page.breakdown.rows == [("", Decimal("300.00"), ""), ("Paid Ads", Decimal("300.00"), "")]
+    # Paid Ads: 100 + 200; no channel: 300 (equal values: by name, the empty one first)
+    assert page.breakdown.rows == [
+        ("", "no channel", Decimal("300.00"), ""),
+        ("Paid Ads", "Paid Ads", Decimal("300.00"), ""),
+    ]
     chart = response.context["chart"]
-    assert chart["values"][-2] == 600.0 and chart["breakdown"]["labels"] == ["–", "Paid Ads"]
+    assert chart["values"][-2] == 600.0
+    assert chart["breakdown"]["labels"] == ["no channel", "Paid Ads"]
     html = response.content.decode()
     assert "Monthly recurring revenue at the end of the period" in html  # the definition
 
