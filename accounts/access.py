@@ -85,6 +85,7 @@ class MembershipFacts:
     workspace_id: int
     time_zone: str
     language: str  # the workspace's default
+    require_two_factor: bool
 
 
 def membership_facts(user_id: int, slug: str) -> MembershipFacts | None:
@@ -94,9 +95,9 @@ def membership_facts(user_id: int, slug: str) -> MembershipFacts | None:
     membership, workspace = Membership._meta.db_table, Workspace._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT m.role, w.id, w.time_zone, w.language FROM {membership} m "  # noqa: S608 - table names, not input
-            f"JOIN {workspace} w ON w.id = m.workspace_id WHERE m.user_id = %s AND w.slug = %s "
-            "AND w.deleting_since IS NULL",
+            "SELECT m.role, w.id, w.time_zone, w.language, w.require_two_factor "  # noqa: S608 - table names, not input
+            f"FROM {membership} m JOIN {workspace} w ON w.id = m.workspace_id "
+            "WHERE m.user_id = %s AND w.slug = %s AND w.deleting_since IS NULL",
             [user_id, slug],
         )
         row = cursor.fetchone()

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import two_factor
@@ -47,7 +47,12 @@ def workspace_view(
             # The user's own choice wins; without one the workspace's default applies.
             language = membership.user.language or workspace.language
             request.LANGUAGE_CODE = language
-            with workspace_scope(workspace.id), translation.override(language):
+            # Times on its pages read in the workspace's time zone, not the server's (UTC).
+            with (
+                workspace_scope(workspace.id),
+                translation.override(language),
+                timezone.override(workspace.time_zone),
+            ):
                 return view(request, *args, **kwargs)
 
         wrapper.workspace_roles = (min_role, post_role or min_role)  # type: ignore[attr-defined]

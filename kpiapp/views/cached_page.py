@@ -27,6 +27,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils import translation
 
+from accounts import two_factor
 from accounts.access import MembershipFacts, membership_facts
 from accounts.roles import role_at_least
 from kpiapp.kpis.periods import today_in
@@ -84,6 +85,8 @@ def _cached(view: View, reads: tuple[str, ...]) -> View:
         facts = membership_facts(user.pk, slug)
         if facts is None or not role_at_least(facts.role, min_role):
             return view(request, slug, *args, **kwargs)  # it answers 404 or 403
+        if facts.require_two_factor and not two_factor.enabled(user):  # type: ignore[arg-type]
+            return view(request, slug, *args, **kwargs)  # it sends them to set it up
         language = user.language or facts.language  # type: ignore[union-attr]
         params = _read_params(request, reads)
         key = _key(request, name, facts, language, params.urlencode())

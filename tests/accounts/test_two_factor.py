@@ -318,3 +318,22 @@ def test_wrong_passwords_or_codes_when_turning_it_off_lock_that_form_too(
     assert response.status_code == 400
     assert "Too many wrong codes" in response.content.decode()
     assert two_factor.enabled(alice)
+
+
+@pytest.mark.django_db
+def test_a_cached_page_does_not_skip_the_workspaces_requirement(client_as, alice, vera, workspace):
+    """A page in the page cache is served only to members who meet the requirement, also when
+    a member turns two-factor login off after the page was stored (which changes no page)."""
+    turn_on(client_as(alice), alice)
+    two_factor.set_workspace_requirement(actor=membership_of(alice, workspace), required=True)
+    member = client_as(vera)
+    turn_on(member, vera)
+    pages = (f"/w/{workspace.slug}/kpis/", f"/w/{workspace.slug}/mrr/")
+    for page in pages:
+        assert member.get(page).status_code == 200
+        assert member.get(page).context is None  # served from the cache
+    TOTPDevice.objects.filter(user=vera).delete()  # two-factor login off
+    for page in pages:
+        response = member.get(page)
+        assert response.status_code == 302, page
+        assert response.url.startswith("/accounts/two-factor/")

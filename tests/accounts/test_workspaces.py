@@ -145,3 +145,18 @@ def test_an_invitation_mail_goes_out_even_if_an_old_name_has_a_line_break(
     (sent,) = mail.outbox
     assert "Acme GmbH" in sent.subject
     assert "\n" not in sent.subject
+
+
+@pytest.mark.django_db
+def test_times_on_workspace_pages_read_in_the_workspaces_time_zone(client_as, cast, workspace):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from freezegun import freeze_time
+
+    assert workspace.time_zone == "Europe/Berlin"
+    with freeze_time(datetime(2026, 12, 5, 6, 39, tzinfo=ZoneInfo("UTC"))):
+        client_as(cast["admin"]).post(f"/w/{workspace.slug}/settings/tokens/", {"name": "BI"})
+    page = client_as(cast["admin"]).get(f"/w/{workspace.slug}/settings/audit/").content.decode()
+    assert "07:39" in page  # 06:39 UTC is 07:39 in Berlin in December
+    assert "06:39" not in page
