@@ -73,15 +73,40 @@ class InvitationSignupForm(forms.Form):
         return cleaned
 
 
+class PercentOfOneField(forms.DecimalField):
+    """A share from 0 to 1 (stored so), typed and shown in percent with the reader's decimal
+    separator: 0.800 reads "80", "72,5" is stored as 0.725."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("max_digits", None)
+        kwargs.pop("decimal_places", None)
+        super().__init__(min_value=Decimal(0), max_value=Decimal(100), max_digits=4,
+                         decimal_places=1, localize=True, **kwargs)  # fmt: skip
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+            value = (Decimal(str(value)) * 100).normalize()
+            return value.quantize(Decimal(1)) if value == value.to_integral() else value
+        return super().prepare_value(value)
+
+    def clean(self, value: Any) -> Decimal | None:
+        percent = super().clean(value)
+        return None if percent is None else percent / 100
+
+
 class WorkspaceForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=_common_time_zones, initial="Europe/Berlin"
+    )
+    gross_margin = PercentOfOneField(
+        label=_("Gross margin (%)"),
+        initial=Decimal("0.8"),
+        help_text=_("Share of revenue left after the cost of serving it, from 0 to 100 %."),
     )
 
     class Meta:
         model = Workspace
         fields = ("name", "currency", "time_zone", "gross_margin", "language")
-        widgets = {"gross_margin": forms.NumberInput(attrs={"step": "0.01", "min": 0, "max": 1})}
 
 
 STAGE_LABELS = {

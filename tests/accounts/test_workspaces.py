@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from accounts.models import Membership, Workspace
@@ -8,7 +10,7 @@ NEW = {
     "slug": "",
     "currency": "EUR",
     "time_zone": "Europe/Berlin",
-    "gross_margin": "0.75",
+    "gross_margin": "75",
     "language": "de",
     "benchmark_segment": "mid-market",
 }
@@ -25,7 +27,7 @@ def test_creating_a_workspace_makes_you_its_owner(client_as, alice):
 
 @pytest.mark.django_db
 def test_workspace_creation_explains_bad_input_and_creates_nothing(client_as, alice, workspace):
-    bad = {**NEW, "slug": workspace.slug, "gross_margin": "1.5", "time_zone": "Mars/Olympus"}
+    bad = {**NEW, "slug": workspace.slug, "gross_margin": "150", "time_zone": "Mars/Olympus"}
     response = client_as(alice).post("/workspaces/new/", bad)
     body = response.content.decode()
     assert response.status_code == 200
@@ -160,3 +162,20 @@ def test_times_on_workspace_pages_read_in_the_workspaces_time_zone(client_as, ca
     page = client_as(cast["admin"]).get(f"/w/{workspace.slug}/settings/audit/").content.decode()
     assert "07:39" in page  # 06:39 UTC is 07:39 in Berlin in December
     assert "06:39" not in page
+
+
+@pytest.mark.django_db
+def test_the_gross_margin_reads_and_is_typed_in_percent_with_a_german_comma(
+    client_as, cast, workspace
+):
+    admin = client_as(cast["admin"])
+    workspace.language = "de"
+    workspace.save(update_fields=["language"])
+    page = admin.get(f"/w/{workspace.slug}/settings/").content.decode()
+    assert 'name="gross_margin" value="80"' in page  # 0.800 stored
+    response = admin.post(f"/w/{workspace.slug}/settings/", {**NEW, "gross_margin": "72,5"})
+    assert response.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.gross_margin == Decimal("0.725")
+    page = admin.get(f"/w/{workspace.slug}/settings/").content.decode()
+    assert 'name="gross_margin" value="72,5"' in page
