@@ -39,6 +39,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from kpiapp.kpis.periods import period_name
 from kpiapp.selectors.reports import ReportContent, ReportRow, ReportSection
 from kpiapp.templatetags.kpi_format import kpi_points, kpi_value, percent, signed_percent
 
@@ -169,7 +170,7 @@ def _chart(section: ReportSection) -> Flowable:
     chart = HorizontalLineChart()
     chart.x, chart.y, chart.width, chart.height = 42, 14, WIDTH - 50, height - 22
     chart.data = series
-    chart.categoryAxis.categoryNames = [r.period.label for r in section.rows]
+    chart.categoryAxis.categoryNames = [period_name(r.period) for r in section.rows]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 6.5
     chart.categoryAxis.labels.fillColor = MUTED
@@ -215,10 +216,12 @@ def _headline(section: ReportSection, currency: str) -> str:
     kpi, latest = section.kpi, section.latest
     if latest is None:
         return ""
-    line = f"<b>{_plain(_value(latest.value, kpi.unit, currency))}</b> · {latest.period.label}"
+    line = (
+        f"<b>{_plain(_value(latest.value, kpi.unit, currency))}</b> · {period_name(latest.period)}"
+    )
     if latest.change is not None and latest.compare_period is not None:
         colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")  # type: ignore[arg-type]
-        versus = _("vs %(p)s") % {"p": latest.compare_period.label}
+        versus = _("vs %(p)s") % {"p": period_name(latest.compare_period)}
         line += f" · <font color='{colour}'>{_plain(_change(latest))}</font> {_plain(versus)}"
     if section.pacing and section.pacing.status:
         line += f" · {_plain(_('Target'))}: {_plain(_status_name(section.pacing.status))}"
@@ -234,7 +237,7 @@ def _section_table(section: ReportSection, compared: bool, currency: str) -> Tab
         header.append(_("Target"))
     rows: list[list[Any]] = [[_plain(h) for h in header]]
     for row in reversed(section.rows):
-        label = row.period.label + (f" ({_('to date')})" if row.partial else "")
+        label = period_name(row.period) + (f" ({_('to date')})" if row.partial else "")
         cells = [label, _value(row.value, kpi.unit, currency)]
         if compared:
             cells += [_value(row.compare_value, kpi.unit, currency), _change(row)]
@@ -261,7 +264,7 @@ def _section(section: ReportSection, content: ReportContent) -> list[Flowable]:
 
 
 def _targets(content: ReportContent) -> list[Flowable]:
-    quarter = content.targets_quarter.label if content.targets_quarter else ""
+    quarter = period_name(content.targets_quarter) if content.targets_quarter else ""
     parts: list[Flowable] = [Paragraph(_plain(_("Targets %(q)s") % {"q": quarter}), STYLES["h2"])]
     if not content.targets:
         return [*parts, Paragraph(_plain(_("No targets are set for this quarter.")),
@@ -295,9 +298,9 @@ def _definitions(content: ReportContent) -> list[Flowable]:
 
 def _head(content: ReportContent) -> list[Flowable]:
     report = content.report
-    periods = content.first.label
+    periods = period_name(content.first)
     if content.first != content.last:
-        periods += f" – {content.last.label}"
+        periods += f" – {period_name(content.last)}"
     if report.is_relative:
         periods += f" ({report.range_description})"
     facts = [f"{_('Periods')}: {periods}"]

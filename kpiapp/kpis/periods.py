@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+from django.utils.formats import date_format
+
 Grain = Literal["month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
 MONTHS_IN: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
@@ -120,3 +122,14 @@ def periods_between(grain: Grain, first_month: int, last_month: int) -> list[Per
         periods.append(period)
         period = Period(grain, period.first_month + MONTHS_IN[grain])
     return periods
+
+
+def period_name(period: Period) -> str:
+    """A period in words for people, in the active language: "Okt. 2026" / "Oct. 2026",
+    "Q4 2026", "2026". `Period.label` ("2026-10") stays the code in addresses and the API."""
+    year = period.first_month // 12
+    if period.grain == "month":
+        return date_format(period.start, "N Y")
+    if period.grain == "quarter":
+        return f"Q{period.first_month % 12 // 3 + 1} {year}"
+    return str(year)

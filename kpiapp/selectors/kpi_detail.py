@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, choose, verdict
-from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
+from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows
@@ -82,7 +82,7 @@ class KpiPage:
                 "high": float(self.benchmark.high if self.benchmark.high is not None else low),
             }
         return {
-            "labels": [p.label for p in self.periods],
+            "labels": [period_name(p) for p in self.periods],
             "values": [plain(v) for v in self.values],
             "targets": [plain(t) for t in self.targets],
             "band": band,

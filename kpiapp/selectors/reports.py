@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 
 from accounts.models import Membership, Workspace
 from accounts.roles import Role
-from kpiapp.kpis.periods import Grain, Period
+from kpiapp.kpis.periods import Grain, Period, period_name
 from kpiapp.kpis.ranges import ResolvedRange, resolve_range
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.kpis.targets import Pacing, pace
@@ -95,7 +95,7 @@ class ReportSection:
             return None if v is None else float(v)
 
         return {
-            "labels": [r.period.label for r in self.rows],
+            "labels": [period_name(r.period) for r in self.rows],
             "values": [plain(r.value) for r in self.rows],
             "compare": [plain(r.compare_value) for r in self.rows],
             "targets": [plain(r.target) for r in self.rows],

@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, Verdict, choose, verdict
-from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
+from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.targets import Pacing, pace
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows
@@ -142,7 +142,7 @@ def dashboard_tiles(
             if change is not None and change != 0 and kpi.direction != "neutral":
                 good = (change > 0) == (kpi.direction == "up")
         history = [
-            (p.label, s.value if (s := snapshots.get((key, p.start))) else None)
+            (period_name(p), s.value if (s := snapshots.get((key, p.start))) else None)
             for p in reversed(spark)
         ]
         target, pacing = targets.get(key), None

@@ -9,6 +9,8 @@ from django import template
 from django.utils import formats, translation
 from django.utils.translation import pgettext
 
+from kpiapp.kpis.periods import Period
+from kpiapp.kpis.periods import period_name as words_of_period
 from kpiapp.kpis.reasons import reason_text
 
 register = template.Library()
@@ -21,6 +23,12 @@ def _format(value: object, places: int) -> str:
     exact = _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     exact = abs(exact) if exact == 0 else exact  # no "-0,00"
     return formats.number_format(exact, places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def period_name(period: Period | None) -> str:
+    """A period in words ("Okt. 2026", "Q4 2026"): kpiapp.kpis.periods.period_name."""
+    return words_of_period(period) if period is not None else ""
 
 
 @register.filter

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
-from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
+from kpiapp.kpis.periods import Period, month_index, parse_period, period_name, today_in
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import Grain
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
@@ -25,7 +25,7 @@ def movements(request: HttpRequest) -> HttpResponse:
     rows = mrr_movements(grain=grain, today=today_in(workspace.time_zone))  # type: ignore[arg-type]
     names = [(key, KPI_BY_KEY[key].name) for key, _ in MOVEMENTS]
     chart = {
-        "labels": [r.period.label for r in rows],
+        "labels": [period_name(r.period) for r in rows],
         "series": [
             {"key": key, "name": str(name), "values": [_plain(r.values[key]) for r in rows]}
             for key, name in names

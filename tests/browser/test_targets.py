@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from accounts.tenancy import workspace_scope
-from kpiapp.kpis.periods import Period, today_in
+from kpiapp.kpis.periods import Period, period_name, today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.browser.helpers import log_in
@@ -35,7 +35,11 @@ def test_an_editor_sets_a_target_and_sees_its_progress(live_server, page, langua
     errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.goto(f"{live_server.url}/w/acme/targets/")
-    assert page.locator("h1").inner_text().startswith(f"{TEXT[language]['title']} {quarter.label}")
+    assert (
+        page.locator("h1")
+        .inner_text()
+        .startswith(f"{TEXT[language]['title']} {period_name(quarter)}")
+    )
     page.select_option("select[name=kpi_key]", "mrr")
     page.fill("input[name=value]", "5000")  # MRR is 5,000 € already: the target is met
     page.fill("input[name=note]", "Hold the line")

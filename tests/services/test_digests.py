@@ -227,7 +227,7 @@ def test_the_email_shows_values_changes_targets_and_links_in_english(alice, work
     assert send(workspace, report) == 1
     (message,) = mail.outbox
     assert message.to == ["alice@example.com"]
-    assert message.subject == "Board update: the numbers for 2025-03"
+    assert message.subject == "Board update: the numbers for March 2025"
     text, html = message.body, html_of(message)
     report_url = f"{settings.SITE_URL}/w/acme/reports/{report.pk}/"
     unsubscribe_url = f"{settings.SITE_URL}/digests/unsubscribe/{unsubscribe_token(subscription)}/"
@@ -235,7 +235,7 @@ def test_the_email_shows_values_changes_targets_and_links_in_english(alice, work
         assert "Board update" in body and "Acme GmbH" in body
         assert "€12,345.67" in body  # the last closed month's MRR
         assert "+12.2\u00a0%" in body  # against €11,000.00 in 2025-02
-        assert "€11,000.00" in body and "vs 2025-02" in body
+        assert "€11,000.00" in body and "vs Feb. 2025" in body
         assert "€12,000.00" in body and "hit" in body  # Q1 target, Q1 closed above it
         assert "1,234" in body and "10,000" in body and "missed" in body  # visits: below
         assert report_url in body and unsubscribe_url in body
@@ -255,7 +255,7 @@ def test_names_are_plain_text_in_the_subject_and_text_part_and_escaped_in_the_ht
     subscribe(alice, workspace, report)
     assert send(workspace, report) == 1
     (message,) = mail.outbox
-    assert message.subject == f"{name}: the numbers for 2025-03"
+    assert message.subject == f"{name}: the numbers for March 2025"
     assert f"{name} · {name}" in message.body
     html = html_of(message)
     assert "Q4 &quot;Plan&quot; &lt;Ziel&gt; &amp; Co&#x27;s" in html and "<Ziel>" not in html

@@ -75,3 +75,28 @@ def test_an_unknown_kpi_or_dimension_is_handled(client_as, vera, company):
     assert client_as(vera).get("/w/acme/kpis/nope/").status_code == 404
     page = client_as(vera).get("/w/acme/kpis/mrr/?dimension=owner").context["page"]
     assert page.breakdown is None or page.breakdown.dimension == "channel"
+
+
+def test_periods_read_in_words_never_as_codes():
+    from django.utils import translation
+
+    from kpiapp.kpis.periods import Period, period_name
+
+    october, q4 = Period("month", 2026 * 12 + 9), Period("quarter", 2026 * 12 + 9)
+    with translation.override("de"):
+        assert (period_name(october), period_name(q4)) == ("Okt. 2026", "Q4 2026")
+        assert period_name(Period("month", 2026 * 12 + 2)) == "März 2026"
+    with translation.override("en"):
+        assert period_name(october) == "Oct. 2026"
+    assert period_name(Period("year", 2026 * 12)) == "2026"
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_german_kpi_page_names_its_periods_in_words(client_as, vera, company):
+    vera.language = "de"
+    vera.save(update_fields=["language"])
+    response = client_as(vera).get("/w/acme/kpis/mrr/")
+    html = response.content.decode()
+    assert '<th scope="row">März 2025' in html
+    assert '<th scope="row">2025-03' not in html
+    assert "März 2025" in response.context["chart"]["labels"]

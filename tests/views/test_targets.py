@@ -54,7 +54,7 @@ def test_german_users_enter_a_decimal_comma(client_as, erik, workspace):
     erik.save()
     client = client_as(erik)
     _set(client, kpi_key="arpa", value="1250,50")
-    assert "Ziele 2025-Q1" in client.get(URL + "?quarter=2025-Q1").content.decode()
+    assert "Ziele Q1 2025" in client.get(URL + "?quarter=2025-Q1").content.decode()
     assert _targets(workspace)[0][3] == Decimal("1250.50")
 
 
