@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Membership
@@ -196,11 +197,25 @@ def workspace_export_download(*, membership: Membership, export: WorkspaceExport
     return bytes(export.data)
 
 
+def export_progress_text(export: WorkspaceExport) -> str:
+    """What the progress bar means, in words: "8 of 12 files written"."""
+    if export.status == ExportStatus.DONE:
+        return ngettext(
+            "Ready: %(total)s file in the ZIP.", "Ready: %(total)s files in the ZIP.", export.total
+        ) % {"total": export.total}
+    if not export.total:
+        return str(export.get_status_display())
+    return ngettext(
+        "%(done)s of %(total)s file written…", "%(done)s of %(total)s files written…", export.total
+    ) % {"done": export.done, "total": export.total}
+
+
 def export_status(export: WorkspaceExport) -> dict[str, object]:
     return {
         "id": export.pk,
         "status": export.status,
         "label": str(export.get_status_display()),
+        "text": export_progress_text(export),
         "done": export.done,
         "total": export.total,
         "size": export.size,

@@ -13,6 +13,7 @@ from accounts.roles import Role
 from kpiapp.models import ExportStatus, WorkspaceExport
 from kpiapp.services.workspace_export import (
     export_expires_at,
+    export_progress_text,
     export_status,
     workspace_export_download,
     workspace_export_request,
@@ -40,6 +41,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
         (e for e in exports if e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)), None
     )
     context = {"tab": "export", "exports": exports, "current": current,
+               "progress_text": export_progress_text(current) if current else "",
                "keep_days": settings.WORKSPACE_EXPORT_KEEP_DAYS}  # fmt: skip
     return render(request, "kpiapp/workspace_export.html", context)
 

@@ -13,7 +13,7 @@
       .then(function (data) {
         bar.max = data.total || 1;
         bar.value = data.done;
-        text.textContent = data.label + ": " + data.done + " / " + data.total;
+        text.textContent = data.text;
         if (data.status === "done") {
           link.href = data.download_url;
           link.hidden = false;

@@ -43,6 +43,7 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
     assert response["Location"] == f"{PAGE}?export={export.pk}"
     status = owner.get(f"{PAGE}{export.pk}/status/").json()
     assert status["status"] == "done" and status["done"] == status["total"] == len(KINDS) + 2
+    assert status["text"] == f"Ready: {len(KINDS) + 2} files in the ZIP."  # in words
     download = owner.get(status["download_url"])
     assert download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.content))
