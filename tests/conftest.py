@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM calls
 # from "async" code unless told that this is deliberate (STACK.md).
@@ -34,6 +35,11 @@ from kpiapp.imports.mapping import parse_options
 from kpiapp.services.imports import data_import
 
 CHROMIUM = "/usr/bin/chromium"
+
+# Property tests draw the same examples on every run and machine (a red run can be repeated,
+# and CI never goes red by chance); no example database is kept between runs.
+hypothesis_settings.register_profile("kennzahl", derandomize=True, database=None)
+hypothesis_settings.load_profile("kennzahl")
 PASSWORD = "correct-horse-battery-staple"
 
 

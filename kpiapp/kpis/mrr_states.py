@@ -272,9 +272,17 @@ def _mixed_sums(
         x1 = x1 + g1 * factor
     held = [(g0 != 0) | (g1 != 0) for g0, g1 in ends]
     active_start = np.zeros((len(mixed), n_slots), dtype=bool)
-    for g0, _g1 in ends:
+    active_end = np.zeros((len(mixed), n_slots), dtype=bool)
+    for g0, g1 in ends:
         active_start |= g0 > 0
+        active_end |= g1 > 0
     measures = _classify(x0, x1, had_before_all[mixed])
+    # Customer counts never need a rate: an account is active when it has MRR in any of its
+    # currencies, whether or not that currency's rate is known.
+    counts = _classify(
+        active_start.astype(np.int64), active_end.astype(np.int64), had_before_all[mixed]
+    )
+    measures.update({name: counts[name] for name in COUNTS})
     for out, groups in zip(outs, groupings, strict=True):
         subset = groups.subset(mixed)
         _add_groups(out, measures, subset, [1] * n_slots)

@@ -148,3 +148,18 @@ def test_the_kpi_page_shows_the_reason_in_the_readers_language(franken, alice, c
     page = client_as(alice).get(f"/w/{franken.slug}/kpis/mrr/").content.decode()
     assert "kein Wechselkurs für CHF im März 2025" in page
     assert NO_CHF_MARCH not in page
+
+
+def test_customer_counts_need_no_rate_also_for_an_account_in_two_currencies(ws):
+    both = account()
+    sub(both, "2025-01-01", amount="10.00", currency="USD")
+    sub(both, "2025-01-01", amount="20.00", ended="2025-01-02")  # euros for one day
+    sub(account(), "2025-01-01", amount="100.00")
+    fx("2025-02-01", "USD", "0.90")  # none for January
+    rebuild(ws)
+    assert val("customers_active", "2025-01") == 2
+    assert val("customers_new", "2025-01") == 2
+    assert val("customers_active", "2025-02") == 2
+    assert val("customers_reactivated", "2025-02") == 0
+    assert undefined("mrr", "2025-01") == "no exchange rate for USD 2025-01"
+    assert val("mrr", "2025-02") == Decimal("109.00")
