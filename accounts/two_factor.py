@@ -29,6 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import lockout
+from accounts.access import memberships_of
 from accounts.models import AuditAction, Membership, User, Workspace
 from accounts.roles import Role
 from accounts.services import audit
@@ -124,6 +125,7 @@ def confirm_setup(
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    _audit_own_change(user, AuditAction.MEMBER_TWO_FACTOR_ON)
     return device, _new_recovery_codes(user)
 
 
@@ -135,8 +137,18 @@ def new_recovery_codes(user: User) -> list[str]:
 
 @transaction.atomic
 def disable(user: User) -> None:
+    was_on = enabled(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    if was_on:
+        _audit_own_change(user, AuditAction.MEMBER_TWO_FACTOR_OFF)
+
+
+def _audit_own_change(user: User, action: str) -> None:
+    """A member's own two-factor login matters to every workspace they belong to (an owner
+    may require it): each of their workspaces' logs records the change."""
+    for membership in memberships_of(user).select_related("workspace"):
+        audit(workspace=membership.workspace, actor=user, action=action, subject=user.email)
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -164,8 +176,8 @@ def set_workspace_requirement(*, actor: Membership, required: bool) -> bool:
     audit(
         workspace=workspace,
         actor=actor.user,
-        action=AuditAction.WORKSPACE_UPDATED,
-        require_two_factor=[str(not required), str(required)],
+        action=AuditAction.WORKSPACE_REQUIRE_2FA,
+        require_two_factor=[not required, required],
     )
     return True
 
