@@ -29,7 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import lockout
-from accounts.access import memberships_of
+from accounts.access import memberships_of, workspace_member_ids
 from accounts.models import AuditAction, Membership, User, Workspace
 from accounts.roles import Role
 from accounts.services import audit
@@ -63,6 +63,14 @@ def needs_code(user: object) -> bool:
     if is_verified is not None and is_verified():
         return False
     return enabled(user)  # type: ignore[arg-type]
+
+
+def members_without(workspace: Workspace) -> int:
+    """How many members of the workspace have two-factor login off (asked to set it up once
+    an owner requires it)."""
+    member_ids = workspace_member_ids(workspace.id)
+    with_it = TOTPDevice.objects.filter(user_id__in=member_ids, confirmed=True)
+    return len(set(member_ids) - set(with_it.values_list("user_id", flat=True)))
 
 
 def requirement_unmet(user: User, workspace: Workspace) -> bool:

@@ -83,7 +83,7 @@ def test_removing_a_member_asks_first_and_a_dismissed_question_changes_nothing(l
     page.once("dialog", lambda dialog: answer(dialog, accept=False))
     row.get_by_role("button", name="Entfernen").click()
     page.wait_for_timeout(300)
-    assert questions == ["Erik Editor aus dem Arbeitsbereich entfernen?"]
+    assert questions[0].startswith("Erik Editor aus dem Arbeitsbereich entfernen?")
     assert "erik@example.com" in members()
     assert page.url.endswith("/w/acme/settings/members/")
 
