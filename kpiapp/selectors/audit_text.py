@@ -113,9 +113,10 @@ def on_off(value: object) -> str:
 
 
 def period_words(period: Period) -> str:
-    """A period as people say it: "Dez. 2026" / "Dec 2026", "Q4 2026", "2026"."""
+    """A period as people say it: "Dez. 2026" / "Dec. 2026", "Q4 2026", "2026" (the one
+    place that turns a period into words; its `label` is the code scripts use)."""
     if period.grain == "month":
-        return date_format(period.start, "M Y")
+        return date_format(period.start, "N Y")
     if period.grain == "quarter":
         return _("Q%(n)s %(year)s") % {
             "n": (period.start.month - 1) // 3 + 1,

@@ -143,3 +143,19 @@ def test_turning_own_two_factor_login_on_and_off_is_recorded_in_every_workspace(
             actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
         assert actions[-2:] == ["member.two_factor_on", "member.two_factor_off"]
         assert actions.count("member.two_factor_off") == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "quarter"),
+    [("de", "Dez. 2026", "Q4 2026"), ("en", "Dec. 2026", "Q4 2026")],
+)
+def test_periods_read_in_words(language, month, quarter):
+    from django.utils import translation
+
+    from kpiapp.kpis.periods import Period
+    from kpiapp.selectors.audit_text import period_words
+
+    with translation.override(language):
+        assert period_words(Period("month", 2026 * 12 + 11)) == month
+        assert period_words(Period("quarter", 2026 * 12 + 9)) == quarter
+        assert period_words(Period("year", 2026 * 12)) == "2026"
