@@ -94,3 +94,51 @@ def test_removing_a_member_asks_first_and_a_dismissed_question_changes_nothing(l
     assert members() == {"olga@example.com"}
     assert page.locator("tr", has_text="erik@example.com").count() == 0
     assert errors == []
+
+
+def test_requiring_two_factor_login_asks_only_when_turning_it_on(live_server, page):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    owner = make_user("olga@example.com", "Olga Owner")
+    owner.language = "de"
+    owner.save()
+    workspace = make_workspace("acme", owner, "Acme GmbH")
+    erik = make_user("erik@example.com", "Erik Editor")
+    Membership.all_workspaces.create(user=erik, workspace=workspace, role="editor")
+    device = TOTPDevice.objects.create(user=owner, name="app", confirmed=True)
+    log_in(page, live_server.url, "olga@example.com", lands_on="/accounts/login/code/")
+    page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/w/acme/")
+    page.goto(f"{live_server.url}/w/acme/settings/")
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    form = page.locator("#two-factor form")
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    form.locator("input[name=require_two_factor]").check()
+    form.locator("button[type=submit]").click()
+    page.wait_for_timeout(300)
+    assert questions == [
+        "Zwei-Faktor-Anmeldung für alle Mitglieder verlangen? 1 Mitglied hat sie noch nicht "
+        "eingeschaltet und muss sie einrichten, bevor es diesen Arbeitsbereich wieder öffnen kann."
+    ]
+    workspace.refresh_from_db()
+    assert not workspace.require_two_factor
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    workspace.refresh_from_db()
+    assert workspace.require_two_factor and len(questions) == 2
+
+    # turning it off asks nothing
+    page.locator("#two-factor input[name=require_two_factor]").uncheck()
+    with page.expect_navigation():
+        page.locator("#two-factor button[type=submit]").click()
+    workspace.refresh_from_db()
+    assert not workspace.require_two_factor and len(questions) == 2
