@@ -57,6 +57,10 @@ def test_the_filter_bar_keeps_labels_with_fields_and_fits_the_screen(
                 ("action", "actor", "since", "until")]  # fmt: skip
         assert max(tops) - min(tops) < 2
         assert _box(page, "form[role=search] [name=since]")["width"] < 400
+    card = _box(page, ".table-card")
+    for cell in page.locator("#audit-log td").all():  # no cell is cut off by the card
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= card["x"] + card["width"] + 0.5
     assert errors == []
 
 
