@@ -1,6 +1,7 @@
 """The audit log in a real browser: the filter bar keeps each label with its field and fits a
 phone's width; a destructive action asks first, and dismissing the question changes nothing."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FROM = {"en": "From", "de": "Von"}
 # Screenshots for a person to look at: KZ_SCREENSHOTS=/some/dir ./dev test tests/browser/...
-SHOTS = Path(__import__("os").environ.get("KZ_SCREENSHOTS", "")) or None
+SHOTS = Path(os.environ["KZ_SCREENSHOTS"]) if os.environ.get("KZ_SCREENSHOTS") else None
 
 
 def _box(page, selector: str) -> dict:
