@@ -42,3 +42,21 @@ def user_data_sections(user: User, workspace: Workspace) -> dict[str, list[dict[
     for callback in _user_data:
         sections.update(callback(user, workspace))
     return sections
+
+
+# The audit log in words (kpiapp.selectors.audit_text): events -> entries with `action`,
+# `subject`, `details`. Without a registered presenter (accounts alone), no entries.
+AuditWords = Callable[[Workspace, list], list]
+_audit_words: list[AuditWords] = []
+
+
+def on_audit_words(callback: AuditWords) -> AuditWords:
+    if callback not in _audit_words:
+        _audit_words.append(callback)
+    return callback
+
+
+def audit_words(workspace: Workspace, events: list) -> list:
+    for callback in _audit_words[-1:]:
+        return callback(workspace, events)
+    return []

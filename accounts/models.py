@@ -321,6 +321,8 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member.removed", _("removed a member")
     MEMBER_LEFT = "member.left", _("left the workspace")
     ACCOUNT_DELETED = "member.account_deleted", _("deleted their login")
+    MEMBER_TWO_FACTOR_ON = "member.two_factor_on", _("turned on two-factor login for themselves")
+    MEMBER_TWO_FACTOR_OFF = "member.two_factor_off", _("turned off two-factor login for themselves")
     INVITATION_SENT = "invitation.sent", _("sent an invitation")
     INVITATION_ACCEPTED = "invitation.accepted", _("accepted an invitation")
     INVITATION_REVOKED = "invitation.revoked", _("revoked an invitation")

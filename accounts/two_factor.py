@@ -29,6 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import lockout
+from accounts.access import memberships_of, workspace_member_ids
 from accounts.models import AuditAction, Membership, User, Workspace
 from accounts.roles import Role
 from accounts.services import audit
@@ -62,6 +63,14 @@ def needs_code(user: object) -> bool:
     if is_verified is not None and is_verified():
         return False
     return enabled(user)  # type: ignore[arg-type]
+
+
+def members_without(workspace: Workspace) -> int:
+    """How many members of the workspace have two-factor login off (asked to set it up once
+    an owner requires it)."""
+    member_ids = workspace_member_ids(workspace.id)
+    with_it = TOTPDevice.objects.filter(user_id__in=member_ids, confirmed=True)
+    return len(set(member_ids) - set(with_it.values_list("user_id", flat=True)))
 
 
 def requirement_unmet(user: User, workspace: Workspace) -> bool:
@@ -124,6 +133,7 @@ def confirm_setup(
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    _audit_own_change(user, AuditAction.MEMBER_TWO_FACTOR_ON)
     return device, _new_recovery_codes(user)
 
 
@@ -135,8 +145,18 @@ def new_recovery_codes(user: User) -> list[str]:
 
 @transaction.atomic
 def disable(user: User) -> None:
+    was_on = enabled(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    if was_on:
+        _audit_own_change(user, AuditAction.MEMBER_TWO_FACTOR_OFF)
+
+
+def _audit_own_change(user: User, action: str) -> None:
+    """A member's own two-factor login matters to every workspace they belong to (an owner
+    may require it): each of their workspaces' logs records the change."""
+    for membership in memberships_of(user).select_related("workspace"):
+        audit(workspace=membership.workspace, actor=user, action=action, subject=user.email)
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -164,8 +184,8 @@ def set_workspace_requirement(*, actor: Membership, required: bool) -> bool:
     audit(
         workspace=workspace,
         actor=actor.user,
-        action=AuditAction.WORKSPACE_UPDATED,
-        require_two_factor=[str(not required), str(required)],
+        action=AuditAction.WORKSPACE_REQUIRE_2FA,
+        require_two_factor=[not required, required],
     )
     return True
 

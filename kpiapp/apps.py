@@ -6,11 +6,17 @@ class KpiappConfig(AppConfig):
     verbose_name = "Kennzahl"
 
     def ready(self) -> None:
-        from accounts.hooks import on_user_data_export, on_workspace_settings_changed
+        from accounts.hooks import (
+            on_audit_words,
+            on_user_data_export,
+            on_workspace_settings_changed,
+        )
         from kpiapp import page_signals
+        from kpiapp.selectors.audit import audit_entries
         from kpiapp.services.snapshots import settings_changed
         from kpiapp.user_data import user_data_sections
 
         on_workspace_settings_changed(settings_changed)
         on_user_data_export(user_data_sections)
+        on_audit_words(audit_entries)
         page_signals.connect()

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import hooks, services
 from accounts.access import access_invitation, access_membership
 from accounts.decorators import workspace_view
 from accounts.forms import InvitationForm, RoleForm
-from accounts.models import AuditEvent, Invitation, Membership
+from accounts.models import AuditEvent, Invitation, Membership, Workspace
 from accounts.roles import Role
 
 
@@ -49,9 +49,14 @@ def _members_page(
         "is_admin": is_admin,
         "invite_form": invite_form or InvitationForm(actor=actor),
         "role_form": RoleForm(actor=actor),
-        "audit_events": AuditEvent.objects.select_related("actor")[:20] if is_admin else [],
+        "audit_events": recent_changes(actor.workspace) if is_admin else [],
     }
     return render(request, "accounts/settings_members.html", context, status=status)
+
+
+def recent_changes(workspace: Workspace) -> list:
+    """The newest 20 events of the log, in words (the presenter is kpiapp's, via a hook)."""
+    return hooks.audit_words(workspace, list(AuditEvent.objects.select_related("actor")[:20]))
 
 
 @workspace_view(min_role=Role.VIEWER)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.access import memberships_of
 from accounts.decorators import workspace_view
 from accounts.forms import (
@@ -78,7 +78,16 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/settings_general.html",
-        {"form": form, "delete_form": ConfirmSlugForm(), "tab": "general"},
+        {
+            "form": form,
+            "delete_form": ConfirmSlugForm(),
+            "tab": "general",
+            "without_two_factor": (
+                two_factor.members_without(membership.workspace)
+                if membership.has_role(Role.OWNER)
+                else 0
+            ),
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -8,19 +8,21 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
 
-from accounts.models import AuditAction, AuditEvent
+from accounts.models import AuditEvent, Workspace
 from kpiapp.exports import neutralise
+from kpiapp.selectors.audit_text import AuditEntry, AuditPresenter, action_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
-        label=_("Action"), choices=AuditAction.choices, empty_label=_("All actions")
+        label=_("Action"), choices=action_choices, empty_label=_("All actions")
     )
     actor = django_filters.ChoiceFilter(
         label=_("Person"), field_name="actor_label", empty_label=_("Everyone")
@@ -62,41 +64,33 @@ def actor_name(event: AuditEvent) -> str:
     return event.actor_label or str(_("deleted user"))
 
 
-def _text(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "–" if value in (None, "") else str(value)
+def audit_entries(workspace: Workspace, events: Iterable[AuditEvent]) -> list[AuditEntry]:
+    """Each event with its words (action, subject, details), for the pages."""
+    presenter = AuditPresenter(workspace)
+    return [presenter.present(event) for event in events]
 
 
-def detail_text(event: AuditEvent) -> str:
-    """The event's detail as short text: `old → new` first, then `field: old → new` for
-    changed settings and `key: value` for the rest, in a stable order."""
-    data = dict(event.data or {})
-    parts = []
-    if "old" in data or "new" in data:
-        parts.append(f"{_text(data.pop('old', None))} → {_text(data.pop('new', None))}")
-    for key in sorted(data):
-        value = data[key]
-        if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{key}: {_text(value[0])} → {_text(value[1])}")
-        elif value not in (None, "", [], {}):
-            parts.append(f"{key}: {_text(value)}")
-    return "; ".join(parts)
+def csv_columns() -> list[str]:
+    # The action key stays as a stable column for machines, labelled like the others.
+    return [
+        str(_("Time")), str(_("Person")), str(_("Action")), str(_("Object")),
+        str(_("Details")), str(_("IP address")), str(_("Action key")),
+    ]  # fmt: skip
 
 
-CSV_COLUMNS = ["time", "person", "action", "action_key", "object_type", "object", "detail", "ip"]
-
-
-def audit_csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
-    yield CSV_COLUMNS
+def audit_csv_rows(workspace: Workspace, events: Iterable[AuditEvent]) -> Iterator[list[str]]:
+    """The CSV in the reader's language; times in the workspace's time zone (ISO 8601 with
+    the offset, so spreadsheets and scripts read them alike)."""
+    yield csv_columns()
+    presenter = AuditPresenter(workspace)
     for event in events:
+        entry = presenter.present(event)
         yield [
-            event.created_at.isoformat(timespec="seconds"),
+            event.created_at.astimezone(presenter.zone).isoformat(timespec="seconds"),
             neutralise(event.actor_label or actor_name(event)),
-            neutralise(event.description),
-            event.action,
-            event.object_type,
-            neutralise(event.subject),
-            neutralise(detail_text(event)),
+            neutralise(capfirst(entry.action)),
+            neutralise(entry.subject),
+            neutralise("; ".join(entry.details)),
             event.ip_address or "",
+            event.action,
         ]

@@ -85,7 +85,7 @@ def share_link_create(
     )
     audit(workspace=membership.workspace, actor=membership.user,
           action=AuditAction.SHARE_LINK_CREATED, subject=report.title,
-          data={"link": link.prefix, "expires_at": expires_at.isoformat()})  # fmt: skip
+          link=link.prefix, expires_at=expires_at.isoformat() if expires_at else None)  # fmt: skip
     return CreatedShareLink(link=link, token=raw)
 
 
@@ -97,7 +97,7 @@ def share_link_revoke(*, membership: Membership, link: ShareLink) -> None:
     link.save(update_fields=["revoked_at"])
     audit(workspace=membership.workspace, actor=membership.user,
           action=AuditAction.SHARE_LINK_REVOKED, subject=link.report.title,
-          data={"link": link.prefix})  # fmt: skip
+          link=link.prefix)  # fmt: skip
 
 
 def share_links_revoke_all(*, membership: Membership, report: Report) -> int:

@@ -64,6 +64,13 @@ def _label(target: Target) -> str:
     return f"{label} ({target.dimension_value})" if target.dimension_value else label
 
 
+def _keys(target: Target) -> dict[str, str]:
+    """The target's KPI and quarter in the audit detail, for the log to name them in words."""
+    start = target.quarter_start
+    keys = {"kpi": target.kpi_key, "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}"}
+    return keys | ({"dimension_value": target.dimension_value} if target.dimension_value else {})
+
+
 @transaction.atomic
 def target_set(
     *,
@@ -101,6 +108,7 @@ def target_set(
         subject=_label(target),
         old=_text(before.value) if before else None,
         new=_text(value),
+        **_keys(target),
     )
     pages_changed(target.workspace_id)
     return target
@@ -115,6 +123,7 @@ def target_remove(*, membership: Membership, target: Target) -> None:
         action=AuditAction.TARGET_REMOVED,
         subject=_label(target),
         old=_text(target.value),
+        **_keys(target),
     )
     pages_changed(target.workspace_id)
     target.delete()

@@ -13,7 +13,7 @@ from accounts.decorators import workspace_view
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.exports import csv_lines
-from kpiapp.selectors.audit import audit_csv_rows, audit_events, detail_text
+from kpiapp.selectors.audit import audit_csv_rows, audit_entries, audit_events
 
 PAGE_SIZE = 50
 
@@ -23,12 +23,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     found = audit_events(request.GET)
     events = found.qs if found.is_valid() else found.queryset.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    for event in page.object_list:
-        event.detail = detail_text(event)  # type: ignore[attr-defined]
+    entries = audit_entries(request.workspace, page.object_list)  # type: ignore[attr-defined]
     return render(
         request,
         "accounts/settings_audit.html",
-        {"tab": "audit", "filter": found, "page": page, "query": request.GET.urlencode()},
+        {
+            "tab": "audit",
+            "filter": found,
+            "page": page,
+            "entries": entries,
+            "query": request.GET.urlencode(),
+        },
         status=200 if found.is_valid() else 400,
     )
 
@@ -39,15 +44,14 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
     if not found.is_valid():
         return HttpResponse(status=400)
     language = translation.get_language() or "en"
-    workspace_id = request.workspace.id  # type: ignore[attr-defined]
+    workspace = request.workspace  # type: ignore[attr-defined]
     events = found.qs
 
     def lines() -> Iterator[str]:
         # Streams after the view returned: keep the scope and the language.
-        with workspace_scope(workspace_id), translation.override(language):
-            yield from csv_lines(
-                audit_csv_rows(events.iterator(chunk_size=2000)), language=language
-            )
+        with workspace_scope(workspace.id), translation.override(language):
+            rows = audit_csv_rows(workspace, events.iterator(chunk_size=2000))
+            yield from csv_lines(rows, language=language)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"{request.workspace.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"  # type: ignore[attr-defined]

@@ -238,7 +238,8 @@ def test_an_owner_requires_it_and_members_without_it_are_sent_to_set_it_up(
     assert workspace.require_two_factor
     with workspace_scope(workspace.id):
         event = AuditEvent.objects.get(data__has_key="require_two_factor")
-    assert event.actor == alice and event.data["require_two_factor"] == ["False", "True"]
+    assert event.actor == alice and event.data["require_two_factor"] == [False, True]
+    assert event.action == "workspace.require_2fa"
 
     member = client_as(vera)
     response = member.get(f"/w/{workspace.slug}/targets/")

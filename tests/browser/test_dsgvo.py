@@ -56,6 +56,6 @@ def test_an_admin_filters_the_audit_log(live_server, page):
     page.click("form[role=search] button[type=submit]")
     page.wait_for_url("**action=target.set**")
     assert rows.count() == 1
-    assert "Set a target: mrr 2026-Q1" in rows.first.inner_text()
+    assert "Set a target: MRR, Q1 2026" in rows.first.inner_text()
     assert "Anton Admin" in rows.first.inner_text()
     assert errors == []

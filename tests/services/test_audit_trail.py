@@ -85,7 +85,8 @@ def test_targets_are_audited_when_set_changed_and_deleted(cast, workspace):
         with one_new_event(workspace, "target.removed", cast["editor"]):
             target_remove(membership=erik, target=target)
         event = AuditEvent.objects.filter(action="target.changed").get()
-    assert (event.subject, event.data) == ("mrr 2026-Q1", {"old": "100", "new": "120"})
+    assert event.subject == "mrr 2026-Q1"
+    assert event.data == {"old": "100", "new": "120", "kpi": "mrr", "quarter": "2026-Q1"}
 
 
 def test_share_links_and_record_deletions_are_audited(cast, workspace):

@@ -94,10 +94,11 @@ def test_the_csv_export_holds_the_filtered_list(client_as, cast, events):
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode()
     lines = text.strip().splitlines()
-    assert lines[0] == "time,person,action,action_key,object_type,object,detail,ip"
+    assert lines[0] == "Time,Person,Action,Object,Details,IP address,Action key"
     assert len(lines) == 3
-    assert "set a target,target.set,target,mrr 2026-Q1" in lines[1]
-    assert "editor → viewer" in lines[2]
+    assert 'Set a target,"MRR, Q1 2026",' in lines[1]
+    assert lines[1].endswith(",target.set")
+    assert "Role: Editor → Viewer" in lines[2]
     assert "Beta" not in text
 
 
@@ -106,8 +107,8 @@ def test_the_german_csv_uses_semicolons_and_a_bom(client_as, cast, events):
     cast["admin"].save()
     response = client_as(cast["admin"]).get(PAGE + "export.csv")
     text = b"".join(response.streaming_content).decode()
-    assert text.startswith("\ufefftime;person;action;")
-    assert "hat ein Ziel gesetzt;target.set" in text
+    assert text.startswith("\ufeffZeit;Person;Aktion;")
+    assert "Hat ein Ziel gesetzt;MRR, Q1 2026;;;target.set" in text
 
 
 def _api(user) -> APIClient:
@@ -123,7 +124,9 @@ def test_the_api_lists_and_filters_for_admins_only(cast, events):
         "target.set", "member.role_changed", "token.created",
     ]  # fmt: skip
     first = answer["results"][1]
-    assert first["actor"] == "adam@example.com" and first["description"] == "changed a role"
+    assert first["actor"] == "adam@example.com" and first["description"] == (
+        "Changed a role: erik@example.com (Role: Editor → Viewer)"
+    )
     assert first["detail"] == {"old": "editor", "new": "viewer"}
     filtered = _api(cast["owner"]).get(API, {"action": "token.created", "since": "2026-11-01"})
     assert [e["subject"] for e in filtered.json()["results"]] == ["CI"]
