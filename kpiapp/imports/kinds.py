@@ -52,8 +52,8 @@ class Kind:
     one_of: tuple[str, ...] = ()
     # How a record's key is built from its model attributes (default: the `key` attributes).
     key_of: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
-    # Model attributes taken from another column when that one is given (traffic: the month
-    # of a date), and model attributes named unlike their column.
+    # Model attributes taken from another column when their own is empty (traffic: the month
+    # of a date; accounts: the name as external ID), and attributes named unlike their column.
     derived_from: tuple[tuple[str, str], ...] = ()
     renamed: tuple[tuple[str, str], ...] = (
         ("amount_cents", "amount"),
@@ -63,7 +63,7 @@ class Kind:
     def column_of(self, attr: str, row: Row) -> str:
         """The column a model attribute's value came from in `row`."""
         for derived, source in self.derived_from:
-            if attr == derived and row.get(source) is not None:
+            if attr == derived and row.get(attr) is None and row.get(source) is not None:
                 return source
         return dict(self.renamed).get(attr, attr)
 
@@ -78,19 +78,6 @@ class Kind:
     @property
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
-
-
-def ordered(row: Row, names: list[str]) -> list[tuple[str, str]]:
-    """Errors for dates that must not run backwards, e.g. created ≤ qualified ≤ converted."""
-    errors, previous = [], None
-    for name in names:
-        value = row.get(name)
-        if value is None:
-            continue
-        if previous is not None and value < row[previous]:
-            errors.append((name, _("Is before %(other)s.") % {"other": previous}))
-        previous = name
-    return errors
 
 
 def _ref(name: str, parse=v.text, required: bool = False) -> Field:  # type: ignore[no-untyped-def]
@@ -128,6 +115,7 @@ ACCOUNTS = Kind(
         Field("created_at", v.day),
     ),
     key=("external_id",),
+    derived_from=(("external_id", "name"),),
     to_model=lambda r: {
         "external_id": r["external_id"] or r["name"],
         "name": r["name"],
@@ -145,12 +133,10 @@ ACCOUNTS = Kind(
 
 
 def _check_deal(row: Row) -> list[tuple[str, str]]:
-    errors = []
+    # The order of dates is a plausibility rule (kpiapp.plausibility), as on the forms.
     if row["created_at"] is None and row["stage"] not in (None, DealStage.LEAD):
-        errors.append(("created_at", _("Required unless the stage is “lead”.")))
-    if row["created_at"] and row["closed_at"] and row["closed_at"] < row["created_at"]:
-        errors.append(("closed_at", _("Is before created_at.")))
-    return errors
+        return [("created_at", _("Required unless the stage is “lead”."))]
+    return []
 
 
 DEALS = Kind(
@@ -198,16 +184,6 @@ DEALS = Kind(
 # --- subscriptions -------------------------------------------------------------------------
 
 
-def _check_subscription(row: Row) -> list[tuple[str, str]]:
-    errors = []
-    start = row["started_at"]
-    if start and row["ended_at"] and row["ended_at"] < start:
-        errors.append(("ended_at", _("Is before started_at.")))
-    if start and row["trial_ends_at"] and row["trial_ends_at"] < start:
-        errors.append(("trial_ends_at", _("Is before started_at.")))
-    return errors
-
-
 SUBSCRIPTIONS = Kind(
     name="subscriptions",
     model=Subscription,
@@ -228,7 +204,6 @@ SUBSCRIPTIONS = Kind(
         Field("churn_reason", v.text),
     ),
     key=("external_id", "started_at"),
-    check_row=_check_subscription,
     to_model=lambda r: {
         "external_id": r["external_id"],
         "account_id": r["account"],
@@ -250,8 +225,6 @@ SUBSCRIPTIONS = Kind(
 
 # --- leads ---------------------------------------------------------------------------------
 
-LEAD_STEPS = ["created_at", "qualified_at", "opportunity_at", "converted_at"]
-
 LEADS = Kind(
     name="leads",
     model=Lead,
@@ -267,7 +240,6 @@ LEADS = Kind(
         _ref("account"),
     ),
     key=("external_id",),
-    check_row=lambda r: ordered(r, LEAD_STEPS),
     to_model=lambda r: {
         "external_id": r["external_id"],
         "email_or_company": r["email_or_company"] or "",
@@ -304,7 +276,7 @@ TRAFFIC = Kind(
     renamed=(("day", "date"),),
     to_model=lambda r: {
         "day": r.get("date"),
-        "month": r["month"] if r.get("month") else _first_of_month(r["date"]),
+        "month": r["month"] or (r["date"] and _first_of_month(r["date"])),
         "channel_id": r["channel"],
         "visits": r["visits"],
     },
