@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kpiapp.imports import values as v
 from kpiapp.models import (
@@ -59,6 +61,10 @@ class Kind:
         ("amount_cents", "amount"),
         ("services_amount_cents", "services_amount"),
     )
+    # Labels of this kind's columns where they differ from LABELS (what an amount is).
+    labels: tuple[tuple[str, str | Promise], ...] = ()
+    # An example of the value mapping for one of the kind's choice columns, "" without any.
+    value_example: str | Promise = ""
 
     def column_of(self, attr: str, row: Row) -> str:
         """The column a model attribute's value came from in `row`."""
@@ -70,6 +76,11 @@ class Kind:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    def label(self, name: str) -> str | Promise:
+        """A column's name as people read it (the mapping step); the file format and the
+        command line keep the technical name (PRODUCT.md, CSV kinds)."""
+        return dict(self.labels).get(name) or LABELS[name]
+
     def record_key(self, attrs: dict[str, Any]) -> tuple[Any, ...]:
         if self.key_of is not None:
             return self.key_of(attrs)
@@ -78,6 +89,57 @@ class Kind:
     @property
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+
+# The columns' labels, as the forms label the same fields (one name per column name).
+LABELS: dict[str, str | Promise] = {
+    "external_id": gettext_lazy("External ID"),
+    "name": gettext_lazy("Name"),
+    "country": gettext_lazy("Country"),
+    "industry": gettext_lazy("Industry"),
+    "employees": gettext_lazy("Employees"),
+    "channel": gettext_lazy("Channel"),
+    "campaign": gettext_lazy("Campaign"),
+    "created_at": gettext_lazy("Created on"),
+    "account": gettext_lazy("Account"),
+    "lead": gettext_lazy("Lead"),
+    "owner": gettext_lazy("Deal owner"),
+    "stage": gettext_lazy("Stage"),
+    "amount": gettext_lazy("Amount"),
+    "services_amount": gettext_lazy("One-time services"),
+    "currency": gettext_lazy("Currency"),
+    "closed_at": gettext_lazy("Closed on"),
+    "lost_reason": gettext_lazy("Reason lost"),
+    "kind": gettext_lazy("Deal kind"),
+    "plan": gettext_lazy("Plan"),
+    "interval": gettext_lazy("Interval"),
+    "interval_count": gettext_lazy("Intervals per bill"),
+    "quantity": gettext_lazy("Quantity"),
+    "discount_percent": gettext_lazy("Discount (%)"),
+    "started_at": gettext_lazy("Start date"),
+    "trial_ends_at": gettext_lazy("Trial ends on"),
+    "ended_at": gettext_lazy("End date"),
+    "cancelled_at": gettext_lazy("Notice given on"),
+    "churn_reason": gettext_lazy("Churn reason"),
+    "email_or_company": gettext_lazy("Email or company"),
+    "qualified_at": gettext_lazy("Qualified (SQL) on"),
+    "opportunity_at": gettext_lazy("Opportunity on"),
+    "converted_at": gettext_lazy("Became a customer on"),
+    "date": gettext_lazy("Day"),
+    "month": gettext_lazy("Month"),
+    "visits": gettext_lazy("Visits"),
+    "category": gettext_lazy("Category"),
+    "responded_at": gettext_lazy("Answered on"),
+    "score": gettext_lazy("Score"),
+    "comment": gettext_lazy("Comment"),
+    "active_users": gettext_lazy("Active users"),
+    "seats": gettext_lazy("Seats"),
+    "key_actions": gettext_lazy("Key actions"),
+    "first_value_at": gettext_lazy("First value reached on"),
+    "rate": gettext_lazy("Rate"),
+    "kpi": gettext_lazy("KPI"),
+    "value": gettext_lazy("Value"),
+}
 
 
 def _ref(name: str, parse=v.text, required: bool = False) -> Field:  # type: ignore[no-untyped-def]
@@ -161,6 +223,8 @@ DEALS = Kind(
     ),
     key=("external_id",),
     check_row=_check_deal,
+    labels=(("amount", gettext_lazy("Annual contract value")),),
+    value_example="stage:Closed Won=won",
     to_model=lambda r: {
         "external_id": r["external_id"],
         "account_id": r["account"],
@@ -204,6 +268,8 @@ SUBSCRIPTIONS = Kind(
         Field("churn_reason", v.text),
     ),
     key=("external_id", "started_at"),
+    labels=(("amount", gettext_lazy("Net unit price per interval")),),
+    value_example=gettext_lazy("interval:Monthly=month"),
     to_model=lambda r: {
         "external_id": r["external_id"],
         "account_id": r["account"],
@@ -294,6 +360,7 @@ SPEND = Kind(
         Field("currency", v.currency),
     ),
     key=("month", "channel_id", "campaign_id", "category"),
+    value_example=gettext_lazy("category:Ads=marketing"),
     to_model=lambda r: {
         "month": r["month"],
         "channel_id": r["channel"],
