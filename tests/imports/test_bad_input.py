@@ -46,7 +46,7 @@ def assert_refused(result, *fragments, line=None):
         ("accounts", "A1,Alpha GmbH,DE\nA2,Beta AG,AT\n", ["Unknown columns", "“A1”", "--map"]),
         ("accounts", "name,colour\nAlpha,blue\n", ["Unknown columns: “colour”"]),
         ("accounts", "name,name\nA,B\n", ["column twice"]),
-        ("accounts", "country\nDE\n", ["Required columns are missing: name"]),
+        ("accounts", "country\nDE\n", ["Required columns are missing: Name (name)"]),
         (
             "deals",
             "external_id,stage,created_at\nD1,won,2025-02-30\n",

@@ -102,3 +102,21 @@ def test_every_column_has_a_label_and_choice_fields_an_example(kind):
     else:
         field, _sep, rest = example.partition(":")
         assert field in choices and rest.rpartition("=")[2] in choices[field]
+
+
+def test_a_required_field_left_unmapped_is_named_by_its_label(
+    client_as, german, workspace, django_capture_on_commit_callbacks
+):
+    client = client_as(german)
+    response = client.post(
+        f"/w/{workspace.slug}/data/subscriptions/import/",
+        {"file": SimpleUploadedFile("f.csv", b"Vertrag,Kunde\nS1,A1\n")},
+    )
+    job_url = response["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url, {"col_0": "external_id", "col_1": "account", "values": ""})
+    page = client.get(job_url).content.decode()
+    assert (
+        "Es fehlen Pflichtspalten: Netto-Stückpreis je Intervall (amount), Intervall (interval), "
+        "Beginn (started_at)." in page
+    ), page[page.find("<h1>") : page.find("<h1>") + 3000]
