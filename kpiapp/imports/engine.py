@@ -181,7 +181,7 @@ class _Run:
         records = [(line, self.spec.to_model(self.refs.placeholders(row))) for line, row in rows]
         self._check_plausible(rows, records)
         self._check_columns(rows, records)
-        self._check_duplicates(records)
+        self._check_duplicates(rows, records)
         self._sort_errors()
         self.progress("validate", total, total)
         return records
@@ -273,21 +273,24 @@ class _Run:
                 shown = f"{Decimal(value) / 100:.2f}" if attr.endswith("_cents") else str(value)
                 self.error(line, column, shown, str(message))
 
-    def _check_duplicates(self, records: list[tuple[int, dict[str, Any]]]) -> None:
-        # A row whose key has a refused cell has no key to compare.
-        key_columns = {
-            self.columns.source_of.get(name, name)
-            for name in (self._field_of(attr) for attr in self.spec.key)
-        }
+    def _check_duplicates(
+        self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
+    ) -> None:
+        # A row whose key has a refused cell (or one its key is derived from) has no key to
+        # compare.
+        derived = dict(self.spec.derived_from)
+        names = [self._field_of(a) for a in self.spec.key]
+        names += [derived[a] for a in self.spec.key if a in derived]
+        key_columns = {self.columns.source_of.get(name, name) for name in names}
         seen: dict[tuple[Any, ...], int] = {}
-        for line, attrs in records:
+        for (_line, row), (line, attrs) in zip(rows, records, strict=True):
             if any((line, column) in self.refused for column in key_columns):
                 continue
             key = self.spec.record_key(attrs)
             if key in seen:
                 self.error(
                     line,
-                    self.spec.key[0].removesuffix("_id"),
+                    self._field_of(self.spec.column_of(self.spec.key[0], row)),
                     "",
                     _("The same record as on line %(line)s.") % {"line": seen[key]},
                 )

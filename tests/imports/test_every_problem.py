@@ -126,3 +126,13 @@ def test_errors_are_sorted_by_line_then_by_the_columns_position_in_the_file(
 def test_a_row_with_the_wrong_number_of_cells_comes_in_its_line(run_import, scoped):
     result = run_import("accounts", "name,employees\nAlpha,-1\nBeta,1,2\nGamma,x\n")
     assert [e.line for e in result.errors] == [2, 3, 4]
+
+
+def test_a_duplicate_is_named_on_a_column_of_the_file(run_import, scoped):
+    # Without an external ID column an account's key is its name.
+    result = run_import("accounts", "name,industry\nAlpha,IT\nAlpha,Retail\n=x,IT\n=y,IT\n")
+    assert _problems(result) == [
+        (3, "name", "The same record as on line 2."),
+        (4, "name", "Starts with “=”, which spreadsheets run as a formula; remove it."),
+        (5, "name", "Starts with “=”, which spreadsheets run as a formula; remove it."),
+    ]
