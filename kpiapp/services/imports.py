@@ -243,13 +243,18 @@ def import_job_run(*, job_id: int, check_only: bool) -> None:
     task does nothing; an unexpected error fails the job with a message (all or nothing: no
     row was written) instead of leaving it running. The messages are stored in the language
     of the person who uploaded the file (a worker has no request to take it from)."""
-    language = (
+    with translation.override(import_job_language(job_id)):
+        _run_job(job_id, check_only)
+
+
+def import_job_language(job_id: int) -> str | None:
+    """The language a job's messages are stored in: its uploader's, else the workspace's."""
+    codes = (
         ImportJob.objects.filter(pk=job_id)
         .values_list("created_by__language", "workspace__language")
         .first()
     )
-    with translation.override(next((code for code in language or () if code), None)):
-        _run_job(job_id, check_only)
+    return next((code for code in codes or () if code), None)
 
 
 def _run_job(job_id: int, check_only: bool) -> None:

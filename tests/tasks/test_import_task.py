@@ -87,3 +87,24 @@ def test_a_workers_check_speaks_the_uploaders_language(workspace, alice, languag
         run_import(workspace.id, job.id, True)
     job.refresh_from_db()
     assert [e["message"] for e in job.result["errors"]] == [expected]
+
+
+@pytest.mark.django_db
+def test_the_sweepers_message_speaks_the_uploaders_language(workspace, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    from kpiapp.services.import_sweeper import stale_imports_fail
+
+    alice.language = "de"
+    alice.save()
+    job = _job(workspace, alice)
+    with workspace_scope(workspace.id):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.IMPORTING, heartbeat_at=timezone.now() - timedelta(hours=1)
+        )
+    with translation.override("en"):
+        assert stale_imports_fail() == 1
+    job.refresh_from_db()
+    assert "reagiert nicht mehr" in job.result["errors"][0]["message"]
