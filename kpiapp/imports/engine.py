@@ -140,6 +140,8 @@ class _Run:
         )
         self.refs = _References(spec)
         self.fields = {f.name: f for f in spec.fields}
+        self.index_of = {name: i for i, name in columns.by_index.items()}
+        self._cells: dict[int, list[str]] | None = None  # by line, built on the first need
 
     def error(self, line: int, field_name: str, value: str, message: str) -> None:
         """Name a cell's problem; a cell keeps the first one found (parsing comes first)."""
@@ -147,6 +149,16 @@ class _Run:
         if (line, column) not in self.refused:
             self.refused.add((line, column))
             self.errors.append(RowError(line, column, value, message))
+
+    def cell(self, line: int, field_name: str, parsed: str) -> str:
+        """A cell as the file writes it (01.03.2025, not 2025-03-01), for a problem found
+        after parsing; `parsed` for a value the file does not hold (a preset's constant)."""
+        index = self.index_of.get(field_name)
+        if index is None:
+            return parsed
+        if self._cells is None:
+            self._cells = dict(self.table.rows)
+        return _shown(self._cells[line][index].strip())
 
     # --- phase 1 ---------------------------------------------------------------------------
 
@@ -241,7 +253,7 @@ class _Run:
             # A column's own value first, then one derived from it (the name as external ID).
             found.sort(key=lambda p: p[0] != self._field_of(p[1]))
             for column, attr, message in found:
-                self.error(line, column, _shown(attrs[attr]), message)
+                self.error(line, column, self.cell(line, column, _shown(attrs[attr])), message)
 
     def _field_of(self, attr: str) -> str:
         """The file's field that a model attribute comes from (`amount_cents` → `amount`)."""
@@ -271,7 +283,7 @@ class _Run:
                 column = self.spec.column_of(attr, row)
                 value = attrs[attr]
                 shown = f"{Decimal(value) / 100:.2f}" if attr.endswith("_cents") else str(value)
-                self.error(line, column, shown, str(message))
+                self.error(line, column, self.cell(line, column, shown), str(message))
 
     def _check_duplicates(
         self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]

@@ -136,3 +136,11 @@ def test_a_duplicate_is_named_on_a_column_of_the_file(run_import, scoped):
         (4, "name", "Starts with “=”, which spreadsheets run as a formula; remove it."),
         (5, "name", "Starts with “=”, which spreadsheets run as a formula; remove it."),
     ]
+
+
+def test_a_problem_found_after_parsing_quotes_the_cell_as_the_file_writes_it(run_import, scoped):
+    result = run_import("accounts", "name;employees;created_at\nAlpha;12.000.000;01.01.1901\n")
+    assert [(e.column, e.value) for e in result.errors] == [
+        ("employees", "12.000.000"),
+        ("created_at", "01.01.1901"),
+    ]
