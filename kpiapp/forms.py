@@ -29,6 +29,8 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.workspace = workspace
+        if "currency" in self.fields and self.instance._state.adding:
+            self.initial["currency"] = self.initial.get("currency") or workspace.currency
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = field.queryset.model.objects.all()

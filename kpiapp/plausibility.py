@@ -3,7 +3,9 @@
 The data pages' forms (and so the API, which reuses them) and the CSV import check a record
 with `problems(model, values, today)`; targets with `target_problem`. Values are keyed by the
 model's attribute names (`amount_cents`, `day`); each caller puts a problem on its own field
-or column. `today` is the workspace's today (its time zone).
+or column. A message that refers to another field names it in words, as its form field and
+import column are labelled ("The end lies before the start."), never by its attribute.
+`today` is the workspace's today (its time zone).
 """
 
 from __future__ import annotations
@@ -45,7 +47,12 @@ IN_FUTURE = _("This date lies in the future; enter the day it happened.")
 START_TOO_LATE = _("A subscription can start at most two years from today.")
 END_BEFORE_START = _("The end lies before the start.")
 CLOSED_BEFORE_CREATED = _("The deal was closed before it was created.")
-STEP_BEFORE_PREVIOUS = _("This step lies before the lead's previous step.")
+# A lead's step before the previous one names that step as its field is labelled.
+STEP_BEFORE = {
+    "created_at": _("Is before the day the lead was created."),
+    "qualified_at": _("Is before the qualification (SQL)."),
+    "opportunity_at": _("Is before the opportunity."),
+}
 TRIAL_BEFORE_START = _("The trial ends before the subscription starts.")
 
 
@@ -155,7 +162,7 @@ def _lead(v: Values, today: date) -> list[Problem]:
         if v.get(step) is None:
             continue
         if previous is not None:
-            problems += not_before(v, step, previous, STEP_BEFORE_PREVIOUS)
+            problems += not_before(v, step, previous, STEP_BEFORE[previous])
         previous = step
     return problems
 

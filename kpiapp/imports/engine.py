@@ -132,6 +132,7 @@ class _Run:
         self.mapping = mapping
         self.progress = progress
         self.errors: list[RowError] = []
+        self.refused: set[tuple[int, str]] = set()  # (line, column) that has its message
         self.ctx = v.CellContext(
             decimal_comma=table.delimiter == ";",
             time_zone=ZoneInfo(workspace.time_zone),
@@ -139,16 +140,33 @@ class _Run:
         )
         self.refs = _References(spec)
         self.fields = {f.name: f for f in spec.fields}
+        self.index_of = {name: i for i, name in columns.by_index.items()}
+        self._cells: dict[int, list[str]] | None = None  # by line, built on the first need
 
     def error(self, line: int, field_name: str, value: str, message: str) -> None:
-        self.errors.append(
-            RowError(line, self.columns.source_of.get(field_name, field_name), value, message)
-        )
+        """Name a cell's problem; a cell keeps the first one found (parsing comes first)."""
+        column = self.columns.source_of.get(field_name, field_name)
+        if (line, column) not in self.refused:
+            self.refused.add((line, column))
+            self.errors.append(RowError(line, column, value, message))
+
+    def cell(self, line: int, field_name: str, parsed: str) -> str:
+        """A cell as the file writes it (01.03.2025, not 2025-03-01), for a problem found
+        after parsing; `parsed` for a value the file does not hold (a preset's constant)."""
+        index = self.index_of.get(field_name)
+        if index is None:
+            return parsed
+        if self._cells is None:
+            self._cells = dict(self.table.rows)
+        return _shown(self._cells[line][index].strip())
 
     # --- phase 1 ---------------------------------------------------------------------------
 
     def validate(self) -> list[tuple[int, dict[str, Any]]]:
-        """Every row as model attributes (references still stand-ins), or errors."""
+        """Every row as model attributes (references still stand-ins), or errors.
+
+        A cell that fails to parse is left empty and every other check still runs on its row,
+        so one pass names every problem of every cell (PRODUCT.md: every error listed)."""
         rows: list[tuple[int, dict[str, Any]]] = []
         width = len(self.table.header)
         total = len(self.table.rows)
@@ -165,9 +183,7 @@ class _Run:
                     )
                 )
                 continue
-            row = self._parse_row(line, cells, plan)
-            if row is not None:
-                rows.append((line, row))
+            rows.append((line, self._parse_row(line, cells, plan)))
             if n % 5000 == 0:
                 self.progress("validate", n, total)
         self.refs.resolve(self, rows)
@@ -176,10 +192,18 @@ class _Run:
         self._check_reference_names(rows)
         records = [(line, self.spec.to_model(self.refs.placeholders(row))) for line, row in rows]
         self._check_plausible(rows, records)
-        self._check_columns(records)
-        self._check_duplicates(records)
+        self._check_columns(rows, records)
+        self._check_duplicates(rows, records)
+        self._sort_errors()
         self.progress("validate", total, total)
         return records
+
+    def _sort_errors(self) -> None:
+        """By line, then by the column's position in the file (a problem of the whole row
+        first, a preset's constant last)."""
+        position = {column: i for i, column in enumerate(self.table.header)}
+        last = len(position)
+        self.errors.sort(key=lambda e: (e.line, position.get(e.column, last) if e.column else -1))
 
     def _cell_plan(self) -> list[tuple[int | None, str, Any, bool, dict[str, str] | None]]:
         """Per field: column index (None: a constant), parser, required, value map."""
@@ -196,39 +220,40 @@ class _Run:
             for index, name in plan
         ]
 
-    def _parse_row(self, line: int, cells: list[str], plan: list) -> dict[str, Any] | None:
+    def _parse_row(self, line: int, cells: list[str], plan: list) -> dict[str, Any]:
+        """The row's values; a cell that is missing or fails to parse stays None."""
         row: dict[str, Any] = dict.fromkeys(self.spec.names)
-        ok = True
         for index, name, parse, required, value_map in plan:
             raw_cell = cells[index] if index is not None else self.columns.constants[name]
             raw = self.mapping.map_value(name, raw_cell) if value_map else raw_cell
             if not raw or raw.isspace():
                 if required:
                     self.error(line, name, "", _("Required."))
-                    ok = False
                 continue
             try:
                 row[name] = parse(raw, self.ctx)
             except v.CellError as error:
                 self.error(line, name, raw_cell.strip(), str(error))
-                ok = False
         if "currency" in row and row["currency"] is None:
             row["currency"] = self.ctx.currency
-        if ok:
-            for name, message in self.spec.check_row(row):
-                self.error(line, name, str(row.get(name) or ""), message)
-                ok = False
-        return row if ok else None
+        for name, message in self.spec.check_row(row):
+            self.error(line, name, str(row.get(name) or ""), message)
+        return row
 
-    def _check_columns(self, records: list[tuple[int, dict[str, Any]]]) -> None:
+    def _check_columns(
+        self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
+    ) -> None:
         """Every value fits its database column (the write would refuse it otherwise); a cell
-        that a plausibility rule refused already has its message."""
-        refused = {(e.line, e.column) for e in self.errors}
-        for line, attrs in records:
-            for attr, message in limits.problems(self.spec.model, attrs):
-                field = self._field_of(attr)
-                if (line, self.columns.source_of.get(field, field)) not in refused:
-                    self.error(line, field, _shown(attrs[attr]), message)
+        that a plausibility rule refused keeps that message."""
+        for (_line, row), (line, attrs) in zip(rows, records, strict=True):
+            found = [
+                (self.spec.column_of(attr, row), attr, message)
+                for attr, message in limits.problems(self.spec.model, attrs)
+            ]
+            # A column's own value first, then one derived from it (the name as external ID).
+            found.sort(key=lambda p: p[0] != self._field_of(p[1]))
+            for column, attr, message in found:
+                self.error(line, column, self.cell(line, column, _shown(attrs[attr])), message)
 
     def _field_of(self, attr: str) -> str:
         """The file's field that a model attribute comes from (`amount_cents` → `amount`)."""
@@ -254,24 +279,30 @@ class _Run:
         on the column the value came from."""
         today = today_in(self.workspace.time_zone)
         for (line, row), (_line, attrs) in zip(rows, records, strict=True):
-            reported = set()
             for attr, message in plausibility.problems(self.spec.model, attrs, today):
                 column = self.spec.column_of(attr, row)
-                if (column, str(message)) in reported:
-                    continue
-                reported.add((column, str(message)))
                 value = attrs[attr]
                 shown = f"{Decimal(value) / 100:.2f}" if attr.endswith("_cents") else str(value)
-                self.error(line, column, shown, str(message))
+                self.error(line, column, self.cell(line, column, shown), str(message))
 
-    def _check_duplicates(self, records: list[tuple[int, dict[str, Any]]]) -> None:
+    def _check_duplicates(
+        self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
+    ) -> None:
+        # A row whose key has a refused cell (or one its key is derived from) has no key to
+        # compare.
+        derived = dict(self.spec.derived_from)
+        names = [self._field_of(a) for a in self.spec.key]
+        names += [derived[a] for a in self.spec.key if a in derived]
+        key_columns = {self.columns.source_of.get(name, name) for name in names}
         seen: dict[tuple[Any, ...], int] = {}
-        for line, attrs in records:
+        for (_line, row), (line, attrs) in zip(rows, records, strict=True):
+            if any((line, column) in self.refused for column in key_columns):
+                continue
             key = self.spec.record_key(attrs)
             if key in seen:
                 self.error(
                     line,
-                    self.spec.key[0].removesuffix("_id"),
+                    self._field_of(self.spec.column_of(self.spec.key[0], row)),
                     "",
                     _("The same record as on line %(line)s.") % {"line": seen[key]},
                 )
@@ -283,6 +314,8 @@ class _Run:
         monthly = {(c, m) for c, m, d in stored if d is None}
         daily = {(c, m) for c, m, d in stored if d is not None}
         for line, row in rows:
+            if row["channel"] is None or (row["month"] or row["date"]) is None:
+                continue  # refused already
             month = row["month"] or row["date"].replace(day=1)
             clash = daily if row["date"] is None else monthly
             if (name_key(row["channel"]), month) in clash:

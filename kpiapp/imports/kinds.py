@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kpiapp.imports import values as v
 from kpiapp.models import (
@@ -52,23 +54,32 @@ class Kind:
     one_of: tuple[str, ...] = ()
     # How a record's key is built from its model attributes (default: the `key` attributes).
     key_of: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
-    # Model attributes taken from another column when that one is given (traffic: the month
-    # of a date), and model attributes named unlike their column.
+    # Model attributes taken from another column when their own is empty (traffic: the month
+    # of a date; accounts: the name as external ID), and attributes named unlike their column.
     derived_from: tuple[tuple[str, str], ...] = ()
     renamed: tuple[tuple[str, str], ...] = (
         ("amount_cents", "amount"),
         ("services_amount_cents", "services_amount"),
     )
+    # Labels of this kind's columns where they differ from LABELS (what an amount is).
+    labels: tuple[tuple[str, str | Promise], ...] = ()
+    # An example of the value mapping for one of the kind's choice columns, "" without any.
+    value_example: str | Promise = ""
 
     def column_of(self, attr: str, row: Row) -> str:
         """The column a model attribute's value came from in `row`."""
         for derived, source in self.derived_from:
-            if attr == derived and row.get(source) is not None:
+            if attr == derived and row.get(attr) is None and row.get(source) is not None:
                 return source
         return dict(self.renamed).get(attr, attr)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    def label(self, name: str) -> str | Promise:
+        """A column's name as people read it (the mapping step); the file format and the
+        command line keep the technical name (PRODUCT.md, CSV kinds)."""
+        return dict(self.labels).get(name) or LABELS[name]
 
     def record_key(self, attrs: dict[str, Any]) -> tuple[Any, ...]:
         if self.key_of is not None:
@@ -80,17 +91,55 @@ class Kind:
         return [f.name for f in self.fields]
 
 
-def ordered(row: Row, names: list[str]) -> list[tuple[str, str]]:
-    """Errors for dates that must not run backwards, e.g. created ≤ qualified ≤ converted."""
-    errors, previous = [], None
-    for name in names:
-        value = row.get(name)
-        if value is None:
-            continue
-        if previous is not None and value < row[previous]:
-            errors.append((name, _("Is before %(other)s.") % {"other": previous}))
-        previous = name
-    return errors
+# The columns' labels, as the forms label the same fields (one name per column name).
+LABELS: dict[str, str | Promise] = {
+    "external_id": gettext_lazy("External ID"),
+    "name": gettext_lazy("Name"),
+    "country": gettext_lazy("Country"),
+    "industry": gettext_lazy("Industry"),
+    "employees": gettext_lazy("Employees"),
+    "channel": gettext_lazy("Channel"),
+    "campaign": gettext_lazy("Campaign"),
+    "created_at": gettext_lazy("Created on"),
+    "account": gettext_lazy("Account"),
+    "lead": gettext_lazy("Lead"),
+    "owner": gettext_lazy("Deal owner"),
+    "stage": gettext_lazy("Stage"),
+    "amount": gettext_lazy("Amount"),
+    "services_amount": gettext_lazy("One-time services"),
+    "currency": gettext_lazy("Currency"),
+    "closed_at": gettext_lazy("Closed on"),
+    "lost_reason": gettext_lazy("Reason lost"),
+    "kind": gettext_lazy("Deal kind"),
+    "plan": gettext_lazy("Plan"),
+    "interval": gettext_lazy("Interval"),
+    "interval_count": gettext_lazy("Intervals per bill"),
+    "quantity": gettext_lazy("Quantity"),
+    "discount_percent": gettext_lazy("Discount (%)"),
+    "started_at": gettext_lazy("Start date"),
+    "trial_ends_at": gettext_lazy("Trial ends on"),
+    "ended_at": gettext_lazy("End date"),
+    "cancelled_at": gettext_lazy("Notice given on"),
+    "churn_reason": gettext_lazy("Churn reason"),
+    "email_or_company": gettext_lazy("Email or company"),
+    "qualified_at": gettext_lazy("Qualified (SQL) on"),
+    "opportunity_at": gettext_lazy("Opportunity on"),
+    "converted_at": gettext_lazy("Became a customer on"),
+    "date": gettext_lazy("Day"),
+    "month": gettext_lazy("Month"),
+    "visits": gettext_lazy("Visits"),
+    "category": gettext_lazy("Category"),
+    "responded_at": gettext_lazy("Answered on"),
+    "score": gettext_lazy("Score"),
+    "comment": gettext_lazy("Comment"),
+    "active_users": gettext_lazy("Active users"),
+    "seats": gettext_lazy("Seats"),
+    "key_actions": gettext_lazy("Key actions"),
+    "first_value_at": gettext_lazy("First value reached on"),
+    "rate": gettext_lazy("Rate"),
+    "kpi": gettext_lazy("KPI"),
+    "value": gettext_lazy("Value"),
+}
 
 
 def _ref(name: str, parse=v.text, required: bool = False) -> Field:  # type: ignore[no-untyped-def]
@@ -128,6 +177,7 @@ ACCOUNTS = Kind(
         Field("created_at", v.day),
     ),
     key=("external_id",),
+    derived_from=(("external_id", "name"),),
     to_model=lambda r: {
         "external_id": r["external_id"] or r["name"],
         "name": r["name"],
@@ -145,12 +195,10 @@ ACCOUNTS = Kind(
 
 
 def _check_deal(row: Row) -> list[tuple[str, str]]:
-    errors = []
+    # The order of dates is a plausibility rule (kpiapp.plausibility), as on the forms.
     if row["created_at"] is None and row["stage"] not in (None, DealStage.LEAD):
-        errors.append(("created_at", _("Required unless the stage is “lead”.")))
-    if row["created_at"] and row["closed_at"] and row["closed_at"] < row["created_at"]:
-        errors.append(("closed_at", _("Is before created_at.")))
-    return errors
+        return [("created_at", _("Required unless the stage is “lead”."))]
+    return []
 
 
 DEALS = Kind(
@@ -175,6 +223,8 @@ DEALS = Kind(
     ),
     key=("external_id",),
     check_row=_check_deal,
+    labels=(("amount", gettext_lazy("Annual contract value")),),
+    value_example="stage:Closed Won=won",
     to_model=lambda r: {
         "external_id": r["external_id"],
         "account_id": r["account"],
@@ -198,16 +248,6 @@ DEALS = Kind(
 # --- subscriptions -------------------------------------------------------------------------
 
 
-def _check_subscription(row: Row) -> list[tuple[str, str]]:
-    errors = []
-    start = row["started_at"]
-    if start and row["ended_at"] and row["ended_at"] < start:
-        errors.append(("ended_at", _("Is before started_at.")))
-    if start and row["trial_ends_at"] and row["trial_ends_at"] < start:
-        errors.append(("trial_ends_at", _("Is before started_at.")))
-    return errors
-
-
 SUBSCRIPTIONS = Kind(
     name="subscriptions",
     model=Subscription,
@@ -228,7 +268,8 @@ SUBSCRIPTIONS = Kind(
         Field("churn_reason", v.text),
     ),
     key=("external_id", "started_at"),
-    check_row=_check_subscription,
+    labels=(("amount", gettext_lazy("Net unit price per interval")),),
+    value_example=gettext_lazy("interval:Monthly=month"),
     to_model=lambda r: {
         "external_id": r["external_id"],
         "account_id": r["account"],
@@ -250,8 +291,6 @@ SUBSCRIPTIONS = Kind(
 
 # --- leads ---------------------------------------------------------------------------------
 
-LEAD_STEPS = ["created_at", "qualified_at", "opportunity_at", "converted_at"]
-
 LEADS = Kind(
     name="leads",
     model=Lead,
@@ -267,7 +306,6 @@ LEADS = Kind(
         _ref("account"),
     ),
     key=("external_id",),
-    check_row=lambda r: ordered(r, LEAD_STEPS),
     to_model=lambda r: {
         "external_id": r["external_id"],
         "email_or_company": r["email_or_company"] or "",
@@ -304,7 +342,7 @@ TRAFFIC = Kind(
     renamed=(("day", "date"),),
     to_model=lambda r: {
         "day": r.get("date"),
-        "month": r["month"] if r.get("month") else _first_of_month(r["date"]),
+        "month": r["month"] or (r["date"] and _first_of_month(r["date"])),
         "channel_id": r["channel"],
         "visits": r["visits"],
     },
@@ -322,6 +360,7 @@ SPEND = Kind(
         Field("currency", v.currency),
     ),
     key=("month", "channel_id", "campaign_id", "category"),
+    value_example=gettext_lazy("category:Ads=marketing"),
     to_model=lambda r: {
         "month": r["month"],
         "channel_id": r["channel"],

@@ -198,21 +198,27 @@ def _targets(header: list[str], kind: Kind, mapping: Mapping) -> tuple[dict[int,
     return by_index, problems
 
 
+def _named(kind: Kind, names: list[str] | tuple[str, ...], joiner: str = ", ") -> str:
+    """Fields as the mapping step labels them, each with the column name a file can use."""
+    return joiner.join(f"{kind.label(name)} ({name})" for name in names)
+
+
 def _structure_problems(targets: list[str], present: set[str], kind: Kind) -> list[str]:
     problems = []
     doubled = sorted(t for t, n in Counter(targets).items() if n > 1)
     if doubled:
         problems.append(
-            _("Several columns feed the same field: %(fields)s.") % {"fields": ", ".join(doubled)}
+            _("Several columns feed the same field: %(fields)s.")
+            % {"fields": _named(kind, doubled)}
         )
     missing = [f.name for f in kind.fields if f.required and f.name not in present]
     if missing:
         problems.append(
-            _("Required columns are missing: %(fields)s.") % {"fields": ", ".join(missing)}
+            _("Required columns are missing: %(fields)s.") % {"fields": _named(kind, missing)}
         )
     if kind.one_of and len([n for n in kind.one_of if n in present]) != 1:
         problems.append(
             _("The file needs exactly one of the columns %(names)s.")
-            % {"names": " / ".join(kind.one_of)}
+            % {"names": _named(kind, kind.one_of, " / ")}
         )
     return problems

@@ -204,4 +204,5 @@ def choice(options: dict[str, str]):  # type: ignore[no-untyped-def]
             raise CellError(_("Not one of: %(allowed)s.") % {"allowed": allowed})
         return value
 
+    parse.choices = sorted(set(options.values()))  # type: ignore[attr-defined]
     return parse

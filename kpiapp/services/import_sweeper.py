@@ -9,11 +9,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.tenancy import workspace_scope
 from kpiapp.models import ImportJob, ImportStatus
-from kpiapp.services.imports import import_heartbeat, import_job_fail
+from kpiapp.services.imports import import_heartbeat, import_job_fail, import_job_language
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,9 @@ def stale_imports_fail(*, now: float | None = None) -> int:
             beat = import_heartbeat(job) or job.created_at.timestamp()
             if beat >= now - STALE_AFTER.total_seconds():
                 continue  # its progress (in the cache) is recent: still running
-            if import_job_fail(job_id=job_id, message=str(STALLED), statuses=(job.status,)):
+            with translation.override(import_job_language(job_id)):
+                message = str(STALLED)  # in the uploader's language, as the check's messages
+            if import_job_fail(job_id=job_id, message=message, statuses=(job.status,)):
                 log.warning("import %s: no heartbeat since %s, marked failed", job_id, beat)
                 failed += 1
     return failed

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -241,7 +241,23 @@ def _claim(job_id: int, expected: str) -> ImportJob | None:
 def import_job_run(*, job_id: int, check_only: bool) -> None:
     """Check or import a job's file (inside its workspace scope). A duplicate delivery of the
     task does nothing; an unexpected error fails the job with a message (all or nothing: no
-    row was written) instead of leaving it running."""
+    row was written) instead of leaving it running. The messages are stored in the language
+    of the person who uploaded the file (a worker has no request to take it from)."""
+    with translation.override(import_job_language(job_id)):
+        _run_job(job_id, check_only)
+
+
+def import_job_language(job_id: int) -> str | None:
+    """The language a job's messages are stored in: its uploader's, else the workspace's."""
+    codes = (
+        ImportJob.objects.filter(pk=job_id)
+        .values_list("created_by__language", "workspace__language")
+        .first()
+    )
+    return next((code for code in codes or () if code), None)
+
+
+def _run_job(job_id: int, check_only: bool) -> None:
     expected = ImportStatus.CHECKING if check_only else ImportStatus.IMPORTING
     job = _claim(job_id, expected)
     if job is None:

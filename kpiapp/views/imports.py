@@ -50,8 +50,10 @@ class UploadForm(forms.Form):
 
 def _mapping_form(job: ImportJob, data: Any = None) -> forms.Form:
     spec = KINDS[job.kind]
+    # Labels in the reader's language; the value stays the column's technical name.
     choices = [("", _("— choose —")), (IGNORE, _("Ignore this column"))] + [
-        (f.name, f"{f.name} *" if f.required else f.name) for f in spec.fields
+        (f.name, f"{spec.label(f.name)} *" if f.required else str(spec.label(f.name)))
+        for f in spec.fields
     ]
     form = forms.Form(data)
     for index, column in enumerate(job.header):
@@ -67,14 +69,30 @@ def _mapping_form(job: ImportJob, data: Any = None) -> forms.Form:
         for field, table in job.values.items()
         for src, dest in table.items()
     ]
+    example = str(spec.value_example)
+    attrs: dict[str, Any] = {"rows": 4}
+    if example:
+        attrs["placeholder"] = example
     form.fields["values"] = forms.CharField(
         label=_("Value mapping"),
         required=False,
         initial="\n".join(lines),
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "stage:Engaging=demo"}),
-        help_text=_("One per line, FIELD:VALUE IN FILE=VALUE, e.g. stage:Closed Won=won."),
+        widget=forms.Textarea(attrs=attrs),
+        help_text=(
+            _("One per line, FIELD:VALUE IN FILE=VALUE, e.g. %(example)s.") % {"example": example}
+            if example
+            else _("One per line, FIELD:VALUE IN FILE=VALUE.")
+        ),
     )
     return form
+
+
+def _examples(job: ImportJob) -> list[list[str]]:
+    """Per column, its values in the first rows ("" for an empty cell)."""
+    return [
+        [row[i].strip() if i < len(row) else "" for row in job.sample]
+        for i in range(len(job.header))
+    ]
 
 
 def _job(kind: DataKind, job_id: int) -> ImportJob:
@@ -139,8 +157,9 @@ def job_page(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
                     kind=kind.slug,
                     job_id=job.pk,
                 )
-    rows = [list(zip(job.header, row, strict=False)) for row in job.sample]
-    fields = form and [form[f"col_{i}"] for i in range(len(job.header))]
+    fields = form and list(
+        zip([form[f"col_{i}"] for i in range(len(job.header))], _examples(job), strict=True)
+    )
     return render(
         request,
         "kpiapp/import_job.html",
@@ -150,7 +169,6 @@ def job_page(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
             "job": job,
             "form": form,
             "column_fields": fields,
-            "sample_rows": rows,
             "progress": service.import_progress(job.pk),
             "running": job.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING),
         },

@@ -46,7 +46,7 @@ def assert_refused(result, *fragments, line=None):
         ("accounts", "A1,Alpha GmbH,DE\nA2,Beta AG,AT\n", ["Unknown columns", "“A1”", "--map"]),
         ("accounts", "name,colour\nAlpha,blue\n", ["Unknown columns: “colour”"]),
         ("accounts", "name,name\nA,B\n", ["column twice"]),
-        ("accounts", "country\nDE\n", ["Required columns are missing: name"]),
+        ("accounts", "country\nDE\n", ["Required columns are missing: Name (name)"]),
         (
             "deals",
             "external_id,stage,created_at\nD1,won,2025-02-30\n",
@@ -83,7 +83,7 @@ def assert_refused(result, *fragments, line=None):
         (
             "deals",
             "external_id,stage,created_at,closed_at\nD1,won,2025-03-01,2025-02-01\n",
-            ["closed_at", "before created_at"],
+            ["closed_at", "The deal was closed before it was created."],
         ),
         ("accounts", "name\n=cmd|' /C calc'!A0\n", ["formula", "“=”"]),
         ("accounts", "name\n@SUM(1+1)\n", ["formula"]),
@@ -93,13 +93,13 @@ def assert_refused(result, *fragments, line=None):
         (
             "leads",
             "external_id,created_at,qualified_at\nL1,2025-03-10,2025-03-01\n",
-            ["qualified_at", "before created_at"],
+            ["qualified_at", "Is before the day the lead was created."],
         ),
         (
             "subscriptions",
             "external_id,account,amount,interval,started_at,ended_at\n"
             "S1,A1,10,month,2025-03-01,2025-02-01\n",
-            ["ended_at", "before started_at"],
+            ["ended_at", "The end lies before the start."],
         ),
         (
             "subscriptions",

@@ -64,3 +64,47 @@ def test_a_real_worker_checks_and_imports_a_file(worker_on_redis, workspace, ali
     _wait_for(job, ImportStatus.DONE)
     with workspace_scope(workspace.id):
         assert Account.objects.count() == 3000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"), [("de", "Darf nicht negativ sein."), ("en", "Must not be negative.")]
+)
+def test_a_workers_check_speaks_the_uploaders_language(workspace, alice, language, expected):
+    """A worker has no request: the check's messages are in the uploader's language, whatever
+    language the worker's thread has."""
+    alice.language = language
+    alice.save()
+    with workspace_scope(workspace.id):
+        job = service.import_job_create(membership=membership_of(alice, workspace),
+                                        kind="accounts", filename="a.csv",
+                                        data=b"name,employees\nAlpha,-1\n")  # fmt: skip
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
+    other = "en" if language == "de" else "de"
+    from django.utils import translation
+
+    with translation.override(other):
+        run_import(workspace.id, job.id, True)
+    job.refresh_from_db()
+    assert [e["message"] for e in job.result["errors"]] == [expected]
+
+
+@pytest.mark.django_db
+def test_the_sweepers_message_speaks_the_uploaders_language(workspace, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    from kpiapp.services.import_sweeper import stale_imports_fail
+
+    alice.language = "de"
+    alice.save()
+    job = _job(workspace, alice)
+    with workspace_scope(workspace.id):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.IMPORTING, heartbeat_at=timezone.now() - timedelta(hours=1)
+        )
+    with translation.override("en"):
+        assert stale_imports_fail() == 1
+    job.refresh_from_db()
+    assert "reagiert nicht mehr" in job.result["errors"][0]["message"]
