@@ -319,3 +319,21 @@ def test_wrong_passwords_lock_the_link_for_their_address_not_for_everyone(
         Client(REMOTE_ADDR=f"192.0.2.{n % 200}").post(path, {"share_password": "guess"})
     latecomer = Client(REMOTE_ADDR="198.51.100.8")
     assert latecomer.post(path, {"share_password": "open sesame"}).status_code == 429
+
+
+@freeze_time(TODAY)
+def test_the_links_page_names_a_link_in_full_and_says_when_it_was_never_opened(
+    client_as,
+    client,
+    alice,
+    workspace,
+    snapshots,  # noqa: F811
+):
+    report = make_report(alice, workspace)
+    _page, path = _create(client_as(alice), report)
+    listed = client_as(alice).get(f"/w/acme/reports/{report.pk}/share-links/").content.decode()
+    assert "<strong>Investor</strong>" in listed and "Investor…" not in listed
+    assert "not opened yet" in listed and "opened 0 times" not in listed
+    client.get(path)
+    listed = client_as(alice).get(f"/w/acme/reports/{report.pk}/share-links/").content.decode()
+    assert "opened once" in listed
