@@ -38,8 +38,10 @@ CHROMIUM = "/usr/bin/chromium"
 
 # Property tests draw the same examples on every run and machine (a red run can be repeated,
 # and CI never goes red by chance); no example database is kept between runs.
+# KZ_HYPOTHESIS_PROFILE=explore searches new examples, many more of them, when hunting bugs.
 hypothesis_settings.register_profile("kennzahl", derandomize=True, database=None)
-hypothesis_settings.load_profile("kennzahl")
+hypothesis_settings.register_profile("explore", max_examples=300, database=None)
+hypothesis_settings.load_profile(os.environ.get("KZ_HYPOTHESIS_PROFILE", "kennzahl"))
 PASSWORD = "correct-horse-battery-staple"
 
 
