@@ -8,9 +8,11 @@ class KpiappConfig(AppConfig):
     def ready(self) -> None:
         from accounts.hooks import on_user_data_export, on_workspace_settings_changed
         from kpiapp import page_signals
+        from kpiapp.kpis.benchmarks import library
         from kpiapp.services.snapshots import settings_changed
         from kpiapp.user_data import user_data_sections
 
         on_workspace_settings_changed(settings_changed)
         on_user_data_export(user_data_sections)
         page_signals.connect()
+        library()  # a bad row of the benchmark library stops the start, naming the row

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
-from kpiapp.kpis.benchmarks import LIBRARY, Benchmark, choose
+from kpiapp.kpis.benchmarks import Benchmark, choose, library
 from kpiapp.models import TeamBenchmark
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 
@@ -19,7 +19,7 @@ def team_rows() -> list[Benchmark]:
 
 
 def benchmark_rows() -> list[Benchmark]:
-    return [*LIBRARY, *team_rows()]
+    return [*library(), *team_rows()]
 
 
 @dataclass(frozen=True)
