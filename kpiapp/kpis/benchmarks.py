@@ -100,6 +100,12 @@ class Benchmark:
     def is_team(self) -> bool:
         return self.segment == "team"
 
+    @property
+    def ref(self) -> str:
+        """A stable name of a built-in row (what a workspace's pick stores)."""
+        year = self.year or "nd"
+        return f"{self.key}.{self.grain}.{self.segment}.{self.form}.{self.low.normalize()}.{year}"
+
 
 class LibraryError(ImproperlyConfigured):
     pass
