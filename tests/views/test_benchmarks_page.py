@@ -73,6 +73,8 @@ def test_the_kpi_page_shows_every_reference_with_its_verdict_label_and_link(
     html = response.content.decode()
     assert f'href="{RECURLY_2019}" target="_blank" rel="noopener noreferrer"' in html
     assert "Your value (April 2025):" in html and html.count("verdict-worse") == 4
+    # the decimals the source quotes, not the KPI's one decimal
+    assert "5.15\u00a0%" in html and "3\u00a0% – 7\u00a0%" in html
 
 
 @freeze_time("2025-05-20 12:00")
