@@ -112,6 +112,8 @@ def test_the_benchmarks_page_puts_your_value_beside_each_reference(client_as, ve
     assert {r.period.label for r in nrr} == {"2024"}
     html = response.content.decode()
     assert "Your value (April 2025):" in html and 'class="verdict verdict-worse">worse<' in html
+    assert "(read in a mirror of this page)" in html  # Benchmarkit: read in a copy, said so
+    assert "Market median (Benchmarkit, 2025, private B2B SaaS companies) – read in a copy" in html
 
 
 @freeze_time("2025-05-20 12:00")
