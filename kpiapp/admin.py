@@ -209,6 +209,12 @@ class TeamBenchmarkAdmin(WorkspaceAdmin):
     raw_id_fields = ("created_by",)
 
 
+@admin.register(m.BenchmarkPick)
+class BenchmarkPickAdmin(WorkspaceAdmin):
+    list_display = ("kpi_key", "grain", "ref")
+    search_fields = ("kpi_key", "ref")
+
+
 @admin.register(m.Report)
 class ReportAdmin(WorkspaceAdmin):
     list_display = ("title", "owner", "visibility", "grain", "range_kind", "updated_at")

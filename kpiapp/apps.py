@@ -12,6 +12,7 @@ class KpiappConfig(AppConfig):
             on_workspace_settings_changed,
         )
         from kpiapp import page_signals
+        from kpiapp.kpis.benchmarks import library
         from kpiapp.selectors.audit import audit_entries
         from kpiapp.services.snapshots import settings_changed
         from kpiapp.user_data import user_data_sections
@@ -20,3 +21,4 @@ class KpiappConfig(AppConfig):
         on_user_data_export(user_data_sections)
         on_audit_words(audit_entries)
         page_signals.connect()
+        library()  # a bad row of the benchmark library stops the start, naming the row

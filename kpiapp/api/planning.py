@@ -136,7 +136,14 @@ class BenchmarkSerializer(serializers.Serializer):
     high = serializers.DecimalField(max_digits=24, decimal_places=6, required=False,
                                     allow_null=True, default=None)  # fmt: skip
     source = serializers.CharField(max_length=300)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    # Library notes run longer than a team's (at most 300 characters, checked by the model).
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    year = serializers.IntegerField(read_only=True, allow_null=True)
+    url = serializers.CharField(read_only=True, help_text="the source's public address, if any")
+    source_label = serializers.CharField(
+        read_only=True,
+        help_text="primary, primary copy, secondary or seed article; empty for team rows",
+    )
     in_use = serializers.BooleanField(read_only=True, help_text="judges the workspace's KPI")
 
 
@@ -156,7 +163,8 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
                 "id": team_ids.get((r.row.key, r.row.grain)) if r.row.segment == "team" else None,
                 "kpi": r.row.key, "grain": r.row.grain, "segment": r.row.segment,
                 "form": r.row.form, "low": r.row.low, "high": r.row.high,
-                "source": r.row.source, "note": r.row.note, "in_use": r.in_use,
+                "source": r.row.source, "note": str(r.row.note), "in_use": r.in_use,
+                "year": r.row.year, "url": r.row.url, "source_label": r.row.label,
             }
             for r in library_overview(segment=request.workspace.benchmark_segment)
         ]  # fmt: skip

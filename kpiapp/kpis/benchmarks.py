@@ -1,20 +1,79 @@
 """The built-in benchmark library (BENCHMARKS.md), choosing a row, and the verdict.
 
-Values are in the KPI's own unit: rates as fractions (4.4 % is 0.044), days as days.
+The rows live in `benchmarks.toml` beside this module, loaded and checked once (the app's
+`ready`): a row with an unknown KPI, grain, segment, form, unit or source label stops the start
+with a message naming the row. Values are in the KPI's own unit: rates as fractions (4.4 % is
+0.044), days as days.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Literal
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import get_language
 
 Form = Literal["point", "band", "at_least", "at_most"]
 Verdict = Literal["better", "on_par", "worse"]
 SEGMENTS = ("early", "smb", "mid-market", "enterprise")
+GRAINS = ("month", "quarter", "year")
+FORMS = ("point", "band", "at_least", "at_most")
+# BENCHMARKS.md "Source labels": what a row's figure was read in.
+LABELS = ("primary", "primary, copy", "secondary", "seed article")
+# What kind of number a row is (the first words of its label on a page).
+KINDS = ("median", "medians_range", "average", "survey", "typical_range", "guideline",
+         "rule_of_thumb", "example_target", "worked_example")  # fmt: skip
 ON_PAR_RELATIVE = Fraction(5, 100)  # a point benchmark: on par within 5 % of it
+LIBRARY_FILE = Path(__file__).with_name("benchmarks.toml")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text of the library in English and German; shows in the active language."""
+
+    en: str
+    de: str
+
+    def __str__(self) -> str:
+        text = self.de if (get_language() or "").startswith("de") else self.en
+        return _named(text)
+
+    def __bool__(self) -> bool:
+        return bool(self.en or self.de)
+
+
+def _named(text: str) -> str:
+    """`nrr` or `smb` in a note reads as the KPI's or the segment's name, not as a key."""
+    from kpiapp.kpis.registry import KPI_BY_KEY
+
+    def name(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key in KPI_BY_KEY:
+            return str(KPI_BY_KEY[key].name)
+        return str(segment_name(key)) if key in (*SEGMENTS, "all") else key
+
+    return re.sub(r"`([a-z_-]+)`", name, text)
+
+
+def segment_name(segment: str) -> str:
+    from django.utils.translation import gettext
+
+    return {
+        "early": gettext("Early stage"),
+        "smb": gettext("Small and medium businesses"),
+        "mid-market": gettext("Mid-market"),
+        "enterprise": gettext("Enterprise"),
+        "all": gettext("All companies"),
+        "team": gettext("Your team"),
+    }.get(segment, segment)
 
 
 @dataclass(frozen=True)
@@ -25,95 +84,118 @@ class Benchmark:
     form: Form
     low: Decimal  # the point, the threshold, or the band's lower end
     high: Decimal | None = None  # the band's upper end
-    source: str = ""
+    source: str = ""  # the source's title as BENCHMARKS.md names it
     year: int | None = None
-    population: str = ""
-    note: str = ""  # where the source's formula differs from ours
+    population: str | Text = ""
+    note: str | Text = ""  # the population, the source's definition, where it differs from ours
     url: str = ""
+    label: str = ""  # a source label of LABELS; empty for a team row
+    kind: str = ""  # one of KINDS; empty for a team row
+    publisher: str | Text = ""
+    url_note: str | Text = ""  # where the text was read when not on the publisher's page
+    seed_doc: str = ""  # the seed document's number, for seed-article rows
+    unit: str = ""  # "%" when the source quotes percent (the value is then a fraction)
 
     @property
     def is_team(self) -> bool:
         return self.segment == "team"
 
+    @property
+    def ref(self) -> str:
+        """A stable name of a built-in row (what a workspace's pick stores)."""
+        year = self.year or "nd"
+        return f"{self.key}.{self.grain}.{self.segment}.{self.form}.{self.low.normalize()}.{year}"
 
-def _pct(text: str) -> Decimal:
-    return Decimal(text) / 100
+
+class LibraryError(ImproperlyConfigured):
+    pass
 
 
-SINGULARITY = "SingularitySales blog, „Die 6 wichtigsten Vertriebs-KPIs für SaaS-Unternehmen“"
-CHARTMOGUL = "ChartMogul, “What is a good monthly growth rate in SaaS?”"
-BESSEMER = "Bessemer Venture Partners, State of the Cloud"
-SAAS_CAPITAL = "SaaS Capital, retention benchmarks for private B2B SaaS companies"
-SKOK = "David Skok, SaaS Metrics 2.0; Compass sales glossary"
-GLOSSARY = "KPI glossary example (B2B consultancy)"
-CYCLE_SOURCE = "Rule of thumb (secondary summaries)"
+_REQUIRED = ("kpi", "grain", "segment", "form", "low", "unit", "label", "source", "kind", "url",
+             "publisher_en", "population_en", "population_de", "note_en", "note_de")  # fmt: skip
+_OPTIONAL = ("high", "year", "seed_doc", "publisher_de", "url_note_en", "url_note_de")
 
-LIBRARY: tuple[Benchmark, ...] = (
-    Benchmark("mrr_growth_rate", "month", "early", "at_least", _pct("15"), source=SINGULARITY,
-              population="Rule of thumb for the early („Speed2Market“) phase"),
-    Benchmark("mrr_growth_rate", "month", "early", "point", _pct("4.4"), source=CHARTMOGUL,
-              population="Median, companies under $10K MRR",
-              note="Compound monthly growth rate"),
-    Benchmark("mrr_growth_rate", "month", "smb", "point", _pct("3.1"), source=CHARTMOGUL,
-              population="Median, $10K–$50K MRR", note="Compound monthly growth rate"),
-    Benchmark("customer_churn_rate", "month", "all", "at_most", _pct("3"), source=SINGULARITY,
-              population="„kleiner 2,5 bis 3 % pro Monat“"),
-    Benchmark("customer_churn_rate", "month", "all", "point", _pct("4.91"),
-              source="Recurly Research, churn rate benchmarks",
-              population="1,500+ B2B subscription sites",
-              note="Voluntary 3.95 % plus involuntary 1.38 %"),
-    Benchmark("customer_churn_rate", "month", "smb", "at_most", _pct("3"), source=BESSEMER,
-              year=2017, population="ACV under $12K"),
-    Benchmark("customer_churn_rate", "month", "mid-market", "point", _pct("1"),
-              source=BESSEMER, year=2017),
-    Benchmark("customer_churn_rate", "month", "enterprise", "at_most", _pct("1"),
-              source=BESSEMER, year=2017),
-    Benchmark("customer_retention_rate", "year", "all", "at_least", _pct("80"),
-              source="KPI glossary example (annual renewals of a compliance consultancy)",
-              population="Example target"),
-    Benchmark("nrr", "year", "all", "point", _pct("102"), source=SAAS_CAPITAL, year=2023,
-              population="Over 1,500 private B2B SaaS companies, FY2022",
-              note="Same-customer annual cohort"),
-    Benchmark("nrr", "year", "smb", "point", _pct("100"), source=SAAS_CAPITAL, year=2023,
-              population="ACV under $12K", note="Same-customer annual cohort"),
-    Benchmark("nrr", "year", "enterprise", "point", _pct("110"), source=SAAS_CAPITAL,
-              year=2023, population="ACV over $250K", note="Same-customer annual cohort"),
-    Benchmark("nrr", "year", "all", "point", _pct("101"), source="Benchmarkit", year=2025,
-              population="Private B2B SaaS companies, FY2024"),
-    Benchmark("grr", "year", "all", "band", _pct("90"), _pct("93"), source=SAAS_CAPITAL,
-              year=2023, population="Medians by ACV", note="Capped per customer"),
-    Benchmark("clv_cac_ratio", "month", "all", "at_least", Decimal(3), source=SKOK,
-              note="LTV definitions vary (with or without gross margin)"),
-    Benchmark("cac_payback_months", "month", "all", "at_most", Decimal(12), source=SKOK,
-              note="Sales and marketing spend / (new MRR × gross margin)"),
-    Benchmark("quick_ratio", "month", "all", "at_least", Decimal(4),
-              source="Mamoon Hamid (Social Capital), cited by Baremetrics",
-              note="Baremetrics leaves reactivation out"),
-    Benchmark("lead_to_customer_rate", "month", "all", "point", _pct("15"), source=GLOSSARY,
-              population="Example target"),
-    Benchmark("lead_to_customer_rate", "month", "all", "point", _pct("10"),
-              source=SINGULARITY, population="Worked example"),
-    Benchmark("visitor_to_lead_rate", "month", "all", "band", _pct("2"), _pct("5"),
-              source="First Page Sage via a secondary summary; SingularitySales worked "
-              "example 3.3 %"),
-    Benchmark("win_rate", "quarter", "all", "point", _pct("45"), source="CSO Insights",
-              year=2011, population="Forecast deals", note="Won / (won + lost)"),
-    Benchmark("sales_cycle_days", "quarter", "smb", "band", Decimal(14), Decimal(30),
-              source=CYCLE_SOURCE, note="Created to closed, won deals"),
-    Benchmark("sales_cycle_days", "quarter", "mid-market", "band", Decimal(30), Decimal(90),
-              source=CYCLE_SOURCE, note="Created to closed, won deals"),
-    Benchmark("sales_cycle_days", "quarter", "enterprise", "band", Decimal(90), Decimal(180),
-              source=CYCLE_SOURCE, note="Created to closed, won deals"),
-    Benchmark("nps", "quarter", "all", "band", Decimal(30), Decimal(40),
-              source="Secondary summaries of Retently and CustomerGauge",
-              population="B2B SaaS, typically about 36"),
-)  # fmt: skip
+
+def _decimal(raw: Any, where: str, field: str) -> Decimal:
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation:
+        raise LibraryError(f"{where}: {field} {raw!r} is not a number") from None
+
+
+def _row(path: Path, number: int, raw: dict[str, Any]) -> Benchmark:
+    from kpiapp.kpis.registry import KPI_BY_KEY
+
+    where = f"{path.name}, benchmark {number} ({raw.get('kpi', '?')}, {raw.get('segment', '?')})"
+    unknown = set(raw) - set(_REQUIRED) - set(_OPTIONAL)
+    missing = [f for f in _REQUIRED if f not in raw]
+    if unknown or missing:
+        raise LibraryError(f"{where}: unknown fields {sorted(unknown)}, missing {missing}")
+    checks = [
+        ("kpi", raw["kpi"] in KPI_BY_KEY, "is no KPI of the registry"),
+        ("grain", raw["grain"] in GRAINS, f"is none of {GRAINS}"),
+        ("segment", raw["segment"] in (*SEGMENTS, "all"), "is no segment (or all)"),
+        ("form", raw["form"] in FORMS, f"is none of {FORMS}"),
+        ("label", raw["label"] in LABELS, f"is none of {LABELS}"),
+        ("kind", raw["kind"] in KINDS, f"is none of {KINDS}"),
+        ("url", raw["url"] == "" or str(raw["url"]).startswith("https://"), "is not https"),
+        ("year", isinstance(raw.get("year", 2000), int), "is not a year"),
+    ]
+    for field, ok, problem in checks:
+        if not ok:
+            raise LibraryError(f"{where}: {field} {raw.get(field)!r} {problem}")
+    kpi_unit = KPI_BY_KEY[raw["kpi"]].unit
+    if (raw["unit"] == "%") != (kpi_unit == "rate") or raw["unit"] not in ("%", ""):
+        raise LibraryError(f"{where}: unit {raw['unit']!r} does not fit the KPI's unit {kpi_unit}")
+    scale = Decimal(100) if raw["unit"] == "%" else Decimal(1)
+    low = _decimal(raw["low"], where, "low") / scale
+    high = _decimal(raw["high"], where, "high") / scale if "high" in raw else None
+    if (high is not None) != (raw["form"] == "band") or (high is not None and high <= low):
+        raise LibraryError(f"{where}: a band needs a high above its low; other forms have none")
+    return Benchmark(
+        key=raw["kpi"],
+        grain=raw["grain"],
+        segment=raw["segment"],
+        form=raw["form"],
+        low=low,
+        high=high,
+        source=raw["source"],
+        year=raw.get("year"),
+        population=Text(raw["population_en"], raw["population_de"]),
+        note=Text(raw["note_en"], raw["note_de"]),
+        url=raw["url"],
+        label=raw["label"],
+        kind=raw["kind"],
+        publisher=Text(raw["publisher_en"], raw.get("publisher_de") or raw["publisher_en"]),
+        url_note=Text(raw.get("url_note_en", ""), raw.get("url_note_de", "")),
+        seed_doc=raw.get("seed_doc", ""),
+        unit=raw["unit"],
+    )
+
+
+def load_library(path: Path | None = None) -> tuple[Benchmark, ...]:
+    """Read and check the library file; a LibraryError names the first bad row."""
+    path = path or LIBRARY_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise LibraryError(f"The benchmark library {path.name} cannot be read: {error}") from None
+    rows = data.get("benchmark")
+    if not isinstance(rows, list) or not rows:
+        raise LibraryError(f"The benchmark library {path.name} has no [[benchmark]] rows")
+    return tuple(_row(path, n, raw) for n, raw in enumerate(rows, start=1))
+
+
+@cache
+def library() -> tuple[Benchmark, ...]:
+    """The built-in rows, in the order of BENCHMARKS.md (read once per process)."""
+    return load_library()
 
 
 def choose(rows: Iterable[Benchmark], *, key: str, grain: str, segment: str) -> Benchmark | None:
-    """The row a KPI at a grain is judged by: the workspace segment's rows, else those of
-    segment `all`; a team row wins over a built-in one; then the newest year; then the
-    first listed."""
+    """The row a KPI at a grain is judged by (BENCHMARKS.md "Choosing the row"): the workspace
+    segment's rows, else those of segment `all`; a team row wins over a built-in one; then the
+    newest year (an undated row counts as the oldest); then the first listed."""
     candidates = [r for r in rows if r.key == key and r.grain == grain]
     team = [r for r in candidates if r.is_team]
     pool: Sequence[Benchmark] = (
@@ -125,6 +207,18 @@ def choose(rows: Iterable[Benchmark], *, key: str, grain: str, segment: str) -> 
         return None
     newest = max(r.year or 0 for r in pool)
     return next(r for r in pool if (r.year or 0) == newest)
+
+
+def references(rows: Iterable[Benchmark], *, key: str, segment: str) -> list[Benchmark]:
+    """Every row for a KPI a workspace can be compared with, at any grain: the team's own,
+    then the built-in rows of its segment, else those of segment `all`, in library order."""
+    candidates = [r for r in rows if r.key == key]
+    team = [r for r in candidates if r.is_team]
+    own = [r for r in candidates if r.segment == segment]
+    grains_with_own = {r.grain for r in own}
+    general = [r for r in candidates if r.segment == "all" and r.grain not in grains_with_own]
+    library_rows = [r for r in candidates if r in own or r in general]
+    return [*team, *library_rows]
 
 
 def verdict(row: Benchmark, value: Decimal | Fraction, direction: str) -> Verdict | None:
@@ -148,3 +242,13 @@ def verdict(row: Benchmark, value: Decimal | Fraction, direction: str) -> Verdic
             return "on_par"
         above = v > low
     return "better" if above == up else "worse"
+
+
+def verdict_at(
+    row: Benchmark, value: Decimal | Fraction | None, direction: str, grain: str
+) -> Verdict | None:
+    """The verdict only at the row's own grain (BENCHMARKS.md): None elsewhere or without a
+    value."""
+    if value is None or row.grain != grain:
+        return None
+    return verdict(row, value, direction)

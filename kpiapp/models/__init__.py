@@ -1,6 +1,6 @@
 """Kennzahl's domain models, one module per aggregate; every one is workspace-owned."""
 
-from kpiapp.models.benchmarks import TeamBenchmark
+from kpiapp.models.benchmarks import BenchmarkPick, TeamBenchmark
 from kpiapp.models.custom_kpis import CustomKpi, CustomKpiValue
 from kpiapp.models.customers import Account
 from kpiapp.models.deals import Deal, DealKind, DealStage, DealStageChange
@@ -26,6 +26,7 @@ from kpiapp.models.workspace_exports import ExportStatus, WorkspaceExport
 
 __all__ = [
     "Account",
+    "BenchmarkPick",
     "BillingInterval",
     "Cadence",
     "Campaign",

@@ -60,3 +60,28 @@ class TeamBenchmark(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.kpi_key} {self.grain}"
+
+
+class BenchmarkPick(WorkspaceOwned):
+    """The built-in row a workspace's tiles and reports judge a KPI by at a grain, picked by an
+    admin over BENCHMARKS.md's rule ("Choosing the row"); a team benchmark still wins."""
+
+    kpi_key = models.CharField(_("KPI"), max_length=60)
+    grain = models.CharField(_("grain"), max_length=8)
+    ref = models.CharField(_("reference"), max_length=120)
+
+    class Meta:
+        verbose_name = _("chosen benchmark")
+        verbose_name_plural = _("chosen benchmarks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kpi_key", "grain"],
+                name="benchmark_pick_unique",
+                violation_error_message=_(
+                    "This KPI already has a chosen reference for this period length."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_key} {self.grain}: {self.ref}"

@@ -10,11 +10,11 @@ from decimal import Decimal
 from django.utils.functional import Promise
 
 from accounts.models import Workspace
-from kpiapp.kpis.benchmarks import Benchmark, choose, verdict
+from kpiapp.kpis.benchmarks import Benchmark, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
 from kpiapp.models import KpiSnapshot, Target
-from kpiapp.selectors.benchmarks import benchmark_rows
+from kpiapp.selectors.benchmarks import Reference, benchmark_rows, judged_by, kpi_references, picks
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.templatetags.kpi_format import unit_suffix
 
@@ -68,6 +68,7 @@ class KpiPage:
     verdict: str | None
     latest: Period | None
     breakdown: Breakdown | None
+    references: list[Reference] = field(default_factory=list)  # every row, side by side
 
     def chart_data(self) -> dict[str, object]:
         def plain(v: Decimal | None) -> float | None:
@@ -126,8 +127,17 @@ def kpi_page(
     ]
     latest = periods[-1] if periods else None
     library = benchmark_rows()
-    row = choose(library, key=key, grain=grain, segment=workspace.benchmark_segment)
+    picked = picks()
+    segment = workspace.benchmark_segment
+    row = judged_by(library, picked, key=key, grain=grain, segment=segment)
     latest_value = found[latest.start].value if latest else None
+    # The references judge the last complete period, as the tiles and the benchmarks page do.
+    complete = next((p for p in reversed(periods) if not found[p.start].partial), None)
+    snapshot = found[complete.start] if complete else None
+    references = kpi_references(
+        kpi=kpi, segment=segment, grain=grain, value=snapshot.value if snapshot else None,
+        period=complete, reason=snapshot.reason if snapshot else "", rows=library, picked=picked,
+    )  # fmt: skip
     judged = verdict(row, latest_value, kpi.direction) if row and latest_value is not None else None
     chosen = dimension if dimension in kpi.dimensions else (kpi.dimensions or (None,))[0]
     breakdown = _breakdown(key, chosen, latest) if chosen and latest else None
@@ -143,6 +153,7 @@ def kpi_page(
         verdict=judged,
         latest=latest,
         breakdown=breakdown,
+        references=references,
     )
 
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 from django.utils.functional import Promise
 
 from accounts.models import Workspace
-from kpiapp.kpis.benchmarks import Benchmark, Verdict, choose, verdict
+from kpiapp.kpis.benchmarks import Benchmark, Verdict, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.targets import Pacing, pace
 from kpiapp.models import KpiSnapshot, Target
-from kpiapp.selectors.benchmarks import benchmark_rows
+from kpiapp.selectors.benchmarks import benchmark_rows, judged_by, picks
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 
 DEFAULT_PINNED = (
@@ -126,6 +126,7 @@ def dashboard_tiles(
         ).only("kpi_key", "value")
     }
     library = benchmark_rows()
+    picked = picks()
     kpis = {k.key: k for k in workspace_kpis()}
     tiles = []
     for key in keys:
@@ -151,7 +152,8 @@ def dashboard_tiles(
             pacing = pace(kind=kpi.kind, direction=kpi.direction, target=target.value,
                           current=current.value, quarter=quarter, today=today,
                           start=starts_of_quarter.get(key) or 0)  # fmt: skip
-        row = choose(library, key=key, grain=period.grain, segment=workspace.benchmark_segment)
+        row = judged_by(library, picked, key=key, grain=period.grain,
+                        segment=workspace.benchmark_segment)  # fmt: skip
         judged = verdict(row, value, kpi.direction) if row and value is not None else None
         tiles.append(
             Tile(

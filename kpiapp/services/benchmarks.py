@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Membership
+from accounts.roles import Role
 from accounts.tenancy import current_workspace_id
-from kpiapp.models import TeamBenchmark
+from kpiapp.kpis.benchmarks import library
+from kpiapp.models import BenchmarkPick, TeamBenchmark
 from kpiapp.selectors.kpi_lookup import workspace_kpi
 from kpiapp.selectors.page_cache import pages_changed
 
@@ -64,3 +66,18 @@ def team_benchmark_delete(*, membership: Membership, benchmark: TeamBenchmark) -
         subject=f"{benchmark.kpi_key} ({benchmark.grain})",
     )
     benchmark.delete()
+
+
+@transaction.atomic
+def benchmark_pick_set(*, membership: Membership, kpi_key: str, grain: str, ref: str) -> None:
+    """An admin picks the built-in row tiles and reports judge a KPI by at a grain; an empty
+    `ref` goes back to BENCHMARKS.md's rule. A team benchmark still wins over the pick."""
+    if not membership.has_role(Role.ADMIN):
+        raise PermissionDenied
+    if ref and not any(r.ref == ref and r.key == kpi_key and r.grain == grain for r in library()):
+        raise ValidationError(_("There is no such reference for this KPI."))
+    BenchmarkPick.objects.filter(kpi_key=kpi_key, grain=grain).delete()
+    if ref:
+        BenchmarkPick.objects.create(workspace_id=current_workspace_id(), kpi_key=kpi_key,
+                                     grain=grain, ref=ref)  # fmt: skip
+    pages_changed(current_workspace_id())

@@ -178,11 +178,19 @@ def kpi_points(value: object) -> str:
 
 @register.simple_tag
 def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
-    """A benchmark row as text: ≥ 15 %, 4.4 %, 90–93 %."""
-    low = kpi_value(getattr(row, "low", None), unit, currency)
+    """A benchmark row as text: ≥ 15 %, 4.4 %, 90–93 %, with the decimals its source quotes
+    (5.15 %, not 5.2 %)."""
+
+    def quoted(value: object) -> str:
+        if value is None or unit not in ("rate", "ratio", "score", "days", "months"):
+            return kpi_value(value, unit, currency)  # type: ignore[arg-type]
+        shown = _decimal(value) * (100 if unit == "rate" else 1)
+        return number(shown, _places_needed(shown, 2)) + unit_suffix(unit)
+
+    low = quoted(getattr(row, "low", None))
     form = getattr(row, "form", "")
     if form == "band":
-        return f"{low} – {kpi_value(getattr(row, 'high', None), unit, currency)}"
+        return f"{low} – {quoted(getattr(row, 'high', None))}"
     return {"at_least": f"≥ {low}", "at_most": f"≤ {low}"}.get(form, low)
 
 

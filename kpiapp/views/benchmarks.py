@@ -10,10 +10,15 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
+from kpiapp.kpis.periods import today_in
 from kpiapp.models import TeamBenchmark
-from kpiapp.selectors.benchmarks import library_overview
+from kpiapp.selectors.benchmarks import library_overview, overview
 from kpiapp.selectors.kpi_lookup import workspace_kpis
-from kpiapp.services.benchmarks import team_benchmark_delete, team_benchmark_set
+from kpiapp.services.benchmarks import (
+    benchmark_pick_set,
+    team_benchmark_delete,
+    team_benchmark_set,
+)
 from kpiapp.target_forms import TeamBenchmarkForm
 
 
@@ -26,6 +31,16 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
     units = {k.key: k.unit for k in directional}
     form = TeamBenchmarkForm(units=units, names=names)
     if request.method == "POST":
+        if request.POST.get("action") == "pick":
+            try:
+                benchmark_pick_set(membership=membership, kpi_key=request.POST.get("kpi", ""),
+                                   grain=request.POST.get("grain", ""),
+                                   ref=request.POST.get("ref", ""))  # fmt: skip
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("kpiapp:benchmarks", slug=workspace.slug)
+            messages.success(request, _("The dashboard now uses the chosen reference."))
+            return redirect("kpiapp:benchmarks", slug=workspace.slug)
         if request.POST.get("action") == "delete":
             benchmark = get_object_or_404(TeamBenchmark.objects, pk=request.POST.get("benchmark"))
             team_benchmark_delete(membership=membership, benchmark=benchmark)
@@ -56,6 +71,11 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
         {
             "nav": "kpis",
             "rows": library_overview(segment=workspace.benchmark_segment),
+            "groups": overview(
+                segment=workspace.benchmark_segment, today=today_in(workspace.time_zone)
+            ),
+            "can_pick": membership.has_role(Role.ADMIN),
+            "kpi_names": dict(names),
             "team": list(TeamBenchmark.objects.all()),
             "form": form,
             "can_edit": membership.has_role(Role.EDITOR),

@@ -12,7 +12,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.imports.mapping import Mapping
 from kpiapp.kpis.periods import Period
 from kpiapp.models import Deal, DealStageChange, DigestDelivery, WorkspaceExport
-from kpiapp.services.benchmarks import team_benchmark_set
+from kpiapp.services.benchmarks import benchmark_pick_set, team_benchmark_set
 from kpiapp.services.custom_kpis import custom_kpi_create
 from kpiapp.services.digests import digest_subscribe
 from kpiapp.services.imports import data_import, import_job_create
@@ -58,6 +58,8 @@ def fill_every_table(workspace: Workspace, owner: User) -> None:
         target_set(membership=member, kpi_key="mrr", quarter=quarter, value=Decimal(5000))
         team_benchmark_set(membership=member, kpi_key="nps", grain="month", form="point",
                            low=Decimal(40), high=None, source="Umfrage")  # fmt: skip
+        benchmark_pick_set(membership=member, kpi_key="nps", grain="quarter",
+                           ref="nps.quarter.all.band.31.nd")  # fmt: skip
         report = report_create(membership=member, data={
             "title": "Monatsbericht", "visibility": "shared", "grain": "month",
             "range_kind": "last_closed_month", "comparison": "previous",
