@@ -336,6 +336,7 @@ class AuditAction(models.TextChoices):
     TARGET_REMOVED = "target.removed", _("deleted a target")
     BENCHMARK_SET = "benchmark.set", _("set a team benchmark")
     BENCHMARK_DELETED = "benchmark.deleted", _("deleted a team benchmark")
+    BENCHMARK_PICKED = "benchmark.picked", _("picked the reference of a KPI")
     CUSTOM_KPI_CREATED = "custom_kpi.created", _("defined an own KPI")
     CUSTOM_KPI_CHANGED = "custom_kpi.changed", _("changed an own KPI")
     CUSTOM_KPI_DELETED = "custom_kpi.deleted", _("deleted an own KPI")

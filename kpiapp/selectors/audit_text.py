@@ -29,6 +29,8 @@ from accounts.models import (
 )
 from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
+from kpiapp.kpis.benchmark_words import reference_label
+from kpiapp.kpis.benchmarks import library
 from kpiapp.kpis.periods import Period, parse_period
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import CustomKpi
@@ -65,6 +67,7 @@ ACTION_TITLES: dict[str, Promise] = {
     AuditAction.TARGET_REMOVED: gettext_lazy("Target deleted"),
     AuditAction.BENCHMARK_SET: gettext_lazy("Team benchmark set"),
     AuditAction.BENCHMARK_DELETED: gettext_lazy("Team benchmark deleted"),
+    AuditAction.BENCHMARK_PICKED: gettext_lazy("Reference picked"),
     AuditAction.CUSTOM_KPI_CREATED: gettext_lazy("Own KPI defined"),
     AuditAction.CUSTOM_KPI_CHANGED: gettext_lazy("Own KPI changed"),
     AuditAction.CUSTOM_KPI_DELETED: gettext_lazy("Own KPI deleted"),
@@ -316,6 +319,9 @@ class AuditPresenter:
             return event.subject, self._generic(data)
         key = found[1]
         subject = f"{self.kpi_name(key)}, {_GRAINS[found[2]]}"
+        if event.action == AuditAction.BENCHMARK_PICKED:
+            row = next((r for r in library() if r.ref == data.get("ref")), None)
+            return subject, [reference_label(row) if row else _("the default reference")]
         low, high = data.get("low"), data.get("high")
         if low in (None, ""):
             return subject, []

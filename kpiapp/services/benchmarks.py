@@ -80,4 +80,7 @@ def benchmark_pick_set(*, membership: Membership, kpi_key: str, grain: str, ref:
     if ref:
         BenchmarkPick.objects.create(workspace_id=current_workspace_id(), kpi_key=kpi_key,
                                      grain=grain, ref=ref)  # fmt: skip
+    audit_record(workspace=membership.workspace, actor=membership.user,
+                 action=AuditAction.BENCHMARK_PICKED, subject=f"{kpi_key} ({grain})",
+                 ref=ref)  # fmt: skip
     pages_changed(current_workspace_id())

@@ -153,3 +153,20 @@ def test_an_admin_picks_the_reference_of_the_tiles_and_a_team_row_still_wins(
     assert client_as(adam).post(URL, {**pick, "ref": ""}).status_code == 302  # back to the rule
     with workspace_scope(company.id):
         assert not BenchmarkPick.objects.exists()
+
+
+def test_picking_a_reference_is_in_the_audit_log_in_words(client_as, adam, company):
+    from accounts.models import AuditEvent
+    from kpiapp.kpis.benchmark_words import reference_label
+
+    _segment(company, "early")
+    row = next(r for r in library() if r.source.startswith('Recurly Research, "Churn'))
+    pick = {"action": "pick", "kpi": "customer_churn_rate", "grain": "month", "ref": row.ref}
+    assert client_as(adam).post(URL, pick).status_code == 302
+    assert client_as(adam).post(URL, {**pick, "ref": ""}).status_code == 302
+    with workspace_scope(company.id):
+        assert AuditEvent.objects.filter(action="benchmark.picked").count() == 2
+    log = client_as(adam).get("/w/acme/settings/audit/").content.decode()
+    assert "Reference picked" in log
+    assert reference_label(row) in log and "the default reference" in log
+    assert "customer_churn_rate" not in log
