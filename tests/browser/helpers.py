@@ -1,6 +1,12 @@
 """Steps the browser tests share."""
 
-from tests.conftest import PASSWORD
+from datetime import date
+
+from accounts.models import User, Workspace
+from accounts.tenancy import workspace_scope
+from kpiapp.models import Account, Subscription
+from kpiapp.services.snapshots import snapshot_rebuild
+from tests.conftest import PASSWORD, make_user, make_workspace
 
 
 def log_in(page, base_url: str, email: str, password: str = PASSWORD, lands_on: str = "") -> list:
@@ -14,3 +20,20 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD, lands_on: 
     if lands_on:
         page.wait_for_url(f"{base_url}{lands_on}")
     return errors
+
+
+def workspace_with_one_customer(language: str = "") -> tuple[User, Workspace]:
+    """ "Acme GmbH" owned by lead@example.com, with one account paying 5,000 € a month since
+    2020, and its snapshots computed."""
+    user = make_user("lead@example.com", "Lea Lead")
+    if language:
+        user.language = language
+        user.save(update_fields=["language"])
+    workspace = make_workspace("acme", user, "Acme GmbH")
+    with workspace_scope(workspace.id):
+        account = Account.objects.create(external_id="A", name="Alpha")
+        Subscription.objects.create(external_id="S", account=account, amount_cents=500_000,
+                                    currency="EUR", interval="month",
+                                    started_at=date(2020, 1, 1))  # fmt: skip
+        snapshot_rebuild(workspace_id=workspace.id)
+    return user, workspace

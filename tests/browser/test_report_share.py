@@ -1,29 +1,16 @@
 """A real browser composes a report, shares it by link, and a logged-out visitor in a fresh
 browser context opens the link and sees the charts drawn."""
 
-from datetime import date
-
 import pytest
 
-from accounts.tenancy import workspace_scope
-from kpiapp.models import Account, Subscription
-from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
-from tests.conftest import make_user, make_workspace
+from tests.browser.helpers import log_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_report_is_built_shared_and_opened_logged_out(live_server, page, browser, settings):
     settings.SITE_URL = live_server.url  # links are written with the site's address
-    user = make_user("lead@example.com", "Lea Lead")
-    workspace = make_workspace("acme", user, "Acme GmbH")
-    with workspace_scope(workspace.id):
-        account = Account.objects.create(external_id="A", name="Alpha")
-        Subscription.objects.create(external_id="S", account=account, amount_cents=500_000,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2020, 1, 1))  # fmt: skip
-        snapshot_rebuild(workspace_id=workspace.id)
+    workspace_with_one_customer()
     errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.goto(f"{live_server.url}/w/acme/reports/")

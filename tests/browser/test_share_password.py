@@ -2,19 +2,17 @@
 posts with the Origin Chromium sends under the page's referrer policy, wrong passwords are
 told and then rate limited, and the right one shows the charts."""
 
-from datetime import date
-
 from django.core.cache import cache
 
 import pytest
 
 from accounts.tenancy import workspace_scope
 from kpiapp import share_access
-from kpiapp.models import Account, Report, Subscription
+from kpiapp.models import Report
 from kpiapp.services.reports import report_create
 from kpiapp.services.share_links import share_link_create
-from kpiapp.services.snapshots import snapshot_rebuild
-from tests.conftest import make_user, make_workspace, membership_of
+from tests.browser.helpers import workspace_with_one_customer
+from tests.conftest import membership_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def shared_report_link(live_server, settings, password: str = "") -> str:
     """A workspace with one subscription, a shared report of MRR, and a link to it."""
     settings.SITE_URL = live_server.url
-    user = make_user("lead@example.com", "Lea Lead")
-    workspace = make_workspace("acme", user, "Acme GmbH")
+    user, workspace = workspace_with_one_customer()
     with workspace_scope(workspace.id):
-        account = Account.objects.create(external_id="A", name="Alpha")
-        Subscription.objects.create(external_id="S", account=account, amount_cents=500_000,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2020, 1, 1))  # fmt: skip
-        snapshot_rebuild(workspace_id=workspace.id)
         membership = membership_of(user, workspace)
         report: Report = report_create(membership=membership, data={
             "title": "Investor update", "visibility": "shared", "grain": "month",

@@ -1,15 +1,9 @@
 """A real browser sets a quarterly target through the form and sees its progress."""
 
-from datetime import date
-
 import pytest
 
-from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, period_name, today_in
-from kpiapp.models import Account, Subscription
-from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
-from tests.conftest import make_user, make_workspace
+from tests.browser.helpers import log_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,17 +15,8 @@ TEXT = {
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_an_editor_sets_a_target_and_sees_its_progress(live_server, page, language):
-    user = make_user("lead@example.com", "Lea Lead")
-    user.language = language
-    user.save()
-    workspace = make_workspace("acme", user, "Acme GmbH")
-    with workspace_scope(workspace.id):
-        account = Account.objects.create(external_id="A", name="Alpha")
-        quarter = Period.of_start("quarter", today_in(workspace.time_zone))
-        Subscription.objects.create(external_id="S", account=account, amount_cents=500_000,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2020, 1, 1))  # fmt: skip
-        snapshot_rebuild(workspace_id=workspace.id)
+    _user, workspace = workspace_with_one_customer(language)
+    quarter = Period.of_start("quarter", today_in(workspace.time_zone))
     errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.goto(f"{live_server.url}/w/acme/targets/")
