@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from accounts.access import memberships_of, workspace_member_ids
 from accounts.models import User, Workspace
 
 SettingsChanged = Callable[[Workspace, set[str]], None]
@@ -60,3 +61,37 @@ def audit_words(workspace: Workspace, events: list) -> list:
     for callback in _audit_words[-1:]:
         return callback(workspace, events)
     return []
+
+
+# What every page's header or a dashboard's team shows has changed: a membership, a user's
+# name or language, a workspace's name. kpiapp bumps the versions of its cached pages.
+PagesChanged = Callable[[set[int], set[int]], None]  # workspace ids, user ids
+_pages_changed: list[PagesChanged] = []
+
+
+def on_account_pages_changed(callback: PagesChanged) -> PagesChanged:
+    if callback not in _pages_changed:
+        _pages_changed.append(callback)
+    return callback
+
+
+def account_pages_changed(*, workspace_ids: set[int], user_ids: set[int]) -> None:
+    for callback in _pages_changed:
+        callback(workspace_ids, user_ids)
+
+
+def membership_changed(*, workspace_id: int, user_id: int) -> None:
+    """A member came, went or has another role: their workspace switcher, the team."""
+    account_pages_changed(workspace_ids={workspace_id}, user_ids={user_id})
+
+
+def user_changed(user: User) -> None:
+    """A user's name or language: their own pages and those of every workspace they are in."""
+    workspaces = set(memberships_of(user).values_list("workspace_id", flat=True))
+    account_pages_changed(workspace_ids=workspaces, user_ids={user.pk})
+
+
+def workspace_changed(workspace: Workspace) -> None:
+    """A workspace's name or settings: its pages, and every member's workspace switcher."""
+    members = set(workspace_member_ids(workspace.pk))
+    account_pages_changed(workspace_ids={workspace.pk}, user_ids=members)

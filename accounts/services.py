@@ -76,7 +76,22 @@ def user_delete(*, user: User) -> None:
         if membership.workspace.deleting_since is None:  # the others see who left and how
             audit_record(workspace=membership.workspace, actor=user,
                          action=AuditAction.ACCOUNT_DELETED, subject=user.email)  # fmt: skip
+    hooks.user_changed(user)  # the teams they leave
     user.delete()
+
+
+def user_profile_update(
+    *, user: User, name: str | None = None, language: str | None = None
+) -> User:
+    """Change a login's name or language (the switcher in the header, the team lists)."""
+    given = {"name": name, "language": language}
+    changed = [field for field, value in given.items() if value is not None]
+    for field in changed:
+        setattr(user, field, given[field])
+    user.full_clean(validate_unique=False, exclude=["password"])
+    user.save(update_fields=changed)
+    hooks.user_changed(user)
+    return user
 
 
 # --- workspaces ----------------------------------------------------------------------------
@@ -129,6 +144,7 @@ def workspace_create(
     workspace.save()
     with workspace_scope(workspace.id):
         Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    hooks.membership_changed(workspace_id=workspace.id, user_id=owner.pk)
     audit_record(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
     return workspace
 
@@ -145,6 +161,7 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
         if value is not None:
             setattr(workspace, field, value)
     _validated(workspace).save()
+    hooks.workspace_changed(workspace)
     after = {f: str(getattr(workspace, f)) for f in before}
     changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
     if changed:
@@ -196,6 +213,7 @@ def membership_add(
     with workspace_scope(workspace.id):
         membership, created = Membership.objects.get_or_create(user=user, defaults={"role": role})
     if created:
+        hooks.membership_changed(workspace_id=workspace.id, user_id=user.pk)
         audit_record(
             workspace=workspace,
             actor=actor,
@@ -224,6 +242,7 @@ def membership_set_role(*, membership: Membership, role: str, actor: User | None
         raise ValidationError(_(LAST_OWNER_MESSAGE))
     membership.role = role
     membership.save(update_fields=["role"])
+    hooks.membership_changed(workspace_id=membership.workspace_id, user_id=membership.user_id)
     audit_record(
         workspace=membership.workspace,
         actor=actor,
@@ -260,6 +279,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     with workspace_scope(membership.workspace_id):
         ApiToken.objects.filter(user=membership.user).update(revoked_at=timezone.now())
     membership.delete()
+    hooks.membership_changed(workspace_id=membership.workspace_id, user_id=membership.user_id)
     audit_record(
         workspace=actor.workspace,
         actor=actor.user,
@@ -354,6 +374,7 @@ def _invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     membership = Membership.objects.filter(user=user).first()
     if membership is None:
         membership = Membership.objects.create(user=user, role=invitation.role)
+        hooks.membership_changed(workspace_id=invitation.workspace_id, user_id=user.pk)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -28,7 +28,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import lockout
+from accounts import hooks, lockout
 from accounts.access import memberships_of, workspace_member_ids
 from accounts.models import AuditAction, Membership, User, Workspace
 from accounts.roles import Role
@@ -181,6 +181,7 @@ def set_workspace_requirement(*, actor: Membership, required: bool) -> bool:
         return False
     workspace.require_two_factor = required
     workspace.save(update_fields=["require_two_factor"])
+    hooks.workspace_changed(workspace)
     audit(
         workspace=workspace,
         actor=actor.user,

@@ -25,7 +25,7 @@ temporary STATIC_ROOT for the manifest storage, no SSL redirect on loopback).
    over all URLs; per URL the best round counts (the ceiling, least disturbed by other work on
    the machine). `/favicon.ico` (a redirect of the project's, no template) is a second baseline.
 
-   The pages are served from the page cache after their first view (`views/cached_page`);
+   The pages are served from the page cache after their first view (`pagecache/decorator`);
    "…, first view" asks for a new address each time, so the page is rendered every time (the
    dashboard with its tiles' own cache warm), which is what a user meets after a change.
    Run with REDIS_URL set for production's cache (Redis); without it, the cache is per process.

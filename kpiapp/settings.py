@@ -162,7 +162,7 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
     CACHES = {
         "default": {
-            "BACKEND": "kpiapp.cache.RedisCache",  # Django's, reusing its client
+            "BACKEND": "kpiapp.pagecache.redis_client.RedisCache",  # Django's, reusing its client
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kennzahl",
         }

@@ -1,5 +1,5 @@
-"""The production cache (`kpiapp.cache.RedisCache`) against a real Redis, when REDIS_URL is set:
-it stores and reads like Django's, and reuses one client per connection pool."""
+"""The production cache (`pagecache.redis_client.RedisCache`) against a real Redis, when
+REDIS_URL is set: it stores and reads like Django's, and reuses one client per connection pool."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.conf import settings
 
 import pytest
 
-from kpiapp.cache import RedisCache
+from kpiapp.pagecache.redis_client import RedisCache
 
 
 @pytest.fixture

@@ -45,7 +45,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        data = form.cleaned_data
+        services.user_profile_update(
+            user=request.user, name=data["name"], language=data["language"]
+        )
         messages.success(request, _("Your profile was saved."))
         response = redirect("accounts:profile")
         _remember_language(response, form.cleaned_data["language"])
@@ -107,8 +110,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in Language.values:
         return response
     if request.user.is_authenticated:
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+        services.user_profile_update(user=request.user, language=language)
     _remember_language(response, language)
     return response
 

@@ -14,8 +14,8 @@ from accounts.roles import Role
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.benchmarks import library
 from kpiapp.models import BenchmarkPick, TeamBenchmark
+from kpiapp.pagecache.versions import pages_changed
 from kpiapp.selectors.kpi_lookup import workspace_kpi
-from kpiapp.selectors.page_cache import pages_changed
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from accounts.services import audit
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import CustomKpi, KpiSnapshot, Target, TeamBenchmark
-from kpiapp.selectors.page_cache import pages_changed
+from kpiapp.pagecache.versions import pages_changed
 from kpiapp.services.snapshots import recompute_request
 
 KEY_LENGTH = CustomKpi._meta.get_field("key").max_length or 60

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kpiapp.models import RecomputeState
-from kpiapp.selectors.page_cache import pages_changed
+from kpiapp.pagecache.versions import pages_changed
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
 from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
-from kpiapp.selectors.page_cache import pages_changed
+from kpiapp.pagecache.versions import pages_changed
 from kpiapp.services.recompute_failures import needs_enqueue_after_failure, recompute_failed
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from accounts.models import AuditAction, Membership
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.periods import Period
 from kpiapp.models import Target, TargetChange
+from kpiapp.pagecache.versions import pages_changed
 from kpiapp.plausibility import DATE_WINDOW, month_in_window, target_problem
 from kpiapp.selectors.kpi_lookup import workspace_kpi
-from kpiapp.selectors.page_cache import pages_changed
 
 
 def _check(kpi_key: str, quarter: Period, dimension: str, value: Decimal) -> None:

@@ -11,9 +11,9 @@ from accounts.roles import Role
 from kpiapp.kpis.periods import Period, month_index, parse_period, period_name, today_in
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import Grain
+from kpiapp.pagecache.decorator import cached_page
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
 from kpiapp.selectors.tiles import last_complete_period
-from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 

@@ -15,13 +15,13 @@ from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
 from kpiapp.models import Grain
+from kpiapp.pagecache.decorator import cached_page
+from kpiapp.pagecache.versions import page_version
 from kpiapp.selectors.dashboard import team_by_role
 from kpiapp.selectors.kpi_lookup import workspace_kpis
-from kpiapp.selectors.page_cache import page_version
 from kpiapp.selectors.records import data_counts
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
 from kpiapp.services.dashboard import pinned_kpis, pinned_kpis_set
-from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 COMPARISONS = ("previous", "last_year")

@@ -23,11 +23,11 @@ from kpiapp.kpis.registry import (
     dimension_value_name,
 )
 from kpiapp.models import CustomKpi, Grain, KpiSnapshot
+from kpiapp.pagecache.decorator import cached_page
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
-from kpiapp.views.cached_page import cached_page
 from kpiapp.views.params import grain_param
 
 RECORDS_PER_PAGE = 100

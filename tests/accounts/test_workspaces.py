@@ -114,7 +114,7 @@ def test_admins_set_the_stage_probabilities_in_percent_and_kpis_are_recomputed(
     workspace.refresh_from_db()
     assert workspace.stage_probabilities["negotiation"] == "0.75"
     assert workspace.stage_probabilities["demo"] == "0.20"  # untouched
-    enqueued = [c for c in callbacks if "page_cache" not in c.__module__]
+    enqueued = [c for c in callbacks if "pagecache" not in c.__module__]
     assert len(enqueued) == 1  # the recompute of the workspace's KPIs
     refused = client_as(cast["admin"]).post(url, {**changed, "stage_demo": "120"})
     assert refused.status_code == 400

@@ -33,7 +33,7 @@ ACCOUNTS = b"external_id,name\nA1,Alpha\nA2,Beta\n"
 
 def _enqueued(callbacks: list) -> list:
     """The on-commit callbacks that enqueue a recompute (others bump the page cache)."""
-    return [c for c in callbacks if "page_cache" not in c.__module__]
+    return [c for c in callbacks if "pagecache" not in c.__module__]
 
 
 def _mrr(workspace) -> str | None:

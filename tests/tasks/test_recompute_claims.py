@@ -25,7 +25,7 @@ MORE = b"external_id,account,amount,interval,started_at\nS2,A2,250,month,2025-02
 
 
 def _enqueued(callbacks: list) -> list:
-    return [c for c in callbacks if "page_cache" not in c.__module__]
+    return [c for c in callbacks if "pagecache" not in c.__module__]
 
 
 def _state(**fields) -> RecomputeState:

@@ -18,9 +18,9 @@ from django.db import connection
 import pytest
 
 from accounts.tenancy import workspace_scope
-from kpiapp.cache import RedisCache
 from kpiapp.celery import app as celery_app
 from kpiapp.models import Account, ImportStatus
+from kpiapp.pagecache.redis_client import RedisCache
 from kpiapp.services import imports as service
 from tests.conftest import membership_of
 

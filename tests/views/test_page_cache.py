@@ -12,12 +12,14 @@ from django.urls import reverse
 import pytest
 from freezegun import freeze_time
 
+from accounts import services
 from accounts.models import Membership
 from accounts.roles import Role
+from accounts.services import WorkspaceSettings
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Subscription
+from kpiapp.pagecache.decorator import CSRF_PLACEHOLDER
 from kpiapp.services.snapshots import snapshot_rebuild
-from kpiapp.views.cached_page import CSRF_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -66,17 +68,21 @@ def test_each_user_sees_their_own_page(client_as, vera, erik, company):
 def test_a_change_of_role_or_name_shows_at_once(
     client_as, vera, company, django_capture_on_commit_callbacks
 ):
+    """The services in `accounts` announce these changes (accounts.hooks); no signal needed."""
     client = client_as(vera)
     client.get("/w/acme/")
+    membership = Membership.all_workspaces.get(user=vera, workspace=company)
     with django_capture_on_commit_callbacks(execute=True):
-        Membership.all_workspaces.filter(user=vera, workspace=company).update(role=Role.EDITOR)
-        Membership.all_workspaces.get(user=vera, workspace=company).save()  # as the service does
+        services.membership_set_role(membership=membership, role=Role.EDITOR, actor=None)
     page = client.get("/w/acme/")
     assert page.context is not None and page.context["can_pin"] is True
+    settings_ = WorkspaceSettings(name="Acme AG", currency=company.currency)
     with django_capture_on_commit_callbacks(execute=True):
-        company.name = "Acme AG"
-        company.save()
+        services.workspace_update(actor=membership, settings_=settings_)
     assert "Acme AG" in client.get("/w/acme/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_profile_update(user=vera, name="Vera Neumann-Schulz")
+    assert "Vera Neumann-Schulz" in client.get("/w/acme/").content.decode()
 
 
 @freeze_time("2025-05-20 12:00")

@@ -31,7 +31,7 @@ from accounts import two_factor
 from accounts.access import MembershipFacts, membership_facts
 from accounts.roles import role_at_least
 from kpiapp.kpis.periods import today_in
-from kpiapp.selectors.page_cache import page_versions
+from kpiapp.pagecache.versions import page_versions
 
 PAGE_CACHE_SECONDS = 3600
 CSRF_PLACEHOLDER = "kz-csrf-token-placeholder-3f9a"
