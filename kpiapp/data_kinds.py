@@ -9,8 +9,8 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kpiapp import forms as f
 from kpiapp import models as m
+from kpiapp.forms import records as f
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from accounts.models import Workspace
 from kpiapp.data_kinds import DataKind
 from kpiapp.models import Campaign, Channel, CustomKpi, DealStageChange
+from kpiapp.models.money import major_units
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "nullable": True,
@@ -26,7 +27,7 @@ class MajorUnits(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, cents: int | None) -> str | None:
-        return None if cents is None else f"{Decimal(cents) / 100:.2f}"
+        return None if cents is None else f"{major_units(cents):.2f}"
 
     def to_internal_value(self, data: object) -> Decimal:
         return Decimal(str(data))

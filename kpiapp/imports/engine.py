@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +38,7 @@ from kpiapp.models import (
     Traffic,
 )
 from kpiapp.models.marketing import name_key
+from kpiapp.models.money import major_units
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 BATCH = 2000
@@ -282,7 +282,7 @@ class _Run:
             for attr, message in plausibility.problems(self.spec.model, attrs, today):
                 column = self.spec.column_of(attr, row)
                 value = attrs[attr]
-                shown = f"{Decimal(value) / 100:.2f}" if attr.endswith("_cents") else str(value)
+                shown = f"{major_units(value):.2f}" if attr.endswith("_cents") else str(value)
                 self.error(line, column, self.cell(line, column, shown), str(message))
 
     def _check_duplicates(

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tenancy import WorkspaceOwned
-from kpiapp.models.money import validate_currency
+from kpiapp.models.money import major_units, validate_currency
 
 
 def name_key(name: str) -> str:
@@ -238,4 +238,5 @@ class Spend(WorkspaceOwned, Attributed):
         indexes = [models.Index(fields=["workspace", "month"], name="spend_ws_month")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.category} {self.amount_cents / 100:.2f} {self.currency}"
+        amount = major_units(self.amount_cents)
+        return f"{self.month:%Y-%m} {self.category} {amount:.2f} {self.currency}"

@@ -1,5 +1,7 @@
 """Money is stored as integer cents with an ISO 4217 currency code."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +17,13 @@ def validate_currency(code: str) -> None:
         raise ValidationError(
             _("“%(code)s” is not an ISO 4217 currency code."), params={"code": code}
         )
+
+
+def major_units(cents: int) -> Decimal:
+    """Stored cents as the amount people read and type: 123450 -> Decimal("1234.50")."""
+    return Decimal(cents) / 100
+
+
+def cents_of(amount: Decimal) -> int:
+    """An amount in major units as stored cents (forms check it has at most two places)."""
+    return int(amount * 100)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 import django_filters
 
 from accounts.models import AuditEvent, Workspace
-from kpiapp.exports import neutralise
+from kpiapp.exports.csv_dialect import neutralise
 from kpiapp.selectors.audit_text import AuditEntry, AuditPresenter, action_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Membership
 from kpiapp.data_kinds import DATA_KINDS
-from kpiapp.forms import RecordForm
+from kpiapp.forms.records import RecordForm
 from kpiapp.models import Deal, DealStageChange
 from kpiapp.services.snapshots import recompute_request
 

@@ -1,5 +1,5 @@
 """An owner exports the whole workspace (DSGVO Art. 20): every record kind as CSV in the
-columns the importer reads (`kpiapp.exports`, so the files import back), plus the workspace's
+columns the importer reads (`exports.records`, so the files import back), plus the workspace's
 own KPIs and targets, and a manifest, in one ZIP file written by a background job."""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.utils.translation import ngettext
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Membership
 from accounts.roles import Role
-from kpiapp.exports import csv_lines, export_csv_lines, export_queryset, neutralise
+from kpiapp.exports.csv_dialect import csv_lines, neutralise
+from kpiapp.exports.records import export_csv_lines, export_queryset
 from kpiapp.imports.kinds import KINDS
 from kpiapp.models import CustomKpi, ExportStatus, Target, WorkspaceExport
 

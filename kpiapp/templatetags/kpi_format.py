@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 from kpiapp.kpis.periods import Period
 from kpiapp.kpis.periods import period_name as words_of_period
 from kpiapp.kpis.reasons import reason_text
+from kpiapp.models.money import major_units
 
 register = template.Library()
 
@@ -41,7 +42,7 @@ def kpi_reason(reason: str | None) -> str:
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None or cents == "":
         return "–"
-    value = Decimal(cents) / 100
+    value = major_units(cents)
     amount = _format(value, 2)
     symbol = SYMBOLS.get(currency, currency)
     if (translation.get_language() or "en").startswith("de") or len(symbol) > 1:
@@ -92,7 +93,7 @@ def attr_path(record: object, path: str) -> object:
 def mrr_chart_data(points: list) -> dict[str, list]:
     return {
         "labels": [p.month.strftime("%Y-%m") for p in points],
-        "values": [p.mrr_cents / 100 for p in points],
+        "values": [float(major_units(p.mrr_cents)) for p in points],
     }
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from accounts.decorators import workspace_view
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
-from kpiapp.exports import csv_lines
+from kpiapp.exports.csv_dialect import csv_lines
 from kpiapp.selectors.audit import audit_csv_rows, audit_entries, audit_events
 
 PAGE_SIZE = 50

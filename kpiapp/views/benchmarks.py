@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
+from kpiapp.forms.targets import TeamBenchmarkForm
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import TeamBenchmark
 from kpiapp.selectors.benchmarks import library_overview, overview
@@ -19,7 +20,6 @@ from kpiapp.services.benchmarks import (
     team_benchmark_delete,
     team_benchmark_set,
 )
-from kpiapp.target_forms import TeamBenchmarkForm
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)

@@ -15,7 +15,7 @@ from accounts.decorators import workspace_view
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS, DataKind
-from kpiapp.exports import export_csv_lines, export_queryset
+from kpiapp.exports.records import export_csv_lines, export_queryset
 from kpiapp.selectors.records import account_story, data_counts, record_get, record_list
 from kpiapp.services.records import RecordInUse, record_delete, record_save
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
-from kpiapp.custom_kpi_forms import CustomKpiForm
+from kpiapp.forms.custom_kpis import CustomKpiForm
 from kpiapp.kpis.drill import drill, drillable
 from kpiapp.kpis.periods import Period, parse_period, today_in
 from kpiapp.kpis.registry import (

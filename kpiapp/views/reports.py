@@ -18,10 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import workspace_view
 from accounts.models import Membership
 from accounts.roles import Role
-from kpiapp.kpis.drill import drillable
-from kpiapp.kpis.periods import today_in
-from kpiapp.models import DigestSubscription, Report, ReportComment, ShareLink
-from kpiapp.report_forms import (
+from kpiapp.forms.reports import (
     CommentForm,
     DigestForm,
     ReportForm,
@@ -29,6 +26,9 @@ from kpiapp.report_forms import (
     ShareLinkForm,
     sections_from,
 )
+from kpiapp.kpis.drill import drillable
+from kpiapp.kpis.periods import today_in
+from kpiapp.models import DigestSubscription, Report, ReportComment, ShareLink
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.reports import (
     ReportContent,
@@ -268,7 +268,7 @@ def export_filename(report: Report, content: ReportContent, extension: str) -> s
 
 
 def csv_response(content: ReportContent, table: str) -> HttpResponse:
-    from kpiapp.report_csv import report_csv_lines
+    from kpiapp.exports.report_csv import report_csv_lines
 
     report = content.report
     if table not in ("values", "targets"):
@@ -282,7 +282,7 @@ def csv_response(content: ReportContent, table: str) -> HttpResponse:
 
 
 def pdf_response(content: ReportContent) -> HttpResponse:
-    from kpiapp.report_pdf import report_pdf
+    from kpiapp.exports.report_pdf import report_pdf
 
     response = HttpResponse(report_pdf(content), content_type="application/pdf")
     filename = export_filename(content.report, content, "pdf")

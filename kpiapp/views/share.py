@@ -16,8 +16,8 @@ from kpiapp.models import ShareLink
 from kpiapp.selectors.reports import ReportContent, report_content
 from kpiapp.selectors.targets import kpi_facts
 from kpiapp.services.share_links import share_link_viewed
-from kpiapp.share_access import share_view
 from kpiapp.views.reports import csv_response, pdf_response
+from kpiapp.views.share_access import share_view
 
 RECORDS_PER_PAGE = 100
 

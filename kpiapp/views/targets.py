@@ -12,12 +12,12 @@ from django.utils.translation import ngettext
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
+from kpiapp.forms.targets import TargetForm
 from kpiapp.kpis.periods import Period, parse_period, today_in
 from kpiapp.models import Target
 from kpiapp.plausibility import month_in_window
 from kpiapp.selectors.targets import kpi_facts, target_history, targets_of_quarter
 from kpiapp.services.targets import target_remove, target_set, targets_copy
-from kpiapp.target_forms import TargetForm
 
 
 def _quarter(request: HttpRequest, today_quarter: Period) -> Period:

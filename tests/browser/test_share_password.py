@@ -7,10 +7,10 @@ from django.core.cache import cache
 import pytest
 
 from accounts.tenancy import workspace_scope
-from kpiapp import share_access
 from kpiapp.models import Report
 from kpiapp.services.reports import report_create
 from kpiapp.services.share_links import share_link_create
+from kpiapp.views import share_access
 from tests.browser.helpers import workspace_with_one_customer
 from tests.conftest import membership_of
 

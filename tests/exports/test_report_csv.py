@@ -10,8 +10,8 @@ import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
+from kpiapp.exports.report_csv import report_csv_lines
 from kpiapp.models import Target
-from kpiapp.report_csv import report_csv_lines
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
 from tests.views.test_reports import TODAY, make_report, write_snapshots

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from accounts.tenancy import workspace_scope
+from kpiapp.exports.report_pdf import report_pdf
 from kpiapp.models import Target
-from kpiapp.report_pdf import report_pdf
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
 from tests.views.test_reports import make_report, write_snapshots

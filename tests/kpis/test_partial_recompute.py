@@ -11,7 +11,7 @@ import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
-from kpiapp.forms import DealForm, SpendForm, SubscriptionForm
+from kpiapp.forms.records import DealForm, SpendForm, SubscriptionForm
 from kpiapp.models import (
     Account,
     Channel,

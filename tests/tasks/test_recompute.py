@@ -15,7 +15,7 @@ import pytest
 
 from accounts import services as account_services
 from accounts.tenancy import workspace_scope
-from kpiapp.forms import AccountForm
+from kpiapp.forms.records import AccountForm
 from kpiapp.imports import bulk
 from kpiapp.models import Account, KpiSnapshot, RecomputeState, Subscription
 from kpiapp.services import snapshots

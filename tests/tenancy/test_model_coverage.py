@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ALL_WORKSPACES_ALLOWED = {
     "accounts/tenancy.py",
     "accounts/access.py",
-    "kpiapp/share_access.py",
+    "kpiapp/views/share_access.py",
     "kpiapp/services/import_sweeper.py",  # lists stale jobs, fails each in its scope
 }
 

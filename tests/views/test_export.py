@@ -2,7 +2,7 @@
 
 import pytest
 
-from kpiapp.exports import neutralise
+from kpiapp.exports.csv_dialect import neutralise
 
 pytestmark = pytest.mark.django_db
 

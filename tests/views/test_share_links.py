@@ -303,7 +303,7 @@ def test_wrong_passwords_lock_the_link_for_their_address_not_for_everyone(
 ):
     from django.test import Client
 
-    from kpiapp import share_access
+    from kpiapp.views import share_access
 
     monkeypatch.setattr(share_access, "GUESS_LIMIT", 1000)  # the per-address guess budget apart
     report = make_report(alice, workspace)

@@ -1,17 +1,16 @@
 """A report's tables as CSV, for a spreadsheet: the KPI values (one row per KPI and period)
 or the targets table. Columns have stable English names; numbers are plain decimals in the
-KPI's unit (money in major units, rates as fractions), written as the API series writes them.
-German files use `;`, a decimal comma and a BOM; English ones `,` and a point. Text cells that
-a spreadsheet would run as a formula are neutralised; numbers are never touched."""
+KPI's unit (money in major units, rates as fractions), written as the API series writes them,
+in Kennzahl's CSV dialect (`csv_dialect`)."""
 
 from __future__ import annotations
 
-import csv
+import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 
-from kpiapp.exports import neutralise
+from kpiapp.exports.csv_dialect import csv_lines, neutralise, number_text, uses_decimal_comma
 from kpiapp.kpis.reasons import reason_text
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
 from kpiapp.selectors.reports import ReportContent, ReportSection
@@ -28,12 +27,7 @@ TARGET_COLUMNS = [
 
 
 def _number(value: Decimal | Fraction | None, places: int, decimal_comma: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    text = f"{value:.{places}f}"
-    return text.replace(".", ",") if decimal_comma else text
+    return number_text(value, decimal_comma=decimal_comma, places=places)
 
 
 def _places(key: str, unit: str) -> int:
@@ -72,26 +66,17 @@ def _target_rows(content: ReportContent, comma: bool) -> Iterator[list[str]]:
         ]  # fmt: skip
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def report_csv_lines(
     content: ReportContent, *, language: str, table: str = "values"
 ) -> Iterator[str]:
     """The lines of one table of the report, ready to stream."""
     if table not in TABLES:
         raise ValueError(f"Unknown table {table!r}: use one of {', '.join(TABLES)}")
-    german = language.startswith("de")
-    writer = csv.writer(_Echo(), delimiter=";" if german else ",", lineterminator="\r\n")
-    if german:
-        yield "\ufeff"
+    comma = uses_decimal_comma(language)
     if table == "values":
-        yield writer.writerow(VALUE_COLUMNS)
-        rows = _value_rows(content.sections, german)
+        rows = _value_rows(content.sections, comma)
+        header = VALUE_COLUMNS
     else:
-        yield writer.writerow(TARGET_COLUMNS)
-        rows = _target_rows(content, german)
-    for row in rows:
-        yield writer.writerow(row)
+        rows = _target_rows(content, comma)
+        header = TARGET_COLUMNS
+    yield from csv_lines(itertools.chain([header], rows), language=language)

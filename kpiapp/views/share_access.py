@@ -24,8 +24,8 @@ from django.views.decorators.csrf import csrf_protect
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
 from kpiapp.models import ShareLink
-from kpiapp.ratelimit import blocked_for, count_failure
 from kpiapp.services.share_links import share_link_password_ok
+from kpiapp.views.ratelimit import blocked_for, count_failure
 
 GUESS_LIMIT = 20  # failed tries per client address and window
 # Wrong passwords lock a link for the address that typed them; only a guess from several

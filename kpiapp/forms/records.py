@@ -12,6 +12,7 @@ from accounts.models import Workspace
 from kpiapp import models as m
 from kpiapp import plausibility
 from kpiapp.kpis.periods import today_in
+from kpiapp.models.money import cents_of, major_units
 
 
 class MoneyField(forms.DecimalField):
@@ -37,7 +38,7 @@ class RecordForm(forms.ModelForm):
         for name, attr in self.money_fields.items():
             cents = getattr(self.instance, attr, None)
             if cents is not None and name not in self.initial:
-                self.initial[name] = Decimal(cents) / 100
+                self.initial[name] = major_units(cents)
 
     def _get_validation_exclusions(self) -> set[str]:
         # Unique keys include the workspace, which is not a form field: check them anyway.
@@ -65,7 +66,7 @@ class RecordForm(forms.ModelForm):
     def _post_clean(self) -> None:
         for name, attr in self.money_fields.items():
             value = self.cleaned_data.get(name)
-            setattr(self.instance, attr, None if value is None else int(value * 100))
+            setattr(self.instance, attr, None if value is None else cents_of(value))
         # Before the model's own checks: a field found implausible here is left out of them,
         # so its constraint does not repeat the message for the whole record.
         self._check_plausible()

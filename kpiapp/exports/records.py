@@ -1,10 +1,8 @@
 """CSV export of a data list in the same columns the importer reads, so an export imports back
-unchanged. German files use `;`, a decimal comma and a BOM (Excel opens them right); English
-ones `,` and a point. Cells that a spreadsheet would run as a formula are neutralised."""
+unchanged, in Kennzahl's CSV dialect (`csv_dialect`)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -13,9 +11,9 @@ from typing import Any
 from django.db import models
 
 from kpiapp import models as m
+from kpiapp.exports.csv_dialect import csv_lines, neutralise, number_text, uses_decimal_comma
 from kpiapp.imports.kinds import KINDS
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from kpiapp.models.money import major_units
 
 
 def _ref(path: str) -> Callable[[Any], Any]:
@@ -33,7 +31,7 @@ def _ref(path: str) -> Callable[[Any], Any]:
 def _cents(attr: str) -> Callable[[Any], Decimal | None]:
     def get(record: Any) -> Decimal | None:
         cents = getattr(record, attr)
-        return None if cents is None else Decimal(cents) / 100
+        return None if cents is None else major_units(cents)
 
     return get
 
@@ -83,19 +81,13 @@ RELATED: dict[str, tuple[str, ...]] = {
 MONTH_FIELDS = {"month"}
 
 
-def neutralise(text: str) -> str:
-    """A leading apostrophe makes a spreadsheet show a formula-like cell as text (OWASP)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def _format(value: Any, field: str, decimal_comma: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
         return value.strftime("%Y-%m") if field in MONTH_FIELDS else value.isoformat()
     if isinstance(value, Decimal | float):
-        text = format(value.normalize() if isinstance(value, Decimal) else value, "f")
-        return text.replace(".", ",") if decimal_comma else text
+        return number_text(value, decimal_comma=decimal_comma)
     if isinstance(value, int):
         return str(value)
     return neutralise(str(value))
@@ -123,25 +115,9 @@ def export_rows(
         yield [_format(readers.get(n, _ref(n))(record), n, decimal_comma) for n in names]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows: Iterable[list[str]], *, language: str) -> Iterator[str]:
-    """Rows as CSV text in the language's dialect: German `;` after a BOM, English `,`.
-    Text cells must already be neutralised (`neutralise`)."""
-    german = language.startswith("de")
-    writer = csv.writer(_Echo(), delimiter=";" if german else ",", lineterminator="\r\n")
-    if german:
-        yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(row)
-
-
 def export_csv_lines(kind: str, records: Iterable[models.Model], *, language: str) -> Iterator[str]:
-    german = language.startswith("de")
-    yield from csv_lines(export_rows(kind, records, decimal_comma=german), language=language)
+    comma = uses_decimal_comma(language)
+    yield from csv_lines(export_rows(kind, records, decimal_comma=comma), language=language)
 
 
 def export_queryset(kind: str) -> models.QuerySet:
