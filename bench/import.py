@@ -81,7 +81,7 @@ def timed(label: str, workspace: Workspace, kind: str, data: bytes, rows: int) -
 def wide_headers() -> None:
     """The header checks are linear: a 80,000-column file is refused at once (it took 90 s
     inside the upload request before the cap), a 200-column one is read and mapped."""
-    from kpiapp.imports.kinds import KINDS
+    from kpiapp.data_kinds import DATA_KINDS
     from kpiapp.imports.mapping import IGNORE, Mapping, resolve_columns
     from kpiapp.imports.reading import ImportFileError, read_table
 
@@ -92,7 +92,7 @@ def wide_headers() -> None:
         try:
             table = read_table(data)
             mapping = Mapping(columns=dict.fromkeys(names[2:], IGNORE))
-            resolve_columns(table.header, KINDS["accounts"], mapping)
+            resolve_columns(table.header, DATA_KINDS["accounts"].csv, mapping)
             outcome = "read and mapped"
         except ImportFileError:
             outcome = "refused"

@@ -1,16 +1,23 @@
-"""The record kinds of the data pages (/w/<slug>/data/<kind>/): what each list shows, how it
-is searched, filtered and sorted, and which form edits it."""
+"""The one registry of record kinds. Every consumer reads it: the data pages
+(/w/<slug>/data/<kind>/: what each list shows, how it is searched, filtered and sorted, which
+form edits it), the importer and the CSV kinds (`csv`: the columns a file has and how each is
+parsed), the exporter (`export_readers`), the API's record endpoints, the engine's check of the
+kinds a change names, the workspace export and the demo.
+
+A new kind is its model, its form, its CSV columns (imports/kinds.py) and one entry here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kpiapp import models as m
+from kpiapp.exports.readers import Reader, cents_reader, path_reader
 from kpiapp.forms import records as f
+from kpiapp.imports import kinds as csv_kinds
 
 
 @dataclass(frozen=True)
@@ -30,9 +37,12 @@ class DataKind:
     form: type[f.RecordForm]
     columns: tuple[Column, ...]
     search: tuple[str, ...]
+    csv: csv_kinds.Kind  # the CSV kind of the same name: its columns, parsers and key
     filters: tuple[str, ...] = ()  # choice fields and "channel"
     default_sort: str = "-id"
-    related: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # what a list and an export read with each record
+    # A CSV column -> how an export reads it from a record (default: the attribute of its name).
+    export_readers: dict[str, Reader] = field(default_factory=dict)
 
     @property
     def sorts(self) -> set[str]:
@@ -63,9 +73,14 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("created_at", _("Created"), "date"),
             ),
             search=("name", "external_id", "industry"),
+            csv=csv_kinds.ACCOUNTS,
             filters=("channel", "country"),
             default_sort="name",
-            related=("channel",),
+            related=("channel", "campaign"),
+            export_readers={
+                "channel": path_reader("channel.name"),
+                "campaign": path_reader("campaign.name"),
+            },
         ),
         DataKind(
             "deals",
@@ -85,9 +100,18 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("closed_at", _("Closed"), "date"),
             ),
             search=("external_id", "name", "owner", "account__name"),
+            csv=csv_kinds.DEALS,
             filters=("stage", "kind", "channel"),
             default_sort="-created_at",
-            related=("account",),
+            related=("account", "lead", "channel", "campaign"),
+            export_readers={
+                "account": path_reader("account.external_id"),
+                "lead": path_reader("lead.external_id"),
+                "channel": path_reader("channel.name"),
+                "campaign": path_reader("campaign.name"),
+                "amount": cents_reader("amount_cents"),
+                "services_amount": cents_reader("services_amount_cents"),
+            },
         ),
         DataKind(
             "subscriptions",
@@ -106,9 +130,14 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("ended_at", _("Ended"), "date"),
             ),
             search=("external_id", "plan", "account__name"),
+            csv=csv_kinds.SUBSCRIPTIONS,
             filters=("interval",),
             default_sort="-started_at",
             related=("account",),
+            export_readers={
+                "account": path_reader("account.external_id"),
+                "amount": cents_reader("amount_cents"),
+            },
         ),
         DataKind(
             "leads",
@@ -127,9 +156,15 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("converted_at", _("Customer"), "date"),
             ),
             search=("external_id", "email_or_company"),
+            csv=csv_kinds.LEADS,
             filters=("channel",),
             default_sort="-created_at",
-            related=("channel", "campaign"),
+            related=("channel", "campaign", "account"),
+            export_readers={
+                "channel": path_reader("channel.name"),
+                "campaign": path_reader("campaign.name"),
+                "account": path_reader("account.external_id"),
+            },
         ),
         DataKind(
             "traffic",
@@ -144,9 +179,15 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("visits", _("Visits"), "number"),
             ),
             search=("channel__name",),
+            csv=csv_kinds.TRAFFIC,
             filters=("channel",),
             default_sort="-month",
             related=("channel",),
+            export_readers={
+                "date": path_reader("day"),
+                "month": lambda r: None if r.day else r.month,
+                "channel": path_reader("channel.name"),
+            },
         ),
         DataKind(
             "spend",
@@ -162,9 +203,15 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("amount_cents", _("Amount"), "money"),
             ),
             search=("channel__name", "campaign__name"),
+            csv=csv_kinds.SPEND,
             filters=("category", "channel"),
             default_sort="-month",
             related=("channel", "campaign"),
+            export_readers={
+                "channel": path_reader("channel.name"),
+                "campaign": path_reader("campaign.name"),
+                "amount": cents_reader("amount_cents"),
+            },
         ),
         DataKind(
             "nps",
@@ -179,8 +226,10 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("comment", _("Comment"), sort=False),
             ),
             search=("account__name", "comment"),
+            csv=csv_kinds.NPS,
             default_sort="-responded_at",
             related=("account",),
+            export_readers={"account": path_reader("account.external_id")},
         ),
         DataKind(
             "usage",
@@ -196,8 +245,10 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("key_actions", _("Key actions"), "number"),
             ),
             search=("account__name",),
+            csv=csv_kinds.USAGE,
             default_sort="-month",
             related=("account",),
+            export_readers={"account": path_reader("account.external_id")},
         ),
         DataKind(
             "exchange_rates",
@@ -211,6 +262,7 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("rate", _("Rate"), "rate"),
             ),
             search=("currency",),
+            csv=csv_kinds.EXCHANGE_RATES,
             default_sort="-month",
         ),
         DataKind(
@@ -225,8 +277,10 @@ DATA_KINDS: dict[str, DataKind] = {
                 _c("value", _("Value"), "rate"),
             ),
             search=("kpi__name", "kpi__key"),
+            csv=csv_kinds.CUSTOM_KPI_VALUES,
             default_sort="-month",
             related=("kpi",),
+            export_readers={"kpi": path_reader("kpi.key")},
         ),
     )
 }

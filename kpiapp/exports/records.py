@@ -3,7 +3,7 @@ unchanged, in Kennzahl's CSV dialect (`csv_dialect`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,73 +11,10 @@ from typing import Any
 from django.db import models
 
 from kpiapp import models as m
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.exports.csv_dialect import csv_lines, neutralise, number_text, uses_decimal_comma
-from kpiapp.imports.kinds import KINDS
-from kpiapp.models.money import major_units
+from kpiapp.exports.readers import path_reader
 
-
-def _ref(path: str) -> Callable[[Any], Any]:
-    def get(record: Any) -> Any:
-        value = record
-        for part in path.split("."):
-            value = getattr(value, part, None)
-            if value is None:
-                return None
-        return value
-
-    return get
-
-
-def _cents(attr: str) -> Callable[[Any], Decimal | None]:
-    def get(record: Any) -> Decimal | None:
-        cents = getattr(record, attr)
-        return None if cents is None else major_units(cents)
-
-    return get
-
-
-# Field of the CSV kind -> how to read it from a record (default: the attribute of that name).
-READERS: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "accounts": {"channel": _ref("channel.name"), "campaign": _ref("campaign.name")},
-    "deals": {
-        "account": _ref("account.external_id"),
-        "lead": _ref("lead.external_id"),
-        "channel": _ref("channel.name"),
-        "campaign": _ref("campaign.name"),
-        "amount": _cents("amount_cents"),
-        "services_amount": _cents("services_amount_cents"),
-    },
-    "subscriptions": {"account": _ref("account.external_id"), "amount": _cents("amount_cents")},
-    "leads": {
-        "channel": _ref("channel.name"),
-        "campaign": _ref("campaign.name"),
-        "account": _ref("account.external_id"),
-    },
-    "traffic": {
-        "date": _ref("day"),
-        "month": lambda r: None if r.day else r.month,
-        "channel": _ref("channel.name"),
-    },
-    "spend": {
-        "channel": _ref("channel.name"),
-        "campaign": _ref("campaign.name"),
-        "amount": _cents("amount_cents"),
-    },
-    "nps": {"account": _ref("account.external_id")},
-    "usage": {"account": _ref("account.external_id")},
-    "custom_kpi_values": {"kpi": _ref("kpi.key")},
-}
-RELATED: dict[str, tuple[str, ...]] = {
-    "accounts": ("channel", "campaign"),
-    "deals": ("account", "lead", "channel", "campaign"),
-    "subscriptions": ("account",),
-    "leads": ("channel", "campaign", "account"),
-    "traffic": ("channel",),
-    "spend": ("channel", "campaign"),
-    "nps": ("account",),
-    "usage": ("account",),
-    "custom_kpi_values": ("kpi",),
-}
 MONTH_FIELDS = {"month"}
 
 
@@ -94,7 +31,7 @@ def _format(value: Any, field: str, decimal_comma: bool) -> str:
 
 
 def export_columns(kind: str) -> list[str]:
-    names = KINDS[kind].names
+    names = DATA_KINDS[kind].csv.names
     if kind == "traffic":
         # A traffic file is counted per day or per month (PRODUCT.md); only a workspace that
         # stores both needs both columns, and such an export must be split to import again.
@@ -109,10 +46,10 @@ def export_rows(
     kind: str, records: Iterable[models.Model], *, decimal_comma: bool
 ) -> Iterator[list[str]]:
     names = export_columns(kind)
-    readers = READERS.get(kind, {})
+    readers = DATA_KINDS[kind].export_readers
     yield names
     for record in records:
-        yield [_format(readers.get(n, _ref(n))(record), n, decimal_comma) for n in names]
+        yield [_format(readers.get(n, path_reader(n))(record), n, decimal_comma) for n in names]
 
 
 def export_csv_lines(kind: str, records: Iterable[models.Model], *, language: str) -> Iterator[str]:
@@ -121,5 +58,5 @@ def export_csv_lines(kind: str, records: Iterable[models.Model], *, language: st
 
 
 def export_queryset(kind: str) -> models.QuerySet:
-    model = KINDS[kind].model
-    return model.objects.select_related(*RELATED.get(kind, ())).order_by("pk")
+    data_kind = DATA_KINDS[kind]
+    return data_kind.model.objects.select_related(*data_kind.related).order_by("pk")

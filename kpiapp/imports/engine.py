@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User, Workspace
 from kpiapp import plausibility
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports import bulk, limits
 from kpiapp.imports import values as v
-from kpiapp.imports.kinds import KINDS, Kind
+from kpiapp.imports.kinds import Kind
 from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
 from kpiapp.imports.reading import ImportFileError, Table, read_table
 from kpiapp.kpis.periods import today_in
@@ -85,7 +86,7 @@ def import_csv(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import `data` as `kind` into `workspace` (the caller has entered its scope)."""
-    spec = KINDS[kind]
+    spec = DATA_KINDS[kind].csv
     try:
         table = read_table(data)
         columns = resolve_columns(table.header, spec, mapping)

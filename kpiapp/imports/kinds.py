@@ -445,19 +445,3 @@ CUSTOM_KPI_VALUES = Kind(
     key=("kpi_id", "month"),
     to_model=lambda r: {"kpi_id": r["kpi"], "month": r["month"], "value": r["value"]},
 )
-
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        ACCOUNTS,
-        DEALS,
-        SUBSCRIPTIONS,
-        LEADS,
-        TRAFFIC,
-        SPEND,
-        NPS,
-        USAGE,
-        EXCHANGE_RATES,
-        CUSTOM_KPI_VALUES,
-    )
-}

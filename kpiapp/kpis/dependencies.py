@@ -9,13 +9,6 @@ from __future__ import annotations
 
 from kpiapp.kpis.registry import COHORT_KEYS, KPIS
 
-ALL_KINDS = frozenset(
-    {
-        "accounts", "deals", "subscriptions", "leads", "traffic", "spend", "nps", "usage",
-        "exchange_rates", "custom_kpi_values",
-    }
-)  # fmt: skip
-
 ACCOUNT_LEVEL = {"subscriptions", "accounts", "leads", "exchange_rates"}
 DEALS = {"deals", "leads", "exchange_rates"}
 SPEND = {"spend", "exchange_rates"}

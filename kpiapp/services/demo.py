@@ -12,7 +12,7 @@ from accounts.access import memberships_of
 from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
-from kpiapp.imports.kinds import KINDS
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.models import KpiSnapshot
 from kpiapp.services.demo_data import demo_data_generate
 from kpiapp.services.reports import comment_add, report_create, template_values
@@ -44,7 +44,7 @@ class DemoResult:
 def workspace_has_data(workspace: Workspace) -> bool:
     """Whether the workspace holds business data (members and settings do not count)."""
     with workspace_scope(workspace.id):
-        return any(kind.model.objects.exists() for kind in KINDS.values())
+        return any(kind.model.objects.exists() for kind in DATA_KINDS.values())
 
 
 def _demo_user(email: str, name: str) -> User:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Membership, User, Workspace
 from accounts.tenancy import workspace_scope
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.engine import ImportResult, Progress, import_csv
-from kpiapp.imports.kinds import KINDS
 from kpiapp.imports.mapping import IGNORE, Mapping, suggest
 from kpiapp.imports.presets import PRESETS, preset_for
 from kpiapp.imports.reading import read_table
@@ -32,8 +32,8 @@ class ImportRequestError(ValueError):
 
 
 def mapping_for(*, kind: str, preset: str | None, explicit: Mapping) -> Mapping:
-    if kind not in KINDS:
-        raise ImportRequestError(f"Unknown kind '{kind}'. Kinds: {', '.join(KINDS)}.")
+    if kind not in DATA_KINDS:
+        raise ImportRequestError(f"Unknown kind '{kind}'. Kinds: {', '.join(DATA_KINDS)}.")
     if not preset:
         return explicit
     try:
@@ -99,7 +99,7 @@ def import_job_create(
     (encoding, size, no header) raises ImportFileError and nothing is kept."""
     table = read_table(data)
     base = mapping_for(kind=kind, preset=preset or None, explicit=Mapping())
-    spec = KINDS[kind]
+    spec = DATA_KINDS[kind].csv
     columns = {}
     for column in table.header:
         target = base.columns.get(column) or suggest(column, spec)

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.bulk import insert_text_rows
-from kpiapp.kpis.dependencies import ALL_KINDS, affected_keys
+from kpiapp.kpis.dependencies import affected_keys
 from kpiapp.kpis.engine import compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
@@ -92,7 +93,7 @@ def recompute_request(
     """Mark the workspace in scope as changed (the data kinds and the earliest day a change
     touches, or everything) and enqueue a recompute if none is pending (or always, for the
     nightly run, which also recovers a lost task)."""
-    unknown = kinds is not None and not set(kinds) <= ALL_KINDS
+    unknown = kinds is not None and not set(kinds) <= DATA_KINDS.keys()
     wanted = FULL if kinds is None or unknown else Scope(frozenset(kinds), since)
     now = timezone.now()
     pk = _state().pk

@@ -21,9 +21,9 @@ from django.utils.translation import ngettext
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Membership
 from accounts.roles import Role
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.exports.csv_dialect import csv_lines, neutralise
 from kpiapp.exports.records import export_csv_lines, export_queryset
-from kpiapp.imports.kinds import KINDS
 from kpiapp.models import CustomKpi, ExportStatus, Target, WorkspaceExport
 
 EXTRA_FILES = ("custom_kpis", "targets")  # not import kinds, but the workspace's own data
@@ -48,7 +48,7 @@ def workspace_export_request(*, membership: Membership) -> WorkspaceExport:
         if running is not None:
             return running
         export = WorkspaceExport.objects.create(
-            requested_by=membership.user, total=len(KINDS) + len(EXTRA_FILES)
+            requested_by=membership.user, total=len(DATA_KINDS) + len(EXTRA_FILES)
         )
         audit_record(
             workspace=membership.workspace,
@@ -128,7 +128,7 @@ class _Counter:
 
 
 def _files(language: str) -> Iterator[_File]:
-    for kind in KINDS:
+    for kind in DATA_KINDS:
         records = export_queryset(kind).iterator(chunk_size=2000)
         yield _File(kind, export_csv_lines(kind, records, language=language))
     yield _File("custom_kpis", csv_lines(_custom_kpi_rows(), language=language))

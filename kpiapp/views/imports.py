@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
 from accounts.roles import Role
-from kpiapp.data_kinds import DataKind
-from kpiapp.imports.kinds import KINDS
+from kpiapp.data_kinds import DATA_KINDS, DataKind
 from kpiapp.imports.mapping import IGNORE, ImportFileError, parse_options
 from kpiapp.imports.presets import PRESET_LABELS, PRESETS
 from kpiapp.imports.reading import MAX_UPLOAD_BYTES
@@ -49,7 +48,7 @@ class UploadForm(forms.Form):
 
 
 def _mapping_form(job: ImportJob, data: Any = None) -> forms.Form:
-    spec = KINDS[job.kind]
+    spec = DATA_KINDS[job.kind].csv
     # Labels in the reader's language; the value stays the column's technical name.
     choices = [("", _("— choose —")), (IGNORE, _("Ignore this column"))] + [
         (f.name, f"{spec.label(f.name)} *" if f.required else str(spec.label(f.name)))

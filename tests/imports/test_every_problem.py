@@ -4,7 +4,7 @@ message per cell, sorted by line and then by the column's position in the file."
 
 import pytest
 
-from kpiapp.imports.kinds import KINDS
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.models import CustomKpi, Subscription
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ EVERY_KIND = {
 
 
 def test_every_kind_is_covered():
-    assert set(EVERY_KIND) == set(KINDS)
+    assert set(EVERY_KIND) == set(DATA_KINDS)
 
 
 @pytest.mark.parametrize("kind", sorted(EVERY_KIND))

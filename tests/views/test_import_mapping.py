@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import pytest
 
-from kpiapp.imports.kinds import KINDS
+from kpiapp.data_kinds import DATA_KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -87,11 +87,11 @@ def test_an_empty_example_cell_is_shown_as_empty(client_as, german, workspace):
     assert row.count('<span class="visually-hidden">leer</span>') == 2
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(DATA_KINDS))
 def test_every_column_has_a_label_and_choice_fields_an_example(kind):
     from django.utils import translation
 
-    spec = KINDS[kind]
+    spec = DATA_KINDS[kind].csv
     with translation.override("de"):
         labels = {f.name: str(spec.label(f.name)) for f in spec.fields}
     assert all(label and label != name for name, label in labels.items()), labels

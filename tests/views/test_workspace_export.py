@@ -14,7 +14,7 @@ import pytest
 
 from accounts.models import AuditEvent
 from accounts.tenancy import workspace_scope
-from kpiapp.imports.kinds import KINDS
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.models import ExportStatus, WorkspaceExport
 from kpiapp.services.retention import workspace_exports_purge
 from kpiapp.services.workspace_export import workspace_export_run
@@ -42,14 +42,14 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
         export = WorkspaceExport.objects.latest("created_at")
     assert response["Location"] == f"{PAGE}?export={export.pk}"
     status = owner.get(f"{PAGE}{export.pk}/status/").json()
-    assert status["status"] == "done" and status["done"] == status["total"] == len(KINDS) + 2
-    assert status["text"] == f"Ready: {len(KINDS) + 2} files in the ZIP."  # in words
+    assert status["status"] == "done" and status["done"] == status["total"] == len(DATA_KINDS) + 2
+    assert status["text"] == f"Ready: {len(DATA_KINDS) + 2} files in the ZIP."  # in words
     download = owner.get(status["download_url"])
     assert download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.content))
     manifest = json.loads(archive.read("manifest.json"))
     assert set(archive.namelist()) == {"manifest.json"} | {
-        f"{name}.csv" for name in [*KINDS, "custom_kpis", "targets"]
+        f"{name}.csv" for name in [*DATA_KINDS, "custom_kpis", "targets"]
     }
     assert manifest["workspace"]["slug"] == "acme"
     assert manifest["kinds"]["accounts"] == {"file": "accounts.csv", "rows": 2}

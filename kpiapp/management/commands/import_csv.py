@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Workspace
-from kpiapp.imports.kinds import KINDS
+from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.mapping import parse_options
 from kpiapp.imports.presets import PRESETS
 from kpiapp.imports.reading import ImportFileError
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--workspace", required=True, help="Workspace address (slug)")
-        parser.add_argument("--kind", required=True, choices=list(KINDS))
+        parser.add_argument("--kind", required=True, choices=list(DATA_KINDS))
         parser.add_argument("--preset", choices=list(PRESETS))
         parser.add_argument(
             "--map",
