@@ -24,9 +24,10 @@ from kpiapp.kpis.engine import build_context
 from kpiapp.kpis.mrr_states import (
     EntityGrids,
     SubscriptionRows,
+    classify_movements,
     entity_grids,
     load_subscriptions,
-)  # fmt: skip
+)
 from kpiapp.kpis.periods import Period, month_index
 from kpiapp.kpis.pipeline import STAGES, load_deals, stage_segments
 from kpiapp.models import (
@@ -178,23 +179,6 @@ def _handler(key: str) -> Callable[..., Drill]:
     return handler
 
 
-def _classify(m0: int, m1: int, had_before: bool) -> dict[str, int]:
-    gained = m0 == 0 < m1
-    return {
-        "end": m1,
-        "n_end": int(m1 > 0),
-        "new": m1 if gained and not had_before else 0,
-        "react": m1 if gained and had_before else 0,
-        "exp": m1 - m0 if 0 < m0 < m1 else 0,
-        "contr": m0 - m1 if 0 < m1 < m0 else 0,
-        "churn": m0 if m0 > 0 == m1 else 0,
-        "n_new": int(gained and not had_before),
-        "n_react": int(gained and had_before),
-        "n_churn": int(m0 > 0 == m1),
-        "net": m1 - m0,  # new + reactivation + expansion − contraction − churn
-    }
-
-
 @dataclass
 class _Accounts:
     """The accounts' MRR at every state point, as the engine holds it (native units)."""
@@ -255,17 +239,18 @@ def _monthly(state: _Accounts, period: Period, measures: tuple[str, ...], last_o
     if last_only:
         months = months[-1:]
     totals: dict[int, dict[str, int]] = {}
+    kept = np.flatnonzero(state.keep)
     for month in months:
         k = month - context.first_month
-        for i in np.flatnonzero(state.keep):
-            m0, m1 = state.mrr(i, k, month), state.mrr(i, k + 1, month)
-            if not (m0 or m1):
-                continue
-            had_before = bool(state.grids.first_active[i] <= state.boundaries[k])
-            flows = _classify(m0, m1, had_before)
-            sums = totals.setdefault(i, dict.fromkeys(measures, 0))
+        m0 = np.array([state.mrr(i, k, month) for i in kept] or [], dtype=object)
+        m1 = np.array([state.mrr(i, k + 1, month) for i in kept] or [], dtype=object)
+        had_before = state.grids.first_active[kept] <= state.boundaries[k]
+        flows = classify_movements(m0, m1, had_before)
+        flows["net"] = m1 - m0  # new + reactivation + expansion − contraction − churn
+        for j in np.flatnonzero((m0 != 0) | (m1 != 0)):
+            sums = totals.setdefault(int(kept[j]), dict.fromkeys(measures, 0))
             for name in measures:
-                sums[name] += flows[name]
+                sums[name] += int(flows[name][j])
     return totals
 
 

@@ -184,7 +184,12 @@ class SlotSums:
     missing: dict[str, np.ndarray] = field(default_factory=dict)  # need -> (groups × slots)
 
 
-def _classify(x0: np.ndarray, x1: np.ndarray, had_before: np.ndarray) -> dict[str, np.ndarray]:
+def classify_movements(
+    x0: np.ndarray, x1: np.ndarray, had_before: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The one rule of KPIS.md section 1 for an entity's MRR at a month's two ends (x0, x1):
+    new or reactivated (none before, some now, by whether it was ever active), expansion,
+    contraction or churn. Exact for int64 and for object arrays of ints."""
     zero = x0.dtype.type(0) if x0.dtype != object else 0
     pos0, pos1 = x0 > 0, x1 > 0
     gained = ~pos0 & pos1
@@ -233,7 +238,7 @@ def slot_sums(
             continue
         x0 = grid[chosen][:, slots.j0]
         x1 = grid[chosen][:, slots.j1]
-        measures = _classify(x0, x1, had_before_all[chosen])
+        measures = classify_movements(x0, x1, had_before_all[chosen])
         moved = x0 != x1  # in its own currency: an unchanged MRR moves nothing, at any rate
         needs = {"start": x0 != 0, "end": x1 != 0, "move": moved, "start_move": moved & (x0 > 0)}
         for out, groups in zip(outs, groupings, strict=True):
@@ -276,10 +281,10 @@ def _mixed_sums(
     for g0, g1 in ends:
         active_start |= g0 > 0
         active_end |= g1 > 0
-    measures = _classify(x0, x1, had_before_all[mixed])
+    measures = classify_movements(x0, x1, had_before_all[mixed])
     # Customer counts never need a rate: an account is active when it has MRR in any of its
     # currencies, whether or not that currency's rate is known.
-    counts = _classify(
+    counts = classify_movements(
         active_start.astype(np.int64), active_end.astype(np.int64), had_before_all[mixed]
     )
     measures.update({name: counts[name] for name in COUNTS})
