@@ -23,7 +23,6 @@ Targets (issue): full recompute < 10 s and ≤ 10 × the floor; one-account reco
 from __future__ import annotations
 
 import argparse
-import calendar
 import os
 import random
 import statistics
@@ -55,6 +54,7 @@ from psycopg import sql  # noqa: E402
 from accounts.models import User, Workspace  # noqa: E402
 from accounts.services import WorkspaceSettings, workspace_create  # noqa: E402
 from accounts.tenancy import workspace_scope  # noqa: E402
+from kpiapp.kpis.periods import add_months, days_in_month  # noqa: E402
 from kpiapp.models import (  # noqa: E402
     Account,
     Campaign,
@@ -133,11 +133,6 @@ KIND_NAMES = {"new": "Neukunde", "expansion": "Erweiterung", "renewal": "Verlän
 
 
 # --- dates ----------------------------------------------------------------------------------
-
-
-def add_months(day: date, n: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 + n, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def days(n: int) -> timedelta:
@@ -780,7 +775,7 @@ def month_share(world: World, month: date) -> float:
     index = world.months.index(month)
     elapsed = 1.0
     if month == world.months[-1]:
-        elapsed = world.as_of.day / calendar.monthrange(month.year, month.month)[1]
+        elapsed = world.as_of.day / days_in_month(month)
     return elapsed * (0.4 + 0.6 * index / (len(world.months) - 1))
 
 
@@ -816,7 +811,7 @@ def traffic_rows(world: World) -> Iterable[tuple]:
             if not daily:
                 yield month, None, world.channel_ids[index], int(visits)
                 continue
-            length = calendar.monthrange(month.year, month.month)[1]
+            length = days_in_month(month)
             if month == world.months[-1]:
                 length = world.as_of.day  # up to today
             for d in range(length):

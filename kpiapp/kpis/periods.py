@@ -37,6 +37,17 @@ def month_end(index: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def days_in_month(day: date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (earlier when negative), clamped to that month's length:
+    31 Jan + 1 month is 28 or 29 Feb."""
+    first = month_start(month_index(day) + months)
+    return first.replace(day=min(day.day, days_in_month(first)))
+
+
 def today_in(time_zone: str) -> date:
     return datetime.now(zoneinfo.ZoneInfo(time_zone)).date()
 

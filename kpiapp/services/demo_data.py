@@ -12,7 +12,6 @@ from that time), so MRR and churn rates are meaningful from the first month on.
 
 from __future__ import annotations
 
-import calendar
 import random
 import zoneinfo
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from django.db import models, transaction
 
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
+from kpiapp.kpis.periods import add_months, days_in_month
 from kpiapp.models import (
     Account,
     BillingInterval,
@@ -486,30 +486,19 @@ def _save(model: type[models.Model], objs: list[Any]) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _days_in(month: date) -> int:
-    return calendar.monthrange(month.year, month.month)[1]
-
-
-def _add_months(day: date, months: int) -> date:
-    """The same day `months` later (earlier when negative), clamped to the month's length."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    first = date(year, month0 + 1, 1)
-    return first.replace(day=min(day.day, _days_in(first)))
-
-
 def _window(as_of: date) -> list[date]:
     last = as_of.replace(day=1)
-    return [_add_months(last, offset) for offset in range(1 - WINDOW_MONTHS, 1)]
+    return [add_months(last, offset) for offset in range(1 - WINDOW_MONTHS, 1)]
 
 
 def _month_days(ctx: _Ctx, month: date) -> list[date]:
     """The month's days up to as_of."""
-    days = (month + timedelta(days=offset) for offset in range(_days_in(month)))
+    days = (month + timedelta(days=offset) for offset in range(days_in_month(month)))
     return [day for day in days if day <= ctx.as_of]
 
 
 def _elapsed(ctx: _Ctx, month: date) -> float:
-    return len(_month_days(ctx, month)) / _days_in(month)
+    return len(_month_days(ctx, month)) / days_in_month(month)
 
 
 def _day_weight(day: date) -> float:
@@ -646,7 +635,7 @@ def _services(ctx: _Ctx, plan: str) -> int:
 
 def _lead_volume(ctx: _Ctx, index: int) -> float:
     """Expected leads of a whole month (all channels); index 0 is the window's first month."""
-    month = _add_months(ctx.months[0], index)
+    month = add_months(ctx.months[0], index)
     return BASE_LEADS * LEAD_GROWTH**index * SEASON[month.month]
 
 
@@ -654,7 +643,7 @@ def _plan_leads(ctx: _Ctx) -> list[_LeadPlan]:
     leads = []
     shares = [spec.share for spec in CHANNELS]
     for index in range(-RUN_IN_MONTHS, len(ctx.months)):
-        month = _add_months(ctx.months[0], index)
+        month = add_months(ctx.months[0], index)
         days = _month_days(ctx, month)
         weights = [_day_weight(day) for day in days]
         expected = _lead_volume(ctx, index) * _elapsed(ctx, month)
@@ -758,7 +747,7 @@ def _subscribe(ctx: _Ctx, customer: _Customer, first: _Row) -> None:
     paid_from = first.trial_end or first.started
     k = 1
     while rows[-1].ended is None:
-        anchor = _add_months(paid_from, k)
+        anchor = add_months(paid_from, k)
         if anchor > ctx.as_of:
             _upcoming_renewal(ctx, customer, rows[-1], paid_from, k)
             break
@@ -816,7 +805,7 @@ def _upcoming_renewal(ctx: _Ctx, customer: _Customer, row: _Row, paid_from: date
     """An annual contract renewing soon after as_of already has an open renewal deal."""
     if row.interval != BillingInterval.YEAR:
         return
-    anniversary = _add_months(paid_from, -(-k // 12) * 12)
+    anniversary = add_months(paid_from, -(-k // 12) * 12)
     created = max(row.started, anniversary - timedelta(days=75))
     if created <= ctx.as_of:
         customer.deals.append(
@@ -1071,7 +1060,9 @@ def _usage_objs(ctx: _Ctx, customers: list[_Customer]) -> list[Usage]:
         first_start = min(row.started for row in rows)
         mine = []
         for month in ctx.months:
-            row = _row_in_month(rows, month, min(ctx.as_of, month + timedelta(_days_in(month) - 1)))
+            row = _row_in_month(
+                rows, month, min(ctx.as_of, month + timedelta(days_in_month(month) - 1))
+            )
             if row is not None:
                 age = (month - first_start.replace(day=1)).days // 30
                 mine.append(_usage(ctx, customer, row, month, age))
@@ -1153,7 +1144,7 @@ def _traffic_objs(ctx: _Ctx) -> list[Traffic]:
 
 
 def _daily_traffic(ctx: _Ctx, month: date, channel: Channel, visits: float) -> list[Traffic]:
-    all_days = [month + timedelta(days=offset) for offset in range(_days_in(month))]
+    all_days = [month + timedelta(days=offset) for offset in range(days_in_month(month))]
     per_weight = visits / sum(_day_weight(day) for day in all_days)
     return [
         Traffic(
