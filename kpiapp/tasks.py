@@ -6,13 +6,22 @@ tasks that do not.
 """
 
 import smtplib
+from dataclasses import asdict
 
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from celery import shared_task
 
+from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
+from kpiapp.kpis.periods import today_in
+from kpiapp.services.digests import digests_due, report_digest_send
+from kpiapp.services.import_sweeper import stale_imports_fail
+from kpiapp.services.imports import import_job_run
+from kpiapp.services.retention import expired_data_purge
+from kpiapp.services.snapshots import recompute_request_all, recompute_run
+from kpiapp.services.workspace_export import workspace_export_run
 
 
 @shared_task(name="kpiapp.tasks.health_check")
@@ -29,8 +38,6 @@ def run_import(workspace_id: int, import_id: int, check_only: bool) -> None:
     """Check (dry run) or import an uploaded file. Idempotent (the job's status guards it, and
     an import writes all or nothing), so a task whose worker died is delivered again; the job
     counts its attempts and fails after a few."""
-    from kpiapp.services.imports import import_job_run
-
     with workspace_scope(workspace_id):
         import_job_run(job_id=import_id, check_only=check_only)
 
@@ -38,8 +45,6 @@ def run_import(workspace_id: int, import_id: int, check_only: bool) -> None:
 @shared_task(name="kpiapp.tasks.fail_stale_imports")
 def fail_stale_imports() -> int:
     """Beat: fail checks and imports whose worker stopped beating (see import_sweeper)."""
-    from kpiapp.services.import_sweeper import stale_imports_fail
-
     return stale_imports_fail()
 
 
@@ -55,8 +60,6 @@ def fail_stale_imports() -> int:
 def recompute_workspace(workspace_id: int) -> int | None:
     """Recompute a workspace's KPI snapshots if it has pending changes. Idempotent: a
     duplicate or late delivery finds nothing to claim and returns at once."""
-    from kpiapp.services.snapshots import recompute_run
-
     with workspace_scope(workspace_id):
         summary = recompute_run()
     return summary.snapshot_count if summary else None
@@ -66,8 +69,6 @@ def recompute_workspace(workspace_id: int) -> int | None:
 def recompute_all_workspaces() -> int:
     """Nightly: the current month moves with the calendar, so every workspace is recomputed.
     Only enqueues, one task per workspace."""
-    from kpiapp.services.snapshots import recompute_request_all
-
     return recompute_request_all()
 
 
@@ -84,10 +85,6 @@ def send_report_digest(workspace_id: int, report_id: int, cadence: str, period_k
     """Email one report's digest for one period to its subscribers of `cadence`. Idempotent:
     each email is claimed once per period, so a retry or duplicate delivery sends nothing
     twice. Values are those of the workspace's today."""
-    from accounts.models import Workspace
-    from kpiapp.kpis.periods import today_in
-    from kpiapp.services.digests import report_digest_send
-
     with workspace_scope(workspace_id):
         workspace = Workspace.objects.filter(pk=workspace_id).first()
         if workspace is None:
@@ -101,16 +98,12 @@ def send_report_digest(workspace_id: int, report_id: int, cadence: str, period_k
 @shared_task(name="kpiapp.tasks.send_due_digests")
 def send_due_digests(cadence: str) -> int:
     """Beat: weekly, monthly or quarterly. Only enqueues, one task per subscribed report."""
-    from kpiapp.services.digests import digests_due
-
     return digests_due(cadence, timezone.now().date())
 
 
 @shared_task(name="kpiapp.tasks.export_workspace", acks_late=True, reject_on_worker_lost=True)
 def export_workspace(workspace_id: int, export_id: int) -> None:
     """Write a workspace export's ZIP file; idempotent: the export is claimed once."""
-    from kpiapp.services.workspace_export import workspace_export_run
-
     with workspace_scope(workspace_id):
         workspace_export_run(export_id=export_id)
 
@@ -119,8 +112,4 @@ def export_workspace(workspace_id: int, export_id: int) -> None:
 def purge_expired_data() -> dict[str, int]:
     """Nightly: delete old import files, workspace exports and audit events (README,
     "Privacy / Datenschutz"). Works through the workspaces one scope at a time."""
-    from dataclasses import asdict
-
-    from kpiapp.services.retention import expired_data_purge
-
     return asdict(expired_data_purge(now=timezone.now()))
