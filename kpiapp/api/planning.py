@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpiapp.api.base import WorkspaceViewSet
-from kpiapp.api.errors import service_errors
 from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
 from kpiapp.models import Target, TeamBenchmark
 from kpiapp.plausibility import DATE_WINDOW, month_in_window
@@ -111,14 +109,11 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         quarter = self._quarter(data["quarter"])
-        try:
-            target = target_set(
-                membership=request.membership, kpi_key=data["kpi"], quarter=quarter,
-                value=data["value"], dimension=data["dimension"],
-                dimension_value=data["dimension_value"], note=data["note"],
-            )  # fmt: skip
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        target = target_set(
+            membership=request.membership, kpi_key=data["kpi"], quarter=quarter,
+            value=data["value"], dimension=data["dimension"],
+            dimension_value=data["dimension_value"], note=data["note"],
+        )  # fmt: skip
         row = next(r for r in self._rows(quarter) if r.target.pk == target.pk)
         return Response(TargetSerializer(_row(row)).data, status=status.HTTP_201_CREATED)
 
@@ -174,13 +169,10 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         given = BenchmarkSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        try:
-            row = team_benchmark_set(membership=request.membership, kpi_key=data["kpi"],
-                                     grain=data["grain"], form=data["form"], low=data["low"],
-                                     high=data["high"], source=data["source"],
-                                     note=data["note"])  # fmt: skip
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        row = team_benchmark_set(membership=request.membership, kpi_key=data["kpi"],
+                                 grain=data["grain"], form=data["form"], low=data["low"],
+                                 high=data["high"], source=data["source"],
+                                 note=data["note"])  # fmt: skip
         body = {"id": row.pk, "kpi": row.kpi_key, "grain": row.grain, "segment": "team",
                 "form": row.form, "low": row.low, "high": row.high, "source": row.source,
                 "note": row.note, "in_use": True}  # fmt: skip

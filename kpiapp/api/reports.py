@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -20,7 +19,6 @@ from rest_framework.response import Response
 
 from accounts.roles import Role
 from kpiapp.api.base import WorkspaceViewSet
-from kpiapp.api.errors import service_errors
 from kpiapp.api.filters import IdFilter
 from kpiapp.kpis.periods import today_in
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
@@ -213,13 +211,6 @@ class NewShareLinkSerializer(ShareLinkSerializer):
         fields = [*ShareLinkSerializer.Meta.fields, "token", "url"]
 
 
-def _call(service: Any, **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise service_errors(error) from None
-
-
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
     """Reports: shared ones and the caller's own private ones. Editors create and duplicate;
     the creator and admins change and delete; everyone comments; `…/content/` has the live
@@ -265,13 +256,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         template = data.get("template")
         if template:
             data = template_values(template, language=request.workspace.language) | data
-        report = _call(report_create, membership=request.membership, data=data)
+        report = report_create(membership=request.membership, data=data)
         return self._answer(report, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = access_report(request.membership, self.get_object().pk, for_write=True)
         data = self._given(request, partial=kwargs.get("partial", False))
-        report = _call(report_update, membership=request.membership, report=report, data=data)
+        report = report_update(membership=request.membership, report=report, data=data)
         return self._answer(report)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -314,7 +305,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
             )
         given = CommentSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        comment = _call(comment_add, membership=request.membership, report=report,
+        comment = comment_add(membership=request.membership, report=report,
                         body=given.validated_data["body"])  # fmt: skip
         return Response(CommentSerializer(comment, context=context).data,
                         status=status.HTTP_201_CREATED)  # fmt: skip
@@ -345,7 +336,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         given = ShareLinkSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = given.validated_data
-        created = _call(share_link_create, membership=request.membership, report=report,
+        created = share_link_create(membership=request.membership, report=report,
                         label=values.get("label", ""), expires_on=values.get("last_day"),
                         password=values.get("password", ""),
                         allow_records=values.get("allow_records", False))  # fmt: skip
@@ -393,8 +384,7 @@ class DigestViewSet(
         report = visible_reports(request.membership).filter(pk=report_id).first()
         if report is None:
             raise exceptions.ValidationError({"report": ["There is no such report."]})
-        return _call(digest_subscribe, membership=request.membership, report=report,  # type: ignore[no-any-return]
-                     cadence=cadence)  # fmt: skip
+        return digest_subscribe(membership=request.membership, report=report, cadence=cadence)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = DigestSerializer(data=request.data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 
 from rest_framework import mixins, serializers, status
@@ -17,7 +16,6 @@ from accounts.models import ApiToken, Invitation, Membership
 from accounts.roles import Role
 from accounts.tenancy import current_workspace_id
 from kpiapp.api.base import WorkspaceViewSet
-from kpiapp.api.errors import service_errors
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -48,20 +46,12 @@ class MemberViewSet(
         given = MemberSerializer(membership, data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         role = given.validated_data.get("role", membership.role)
-        try:
-            services.membership_change_role(
-                actor=request.membership, membership=membership, role=role
-            )
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        services.membership_change_role(actor=request.membership, membership=membership, role=role)
         membership.refresh_from_db()
         return Response(MemberSerializer(membership).data)
 
     def perform_destroy(self, instance: Membership) -> None:
-        try:
-            services.membership_remove(actor=self.request.membership, membership=instance)
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        services.membership_remove(actor=self.request.membership, membership=instance)
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -93,21 +83,15 @@ class InvitationViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = InvitationSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            sent = services.invitation_send(
-                actor=request.membership,
-                email=given.validated_data["email"],
-                role=given.validated_data.get("role", Role.VIEWER),
-            )
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        sent = services.invitation_send(
+            actor=request.membership,
+            email=given.validated_data["email"],
+            role=given.validated_data.get("role", Role.VIEWER),
+        )
         return Response(InvitationSerializer(sent.invitation).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Invitation) -> None:
-        try:
-            services.invitation_revoke(actor=self.request.membership, invitation=instance)
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        services.invitation_revoke(actor=self.request.membership, invitation=instance)
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -151,7 +135,4 @@ class TokenViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
-        try:
-            services.api_token_revoke(actor=self.request.membership, token=instance)
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        services.api_token_revoke(actor=self.request.membership, token=instance)

@@ -8,7 +8,6 @@ import hashlib
 import json
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from rest_framework.response import Response
 from accounts.access import memberships_of
 from accounts.models import ApiToken, Workspace
 from kpiapp.api.base import WorkspaceViewSet
-from kpiapp.api.errors import field_messages, service_errors
+from kpiapp.api.errors import field_messages
 from kpiapp.api.filters import IdFilter
 from kpiapp.api.serializers import (
     CampaignSerializer,
@@ -252,10 +251,7 @@ class CustomKpiViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            kpi = custom_kpi_create(membership=request.membership, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
+        kpi = custom_kpi_create(membership=request.membership, **serializer.validated_data)
         return Response(self.get_serializer(kpi).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: CustomKpi) -> None:
