@@ -19,13 +19,13 @@ from django.utils.functional import Promise
 
 from accounts.models import Membership, Workspace
 from accounts.roles import Role
+from kpiapp.kpis.change import change_between
 from kpiapp.kpis.periods import Grain, Period, period_name
 from kpiapp.kpis.ranges import ResolvedRange, resolve_range
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.kpis.targets import Pacing, pace
 from kpiapp.models import KpiSnapshot, Report, Target, Visibility
 from kpiapp.selectors.targets import TargetRow, targets_of_quarter
-from kpiapp.selectors.tiles import value_change
 from kpiapp.templatetags.kpi_format import unit_suffix
 
 # --- who sees what ---------------------------------------------------------------------------
@@ -252,11 +252,7 @@ def _row(
     before = found.get((kpi.key, other.start, filtered)) if other else None
     value = now.value if now else None
     compare_value = before.value if before else None
-    change, in_points, good = None, False, None
-    if value is not None and compare_value is not None:
-        change, in_points = value_change(value, compare_value, kpi.unit)
-        if change is not None and change != 0 and kpi.direction != "neutral":
-            good = (change > 0) == (kpi.direction == "up")
+    moved = change_between(value, compare_value, unit=kpi.unit, direction=kpi.direction)
     target = None
     if period.grain != "year":
         quarter = Period.containing("quarter", period.last_month)
@@ -269,8 +265,8 @@ def _row(
         partial=bool(now and now.partial),
         compare_period=other,
         compare_value=compare_value,
-        change=change,
-        change_in_points=in_points,
-        change_good=good,
+        change=moved.amount,
+        change_in_points=moved.in_points,
+        change_good=moved.good,
         target=target,
     )

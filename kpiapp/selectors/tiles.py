@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, Verdict, verdict
+from kpiapp.kpis.change import change_between
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.targets import Pacing, pace
 from kpiapp.models import KpiSnapshot, Target
@@ -60,15 +61,6 @@ def available_periods(grain: Grain, today: date, limit: int = 40) -> list[Period
         .values_list("period_start", flat=True)[:limit]
     )
     return [Period.of_start(grain, start) for start in starts]
-
-
-def value_change(value: Decimal, before: Decimal, unit: str) -> tuple[Decimal | None, bool]:
-    """The change from `before` to `value`: in points for rates, else relative (None from 0)."""
-    if unit == "rate":
-        return value - before, True
-    if before == 0:
-        return None, False
-    return value / before - 1, False
 
 
 def _spark(values: list[Decimal | None]) -> str:
@@ -137,11 +129,7 @@ def dashboard_tiles(
         value = now.value if now else None
         before_snapshot = snapshots.get((key, other.start))
         before = before_snapshot.value if before_snapshot else None
-        change, in_points, good = None, False, None
-        if value is not None and before is not None:
-            change, in_points = value_change(value, before, kpi.unit)
-            if change is not None and change != 0 and kpi.direction != "neutral":
-                good = (change > 0) == (kpi.direction == "up")
+        moved = change_between(value, before, unit=kpi.unit, direction=kpi.direction)
         history = [
             (period_name(p), s.value if (s := snapshots.get((key, p.start))) else None)
             for p in reversed(spark)
@@ -165,9 +153,9 @@ def dashboard_tiles(
                 reason=now.reason if now else "",
                 partial=bool(now and now.partial),
                 compare_value=before,
-                change=change,
-                change_in_points=in_points,
-                change_good=good,
+                change=moved.amount,
+                change_in_points=moved.in_points,
+                change_good=moved.good,
                 spark_points=_spark([v for _, v in history]),
                 spark_values=history,
                 target=target,
