@@ -129,6 +129,13 @@ class UsageAdmin(WorkspaceAdmin):
     raw_id_fields = ("account",)
 
 
+@admin.register(m.Touchpoint)
+class TouchpointAdmin(WorkspaceAdmin):
+    list_display = ("occurred_at", "type", "channel", "lead", "account")
+    search_fields = ("external_id", "lead__external_id", "account__name")
+    raw_id_fields = ("lead", "account")
+
+
 @admin.register(m.ExchangeRate)
 class ExchangeRateAdmin(WorkspaceAdmin):
     list_display = ("month", "currency", "rate")

@@ -184,6 +184,10 @@ def _usage(v: Values, today: date) -> list[Problem]:
     return happened(v, ["month", "first_value_at"], today) + bounded(v, limits)
 
 
+def _touchpoint(v: Values, today: date) -> list[Problem]:
+    return happened(v, ["occurred_at"], today)
+
+
 def _exchange_rate(v: Values, today: date) -> list[Problem]:
     return bounded(v, {"rate": MAX_RATE})
 
@@ -204,6 +208,7 @@ RULES: dict[type[models.Model], Rule] = {
     m.Spend: _spend,
     m.NpsResponse: _nps,
     m.Usage: _usage,
+    m.Touchpoint: _touchpoint,
     m.ExchangeRate: _exchange_rate,
     m.CustomKpiValue: _custom_value,
 }

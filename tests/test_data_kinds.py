@@ -13,10 +13,14 @@ def test_each_kind_names_its_own_csv_kind_and_model():
         assert kind.csv.model is kind.model
 
 
+# Kinds that no KPI reads yet: touchpoints until the attributed KPIs (KPIS.md section 7).
+READ_BY_NO_KPI = {"touchpoints"}
+
+
 def test_the_engine_reads_only_kinds_the_registry_knows():
     read = set().union(*(inputs_of(key) for key in BUILT_IN_KEYS), inputs_of("custom_x"))
     assert read <= DATA_KINDS.keys()
-    unread = DATA_KINDS.keys() - read
+    unread = DATA_KINDS.keys() - read - READ_BY_NO_KPI
     assert not unread, f"no KPI reads {sorted(unread)}: a new kind needs its KPI inputs"
 
 

@@ -216,6 +216,22 @@ class UsageForm(RecordForm):
         widgets = {"month": MONTH, "first_value_at": DATE}
 
 
+class TouchpointForm(RecordForm):
+    class Meta:
+        model = m.Touchpoint
+        fields = ("lead", "account", "occurred_at", "channel", "campaign", "type", "external_id")
+        widgets = {"occurred_at": DATE}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        lead, account = cleaned.get("lead"), cleaned.get("account")
+        if lead is None and account is None and not self.has_error("lead"):
+            self.add_error("lead", _("Choose the lead or the account this contact belongs to."))
+        elif lead is not None and account is not None:
+            self.add_error("account", _("Choose a lead or an account, not both."))
+        return cleaned
+
+
 class ExchangeRateForm(RecordForm):
     class Meta:
         model = m.ExchangeRate

@@ -22,10 +22,12 @@ from kpiapp.models import (
     NpsResponse,
     Spend,
     Subscription,
+    Touchpoint,
     Traffic,
     Usage,
 )
 from kpiapp.models.deals import DealKind, DealStage
+from kpiapp.models.journeys import TouchpointType
 from kpiapp.models.marketing import SpendCategory
 from kpiapp.models.subscriptions import BillingInterval
 
@@ -138,6 +140,8 @@ LABELS: dict[str, str | Promise] = {
     "first_value_at": gettext_lazy("First value reached on"),
     "rate": gettext_lazy("Rate"),
     "kpi": gettext_lazy("KPI"),
+    "occurred_at": gettext_lazy("Contact on"),
+    "type": gettext_lazy("Contact type"),
     "value": gettext_lazy("Value"),
 }
 
@@ -444,4 +448,65 @@ CUSTOM_KPI_VALUES = Kind(
     ),
     key=("kpi_id", "month"),
     to_model=lambda r: {"kpi_id": r["kpi"], "month": r["month"], "value": r["value"]},
+)
+
+
+# --- journeys ------------------------------------------------------------------------------
+
+TOUCHPOINT_TYPES = {t.value: t.value for t in TouchpointType} | {
+    "ad click": TouchpointType.AD_CLICK,
+    "besuch": TouchpointType.VISIT,
+    "anzeigenklick": TouchpointType.AD_CLICK,
+    "veranstaltung": TouchpointType.EVENT,
+    "empfehlung": TouchpointType.REFERRAL,
+    "e-mail": TouchpointType.EMAIL,
+    "sonstiges": TouchpointType.OTHER,
+}
+
+
+def _check_touchpoint(row: Row) -> list[tuple[str, str]]:
+    if row["lead"] is None and row["account"] is None:
+        return [("lead", _("Name the lead or the account this contact belongs to."))]
+    if row["lead"] is not None and row["account"] is not None:
+        return [("account", _("Name a lead or an account, not both."))]
+    return []
+
+
+TOUCHPOINTS = Kind(
+    name="touchpoints",
+    model=Touchpoint,
+    fields=(
+        Field("external_id", v.text),
+        _ref("lead"),
+        _ref("account"),
+        Field("occurred_at", v.day, required=True),
+        _ref("channel", required=True),
+        _ref("campaign"),
+        Field("type", v.choice(TOUCHPOINT_TYPES), required=True),
+    ),
+    # Without an external id a touchpoint is its lead or account, day, channel and type.
+    key=("external_id", "lead_id", "account_id", "occurred_at", "channel_id", "type"),
+    key_of=lambda a: (
+        ("id", a["external_id"])
+        if a["external_id"]
+        else (
+            "contact",
+            a["lead_id"],
+            a["account_id"],
+            a["occurred_at"],
+            a["channel_id"],
+            a["type"],
+        )
+    ),
+    check_row=_check_touchpoint,
+    value_example="type:Webinar=webinar",
+    to_model=lambda r: {
+        "external_id": r["external_id"] or "",
+        "lead_id": r["lead"],
+        "account_id": r["account"],
+        "occurred_at": r["occurred_at"],
+        "channel_id": r["channel"],
+        "campaign_id": r["campaign"],
+        "type": r["type"],
+    },
 )

@@ -7,6 +7,7 @@ from kpiapp.models.deals import Deal, DealKind, DealStage, DealStageChange
 from kpiapp.models.feedback import NpsResponse, Usage
 from kpiapp.models.fx import ExchangeRate
 from kpiapp.models.imports import ImportJob, ImportStatus
+from kpiapp.models.journeys import Touchpoint, TouchpointType
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
 from kpiapp.models.reports import (
     Cadence,
@@ -59,6 +60,8 @@ __all__ = [
     "Target",
     "TargetChange",
     "TeamBenchmark",
+    "Touchpoint",
+    "TouchpointType",
     "Traffic",
     "Usage",
     "Visibility",

@@ -7,7 +7,15 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tenancy import workspace_scope
-from kpiapp.models import Account, Deal, DealStageChange, RecomputeState
+from kpiapp.models import (
+    Account,
+    Channel,
+    Deal,
+    DealStageChange,
+    Lead,
+    RecomputeState,
+    Touchpoint,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/workspaces/acme/"
@@ -118,3 +126,25 @@ def test_cursor_pages_walk_every_record_once(api, workspace):
     assert len(seen) == 230 and set(seen) == {r["external_id"] for r in rows}
     assert seen[0] == "K-229"  # newest first
     assert api.get(URL + "accounts/?cursor=bm9wZQ").status_code == 404
+
+
+def test_a_touchpoint_belongs_to_a_lead_of_this_workspace_only(api, workspace, other_workspace):
+    lead = api.post(URL + "leads/", {"external_id": "L-1", "created_at": "2025-03-01"},
+                    format="json").json()  # fmt: skip
+    with workspace_scope(workspace.id):
+        channel = Channel.objects.create(name="Webinare")
+    contact = {"lead": lead["id"], "occurred_at": "2025-02-27", "channel": channel.pk,
+               "type": "webinar"}  # fmt: skip
+    created = api.post(URL + "touchpoints/", contact, format="json")
+    assert created.status_code == 201, created.json()
+    assert api.get(URL + "touchpoints/").json()["results"][0]["type"] == "webinar"
+    account = api.post(URL + "accounts/", {"name": "A", "external_id": "A"}, format="json").json()
+    both = api.post(URL + "touchpoints/", {**contact, "account": account["id"]}, format="json")
+    assert both.status_code == 400
+    assert both.json()["account"] == ["Choose a lead or an account, not both."]
+    with workspace_scope(other_workspace.id):
+        foreign = Lead.objects.create(external_id="X", created_at="2025-01-01")
+    stolen = api.post(URL + "touchpoints/", {**contact, "lead": foreign.pk}, format="json")
+    assert stolen.status_code == 400 and "lead" in stolen.json()
+    with workspace_scope(workspace.id):
+        assert Touchpoint.objects.count() == 1

@@ -56,6 +56,8 @@ EVERY_KIND = {
     "usage": ("account,month,seats\nA1,1950-01,x\n", ["month", "seats"]),
     "exchange_rates": ("month,currency,rate\n1950-01,XYZ,2\n", ["month", "currency"]),
     "custom_kpi_values": ("kpi,month,value\ncustom_x,1950-01,abc\n", ["month", "value"]),
+    "touchpoints": ("lead,occurred_at,channel,type\nL404,1950-01-01,Ads,coffee\n",
+                    ["lead", "occurred_at", "type"]),
 }  # fmt: skip
 
 
