@@ -16,6 +16,7 @@ from celery import shared_task
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
+from kpiapp.services.alerts import DeliveryFailed, alert_deliver, alerts_evaluate
 from kpiapp.services.digests import digests_due, report_digest_send
 from kpiapp.services.import_sweeper import stale_imports_fail
 from kpiapp.services.imports import import_job_run
@@ -113,3 +114,29 @@ def purge_expired_data() -> dict[str, int]:
     """Nightly: delete old import files, workspace exports and audit events (README,
     "Privacy / Datenschutz"). Works through the workspaces one scope at a time."""
     return asdict(expired_data_purge(now=timezone.now()))
+
+
+@shared_task(name="kpiapp.tasks.evaluate_alerts", acks_late=True, reject_on_worker_lost=True)
+def evaluate_alerts(workspace_id: int) -> int:
+    """After a recompute: fire the workspace's alerts whose condition holds. Idempotent: an
+    alert fires once per period and condition, so a duplicate delivery fires nothing."""
+    with workspace_scope(workspace_id):
+        workspace = Workspace.objects.filter(pk=workspace_id).first()
+        if workspace is None:
+            return 0
+        return len(alerts_evaluate(today=today_in(workspace.time_zone)))
+
+
+@shared_task(
+    name="kpiapp.tasks.deliver_alert",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DeliveryFailed,),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    max_retries=8,
+)
+def deliver_alert(workspace_id: int, delivery_id: int) -> bool:
+    """Send one email or webhook call of a fired alert; a delivery is sent at most once."""
+    with workspace_scope(workspace_id):
+        return alert_deliver(delivery_id=delivery_id)

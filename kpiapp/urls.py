@@ -6,6 +6,7 @@ from django.views.generic import RedirectView, TemplateView
 from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
 from kpiapp.views import (
+    alerts,
     analysis,
     audit,
     benchmarks,
@@ -36,6 +37,7 @@ kpiapp_patterns = (
         path("kpis/<str:key>/edit/", kpis.custom_kpi_edit, name="custom_kpi_edit"),
         path("kpis/<str:key>/records/", kpis.kpi_records, name="kpi_records"),
         path("targets/", targets.targets, name="targets"),
+        path("alerts/", alerts.alerts, name="alerts"),
         path("reports/", reports.report_list, name="reports"),
         path("reports/new/", reports.report_new, name="report_new"),
         path("reports/<int:report_id>/", reports.report_page, name="report"),

@@ -1,5 +1,12 @@
 """Kennzahl's domain models, one module per aggregate; every one is workspace-owned."""
 
+from kpiapp.models.alerts import (
+    AlertDelivery,
+    AlertEvent,
+    AlertKind,
+    AlertRule,
+    WebhookSecret,
+)
 from kpiapp.models.benchmarks import BenchmarkPick, TeamBenchmark
 from kpiapp.models.custom_kpis import CustomKpi, CustomKpiValue
 from kpiapp.models.customers import Account
@@ -27,6 +34,10 @@ from kpiapp.models.workspace_exports import ExportStatus, WorkspaceExport
 
 __all__ = [
     "Account",
+    "AlertDelivery",
+    "AlertEvent",
+    "AlertKind",
+    "AlertRule",
     "BenchmarkPick",
     "BillingInterval",
     "Cadence",
@@ -65,5 +76,6 @@ __all__ = [
     "Traffic",
     "Usage",
     "Visibility",
+    "WebhookSecret",
     "WorkspaceExport",
 ]

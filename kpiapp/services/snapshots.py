@@ -29,7 +29,7 @@ from kpiapp.kpis.engine import compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
-from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
+from kpiapp.models import AlertRule, CustomKpi, KpiSnapshot, RecomputeState
 from kpiapp.pagecache.versions import pages_changed
 from kpiapp.services.recompute_failures import needs_enqueue_after_failure, recompute_failed
 
@@ -204,7 +204,17 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
     if not clean:  # changed while we computed: once more
         RecomputeState.objects.filter(pk=state.pk).update(**done)
         _enqueue(state.workspace_id, COALESCE_SECONDS)
+    _evaluate_alerts(state.workspace_id)
     return summary
+
+
+def _evaluate_alerts(workspace_id: int) -> None:
+    """New numbers: the workspace's alert rules are looked at, by a task of their own."""
+    if not AlertRule.objects.filter(active=True).exists():
+        return
+    from kpiapp.tasks import evaluate_alerts  # tasks import this module
+
+    transaction.on_commit(lambda: evaluate_alerts.delay(workspace_id))
 
 
 class ClaimHeartbeat:
