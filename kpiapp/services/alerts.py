@@ -252,7 +252,7 @@ def alert_deliver(*, delivery_id: int) -> bool:
     DeliveryFailed while attempts are left, and marks it failed after the last."""
     with transaction.atomic():
         delivery = (
-            AlertDelivery.objects.select_for_update()
+            AlertDelivery.objects.select_for_update(of=("self",))
             .select_related("event__rule", "event__workspace", "recipient")
             .filter(pk=delivery_id, status=AlertDelivery.Status.PENDING)
             .first()
