@@ -136,6 +136,30 @@ class TouchpointAdmin(WorkspaceAdmin):
     raw_id_fields = ("lead", "account")
 
 
+@admin.register(m.AlertRule)
+class AlertRuleAdmin(WorkspaceAdmin):
+    list_display = ("kpi_key", "kind", "grain", "recipients", "active")
+    list_filter = ("kind", "active")
+
+
+@admin.register(m.AlertEvent)
+class AlertEventAdmin(WorkspaceAdmin):
+    list_display = ("rule", "grain", "period_start", "condition", "value", "fired_at")
+    raw_id_fields = ("rule",)
+
+
+@admin.register(m.AlertDelivery)
+class AlertDeliveryAdmin(WorkspaceAdmin):
+    list_display = ("event", "channel", "target", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel")
+    raw_id_fields = ("event", "recipient")
+
+
+@admin.register(m.WebhookSecret)
+class WebhookSecretAdmin(WorkspaceAdmin):
+    list_display = ("workspace", "created_at")
+
+
 @admin.register(m.ExchangeRate)
 class ExchangeRateAdmin(WorkspaceAdmin):
     list_display = ("month", "currency", "rate")

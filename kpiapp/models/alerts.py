@@ -77,6 +77,7 @@ class AlertRule(WorkspaceOwned):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["kpi_key", "id"]
+        indexes = [models.Index(fields=["workspace", "kpi_key"], name="alert_ws_kpi")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind__in=["above", "below"]) | Q(threshold__isnull=False),
@@ -109,6 +110,7 @@ class AlertEvent(WorkspaceOwned):
         verbose_name = _("alert event")
         verbose_name_plural = _("alert events")
         ordering = ["-fired_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "fired_at"], name="alert_event_ws_fired")]
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "grain", "period_start", "condition"], name="alert_event_once"
@@ -137,6 +139,7 @@ class AlertDelivery(WorkspaceOwned):
     sent_at = models.DateTimeField(null=True)
 
     class Meta:
+        indexes = [models.Index(fields=["workspace", "status"], name="alert_delivery_ws_status")]
         constraints = [
             models.UniqueConstraint(fields=["event", "target"], name="alert_delivery_once")
         ]
