@@ -148,3 +148,17 @@ def test_a_touchpoint_belongs_to_a_lead_of_this_workspace_only(api, workspace, o
     assert stolen.status_code == 400 and "lead" in stolen.json()
     with workspace_scope(workspace.id):
         assert Touchpoint.objects.count() == 1
+
+
+def test_alerts_in_the_api_follow_the_roles(api, workspace, vera):
+    created = api.post(URL + "alerts/", {"kpi_key": "mrr", "kind": "below", "threshold": "1000",
+                                         "recipients": "me"}, format="json")  # fmt: skip
+    assert created.status_code == 201, created.json()
+    missing = api.post(URL + "alerts/", {"kpi_key": "mrr", "kind": "below"}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["non_field_errors"] == ["Enter the value that sets the alert off."]
+    assert api.get(URL + "alerts/events/").json()["results"] == []
+    viewer = APIClient()
+    viewer.force_authenticate(vera)
+    assert viewer.get(URL + "alerts/").json()["results"][0]["kpi_key"] == "mrr"
+    assert viewer.delete(f"{URL}alerts/{created.json()['id']}/").status_code == 403
