@@ -16,6 +16,7 @@ from that time), so MRR and churn rates are meaningful from the first month on.
 
 from __future__ import annotations
 
+import functools
 import random
 import zoneinfo
 from collections.abc import Sequence
@@ -67,7 +68,7 @@ class Size:
 
 
 DEMO = Size()
-LARGE = Size(leads=69.0, changes=4.0)  # the benchmarks' ~20,000 accounts
+LARGE = Size(leads=69.0, changes=6.0)  # the benchmarks' ~20,000 accounts
 
 # ---------------------------------------------------------------------------------------------
 # The company's shape: channels, plans, people and words.
@@ -569,6 +570,7 @@ def _pick_campaign(ctx: _Ctx, channel: int, day: date) -> _Camp | None:
 # ---------------------------------------------------------------------------------------------
 
 
+@functools.cache  # the same few thousand stems and names come back in a large company
 def _slug(text: str) -> str:
     for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.lower().replace(umlaut, plain)
