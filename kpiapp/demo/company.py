@@ -1047,14 +1047,14 @@ def _subscription_objs(customers: list[_Customer]) -> list[Subscription]:
 
 def _subscription_obj(customer: _Customer, row: _Row, external_id: str) -> Subscription:
     return Subscription(
-        external_id=external_id,
         account=customer.obj,
         plan=row.plan,
-        amount_cents=row.unit_amount,
-        currency=row.currency,
         interval=row.interval,
         quantity=row.seats,
         discount_percent=Decimal(row.discount),
+        amount_cents=row.unit_amount,
+        currency=row.currency,
+        external_id=external_id,
         started_at=row.started,
         trial_ends_at=row.trial_end,
         ended_at=row.ended,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from accounts.tenancy import current_workspace_id
+from accounts.tenancy import WorkspaceMismatch, current_workspace_id
 
 BATCH_SIZE = 2000
 COPY_FROM = 20_000  # rows of one model; below this, batches are as fast and work everywhere
@@ -38,7 +38,7 @@ def copy(model: type[models.Model], objs: Sequence[Any]) -> None:
     parents = [f for f in fields if f.many_to_one and f.attname != "workspace_id"]
     for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
         if obj.workspace_id not in (None, workspace_id):
-            raise ValueError(f"{obj!r} belongs to workspace {obj.workspace_id}, not the scope's")
+            raise WorkspaceMismatch(f"{obj!r} belongs to workspace {obj.workspace_id}")
         obj.pk, obj.workspace_id = pk, workspace_id
         for field in parents:
             if getattr(obj, field.attname) is None and field.is_cached(obj):
