@@ -9,9 +9,9 @@ import pytest
 
 from accounts.models import User
 from accounts.tenancy import workspace_scope
+from kpiapp.demo.seed import DEMO_OWNER, DEMO_PASSWORD, demo_seed
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Report
-from kpiapp.services.demo import DEMO_OWNER, DEMO_PASSWORD, demo_seed
 from kpiapp.services.share_links import share_link_create
 from tests.browser.helpers import log_in
 from tests.conftest import membership_of

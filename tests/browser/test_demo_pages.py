@@ -5,8 +5,8 @@ nothing logs an error."""
 import pytest
 
 from accounts.models import User
+from kpiapp.demo.seed import DEMO_OWNER, DEMO_PASSWORD, demo_seed
 from kpiapp.kpis.periods import today_in
-from kpiapp.services.demo import DEMO_OWNER, DEMO_PASSWORD, demo_seed
 from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,6 +14,7 @@ import pytest
 
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
+from kpiapp.demo.company import demo_data_generate
 from kpiapp.models import (
     Account,
     Campaign,
@@ -30,7 +31,6 @@ from kpiapp.models import (
     Traffic,
     Usage,
 )
-from kpiapp.services.demo_data import demo_data_generate
 
 AS_OF = date(2026, 10, 31)
 SEED = 42

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 from django.utils import timezone
 
-from kpiapp.services.demo import DemoWorkspaceHasData, demo_seed
+from kpiapp.demo.seed import DemoWorkspaceHasData, demo_seed
 
 
 class Command(BaseCommand):

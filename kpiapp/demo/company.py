@@ -1,10 +1,14 @@
-"""Demo data: three years of a made-up but plausible German B2B SaaS company.
+"""The fake company: three years of a made-up but plausible German B2B SaaS company, for the
+demo workspace and, larger, for the benchmarks.
 
-Everything is drawn from one `random.Random(seed)` and dated from `as_of`, so the same seed and
-as-of always give the same rows. The company is planned in memory first (leads and their funnel,
-customers and their subscription histories), then written with one bulk insert per model,
-parents before children. Nothing is dated after `as_of`. Money is in integer cents; the
-company bills in EUR, a few US customers in USD.
+Everything is drawn from one `random.Random(seed)` and dated from `as_of`, so the same seed,
+as-of and size always give the same rows. The company is planned in memory first (leads and
+their funnel, customers and their subscription histories), then handed to the writer one model
+at a time, parents before children. Nothing is dated after `as_of`. Money is in integer cents;
+the company bills in EUR, a few US customers in USD.
+
+`size` scales it: `DEMO` is the demo's company (about 7,000 leads and 300 accounts), `LARGE`
+the benchmarks' (about 500,000 leads and 20,000 accounts, with more frequent plan changes).
 
 Before the 36 months the company already had a few dozen customers (no leads or spend are kept
 from that time), so MRR and churn rates are meaningful from the first month on.
@@ -12,6 +16,7 @@ from that time), so MRR and churn rates are meaningful from the first month on.
 
 from __future__ import annotations
 
+import functools
 import random
 import zoneinfo
 from collections.abc import Sequence
@@ -20,10 +25,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
+from kpiapp.demo.writer import save as _save
 from kpiapp.kpis.periods import add_months, days_in_month
 from kpiapp.models import (
     Account,
@@ -47,11 +53,22 @@ from kpiapp.models import (
 )
 from kpiapp.models.marketing import name_key
 
-BATCH_SIZE = 2000
 WINDOW_MONTHS = 36
 DAILY_TRAFFIC_MONTHS = 3
 HOME = "EUR"
 FOREIGN = "USD"
+
+
+@dataclass(frozen=True)
+class Size:
+    """How large a company to plan, relative to the demo's."""
+
+    leads: float = 1.0  # lead volume; spend, traffic and the customers from before grow with it
+    changes: float = 1.0  # how often customers upgrade or downgrade
+
+
+DEMO = Size()
+LARGE = Size(leads=69.0, changes=6.0)  # the benchmarks' ~20,000 accounts
 
 # ---------------------------------------------------------------------------------------------
 # The company's shape: channels, plans, people and words.
@@ -338,6 +355,7 @@ class _Ctx:
     channels: list[Channel] = field(default_factory=list)
     campaigns: list[_Camp] = field(default_factory=list)
     used_names: set[str] = field(default_factory=set)
+    size: Size = DEMO
 
     def pick(self, weighted: Sequence[tuple[Any, float]]) -> Any:
         values = [value for value, _ in weighted]
@@ -450,11 +468,13 @@ class _Customer:
 # ---------------------------------------------------------------------------------------------
 
 
-def demo_data_generate(*, workspace: Workspace, seed: int, as_of: date) -> dict[str, int]:
+def demo_data_generate(
+    *, workspace: Workspace, seed: int, as_of: date, size: Size = DEMO
+) -> dict[str, int]:
     """Fill `workspace` with a realistic B2B SaaS company over the 36 months up to `as_of`;
     returns row counts per model name."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    ctx = _Ctx(rng=rng, as_of=as_of, months=_window(as_of))
+    ctx = _Ctx(rng=rng, as_of=as_of, months=_window(as_of), size=size)
     with transaction.atomic(), workspace_scope(workspace.id):
         counts = _write_channels(ctx)
         leads = _plan_leads(ctx)
@@ -474,11 +494,6 @@ def demo_data_generate(*, workspace: Workspace, seed: int, as_of: date) -> dict[
         counts[ExchangeRate.__name__] = _save(ExchangeRate, _fx_objs(ctx))
         counts[CustomKpiValue.__name__] = _custom_kpis(ctx, workspace)
     return counts
-
-
-def _save(model: type[models.Model], objs: list[Any]) -> int:
-    model.objects.bulk_create(objs, batch_size=BATCH_SIZE)  # type: ignore[attr-defined]
-    return len(objs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,6 +570,7 @@ def _pick_campaign(ctx: _Ctx, channel: int, day: date) -> _Camp | None:
 # ---------------------------------------------------------------------------------------------
 
 
+@functools.cache  # the same few thousand stems and names come back in a large company
 def _slug(text: str) -> str:
     for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.lower().replace(umlaut, plain)
@@ -577,17 +593,21 @@ def _dach_name(ctx: _Ctx) -> tuple[str, str]:
 def _company_name(ctx: _Ctx, country: str) -> tuple[str, str, str]:
     """A name not used yet, with its stem (the name without legal form) and industry."""
     rng = ctx.rng
-    for attempt in range(1000):
+    large = ctx.size.leads > 1  # more companies than names: a few tries, then a number
+    for attempt in range(4 if large else 1000):
         if country in INTL_PREFIXES:
             sector, industry = rng.choice(INTL_SECTORS)
             stem = f"{rng.choice(INTL_PREFIXES[country])} {sector}"
         else:
             stem, industry = _dach_name(ctx)
-        if attempt >= 20:
+        if attempt >= (2 if large else 20):
             stem = f"{stem} {rng.choice(INTL_REGIONS if country in INTL_PREFIXES else REGIONS)}"
-        name = f"{stem} {ctx.pick(LEGAL_FORMS[country])}"
+        legal = ctx.pick(LEGAL_FORMS[country])
+        name = f"{stem} {legal}"
         if name not in ctx.used_names:
             break
+    if large and name in ctx.used_names:
+        name = f"{stem} {len(ctx.used_names)} {legal}"
     ctx.used_names.add(name)
     return name, stem, industry
 
@@ -636,7 +656,7 @@ def _services(ctx: _Ctx, plan: str) -> int:
 def _lead_volume(ctx: _Ctx, index: int) -> float:
     """Expected leads of a whole month (all channels); index 0 is the window's first month."""
     month = add_months(ctx.months[0], index)
-    return BASE_LEADS * LEAD_GROWTH**index * SEASON[month.month]
+    return BASE_LEADS * LEAD_GROWTH**index * SEASON[month.month] * ctx.size.leads
 
 
 def _plan_leads(ctx: _Ctx) -> list[_LeadPlan]:
@@ -697,7 +717,8 @@ def _risk(ctx: _Ctx) -> float:
 
 
 def _plan_customers(ctx: _Ctx, leads: list[_LeadPlan]) -> list[_Customer]:
-    customers = [_legacy_customer(ctx) for _ in range(LEGACY_CUSTOMERS)]
+    legacy = round(LEGACY_CUSTOMERS * ctx.size.leads)
+    customers = [_legacy_customer(ctx) for _ in range(legacy)]
     for lead in leads:
         converted = _converted_at(ctx, lead)
         if converted is not None and lead.quote is not None:
@@ -832,10 +853,10 @@ def _downgraded(ctx: _Ctx, row: _Row) -> _Row:
 def _change(ctx: _Ctx, customer: _Customer, row: _Row, anchor: date) -> _Row | None:
     """Maybe an upgrade or downgrade in the month before `anchor`: a new row from that day."""
     roll = ctx.rng.random()
-    p_up = P_UPGRADE / customer.risk
+    p_up = P_UPGRADE / customer.risk * ctx.size.changes
     if roll < p_up:
         new = _upgraded(ctx, row)
-    elif roll < p_up + P_DOWNGRADE * customer.risk:
+    elif roll < p_up + P_DOWNGRADE * customer.risk * ctx.size.changes:
         new = _downgraded(ctx, row)
     else:
         return None
@@ -1026,14 +1047,14 @@ def _subscription_objs(customers: list[_Customer]) -> list[Subscription]:
 
 def _subscription_obj(customer: _Customer, row: _Row, external_id: str) -> Subscription:
     return Subscription(
-        external_id=external_id,
         account=customer.obj,
         plan=row.plan,
-        amount_cents=row.unit_amount,
-        currency=row.currency,
         interval=row.interval,
         quantity=row.seats,
         discount_percent=Decimal(row.discount),
+        amount_cents=row.unit_amount,
+        currency=row.currency,
+        external_id=external_id,
         started_at=row.started,
         trial_ends_at=row.trial_end,
         ended_at=row.ended,

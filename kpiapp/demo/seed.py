@@ -13,8 +13,8 @@ from accounts.models import Membership, User, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS
+from kpiapp.demo.company import demo_data_generate
 from kpiapp.models import KpiSnapshot
-from kpiapp.services.demo_data import demo_data_generate
 from kpiapp.services.reports import comment_add, report_create, template_values
 from kpiapp.services.snapshots import snapshot_rebuild
 
