@@ -8,6 +8,7 @@ from kpiapp.models.feedback import NpsResponse, Usage
 from kpiapp.models.fx import ExchangeRate
 from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
+from kpiapp.models.plans import GoalKind, Plan
 from kpiapp.models.reports import (
     Cadence,
     Comparison,
@@ -42,12 +43,14 @@ __all__ = [
     "DigestSubscription",
     "ExchangeRate",
     "ExportStatus",
+    "GoalKind",
     "Grain",
     "ImportJob",
     "ImportStatus",
     "KpiSnapshot",
     "Lead",
     "NpsResponse",
+    "Plan",
     "RangeKind",
     "RecomputeState",
     "Report",
