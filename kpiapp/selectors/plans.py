@@ -52,9 +52,11 @@ GOAL_KPIS = {"mrr_new": "mrr_new", "customers_new": "customers_new", "arr": "arr
 
 
 def basis_month_for(quarter: Period, today: date) -> int:
-    """The window's last month: the last closed month, and never one inside the quarter or
-    after it (planning a past quarter learns from the months before it)."""
-    return min(month_index(today) - 1, quarter.first_month - 1)
+    """The window's last month: the last closed month; for a quarter that has ended, the
+    month before it (planning a past quarter learns from what was known then)."""
+    if quarter.last_month < month_index(today):
+        return quarter.first_month - 1
+    return month_index(today) - 1
 
 
 def _fraction(value: Decimal | None) -> Fraction:
