@@ -166,20 +166,18 @@ def plan_page(request: HttpRequest) -> HttpResponse:
                     "view": channel_display(channel, result, workspace.currency),
                     "share_field": _share_value(given, channel.name),
                     "fields": {
-                        key: _field_value(given, channel.name, key)
-                        for key in channel.inputs
+                        key: _field_value(given, channel.name, key) for key in channel.inputs
                     },
                 }
             )
     pacing = plan_pacing(plan, today) if plan is not None else None
     for row in channels:
         name = row["view"].name
-        row["errors"] = {
-            key: errors.get(f"overrides.{name}.{key}", []) for key in row["fields"]
-        }
+        row["errors"] = {key: errors.get(f"overrides.{name}.{key}", []) for key in row["fields"]}
         row["share_errors"] = errors.get(f"shares.{name}", [])
         row["pacing"] = {
-            step: p for (step, channel), p in (pacing.by_step.items() if pacing else [])
+            step: p
+            for (step, channel), p in (pacing.by_step.items() if pacing else [])
             if channel == name
         }
     context = {
@@ -199,9 +197,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         "cannot_save": incomplete(result) if result else [],
         "window": window_text(result) if result else "",
         "pacing": pacing,
-        "bottleneck_step": STEP_NAMES[pacing.bottleneck[0]]
-        if pacing and pacing.bottleneck
-        else "",
+        "bottleneck_step": STEP_NAMES[pacing.bottleneck[0]] if pacing and pacing.bottleneck else "",
         "can_edit": membership.has_role(Role.EDITOR),
         "step_names": STEP_NAMES,
     }
