@@ -37,8 +37,8 @@ class Plan(WorkspaceOwned):
     )
 
     class Meta:
-        verbose_name = _("plan")
-        verbose_name_plural = _("plans")
+        verbose_name = _("quarter plan")
+        verbose_name_plural = _("quarter plans")
         ordering = ["-quarter_start"]
         constraints = [
             models.UniqueConstraint(

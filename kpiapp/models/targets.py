@@ -26,7 +26,12 @@ class Target(WorkspaceOwned):
     # The plan that set it (issue 18). Removing a plan keeps its targets (SET_NULL): they are
     # the team's commitments, and a cascade would delete them without a line in their history.
     plan = models.ForeignKey(
-        "kpiapp.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="targets"
+        "kpiapp.Plan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("quarter plan"),
     )
 
     class Meta:

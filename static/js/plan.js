@@ -24,6 +24,10 @@
       var update = fresh.getElementById(element.id);
       if (update) {
         element.innerHTML = update.innerHTML;
+        // The channels' area is live only until it has fields (the first goal fills it).
+        if (!update.hasAttribute("data-live")) {
+          element.removeAttribute("data-live");
+        }
       }
     });
     window.history.replaceState(null, "", url);

@@ -49,14 +49,14 @@ def snapshot(key: str, start: date, value, *, grain: str = "month", channel: str
     )  # fmt: skip
 
 
-def write_trailing_figures() -> None:
-    """Inside a workspace scope: the two channels and their October figures; the MRR at the end
-    of September (100.000 €) for ARR goals."""
+def write_trailing_figures(month: date = OCTOBER) -> None:
+    """Inside a workspace scope: the two channels and their figures in `month` (October 2026
+    unless told); the MRR at the end of September 2026 (100.000 €) for ARR goals."""
     for name, figures in FIGURES.items():
         Channel.objects.create(name=name, key=name_key(name))
         for key, (top, bottom) in figures.items():
             value = Decimal(top) / Decimal(bottom) if bottom else Decimal(top)
-            snapshot(key, OCTOBER, value, channel=name, numerator=top, denominator=bottom)
+            snapshot(key, month, value, channel=name, numerator=top, denominator=bottom)
     snapshot("mrr", date(2026, 9, 1), "100000.00")
 
 
