@@ -47,6 +47,8 @@ STEP_KPIS = {
     "leads": "leads",
     "spend": "marketing_spend",
 }
+# The steps that can be a bottleneck: the funnel's (new MRR is their result, spend a budget).
+FUNNEL_STEPS = ("won", "opportunities", "sqls", "leads")
 # The goal's own target (no breakdown).
 GOAL_KPIS = {"mrr_new": "mrr_new", "customers_new": "customers_new", "arr": "arr"}
 
@@ -167,9 +169,9 @@ def _of_due(pacing: Pacing | None) -> Fraction | None:
 
 
 def plan_pacing(plan: Plan, today: date) -> PlanPacing:
-    """The plan's linked targets with their pacing, and the bottleneck: among the steps that
-    should grow (not the spend budget), the one furthest behind what is due by today; a step
-    at or past its due share is never the bottleneck."""
+    """The plan's linked targets with their pacing, and the bottleneck: among the funnel's
+    steps per channel (won deals, opportunities, SQLs, leads), the one furthest behind what is
+    due by today (ties: the earlier step); a step at or past its due share is never one."""
     quarter = Period.of_start("quarter", plan.quarter_start)
     kpi_by_step = {kpi: step for step, kpi in STEP_KPIS.items()}
     rows = targets_of_quarter(
@@ -187,11 +189,11 @@ def plan_pacing(plan: Plan, today: date) -> PlanPacing:
     behind = [
         (pacing.of_due, step, channel)
         for (step, channel), pacing in by_step.items()
-        if channel and step != "spend" and pacing.of_due is not None and pacing.of_due < 1
+        if channel and step in FUNNEL_STEPS and pacing.of_due is not None and pacing.of_due < 1
     ]
     bottleneck = None
     if behind:
-        order = list(STEP_KPIS)
+        order = list(FUNNEL_STEPS)
         of_due, step, channel = min(behind, key=lambda b: (b[0], order.index(b[1]), b[2]))
         bottleneck = (step, channel, of_due)
     return PlanPacing(by_step, bottleneck, quarter_elapsed(quarter, today) > 0)
