@@ -12,6 +12,7 @@ from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.forms import DealForm, SpendForm, SubscriptionForm
+from kpiapp.kpis.registry import DEFINITION_VERSION
 from kpiapp.models import (
     Account,
     Channel,
@@ -77,7 +78,7 @@ def company(workspace):
     with workspace_scope(workspace.id), freeze_time(TODAY):
         _company()
         snapshots.snapshot_rebuild(workspace_id=workspace.id)
-        RecomputeState.objects.update_or_create(defaults={"definition_version": 1})
+        RecomputeState.objects.update_or_create(defaults={"definition_version": DEFINITION_VERSION})
         yield workspace
 
 
