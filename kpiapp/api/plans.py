@@ -93,7 +93,7 @@ class BottleneckSerializer(serializers.Serializer):
 
 
 class PlanSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="null in a preview")
     quarter = serializers.RegexField(r"^\d{4}-Q[1-4]$", help_text="YYYY-Qn")
     goal_kind = serializers.ChoiceField(choices=list(GOAL_KINDS))
     goal_value = serializers.DecimalField(max_digits=24, decimal_places=2)

@@ -3,7 +3,8 @@
 The page is its own preview: a GET with the form's fields (`goal_kind`, `goal_value`,
 `share.<channel>` in percent, `o.<input>.<channel>` with rates in percent) computes the plan
 with them, so the what-if works without script (a "Calculate" button) and `static/js/plan.js`
-only fetches the same page and swaps the computed parts. A POST saves (editors)."""
+only fetches the same page and swaps the computed parts. A POST saves (editors), or with
+`action=calculate` only computes (an editor's button without script)."""
 
 from __future__ import annotations
 
@@ -141,7 +142,8 @@ def plan_page(request: HttpRequest) -> HttpResponse:
     else:
         given = {"goal_kind": "mrr_new", "goal_value": "", "shares": {}, "overrides": {}}
     checked, errors = _check_leniently(given) if given["goal_value"] else (None, {})
-    if request.method == "POST" and checked is not None and not errors:
+    saving = request.method == "POST" and data.get("action") == "save"
+    if saving and checked is not None and not errors:
         try:
             plan_save(membership=membership, quarter=quarter, checked=checked, today=today,
                       plan=plan)  # fmt: skip
@@ -201,5 +203,5 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         "can_edit": membership.has_role(Role.EDITOR),
         "step_names": STEP_NAMES,
     }
-    status = 400 if request.method == "POST" else 200
+    status = 400 if saving or (errors and request.method == "POST") else 200
     return render(request, "kpiapp/plan.html", context, status=status)

@@ -59,3 +59,15 @@ def test_an_editor_saves_a_viewer_cannot_and_an_outsider_sees_nothing(
     shown = client_as(vera).get(PAGE).content.decode()
     assert 'value="10000.00"' in shown and "of what is due" not in shown  # not yet measured
     assert client_as(charlie).get(PAGE).status_code == 404
+
+
+def test_an_editor_calculates_without_saving_and_no_token_lands_in_an_address(
+    client_as, erik, vera, workspace
+):
+    page = client_as(erik).post(PAGE, {**FIELDS, "action": "calculate"})
+    assert page.status_code == 200 and "⌈12 ÷ 25.0\u00a0%⌉ = 48" in page.content.decode()
+    with workspace_scope(workspace.id):
+        assert not Plan.objects.exists()
+    viewer_page = client_as(vera).get(PAGE, FIELDS).content.decode()
+    plan_form = viewer_page.split('id="plan-form"')[1].split("</form>")[0]
+    assert 'formmethod="get"' in plan_form and "csrfmiddlewaretoken" not in plan_form
