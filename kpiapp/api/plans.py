@@ -45,7 +45,7 @@ def _text(value: Any, unit: str = "count") -> str | None:
     return f"{exact:.{PLACES.get(unit, 6)}f}"
 
 
-class InputSerializer(serializers.Serializer):
+class PlanInputSerializer(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.CharField(allow_null=True, help_text="the value the plan uses")
     trailing = serializers.CharField(allow_null=True, help_text="the team's last six months")
@@ -54,7 +54,7 @@ class InputSerializer(serializers.Serializer):
     overridden = serializers.BooleanField()
 
 
-class StepSerializer(serializers.Serializer):
+class PlanStepSerializer(serializers.Serializer):
     key = serializers.CharField(
         help_text="new_mrr, won, opportunities, sqls, leads, visits, spend, leads_due"
     )
@@ -64,16 +64,16 @@ class StepSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text="why it cannot be computed")
 
 
-class ChannelSerializer(serializers.Serializer):
+class PlanChannelSerializer(serializers.Serializer):
     channel = serializers.CharField()
     share = serializers.CharField()
     trailing_share = serializers.CharField()
     share_overridden = serializers.BooleanField()
-    inputs = InputSerializer(many=True)
-    steps = StepSerializer(many=True)
+    inputs = PlanInputSerializer(many=True)
+    steps = PlanStepSerializer(many=True)
 
 
-class LinkedTargetSerializer(serializers.Serializer):
+class PlanTargetSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kpi = serializers.CharField()
     dimension = serializers.CharField(allow_blank=True)
@@ -86,7 +86,7 @@ class LinkedTargetSerializer(serializers.Serializer):
     status = serializers.CharField(allow_null=True)
 
 
-class BottleneckSerializer(serializers.Serializer):
+class PlanBottleneckSerializer(serializers.Serializer):
     step = serializers.CharField()
     channel = serializers.CharField()
     of_due = serializers.CharField()
@@ -114,10 +114,10 @@ class PlanSerializer(serializers.Serializer):
     new_mrr_needed = serializers.CharField(read_only=True, allow_null=True)
     complete = serializers.BooleanField(read_only=True, help_text="whether it can be saved")
     problems = serializers.ListField(child=serializers.CharField(), read_only=True)
-    channels = ChannelSerializer(many=True, read_only=True)
+    channels = PlanChannelSerializer(many=True, read_only=True)
     totals = serializers.DictField(child=serializers.CharField(allow_null=True), read_only=True)
-    targets = LinkedTargetSerializer(many=True, read_only=True)
-    bottleneck = BottleneckSerializer(read_only=True, allow_null=True)
+    targets = PlanTargetSerializer(many=True, read_only=True)
+    bottleneck = PlanBottleneckSerializer(read_only=True, allow_null=True)
 
 
 def _channels(result: PlanResult, currency: str) -> list[dict[str, Any]]:
