@@ -151,6 +151,7 @@ class Goal:
     new_mrr: Fraction | None  # the new MRR the quarter needs (None for a customers goal)
     customers: int | None  # the new customers asked for (customers goal only)
     reason: str = ""
+    existing: Fraction | None = None  # ARR goal: what existing customers add until the end
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def goal_of(assumptions: Assumptions, basis: Basis) -> Goal:
         return Goal(kind, value, None, None, NO_MRR_START)
     existing = basis.existing_net / basis.window_months * basis.months_to_end
     needed = cents(value / 12 - basis.mrr_start - existing)
-    return Goal(kind, value, max(needed, Fraction(0)), None)
+    return Goal(kind, value, max(needed, Fraction(0)), None, existing=cents(existing))
 
 
 def resolve_mix(

@@ -223,7 +223,7 @@ def test_arr_goal_subtracts_the_start_and_what_existing_customers_add():
     # −600 € over 6 months = −100 € a month, over 3 months −300 €: 10.300 € new MRR needed.
     basis = _basis(mrr_start=F(100000), existing_net=F(-600), months_to_end=3)
     result = compute_plan(basis, Assumptions("arr", F(1320000)))
-    assert result.goal.new_mrr == F(10300)
+    assert result.goal.new_mrr == F(10300) and result.goal.existing == F(-300)
     assert result.totals["new_mrr"] == F(10300)
     assert _steps(result, "Paid Ads")["new_mrr"] == F(6180)  # 60 %
     reached = compute_plan(basis, Assumptions("arr", F(1000000)))
