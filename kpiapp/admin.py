@@ -222,6 +222,13 @@ class TargetAdmin(WorkspaceAdmin):
     list_display = ("kpi_key", "quarter_start", "dimension", "dimension_value", "value")
     list_filter = ("workspace", "quarter_start")
     search_fields = ("kpi_key", "dimension_value", "note")
+    raw_id_fields = ("updated_by", "plan")
+
+
+@admin.register(m.Plan)
+class PlanAdmin(WorkspaceAdmin):
+    list_display = ("quarter_start", "goal_kind", "goal_value", "updated_at")
+    list_filter = ("workspace", "quarter_start")
     raw_id_fields = ("updated_by",)
 
 

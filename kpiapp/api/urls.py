@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from kpiapp.api import alerts, audit, imports, planning, reports, team, views
+from kpiapp.api import alerts, audit, imports, planning, plans, reports, team, views
 from kpiapp.api.docs import api_docs
 
 router = SimpleRouter()
@@ -18,6 +18,8 @@ router.register("kpis", views.KpiViewSet, basename="api-kpis")
 router.register("targets", planning.TargetViewSet, basename="api-targets")
 router.register("alerts/events", alerts.AlertEventViewSet, basename="api-alert-events")
 router.register("alerts", alerts.AlertRuleViewSet, basename="api-alerts")
+router.register("plans/preview", plans.PlanPreviewViewSet, basename="api-plan-preview")
+router.register("plans", plans.PlanViewSet, basename="api-plans")
 router.register("benchmarks", planning.BenchmarkViewSet, basename="api-benchmarks")
 router.register("imports", imports.ImportJobViewSet, basename="api-imports")
 router.register("reports", reports.ReportViewSet, basename="api-reports")

@@ -14,6 +14,7 @@ from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.demo.company import demo_data_generate
+from kpiapp.demo.plan import demo_plan
 from kpiapp.models import KpiSnapshot
 from kpiapp.services.reports import comment_add, report_create, template_values
 from kpiapp.services.snapshots import snapshot_rebuild
@@ -107,6 +108,8 @@ def demo_seed(
             snapshot_rebuild(workspace_id=workspace.id)
         if rows:
             _demo_reports(workspace)
+    if rows:
+        demo_plan(workspace=workspace, owner_email=owner.email, as_of=as_of)
     return DemoResult(
         workspace=workspace,
         owner_email=owner.email,

@@ -1,6 +1,7 @@
 """What winning customers costs (KPIS.md section 3): CAC, CLV:CAC, CAC payback, cost per lead
-and per order, campaign ROI. Spend is summed by the database; the other figures come from the
-revenue, deal and funnel families, by channel and campaign."""
+and per order, campaign ROI, and the marketing spend itself (a quarter plan's budget step).
+Spend is summed by the database; the other figures come from the revenue, deal and funnel
+families, by channel and campaign."""
 
 from __future__ import annotations
 
@@ -93,6 +94,9 @@ def compute(
         emit("cac_payback_months", *key, spend, payback, missing=both, zero_reason=NO_NEW_MRR)
         if group:
             _clv_cac(collector, key, group, spend, new, spend_missing)
+    for key in sorted(spent):
+        emit("marketing_spend", *key, marketing.get(key, [Fraction(0)] * size),
+             missing=missing.get(key, nothing))  # fmt: skip
     for key in sorted(by_leads):
         emit("cost_per_lead", *key, marketing.get(key, [Fraction(0)] * size),
              funnel.leads.get(key, zeros), missing=missing.get(key, nothing),

@@ -24,6 +24,7 @@ _KEY_INPUTS: dict[str, set[str]] = {
     "cac": SPEND | ACCOUNT_LEVEL,
     "clv_cac_ratio": SPEND | ACCOUNT_LEVEL,
     "cac_payback_months": SPEND | ACCOUNT_LEVEL,
+    "marketing_spend": SPEND,
     "cost_per_lead": SPEND | {"leads"},
     "cost_per_order": SPEND | DEALS,
     "campaign_roi": SPEND | DEALS,

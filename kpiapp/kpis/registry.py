@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-DEFINITION_VERSION = 1
+DEFINITION_VERSION = 2  # 2: marketing_spend (the spend step of a quarter's plan)
 
 # "percent" and "number" are units of custom KPIs (a percent is entered as 92.5, not 0.925).
 Unit = Literal["money", "count", "rate", "ratio", "days", "months", "score", "percent", "number"]
@@ -41,7 +41,7 @@ DIMENSION_NAMES = {
 # that has none ("ohne Kanal") (KPIS.md, Dimensions).
 SPEND_KEYS = frozenset(
     {"cac", "clv_cac_ratio", "cac_payback_months", "cost_per_lead", "cost_per_order",
-     "campaign_roi"}
+     "campaign_roi", "marketing_spend"}
 )  # fmt: skip
 
 NO_VALUE_NAMES = {
@@ -179,6 +179,9 @@ KPIS: tuple[KpiDefinition, ...] = (
          _("Customer lifetime value / CAC of the same period.")),
     _kpi("cac_payback_months", _("CAC payback"), "months", "ratio", "down", S, VAL,
          _("Spend / (new MRR × gross margin): months until the gross profit repays the spend.")),
+    _kpi("marketing_spend", _("Marketing spend"), "money", "flow", "down", S, VAL,
+         _("Marketing spend in the period (a budget: on track while it stays within the "
+           "pro-rata target).")),
     _kpi("cost_per_lead", _("Cost per lead"), "money", "ratio", "down", S, VAL,
          _("Marketing spend / leads created in the period.")),
     _kpi("cost_per_order", _("Cost per order"), "money", "ratio", "down", S, VAL,

@@ -16,6 +16,7 @@ from kpiapp.models.fx import ExchangeRate
 from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.journeys import Touchpoint, TouchpointType
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
+from kpiapp.models.plans import GoalKind, Plan
 from kpiapp.models.reports import (
     Cadence,
     Comparison,
@@ -54,12 +55,14 @@ __all__ = [
     "DigestSubscription",
     "ExchangeRate",
     "ExportStatus",
+    "GoalKind",
     "Grain",
     "ImportJob",
     "ImportStatus",
     "KpiSnapshot",
     "Lead",
     "NpsResponse",
+    "Plan",
     "RangeKind",
     "RecomputeState",
     "Report",

@@ -23,6 +23,16 @@ class Target(WorkspaceOwned):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The plan that set it (issue 18). Removing a plan keeps its targets (SET_NULL): they are
+    # the team's commitments, and a cascade would delete them without a line in their history.
+    plan = models.ForeignKey(
+        "kpiapp.Plan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("quarter plan"),
+    )
 
     class Meta:
         verbose_name = _("target")
