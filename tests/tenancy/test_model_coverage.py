@@ -21,11 +21,12 @@ ALL_WORKSPACES_ALLOWED = {
 }
 
 # Modules allowed to run SQL of their own, each bound to a workspace by its own guard (the KPI
-# engine's runner, the importer's bulk writes) or reading no workspace data (the health check,
-# the membership check, whose query is by user).
+# engine's runner, the importer's bulk writes, the demo's COPY writer) or reading no workspace
+# data (the health check, the membership check, whose query is by user).
 RAW_SQL_ALLOWED = {
     "kpiapp/kpis/sql.py",
     "kpiapp/imports/bulk.py",
+    "kpiapp/demo/writer.py",
     "kpiapp/tasks.py",
     "accounts/access.py",
 }
