@@ -92,4 +92,5 @@ def test_every_kpi_has_a_range_from_its_unit():
         low, high = target_range(kpi.key, kpi.unit)
         if kpi.unit == "rate":
             assert low is not None and high is not None, kpi.key
-        assert target_problem(kpi.key, kpi.unit, Decimal("0.5")) is None, kpi.key
+        plausible = Decimal(1) if kpi.unit == "count" else Decimal("0.5")  # counts are whole
+        assert target_problem(kpi.key, kpi.unit, plausible) is None, kpi.key
