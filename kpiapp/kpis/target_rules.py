@@ -157,9 +157,7 @@ def value_problem(key: str, unit: str, value: Decimal) -> Problem | None:
 Doubt = Literal["met_on_day_one", "ten_times"]
 
 
-def doubts(
-    *, kind: str, direction: str, target: Number, reference: Number | None
-) -> list[Doubt]:
+def doubts(*, kind: str, direction: str, target: Number, reference: Number | None) -> list[Doubt]:
     """What makes a target look like a slip of the finger, for the person to confirm:
     already met on the quarter's first day (`reference` is the stock's value then), or more
     than ten times away from the current value (`reference`: a stock's or rate's latest value,

@@ -1,64 +1,63 @@
-"""The forecast methods on fixed series, figures worked out by hand (kpiapp.kpis.forecast)."""
+"""The forecast methods of KPIS.md, 8, on fixed series with figures worked out by hand
+(kpiapp.kpis.forecast)."""
 
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 
 from kpiapp.kpis import forecast as f
 
 
-def test_a_stock_with_steady_growth_compounds_to_the_quarter_end():
-    history = [100, 110, 121, 133.1]  # +10 % a month
-    got = f.stock_trend(history, months_to_come=2)
-    assert got.method == "trend_compound"
-    assert got.value == pytest.approx(133.1 * 1.21)
-    assert got.low == pytest.approx(133.1 * 1.21) and got.high == pytest.approx(133.1 * 1.21)
+def test_a_stock_on_a_straight_line_is_read_at_the_quarters_last_month():
+    history = [(m, 1000 + 50 * m) for m in range(10, 16)]  # +50 a month, no scatter
+    got = f.stock_trend(history, quarter_last_month=17)
+    assert got.method == "trend"
+    assert got.value == pytest.approx(1000 + 50 * 17)
+    assert got.low == pytest.approx(got.value) and got.high == pytest.approx(got.value)
 
 
-def test_a_stock_band_uses_the_slowest_and_fastest_month():
-    history = [100, 105, 115.5, 115.5]  # +5 %, +10 %, 0 %
-    got = f.stock_trend(history, months_to_come=1)
-    assert got.value == pytest.approx(115.5 * (1.155) ** (1 / 3))
-    assert got.low == pytest.approx(115.5) and got.high == pytest.approx(127.05)
+def test_a_stock_band_is_the_residual_spread_times_root_h():
+    history = [(1, 10), (2, 14), (3, 12), (4, 16)]
+    # least squares: slope 1.6, intercept 9; residuals -0.6, 1.8, -1.8, 0.6
+    s = math.sqrt((0.36 + 3.24 + 3.24 + 0.36) / 2)
+    got = f.stock_trend(history, quarter_last_month=6)
+    assert got.value == pytest.approx(9 + 1.6 * 6)
+    assert got.high - got.value == pytest.approx(s * math.sqrt(2))
 
 
-def test_a_stock_through_zero_uses_the_linear_trend():
-    history = [-20, -10, 0, 10]  # net new MRR-like series, +10 a month
-    got = f.stock_trend(history, months_to_come=3)
-    assert got.method == "trend_linear" and got.value == pytest.approx(40)
+def test_only_the_last_six_complete_months_count():
+    history = [(m, 1) for m in range(1, 4)] + [(m, 100) for m in range(4, 10)]
+    assert f.stock_trend(history, 12).value == pytest.approx(100)
 
 
-def test_only_the_last_six_months_count():
-    history = [1, 1, 1, 100, 100, 100, 100, 100, 100]
-    assert f.stock_trend(history, 3).value == pytest.approx(100)
+@pytest.mark.parametrize("months", [0, 1, 3])
+def test_a_stock_with_fewer_than_four_months_has_no_forecast(months):
+    history = [(m, 100) for m in range(months)]
+    assert f.stock_trend(history, 6) == f.NoForecast("too_little_history")
 
 
-@pytest.mark.parametrize("history", [[], [100], [100, 110], [100, None, 120, 130]])
-def test_too_little_history_is_said_not_drawn(history):
-    assert f.stock_trend(history, 2) == f.NoForecast("too_little_history")
-    assert f.flow_run_rate(history, [], 2) == f.NoForecast("too_little_history")
+def test_a_flow_adds_the_daily_run_rate_of_the_last_three_months():
+    history = [(1, 310, 31), (2, 280, 28), (3, 620, 31), (4, 300, 30)]
+    # last three: (280 + 620 + 300) / (28 + 31 + 30) a day
+    daily = 1200 / 89
+    got = f.flow_trend(history, so_far=150, days_left=40)
+    assert got.method == "trend" and got.value == pytest.approx(150 + daily * 40)
+    spread = statistics.stdev([310, 280, 620, 300]) * 40 / 30.44
+    assert got.high == pytest.approx(got.value + spread)
+    assert got.low == pytest.approx(got.value - spread)
 
 
-def test_a_flow_runs_at_the_trailing_monthly_mean():
-    history = [10, 20, 30, 20]  # mean 20
-    got = f.flow_run_rate(history, done=[25], months_to_come=2)
-    assert got.method == "run_rate"
-    assert (got.value, got.low, got.high) == (65, 45, 85)
+def test_a_flow_with_fewer_than_three_months_has_no_forecast():
+    assert f.flow_trend([(1, 10, 31), (2, None, 28)], 5, 30) == f.NoForecast("too_little_history")
 
 
-def test_a_rate_on_the_monthly_mean_mixes_months_done_and_the_trailing_mean():
-    history = [0.02, 0.03, 0.04]  # mean 0.03
-    got = f.rate_monthly_mean(history, done=[0.06], months_to_come=2)
-    assert got.value == pytest.approx(0.04)
-    assert got.low == pytest.approx((0.06 + 0.04) / 3) and got.high == pytest.approx(0.14 / 3)
-
-
-def test_a_rate_on_the_quarter_value_is_the_mean_of_the_last_quarters():
-    got = f.rate_quarter_value([0.09, 0.05, 0.07, 0.06, 0.08])  # the last four count
-    assert got.value == pytest.approx(0.065) and (got.low, got.high) == (0.05, 0.08)
-    assert f.rate_quarter_value([0.07]) == f.NoForecast("too_little_history")
+def test_rates_forecast_their_value_so_far_without_a_band():
+    got = f.so_far(0.025)
+    assert (got.value, got.low, got.high, got.method) == (0.025, 0.025, 0.025, "so_far")
+    assert f.so_far(None) == f.NoForecast("no_value_yet")
 
 
 def test_the_pipeline_adds_open_deals_weighted_by_their_stage():
@@ -71,6 +70,6 @@ def test_the_pipeline_adds_open_deals_weighted_by_their_stage():
     assert f.pipeline(2000, []) == f.NoForecast("no_open_pipeline")
 
 
-def test_the_percentage_error():
+def test_the_percentage_error_leaves_out_a_zero_actual():
     assert f.absolute_percentage_error(110, 100) == pytest.approx(0.1)
     assert f.absolute_percentage_error(5, 0) is None
