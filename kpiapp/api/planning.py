@@ -17,10 +17,13 @@ from rest_framework.response import Response
 
 from kpiapp.api.base import WorkspaceViewSet
 from kpiapp.api.errors import service_errors
+from kpiapp.kpis import forecast as fc
 from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
+from kpiapp.kpis.target_rules import DEFAULT_RATE_BASIS, QUARTER_VALUE
 from kpiapp.models import Target, TeamBenchmark
 from kpiapp.plausibility import DATE_WINDOW, month_in_window
 from kpiapp.selectors.benchmarks import library_overview
+from kpiapp.selectors.target_standing import reason_words
 from kpiapp.selectors.targets import TargetRow, kpi_facts, targets_of_quarter
 from kpiapp.services.benchmarks import team_benchmark_delete, team_benchmark_set
 from kpiapp.services.targets import target_remove, target_set
@@ -28,6 +31,19 @@ from kpiapp.services.targets import target_remove, target_set
 
 def _fraction(value: Any) -> str | None:
     return None if value is None else f"{Decimal(value.numerator) / Decimal(value.denominator):.6f}"
+
+
+class MilestoneSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM: the month we are in (or the quarter's last)")
+    value = serializers.CharField(help_text="where the KPI should stand at that month's end")
+
+
+class ForecastSerializer(serializers.Serializer):
+    value = serializers.CharField(allow_null=True)
+    method = serializers.CharField(allow_null=True, help_text="trend, pipeline, so_far, actual")
+    low = serializers.CharField(allow_null=True)
+    high = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True, help_text="why there is no forecast")
 
 
 class TargetSerializer(serializers.Serializer):
@@ -48,9 +64,33 @@ class TargetSerializer(serializers.Serializer):
     expected = serializers.CharField(read_only=True, allow_null=True)
     projection = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True, allow_null=True)
+    measured_on = serializers.ChoiceField(
+        choices=["quarter_end", "quarter_sum", "quarter_value", "monthly_mean"], required=False,
+        help_text="stocks: quarter_end, flows: quarter_sum; rates, ratios and means: "
+        "quarter_value or monthly_mean (the default)",
+    )  # fmt: skip
+    statement = serializers.CharField(read_only=True, help_text="how the target is judged")
+    milestone = MilestoneSerializer(read_only=True, allow_null=True)
+    forecast = ForecastSerializer(read_only=True, allow_null=True)
+    forecasts = ForecastSerializer(read_only=True, many=True)
+    confirm = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="set a target that is already met on the quarter's first day or more than "
+        "10× away from the current value",
+    )  # fmt: skip
 
 
-def _row(row: TargetRow) -> dict[str, Any]:
+def _forecast(outcome: fc.Outcome | None) -> dict[str, Any] | None:
+    if outcome is None:
+        return None
+    if isinstance(outcome, fc.NoForecast):
+        return {"value": None, "method": None, "low": None, "high": None,
+                "reason": reason_words(outcome.reason)}  # fmt: skip
+    return {"value": f"{outcome.value:.6f}", "method": outcome.method,
+            "low": f"{outcome.low:.6f}", "high": f"{outcome.high:.6f}", "reason": None}  # fmt: skip
+
+
+def _row(row: TargetRow, currency: str) -> dict[str, Any]:
     t, pacing = row.target, row.pacing
     return {
         "id": t.pk,
@@ -65,7 +105,18 @@ def _row(row: TargetRow) -> dict[str, Any]:
         "expected": _fraction(pacing.expected) if pacing else None,
         "projection": _fraction(pacing.projection) if pacing else None,
         "status": (pacing.status or None) if pacing else None,
+        "measured_on": row.measured_on,
+        "statement": row.statement(currency),
+        "milestone": {"month": row.milestone_month.label, "value": _fraction(row.milestone)}
+        if row.milestone is not None and row.milestone_month is not None
+        else None,
+        "forecast": _forecast(row.forecast),
+        "forecasts": [_forecast(o) for o in row.forecasts],
     }
+
+
+def _basis(measured_on: str | None) -> str:
+    return QUARTER_VALUE if measured_on == QUARTER_VALUE else DEFAULT_RATE_BASIS
 
 
 class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
@@ -100,7 +151,8 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = self._rows(self._quarter(request.query_params.get("quarter")))
-        return Response(TargetSerializer([_row(r) for r in rows], many=True).data)
+        currency = request.workspace.currency
+        return Response(TargetSerializer([_row(r, currency) for r in rows], many=True).data)
 
     def _rows(self, quarter: Period) -> list[TargetRow]:
         today = today_in(self.request.workspace.time_zone)
@@ -116,11 +168,13 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
                 membership=request.membership, kpi_key=data["kpi"], quarter=quarter,
                 value=data["value"], dimension=data["dimension"],
                 dimension_value=data["dimension_value"], note=data["note"],
+                rate_basis=_basis(data.get("measured_on")), confirmed=data["confirm"],
             )  # fmt: skip
         except DjangoValidationError as error:
             raise service_errors(error) from None
         row = next(r for r in self._rows(quarter) if r.target.pk == target.pk)
-        return Response(TargetSerializer(_row(row)).data, status=status.HTTP_201_CREATED)
+        data = TargetSerializer(_row(row, request.workspace.currency)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Target) -> None:
         target_remove(membership=self.request.membership, target=instance)

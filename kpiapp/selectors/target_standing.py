@@ -71,6 +71,10 @@ class Standing:
         return max(0, min(100, round(float(self.pacing.progress) * 100)))
 
     @property
+    def burnup_id(self) -> str:
+        return f"burnup-{self.target.pk}"
+
+    @property
     def is_stock(self) -> bool:
         return self.kpi.kind == "state"
 

@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 
 from kpiapp.kpis.periods import Period
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
-from kpiapp.models import KpiSnapshot, Target, TargetChange
+from kpiapp.models import Campaign, Channel, KpiSnapshot, Target, TargetChange
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.target_standing import Standing, standings
 
@@ -78,3 +78,19 @@ def dimension_values(kpi_key: str, dimension: str) -> list[str]:
         .distinct()
         .order_by("dimension_value")
     )
+
+
+def dimension_choices(dimension: str) -> list[str]:
+    """The values a target may name for `dimension`: those the data has in any KPI's
+    breakdown, plus the team's own channels and campaigns (which may have no data yet)."""
+    found = set(
+        KpiSnapshot.objects.filter(dimension=dimension)
+        .exclude(dimension_value="")
+        .values_list("dimension_value", flat=True)
+        .distinct()
+    )
+    if dimension == "channel":
+        found |= set(Channel.objects.values_list("name", flat=True))
+    elif dimension == "campaign":
+        found |= set(Campaign.objects.values_list("name", flat=True))
+    return sorted(found, key=str.casefold)
