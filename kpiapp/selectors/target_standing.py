@@ -11,6 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.models import Workspace
@@ -84,6 +85,9 @@ class Standing:
 
     def statement(self, currency: str) -> str:
         shown = kpi_value(self.target.value, self.kpi.unit, currency)
+        if self.kpi.unit == "money" and self.target.value == int(self.target.value):
+            # "280.000 €", not "280.000,00 €": a target is a round figure.
+            shown = shown.replace(formats.get_format("DECIMAL_SEPARATOR") + "00", "", 1)
         text = rules.statement(name=self.kpi.name, kind=self.kpi.kind,
                                direction=self.kpi.direction,
                                rate_basis=self.target.rate_basis, shown_value=shown)  # fmt: skip
@@ -332,4 +336,6 @@ def _burnup(
         "target": target,
         "forecast": band,
         "percent": kpi.unit == "rate",
+        "names": {"actual": _("actual"), "milestones": _("milestones"), "target": _("target"),
+                  "forecast": _("forecast")},  # fmt: skip
     }

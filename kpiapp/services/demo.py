@@ -15,6 +15,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.imports.kinds import KINDS
 from kpiapp.models import KpiSnapshot
 from kpiapp.services.demo_data import demo_data_generate
+from kpiapp.services.demo_targets import demo_targets_set
 from kpiapp.services.reports import comment_add, report_create, template_values
 from kpiapp.services.snapshots import snapshot_rebuild
 
@@ -107,6 +108,9 @@ def demo_seed(
             snapshot_rebuild(workspace_id=workspace.id)
         if rows:
             _demo_reports(workspace)
+            demo_targets_set(
+                membership=memberships_of(owner).get(workspace=workspace), as_of=as_of
+            )
     return DemoResult(
         workspace=workspace,
         owner_email=owner.email,

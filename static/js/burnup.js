@@ -16,11 +16,12 @@
     var suffix = data.percent ? " %" : "";
     var format = function (v) { return K.numberFormat.format(v) + suffix; };
     var n = data.labels.length;
+    var names = data.names || {};
     var flat = function (v) { return data.labels.map(function () { return v; }); };
     var datasets = [
-      { label: "actual", data: data.actual, borderColor: K.colors.primary, backgroundColor: K.colors.primary, borderWidth: 2, pointRadius: small ? 1.5 : 3, spanGaps: true },
-      { label: "milestones", data: data.milestones, borderColor: "rgba(91,101,117,.8)", borderDash: [4, 3], borderWidth: 1.5, pointRadius: 0 },
-      { label: "target", data: flat(data.target), borderColor: warn, borderWidth: 1.5, pointRadius: 0 },
+      { label: names.actual, data: data.actual, borderColor: K.colors.primary, backgroundColor: K.colors.primary, borderWidth: 2, pointRadius: small ? 1.5 : 3, spanGaps: true },
+      { label: names.milestones, data: data.milestones, borderColor: "rgba(91,101,117,.8)", borderDash: [4, 3], borderWidth: 1.5, pointRadius: 0 },
+      { label: names.target, data: flat(data.target), borderColor: warn, borderWidth: 1.5, pointRadius: 0 },
     ];
     if (data.forecast) {
       var f = data.forecast, from = f.from, start = data.actual[from];
@@ -31,9 +32,9 @@
           return start + (end - start) * (i - from) / (n - 1 - from);
         });
       };
-      datasets.push({ label: "forecast high", data: line(f.high), borderColor: "rgba(21,115,71,.35)", backgroundColor: "rgba(21,115,71,.12)", borderWidth: 1, pointRadius: 0, fill: "+1" });
-      datasets.push({ label: "forecast low", data: line(f.low), borderColor: "rgba(21,115,71,.35)", borderWidth: 1, pointRadius: 0, fill: false });
-      datasets.push({ label: "forecast", data: line(f.value), borderColor: good, borderDash: [2, 3], borderWidth: 2, pointRadius: 0 });
+      datasets.push({ label: names.forecast + " ↑", data: line(f.high), borderColor: "rgba(21,115,71,.35)", backgroundColor: "rgba(21,115,71,.12)", borderWidth: 1, pointRadius: 0, fill: "+1" });
+      datasets.push({ label: names.forecast + " ↓", data: line(f.low), borderColor: "rgba(21,115,71,.35)", borderWidth: 1, pointRadius: 0, fill: false });
+      datasets.push({ label: names.forecast, data: line(f.value), borderColor: good, borderDash: [2, 3], borderWidth: 2, pointRadius: 0 });
     }
     new Chart(canvas, {
       type: "line",
