@@ -336,6 +336,10 @@ def _burnup(
         "target": target,
         "forecast": band,
         "percent": kpi.unit == "rate",
-        "names": {"actual": _("actual"), "milestones": _("milestones"), "target": _("target"),
-                  "forecast": _("forecast")},  # fmt: skip
+        "names": {
+            "actual": _("actual"),
+            "milestones": _("milestones"),
+            "target": _("target"),
+            "forecast": _("forecast"),
+        },
     }

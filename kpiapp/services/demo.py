@@ -108,9 +108,7 @@ def demo_seed(
             snapshot_rebuild(workspace_id=workspace.id)
         if rows:
             _demo_reports(workspace)
-            demo_targets_set(
-                membership=memberships_of(owner).get(workspace=workspace), as_of=as_of
-            )
+            demo_targets_set(membership=memberships_of(owner).get(workspace=workspace), as_of=as_of)
     return DemoResult(
         workspace=workspace,
         owner_email=owner.email,

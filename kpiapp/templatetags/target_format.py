@@ -14,7 +14,7 @@ register = template.Library()
 
 @register.filter
 def target_statement(standing: Standing, currency: str = "EUR") -> str:
-    """"MRR am Quartalsende ≥ 280.000 €" (kpiapp.kpis.target_rules.statement)."""
+    """ "MRR am Quartalsende ≥ 280.000 €" (kpiapp.kpis.target_rules.statement)."""
     return standing.statement(currency)
 
 
