@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-import pytest
 from django.utils import translation
+
+import pytest
 
 from kpiapp.kpis import target_rules as r
 
@@ -38,12 +39,14 @@ def test_what_a_target_is_measured_on(kind, basis, expected):
          "Kundenabwanderungsrate im Quartal ≤ 2,5\u00a0%"),
         ("de", "rate", "down", "monthly_mean", "Kundenabwanderungsrate", "2,5\u00a0%",
          "Kundenabwanderungsrate im Monatsmittel des Quartals ≤ 2,5\u00a0%"),
-        ("en", "state", "up", "monthly_mean", "MRR", "€280,000", "MRR at the quarter's end ≥ €280,000"),
+        ("en", "state", "up", "monthly_mean", "MRR", "€280,000",
+         "MRR at the quarter's end ≥ €280,000"),
         ("en", "flow", "down", "monthly_mean", "Churned customers", "4",
          "Churned customers in the quarter (sum) ≤ 4"),
         ("en", "rate", "up", "monthly_mean", "NRR", "105 %",
          "NRR, mean of the quarter's months ≥ 105 %"),
-        ("en", "flow", "neutral", "monthly_mean", "FX impact", "0", "FX impact in the quarter (sum) → 0"),
+        ("en", "flow", "neutral", "monthly_mean", "FX impact", "0",
+         "FX impact in the quarter (sum) → 0"),
     ],
 )  # fmt: skip
 def test_a_target_says_how_it_is_judged(language, kind, direction, basis, name, value, expected):
@@ -69,7 +72,8 @@ def test_flow_milestones_are_cumulative_and_a_month_alone_is_a_third():
 @pytest.mark.parametrize("kind", ["rate", "ratio", "mean"])
 def test_a_rate_milestone_is_the_target_itself(kind):
     for m in range(4):
-        assert r.milestone(kind=kind, target=Decimal("0.025"), start=1, months_ended=m) == Fraction(1, 40)
+        got = r.milestone(kind=kind, target=Decimal("0.025"), start=1, months_ended=m)
+        assert got == Fraction(1, 40)
 
 
 def test_monthly_mean_leaves_undefined_months_out():
