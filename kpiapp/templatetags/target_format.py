@@ -25,4 +25,4 @@ def target_input(value: Decimal, unit: str) -> str:
     shown = shown.normalize()
     if shown == shown.to_integral_value():
         shown = shown.quantize(Decimal(1))
-    return formats.number_format(shown, use_l10n=True, force_grouping=False)
+    return format(shown, "f").replace(".", formats.get_format("DECIMAL_SEPARATOR"))
