@@ -69,7 +69,7 @@ def test_an_invalid_target_is_refused_next_to_its_field(live_server, page, langu
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_a_target_is_edited_in_place(live_server, page, language):
-    user, workspace = workspace_with_one_customer(language)
+    _user, workspace = workspace_with_one_customer(language)
     quarter = Period.of_start("quarter", today_in(workspace.time_zone))
     _target(workspace, quarter, Decimal(5500))
     errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
@@ -90,7 +90,7 @@ def test_a_target_is_edited_in_place(live_server, page, language):
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_the_dashboard_tile_draws_the_targets_burn_up_chart(live_server, page, language):
-    user, workspace = workspace_with_one_customer(language)
+    _user, workspace = workspace_with_one_customer(language)
     today = today_in(workspace.time_zone)
     shown = Period.containing("month", month_index(today) - 1)  # the last complete month
     _target(workspace, Period.containing("quarter", shown.first_month), Decimal(6000))
