@@ -23,7 +23,6 @@ from kpiapp.kpis.target_rules import DEFAULT_RATE_BASIS, QUARTER_VALUE
 from kpiapp.models import Target, TeamBenchmark
 from kpiapp.plausibility import DATE_WINDOW, month_in_window
 from kpiapp.selectors.benchmarks import library_overview
-from kpiapp.selectors.target_standing import reason_words
 from kpiapp.selectors.targets import TargetRow, kpi_facts, targets_of_quarter
 from kpiapp.services.benchmarks import team_benchmark_delete, team_benchmark_set
 from kpiapp.services.targets import target_remove, target_set
@@ -39,11 +38,10 @@ class MilestoneSerializer(serializers.Serializer):
 
 
 class ForecastSerializer(serializers.Serializer):
-    value = serializers.CharField(allow_null=True)
-    method = serializers.CharField(allow_null=True, help_text="trend, pipeline, so_far, actual")
-    low = serializers.CharField(allow_null=True)
-    high = serializers.CharField(allow_null=True)
-    reason = serializers.CharField(allow_null=True, help_text="why there is no forecast")
+    value = serializers.CharField(help_text="the value expected at the quarter's end")
+    method = serializers.CharField(help_text="trend, pipeline, so_far or actual (quarter over)")
+    low = serializers.CharField()
+    high = serializers.CharField()
 
 
 class TargetSerializer(serializers.Serializer):
@@ -72,7 +70,12 @@ class TargetSerializer(serializers.Serializer):
     statement = serializers.CharField(read_only=True, help_text="how the target is judged")
     milestone = MilestoneSerializer(read_only=True, allow_null=True)
     forecast = ForecastSerializer(read_only=True, allow_null=True)
-    forecasts = ForecastSerializer(read_only=True, many=True)
+    forecast_reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="why there is no forecast (too little history, …)",
+    )
+    forecasts = ForecastSerializer(read_only=True, many=True, help_text="trend and pipeline")
     confirm = serializers.BooleanField(
         write_only=True, required=False, default=False,
         help_text="set a target that is already met on the quarter's first day or more than "
@@ -84,10 +87,9 @@ def _forecast(outcome: fc.Outcome | None) -> dict[str, Any] | None:
     if outcome is None:
         return None
     if isinstance(outcome, fc.NoForecast):
-        return {"value": None, "method": None, "low": None, "high": None,
-                "reason": reason_words(outcome.reason)}  # fmt: skip
+        return None
     return {"value": f"{outcome.value:.6f}", "method": outcome.method,
-            "low": f"{outcome.low:.6f}", "high": f"{outcome.high:.6f}", "reason": None}  # fmt: skip
+            "low": f"{outcome.low:.6f}", "high": f"{outcome.high:.6f}"}  # fmt: skip
 
 
 def _row(row: TargetRow, currency: str) -> dict[str, Any]:
@@ -111,7 +113,8 @@ def _row(row: TargetRow, currency: str) -> dict[str, Any]:
         if row.milestone is not None and row.milestone_month is not None
         else None,
         "forecast": _forecast(row.forecast),
-        "forecasts": [_forecast(o) for o in row.forecasts],
+        "forecast_reason": row.forecast_reason or None,
+        "forecasts": [f for o in row.forecasts if (f := _forecast(o)) is not None],
     }
 
 
