@@ -19,9 +19,10 @@ API = "/api/v1/workspaces/acme/targets/"
 
 
 def _page_set(client, kpi_key: str, value: str):
+    # confirmed: a net new MRR target below 0 is met on day one and would ask (issue 18)
     return client.post(PAGE, {"action": "set", "quarter": "2025-Q1", "kpi_key": kpi_key,
                               "value": value, "dimension": "", "dimension_value": "",
-                              "note": ""})  # fmt: skip
+                              "note": "", "confirm": "on"})  # fmt: skip
 
 
 def _stored(workspace) -> list:
