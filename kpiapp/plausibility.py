@@ -22,6 +22,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from kpiapp import models as m
+from kpiapp.kpis import target_rules
 from kpiapp.kpis.periods import FIRST_DAY, LAST_DAY, month_index
 from kpiapp.models.deals import DealStage
 
@@ -225,30 +226,8 @@ def problems(model: type[models.Model], values: Values, today: date) -> list[Pro
 
 # --- targets -------------------------------------------------------------------------------
 
-# A rate's plausible range (as fractions) where 0..100 % is not it.
-RATE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
-    "nrr": (Decimal(0), Decimal(10)),
-    "mrr_growth_rate": (Decimal(-1), Decimal(10)),
-    "net_mrr_churn_rate": (Decimal(-10), Decimal(1)),
-}
-SIGNED_MONEY = {"mrr_net_new", "mrr_fx_impact"}
-SCORE_RANGES = {"nps": (Decimal(-100), Decimal(100))}
-
-
-def target_range(key: str, unit: str) -> tuple[Decimal | None, Decimal | None]:
-    """The values a target of a KPI with `unit` can plausibly have, in the KPI's own unit
-    (rates as fractions); None: no bound on that side."""
-    if unit == "rate":
-        return RATE_RANGES.get(key, (Decimal(0), Decimal(1)))
-    if unit == "percent":  # a custom KPI's percent, entered as 92.5
-        return Decimal(-1000), Decimal(1000)
-    if unit == "score":
-        return SCORE_RANGES.get(key, (Decimal(0), None))
-    if unit == "money" and key in SIGNED_MONEY:
-        return None, None
-    if unit == "number":  # a custom KPI's number can be anything
-        return None, None
-    return Decimal(0), None  # money, counts, ratios, days and months
+# The ranges live with the other target rules (kpiapp.kpis.target_rules).
+target_range = target_rules.target_range
 
 
 def _shown(value: Decimal, unit: str) -> str:
@@ -260,14 +239,16 @@ def _shown(value: Decimal, unit: str) -> str:
 
 def target_problem(key: str, unit: str, value: Decimal) -> str | None:
     """Why `value` (in the KPI's unit) is not a plausible target of the KPI, or None."""
-    low, high = target_range(key, unit)
-    if low is not None and high is not None and not low <= value <= high:
+    problem = target_rules.value_problem(key, unit, value)
+    if problem is None:
+        return None
+    if problem.code == "range":
         return str(_("Enter a value between %(low)s and %(high)s.")) % {
-            "low": _shown(low, unit),
-            "high": _shown(high, unit),
+            "low": _shown(problem.low, unit),  # type: ignore[arg-type]
+            "high": _shown(problem.high, unit),  # type: ignore[arg-type]
         }
-    if low is not None and value < low:
-        if low == 0:
-            return str(_("A target cannot be negative."))
-        return str(_("Enter at least %(low)s.")) % {"low": _shown(low, unit)}
-    return None
+    if problem.code == "negative":
+        return str(_("A target cannot be negative."))
+    if problem.code == "at_least":
+        return str(_("Enter at least %(low)s.")) % {"low": _shown(problem.low, unit)}  # type: ignore[arg-type]
+    return str(_("Enter a whole number: this KPI counts."))

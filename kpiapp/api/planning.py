@@ -15,7 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kpiapp.api.base import WorkspaceViewSet
+from kpiapp.kpis import forecast as fc
 from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
+from kpiapp.kpis.target_rules import DEFAULT_RATE_BASIS, QUARTER_VALUE
 from kpiapp.models import Target, TeamBenchmark
 from kpiapp.plausibility import DATE_WINDOW, month_in_window
 from kpiapp.selectors.benchmarks import library_overview
@@ -26,6 +28,18 @@ from kpiapp.services.targets import target_remove, target_set
 
 def _fraction(value: Any) -> str | None:
     return None if value is None else f"{Decimal(value.numerator) / Decimal(value.denominator):.6f}"
+
+
+class MilestoneSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM: the month we are in (or the quarter's last)")
+    value = serializers.CharField(help_text="where the KPI should stand at that month's end")
+
+
+class ForecastSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="the value expected at the quarter's end")
+    method = serializers.CharField(help_text="trend, pipeline, so_far or actual (quarter over)")
+    low = serializers.CharField()
+    high = serializers.CharField()
 
 
 class TargetSerializer(serializers.Serializer):
@@ -46,9 +60,37 @@ class TargetSerializer(serializers.Serializer):
     expected = serializers.CharField(read_only=True, allow_null=True)
     projection = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True, allow_null=True)
+    measured_on = serializers.ChoiceField(
+        choices=["quarter_end", "quarter_sum", "quarter_value", "monthly_mean"], required=False,
+        help_text="stocks: quarter_end, flows: quarter_sum; rates, ratios and means: "
+        "quarter_value or monthly_mean (the default)",
+    )  # fmt: skip
+    statement = serializers.CharField(read_only=True, help_text="how the target is judged")
+    milestone = MilestoneSerializer(read_only=True, allow_null=True)
+    forecast = ForecastSerializer(read_only=True, allow_null=True)
+    forecast_reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="why there is no forecast (too little history, …)",
+    )
+    forecasts = ForecastSerializer(read_only=True, many=True, help_text="trend and pipeline")
+    confirm = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="set a target that is already met on the quarter's first day or more than "
+        "10× away from the current value",
+    )  # fmt: skip
 
 
-def _row(row: TargetRow) -> dict[str, Any]:
+def _forecast(outcome: fc.Outcome | None) -> dict[str, Any] | None:
+    if outcome is None:
+        return None
+    if isinstance(outcome, fc.NoForecast):
+        return None
+    return {"value": f"{outcome.value:.6f}", "method": outcome.method,
+            "low": f"{outcome.low:.6f}", "high": f"{outcome.high:.6f}"}  # fmt: skip
+
+
+def _row(row: TargetRow, currency: str) -> dict[str, Any]:
     t, pacing = row.target, row.pacing
     return {
         "id": t.pk,
@@ -63,7 +105,19 @@ def _row(row: TargetRow) -> dict[str, Any]:
         "expected": _fraction(pacing.expected) if pacing else None,
         "projection": _fraction(pacing.projection) if pacing else None,
         "status": (pacing.status or None) if pacing else None,
+        "measured_on": row.measured_on,
+        "statement": row.statement(currency),
+        "milestone": {"month": row.milestone_month.label, "value": _fraction(row.milestone)}
+        if row.milestone is not None and row.milestone_month is not None
+        else None,
+        "forecast": _forecast(row.forecast),
+        "forecast_reason": row.forecast_reason or None,
+        "forecasts": [f for o in row.forecasts if (f := _forecast(o)) is not None],
     }
+
+
+def _basis(measured_on: str | None) -> str:
+    return QUARTER_VALUE if measured_on == QUARTER_VALUE else DEFAULT_RATE_BASIS
 
 
 class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
@@ -98,7 +152,8 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = self._rows(self._quarter(request.query_params.get("quarter")))
-        return Response(TargetSerializer([_row(r) for r in rows], many=True).data)
+        currency = request.workspace.currency
+        return Response(TargetSerializer([_row(r, currency) for r in rows], many=True).data)
 
     def _rows(self, quarter: Period) -> list[TargetRow]:
         today = today_in(self.request.workspace.time_zone)
@@ -113,9 +168,11 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
             membership=request.membership, kpi_key=data["kpi"], quarter=quarter,
             value=data["value"], dimension=data["dimension"],
             dimension_value=data["dimension_value"], note=data["note"],
+            rate_basis=_basis(data.get("measured_on")), confirmed=data["confirm"],
         )  # fmt: skip
         row = next(r for r in self._rows(quarter) if r.target.pk == target.pk)
-        return Response(TargetSerializer(_row(row)).data, status=status.HTTP_201_CREATED)
+        data = TargetSerializer(_row(row, request.workspace.currency)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Target) -> None:
         target_remove(membership=self.request.membership, target=instance)

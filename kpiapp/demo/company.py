@@ -1032,6 +1032,7 @@ def _deal_obj(ctx: _Ctx, plan: _DealPlan, number: int) -> Deal:
         services_amount_cents=plan.services or None,
         currency=plan.currency,
         created_at=plan.created,
+        expected_close_at=plan.close if plan.close > ctx.as_of else None,
         closed_at=plan.close if plan.close <= ctx.as_of else None,
         lost_reason=plan.lost_reason if stage == DealStage.LOST else "",
     )

@@ -15,6 +15,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.demo.company import demo_data_generate
 from kpiapp.demo.plan import demo_plan
+from kpiapp.demo.targets import demo_targets_set
 from kpiapp.models import KpiSnapshot
 from kpiapp.services.reports import comment_add, report_create, template_values
 from kpiapp.services.snapshots import snapshot_rebuild
@@ -108,6 +109,7 @@ def demo_seed(
             snapshot_rebuild(workspace_id=workspace.id)
         if rows:
             _demo_reports(workspace)
+            demo_targets_set(membership=memberships_of(owner).get(workspace=workspace), as_of=as_of)
     if rows:
         demo_plan(workspace=workspace, owner_email=owner.email, as_of=as_of)
     return DemoResult(

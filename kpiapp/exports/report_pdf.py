@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils import formats, translation
@@ -39,6 +40,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from kpiapp.kpis.forecast import Forecast
 from kpiapp.kpis.periods import period_name
 from kpiapp.selectors.reports import ReportContent, ReportRow, ReportSection
 from kpiapp.templatetags.kpi_format import kpi_points, kpi_value, percent, signed_percent
@@ -105,7 +107,7 @@ def _change(row: ReportRow) -> str:
     return kpi_points(row.change) if row.change_in_points else signed_percent(row.change)
 
 
-def _value(value: Decimal | None, unit: str, currency: str) -> str:
+def _value(value: Decimal | Fraction | float | None, unit: str, currency: str) -> str:
     return kpi_value(value, unit, currency)
 
 
@@ -225,6 +227,8 @@ def _headline(section: ReportSection, currency: str) -> str:
         line += f" · <font color='{colour}'>{_plain(_change(latest))}</font> {_plain(versus)}"
     if section.pacing and section.pacing.status:
         line += f" · {_plain(_('Target'))}: {_plain(_status_name(section.pacing.status))}"
+    if section.standing is not None:
+        line += f"<br/>{_plain(section.standing.statement(currency))}"
     return line
 
 
@@ -233,8 +237,8 @@ def _section_table(section: ReportSection, compared: bool, currency: str) -> Tab
     header = [_("Period"), _("Value")]
     if compared:
         header += [_("Comparison"), translation.pgettext("difference", "Change")]
-    if section.has_targets:
-        header.append(_("Target"))
+    if section.has_targets:  # beside a month, its milestone on the way to the quarter's target
+        header.append(_("Milestone") if section.rows[0].period.grain == "month" else _("Target"))
     rows: list[list[Any]] = [[_plain(h) for h in header]]
     for row in reversed(section.rows):
         label = period_name(row.period) + (f" ({_('to date')})" if row.partial else "")
@@ -270,21 +274,22 @@ def _targets(content: ReportContent) -> list[Flowable]:
         return [*parts, Paragraph(_plain(_("No targets are set for this quarter.")),
                                   STYLES["body"])]  # fmt: skip
     currency = content.workspace.currency
-    rows: list[list[Any]] = [[_plain(h) for h in (_("KPI"), _("Target"), _("So far"),
-                                                  _("Progress"), _("Status"))]]  # fmt: skip
+    rows: list[list[Any]] = [[_plain(h) for h in (_("Target"), _("So far"), _("Progress"),
+                                                  _("Milestone"), _("Forecast"),
+                                                  _("Status"))]]  # fmt: skip
     for row in content.targets:
-        name = str(row.kpi.name)
-        if row.target.dimension:
-            name += f" ({row.dimension_name}: {row.target.dimension_value})"
         progress = row.pacing.progress if row.pacing else None
+        forecast = row.forecast
         rows.append([
-            Paragraph(_plain(name), STYLES["cell"]),
-            _plain(_value(row.target.value, row.kpi.unit, currency)),
+            Paragraph(_plain(row.statement(currency)), STYLES["cell"]),
             _plain(_value(row.current, row.kpi.unit, currency)),
             _plain(percent(progress) if progress is not None else "–"),
+            _plain(_value(row.milestone, row.kpi.unit, currency)),
+            _plain(_value(forecast.value, row.kpi.unit, currency)
+                   if isinstance(forecast, Forecast) else "–"),
             _plain(_status_name(row.pacing.status if row.pacing else None) or "–"),
         ])  # fmt: skip
-    return [*parts, _table(rows, [WIDTH * 0.36] + [WIDTH * 0.16] * 4)]
+    return [*parts, _table(rows, [WIDTH * 0.35] + [WIDTH * 0.13] * 5)]
 
 
 def _definitions(content: ReportContent) -> list[Flowable]:

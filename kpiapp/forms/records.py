@@ -135,10 +135,11 @@ class DealForm(RecordForm):
             "services_amount",
             "currency",
             "created_at",
+            "expected_close_at",
             "closed_at",
             "lost_reason",
         )
-        widgets = {"created_at": DATE, "closed_at": DATE}
+        widgets = {"created_at": DATE, "expected_close_at": DATE, "closed_at": DATE}
 
 
 class SubscriptionForm(RecordForm):

@@ -9,39 +9,79 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kpiapp.kpis.registry import DIMENSION_NAMES
+from kpiapp.kpis.target_rules import DEFAULT_RATE_BASIS, RATE_BASES
 from kpiapp.selectors.targets import KpiFacts
 
 
 class TargetForm(forms.Form):
-    """Rates are entered in percent (15 for 15 %), money in the workspace currency."""
+    """Rates are entered in percent (15 for 15 %), money in the workspace currency. The
+    dimension value is chosen among the values the data has (kpiapp.selectors.targets
+    .dimension_choices), grouped by dimension; a small script shows the chosen dimension's."""
 
     kpi_key = forms.ChoiceField(label=_("KPI"))
     dimension = forms.ChoiceField(label=_("For"), required=False)
-    dimension_value = forms.CharField(
+    dimension_value = forms.ChoiceField(
         label=_("Value of the breakdown"),
         required=False,
-        max_length=200,
-        help_text=_("E.g. the channel “Paid ads”; empty for records without one."),
+        help_text=_("The values your data has, and your channels and campaigns."),
     )
     value = forms.DecimalField(
         label=_("Target"), max_digits=20, decimal_places=6, localize=True,
         help_text=_("Rates in percent (15 for 15 %), money in the workspace currency."),
     )  # fmt: skip
+    rate_basis = forms.ChoiceField(
+        label=_("Rates are measured on"),
+        choices=RATE_BASES,
+        initial=DEFAULT_RATE_BASIS,
+        required=False,
+        help_text=_(
+            "For rates, ratios and means: the mean of the quarter's monthly values (as on the "
+            "dashboard) or the quarter's own value."
+        ),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    confirm = forms.BooleanField(label=_("Yes, keep this target"), required=False)
 
-    def __init__(self, *args: Any, facts: dict[str, KpiFacts], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        facts: dict[str, KpiFacts],
+        dimension_values: dict[str, list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.facts = facts
         self.fields["kpi_key"].choices = [(k, str(f.name)) for k, f in facts.items()]
         self.fields["dimension"].choices = [("", _("All (the total)"))] + [
             (key, name) for key, name in DIMENSION_NAMES.items()
         ]
+        values = dimension_values or {}
+        self.fields["dimension_value"].choices = [("", _("Records without one"))] + [
+            (str(DIMENSION_NAMES[d]), [(v, v) for v in values.get(d, [])])
+            for d in DIMENSION_NAMES
+            if values.get(d)
+        ]
+
+    def clean_dimension_value(self) -> str:
+        return self.cleaned_data.get("dimension_value", "").strip()
+
+    def clean_rate_basis(self) -> str:
+        return self.cleaned_data.get("rate_basis") or DEFAULT_RATE_BASIS
 
     def target_value(self) -> Decimal:
         """The value in the KPI's own unit (rates as fractions)."""
         value: Decimal = self.cleaned_data["value"]
         kpi = self.facts[self.cleaned_data["kpi_key"]]
         return value / 100 if kpi.unit == "rate" else value
+
+
+class TargetCopyForm(forms.Form):
+    percent = forms.DecimalField(
+        label=_("Change every value by (%)"), required=False, max_digits=6, decimal_places=2,
+        localize=True, min_value=Decimal(-90), max_value=Decimal(500),
+        help_text=_("Optional: 10 raises every target by 10 %, −5 lowers it; empty copies them "
+                    "as they are."),
+    )  # fmt: skip
 
 
 class TeamBenchmarkForm(forms.Form):

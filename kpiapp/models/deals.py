@@ -61,6 +61,7 @@ class Deal(WorkspaceOwned, Attributed):
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     created_at = models.DateField(_("created"), null=True, blank=True)
+    expected_close_at = models.DateField(_("expected close"), null=True, blank=True)
     closed_at = models.DateField(_("closed"), null=True, blank=True)
     lost_reason = models.CharField(_("reason lost"), max_length=200, blank=True)
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tenancy import WorkspaceOwned
+from kpiapp.kpis.target_rules import DEFAULT_RATE_BASIS, RATE_BASES
 
 
 class Target(WorkspaceOwned):
@@ -19,6 +20,11 @@ class Target(WorkspaceOwned):
     dimension_value = models.CharField(_("value of the breakdown"), max_length=200, blank=True)
     value = models.DecimalField(_("target"), max_digits=24, decimal_places=6)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Rates, ratios and means only: held against the quarter's own value or the mean of its
+    # months (kpiapp.kpis.target_rules); stocks and flows keep the default and ignore it.
+    rate_basis = models.CharField(
+        _("measured on"), max_length=16, choices=RATE_BASES, default=DEFAULT_RATE_BASIS
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -77,6 +83,7 @@ class TargetChange(WorkspaceOwned):
     new_value = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     old_note = models.CharField(max_length=500, blank=True)
     new_note = models.CharField(max_length=500, blank=True)
+    rate_basis = models.CharField(max_length=16, blank=True)  # the target's after the change
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

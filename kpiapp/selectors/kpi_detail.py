@@ -13,6 +13,7 @@ from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, verdict
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
+from kpiapp.kpis.target_rules import month_milestone
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import Reference, benchmark_rows, judged_by, kpi_references, picks
 from kpiapp.selectors.kpi_lookup import workspace_kpis
@@ -86,6 +87,8 @@ class KpiPage:
             "labels": [period_name(p) for p in self.periods],
             "values": [plain(v) for v in self.values],
             "targets": [plain(t) for t in self.targets],
+            # Month milestones as steps, quarter targets as points with markers.
+            "target_style": "steps" if self.grain == "month" else "points",
             "band": band,
             "percent": self.kpi.unit == "rate",
             "suffix": unit_suffix(self.kpi.unit),
@@ -114,17 +117,7 @@ def kpi_page(
         ).only("period_start", "value", "reason", "partial")
     }
     periods = [p for p in periods if p.start in found]
-    first = periods[0].start if periods else today
-    quarter_targets = {
-        t.quarter_start: t.value
-        for t in Target.objects.filter(kpi_key=key, dimension="", quarter_start__gte=first)
-    }
-    targets = [
-        quarter_targets.get(Period.containing("quarter", p.last_month).start)
-        if grain != "year"
-        else None
-        for p in periods
-    ]
+    targets = period_targets(kpi, grain, periods) if periods else []
     latest = periods[-1] if periods else None
     library = benchmark_rows()
     picked = picks()
@@ -175,3 +168,42 @@ def _breakdown(key: str, dimension: str, period: Period) -> Breakdown:
             for s in ordered
         ],
     )
+
+
+def period_targets(kpi: KpiDefinition, grain: Grain, periods: list[Period]) -> list[Decimal | None]:
+    """Beside each period its target: a month's milestone on the way to its quarter's target
+    (KPIS.md, "Milestones"), a quarter's target itself; years have none."""
+    if grain == "year":
+        return [None for _ in periods]
+    quarters = {Period.containing("quarter", p.last_month) for p in periods}
+    found = {
+        t.quarter_start: t
+        for t in Target.objects.filter(
+            kpi_key=kpi.key, dimension="", quarter_start__in=[q.start for q in quarters]
+        )
+    }
+    starts = {}
+    if kpi.kind == "state" and grain == "month" and found:
+        before = [
+            Period("month", Period.of_start("quarter", d).first_month - 1).start for d in found
+        ]
+        starts = {
+            s.period_start: s.value
+            for s in KpiSnapshot.objects.filter(
+                kpi_key=kpi.key, grain="month", dimension="", period_start__in=before
+            ).only("period_start", "value")
+        }
+    result: list[Decimal | None] = []
+    for p in periods:
+        q = Period.containing("quarter", p.last_month)
+        target = found.get(q.start)
+        if target is None:
+            result.append(None)
+        elif grain == "quarter":
+            result.append(target.value)
+        else:
+            start = starts.get(Period("month", q.first_month - 1).start)
+            value = month_milestone(kind=kpi.kind, target=target.value, start=start,
+                                    position=p.first_month - q.first_month + 1)  # fmt: skip
+            result.append(Decimal(value.numerator) / Decimal(value.denominator))
+    return result

@@ -23,8 +23,10 @@ from kpiapp.kpis.change import change_between
 from kpiapp.kpis.periods import Grain, Period, period_name
 from kpiapp.kpis.ranges import ResolvedRange, resolve_range
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
-from kpiapp.kpis.targets import Pacing, pace
+from kpiapp.kpis.target_rules import month_milestone
+from kpiapp.kpis.targets import Pacing
 from kpiapp.models import KpiSnapshot, Report, Target, Visibility
+from kpiapp.selectors.target_standing import Standing, standings
 from kpiapp.selectors.targets import TargetRow, targets_of_quarter
 from kpiapp.templatetags.kpi_format import unit_suffix
 
@@ -81,6 +83,7 @@ class ReportSection:
     rows: list[ReportRow]
     filtered: bool  # the report's filter applies to this KPI (else: totals)
     pacing: Pacing | None  # the last period's quarter against its target
+    standing: Standing | None = None  # the same target: statement, milestone, forecast
 
     @property
     def has_targets(self) -> bool:
@@ -182,21 +185,18 @@ def report_content(
     targets = (
         _targets(keys, {q.start for q in quarters}, dimension, value) if grain != "year" else {}
     )
-    quarter_values = _snapshots(keys, "quarter", {q.start for q in quarters}, dimension, value)
-    before_quarters = _snapshots(
-        keys, "month", {Period("month", q.first_month - 1).start for q in quarters},
-        dimension, value,
-    )  # fmt: skip
+    standing = standings(targets=list(targets.values()), facts=kpis, today=today,
+                         workspace=workspace)  # fmt: skip
     sections = []
     for section in report.sections:
         kpi = kpis.get(section["kpi"])
         if kpi is None:
             continue
         filtered = bool(dimension) and dimension in kpi.dimensions
-        rows = [_row(kpi, p, compared[p], found, targets, filtered) for p in periods]
-        pacing = _pacing(kpi, periods[-1], targets, quarter_values, before_quarters,
-                         filtered, today)  # fmt: skip
-        sections.append(ReportSection(kpi, section.get("note", ""), rows, filtered, pacing))
+        rows = [_row(kpi, p, compared[p], found, targets, filtered, standing) for p in periods]
+        stands = _pacing(kpi, periods[-1], targets, standing, filtered, today)
+        sections.append(ReportSection(kpi, section.get("note", ""), rows, filtered,
+                                      stands.pacing if stands else None, stands))  # fmt: skip
     targets_quarter = None
     target_rows: list[TargetRow] = []
     if report.include_targets:
@@ -221,23 +221,17 @@ def _pacing(
     kpi: KpiDefinition,
     last: Period,
     targets: dict,
-    quarter_values: dict[tuple[str, date, bool], KpiSnapshot],
-    before_quarters: dict[tuple[str, date, bool], KpiSnapshot],
+    standing: dict[int, Standing],
     filtered: bool,
     today: date,
-) -> Pacing | None:
+) -> Standing | None:
     """Where the quarter of the range's last period stands against its target."""
     quarter = Period.containing("quarter", last.last_month)
     target = targets.get((kpi.key, quarter.start, filtered))
-    current = quarter_values.get((kpi.key, quarter.start, filtered))
-    if not target or not current or current.value is None or quarter.start > today:
+    if not target or quarter.start > today:
         return None
-    before = before_quarters.get(
-        (kpi.key, Period("month", quarter.first_month - 1).start, filtered)
-    )
-    return pace(kind=kpi.kind, direction=kpi.direction, target=target.value,
-                current=current.value, quarter=quarter, today=today,
-                start=before.value if before and before.value else 0)  # fmt: skip
+    found = standing.get(target.pk)
+    return found if found is not None and found.pacing is not None else None
 
 
 def _row(
@@ -247,6 +241,7 @@ def _row(
     found: dict[tuple[str, date, bool], KpiSnapshot],
     targets: dict,
     filtered: bool,
+    standing: dict[int, Standing],
 ) -> ReportRow:
     now = found.get((kpi.key, period.start, filtered))
     before = found.get((kpi.key, other.start, filtered)) if other else None
@@ -257,7 +252,17 @@ def _row(
     if period.grain != "year":
         quarter = Period.containing("quarter", period.last_month)
         found_target = targets.get((kpi.key, quarter.start, filtered))
-        target = found_target.value if found_target else None
+        if found_target is not None and period.grain == "month":
+            # Beside a month, the month's milestone on the way (KPIS.md, "Milestones").
+            stands = standing.get(found_target.pk)
+            milestone = month_milestone(
+                kind=kpi.kind, target=found_target.value,
+                start=stands.start if stands else None,
+                position=period.first_month - quarter.first_month + 1,
+            )  # fmt: skip
+            target = Decimal(milestone.numerator) / Decimal(milestone.denominator)
+        elif found_target is not None:
+            target = found_target.value
     return ReportRow(
         period=period,
         value=value,

@@ -14,10 +14,11 @@ from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, Verdict, verdict
 from kpiapp.kpis.change import change_between
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
-from kpiapp.kpis.targets import Pacing, pace
+from kpiapp.kpis.targets import Pacing
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows, judged_by, picks
 from kpiapp.selectors.kpi_lookup import workspace_kpis
+from kpiapp.selectors.target_standing import Standing, standings
 
 DEFAULT_PINNED = (
     "mrr", "arr", "mrr_growth_rate", "customer_churn_rate", "nrr", "customers_new", "win_rate",
@@ -44,6 +45,7 @@ class Tile:
     spark_values: list[tuple[str, Decimal | None]]
     target: Target | None
     pacing: Pacing | None
+    standing: Standing | None  # the quarter's target: statement, milestone, forecast, burn-up
     benchmark: Benchmark | None
     verdict: Verdict | None
 
@@ -98,28 +100,15 @@ def dashboard_tiles(
         ).only("kpi_key", "period_start", "value", "reason", "partial")
     }
     quarter = Period.containing("quarter", period.last_month)
+    kpis = {k.key: k for k in workspace_kpis()}
     targets = {
         t.kpi_key: t
         for t in Target.objects.filter(kpi_key__in=keys, quarter_start=quarter.start, dimension="")
     }
-    quarter_values = {
-        s.kpi_key: s
-        for s in KpiSnapshot.objects.filter(
-            kpi_key__in=list(targets), grain="quarter", period_start=quarter.start, dimension=""
-        ).only("kpi_key", "value")
-    }
-    starts_of_quarter = {
-        s.kpi_key: s.value
-        for s in KpiSnapshot.objects.filter(
-            kpi_key__in=list(targets),
-            grain="month",
-            period_start=Period("month", quarter.first_month - 1).start,
-            dimension="",
-        ).only("kpi_key", "value")
-    }
+    standing = standings(targets=list(targets.values()), facts=kpis, today=today,
+                         workspace=workspace)  # fmt: skip
     library = benchmark_rows()
     picked = picks()
-    kpis = {k.key: k for k in workspace_kpis()}
     tiles = []
     for key in keys:
         kpi = kpis.get(key)
@@ -134,12 +123,8 @@ def dashboard_tiles(
             (period_name(p), s.value if (s := snapshots.get((key, p.start))) else None)
             for p in reversed(spark)
         ]
-        target, pacing = targets.get(key), None
-        current = quarter_values.get(key)
-        if target is not None and current is not None and current.value is not None:
-            pacing = pace(kind=kpi.kind, direction=kpi.direction, target=target.value,
-                          current=current.value, quarter=quarter, today=today,
-                          start=starts_of_quarter.get(key) or 0)  # fmt: skip
+        target = targets.get(key)
+        stands = standing.get(target.pk) if target else None
         row = judged_by(library, picked, key=key, grain=period.grain,
                         segment=workspace.benchmark_segment)  # fmt: skip
         judged = verdict(row, value, kpi.direction) if row and value is not None else None
@@ -159,7 +144,8 @@ def dashboard_tiles(
                 spark_points=_spark([v for _, v in history]),
                 spark_values=history,
                 target=target,
-                pacing=pacing,
+                pacing=stands.pacing if stands else None,
+                standing=stands,
                 benchmark=row,
                 verdict=judged,
             )

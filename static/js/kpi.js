@@ -17,7 +17,11 @@
   if (trend) {
     var datasets = [{ label: trend.getAttribute("aria-label"), data: scaled(data.values), borderColor: K.colors.primary, backgroundColor: K.colors.primary, pointRadius: 2, borderWidth: 2, spanGaps: false }];
     if (data.targets.some(function (t) { return t !== null; })) {
-      datasets.push({ label: "target", data: scaled(data.targets), borderColor: "#8a5a00", borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5, stepped: "middle" });
+      if (data.target_style === "points") {
+        datasets.push({ label: "target", data: scaled(data.targets), borderColor: "#8a5a00", backgroundColor: "#fff", showLine: false, pointStyle: "rectRot", pointRadius: 6, pointBorderWidth: 2 });
+      } else {
+        datasets.push({ label: "target", data: scaled(data.targets), borderColor: "#8a5a00", borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5, stepped: "middle", spanGaps: false });
+      }
     }
     if (data.band) {
       var low = data.band.low * scale, high = data.band.high * scale;

@@ -74,7 +74,9 @@ def test_revoking_a_share_link_and_removing_a_target_ask_first(client_as, cast, 
         "Diesen Freigabelink widerrufen? Wer ihn hat, kann den Bericht danach nicht mehr öffnen."
     ]
     body = client.get("/w/acme/targets/").content.decode()
-    assert "Dieses Ziel für MRR entfernen?" in _questions(body)
+    assert _questions(body) == [
+        "Dieses Ziel für MRR entfernen? Unten bei den Änderungen können Sie das rückgängig machen."
+    ]
 
 
 def test_requiring_two_factor_login_says_how_many_members_will_set_it_up(

@@ -129,9 +129,10 @@ def test_tiles_are_cached_until_something_they_show_changes(
     assert again == first
     assert not any("kpiapp_kpisnapshot" in q["sql"] and "IN" in q["sql"] for q in cached)
     with django_capture_on_commit_callbacks(execute=True):
-        client_as(alice).post("/w/acme/targets/", {
+        response = client_as(alice).post("/w/acme/targets/", {
             "action": "set", "quarter": "2025-Q2", "kpi_key": "mrr", "value": "1600",
-            "dimension": "", "dimension_value": "", "note": "",
+            "dimension": "", "dimension_value": "", "note": "", "confirm": "on",
         })  # fmt: skip
+        assert response.status_code == 302, response.context["form"].errors
     after = _tiles(client, "?grain=quarter&period=2025-Q2")
     assert after["mrr"].target.value == Decimal("1600")

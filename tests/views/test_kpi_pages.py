@@ -50,7 +50,11 @@ def test_a_kpi_page_shows_trend_target_benchmark_and_breakdown(client_as, vera, 
     assert [p.label for p in page.periods][-5:] == ["2025-01", "2025-02", "2025-03", "2025-04",
                                                     "2025-05"]  # fmt: skip
     assert page.values[-2] == Decimal("600.00") and page.partial[-1] is True
-    assert page.targets[-2] == Decimal(800) and page.targets[-5] is None  # Q2's target only
+    # Beside each month its milestone from March's 600 to Q2's 800, steps in the chart.
+    assert [round(t, 2) for t in page.targets[-2:]] == [Decimal("666.67"), Decimal("733.33")]
+    assert page.targets[-5] is None  # Q2's target only
+    assert response.context["chart"]["target_style"] == "steps"
+    assert "666,67" in response.content.decode() or "666.67" in response.content.decode()
     # Paid Ads: 100 + 200; no channel: 300 (equal values: by name, the empty one first)
     assert page.breakdown.rows == [
         ("", "no channel", Decimal("300.00"), ""),
@@ -61,6 +65,15 @@ def test_a_kpi_page_shows_trend_target_benchmark_and_breakdown(client_as, vera, 
     assert chart["breakdown"]["labels"] == ["no channel", "Paid Ads"]
     html = response.content.decode()
     assert "Monthly recurring revenue at the end of the period" in html  # the definition
+
+
+@freeze_time("2025-05-20 12:00")
+def test_a_single_quarters_target_is_a_marked_point_at_quarter_grain(client_as, vera, company):
+    response = client_as(vera).get("/w/acme/kpis/mrr/?grain=quarter")
+    page, chart = response.context["page"], response.context["chart"]
+    assert [p.label for p in page.periods][-2:] == ["2025-Q1", "2025-Q2"]
+    assert page.targets[-2:] == [None, Decimal(800)]
+    assert chart["targets"][-2:] == [None, 800.0] and chart["target_style"] == "points"
 
 
 @freeze_time("2025-05-20 12:00")
