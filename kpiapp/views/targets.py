@@ -18,6 +18,7 @@ from kpiapp.plausibility import month_in_window
 from kpiapp.selectors.targets import kpi_facts, target_history, targets_of_quarter
 from kpiapp.services.targets import target_remove, target_set, targets_copy
 from kpiapp.target_forms import TargetForm
+from kpiapp.views.live import versioned_page
 
 
 def _quarter(request: HttpRequest, today_quarter: Period) -> Period:
@@ -32,6 +33,7 @@ def _quarter(request: HttpRequest, today_quarter: Period) -> Period:
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
+@versioned_page
 def targets(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
