@@ -30,9 +30,11 @@ def sales_workspace():
         closed = today_in(workspace.time_zone).replace(day=1) - timedelta(days=10)
         account = Account.objects.create(external_id="A", name="Alpha")
         for n, stage in enumerate(["won", "lost", "lost"]):
-            Deal.objects.create(external_id=f"D{n}", name=f"Deal {n}", account=account,
-                                stage=stage, amount_cents=1_200_000, currency="EUR",
-                                created_at=closed - timedelta(days=30), closed_at=closed)  # fmt: skip
+            Deal.objects.create(
+                external_id=f"D{n}", name=f"Deal {n}", account=account, stage=stage,
+                amount_cents=1_200_000, currency="EUR", created_at=closed - timedelta(days=30),
+                closed_at=closed,
+            )  # fmt: skip
         snapshot_rebuild(workspace_id=workspace.id)
         deal = Deal.objects.get(external_id="D2")
     return workspace, deal
