@@ -66,10 +66,22 @@ def deals_csv(rows: int, accounts: int, seed: int, changed_every: int = 0) -> by
     return ("\n".join(out) + "\n").encode()
 
 
+PROFILE = False  # --profile: where the time of each import goes (pyinstrument)
+
+
 def timed(label: str, workspace: Workspace, kind: str, data: bytes, rows: int) -> None:
+    profiler = None
+    if PROFILE:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
     started = time.perf_counter()
     result = data_import(workspace=workspace, kind=kind, data=data)
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
     if not result.ok:
         raise SystemExit(f"{label}: {result.errors[:3]}")
     print(
@@ -112,7 +124,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=2_000)
+    parser.add_argument("--profile", action="store_true", help="print a profile of each import")
     args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     call_command("migrate", verbosity=0)
     Workspace.objects.filter(slug="bench-import").delete()
     vacuum()

@@ -21,10 +21,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import pyarrow as pa
+
 from accounts.models import User, Workspace
 from kpiapp import plausibility
 from kpiapp.imports import bulk, limits
 from kpiapp.imports import values as v
+from kpiapp.imports.columns import parse_column, parse_constant
 from kpiapp.imports.kinds import KINDS, Kind
 from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
 from kpiapp.imports.reading import ImportFileError, Table, read_table
@@ -167,25 +170,9 @@ class _Run:
 
         A cell that fails to parse is left empty and every other check still runs on its row,
         so one pass names every problem of every cell (PRODUCT.md: every error listed)."""
-        rows: list[tuple[int, dict[str, Any]]] = []
-        width = len(self.table.header)
         total = len(self.table.rows)
-        plan = self._cell_plan()
-        for n, (line, cells) in enumerate(self.table.rows, 1):
-            if len(cells) != width:
-                self.errors.append(
-                    RowError(
-                        line,
-                        "",
-                        "",
-                        _("The row has %(cells)s cells, the header %(width)s columns.")
-                        % {"cells": len(cells), "width": width},
-                    )
-                )
-                continue
-            rows.append((line, self._parse_row(line, cells, plan)))
-            if n % 5000 == 0:
-                self.progress("validate", n, total)
+        rows = self._parse_rows()
+        self.progress("validate", total // 2, total)
         self.refs.resolve(self, rows)
         if self.spec.name == "traffic":
             self._check_traffic_grain(rows)
@@ -220,25 +207,63 @@ class _Run:
             for index, name in plan
         ]
 
-    def _parse_row(self, line: int, cells: list[str], plan: list) -> dict[str, Any]:
-        """The row's values; a cell that is missing or fails to parse stays None."""
-        row: dict[str, Any] = dict.fromkeys(self.spec.names)
-        for index, name, parse, required, value_map in plan:
-            raw_cell = cells[index] if index is not None else self.columns.constants[name]
-            raw = self.mapping.map_value(name, raw_cell) if value_map else raw_cell
-            if not raw or raw.isspace():
-                if required:
-                    self.error(line, name, "", _("Required."))
+    def _columns(self) -> tuple[list[int], list[pa.Array]]:
+        """The line of each row of the header's width, and its cells column by column; a
+        row of another width is named and left out."""
+        if self.table.columns is not None:  # pyarrow read it: every row has the width
+            return [line for line, _cells in self.table.rows], self.table.columns
+        width = len(self.table.header)
+        good = []
+        for line, cells in self.table.rows:
+            if len(cells) == width:
+                good.append((line, cells))
                 continue
-            try:
-                row[name] = parse(raw, self.ctx)
-            except v.CellError as error:
-                self.error(line, name, raw_cell.strip(), str(error))
-        if "currency" in row and row["currency"] is None:
-            row["currency"] = self.ctx.currency
-        for name, message in self.spec.check_row(row):
-            self.error(line, name, str(row.get(name) or ""), message)
-        return row
+            self.errors.append(
+                RowError(
+                    line,
+                    "",
+                    "",
+                    _("The row has %(cells)s cells, the header %(width)s columns.")
+                    % {"cells": len(cells), "width": width},
+                )
+            )
+        columns = zip(*(cells for _line, cells in good), strict=True) if good else [[]] * width
+        return [line for line, _cells in good], [pa.array(c, pa.string()) for c in columns]
+
+    def _parse_rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """The rows' values, parsed column by column (imports.columns); a cell that is
+        missing or fails to parse stays None and is named once."""
+        lines, columns = self._columns()
+        count = len(lines)
+        parsed: dict[str, list[Any]] = {}
+        for index, name, parse, required, value_map in self._cell_plan():
+            mapper = (lambda raw, n=name: self.mapping.map_value(n, raw)) if value_map else None
+            if index is None:
+                raw = self.columns.constants[name]
+                values, problems = parse_constant(
+                    raw, count, parse, self.ctx, required=required, map_value=mapper
+                )
+            else:
+                values, problems = parse_column(
+                    columns[index], parse, self.ctx, required=required, map_value=mapper
+                )
+            for problem in problems:
+                self.error(lines[problem.row], name, problem.value, problem.message)
+            parsed[name] = values
+        names = self.spec.names
+        missing = [None] * count
+        rows = [dict(zip(names, values, strict=True)) for values in zip(
+            *(parsed.get(name, missing) for name in names), strict=True
+        )]  # fmt: skip
+        if "currency" in names:
+            for row in rows:
+                if row["currency"] is None:
+                    row["currency"] = self.ctx.currency
+        check_row = self.spec.check_row
+        for line, row in zip(lines, rows, strict=True):
+            for name, message in check_row(row):
+                self.error(line, name, str(row.get(name) or ""), message)
+        return list(zip(lines, rows, strict=True))
 
     def _check_columns(
         self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
