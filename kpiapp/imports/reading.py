@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -65,13 +66,14 @@ def read_table(data: bytes) -> Table:
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
     _refuse_nul(text)
-    first_line = text.lstrip("\r\n").splitlines()[0]
+    head = text.lstrip("\r\n")
+    first_line = head[: head.find("\n")].splitlines()[0] if "\n" in head else head.splitlines()[0]
     delimiter = sniff_delimiter(first_line)
     plain = _read_plain(data, text, delimiter)
     if plain is not None:
         header_cells, columns = plain
         rows = list(enumerate(zip(*(c.to_pylist() for c in columns), strict=True), 2))
-        if any(not "".join(cells).strip() for _line, cells in rows):
+        if any(not "".join(rows[i][1]).strip() for i in _maybe_blank(columns)):
             plain = None  # a row of nothing but separators and spaces is no row: csv path
     if plain is not None:
         header = _checked_header(header_cells)
@@ -110,6 +112,17 @@ def _checked_header(cells: list[str]) -> list[str]:
             _("The header names a column twice: %(names)s.") % {"names": ", ".join(duplicates)}
         )
     return header
+
+
+def _maybe_blank(columns: list[pa.Array]) -> list[int]:
+    """The rows without a letter or digit in any cell: the only ones that may be blank."""
+    if not columns:
+        return []
+    bare = None
+    for column in columns:
+        without = pc.invert(pc.match_substring_regex(column, r"[\p{L}\p{N}]"))
+        bare = without if bare is None else pc.and_(bare, without)
+    return pc.indices_nonzero(bare).to_pylist()
 
 
 def _read_plain(data: bytes, text: str, delimiter: str) -> tuple[list[str], list[pa.Array]] | None:
