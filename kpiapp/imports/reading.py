@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -73,8 +73,6 @@ def read_table(data: bytes) -> Table:
     if plain is not None:
         header_cells, columns = plain
         rows = list(enumerate(zip(*(c.to_pylist() for c in columns), strict=True), 2))
-        if any(not "".join(rows[i][1]).strip() for i in _maybe_blank(columns)):
-            plain = None  # a row of nothing but separators and spaces is no row: csv path
     if plain is not None:
         header = _checked_header(header_cells)
         if not rows:
@@ -114,15 +112,9 @@ def _checked_header(cells: list[str]) -> list[str]:
     return header
 
 
-def _maybe_blank(columns: list[pa.Array]) -> list[int]:
-    """The rows without a letter or digit in any cell: the only ones that may be blank."""
-    if not columns:
-        return []
-    bare = None
-    for column in columns:
-        without = pc.invert(pc.match_substring_regex(column, r"[\p{L}\p{N}]"))
-        bare = without if bare is None else pc.and_(bare, without)
-    return pc.indices_nonzero(bare).to_pylist()
+# A line without an ASCII letter or digit: perhaps nothing but separators and spaces, which
+# is no row (the csv path skips it exactly).
+_MAYBE_BLANK = re.compile(r"^[^A-Za-z0-9\n]*$", re.MULTILINE)
 
 
 def _read_plain(data: bytes, text: str, delimiter: str) -> tuple[list[str], list[pa.Array]] | None:
@@ -132,6 +124,8 @@ def _read_plain(data: bytes, text: str, delimiter: str) -> tuple[list[str], list
     if '"' in text or text.count("\r") != text.count("\r\n") or text[0] in "\r\n":
         return None
     if "\n\n" in text or "\n\r\n" in text or text.count("\n") < 1:
+        return None
+    if _MAYBE_BLANK.search(text, 0, len(text.rstrip("\r\n"))):  # perhaps a blank row
         return None
     width = text.split("\n", 1)[0].count(delimiter) + 1
     if width > MAX_COLUMNS:
