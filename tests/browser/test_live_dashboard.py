@@ -81,3 +81,24 @@ def test_a_deal_won_in_one_browser_shows_on_the_dashboard_open_in_another(
         assert Deal.objects.get(pk=deal.pk).stage == "won"
     watcher_context.close()
     editor_context.close()
+
+
+def test_a_page_says_it_is_updating_while_a_recompute_is_pending(
+    live_server, page, sales_workspace
+):
+    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    page.goto(f"{live_server.url}/w/acme/targets/")
+    status = page.get_by_test_id("live-status")
+    status.filter(has_text="As of").wait_for()  # "As of 2s ago", in English for Lea
+    version = page.get_attribute("[data-live-url]", "data-version")
+
+    # The worker has the change but has not finished: the state says so.
+    pending = f'{{"version": "{version}", "computed_at": null, "pending": true}}'
+    page.route("**/w/acme/live/", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=pending))  # fmt: skip
+    status.filter(has_text="updating …").wait_for()
+    assert status.get_attribute("data-pending") == "1"
+
+    page.unroute("**/w/acme/live/")
+    status.filter(has_text="As of").wait_for()
+    assert errors == []
