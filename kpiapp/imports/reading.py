@@ -134,7 +134,8 @@ def _read_plain(data: bytes, text: str, delimiter: str) -> tuple[list[str], list
         table = pa_csv.read_csv(
             pa.py_buffer(data[3:] if data.startswith(b"\xef\xbb\xbf") else data),
             read_options=pa_csv.ReadOptions(
-                column_names=[f"c{i}" for i in range(width)], block_size=1 << 24
+                column_names=[f"c{i}" for i in range(width)], block_size=1 << 24,
+                use_threads=False,  # one block; threads only add their start-up
             ),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, quote_char=False, newlines_in_values=False,
