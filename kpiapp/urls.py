@@ -15,6 +15,7 @@ from kpiapp.views import (
     digests,
     imports,
     kpis,
+    live,
     plan,
     reports,
     share,
@@ -28,6 +29,7 @@ kpiapp_patterns = (
     [
         path("", dashboard.dashboard, name="dashboard"),
         path("tiles/", dashboard.pin_tiles, name="pin_tiles"),
+        path("live/", live.live, name="live"),
         path("mrr/", analysis.movements, name="mrr"),
         path("funnel/", analysis.funnel_page, name="funnel"),
         path("cohorts/", analysis.cohort_page, name="cohorts"),

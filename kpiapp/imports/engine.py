@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,11 +21,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import pyarrow as pa
+
 from accounts.models import User, Workspace
 from kpiapp import plausibility
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports import bulk, limits
 from kpiapp.imports import values as v
+from kpiapp.imports.columns import parse_column, parse_constant
 from kpiapp.imports.kinds import Kind
 from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
 from kpiapp.imports.reading import ImportFileError, Table, read_table
@@ -168,36 +172,40 @@ class _Run:
 
         A cell that fails to parse is left empty and every other check still runs on its row,
         so one pass names every problem of every cell (PRODUCT.md: every error listed)."""
-        rows: list[tuple[int, dict[str, Any]]] = []
-        width = len(self.table.header)
         total = len(self.table.rows)
-        plan = self._cell_plan()
-        for n, (line, cells) in enumerate(self.table.rows, 1):
-            if len(cells) != width:
-                self.errors.append(
-                    RowError(
-                        line,
-                        "",
-                        "",
-                        _("The row has %(cells)s cells, the header %(width)s columns.")
-                        % {"cells": len(cells), "width": width},
-                    )
-                )
-                continue
-            rows.append((line, self._parse_row(line, cells, plan)))
-            if n % 5000 == 0:
-                self.progress("validate", n, total)
+        rows = self._parse_rows()
+        self.progress("validate", total // 2, total)
         self.refs.resolve(self, rows)
         if self.spec.name == "traffic":
             self._check_traffic_grain(rows)
         self._check_reference_names(rows)
-        records = [(line, self.spec.to_model(self.refs.placeholders(row))) for line, row in rows]
+        records = self._records(rows)
         self._check_plausible(rows, records)
         self._check_columns(rows, records)
         self._check_duplicates(rows, records)
         self._sort_errors()
         self.progress("validate", total, total)
         return records
+
+    def _records(self, rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+        """Model attributes per row (each row changed in place), with resolved ids, and
+        channels and campaigns as (kind, key) stand-ins: new ones do not exist before the
+        write."""
+        refs = self.refs
+        for name, id_name in refs.id_refs:
+            for _line, row in rows:
+                row[name] = row.get(id_name)
+        for name in refs.key_refs:
+            stand_ins: dict[str, tuple[str, str]] = {}
+            for _line, row in rows:
+                value = row[name]
+                if value:
+                    stand_in = stand_ins.get(value)
+                    if stand_in is None:
+                        stand_in = stand_ins[value] = (name, refs.key(value))
+                    row[name] = stand_in
+        to_model = self.spec.to_model
+        return [(line, to_model(row)) for line, row in rows]
 
     def _sort_errors(self) -> None:
         """By line, then by the column's position in the file (a problem of the whole row
@@ -221,39 +229,83 @@ class _Run:
             for index, name in plan
         ]
 
-    def _parse_row(self, line: int, cells: list[str], plan: list) -> dict[str, Any]:
-        """The row's values; a cell that is missing or fails to parse stays None."""
-        row: dict[str, Any] = dict.fromkeys(self.spec.names)
-        for index, name, parse, required, value_map in plan:
-            raw_cell = cells[index] if index is not None else self.columns.constants[name]
-            raw = self.mapping.map_value(name, raw_cell) if value_map else raw_cell
-            if not raw or raw.isspace():
-                if required:
-                    self.error(line, name, "", _("Required."))
+    def _columns(self) -> tuple[list[int], list[pa.Array]]:
+        """The line of each row of the header's width, and its cells column by column; a
+        row of another width is named and left out."""
+        if self.table.columns is not None:  # pyarrow read it: every row has the width
+            return [line for line, _cells in self.table.rows], self.table.columns
+        width = len(self.table.header)
+        good = []
+        for line, cells in self.table.rows:
+            if len(cells) == width:
+                good.append((line, cells))
                 continue
-            try:
-                row[name] = parse(raw, self.ctx)
-            except v.CellError as error:
-                self.error(line, name, raw_cell.strip(), str(error))
-        if "currency" in row and row["currency"] is None:
-            row["currency"] = self.ctx.currency
-        for name, message in self.spec.check_row(row):
-            self.error(line, name, str(row.get(name) or ""), message)
-        return row
+            self.errors.append(
+                RowError(
+                    line,
+                    "",
+                    "",
+                    _("The row has %(cells)s cells, the header %(width)s columns.")
+                    % {"cells": len(cells), "width": width},
+                )
+            )
+        columns = zip(*(cells for _line, cells in good), strict=True) if good else [[]] * width
+        return [line for line, _cells in good], [pa.array(c, pa.string()) for c in columns]
+
+    def _parse_rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """The rows' values, parsed column by column (imports.columns); a cell that is
+        missing or fails to parse stays None and is named once."""
+        lines, columns = self._columns()
+        count = len(lines)
+        parsed: dict[str, list[Any]] = {}
+        for index, name, parse, required, value_map in self._cell_plan():
+            mapper = (lambda raw, n=name: self.mapping.map_value(n, raw)) if value_map else None
+            if index is None:
+                raw = self.columns.constants[name]
+                values, problems = parse_constant(
+                    raw, count, parse, self.ctx, required=required, map_value=mapper
+                )
+            else:
+                values, problems = parse_column(
+                    columns[index], parse, self.ctx, required=required, map_value=mapper
+                )
+            for problem in problems:
+                self.error(lines[problem.row], name, problem.value, problem.message)
+            parsed[name] = values
+        names = self.spec.names
+        missing = [None] * count
+        rows = [dict(zip(names, values, strict=True)) for values in zip(
+            *(parsed.get(name, missing) for name in names), strict=True
+        )]  # fmt: skip
+        if "currency" in names:
+            for row in rows:
+                if row["currency"] is None:
+                    row["currency"] = self.ctx.currency
+        check_row = self.spec.check_row
+        for line, row in zip(lines, rows, strict=True):
+            for name, message in check_row(row):
+                self.error(line, name, str(row.get(name) or ""), message)
+        return list(zip(lines, rows, strict=True))
 
     def _check_columns(
         self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
     ) -> None:
         """Every value fits its database column (the write would refuse it otherwise); a cell
-        that a plausibility rule refused keeps that message."""
-        for (_line, row), (line, attrs) in zip(rows, records, strict=True):
-            found = [
-                (self.spec.column_of(attr, row), attr, message)
-                for attr, message in limits.problems(self.spec.model, attrs)
-            ]
+        that a plausibility rule refused keeps that message. Checked column by column."""
+        if not records:
+            return
+        found: dict[int, list[tuple[str, str]]] = defaultdict(list)  # row -> (attr, message)
+        for attr in records[0][1]:
+            column = [attrs[attr] for _line, attrs in records]
+            for i, message in limits.column_problems(self.spec.model, attr, column):
+                found[i].append((attr, message))
+        for i in sorted(found):
+            row = rows[i][1]
+            line, attrs = records[i]
+            named = [(self.spec.column_of(attr, row), attr, message) for attr, message in found[i]]
             # A column's own value first, then one derived from it (the name as external ID).
-            found.sort(key=lambda p: p[0] != self._field_of(p[1]))
-            for column, attr, message in found:
+            named.sort(key=lambda p: p[0] != self._field_of(p[1]))
+            for column, attr, message in named:
                 self.error(line, column, self.cell(line, column, _shown(attrs[attr])), message)
 
     def _field_of(self, attr: str) -> str:
@@ -268,10 +320,15 @@ class _Run:
         for name, model in (("channel", Channel), ("campaign", Campaign)):
             if name not in self.refs.key_refs:
                 continue
+            found: dict[str, list[tuple[str, str]]] = {}  # a file names a few, many times
             for line, row in rows:
-                if row.get(name):
-                    for _attr, message in limits.problems(model, {"name": row[name]}):
-                        self.error(line, name, _shown(row[name]), message)
+                value = row.get(name)
+                if value:
+                    problems = found.get(value)
+                    if problems is None:
+                        problems = found[value] = limits.problems(model, {"name": value})
+                    for _attr, message in problems:
+                        self.error(line, name, _shown(value), message)
 
     def _check_plausible(
         self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
@@ -296,10 +353,12 @@ class _Run:
         names += [derived[a] for a in self.spec.key if a in derived]
         key_columns = {self.columns.source_of.get(name, name) for name in names}
         seen: dict[tuple[Any, ...], int] = {}
+        refused = {line for line, column in self.refused if column in key_columns}
+        record_key = self.spec.record_key
         for (_line, row), (line, attrs) in zip(rows, records, strict=True):
-            if any((line, column) in self.refused for column in key_columns):
+            if line in refused:
                 continue
-            key = self.spec.record_key(attrs)
+            key = record_key(attrs)
             if key in seen:
                 self.error(
                     line,
@@ -338,24 +397,47 @@ class _Run:
         """Compare with what is stored; with `write`, store the difference."""
         if write:
             self.refs.create_missing()
-        incoming = [self.refs.with_ids(attrs) for _line, attrs in records]
+        incoming = self.refs.with_ids([attrs for _line, attrs in records])
         names = list(incoming[0]) if incoming else []
-        stored = {self.spec.record_key(r): r for r in self.spec.model.objects.values("id", *names)}
+        stored = self._stored(names)
         by_key = {self.spec.record_key(a): a for a in incoming}
         if self.spec.name == "subscriptions":
-            _end_superseded_rows(by_key, stored)
+            stored = {key: self._as_dict(names, old) for key, old in stored.items()}
+            _end_superseded_rows(by_key, stored)  # type: ignore[arg-type]
         new, changed, unchanged = [], [], 0
+        values = itemgetter(*names) if names else (lambda attrs: ())
         for key, attrs in by_key.items():
             old = stored.get(key)
             if old is None:
                 new.append(attrs)
-            elif any(old[n] != attrs[n] for n in names):
-                changed.append((old, attrs))
+                continue
+            if old.__class__ is tuple:
+                old_values = old[1] if len(names) == 1 else old[1:]
+            else:
+                old_values = values(old)
+            if old_values != values(attrs):
+                changed.append((self._as_dict(names, old), attrs))
             else:
                 unchanged += 1
         if write:
             self._write(new, changed, names, user)
         return len(new), len(changed), unchanged
+
+    def _stored(self, names: list[str]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """The stored records by key, as (id, *values) tuples: a re-import reads 100,000s."""
+        rows = self.spec.model.objects.values_list("id", *names)
+        if self.spec.key_of is not None:  # a key built from the attributes
+            return {self.spec.record_key(self._as_dict(names, row)): row for row in rows}
+        positions = [names.index(k) + 1 for k in self.spec.key]
+        if len(positions) == 1:
+            at = positions[0]
+            return {(row[at],): row for row in rows}
+        pick = itemgetter(*positions)
+        return {pick(row): row for row in rows}
+
+    @staticmethod
+    def _as_dict(names: list[str], old: tuple[Any, ...] | dict[str, Any]) -> dict[str, Any]:
+        return old if isinstance(old, dict) else dict(zip(["id", *names], old, strict=True))
 
     def _write(
         self,
@@ -549,16 +631,6 @@ class _References:
                 name=name, key=key, channel_id=channel_id
             ).id
 
-    def placeholders(self, row: dict[str, Any]) -> dict[str, Any]:
-        """The row (changed in place) with resolved ids, and channels and campaigns as
-        (kind, key) stand-ins: new ones do not exist before the write."""
-        for name, id_name in self.id_refs:
-            row[name] = row.get(id_name)
-        for name in self.key_refs:
-            if row[name]:
-                row[name] = (name, self.key(row[name]))
-        return row
-
     def key(self, name: str) -> str:
         # A file names a handful of channels many times over: normalise each name once.
         key = self._keys.get(name)
@@ -566,12 +638,13 @@ class _References:
             key = self._keys[name] = name_key(name)
         return key
 
-    def with_ids(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Model attributes with channel and campaign stand-ins replaced by ids (in a dry run
-        new ones stay stand-ins)."""
-        ids = {"channel": self.channel_ids, "campaign": self.campaign_ids}
-        for attr in ("channel_id", "campaign_id"):
-            value = attrs.get(attr)
-            if isinstance(value, tuple):
-                attrs[attr] = ids[value[0]].get(value[1], value)
-        return attrs
+    def with_ids(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Model attributes (changed in place) with channel and campaign stand-ins replaced
+        by ids (in a dry run new ones stay stand-ins)."""
+        for attr, ids in (("channel_id", self.channel_ids), ("campaign_id", self.campaign_ids)):
+            if records and attr in records[0]:
+                for attrs in records:
+                    value = attrs[attr]
+                    if value.__class__ is tuple:
+                        attrs[attr] = ids.get(value[1], value)
+        return records

@@ -90,3 +90,31 @@ def problems(model: type[models.Model], attrs: dict[str, Any]) -> list[tuple[str
         if check is not None and value is not None and (message := check(value)):
             found.append((name, message))
     return found
+
+
+def column_problems(
+    model: type[models.Model], attr: str, values: list[Any]
+) -> list[tuple[int, str]]:
+    """(position, message) for each of a column's values that it cannot hold: the check of
+    `problems`, run per value only when a quick look at the whole column (longest text,
+    smallest and largest number) finds that some value may not fit."""
+    check = column_checks(model).get(attr)
+    if check is None or _all_fit(model._meta.get_field(attr), values):
+        return []
+    return [(i, m) for i, value in enumerate(values) if value is not None and (m := check(value))]
+
+
+def _all_fit(field: models.Field, values: list[Any]) -> bool:
+    if isinstance(field, models.CharField) and field.max_length:
+        texts = [value for value in values if value is not None]
+        if not all(value.__class__ is str for value in texts):
+            return False
+        return max(map(len, texts), default=0) <= field.max_length
+    internal = field.get_internal_type()
+    if internal in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[internal]
+        numbers = [value for value in values if value is not None]
+        if not all(value.__class__ is int for value in numbers):
+            return False
+        return not numbers or (low <= min(numbers) and max(numbers) <= high)
+    return False  # decimals: few columns, checked value by value

@@ -99,6 +99,7 @@ def _cached(view: View, reads: tuple[str, ...]) -> View:
             with translation.override(language):
                 return HttpResponse(entry[1].replace(CSRF_PLACEHOLDER, get_token(request)))
         request.GET = params  # the page sees what its key holds, nothing more
+        request.page_version = workspace_version  # type: ignore[attr-defined]  # what it claims
         response = view(request, slug, *args, **kwargs)
         if response.status_code == 200 and getattr(response, "page_cache", True):
             content = response.content.decode()

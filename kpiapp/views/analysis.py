@@ -14,11 +14,13 @@ from kpiapp.models import Grain
 from kpiapp.pagecache.decorator import cached_page
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
 from kpiapp.selectors.tiles import last_complete_period
+from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
 
 
 @cached_page(reads=("grain",))
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def movements(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     grain = grain_param(request)
@@ -49,6 +51,7 @@ def movements(request: HttpRequest) -> HttpResponse:
 
 @cached_page(reads=("grain", "period", "channel"))
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def funnel_page(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)
@@ -82,6 +85,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
 
 @cached_page(reads=("measure",))
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def cohort_page(request: HttpRequest) -> HttpResponse:
     measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"
     rows, width = cohorts(measure=measure)

@@ -22,6 +22,7 @@ from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.records import data_counts
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
 from kpiapp.services.dashboard import pinned_kpis, pinned_kpis_set
+from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
 
 COMPARISONS = ("previous", "last_year")
@@ -73,6 +74,7 @@ def _tiles(
 
 @cached_page(reads=("grain", "period", "compare"))
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     today = today_in(workspace.time_zone)

@@ -28,6 +28,7 @@ from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
+from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
 
 RECORDS_PER_PAGE = 100
@@ -62,6 +63,7 @@ def _kpi_or_404(key: str) -> KpiDefinition:
 
 @cached_page(reads=("grain", "dimension"))
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     kpi = _kpi_or_404(key)
     custom = CustomKpi.objects.filter(key=key).first() if kpi.section == CUSTOM_SECTION else None

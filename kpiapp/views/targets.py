@@ -31,6 +31,7 @@ from kpiapp.services.targets import (
     target_set,
     targets_copy,
 )
+from kpiapp.views.live import versioned_page
 
 
 def _quarter(request: HttpRequest, today_quarter: Period) -> Period:
@@ -56,6 +57,7 @@ def _needs_confirmation(error: ValidationError) -> bool:
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
+@versioned_page
 def targets(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]

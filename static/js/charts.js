@@ -1,5 +1,6 @@
 /* Shared Chart.js defaults for Kennzahl: our colours, locale number formats, no animation
-   (deterministic screenshots), and a marker that tests wait for once charts are drawn. */
+   (deterministic screenshots), a marker that tests wait for once charts are drawn, and the
+   redraw that live.js calls when a page's numbers change. */
 (function () {
   "use strict";
   var styles = getComputedStyle(document.documentElement);
@@ -18,6 +19,19 @@
     },
     markDrawn: function () {
       document.body.dataset.chartsReady = "1";
+    },
+    // A page's drawing function runs now and again after live.js swapped in fresh data:
+    // the old charts are destroyed first (their canvases may have been replaced).
+    drawers: [],
+    draw: function (drawer) {
+      window.Kennzahl.drawers.push(drawer);
+      drawer();
+    },
+    redraw: function () {
+      if (window.Chart) {
+        Object.keys(Chart.instances).forEach(function (id) { Chart.instances[id].destroy(); });
+      }
+      window.Kennzahl.drawers.forEach(function (drawer) { drawer(); });
     },
   };
 
