@@ -177,6 +177,9 @@ else:
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 CELERY_TASK_EAGER_PROPAGATES = True
+# With eager tasks (the embedded default) a recompute runs on a small in-process worker thread
+# right after the response instead of inside the request (kpiapp/services/recompute_thread.py).
+RECOMPUTE_IN_THREAD = env_bool("RECOMPUTE_IN_THREAD", True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600

@@ -89,7 +89,7 @@ def test_fifty_quick_edits_give_one_recompute(workspace, alice, django_capture_o
                 record_save(membership=member, form=form)
         finally:
             snapshots._enqueue = original
-        assert enqueued == [(workspace.id, snapshots.COALESCE_SECONDS)]
+        assert enqueued == [(workspace.id, snapshots.FIRST_CHANGE_SECONDS)]  # at once, once
         assert recompute_workspace(workspace.id) is not None  # the one delayed task
         assert recompute_workspace(workspace.id) is None  # a duplicate delivery: nothing to do
         assert RecomputeState.objects.get().run_count == 1
