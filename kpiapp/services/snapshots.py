@@ -22,15 +22,15 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.imports.bulk import insert_text_rows
 from kpiapp.kpis.dependencies import ALL_KINDS, affected_keys
-from kpiapp.kpis.engine import compute_workspace
-from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start
+from kpiapp.kpis.engine import build_context, compute_workspace
+from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
 from kpiapp.models import CustomKpi, KpiSnapshot, RecomputeState
@@ -280,9 +280,16 @@ def snapshot_rebuild(
     workspace = Workspace.objects.get(pk=workspace_id)
     started = time.perf_counter()
     units = _custom_units()
+    if not scope.full and _months_moved(workspace, today):
+        scope = FULL  # the first or the current month moved: every KPI gains or loses periods
     keys = None if scope.kinds is None else affected_keys(set(scope.kinds), list(units))
     since_month = None if scope.since is None else month_index(scope.since)
     points = compute_workspace(workspace, today=today, keys=keys, since_month=since_month)
+    if since_month is not None and _dimension_values_moved(workspace, points, keys, today):
+        # A value of a dimension appeared or vanished (a new country, a campaign's last
+        # customer gone): every period of those KPIs changes, not only the later ones.
+        since_month = None
+        points = compute_workspace(workspace, today=today, keys=keys)
     computed = time.perf_counter()
     rows = _text_rows(points, units, timezone.now())
     with transaction.atomic():
@@ -354,6 +361,38 @@ def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], 
 def _batches(ids: list[int]) -> list[list[int]]:
     size = 10_000 if connection.vendor == "postgresql" else 900  # SQLite's parameter limit
     return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _months_moved(workspace: Workspace, today: date | None) -> bool:
+    """Whether the workspace's months (from its earliest business date to the current month)
+    differ from those of the stored snapshots."""
+    context = build_context(workspace, today=today)
+    months = KpiSnapshot.objects.filter(grain="month").aggregate(
+        first=Min("period_start"), last=Max("period_start")
+    )
+    return (months["first"], months["last"]) != (
+        month_start(context.first_month),
+        month_start(context.last_month),
+    )
+
+
+def _dimension_values_moved(
+    workspace: Workspace, points: list[Point], keys: set[str] | None, today: date | None
+) -> bool:
+    """Whether the KPIs' dimension values differ from the stored ones. A KPI has a point for
+    each of its dimension values in every period (cohorts aside), so comparing the current
+    month's suffices."""
+    month = month_index(today or today_in(workspace.time_zone))
+    new = {
+        (p.key, p.dimension, p.dimension_value[:200])
+        for p in points
+        if p.grain == "month" and p.first_month == month and p.key not in COHORT_KEYS
+    }
+    stored = KpiSnapshot.objects.filter(grain="month", period_start=month_start(month))
+    stored = stored.exclude(kpi_key__in=COHORT_KEYS)
+    if keys is not None:
+        stored = stored.filter(kpi_key__in=keys)
+    return new != set(stored.values_list("kpi_key", "dimension", "dimension_value"))
 
 
 def _replaced(keys: set[str] | None, since_month: int | None) -> QuerySet[KpiSnapshot]:
