@@ -8,11 +8,11 @@ series endpoint, end to end (the save, the recompute, the read).
 
 Three changes, `--runs` times each, one after the other: a subscription's amount (the total
 MRR of this month moves by its MRR), a deal's stage (won today and reopened: this month's
-won deals move by one) and a lead's channel (this month's leads by channel: one moves to the
-other channel). Each is a PATCH through the API (Django's test client in this process, with
-the workspace owner); then the series endpoint is polled every 20 ms until it shows the exact
-new value. Printed per change: the save's answer time and the time until visible (p50, p95,
-max).
+won deals move by one) and a lead's channel (a lead of this month that is no customer and has
+no deal, as most leads: this month's leads by channel, one moves to the other channel). Each
+is a PATCH through the API (Django's test client in this process, with the workspace owner);
+then the series endpoint is polled every 20 ms until it shows the exact new value. Printed
+per change: the save's answer time and the time until visible (p50, p95, max).
 
 `--services` uses the 20,000-account workspace of bench/recompute.py in DATABASE_URL and starts
 one Celery worker process (solo pool) on REDIS_URL. The embedded default seeds the demo
@@ -255,7 +255,8 @@ def _changes(workspace) -> list[Change]:  # type: ignore[no-untyped-def]
 
     lead = (
         Lead.objects.filter(campaign=None, channel__isnull=False, created_at__gte=month.start,
-                            created_at__lte=today).order_by("id").first()
+                            created_at__lte=today, account=None, deals=None)
+        .order_by("id").first()
     )  # fmt: skip
     other = Channel.objects.exclude(pk=lead.channel_id).order_by("id").first()
     before = stored("leads", "channel", other.name)

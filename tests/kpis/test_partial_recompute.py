@@ -11,7 +11,7 @@ import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
-from kpiapp.forms import DealForm, SpendForm, SubscriptionForm
+from kpiapp.forms import DealForm, LeadForm, SpendForm, SubscriptionForm
 from kpiapp.models import (
     Account,
     Channel,
@@ -212,3 +212,24 @@ def test_a_recompute_writes_only_the_snapshots_whose_values_changed(company, ali
         assert len(ids) - len(kept) == summary.deleted_count  # changed rows were replaced
         changed = set(KpiSnapshot.objects.exclude(id__in=kept).values_list("kpi_key", flat=True))
         assert "mrr" in changed and "deals_won" not in changed
+
+
+def test_a_lead_that_is_no_customer_moves_only_the_funnel_from_its_month_on(company, alice):
+    member = membership_of(alice, company)
+    with workspace_scope(company.id):
+        paid, referral = Channel.objects.order_by("id")
+        lead = Lead.objects.create(external_id="L-new", created_at=date(2025, 3, 3), channel=paid)
+
+    def move():
+        form = LeadForm(
+            data={"external_id": "L-new", "channel": referral.pk, "created_at": "2025-03-03"},
+            instance=Lead.objects.get(pk=lead.pk), workspace=company,
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+        record_save(membership=member, form=form)
+        state = RecomputeState.objects.get()
+        assert (state.dirty_kinds, state.dirty_from) == (["lead_funnel"], date(2025, 3, 3))
+
+    before, after, _ = _partial_then_full(company, move)
+    changed = {row[0] for row in before ^ after}
+    assert "leads" in changed and not changed & {"mrr", "customers_new", "deals_won", "nps"}
