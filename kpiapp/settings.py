@@ -149,7 +149,13 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             # Writers queue for the lock (up to 20 s) from the start of their transaction
             # instead of failing with "database is locked" when a read turns into a write.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # WAL: pages keep reading while the background recompute writes its snapshots,
+            # and a writer does not wait for readers.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -177,6 +183,9 @@ else:
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 CELERY_TASK_EAGER_PROPAGATES = True
+# With eager tasks (the embedded default) a recompute runs on a small in-process worker thread
+# right after the response instead of inside the request (kpiapp/services/recompute_thread.py).
+RECOMPUTE_IN_THREAD = env_bool("RECOMPUTE_IN_THREAD", True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600

@@ -98,6 +98,9 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def _test_speedups(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Recomputes run inline at commit, so a test reads their result at once; the fixture
+    # `background_recompute` runs them on the worker thread instead, as the product does.
+    settings.RECOMPUTE_IN_THREAD = False
     cache.clear()
     # Celery reads Django settings once at start: switch the app object itself (STACK.md).
     eager = celery_app.conf.task_always_eager
@@ -220,6 +223,21 @@ def run_import(workspace):
 def scoped(workspace):
     with workspace_scope(workspace.id):
         yield workspace
+
+
+@pytest.fixture
+def background_recompute(settings, transactional_db):  # type: ignore[no-untyped-def]
+    """Recomputes on the embedded default's worker thread (after the commit, not in the
+    request); yields `flush()`, which waits until every submitted recompute has finished."""
+    from kpiapp.services import recompute_thread
+
+    settings.RECOMPUTE_IN_THREAD = True
+
+    def flush(timeout: float = 30) -> None:
+        assert recompute_thread.flush(timeout), "the background recompute did not finish"
+
+    yield flush
+    flush()
 
 
 @pytest.fixture

@@ -2,12 +2,18 @@
 
 Kinds are the data kinds of PRODUCT.md (`accounts`, `deals`, ...). Leads and accounts decide
 the channel and campaign of an account (its own, else its earliest converted lead's), so they
-feed every account-level KPI.
+feed every account-level KPI. A lead that is not converted to an account and that no deal
+refers to feeds only the funnel: its change is of the narrower kind `lead_funnel`.
 """
 
 from __future__ import annotations
 
 from kpiapp.kpis.registry import COHORT_KEYS, KPIS
+
+# Kinds of change narrower than a record kind (kpiapp.data_kinds): a lead that is no customer
+# and has no deal feeds only the funnel.
+NARROW_KINDS = frozenset({"lead_funnel"})
+LEAD_FUNNEL = {"leads", "lead_funnel"}  # the KPIs that read leads as leads
 
 ACCOUNT_LEVEL = {"subscriptions", "accounts", "leads", "exchange_rates"}
 DEALS = {"deals", "leads", "exchange_rates"}
@@ -25,12 +31,12 @@ _KEY_INPUTS: dict[str, set[str]] = {
     "clv_cac_ratio": SPEND | ACCOUNT_LEVEL,
     "cac_payback_months": SPEND | ACCOUNT_LEVEL,
     "marketing_spend": SPEND,
-    "cost_per_lead": SPEND | {"leads"},
+    "cost_per_lead": SPEND | LEAD_FUNNEL,
     "cost_per_order": SPEND | DEALS,
     "campaign_roi": SPEND | DEALS,
     "visits": {"traffic"},
-    "visitor_to_lead_rate": {"traffic", "leads"},
-    "visitor_to_customer_rate": {"traffic", "leads"},
+    "visitor_to_lead_rate": {"traffic"} | LEAD_FUNNEL,
+    "visitor_to_customer_rate": {"traffic"} | LEAD_FUNNEL,
     "nps": {"nps", "accounts", "leads"},
     "seat_utilisation": {"usage"} | ACCOUNT_LEVEL,
     "engagement_score": {"usage"} | ACCOUNT_LEVEL,
@@ -50,7 +56,7 @@ def inputs_of(key: str) -> set[str]:
     if section in _SECTION_INPUTS:
         return _SECTION_INPUTS[section]
     if key in FUNNEL_KEYS:
-        return {"leads"}
+        return LEAD_FUNNEL
     return DEALS  # the deal KPIs of section 4
 
 

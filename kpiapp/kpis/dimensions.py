@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +20,9 @@ class GroupIndex:
 
     labels: list[str]
     group: np.ndarray
+    _order: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def count(self) -> int:
@@ -43,10 +46,13 @@ class GroupIndex:
         out = np.zeros((self.count, *values.shape[1:]), dtype=values.dtype)
         if not len(self.group):
             return out
-        order = np.argsort(self.group, kind="stable")
-        ordered = self.group[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        out[ordered[starts]] = np.add.reduceat(values[order], starts, axis=0)
+        if self._order is None:  # sorted once per index: sum() runs for every measure
+            order = np.argsort(self.group, kind="stable")
+            ordered = self.group[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            self._order = (order, starts, ordered[starts])
+        order, starts, targets = self._order
+        out[targets] = np.add.reduceat(values[order], starts, axis=0)
         return out
 
 

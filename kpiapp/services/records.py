@@ -53,6 +53,16 @@ def _earliest_touched(record: models.Model, before: dict, after: dict) -> date |
     return min(dates) if dates else None
 
 
+def _funnel_only(lead: models.Model, before: dict, after: dict) -> bool:
+    """Whether a lead's change moves only funnel KPIs: it was and is not converted to an
+    account (which would take its channel and campaign) and no deal refers to it (a deal
+    without a channel takes its lead's). A deleted lead's deals are not known any more."""
+    if not after:
+        return False
+    converted = any(v.get("account_id") and v.get("converted_at") for v in (before, after))
+    return not converted and not Deal.objects.filter(lead_id=lead.pk).exists()
+
+
 Scope = tuple[str | None, date | None]  # (data kind, first day touched); kind None: all
 
 
@@ -61,6 +71,8 @@ def _recompute_scope(record: models.Model, before: dict, after: dict) -> Scope:
     kind = _kind_of(record)
     if kind is None:
         return None, None
+    if kind == "leads" and _funnel_only(record, before, after):
+        kind = "lead_funnel"  # its months of the funnel, not the whole history
     since = _earliest_touched(record, before, after)
     if kind == "deals":  # a change of stage is history from today on
         yesterday = timezone.now().date() - timedelta(days=1)

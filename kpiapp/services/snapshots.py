@@ -1,10 +1,14 @@
 """Recomputing a workspace's KPI snapshots: requests (coalesced), claims and the atomic swap.
 
 A data change calls `recompute_request` in its transaction. The first change after a clean
-state enqueues one task after commit, delayed by `COALESCE_SECONDS` so a burst of changes
-lands in the same run. `recompute_run` (the task's body) claims the work, computes every KPI
-without holding a transaction, then replaces the snapshot set in one transaction: readers see
-the old set or the new one. See `RecomputeState` for the compare-and-set rules.
+state enqueues one task after commit that starts at once (the coalescing adapts: an idle
+workspace answers a change immediately); changes that land while that task is pending or
+running only mark the state, and a run that finds such changes when it ends runs once more
+after `COALESCE_SECONDS`, so the rest of a burst (bulk calls in a loop) lands in one further
+run. `recompute_run` (the task's body) claims the work, computes the KPIs without holding a
+transaction, then writes just the snapshots that differ from the stored ones in one
+transaction: readers see the old set or the new one. See `RecomputeState` for the
+compare-and-set rules.
 """
 
 from __future__ import annotations
@@ -14,19 +18,20 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.bulk import insert_text_rows
-from kpiapp.kpis.dependencies import affected_keys
-from kpiapp.kpis.engine import compute_workspace
-from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start
+from kpiapp.kpis.dependencies import NARROW_KINDS, affected_keys
+from kpiapp.kpis.engine import build_context, compute_workspace
+from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
 from kpiapp.models import AlertRule, CustomKpi, KpiSnapshot, RecomputeState
@@ -35,7 +40,10 @@ from kpiapp.services.recompute_failures import needs_enqueue_after_failure, reco
 
 log = logging.getLogger(__name__)
 
-COALESCE_SECONDS = 5
+# How long a run that found new changes at its end waits before the next run, so the rest of a
+# burst joins it. The first change after a clean state does not wait (FIRST_CHANGE_SECONDS).
+COALESCE_SECONDS = 1
+FIRST_CHANGE_SECONDS = 0
 # A claim lives as long as its heartbeat: the running recompute renews it every
 # HEARTBEAT_SECONDS, so a claim older than LEASE belongs to a worker that died.
 LEASE = timedelta(seconds=60)
@@ -49,6 +57,8 @@ class RebuildSummary:
     snapshot_count: int
     compute_seconds: float
     write_seconds: float
+    written_count: int = 0  # snapshots inserted (new or changed)
+    deleted_count: int = 0  # snapshots deleted (gone or changed)
 
 
 def _state() -> RecomputeState:
@@ -87,13 +97,13 @@ def recompute_request(
     *,
     kinds: set[str] | None = None,
     since: date | None = None,
-    countdown: int = COALESCE_SECONDS,
+    countdown: float = FIRST_CHANGE_SECONDS,
     always_enqueue: bool = False,
 ) -> None:
     """Mark the workspace in scope as changed (the data kinds and the earliest day a change
     touches, or everything) and enqueue a recompute if none is pending (or always, for the
     nightly run, which also recovers a lost task)."""
-    unknown = kinds is not None and not set(kinds) <= DATA_KINDS.keys()
+    unknown = kinds is not None and not set(kinds) <= DATA_KINDS.keys() | NARROW_KINDS
     wanted = FULL if kinds is None or unknown else Scope(frozenset(kinds), since)
     now = timezone.now()
     pk = _state().pk
@@ -147,8 +157,13 @@ def recompute_request_all() -> int:
     return len(ids)
 
 
-def _enqueue(workspace_id: int, countdown: int) -> None:
+def _enqueue(workspace_id: int, countdown: float) -> None:
+    from kpiapp.services import recompute_thread
     from kpiapp.tasks import recompute_workspace
+
+    if recompute_thread.enabled():  # the embedded default: after the response, not in it
+        transaction.on_commit(lambda: recompute_thread.submit(workspace_id, countdown))
+        return
 
     transaction.on_commit(
         lambda: recompute_workspace.apply_async((workspace_id,), countdown=countdown)
@@ -276,22 +291,119 @@ def snapshot_rebuild(
     workspace = Workspace.objects.get(pk=workspace_id)
     started = time.perf_counter()
     units = _custom_units()
+    if not scope.full and _months_moved(workspace, today):
+        scope = FULL  # the first or the current month moved: every KPI gains or loses periods
     keys = None if scope.kinds is None else affected_keys(set(scope.kinds), list(units))
     since_month = None if scope.since is None else month_index(scope.since)
     points = compute_workspace(workspace, today=today, keys=keys, since_month=since_month)
+    if since_month is not None and _dimension_values_moved(workspace, points, keys, today):
+        # A value of a dimension appeared or vanished (a new country, a campaign's last
+        # customer gone): every period of those KPIs changes, not only the later ones.
+        since_month = None
+        points = compute_workspace(workspace, today=today, keys=keys)
     computed = time.perf_counter()
     rows = _text_rows(points, units, timezone.now())
     with transaction.atomic():
         # Lock the state row: two rebuilds of one workspace never interleave their swaps.
         RecomputeState.objects.select_for_update().filter(workspace_id=workspace_id).first()
-        _replaced(keys, since_month).delete()  # one DELETE: nothing refers to snapshots
+        stale, fresh = _differences(_replaced(keys, since_month), rows)
+        for batch in _batches(stale):  # one DELETE per batch: nothing refers to snapshots
+            KpiSnapshot.objects.filter(id__in=batch).delete()
         insert_text_rows(
-            KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=rows
+            KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=fresh
         )
-    pages_changed(workspace_id)
+    if stale or fresh:
+        pages_changed(workspace_id)
     written = time.perf_counter()
-    log.info("recomputed workspace %s: %s snapshots", workspace_id, len(rows))
-    return RebuildSummary(workspace_id, len(rows), computed - started, written - computed)
+    log.info(
+        "recomputed workspace %s: %s snapshots, %s written, %s deleted",
+        workspace_id, len(rows), len(fresh), len(stale),
+    )  # fmt: skip
+    return RebuildSummary(
+        workspace_id, len(rows), computed - started, written - computed, len(fresh), len(stale)
+    )
+
+
+KEY_COLUMNS = ("kpi_key", "grain", "period_start", "dimension", "dimension_value")
+VALUE_COLUMNS = ("value", "numerator", "denominator", "reason", "partial")
+
+
+def _same(stored: object, text: str | None) -> bool:
+    """Whether a stored number (as the database returns it raw: Decimal on PostgreSQL; float,
+    int or text on SQLite, which keeps NUMERIC as REAL) equals a new value's text."""
+    if stored is None or text is None:
+        return stored is None and text is None
+    if isinstance(stored, float):
+        return stored == float(text)
+    return Decimal(stored) == Decimal(text)
+
+
+def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], list]:
+    """Compare the stored snapshots a rebuild covers with its new text rows: the ids of the
+    stored rows to delete (gone or changed) and the new rows to insert (new or changed).
+    Values compare as numbers, so an unchanged snapshot is neither deleted nor written."""
+    query, params = stored.values_list("id", *KEY_COLUMNS, *VALUE_COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)  # raw: no per-value conversion
+        found = cursor.fetchall()
+    old: dict[tuple, tuple] = {}
+    for pk, kpi_key, grain, start, dimension, dimension_value, *values in found:
+        start = start if isinstance(start, str) else start.isoformat()
+        old[(kpi_key, grain, start, dimension, dimension_value)] = (pk, *values)
+    yes = "t" if connection.vendor == "postgresql" else "1"
+    fresh = []
+    for row in rows:
+        stored_row = old.pop(row[:5], None)
+        if stored_row is not None:
+            _, value, numerator, denominator, reason, partial = stored_row
+            if (
+                reason == row[8]
+                and bool(partial) == (row[9] == yes)
+                and _same(value, row[5])
+                and _same(numerator, row[6])
+                and _same(denominator, row[7])
+            ):
+                continue
+            old[row[:5]] = stored_row  # changed: the stored row goes, the new one comes
+        fresh.append(row)
+    return [stored_row[0] for stored_row in old.values()], fresh
+
+
+def _batches(ids: list[int]) -> list[list[int]]:
+    size = 10_000 if connection.vendor == "postgresql" else 900  # SQLite's parameter limit
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _months_moved(workspace: Workspace, today: date | None) -> bool:
+    """Whether the workspace's months (from its earliest business date to the current month)
+    differ from those of the stored snapshots."""
+    context = build_context(workspace, today=today)
+    months = KpiSnapshot.objects.filter(grain="month").aggregate(
+        first=Min("period_start"), last=Max("period_start")
+    )
+    return (months["first"], months["last"]) != (
+        month_start(context.first_month),
+        month_start(context.last_month),
+    )
+
+
+def _dimension_values_moved(
+    workspace: Workspace, points: list[Point], keys: set[str] | None, today: date | None
+) -> bool:
+    """Whether the KPIs' dimension values differ from the stored ones. A KPI has a point for
+    each of its dimension values in every period (cohorts aside), so comparing the current
+    month's suffices."""
+    month = month_index(today or today_in(workspace.time_zone))
+    new = {
+        (p.key, p.dimension, p.dimension_value[:200])
+        for p in points
+        if p.grain == "month" and p.first_month == month and p.key not in COHORT_KEYS
+    }
+    stored = KpiSnapshot.objects.filter(grain="month", period_start=month_start(month))
+    stored = stored.exclude(kpi_key__in=COHORT_KEYS)
+    if keys is not None:
+        stored = stored.filter(kpi_key__in=keys)
+    return new != set(stored.values_list("kpi_key", "dimension", "dimension_value"))
 
 
 def _replaced(keys: set[str] | None, since_month: int | None) -> QuerySet[KpiSnapshot]:
@@ -327,20 +439,21 @@ def _custom_units() -> dict[str, str]:
     return dict(CustomKpi.objects.values_list("key", "unit"))
 
 
+def _parts(number: Number) -> tuple[int, int]:
+    if type(number) is int:
+        return number, 1
+    if type(number) is Fraction:
+        return number.numerator, number.denominator
+    fraction = Fraction(number)
+    return fraction.numerator, fraction.denominator
+
+
 def _ratio(numerator: Number, denominator: Number | None) -> tuple[int, int]:
     """numerator / denominator as a pair of ints (n, d), d > 0."""
-    if type(numerator) is int:
-        an, ad = numerator, 1
-    else:
-        fraction = Fraction(numerator)
-        an, ad = fraction.numerator, fraction.denominator
+    an, ad = _parts(numerator)
     if denominator is None:
         return an, ad
-    if type(denominator) is int:
-        bn, bd = denominator, 1
-    else:
-        fraction = Fraction(denominator)
-        bn, bd = fraction.numerator, fraction.denominator
+    bn, bd = _parts(denominator)
     n, d = an * bd, ad * bn
     return (-n, -d) if d < 0 else (n, d)
 
@@ -357,17 +470,29 @@ def fixed(n: int, d: int, places: int) -> str:
     return f"-{text}" if negative and q else text
 
 
-def _text_row(point: Point, places: int, date_text: str, computed_at: str, yes: str, no: str):
+def _value_texts(
+    numerator: Number, denominator: Number | None, places: int
+) -> tuple[str, str, str | None]:
+    value = fixed(*_ratio(numerator, denominator), places)
+    numerator_text = fixed(*_ratio(numerator, None), NUMERATOR_PLACES)
+    denominator_text = (
+        None if denominator is None else fixed(*_ratio(denominator, None), NUMERATOR_PLACES)
+    )
+    return value, numerator_text, denominator_text
+
+
+def _text_row(
+    point: Point, places: int, date_text: str, computed_at: str, yes: str, no: str, texts: dict
+):
     if point.reason or point.numerator is None:
         value = numerator = denominator = None
     else:
-        value = fixed(*_ratio(point.numerator, point.denominator), places)
-        numerator = fixed(*_ratio(point.numerator, None), NUMERATOR_PLACES)
-        denominator = (
-            None
-            if point.denominator is None
-            else fixed(*_ratio(point.denominator, None), NUMERATOR_PLACES)
-        )
+        # Many points share their figures (zeros, the same count): each pair is written once.
+        memo = (point.numerator, point.denominator, places)
+        found = texts.get(memo)
+        if found is None:
+            found = texts[memo] = _value_texts(point.numerator, point.denominator, places)
+        value, numerator, denominator = found
     return (
         point.key,
         point.grain,
@@ -393,11 +518,14 @@ def _text_rows(points: list[Point], custom_units: dict[str, str], computed_at: d
     yes, no = ("t", "f") if postgres else ("1", "0")
     places: dict[str, int] = {}
     dates: dict[int, str] = {}
+    texts: dict[tuple, tuple] = {}
     rows = []
     for point in points:
         if point.key not in places:
             places[point.key] = decimals_for(point.key, custom_units.get(point.key))
         if point.first_month not in dates:
             dates[point.first_month] = month_start(point.first_month).isoformat()
-        rows.append(_text_row(point, places[point.key], dates[point.first_month], stamp, yes, no))
+        rows.append(
+            _text_row(point, places[point.key], dates[point.first_month], stamp, yes, no, texts)
+        )
     return rows

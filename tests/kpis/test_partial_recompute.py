@@ -11,7 +11,7 @@ import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
-from kpiapp.forms.records import DealForm, SpendForm, SubscriptionForm
+from kpiapp.forms.records import DealForm, LeadForm, SpendForm, SubscriptionForm
 from kpiapp.kpis.registry import DEFINITION_VERSION
 from kpiapp.models import (
     Account,
@@ -185,3 +185,52 @@ def test_ending_a_subscription_today_rewrites_from_this_month_on(company, alice)
     assert RecomputeState.objects.get().dirty_from is None  # done
     assert written < len(after) / 10  # this month, quarter and year, and the cohorts
     assert ("mrr", "month", TODAY.replace(day=1)) in {row[:3] for row in before ^ after}
+
+
+def test_a_recompute_writes_only_the_snapshots_whose_values_changed(company, alice):
+    member = membership_of(alice, company)
+    with workspace_scope(company.id), freeze_time(TODAY):
+        ids = dict(KpiSnapshot.objects.values_list("id", "kpi_key"))
+        again = snapshots.snapshot_rebuild(workspace_id=company.id)  # nothing changed
+        assert again.written_count == 0 and again.deleted_count == 0
+        assert dict(KpiSnapshot.objects.values_list("id", "kpi_key")) == ids
+
+        row = Subscription.objects.filter(ended_at__isnull=True, currency="EUR").first()
+        form = SubscriptionForm(
+            data={
+                "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
+                "amount": "999.00", "currency": "EUR", "interval": row.interval,
+                "interval_count": 1, "quantity": 1, "discount_percent": "0",
+                "started_at": row.started_at.isoformat(),
+            },
+            instance=row, workspace=company,
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+        record_save(membership=member, form=form)
+        summary = snapshots.recompute_run()
+        kept = set(KpiSnapshot.objects.values_list("id", flat=True)) & set(ids)
+        assert 0 < summary.written_count < summary.snapshot_count
+        assert len(ids) - len(kept) == summary.deleted_count  # changed rows were replaced
+        changed = set(KpiSnapshot.objects.exclude(id__in=kept).values_list("kpi_key", flat=True))
+        assert "mrr" in changed and "deals_won" not in changed
+
+
+def test_a_lead_that_is_no_customer_moves_only_the_funnel_from_its_month_on(company, alice):
+    member = membership_of(alice, company)
+    with workspace_scope(company.id):
+        paid, referral = Channel.objects.order_by("id")
+        lead = Lead.objects.create(external_id="L-new", created_at=date(2025, 3, 3), channel=paid)
+
+    def move():
+        form = LeadForm(
+            data={"external_id": "L-new", "channel": referral.pk, "created_at": "2025-03-03"},
+            instance=Lead.objects.get(pk=lead.pk), workspace=company,
+        )  # fmt: skip
+        assert form.is_valid(), form.errors
+        record_save(membership=member, form=form)
+        state = RecomputeState.objects.get()
+        assert (state.dirty_kinds, state.dirty_from) == (["lead_funnel"], date(2025, 3, 3))
+
+    before, after, _ = _partial_then_full(company, move)
+    changed = {row[0] for row in before ^ after}
+    assert "leads" in changed and not changed & {"mrr", "customers_new", "deals_won", "nps"}

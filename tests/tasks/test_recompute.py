@@ -89,7 +89,7 @@ def test_fifty_quick_edits_give_one_recompute(workspace, alice, django_capture_o
                 record_save(membership=member, form=form)
         finally:
             snapshots._enqueue = original
-        assert enqueued == [(workspace.id, snapshots.COALESCE_SECONDS)]
+        assert enqueued == [(workspace.id, snapshots.FIRST_CHANGE_SECONDS)]  # at once, once
         assert recompute_workspace(workspace.id) is not None  # the one delayed task
         assert recompute_workspace(workspace.id) is None  # a duplicate delivery: nothing to do
         assert RecomputeState.objects.get().run_count == 1
@@ -238,5 +238,6 @@ def test_a_real_worker_recomputes_after_an_import(worker_on_redis, workspace):
         if state.run_count and state.dirty_since is None:
             break
         time.sleep(0.2)
-    assert state.run_count == 1, "the worker did not recompute"
+    # The first import after idle starts a run at once; the second joins it or the next.
+    assert state.run_count >= 1 and state.dirty_since is None, "the worker did not recompute"
     assert _mrr(workspace) == "350.000000"
