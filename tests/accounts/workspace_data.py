@@ -11,7 +11,16 @@ from accounts.models import User, Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.imports.mapping import Mapping
 from kpiapp.kpis.periods import Period
-from kpiapp.models import Deal, DealStageChange, DigestDelivery, WorkspaceExport
+from kpiapp.models import (
+    AlertDelivery,
+    AlertEvent,
+    Deal,
+    DealStageChange,
+    DigestDelivery,
+    WorkspaceExport,
+)
+from kpiapp.models.plans import Plan
+from kpiapp.services.alerts import alert_rule_create, webhook_secret
 from kpiapp.services.benchmarks import benchmark_pick_set, team_benchmark_set
 from kpiapp.services.custom_kpis import custom_kpi_create
 from kpiapp.services.digests import digest_subscribe
@@ -37,6 +46,7 @@ FILES = {
     "usage": "account,month,active_users,seats\nA1,2025-02,4,5\n",
     "exchange_rates": "month,currency,rate\n2025-01,USD,0.92\n",
     "custom_kpi_values": "kpi,month,value\ncustom_tickets,2025-01,42\n",
+    "touchpoints": "lead,occurred_at,channel,type\nL1,2024-12-20,Ads,ad_click\n",
 }
 
 
@@ -70,5 +80,15 @@ def fill_every_table(workspace: Workspace, owner: User) -> None:
         subscription = digest_subscribe(membership=member, report=report, cadence="monthly")
         DigestDelivery.objects.create(subscription=subscription, period_key="2025-01")
         WorkspaceExport.objects.create(requested_by=owner, status="failed")
+        Plan.objects.create(quarter_start=quarter.start, goal_kind="mrr_new",
+                            goal_value=Decimal(3000), basis_month=2025 * 12)  # fmt: skip
+        rule = alert_rule_create(membership=member, values={
+            "kpi_key": "mrr", "grain": "month", "kind": "anomaly", "recipients": "me",
+        })  # fmt: skip
+        event = AlertEvent.objects.create(rule=rule, grain="month", period_start=quarter.start,
+                                          condition="unusually_high", value=Decimal(1))  # fmt: skip
+        AlertDelivery.objects.create(event=event, channel="email", target=f"user:{owner.pk}",
+                                     recipient=owner)  # fmt: skip
+        webhook_secret()
     acc.invitation_send(actor=member, email="neu@example.com", role="viewer")
     acc.api_token_create(membership=member, name="Skript")
