@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -106,7 +106,7 @@ class WorkspaceForm(forms.ModelForm):
 
     class Meta:
         model = Workspace
-        fields = ("name", "currency", "time_zone", "gross_margin", "language")
+        fields: tuple[str, ...] = ("name", "currency", "time_zone", "gross_margin", "language")
 
 
 STAGE_LABELS = {
@@ -186,7 +186,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _assignable_roles(actor)
+        cast(forms.ChoiceField, self.fields["role"]).choices = _assignable_roles(actor)
 
 
 class RoleForm(forms.Form):
@@ -194,7 +194,8 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(v, Role(v).label) for v, _label in _assignable_roles(actor)]
+        roles = [(v, Role(v).label) for v, _label in _assignable_roles(actor)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = roles
 
 
 class ApiTokenForm(forms.Form):

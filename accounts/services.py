@@ -149,7 +149,10 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
     changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
     if changed:
         audit_record(
-            workspace=workspace, actor=actor.user, action=AuditAction.WORKSPACE_UPDATED, **changed
+            workspace=workspace,
+            actor=actor.user,
+            action=AuditAction.WORKSPACE_UPDATED,
+            **changed,  # type: ignore[arg-type]  # audit details are any JSON value, not str
         )
         hooks.workspace_settings_changed(workspace, set(changed))
     return workspace

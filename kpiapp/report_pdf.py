@@ -220,7 +220,7 @@ def _headline(section: ReportSection, currency: str) -> str:
         f"<b>{_plain(_value(latest.value, kpi.unit, currency))}</b> · {period_name(latest.period)}"
     )
     if latest.change is not None and latest.compare_period is not None:
-        colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")  # type: ignore[arg-type]
+        colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")
         versus = _("vs %(p)s") % {"p": period_name(latest.compare_period)}
         line += f" · <font color='{colour}'>{_plain(_change(latest))}</font> {_plain(versus)}"
     if section.pacing and section.pacing.status:

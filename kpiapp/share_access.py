@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
 from kpiapp.models import ShareLink
@@ -104,6 +105,14 @@ def _password_gate(request: HttpRequest, link: ShareLink) -> HttpResponse | None
                   status=status)  # fmt: skip
 
 
+class ShareRequest(HttpRequest):
+    """A request inside `@share_view`: the link and its workspace are set."""
+
+    share_link: ShareLink
+    share_token: str  # the token of the URL, for links to the link's other pages
+    workspace: Workspace
+
+
 def share_view(view: ShareView) -> ShareView:
     """Resolve the token, enforce the limits and the password, and run the view in the link's
     workspace scope and the report's language, with `request.share_link` set."""
@@ -133,8 +142,10 @@ def share_view(view: ShareView) -> ShareView:
             gate = _password_gate(request, link)
             if gate is not None:
                 return gate
-            request.share_link = link  # type: ignore[attr-defined]
-            request.workspace = link.workspace  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            shared = cast(ShareRequest, request)
+            shared.share_link = link
+            shared.share_token = token
+            shared.workspace = link.workspace
+            return view(shared, *args, **kwargs)
 
     return wrapper

@@ -95,7 +95,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _test_speedups(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _test_speedups(settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
@@ -170,7 +170,7 @@ class UnscopedClient(Client):
     `scoped` fixture), as a request on a worker thread does; the request guard then checks
     that the request leaves no scope behind, and the test's scope is back afterwards."""
 
-    def request(self, **request):  # type: ignore[no-untyped-def]
+    def request(self, **request):
         held = leaked_scope_clear()
         try:
             return super().request(**request)

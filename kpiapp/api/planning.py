@@ -79,13 +79,13 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         return Target.objects.order_by("quarter_start", "kpi_key", "pk")
 
     def _quarter(self, label: str | None) -> Period:
-        today = today_in(self.request.workspace.time_zone)
+        today = today_in(self.workspace.time_zone)
         if not label:
             return Period.containing("quarter", month_index(today))
         try:
             grain, first = parse_period(label)
         except ValueError:
-            grain, first = "", 0
+            grain = None
         if grain != "quarter":
             raise exceptions.ValidationError({"quarter": [_("Write the quarter as YYYY-Qn.")]})
         if not month_in_window(first):
@@ -103,7 +103,7 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         return Response(TargetSerializer([_row(r) for r in rows], many=True).data)
 
     def _rows(self, quarter: Period) -> list[TargetRow]:
-        today = today_in(self.request.workspace.time_zone)
+        today = today_in(self.workspace.time_zone)
         return targets_of_quarter(quarter=quarter, today=today, facts=kpi_facts())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -113,7 +113,7 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         quarter = self._quarter(data["quarter"])
         try:
             target = target_set(
-                membership=request.membership, kpi_key=data["kpi"], quarter=quarter,
+                membership=self.membership, kpi_key=data["kpi"], quarter=quarter,
                 value=data["value"], dimension=data["dimension"],
                 dimension_value=data["dimension_value"], note=data["note"],
             )  # fmt: skip
@@ -123,7 +123,7 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         return Response(TargetSerializer(_row(row)).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Target) -> None:
-        target_remove(membership=self.request.membership, target=instance)
+        target_remove(membership=self.membership, target=instance)
 
 
 class BenchmarkSerializer(serializers.Serializer):
@@ -166,7 +166,7 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
                 "source": r.row.source, "note": str(r.row.note), "in_use": r.in_use,
                 "year": r.row.year, "url": r.row.url, "source_label": r.row.label,
             }
-            for r in library_overview(segment=request.workspace.benchmark_segment)
+            for r in library_overview(segment=self.workspace.benchmark_segment)
         ]  # fmt: skip
         return Response(BenchmarkSerializer(rows, many=True).data)
 
@@ -175,7 +175,7 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         try:
-            row = team_benchmark_set(membership=request.membership, kpi_key=data["kpi"],
+            row = team_benchmark_set(membership=self.membership, kpi_key=data["kpi"],
                                      grain=data["grain"], form=data["form"], low=data["low"],
                                      high=data["high"], source=data["source"],
                                      note=data["note"])  # fmt: skip
@@ -187,4 +187,4 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         return Response(BenchmarkSerializer(body).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: TeamBenchmark) -> None:
-        team_benchmark_delete(membership=self.request.membership, benchmark=instance)
+        team_benchmark_delete(membership=self.membership, benchmark=instance)

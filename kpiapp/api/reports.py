@@ -238,14 +238,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def scoped_queryset(self) -> QuerySet:
-        membership = getattr(self.request, "membership", None)
+        membership = getattr(self, "membership", None)
         if membership is None:
             return Report.objects.none()
         return visible_reports(membership).order_by("-updated_at", "-id")
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(),
-                "membership": getattr(self.request, "membership", None)}  # fmt: skip
+                "membership": getattr(self, "membership", None)}  # fmt: skip
 
     def _given(self, request: Request, *, partial: bool) -> dict[str, Any]:
         given = ReportSerializer(data=request.data, partial=partial)
@@ -259,43 +259,43 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         return Response(self.get_serializer(report).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not request.membership.has_role(Role.EDITOR):
+        if not self.membership.has_role(Role.EDITOR):
             raise exceptions.PermissionDenied("Editors create reports.")
         data = self._given(request, partial=False)
         template = data.get("template")
         if template:
-            data = template_values(template, language=request.workspace.language) | data
-        report = _call(report_create, membership=request.membership, data=data)
+            data = template_values(template, language=self.workspace.language) | data
+        report = _call(report_create, membership=self.membership, data=data)
         return self._answer(report, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
         data = self._given(request, partial=kwargs.get("partial", False))
-        report = _call(report_update, membership=request.membership, report=report, data=data)
+        report = _call(report_update, membership=self.membership, report=report, data=data)
         return self._answer(report)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
-        report_delete(membership=request.membership, report=report)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
+        report_delete(membership=self.membership, report=report)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={201: ReportSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
     def duplicate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A private copy for the caller (editors)."""
-        if not request.membership.has_role(Role.EDITOR):
+        if not self.membership.has_role(Role.EDITOR):
             raise exceptions.PermissionDenied("Editors duplicate reports.")
-        copy = report_duplicate(membership=request.membership, report=self.get_object())
+        copy = report_duplicate(membership=self.membership, report=self.get_object())
         return self._answer(copy, status.HTTP_201_CREATED)
 
     @extend_schema(responses=ContentSerializer)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def content(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The report's values today: money in major units, rates as fractions."""
-        workspace = request.workspace
+        workspace = self.workspace
         content = report_content(report=self.get_object(), workspace=workspace,
                                  today=today_in(workspace.time_zone), kpis=kpi_facts())  # fmt: skip
         return Response(ContentSerializer(content_json(content)).data)
@@ -305,7 +305,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
-        context = {"membership": request.membership}
+        context = {"membership": self.membership}
         if request.method == "GET":
             comments = ReportComment.objects.filter(report=report).select_related("author")
             page = self.paginate_queryset(comments.order_by("created_at", "id"))
@@ -314,7 +314,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
             )
         given = CommentSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        comment = _call(comment_add, membership=request.membership, report=report,
+        comment = _call(comment_add, membership=self.membership, report=report,
                         body=given.validated_data["body"])  # fmt: skip
         return Response(CommentSerializer(comment, context=context).data,
                         status=status.HTTP_201_CREATED)  # fmt: skip
@@ -326,7 +326,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         """Remove a comment (its author or an admin)."""
         report = self.get_object()
         comment = get_object_or_404(ReportComment.objects, pk=int(comment_id), report=report)
-        comment_delete(membership=request.membership, comment=comment)
+        comment_delete(membership=self.membership, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], responses=ShareLinkSerializer(many=True))
@@ -336,7 +336,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     @action(detail=True, methods=["get", "post"], url_path="share-links", filter_backends=[])
     def share_links(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The creator and admins list links and create one; its token is shown once."""
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
         if request.method == "GET":
             page = self.paginate_queryset(
                 ShareLink.objects.filter(report=report).select_related("workspace").order_by("-id")
@@ -345,7 +345,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         given = ShareLinkSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = given.validated_data
-        created = _call(share_link_create, membership=request.membership, report=report,
+        created = _call(share_link_create, membership=self.membership, report=report,
                         label=values.get("label", ""), expires_on=values.get("last_day"),
                         password=values.get("password", ""),
                         allow_records=values.get("allow_records", False))  # fmt: skip
@@ -358,9 +358,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
             filter_backends=[])  # fmt: skip
     def share_link(self, request: Request, *args: Any, link_id: str, **kwargs: Any) -> Response:
         """Revoke a link: it answers 404 from then on; the row stays for the record."""
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
         link = get_object_or_404(ShareLink.objects, pk=int(link_id), report=report)
-        share_link_revoke(membership=request.membership, link=link)
+        share_link_revoke(membership=self.membership, link=link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -390,10 +390,10 @@ class DigestViewSet(
         return mine.select_related("report").order_by("id")
 
     def _subscribe(self, request: Request, report_id: int, cadence: str) -> DigestSubscription:
-        report = visible_reports(request.membership).filter(pk=report_id).first()
+        report = visible_reports(self.membership).filter(pk=report_id).first()
         if report is None:
             raise exceptions.ValidationError({"report": ["There is no such report."]})
-        return _call(digest_subscribe, membership=request.membership, report=report,  # type: ignore[no-any-return]
+        return _call(digest_subscribe, membership=self.membership, report=report,
                      cadence=cadence)  # fmt: skip
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -34,7 +34,7 @@ class MajorUnits(serializers.Field):
 
 def record_serializer(kind: DataKind) -> type[serializers.ModelSerializer]:
     """A record of `kind` with the fields its form edits (money as `amount`, not cents)."""
-    form_meta = kind.form._meta  # type: ignore[attr-defined]
+    form_meta = kind.form._meta
     money = kind.form.money_fields
     attrs: dict[str, Any] = {name: MajorUnits(source=column) for name, column in money.items()}
     meta = type(

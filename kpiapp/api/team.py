@@ -49,9 +49,7 @@ class MemberViewSet(
         given.is_valid(raise_exception=True)
         role = given.validated_data.get("role", membership.role)
         try:
-            services.membership_change_role(
-                actor=request.membership, membership=membership, role=role
-            )
+            services.membership_change_role(actor=self.membership, membership=membership, role=role)
         except DjangoValidationError as error:
             raise service_errors(error) from None
         membership.refresh_from_db()
@@ -59,7 +57,7 @@ class MemberViewSet(
 
     def perform_destroy(self, instance: Membership) -> None:
         try:
-            services.membership_remove(actor=self.request.membership, membership=instance)
+            services.membership_remove(actor=self.membership, membership=instance)
         except DjangoValidationError as error:
             raise service_errors(error) from None
 
@@ -95,7 +93,7 @@ class InvitationViewSet(
         given.is_valid(raise_exception=True)
         try:
             sent = services.invitation_send(
-                actor=request.membership,
+                actor=self.membership,
                 email=given.validated_data["email"],
                 role=given.validated_data.get("role", Role.VIEWER),
             )
@@ -105,7 +103,7 @@ class InvitationViewSet(
 
     def perform_destroy(self, instance: Invitation) -> None:
         try:
-            services.invitation_revoke(actor=self.request.membership, invitation=instance)
+            services.invitation_revoke(actor=self.membership, invitation=instance)
         except DjangoValidationError as error:
             raise service_errors(error) from None
 
@@ -137,7 +135,7 @@ class TokenViewSet(
 
     def scoped_queryset(self) -> QuerySet:
         tokens = ApiToken.objects.filter(workspace_id=current_workspace_id(), revoked_at=None)
-        membership = getattr(self.request, "membership", None)
+        membership = getattr(self, "membership", None)
         if membership is None or not membership.has_role(Role.ADMIN):
             tokens = tokens.filter(user_id=getattr(self.request.user, "pk", None))
         return tokens.select_related("user").order_by("-created_at", "-pk")
@@ -145,13 +143,13 @@ class TokenViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = TokenSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        created = services.api_token_create(membership=request.membership,
+        created = services.api_token_create(membership=self.membership,
                                             name=given.validated_data["name"])  # fmt: skip
         body = NewTokenSerializer(created.token).data | {"key": created.key}
         return Response(body, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
         try:
-            services.api_token_revoke(actor=self.request.membership, token=instance)
+            services.api_token_revoke(actor=self.membership, token=instance)
         except DjangoValidationError as error:
             raise service_errors(error) from None

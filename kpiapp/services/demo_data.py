@@ -21,10 +21,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 from accounts.models import Workspace
-from accounts.tenancy import workspace_scope
+from accounts.tenancy import WorkspaceOwned, workspace_scope
 from kpiapp.models import (
     Account,
     BillingInterval,
@@ -476,8 +476,8 @@ def demo_data_generate(*, workspace: Workspace, seed: int, as_of: date) -> dict[
     return counts
 
 
-def _save(model: type[models.Model], objs: list[Any]) -> int:
-    model.objects.bulk_create(objs, batch_size=BATCH_SIZE)  # type: ignore[attr-defined]
+def _save(model: type[WorkspaceOwned], objs: list[Any]) -> int:
+    model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
     return len(objs)
 
 
@@ -974,7 +974,7 @@ def _stage_change_objs(
         else:
             last = last_open
         span = max(1, (plan.close - plan.created).days)
-        path = [(plan.created, "", OPEN_STAGES[first])]
+        path: list[tuple[date, str, str]] = [(plan.created, "", OPEN_STAGES[first])]
         for step in range(first + 1, max(first, last) + 1):
             day = plan.created + timedelta(days=span * step // len(OPEN_STAGES))
             path.append((min(day, ctx.as_of), OPEN_STAGES[step - 1], OPEN_STAGES[step]))
@@ -1099,7 +1099,7 @@ def _usage(ctx: _Ctx, customer: _Customer, row: _Row, month: date, age: int) -> 
 
 def _nps_objs(ctx: _Ctx, customers: list[_Customer]) -> list[NpsResponse]:
     """A survey in the middle month of each quarter; about a third of paying customers answer."""
-    objs = []
+    objs: list[NpsResponse] = []
     for month in ctx.months:
         if month.month % 3 != 2:
             continue

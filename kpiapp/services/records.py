@@ -124,7 +124,7 @@ def record_delete(*, membership: Membership, record: models.Model) -> None:
 
 
 def _audit_deleted(membership: Membership, record: models.Model, label: str) -> None:
-    kind = _kind_of(record) or record._meta.model_name
+    kind = _kind_of(record) or record._meta.model_name or ""
     audit_record(
         workspace=membership.workspace,
         actor=membership.user,

@@ -162,7 +162,7 @@ def report_clean(data: dict[str, Any], *, language: str) -> dict[str, Any]:
         errors["title"] = [_("Give the report a title.")]
     elif len(title) > 200:
         errors["title"] = [_("A title has at most 200 characters.")]
-    clean = {
+    clean: dict[str, Any] = {
         "title": title,
         "visibility": _choice(data, "visibility", Visibility.values, errors, Visibility.SHARED),
         "language": _choice(data, "language", ("de", "en"), errors, language),

@@ -346,7 +346,9 @@ def fixed(n: int, d: int, places: int) -> str:
     return f"-{text}" if negative and q else text
 
 
-def _text_row(point: Point, places: int, date_text: str, computed_at: str, yes: str, no: str):
+def _text_row(
+    point: Point, places: int, date_text: str, computed_at: str, yes: str, no: str
+) -> tuple:
     if point.reason or point.numerator is None:
         value = numerator = denominator = None
     else:
@@ -377,7 +379,7 @@ def _text_rows(points: list[Point], custom_units: dict[str, str], computed_at: d
     stamp = (
         computed_at.isoformat()
         if postgres
-        else connection.ops.adapt_datetimefield_value(computed_at)
+        else str(connection.ops.adapt_datetimefield_value(computed_at))
     )
     yes, no = ("t", "f") if postgres else ("1", "0")
     places: dict[str, int] = {}

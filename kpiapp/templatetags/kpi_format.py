@@ -107,7 +107,7 @@ def get_index(sequence: list, index: int) -> object:
 def _decimal(value: object) -> Decimal:
     if isinstance(value, Fraction):
         return Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
 def _places_needed(value: Decimal, most: int) -> int:
@@ -183,7 +183,7 @@ def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
 
     def quoted(value: object) -> str:
         if value is None or unit not in ("rate", "ratio", "score", "days", "months"):
-            return kpi_value(value, unit, currency)  # type: ignore[arg-type]
+            return kpi_value(value, unit, currency)
         shown = _decimal(value) * (100 if unit == "rate" else 1)
         return number(shown, _places_needed(shown, 2)) + unit_suffix(unit)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.kpis.periods import Period, parse_period, today_in
 from kpiapp.models import Target
@@ -32,9 +33,9 @@ def _quarter(request: HttpRequest, today_quarter: Period) -> Period:
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
-def targets(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def targets(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    membership = request.membership
     today = today_in(workspace.time_zone)
     current = Period.of_start("quarter", today)
     quarter = _quarter(request, current)

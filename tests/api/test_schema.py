@@ -210,7 +210,7 @@ def test_chains_of_calls_answer_as_the_schema_says(token):
     read and a deleted one is gone."""
     machine = LINKED.as_state_machine()
 
-    class Chains(machine):  # type: ignore[misc,valid-type]
+    class Chains(machine):
         # Each chain starts from the same data, so that a chain replays as it ran.
         def setup(self) -> None:
             self.savepoint = transaction.savepoint()

@@ -45,7 +45,7 @@ def _spec_rows() -> list[dict[str, object]]:
         first = re.split(r"[\s,]", title)[0]
         referred = next((r for r in rows if r["first"] == first), None)
         if title.endswith("(as above)"):
-            title = referred["source"]  # type: ignore[index]
+            title = referred["source"]
         if url == "(as above)":
             url = next(r["url"] for r in rows if r["source"] == title)
         else:
@@ -76,7 +76,7 @@ def test_the_library_file_holds_exactly_the_rows_of_benchmarks_md():
     ]  # fmt: skip
     actual = [
         (b.key, b.grain, b.segment, b.form, b.low, b.high, b.unit, b.label, b.seed_doc,
-         b.source, b.year, b.url, b.note.en)  # type: ignore[union-attr]
+         b.source, b.year, b.url, b.note.en)
         for b in load_library()
     ]  # fmt: skip
     assert len(actual) == len(expected) == 35
@@ -87,8 +87,8 @@ def test_the_library_file_holds_exactly_the_rows_of_benchmarks_md():
 def test_every_row_reads_in_both_languages():
     for row in library():
         for text in (row.population, row.note, row.publisher):
-            assert text.en and text.de, row  # type: ignore[union-attr]
-        assert bool(row.url_note.en) == bool(row.url_note.de), row  # type: ignore[union-attr]
+            assert text.en and text.de, row
+        assert bool(row.url_note.en) == bool(row.url_note.de), row
         assert (row.high is not None) == (row.form == "band"), row
         assert row.key in KPI_BY_KEY
 

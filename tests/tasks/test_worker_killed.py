@@ -75,7 +75,7 @@ def prefork_worker(transactional_db) -> Iterator[subprocess.Popen]:
             worker.wait(10)
 
 
-def _wait(condition, seconds: float, what: str):  # type: ignore[no-untyped-def]
+def _wait(condition, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if value := condition():
