@@ -80,8 +80,14 @@ class PercentOfOneField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("max_digits", None)
         kwargs.pop("decimal_places", None)
-        super().__init__(min_value=Decimal(0), max_value=Decimal(100), max_digits=4,
-                         decimal_places=1, localize=True, **kwargs)  # fmt: skip
+        super().__init__(
+            min_value=Decimal(0),
+            max_value=Decimal(100),
+            max_digits=4,
+            decimal_places=1,
+            localize=True,
+            **kwargs,
+        )
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal | float | int) and not isinstance(value, bool):

@@ -74,8 +74,12 @@ def user_delete(*, user: User) -> None:
             )
     for membership in user.memberships.select_related("workspace"):
         if membership.workspace.deleting_since is None:  # the others see who left and how
-            audit_record(workspace=membership.workspace, actor=user,
-                         action=AuditAction.ACCOUNT_DELETED, subject=user.email)  # fmt: skip
+            audit_record(
+                workspace=membership.workspace,
+                actor=user,
+                action=AuditAction.ACCOUNT_DELETED,
+                subject=user.email,
+            )
     user.delete()
 
 
@@ -137,9 +141,14 @@ def workspace_create(
 def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Workspace:
     workspace = actor.workspace
     fields = (
-        "name", "currency", "time_zone", "gross_margin", "language", "stage_probabilities",
+        "name",
+        "currency",
+        "time_zone",
+        "gross_margin",
+        "language",
+        "stage_probabilities",
         "benchmark_segment",
-    )  # fmt: skip
+    )
     before = {f: str(getattr(workspace, f)) for f in fields}
     for field, value in vars(settings_).items():
         if value is not None:

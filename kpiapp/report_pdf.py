@@ -77,25 +77,36 @@ def _plain(text: object) -> str:
 
 STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=20, leading=24, spaceAfter=4),
-    "subtitle": ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=14,
-                               textColor=MUTED),
-    "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=13, leading=16, spaceBefore=10,
-                         spaceAfter=4),
+    "subtitle": ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=14, textColor=MUTED),
+    "h2": ParagraphStyle(
+        "h2", fontName=BOLD, fontSize=13, leading=16, spaceBefore=10, spaceAfter=4
+    ),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13),
-    "note": ParagraphStyle("note", fontName=FONT, fontSize=9.5, leading=13, leftIndent=6,
-                           borderPadding=(4, 4, 4, 6), backColor=colors.HexColor("#eaf1fc"),
-                           spaceBefore=4, spaceAfter=4),
+    "note": ParagraphStyle(
+        "note",
+        fontName=FONT,
+        fontSize=9.5,
+        leading=13,
+        leftIndent=6,
+        borderPadding=(4, 4, 4, 6),
+        backColor=colors.HexColor("#eaf1fc"),
+        spaceBefore=4,
+        spaceAfter=4,
+    ),
     "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10, textColor=MUTED),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10),
     "num": ParagraphStyle("num", fontName=FONT, fontSize=8.5, leading=10, alignment=TA_RIGHT),
-}  # fmt: skip
+}
 
 
 def _status_name(status: str | None) -> str:
     names = {
-        "on_track": _("on track"), "at_risk": _("at risk"), "off_track": _("off track"),
-        "hit": _("hit"), "missed": _("missed"),
-    }  # fmt: skip
+        "on_track": _("on track"),
+        "at_risk": _("at risk"),
+        "off_track": _("off track"),
+        "hit": _("hit"),
+        "missed": _("missed"),
+    }
     return names.get(status or "", "")
 
 
@@ -144,8 +155,12 @@ def _axis_label(unit: str) -> Any:
 
     def label(value: float) -> str:
         places = 0 if abs(value * scale) >= 10 or value == 0 else 1
-        return formats.number_format(round(value * scale, places), places, use_l10n=True,
-                                     force_grouping=True) + suffix  # fmt: skip
+        return (
+            formats.number_format(
+                round(value * scale, places), places, use_l10n=True, force_grouping=True
+            )
+            + suffix
+        )
 
     return label
 
@@ -155,8 +170,16 @@ def _chart(section: ReportSection) -> Flowable:
     height = 48 * mm
     drawing = Drawing(WIDTH, height)
     if sum(v is not None for v in values) == 0:
-        drawing.add(String(0, height / 2, _("No values for this range yet."), fontName=FONT,
-                           fontSize=9, fillColor=MUTED))  # fmt: skip
+        drawing.add(
+            String(
+                0,
+                height / 2,
+                _("No values for this range yet."),
+                fontName=FONT,
+                fontSize=9,
+                fillColor=MUTED,
+            )
+        )
         return drawing
     series = [values]
     styles = [(PRIMARY, None, 1.6)]
@@ -267,23 +290,28 @@ def _targets(content: ReportContent) -> list[Flowable]:
     quarter = period_name(content.targets_quarter) if content.targets_quarter else ""
     parts: list[Flowable] = [Paragraph(_plain(_("Targets %(q)s") % {"q": quarter}), STYLES["h2"])]
     if not content.targets:
-        return [*parts, Paragraph(_plain(_("No targets are set for this quarter.")),
-                                  STYLES["body"])]  # fmt: skip
+        return [
+            *parts,
+            Paragraph(_plain(_("No targets are set for this quarter.")), STYLES["body"]),
+        ]
     currency = content.workspace.currency
-    rows: list[list[Any]] = [[_plain(h) for h in (_("KPI"), _("Target"), _("So far"),
-                                                  _("Progress"), _("Status"))]]  # fmt: skip
+    rows: list[list[Any]] = [
+        [_plain(h) for h in (_("KPI"), _("Target"), _("So far"), _("Progress"), _("Status"))]
+    ]
     for row in content.targets:
         name = str(row.kpi.name)
         if row.target.dimension:
             name += f" ({row.dimension_name}: {row.target.dimension_value})"
         progress = row.pacing.progress if row.pacing else None
-        rows.append([
-            Paragraph(_plain(name), STYLES["cell"]),
-            _plain(_value(row.target.value, row.kpi.unit, currency)),
-            _plain(_value(row.current, row.kpi.unit, currency)),
-            _plain(percent(progress) if progress is not None else "–"),
-            _plain(_status_name(row.pacing.status if row.pacing else None) or "–"),
-        ])  # fmt: skip
+        rows.append(
+            [
+                Paragraph(_plain(name), STYLES["cell"]),
+                _plain(_value(row.target.value, row.kpi.unit, currency)),
+                _plain(_value(row.current, row.kpi.unit, currency)),
+                _plain(percent(progress) if progress is not None else "–"),
+                _plain(_status_name(row.pacing.status if row.pacing else None) or "–"),
+            ]
+        )
     return [*parts, _table(rows, [WIDTH * 0.36] + [WIDTH * 0.16] * 4)]
 
 
@@ -345,9 +373,17 @@ def report_pdf(content: ReportContent) -> bytes:
         canvas = type("ReportCanvas", (_NumberedCanvas,), {"footer_left": footer})
         buffer = io.BytesIO()
         document = SimpleDocTemplate(
-            buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-            bottomMargin=MARGIN + 4 * mm, title=report.title, author=content.workspace.name,
-            creator="Kennzahl", invariant=1, lang=report.language,
-        )  # fmt: skip
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN + 4 * mm,
+            title=report.title,
+            author=content.workspace.name,
+            creator="Kennzahl",
+            invariant=1,
+            lang=report.language,
+        )
         document.build(story, canvasmaker=canvas)
     return buffer.getvalue()

@@ -101,8 +101,9 @@ def _password_gate(request: HttpRequest, link: ShareLink) -> HttpResponse | None
         count_failure(f"share-link:{link.pk}", window=WINDOW)
         error = _("That password is not right.")
     status = 401 if error else 200
-    return render(request, "kpiapp/share_password.html", {"link": link, "error": error},
-                  status=status)  # fmt: skip
+    return render(
+        request, "kpiapp/share_password.html", {"link": link, "error": error}, status=status
+    )
 
 
 class ShareRequest(HttpRequest):

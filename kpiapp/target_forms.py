@@ -24,9 +24,12 @@ class TargetForm(forms.Form):
         help_text=_("E.g. the channel “Paid ads”; empty for records without one."),
     )
     value = forms.DecimalField(
-        label=_("Target"), max_digits=20, decimal_places=6, localize=True,
+        label=_("Target"),
+        max_digits=20,
+        decimal_places=6,
+        localize=True,
         help_text=_("Rates in percent (15 for 15 %), money in the workspace currency."),
-    )  # fmt: skip
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, facts: dict[str, KpiFacts], **kwargs: Any) -> None:
@@ -63,9 +66,12 @@ class TeamBenchmarkForm(forms.Form):
     )
     low = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=6, localize=True)
     high = forms.DecimalField(
-        label=_("Upper end (ranges only)"), max_digits=20, decimal_places=6, localize=True,
+        label=_("Upper end (ranges only)"),
+        max_digits=20,
+        decimal_places=6,
+        localize=True,
         required=False,
-    )  # fmt: skip
+    )
     source = forms.CharField(label=_("Source"), max_length=300)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -2,7 +2,7 @@
 
 Like `@workspace_view` for pages: it resolves the slug to the caller's membership (404 for
 outsiders and for a token of another workspace, 403 for a member below the role), sets
-`self.workspace` / `self.membership` (typed, unlike attributes set on the request), and runs
+`self.workspace` / `self.membership` (and the same on the request), and runs
 the handler inside the workspace scope.
 Subclasses cannot bypass it: they implement `scoped_queryset()`, and defining `get_queryset`,
 `get_object`, `get_permissions`, `initial`, `dispatch` or `finalize_response` is refused when
@@ -15,7 +15,7 @@ handle (which skips `finalize_response`) cannot leave this thread inside the wor
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
@@ -37,6 +37,13 @@ GUARDED = (
     "dispatch",
     "finalize_response",
 )
+
+
+class WorkspaceApiRequest(Request):
+    """The request a `WorkspaceViewSet` handler gets, with the workspace and membership set."""
+
+    membership: Membership
+    workspace: Workspace
 
 
 class WorkspaceViewSet(viewsets.GenericViewSet):
@@ -72,6 +79,10 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
         membership = access_workspace(request.user, slug, min_role=needed)
         self.membership = membership
         self.workspace = membership.workspace
+        # Serializers read them from the request in their context (e.g. the audit description).
+        scoped = cast(WorkspaceApiRequest, request)
+        scoped.membership = membership
+        scoped.workspace = membership.workspace
         self._scopes.enter_context(workspace_scope(membership.workspace_id))
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:

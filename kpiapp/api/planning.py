@@ -42,8 +42,9 @@ class TargetSerializer(serializers.Serializer):
     dimension_value = serializers.CharField(required=False, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=24, decimal_places=6)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
-    current = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True,
-                                       allow_null=True)  # fmt: skip
+    current = serializers.DecimalField(
+        max_digits=24, decimal_places=6, read_only=True, allow_null=True
+    )
     progress = serializers.CharField(read_only=True, allow_null=True)
     expected = serializers.CharField(read_only=True, allow_null=True)
     projection = serializers.CharField(read_only=True, allow_null=True)
@@ -113,10 +114,14 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         quarter = self._quarter(data["quarter"])
         try:
             target = target_set(
-                membership=self.membership, kpi_key=data["kpi"], quarter=quarter,
-                value=data["value"], dimension=data["dimension"],
-                dimension_value=data["dimension_value"], note=data["note"],
-            )  # fmt: skip
+                membership=self.membership,
+                kpi_key=data["kpi"],
+                quarter=quarter,
+                value=data["value"],
+                dimension=data["dimension"],
+                dimension_value=data["dimension_value"],
+                note=data["note"],
+            )
         except DjangoValidationError as error:
             raise service_errors(error) from None
         row = next(r for r in self._rows(quarter) if r.target.pk == target.pk)
@@ -133,8 +138,9 @@ class BenchmarkSerializer(serializers.Serializer):
     segment = serializers.CharField(read_only=True)
     form = serializers.ChoiceField(choices=["point", "band", "at_least", "at_most"])
     low = serializers.DecimalField(max_digits=24, decimal_places=6)
-    high = serializers.DecimalField(max_digits=24, decimal_places=6, required=False,
-                                    allow_null=True, default=None)  # fmt: skip
+    high = serializers.DecimalField(
+        max_digits=24, decimal_places=6, required=False, allow_null=True, default=None
+    )
     source = serializers.CharField(max_length=300)
     # Library notes run longer than a team's (at most 300 characters, checked by the model).
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -161,13 +167,21 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         rows = [
             {
                 "id": team_ids.get((r.row.key, r.row.grain)) if r.row.segment == "team" else None,
-                "kpi": r.row.key, "grain": r.row.grain, "segment": r.row.segment,
-                "form": r.row.form, "low": r.row.low, "high": r.row.high,
-                "source": r.row.source, "note": str(r.row.note), "in_use": r.in_use,
-                "year": r.row.year, "url": r.row.url, "source_label": r.row.label,
+                "kpi": r.row.key,
+                "grain": r.row.grain,
+                "segment": r.row.segment,
+                "form": r.row.form,
+                "low": r.row.low,
+                "high": r.row.high,
+                "source": r.row.source,
+                "note": str(r.row.note),
+                "in_use": r.in_use,
+                "year": r.row.year,
+                "url": r.row.url,
+                "source_label": r.row.label,
             }
             for r in library_overview(segment=self.workspace.benchmark_segment)
-        ]  # fmt: skip
+        ]
         return Response(BenchmarkSerializer(rows, many=True).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -175,15 +189,30 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         try:
-            row = team_benchmark_set(membership=self.membership, kpi_key=data["kpi"],
-                                     grain=data["grain"], form=data["form"], low=data["low"],
-                                     high=data["high"], source=data["source"],
-                                     note=data["note"])  # fmt: skip
+            row = team_benchmark_set(
+                membership=self.membership,
+                kpi_key=data["kpi"],
+                grain=data["grain"],
+                form=data["form"],
+                low=data["low"],
+                high=data["high"],
+                source=data["source"],
+                note=data["note"],
+            )
         except DjangoValidationError as error:
             raise service_errors(error) from None
-        body = {"id": row.pk, "kpi": row.kpi_key, "grain": row.grain, "segment": "team",
-                "form": row.form, "low": row.low, "high": row.high, "source": row.source,
-                "note": row.note, "in_use": True}  # fmt: skip
+        body = {
+            "id": row.pk,
+            "kpi": row.kpi_key,
+            "grain": row.grain,
+            "segment": "team",
+            "form": row.form,
+            "low": row.low,
+            "high": row.high,
+            "source": row.source,
+            "note": row.note,
+            "in_use": True,
+        }
         return Response(BenchmarkSerializer(body).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: TeamBenchmark) -> None:

@@ -14,8 +14,9 @@ from kpiapp.data_kinds import DataKind
 from kpiapp.models import Campaign, Channel, CustomKpi, DealStageChange
 
 
-@extend_schema_field({"type": "string", "format": "decimal", "nullable": True,
-                      "example": "1234.50"})  # fmt: skip
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "nullable": True, "example": "1234.50"}
+)
 class MajorUnits(serializers.Field):
     """Cents stored, major units shown and taken: 123450 <-> "1234.50". (Writes are checked
     by the record's form, which takes the same major units.)"""

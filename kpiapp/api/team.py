@@ -143,8 +143,9 @@ class TokenViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = TokenSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        created = services.api_token_create(membership=self.membership,
-                                            name=given.validated_data["name"])  # fmt: skip
+        created = services.api_token_create(
+            membership=self.membership, name=given.validated_data["name"]
+        )
         body = NewTokenSerializer(created.token).data | {"key": created.key}
         return Response(body, status=status.HTTP_201_CREATED)
 

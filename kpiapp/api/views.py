@@ -163,8 +163,9 @@ def _filterset(kind: DataKind, names: list[str]) -> type[django_filters.FilterSe
     attrs: dict[str, Any] = {
         f.name: IdFilter(field_name=f"{f.name}_id") for f in fields if f.is_relation
     }
-    meta = type("Meta", (), {"model": kind.model,
-                             "fields": [f.name for f in fields if not f.is_relation]})  # fmt: skip
+    meta = type(
+        "Meta", (), {"model": kind.model, "fields": [f.name for f in fields if not f.is_relation]}
+    )
     return type(
         f"{kind.model.__name__}Filter", (django_filters.FilterSet,), {**attrs, "Meta": meta}
     )
@@ -195,8 +196,13 @@ RECORD_VIEWSETS = {
 
 class DealViewSet(RECORD_VIEWSETS["deals"]):
     @extend_schema(responses=StageChangeSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="stage-history", pagination_class=None,
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="stage-history",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def stage_history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deal = self.get_object()
         changes = deal.stage_changes.select_related("changed_by").order_by("changed_at", "pk")
@@ -218,10 +224,14 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
     serializer_class = CampaignSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = type("CampaignFilter", (django_filters.FilterSet,), {
-        "channel": IdFilter(field_name="channel_id"),
-        "Meta": type("Meta", (), {"model": Campaign, "fields": []}),
-    })  # fmt: skip
+    filterset_class = type(
+        "CampaignFilter",
+        (django_filters.FilterSet,),
+        {
+            "channel": IdFilter(field_name="channel_id"),
+            "Meta": type("Meta", (), {"model": Campaign, "fields": []}),
+        },
+    )
 
     def scoped_queryset(self) -> QuerySet:
         return Campaign.objects.order_by("name", "pk")
@@ -316,10 +326,14 @@ class KpiViewSet(WorkspaceViewSet):
                 {name: [_("This parameter is required.")] for name in missing}
             )
         try:
-            body = kpi_series(workspace=self.workspace, key=key,
-                              start=request.query_params["start"], end=request.query_params["end"],
-                              grain=request.query_params.get("grain") or "month",
-                              dimension=request.query_params.get("dimension") or None)  # fmt: skip
+            body = kpi_series(
+                workspace=self.workspace,
+                key=key,
+                start=request.query_params["start"],
+                end=request.query_params["end"],
+                grain=request.query_params.get("grain") or "month",
+                dimension=request.query_params.get("dimension") or None,
+            )
         except SeriesRequestError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
         etag = (

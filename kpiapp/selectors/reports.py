@@ -184,9 +184,12 @@ def report_content(
     )
     quarter_values = _snapshots(keys, "quarter", {q.start for q in quarters}, dimension, value)
     before_quarters = _snapshots(
-        keys, "month", {Period("month", q.first_month - 1).start for q in quarters},
-        dimension, value,
-    )  # fmt: skip
+        keys,
+        "month",
+        {Period("month", q.first_month - 1).start for q in quarters},
+        dimension,
+        value,
+    )
     sections = []
     for section in report.sections:
         kpi = kpis.get(section["kpi"])
@@ -194,15 +197,17 @@ def report_content(
             continue
         filtered = bool(dimension) and dimension in kpi.dimensions
         rows = [_row(kpi, p, compared[p], found, targets, filtered) for p in periods]
-        pacing = _pacing(kpi, periods[-1], targets, quarter_values, before_quarters,
-                         filtered, today)  # fmt: skip
+        pacing = _pacing(
+            kpi, periods[-1], targets, quarter_values, before_quarters, filtered, today
+        )
         sections.append(ReportSection(kpi, section.get("note", ""), rows, filtered, pacing))
     targets_quarter = None
     target_rows: list[TargetRow] = []
     if report.include_targets:
         targets_quarter = Period.containing("quarter", periods[-1].last_month)
-        target_rows = targets_of_quarter(quarter=targets_quarter, today=today, facts=kpis,
-                                         kpi_keys=keys)  # fmt: skip
+        target_rows = targets_of_quarter(
+            quarter=targets_quarter, today=today, facts=kpis, kpi_keys=keys
+        )
     return ReportContent(
         report=report,
         workspace=workspace,
@@ -235,9 +240,15 @@ def _pacing(
     before = before_quarters.get(
         (kpi.key, Period("month", quarter.first_month - 1).start, filtered)
     )
-    return pace(kind=kpi.kind, direction=kpi.direction, target=target.value,
-                current=current.value, quarter=quarter, today=today,
-                start=before.value if before and before.value else 0)  # fmt: skip
+    return pace(
+        kind=kpi.kind,
+        direction=kpi.direction,
+        target=target.value,
+        current=current.value,
+        quarter=quarter,
+        today=today,
+        start=before.value if before and before.value else 0,
+    )
 
 
 def _row(

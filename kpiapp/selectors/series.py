@@ -95,10 +95,16 @@ def kpi_series(
             "partial": s.partial,
         }
         for s in snapshots.only(
-            "period_start", "dimension", "dimension_value", "value", "numerator",
-            "denominator", "reason", "partial",
+            "period_start",
+            "dimension",
+            "dimension_value",
+            "value",
+            "numerator",
+            "denominator",
+            "reason",
+            "partial",
         )
-    ]  # fmt: skip
+    ]
     return {
         "kpi": key,
         "grain": grain,

@@ -78,14 +78,22 @@ def targets_of_quarter(
         start = at_start.value if at_start and at_start.value is not None else None
         pacing = None
         if current is not None and quarter.start <= today:
-            pacing = pace(kind=kpi.kind, direction=kpi.direction, target=t.value,
-                          current=current, quarter=quarter, today=today,
-                          start=start or 0)  # fmt: skip
+            pacing = pace(
+                kind=kpi.kind,
+                direction=kpi.direction,
+                target=t.value,
+                current=current,
+                quarter=quarter,
+                today=today,
+                start=start or 0,
+            )
         reason = snapshot.reason if snapshot else ""
-        rows.append(TargetRow(t, kpi, DIMENSION_NAMES.get(t.dimension, ""), current, reason,
-                              start, pacing))  # fmt: skip
-    rows.sort(key=lambda r: (list(facts).index(r.kpi.key), r.target.dimension,
-                             r.target.dimension_value))  # fmt: skip
+        rows.append(
+            TargetRow(t, kpi, DIMENSION_NAMES.get(t.dimension, ""), current, reason, start, pacing)
+        )
+    rows.sort(
+        key=lambda r: (list(facts).index(r.kpi.key), r.target.dimension, r.target.dimension_value)
+    )
     return rows
 
 

@@ -19,9 +19,17 @@ from kpiapp.selectors.benchmarks import benchmark_rows, judged_by, picks
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 
 DEFAULT_PINNED = (
-    "mrr", "arr", "mrr_growth_rate", "customer_churn_rate", "nrr", "customers_new", "win_rate",
-    "cac", "clv_cac_ratio", "nps",
-)  # fmt: skip
+    "mrr",
+    "arr",
+    "mrr_growth_rate",
+    "customer_churn_rate",
+    "nrr",
+    "customers_new",
+    "win_rate",
+    "cac",
+    "clv_cac_ratio",
+    "nps",
+)
 SPARK_PERIODS = 12
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 
@@ -149,11 +157,18 @@ def dashboard_tiles(
         target, pacing = targets.get(key), None
         current = quarter_values.get(key)
         if target is not None and current is not None and current.value is not None:
-            pacing = pace(kind=kpi.kind, direction=kpi.direction, target=target.value,
-                          current=current.value, quarter=quarter, today=today,
-                          start=starts_of_quarter.get(key) or 0)  # fmt: skip
-        row = judged_by(library, picked, key=key, grain=period.grain,
-                        segment=workspace.benchmark_segment)  # fmt: skip
+            pacing = pace(
+                kind=kpi.kind,
+                direction=kpi.direction,
+                target=target.value,
+                current=current.value,
+                quarter=quarter,
+                today=today,
+                start=starts_of_quarter.get(key) or 0,
+            )
+        row = judged_by(
+            library, picked, key=key, grain=period.grain, segment=workspace.benchmark_segment
+        )
         judged = verdict(row, value, kpi.direction) if row and value is not None else None
         tiles.append(
             Tile(

@@ -47,9 +47,11 @@ def _earliest_touched(record: models.Model, before: dict, after: dict) -> date |
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     names = changed if before and after and changed <= days else days
     dates = [
-        value for values in (before, after) for name in names
+        value
+        for values in (before, after)
+        for name in names
         if name in days and (value := values.get(name)) is not None
-    ]  # fmt: skip
+    ]
     return min(dates) if dates else None
 
 

@@ -34,9 +34,12 @@ def benchmarks(request: WorkspaceRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "pick":
             try:
-                benchmark_pick_set(membership=membership, kpi_key=request.POST.get("kpi", ""),
-                                   grain=request.POST.get("grain", ""),
-                                   ref=request.POST.get("ref", ""))  # fmt: skip
+                benchmark_pick_set(
+                    membership=membership,
+                    kpi_key=request.POST.get("kpi", ""),
+                    grain=request.POST.get("grain", ""),
+                    ref=request.POST.get("ref", ""),
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("kpiapp:benchmarks", slug=workspace.slug)

@@ -61,10 +61,16 @@ def _key(
     address = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
     return ":".join(
         [
-            "kz:page", view_name, str(facts.workspace_id), str(request.user.pk), facts.role,
-            language, today_in(facts.time_zone).isoformat(), address,
+            "kz:page",
+            view_name,
+            str(facts.workspace_id),
+            str(request.user.pk),
+            facts.role,
+            language,
+            today_in(facts.time_zone).isoformat(),
+            address,
         ]
-    )  # fmt: skip
+    )
 
 
 def cached_page(*, reads: tuple[str, ...] = ()) -> Callable[[View], View]:

@@ -54,10 +54,16 @@ def _tiles(
     workspace = request.workspace
     key = ":".join(
         [
-            "kz:tiles", str(workspace.id), str(page_version(workspace.id)), period.label,
-            compare, translation.get_language() or "", ",".join(pinned), today.isoformat(),
+            "kz:tiles",
+            str(workspace.id),
+            str(page_version(workspace.id)),
+            period.label,
+            compare,
+            translation.get_language() or "",
+            ",".join(pinned),
+            today.isoformat(),
         ]
-    )  # fmt: skip
+    )
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -109,8 +109,9 @@ def record_delete_view(request: WorkspaceRequest, kind: DataKind, pk: int) -> Ht
 def _edit(request: WorkspaceRequest, kind: DataKind, record: Model) -> HttpResponse:
     # A new record can start from the query string, e.g. ?kpi=7 from a custom KPI's page.
     initial = {k: v for k, v in request.GET.items() if not record.pk}
-    form = kind.form(request.POST or None, instance=record, workspace=request.workspace,
-                     initial=initial)  # fmt: skip
+    form = kind.form(
+        request.POST or None, instance=record, workspace=request.workspace, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         saved = record_save(membership=request.membership, form=form)
         messages.success(request, _("“%s” was saved.") % saved)

@@ -118,14 +118,23 @@ def kpi_records(request: WorkspaceRequest, key: str) -> HttpResponse:
     if not drillable(key) or (dimension and dimension not in kpi.dimensions):
         raise Http404("No records for this KPI")
     try:
-        result = drill(workspace=workspace, key=key, period=period, dimension=dimension,
-                       value=value, today=today)  # fmt: skip
+        result = drill(
+            workspace=workspace,
+            key=key,
+            period=period,
+            dimension=dimension,
+            value=value,
+            today=today,
+        )
     except KeyError:
         raise Http404("No records for this breakdown") from None
     snapshot = KpiSnapshot.objects.filter(
-        kpi_key=key, grain=grain, period_start=period.start, dimension=dimension,
+        kpi_key=key,
+        grain=grain,
+        period_start=period.start,
+        dimension=dimension,
         dimension_value=value if dimension else "",
-    ).first()  # fmt: skip
+    ).first()
     return render(
         request,
         "kpiapp/kpi_records.html",
@@ -156,8 +165,12 @@ def custom_kpi_new(request: WorkspaceRequest) -> HttpResponse:
         else:
             messages.success(request, _("“%s” was created. Enter its first values.") % kpi.name)
             return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)
-    return render(request, "kpiapp/custom_kpi_form.html", {"nav": "kpis", "form": form},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/custom_kpi_form.html",
+        {"nav": "kpis", "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view(min_role=Role.EDITOR)
@@ -177,9 +190,12 @@ def custom_kpi_edit(request: WorkspaceRequest, key: str) -> HttpResponse:
         else:
             messages.success(request, _("“%s” was saved.") % kpi.name)
             return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)
-    return render(request, "kpiapp/custom_kpi_form.html",
-                  {"nav": "kpis", "form": form, "kpi": kpi},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/custom_kpi_form.html",
+        {"nav": "kpis", "form": form, "kpi": kpi},
+        status=400 if form.errors else 200,
+    )
 
 
 def _form_errors(form: CustomKpiForm, error: ValidationError) -> None:

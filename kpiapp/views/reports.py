@@ -61,8 +61,9 @@ def _membership(request: WorkspaceRequest) -> Membership:
 
 def _content(request: WorkspaceRequest, report: Report) -> ReportContent:
     workspace = request.workspace
-    return report_content(report=report, workspace=workspace,
-                          today=today_in(workspace.time_zone), kpis=kpi_facts())  # fmt: skip
+    return report_content(
+        report=report, workspace=workspace, today=today_in(workspace.time_zone), kpis=kpi_facts()
+    )
 
 
 def _to_report(request: WorkspaceRequest, report: Report) -> HttpResponse:
@@ -73,12 +74,16 @@ def _to_report(request: WorkspaceRequest, report: Report) -> HttpResponse:
 def report_list(request: WorkspaceRequest) -> HttpResponse:
     reports = visible_reports(_membership(request)).order_by("-updated_at", "-id")
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "kpiapp/reports.html", {
-        "nav": "reports",
-        "page": page,
-        "templates": TEMPLATE_NAMES,
-        "can_create": _membership(request).has_role(Role.EDITOR),
-    })  # fmt: skip
+    return render(
+        request,
+        "kpiapp/reports.html",
+        {
+            "nav": "reports",
+            "page": page,
+            "templates": TEMPLATE_NAMES,
+            "can_create": _membership(request).has_role(Role.EDITOR),
+        },
+    )
 
 
 # --- composing -------------------------------------------------------------------------------
@@ -123,14 +128,19 @@ def _compose(
         else:
             return _to_report(request, report)
     invalid = post is not None
-    return render(request, "kpiapp/report_form.html", {
-        "nav": "reports",
-        "form": form,
-        "formset": formset,
-        "section_errors": section_errors,
-        "report": report,
-        "template_name": TEMPLATE_NAMES.get(values.get("template", "")),
-    }, status=400 if invalid else 200)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/report_form.html",
+        {
+            "nav": "reports",
+            "form": form,
+            "formset": formset,
+            "section_errors": section_errors,
+            "report": report,
+            "template_name": TEMPLATE_NAMES.get(values.get("template", "")),
+        },
+        status=400 if invalid else 200,
+    )
 
 
 @workspace_view(min_role=Role.EDITOR)
@@ -190,21 +200,26 @@ def _report_page(
     digest_form = digest_form or DigestForm(
         initial={"cadence": subscription.cadence if subscription else ""}
     )
-    return render(request, "kpiapp/report_detail.html", {
-        "nav": "reports",
-        "report": report,
-        "content": content,
-        "charts": [s.chart_data() for s in content.sections],
-        "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
-        "comments": comments,
-        "comment_form": comment_form,
-        "digest_form": digest_form,
-        "subscription": subscription,
-        "can_edit": can_edit_report(membership, report),
-        "can_duplicate": membership.has_role(Role.EDITOR),
-        "is_admin": membership.has_role(Role.ADMIN),
-        "live_links": report.share_links.filter(revoked_at__isnull=True).count(),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/report_detail.html",
+        {
+            "nav": "reports",
+            "report": report,
+            "content": content,
+            "charts": [s.chart_data() for s in content.sections],
+            "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
+            "comments": comments,
+            "comment_form": comment_form,
+            "digest_form": digest_form,
+            "subscription": subscription,
+            "can_edit": can_edit_report(membership, report),
+            "can_duplicate": membership.has_role(Role.EDITOR),
+            "is_admin": membership.has_role(Role.ADMIN),
+            "live_links": report.share_links.filter(revoked_at__isnull=True).count(),
+        },
+        status=status,
+    )
 
 
 @workspace_view(min_role=Role.VIEWER)
@@ -319,8 +334,7 @@ def share_links_page(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     created_url = ""
     if request.method == "POST" and form.is_valid():
         try:
-            created = share_link_create(membership=membership, report=report,
-                                        **form.cleaned_data)  # fmt: skip
+            created = share_link_create(membership=membership, report=report, **form.cleaned_data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -328,13 +342,18 @@ def share_links_page(request: WorkspaceRequest, report_id: int) -> HttpResponse:
             created_url = created.url
             form = ShareLinkForm(initial=initial)
     links = ShareLink.objects.filter(report=report).select_related("created_by", "workspace")
-    return render(request, "kpiapp/share_links.html", {
-        "nav": "reports",
-        "report": report,
-        "form": form,
-        "links": links,
-        "created_url": created_url,
-    }, status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/share_links.html",
+        {
+            "nav": "reports",
+            "report": report,
+            "form": form,
+            "links": links,
+            "created_url": created_url,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view(min_role=Role.VIEWER)

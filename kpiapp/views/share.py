@@ -29,8 +29,12 @@ def _link(request: ShareRequest) -> ShareLink:
 def _content(request: ShareRequest) -> ReportContent:
     link = _link(request)
     workspace = link.workspace
-    return report_content(report=link.report, workspace=workspace,
-                          today=today_in(workspace.time_zone), kpis=kpi_facts())  # fmt: skip
+    return report_content(
+        report=link.report,
+        workspace=workspace,
+        today=today_in(workspace.time_zone),
+        kpis=kpi_facts(),
+    )
 
 
 @share_view
@@ -38,14 +42,18 @@ def shared_report(request: ShareRequest) -> HttpResponse:
     link = _link(request)
     content = _content(request)
     share_link_viewed(link)
-    response = render(request, "kpiapp/share_report.html", {
-        "link": link,
-        "report": link.report,
-        "content": content,
-        "charts": [s.chart_data() for s in content.sections],
-        "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
-        "share_token": request.share_token,
-    })  # fmt: skip
+    response = render(
+        request,
+        "kpiapp/share_report.html",
+        {
+            "link": link,
+            "report": link.report,
+            "content": content,
+            "charts": [s.chart_data() for s in content.sections],
+            "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
+            "share_token": request.share_token,
+        },
+    )
     return response
 
 
@@ -76,20 +84,30 @@ def shared_records(request: ShareRequest, key: str) -> HttpResponse:
     dimension = report.dimension if section.filtered else ""
     value = report.dimension_value if section.filtered else ""
     try:
-        result = drill(workspace=link.workspace, key=key, period=period, dimension=dimension,
-                       value=value, today=content.today)  # fmt: skip
+        result = drill(
+            workspace=link.workspace,
+            key=key,
+            period=period,
+            dimension=dimension,
+            value=value,
+            today=content.today,
+        )
     except KeyError:
         raise Http404("No records for this breakdown") from None
-    response = render(request, "kpiapp/share_records.html", {
-        "link": link,
-        "report": report,
-        "kpi": section.kpi,
-        "period": period,
-        "result": result,
-        "dimension_name": DIMENSION_NAMES.get(dimension, ""),
-        "dimension_value": value,
-        "page": Paginator(result.rows, RECORDS_PER_PAGE).get_page(request.GET.get("page")),
-        "token": request.share_token,
-        "current_workspace": link.workspace,
-    })  # fmt: skip
+    response = render(
+        request,
+        "kpiapp/share_records.html",
+        {
+            "link": link,
+            "report": report,
+            "kpi": section.kpi,
+            "period": period,
+            "result": result,
+            "dimension_name": DIMENSION_NAMES.get(dimension, ""),
+            "dimension_value": value,
+            "page": Paginator(result.rows, RECORDS_PER_PAGE).get_page(request.GET.get("page")),
+            "token": request.share_token,
+            "current_workspace": link.workspace,
+        },
+    )
     return response

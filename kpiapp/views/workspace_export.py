@@ -41,9 +41,13 @@ def export_page(request: WorkspaceRequest) -> HttpResponse:
     current = next((e for e in exports if str(e.pk) == shown), None) or next(
         (e for e in exports if e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)), None
     )
-    context = {"tab": "export", "exports": exports, "current": current,
-               "progress_text": export_progress_text(current) if current else "",
-               "keep_days": settings.WORKSPACE_EXPORT_KEEP_DAYS}  # fmt: skip
+    context = {
+        "tab": "export",
+        "exports": exports,
+        "current": current,
+        "progress_text": export_progress_text(current) if current else "",
+        "keep_days": settings.WORKSPACE_EXPORT_KEEP_DAYS,
+    }
     return render(request, "kpiapp/workspace_export.html", context)
 
 

@@ -118,7 +118,12 @@ def test_two_owners_demoting_each_other_at_once_on_sqlite_get_a_clear_answer(tmp
     }
     result = subprocess.run(
         [sys.executable, str(root / "tests/accounts/scripts/demote_each_other.py")],
-        cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['demoted', 'refused'] owners: 1"

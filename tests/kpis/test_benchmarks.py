@@ -52,12 +52,24 @@ def _spec_rows() -> list[dict[str, object]]:
             found = re.search(r"https://\S+", url)
             url = found.group(0) if found else ""
         low, _, high = value.removesuffix(" %").partition("–")
-        rows.append({
-            "key": key.strip("`"), "grain": grain, "segment": segment, "form": FORMS[form],
-            "low": low, "high": high or None, "unit": "%" if value.endswith("%") else "",
-            "label": label, "seed_doc": seed_doc, "source": title, "first": first,
-            "year": None if year == "n.d." else int(year), "url": url, "note": note,
-        })  # fmt: skip
+        rows.append(
+            {
+                "key": key.strip("`"),
+                "grain": grain,
+                "segment": segment,
+                "form": FORMS[form],
+                "low": low,
+                "high": high or None,
+                "unit": "%" if value.endswith("%") else "",
+                "label": label,
+                "seed_doc": seed_doc,
+                "source": title,
+                "first": first,
+                "year": None if year == "n.d." else int(year),
+                "url": url,
+                "note": note,
+            }
+        )
     return rows
 
 
@@ -69,16 +81,41 @@ def test_the_library_file_holds_exactly_the_rows_of_benchmarks_md():
         return None if raw is None else Decimal(str(raw)) / (100 if unit == "%" else 1)
 
     expected = [
-        (r["key"], r["grain"], r["segment"], r["form"], scaled(r["low"], r["unit"]),
-         scaled(r["high"], r["unit"]), r["unit"], r["label"], r["seed_doc"], r["source"],
-         r["year"], r["url"], r["note"])
+        (
+            r["key"],
+            r["grain"],
+            r["segment"],
+            r["form"],
+            scaled(r["low"], r["unit"]),
+            scaled(r["high"], r["unit"]),
+            r["unit"],
+            r["label"],
+            r["seed_doc"],
+            r["source"],
+            r["year"],
+            r["url"],
+            r["note"],
+        )
         for r in _spec_rows()
-    ]  # fmt: skip
+    ]
     actual = [
-        (b.key, b.grain, b.segment, b.form, b.low, b.high, b.unit, b.label, b.seed_doc,
-         b.source, b.year, b.url, b.note.en)
+        (
+            b.key,
+            b.grain,
+            b.segment,
+            b.form,
+            b.low,
+            b.high,
+            b.unit,
+            b.label,
+            b.seed_doc,
+            b.source,
+            b.year,
+            b.url,
+            b.note.en,
+        )
         for b in load_library()
-    ]  # fmt: skip
+    ]
     assert len(actual) == len(expected) == 35
     for number, (have, want) in enumerate(zip(actual, expected, strict=True), start=1):
         assert have == want, f"row {number}"
@@ -172,9 +209,11 @@ def test_references_are_the_team_then_the_segment_else_all_at_every_grain():
     rows = references([*library(), team], key="mrr_growth_rate", segment="early")
     # early has month rows; the year row comes from `all`
     assert [(r.segment, r.grain, r.form) for r in rows] == [
-        ("team", "month", "at_least"), ("early", "month", "point"),
-        ("early", "month", "at_least"), ("all", "year", "point"),
-    ]  # fmt: skip
+        ("team", "month", "at_least"),
+        ("early", "month", "point"),
+        ("early", "month", "at_least"),
+        ("all", "year", "point"),
+    ]
     churn = references(library(), key="customer_churn_rate", segment="mid-market")
     assert [(r.segment, str(r.low.normalize())) for r in churn] == [("mid-market", "0.01")]
     assert len(references(library(), key="customer_churn_rate", segment="early")) == 4

@@ -25,7 +25,7 @@ from kpiapp.models import (
     Subscription,
     Traffic,
     Usage,
-)  # fmt: skip
+)
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.kpis.test_partial_recompute import TODAY, _company
 
@@ -48,16 +48,26 @@ def _answers_visits_and_sales_spend(seed: int = 11) -> None:
     channels = list(Channel.objects.order_by("pk"))
     for _ in range(120):
         answered = date(2024, 3, 1) + timedelta(days=rng.randint(0, 480))
-        NpsResponse.objects.create(account=rng.choice(accounts), score=rng.randint(0, 10),
-                                   responded_at=answered)  # fmt: skip
+        NpsResponse.objects.create(
+            account=rng.choice(accounts), score=rng.randint(0, 10), responded_at=answered
+        )
     for month in range(16):
         first = date(2024 + month // 12, month % 12 + 1, 1)
         Traffic.objects.create(month=first, channel=channels[0], visits=rng.randint(500, 900))
         for day in (3, 17):  # the other channel records days
-            Traffic.objects.create(month=first, day=first.replace(day=day), channel=channels[1],
-                                   visits=rng.randint(50, 90))  # fmt: skip
-        Spend.objects.create(month=first, channel=channels[month % 2], category="sales",
-                             currency="USD", amount_cents=rng.randint(20_000, 40_000))  # fmt: skip
+            Traffic.objects.create(
+                month=first,
+                day=first.replace(day=day),
+                channel=channels[1],
+                visits=rng.randint(50, 90),
+            )
+        Spend.objects.create(
+            month=first,
+            channel=channels[month % 2],
+            category="sales",
+            currency="USD",
+            amount_cents=rng.randint(20_000, 40_000),
+        )
 
 
 def _moves_usage_and_services(seed: int = 13) -> None:
@@ -69,15 +79,25 @@ def _moves_usage_and_services(seed: int = 13) -> None:
         begin = date(2024, 3, 1) + timedelta(days=rng.randint(0, 300))
         kind = ("upgrade", "downgrade", "return")[n % 3]
         Subscription.objects.create(
-            external_id=f"X{n}", account=account, plan="addon", currency="EUR",
-            amount_cents=rng.randint(2_000, 9_000), interval="month", started_at=begin,
+            external_id=f"X{n}",
+            account=account,
+            plan="addon",
+            currency="EUR",
+            amount_cents=rng.randint(2_000, 9_000),
+            interval="month",
+            started_at=begin,
             ended_at=begin + timedelta(days=rng.randint(40, 200)) if kind != "upgrade" else None,
-        )  # fmt: skip
+        )
         if kind == "return":
             Subscription.objects.create(
-                external_id=f"R{n}", account=account, plan="basic", amount_cents=7_000,
-                currency="EUR", interval="month", started_at=date(2025, 3, 1) + timedelta(days=n),
-            )  # fmt: skip
+                external_id=f"R{n}",
+                account=account,
+                plan="basic",
+                amount_cents=7_000,
+                currency="EUR",
+                interval="month",
+                started_at=date(2025, 3, 1) + timedelta(days=n),
+            )
     for sub in Subscription.objects.filter(ended_at__isnull=True).order_by("pk")[:6]:
         sub.cancelled_at = date(2025, 4, 1) + timedelta(days=rng.randint(0, 40))
         sub.ended_at = date(2025, 7, 1)  # notice given, the service runs until July
@@ -87,10 +107,13 @@ def _moves_usage_and_services(seed: int = 13) -> None:
             first = date(2024, 12 + month, 1) if month == 0 else date(2025, month, 1)
             reached = first + timedelta(days=rng.randint(0, 20)) if rng.random() < 0.3 else None
             Usage.objects.create(
-                account=account, month=first, active_users=rng.randint(0, 12),
-                seats=rng.choice([0, 5, 10]), key_actions=rng.randint(0, 400),
+                account=account,
+                month=first,
+                active_users=rng.randint(0, 12),
+                seats=rng.choice([0, 5, 10]),
+                key_actions=rng.randint(0, 400),
                 first_value_at=reached,
-            )  # fmt: skip
+            )
     for deal in Deal.objects.filter(stage="won").order_by("pk")[::2]:
         deal.services_amount_cents = rng.randint(10_000, 90_000)
         deal.save()
@@ -117,8 +140,14 @@ def test_every_records_list_adds_up_to_its_kpi_value(company):
             )
             for s in points[::5][:10]:  # a fixed sample across grains and breakdowns
                 period = Period.of_start(s.grain, s.period_start)
-                result = drill(workspace=company, key=key, period=period, today=TODAY,
-                               dimension=s.dimension, value=s.dimension_value)  # fmt: skip
+                result = drill(
+                    workspace=company,
+                    key=key,
+                    period=period,
+                    today=TODAY,
+                    dimension=s.dimension,
+                    value=s.dimension_value,
+                )
                 places = decimals_for(key)
                 expected = s.value.quantize(Decimal(1).scaleb(-places))
                 got = _rounded(result.value, places)
@@ -149,5 +178,11 @@ def test_every_breakdown_the_kpi_page_links_has_records(company):
         for key in sorted(SUPPORTED):
             for dimension in KPI_BY_KEY[key].dimensions:
                 if dimension != "plan":
-                    drill(workspace=company, key=key, period=period, dimension=dimension,
-                          value="Paid ads", today=TODAY)  # fmt: skip
+                    drill(
+                        workspace=company,
+                        key=key,
+                        period=period,
+                        dimension=dimension,
+                        value="Paid ads",
+                        today=TODAY,
+                    )

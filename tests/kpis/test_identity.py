@@ -147,17 +147,30 @@ def test_movements_of_a_month_partition_the_change_of_every_account(workspace):
     with workspace_scope(workspace.id):
         a = Account.objects.create(external_id="A", name="A")
         common = {"account": a, "currency": "EUR", "interval": "month"}
-        Subscription.objects.create(external_id="S", amount_cents=10_000,
-                                    started_at=date(2025, 1, 1), ended_at=date(2025, 3, 10),
-                                    **common)  # fmt: skip
-        Subscription.objects.create(external_id="S", amount_cents=20_000,
-                                    started_at=date(2025, 3, 10), ended_at=date(2025, 3, 20),
-                                    **common)  # fmt: skip
-        Subscription.objects.create(external_id="S", amount_cents=10_000,
-                                    started_at=date(2025, 3, 20), ended_at=date(2025, 4, 15),
-                                    **common)  # fmt: skip
-        Subscription.objects.create(external_id="S", amount_cents=15_000,
-                                    started_at=date(2025, 4, 15), **common)  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            amount_cents=10_000,
+            started_at=date(2025, 1, 1),
+            ended_at=date(2025, 3, 10),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S",
+            amount_cents=20_000,
+            started_at=date(2025, 3, 10),
+            ended_at=date(2025, 3, 20),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S",
+            amount_cents=10_000,
+            started_at=date(2025, 3, 20),
+            ended_at=date(2025, 4, 15),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S", amount_cents=15_000, started_at=date(2025, 4, 15), **common
+        )
         points = _points(workspace)
     flows = defaultdict(dict)
     for (key, grain, month, dimension, _), point in points.items():

@@ -42,29 +42,50 @@ def _company(seed: int = 7) -> None:
             rate=Decimal("0.90") + Decimal(rng.randint(0, 10)) / 100,
         )
         for channel in channels:
-            Spend.objects.create(month=date(2024 + month // 12, month % 12 + 1, 1),
-                                 channel=channel, category="marketing", currency="EUR",
-                                 amount_cents=rng.randint(50_000, 90_000))  # fmt: skip
+            Spend.objects.create(
+                month=date(2024 + month // 12, month % 12 + 1, 1),
+                channel=channel,
+                category="marketing",
+                currency="EUR",
+                amount_cents=rng.randint(50_000, 90_000),
+            )
     for i in range(30):
         start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 500))
         account = Account.objects.create(
-            external_id=f"A{i}", name=f"A{i}", country=rng.choice(["DE", "AT", "US"]),
+            external_id=f"A{i}",
+            name=f"A{i}",
+            country=rng.choice(["DE", "AT", "US"]),
             channel=rng.choice(channels),
-        )  # fmt: skip
-        Lead.objects.create(external_id=f"L{i}", created_at=start - timedelta(days=20),
-                            qualified_at=start - timedelta(days=10), converted_at=start,
-                            account=account, channel=account.channel)  # fmt: skip
+        )
+        Lead.objects.create(
+            external_id=f"L{i}",
+            created_at=start - timedelta(days=20),
+            qualified_at=start - timedelta(days=10),
+            converted_at=start,
+            account=account,
+            channel=account.channel,
+        )
         Subscription.objects.create(
-            external_id=f"S{i}", account=account, plan=rng.choice(["basic", "pro"]),
-            amount_cents=rng.randint(5_000, 50_000), currency=rng.choice(["EUR", "EUR", "USD"]),
-            interval=rng.choice(["month", "year"]), started_at=start,
+            external_id=f"S{i}",
+            account=account,
+            plan=rng.choice(["basic", "pro"]),
+            amount_cents=rng.randint(5_000, 50_000),
+            currency=rng.choice(["EUR", "EUR", "USD"]),
+            interval=rng.choice(["month", "year"]),
+            started_at=start,
             ended_at=rng.choice([None, None, start + timedelta(days=rng.randint(20, 300))]),
-        )  # fmt: skip
+        )
         stage = rng.choice(["won", "lost", "demo"])
-        Deal.objects.create(external_id=f"D{i}", account=account, stage=stage,
-                            amount_cents=rng.randint(100_000, 900_000), currency="EUR",
-                            created_at=start - timedelta(days=40), owner=rng.choice(["Ann", "Bo"]),
-                            closed_at=start)  # fmt: skip
+        Deal.objects.create(
+            external_id=f"D{i}",
+            account=account,
+            stage=stage,
+            amount_cents=rng.randint(100_000, 900_000),
+            currency="EUR",
+            created_at=start - timedelta(days=40),
+            owner=rng.choice(["Ann", "Bo"]),
+            closed_at=start,
+        )
     Deal.objects.filter(stage="demo").update(closed_at=None)
 
 
@@ -102,13 +123,20 @@ def test_an_upgrade_today_rewrites_only_the_periods_from_today_on(company, alice
         row = Subscription.objects.filter(ended_at__isnull=True, currency="EUR").first()
         form = SubscriptionForm(
             data={
-                "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
-                "amount": "999.00", "currency": "EUR", "interval": row.interval,
-                "interval_count": 1, "quantity": 1, "discount_percent": "0",
+                "external_id": row.external_id,
+                "account": row.account_id,
+                "plan": row.plan,
+                "amount": "999.00",
+                "currency": "EUR",
+                "interval": row.interval,
+                "interval_count": 1,
+                "quantity": 1,
+                "discount_percent": "0",
                 "started_at": row.started_at.isoformat(),
             },
-            instance=row, workspace=company,
-        )  # fmt: skip
+            instance=row,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 
@@ -127,12 +155,19 @@ def test_a_deal_won_rewrites_the_deal_kpis(company, alice):
         deal = Deal.objects.filter(stage="demo").first()
         form = DealForm(
             data={
-                "external_id": deal.external_id, "account": deal.account_id, "stage": "won",
-                "kind": "new", "amount": "1234.56", "currency": "EUR", "owner": deal.owner,
-                "created_at": deal.created_at.isoformat(), "closed_at": "2025-06-10",
+                "external_id": deal.external_id,
+                "account": deal.account_id,
+                "stage": "won",
+                "kind": "new",
+                "amount": "1234.56",
+                "currency": "EUR",
+                "owner": deal.owner,
+                "created_at": deal.created_at.isoformat(),
+                "closed_at": "2025-06-10",
             },
-            instance=deal, workspace=company,
-        )  # fmt: skip
+            instance=deal,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 
@@ -147,19 +182,27 @@ def test_spend_of_an_earlier_month_rewrites_the_cost_kpis_from_then_on(company, 
         spend = Spend.objects.order_by("month").first()
         form = SpendForm(
             data={
-                "month": spend.month.isoformat(), "channel": spend.channel_id,
-                "category": "marketing", "amount": "5000.00", "currency": "EUR",
+                "month": spend.month.isoformat(),
+                "channel": spend.channel_id,
+                "category": "marketing",
+                "amount": "5000.00",
+                "currency": "EUR",
             },
-            instance=spend, workspace=company,
-        )  # fmt: skip
+            instance=spend,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 
     before, after, _ = _partial_then_full(company, more_spend)
     assert {row[0] for row in before ^ after} <= {
-        "cac", "clv_cac_ratio", "cac_payback_months", "cost_per_lead", "cost_per_order",
+        "cac",
+        "clv_cac_ratio",
+        "cac_payback_months",
+        "cost_per_lead",
+        "cost_per_order",
         "campaign_roi",
-    }  # fmt: skip
+    }
 
 
 def test_ending_a_subscription_today_rewrites_from_this_month_on(company, alice):
@@ -169,14 +212,21 @@ def test_ending_a_subscription_today_rewrites_from_this_month_on(company, alice)
         row = Subscription.objects.filter(ended_at__isnull=True).first()
         form = SubscriptionForm(
             data={
-                "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
-                "amount": f"{row.amount_cents / 100:.2f}", "currency": row.currency,
-                "interval": row.interval, "interval_count": 1, "quantity": 1,
-                "discount_percent": "0", "started_at": row.started_at.isoformat(),
+                "external_id": row.external_id,
+                "account": row.account_id,
+                "plan": row.plan,
+                "amount": f"{row.amount_cents / 100:.2f}",
+                "currency": row.currency,
+                "interval": row.interval,
+                "interval_count": 1,
+                "quantity": 1,
+                "discount_percent": "0",
+                "started_at": row.started_at.isoformat(),
                 "ended_at": TODAY.isoformat(),
             },
-            instance=row, workspace=company,
-        )  # fmt: skip
+            instance=row,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 

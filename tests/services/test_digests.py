@@ -44,10 +44,15 @@ def write_snapshots(workspace, rows) -> None:
     """rows: (key, grain, period start, value)."""
     with workspace_scope(workspace.id):
         KpiSnapshot.objects.bulk_create(
-            KpiSnapshot(kpi_key=key, grain=grain, period_start=start, value=Decimal(value),
-                        computed_at=timezone.now())
+            KpiSnapshot(
+                kpi_key=key,
+                grain=grain,
+                period_start=start,
+                value=Decimal(value),
+                computed_at=timezone.now(),
+            )
             for key, grain, start, value in rows
-        )  # fmt: skip
+        )
 
 
 @pytest.fixture
@@ -67,10 +72,13 @@ def numbers(workspace):
 
 def make_report(user, workspace, **fields) -> Report:
     data = {
-        "title": "Board update", "visibility": "shared", "grain": "month",
-        "range_kind": "last_closed_month", "comparison": "previous",
+        "title": "Board update",
+        "visibility": "shared",
+        "grain": "month",
+        "range_kind": "last_closed_month",
+        "comparison": "previous",
         "sections": [{"kpi": "mrr", "note": "Our main number"}, {"kpi": "visits"}],
-    } | fields  # fmt: skip
+    } | fields
     with workspace_scope(workspace.id):
         return report_create(membership=membership_of(user, workspace), data=data)
 
@@ -91,8 +99,9 @@ def send(workspace, report, cadence="monthly", period_key=PERIOD, today=TODAY) -
 
 def deliveries(workspace) -> list[tuple[int, str, str]]:
     with workspace_scope(workspace.id):
-        return list(DigestDelivery.objects.values_list("subscription__user_id", "period_key",
-                                                       "status"))  # fmt: skip
+        return list(
+            DigestDelivery.objects.values_list("subscription__user_id", "period_key", "status")
+        )
 
 
 def html_of(message) -> str:
@@ -116,8 +125,9 @@ def test_a_viewer_subscribes_and_subscribing_again_changes_the_cadence(alice, ve
 
 
 def test_a_report_with_fixed_periods_cannot_be_subscribed(alice, vera, workspace):
-    report = make_report(alice, workspace, range_kind="absolute", start_period="2025-01",
-                         end_period="2025-03")  # fmt: skip
+    report = make_report(
+        alice, workspace, range_kind="absolute", start_period="2025-01", end_period="2025-03"
+    )
     with pytest.raises(ValidationError) as error:
         subscribe(vera, workspace, report)
     assert error.value.message_dict == {
@@ -387,10 +397,12 @@ def test_the_fan_out_enqueues_one_task_per_subscribed_report_in_each_workspace(
     monkeypatch.setattr(tasks.send_report_digest, "delay", lambda *a: calls.append(a))
 
     assert digests_due("weekly", date(2026, 11, 16)) == 2
-    assert sorted(calls) == sorted([
-        (workspace.pk, weekly.pk, "weekly", "2026-W47"),
-        (other_workspace.pk, theirs.pk, "weekly", "2026-W47"),
-    ])  # fmt: skip
+    assert sorted(calls) == sorted(
+        [
+            (workspace.pk, weekly.pk, "weekly", "2026-W47"),
+            (other_workspace.pk, theirs.pk, "weekly", "2026-W47"),
+        ]
+    )
     calls.clear()
     assert digests_due("monthly", date(2026, 11, 1)) == 1
     assert calls == [(workspace.pk, monthly.pk, "monthly", "2026-10")]

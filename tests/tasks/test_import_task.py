@@ -76,9 +76,12 @@ def test_a_workers_check_speaks_the_uploaders_language(workspace, alice, languag
     alice.language = language
     alice.save()
     with workspace_scope(workspace.id):
-        job = service.import_job_create(membership=membership_of(alice, workspace),
-                                        kind="accounts", filename="a.csv",
-                                        data=b"name,employees\nAlpha,-1\n")  # fmt: skip
+        job = service.import_job_create(
+            membership=membership_of(alice, workspace),
+            kind="accounts",
+            filename="a.csv",
+            data=b"name,employees\nAlpha,-1\n",
+        )
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
     other = "en" if language == "de" else "de"
     from django.utils import translation

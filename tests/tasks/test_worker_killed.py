@@ -55,11 +55,23 @@ def prefork_worker(transactional_db) -> Iterator[subprocess.Popen]:
         pytest.skip("needs PostgreSQL and Redis (a worker process shares the test database)")
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
     worker = subprocess.Popen(
-        [str(CELERY), "-A", "kpiapp", "worker", "--pool=prefork", "--concurrency=1",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(CELERY),
+            "-A",
+            "kpiapp",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         cwd=Path(__file__).resolve().parents[2],
-    )  # fmt: skip
+    )
     celery_app.conf.task_always_eager = False  # the test's own tasks go to the broker
     try:
         yield worker

@@ -32,10 +32,13 @@ def company(workspace):
         for n, (start, end, cents) in enumerate(ROWS):
             account = Account.objects.create(external_id=f"A{n}", name=f"A{n}")
             Subscription.objects.create(
-                external_id=f"S{n}", account=account, amount_cents=cents,
+                external_id=f"S{n}",
+                account=account,
+                amount_cents=cents,
                 started_at=date.fromisoformat(start),
-                ended_at=date.fromisoformat(end) if end else None, **common,
-            )  # fmt: skip
+                ended_at=date.fromisoformat(end) if end else None,
+                **common,
+            )
         snapshot_rebuild(workspace_id=workspace.id)
     return workspace
 
@@ -64,8 +67,7 @@ def test_tiles_show_the_last_complete_month_against_the_month_before(client_as, 
 @freeze_time("2025-05-20 12:00")
 def test_a_quarter_compared_with_last_year_and_its_target(client_as, alice, company):
     with workspace_scope(company.id):
-        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 4, 1),
-                              value=Decimal("2000"))  # fmt: skip
+        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 4, 1), value=Decimal("2000"))
     tiles = _tiles(client_as(alice), "?grain=quarter&period=2025-Q2&compare=last_year")
     mrr = tiles["mrr"]
     assert mrr.partial is True and mrr.value == Decimal("1500.00")
@@ -129,9 +131,17 @@ def test_tiles_are_cached_until_something_they_show_changes(
     assert again == first
     assert not any("kpiapp_kpisnapshot" in q["sql"] and "IN" in q["sql"] for q in cached)
     with django_capture_on_commit_callbacks(execute=True):
-        client_as(alice).post("/w/acme/targets/", {
-            "action": "set", "quarter": "2025-Q2", "kpi_key": "mrr", "value": "1600",
-            "dimension": "", "dimension_value": "", "note": "",
-        })  # fmt: skip
+        client_as(alice).post(
+            "/w/acme/targets/",
+            {
+                "action": "set",
+                "quarter": "2025-Q2",
+                "kpi_key": "mrr",
+                "value": "1600",
+                "dimension": "",
+                "dimension_value": "",
+                "note": "",
+            },
+        )
     after = _tiles(client, "?grain=quarter&period=2025-Q2")
     assert after["mrr"].target.value == Decimal("1600")

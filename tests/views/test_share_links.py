@@ -144,12 +144,24 @@ def test_making_a_report_private_revokes_its_links_and_private_reports_get_none(
     report = make_report(alice, workspace)
     _page, path = _create(client_as(alice), report)
     report_url = f"/w/acme/reports/{report.pk}/"
-    client_as(alice).post(report_url + "edit/", {
-        "title": "Board update", "visibility": "private", "language": "en", "grain": "month",
-        "range_kind": "last_n_months", "range_months": "3", "comparison": "previous",
-        "section-TOTAL_FORMS": "1", "section-INITIAL_FORMS": "0", "section-MIN_NUM_FORMS": "0",
-        "section-MAX_NUM_FORMS": "20", "section-0-kpi": "mrr", "section-0-ORDER": "1",
-    })  # fmt: skip
+    client_as(alice).post(
+        report_url + "edit/",
+        {
+            "title": "Board update",
+            "visibility": "private",
+            "language": "en",
+            "grain": "month",
+            "range_kind": "last_n_months",
+            "range_months": "3",
+            "comparison": "previous",
+            "section-TOTAL_FORMS": "1",
+            "section-INITIAL_FORMS": "0",
+            "section-MIN_NUM_FORMS": "0",
+            "section-MAX_NUM_FORMS": "20",
+            "section-0-kpi": "mrr",
+            "section-0-ORDER": "1",
+        },
+    )
     report.refresh_from_db()
     assert report.visibility == "private"
     assert client.get(path).status_code == 404
@@ -183,8 +195,10 @@ def test_a_password_protects_the_link_and_wrong_guesses_are_rate_limited(
     snapshots,  # noqa: F811
 ):
     report = make_report(alice, workspace)
-    short = client_as(alice).post(f"/w/acme/reports/{report.pk}/share-links/",
-                                  {"expires_on": "2025-05-31", "password": "short"})  # fmt: skip
+    short = client_as(alice).post(
+        f"/w/acme/reports/{report.pk}/share-links/",
+        {"expires_on": "2025-05-31", "password": "short"},
+    )
     assert short.status_code == 400 and "at least 8 characters" in short.content.decode()
     _page, path = _create(client_as(alice), report, password="open sesame")
     first = client.get(path)
@@ -238,8 +252,12 @@ def test_the_password_form_passes_the_csrf_check_with_the_origin_a_browser_sends
     # A post from another site is still refused.
     other = Client(enforce_csrf_checks=True)
     other.get(path)
-    assert other.post(path, {"share_password": "open sesame"},
-                      HTTP_ORIGIN="https://evil.example").status_code == 403  # fmt: skip
+    assert (
+        other.post(
+            path, {"share_password": "open sesame"}, HTTP_ORIGIN="https://evil.example"
+        ).status_code
+        == 403
+    )
 
 
 @freeze_time(TODAY)
