@@ -33,6 +33,7 @@ from accounts.tenancy import _current_workspace_id, leaked_scope_clear, workspac
 from kpiapp.celery import app as celery_app
 from kpiapp.imports.mapping import parse_options
 from kpiapp.services.imports import data_import
+from tests.report_data import write_report_snapshots
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -63,7 +64,16 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("KZ_REQUIRE_SERVICES=1 but REDIS_URL is not set")
 
 
+# Tests that reach the shared Redis (a real Celery worker, the Redis cache) run one after the
+# other on a single xdist worker (`--dist loadgroup`), so that no worker takes another's task
+# or reads its keys; every other test uses eager Celery and a process-local cache.
+REDIS_FIXTURES = {"worker_on_redis", "prefork_worker", "redis_cache"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "services" in item.keywords or REDIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("redis"))
     if os.path.exists(CHROMIUM):
         return
     if _required("KZ_REQUIRE_BROWSER"):
@@ -214,6 +224,12 @@ def run_import(workspace):
         )
 
     return run
+
+
+@pytest.fixture
+def snapshots(workspace: Workspace) -> None:
+    """Snapshot rows and an MRR target for the report tests (tests/report_data.py)."""
+    write_report_snapshots(workspace)
 
 
 @pytest.fixture

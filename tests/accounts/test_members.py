@@ -102,6 +102,7 @@ def test_a_member_may_leave(client_as, cast, workspace):
     assert not Membership.all_workspaces.filter(user=cast["viewer"], workspace=workspace).exists()
 
 
+@pytest.mark.slow
 def test_two_owners_demoting_each_other_at_once_on_sqlite_get_a_clear_answer(tmp_path):
     """The embedded default queues writers (IMMEDIATE transactions) instead of failing one
     with "database is locked"; the last-owner rule holds."""

@@ -15,7 +15,7 @@ from kpiapp.models import DigestSubscription, Report, ShareLink
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
 from tests.conftest import membership_of
-from tests.views.test_reports import TODAY, make_report, snapshots  # noqa: F401 (fixture)
+from tests.report_data import TODAY, make_report
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/workspaces/acme/"
@@ -98,7 +98,7 @@ def test_the_creator_and_admins_change_and_delete_and_editors_duplicate(cast, wo
 
 
 @freeze_time(TODAY)
-def test_the_content_equals_the_report_content(cast, workspace, alice, snapshots):  # noqa: F811
+def test_the_content_equals_the_report_content(cast, workspace, alice, snapshots):
     report = make_report(alice, workspace)
     body = _client(cast["viewer"]).get(f"{BASE}reports/{report.pk}/content/").json()
     with workspace_scope(workspace.id):

@@ -234,6 +234,7 @@ STATEFUL_CHECKS = [
 ]
 
 
+@pytest.mark.slow
 def test_chains_of_calls_answer_as_the_schema_says(token):
     """Stateful: schemathesis links the operations by the ids their answers carry (create a
     report, then comment on it, share it, duplicate it, delete it; create a record, change

@@ -14,7 +14,7 @@ from kpiapp.models import Target
 from kpiapp.report_csv import report_csv_lines
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
-from tests.views.test_reports import TODAY, make_report, write_snapshots
+from tests.report_data import TODAY, make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 

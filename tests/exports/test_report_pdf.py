@@ -13,7 +13,7 @@ from kpiapp.models import Target
 from kpiapp.report_pdf import report_pdf
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
-from tests.views.test_reports import make_report, write_snapshots
+from tests.report_data import make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 4, 15)

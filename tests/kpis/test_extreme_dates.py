@@ -24,6 +24,7 @@ def _months_stored() -> tuple[date, date]:
     )
 
 
+@pytest.mark.slow
 def test_a_subscription_from_year_1_and_a_deal_of_year_1_compute_in_bounded_time(ws):
     a = account("Alt")
     sub(a, "0001-01-01", amount=100)
@@ -41,6 +42,7 @@ def test_a_subscription_from_year_1_and_a_deal_of_year_1_compute_in_bounded_time
     assert KpiSnapshot.objects.count() < 400_000
 
 
+@pytest.mark.slow
 def test_rows_written_past_validation_do_not_stop_the_task_or_the_command(ws):
     from django.core.management import call_command
 

@@ -61,6 +61,7 @@ def _points(workspace):
     usd_rates=st.lists(st.integers(80, 120), min_size=20, max_size=20),
     gap=st.one_of(st.none(), st.integers(0, 19)),  # a month without its USD rate
 )
+@pytest.mark.slow
 def test_mrr_and_customer_identities_hold_exactly(workspace, history, usd_rates, gap):
     """…wherever the values are defined: a missing rate leaves the rest as they are."""
     with workspace_scope(workspace.id):

@@ -19,7 +19,7 @@ from kpiapp.services.records import record_delete
 from kpiapp.services.share_links import share_link_create, share_link_revoke
 from kpiapp.services.targets import target_remove, target_set
 from tests.conftest import make_user, membership_of
-from tests.services.test_digests import make_report
+from tests.report_data import make_report
 
 pytestmark = pytest.mark.django_db
 Q1 = Period("quarter", 2026 * 12)

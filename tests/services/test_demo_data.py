@@ -32,6 +32,7 @@ from kpiapp.models import (
 )
 from kpiapp.services.demo_data import demo_data_generate
 
+pytestmark = pytest.mark.slow  # each test generates a whole company
 AS_OF = date(2026, 10, 31)
 SEED = 42
 WINDOW = [date(2023 + (10 + i) // 12, (10 + i) % 12 + 1, 1) for i in range(36)]  # 2023-11..2026-10

@@ -11,7 +11,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.models import CustomKpi, Target
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
-from tests.views.test_reports import make_report, write_snapshots
+from tests.report_data import make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the `company` fixture is imported, then used as an argument
 """The benchmarks page: the library with the rows in use, and the team's own benchmarks."""
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from freezegun import freeze_time
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.benchmarks import library
 from kpiapp.models import BenchmarkPick, TeamBenchmark
-from tests.views.test_dashboard_tiles import company  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 URL = "/w/acme/benchmarks/"

@@ -25,8 +25,8 @@ from kpiapp.services.share_links import share_link_create
 from kpiapp.services.snapshots import snapshot_rebuild
 from kpiapp.services.workspace_export import workspace_export_request
 from tests.conftest import membership_of
+from tests.report_data import make_report
 from tests.tenancy.test_isolation_matrix import PAGES
-from tests.views.test_reports import make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -3,70 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
-from kpiapp.models import KpiSnapshot, Report, ReportComment, Target
-from kpiapp.services.reports import report_create
-from tests.conftest import membership_of
+from kpiapp.models import Report, ReportComment
+from tests.report_data import TODAY, make_report
 
 pytestmark = pytest.mark.django_db
-TODAY = "2025-04-15"  # the last closed month is 2025-03
-
-
-def write_snapshots(workspace, rows) -> None:
-    """rows: (key, grain, period start, value[, dimension, dimension value, reason])."""
-    from django.utils import timezone
-
-    with workspace_scope(workspace.id):
-        KpiSnapshot.objects.bulk_create(
-            KpiSnapshot(
-                kpi_key=key,
-                grain=grain,
-                period_start=start,
-                value=None if value is None else Decimal(value),
-                dimension=rest[0] if rest else "",
-                dimension_value=rest[1] if rest else "",
-                reason=rest[2] if len(rest) > 2 else "",
-                computed_at=timezone.now(),
-            )
-            for key, grain, start, value, *rest in rows
-        )
-
-
-@pytest.fixture
-def snapshots(workspace):
-    write_snapshots(workspace, [
-        ("mrr", "month", date(2025, 1, 1), "10000.00"),
-        ("mrr", "month", date(2025, 2, 1), "11000.00"),
-        ("mrr", "month", date(2025, 3, 1), "12345.67"),
-        ("mrr", "month", date(2024, 12, 1), "9000.00"),
-        ("mrr", "month", date(2025, 3, 1), "2500.00", "plan", "Pro"),
-        ("mrr", "month", date(2025, 2, 1), "2000.00", "plan", "Pro"),
-        ("visits", "month", date(2025, 3, 1), "4321"),
-        ("customer_churn_rate", "month", date(2025, 2, 1), "0.020000"),
-        ("customer_churn_rate", "month", date(2025, 3, 1), None, "", "", "no customers at start"),
-    ])  # fmt: skip
-    with workspace_scope(workspace.id):
-        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 1, 1), value=Decimal(12000))
-
-
-def make_report(user, workspace, **fields) -> Report:
-    data = {
-        "title": "Board update",
-        "visibility": "shared",
-        "grain": "month",
-        "range_kind": "last_n_months",
-        "range_months": 3,
-        "comparison": "previous",
-        "sections": [{"kpi": "mrr", "note": "Up again"}, {"kpi": "customer_churn_rate"}],
-    } | fields
-    with workspace_scope(workspace.id):
-        return report_create(membership=membership_of(user, workspace), data=data)
 
 
 def _form(**fields) -> dict[str, str]:

@@ -12,12 +12,7 @@ from freezegun import freeze_time
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
 from kpiapp.models import ShareLink
-from tests.views.test_reports import (  # noqa: F401 (fixture)
-    TODAY,
-    make_report,
-    snapshots,
-    write_snapshots,
-)
+from tests.report_data import TODAY, make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +33,7 @@ def test_a_link_opens_the_report_logged_out_with_live_values_and_nothing_else(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
     page, path = _create(client_as(alice), report)
@@ -74,7 +69,7 @@ def test_a_link_that_allows_records_drills_into_the_reports_own_periods_only(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
     _page, path = _create(client_as(alice), report, allow_records="on")
@@ -192,7 +187,7 @@ def test_a_password_protects_the_link_and_wrong_guesses_are_rate_limited(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
     short = client_as(alice).post(
@@ -233,7 +228,7 @@ def test_the_password_form_passes_the_csrf_check_with_the_origin_a_browser_sends
     client_as,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     from django.test import Client
 
@@ -316,7 +311,7 @@ def test_wrong_passwords_lock_the_link_for_their_address_not_for_everyone(
     client_as,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
     monkeypatch,
 ):
     from django.test import Client
@@ -345,7 +340,7 @@ def test_the_links_page_names_a_link_in_full_and_says_when_it_was_never_opened(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
     _page, path = _create(client_as(alice), report)
