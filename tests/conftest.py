@@ -64,16 +64,13 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("KZ_REQUIRE_SERVICES=1 but REDIS_URL is not set")
 
 
-# Tests that reach the shared Redis (a real Celery worker, the Redis cache) run one after the
-# other on a single xdist worker (`--dist loadgroup`), so that no worker takes another's task
-# or reads its keys; every other test uses eager Celery and a process-local cache.
-REDIS_FIXTURES = {"worker_on_redis", "prefork_worker", "redis_cache"}
+# Tests that reach the shared Redis (a real Celery worker, the Redis cache) carry the marker
+# `xdist_group("redis")`: with `--dist loadgroup` they run one after the other on one xdist
+# worker, so that no worker takes another's task or reads its keys. Every other test uses eager
+# Celery and a process-local cache.
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if "services" in item.keywords or REDIS_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("redis"))
     if os.path.exists(CHROMIUM):
         return
     if _required("KZ_REQUIRE_BROWSER"):

@@ -17,6 +17,9 @@ from accounts.tenancy import workspace_scope
 from kpiapp.imports.reading import MAX_UPLOAD_BYTES
 from kpiapp.models import Account, ImportJob, TargetChange
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 URL = "/api/v1/workspaces/acme/"
 CSV = b"external_id,name,country\nA1,Erste GmbH,DE\nA2,Zweite AG,at\n"
 

@@ -23,6 +23,9 @@ from kpiapp.services.reports import report_create
 from kpiapp.tasks import send_report_digest
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)

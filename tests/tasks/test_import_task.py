@@ -10,6 +10,9 @@ from kpiapp.services import imports as service
 from kpiapp.tasks import run_import
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 CSV = b"external_id,name,country\n" + b"".join(
     f"A{i:05d},Company {i},DE\n".encode() for i in range(3000)
 )

@@ -24,6 +24,9 @@ from kpiapp.services.records import record_save
 from kpiapp.tasks import recompute_workspace
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 SUBSCRIPTIONS = (
     b"external_id,account,amount,interval,started_at\n"
     b"S1,A1,100,month,2025-01-01\nS2,A2,250,month,2025-02-10\n"

@@ -24,6 +24,9 @@ from kpiapp.models import Account, ImportStatus
 from kpiapp.services import imports as service
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 ROWS = 60_000  # three write batches of 20,000: time to kill the child between them
 CSV = b"external_id,name\n" + b"".join(f"K{i:06d},Kunde {i}\n".encode() for i in range(ROWS))
 CELERY = Path(sys.executable).with_name("celery")
