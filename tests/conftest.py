@@ -65,9 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # Tests that reach the shared Redis (a real Celery worker, the Redis cache) carry the marker
-# `xdist_group("redis")`: with `--dist loadgroup` they run one after the other on one xdist
-# worker, so that no worker takes another's task or reads its keys. Every other test uses eager
-# Celery and a process-local cache.
+# `xdist_group("redis")`, meant to keep them on one xdist worker with `--dist loadgroup`.
+# Checked on 5 Dec 2026: they still landed on both workers and took each other's tasks, so
+# ./dev uses xdist only without REDIS_URL. Every other test uses eager Celery and a
+# process-local cache.
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
