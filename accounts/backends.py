@@ -25,10 +25,10 @@ class LoginLimitBackend:
         if request is None or username is None:
             return None
         if lockout.login_locked(request, username):
-            request.axes_locked_out = True  # type: ignore[attr-defined]
+            setattr(request, "axes_locked_out", True)  # noqa: B010 - axes' own flag
             raise PermissionDenied("login paused")
         # A failure from here on (a wrong password) counts; one refused by a lock does not.
-        request.login_attempt_counted = True  # type: ignore[attr-defined]
+        setattr(request, "login_attempt_counted", True)  # noqa: B010 - read by signals.py
         return None
 
     def get_user(self, user_id: int) -> None:

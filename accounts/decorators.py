@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import two_factor
 from accounts.access import access_workspace
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 
@@ -37,13 +38,14 @@ def workspace_view(
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            request = cast(WorkspaceRequest, request)  # login_required let only a user through
             needed = post_role if post_role and request.method == "POST" else min_role
-            membership = access_workspace(request.user, slug, min_role=needed)  # type: ignore[arg-type]
+            membership = access_workspace(request.user, slug, min_role=needed)
             workspace = membership.workspace
-            if two_factor.requirement_unmet(request.user, workspace):  # type: ignore[arg-type]
+            if two_factor.requirement_unmet(request.user, workspace):
                 return _two_factor_first(request, workspace.name)
-            request.membership = membership  # type: ignore[attr-defined]
-            request.workspace = workspace  # type: ignore[attr-defined]
+            request.membership = membership
+            request.workspace = workspace
             # The user's own choice wins; without one the workspace's default applies.
             language = membership.user.language or workspace.language
             request.LANGUAGE_CODE = language
@@ -55,10 +57,17 @@ def workspace_view(
             ):
                 return view(request, *args, **kwargs)
 
-        wrapper.workspace_roles = (min_role, post_role or min_role)  # type: ignore[attr-defined]
+        wrapper.__dict__["workspace_roles"] = (min_role, post_role or min_role)
         return wrapper
 
     return decorate
+
+
+def workspace_roles(view: View) -> tuple[str, str]:
+    """The roles a `@workspace_view` asks for (to read, to POST); the page cache checks them
+    before it answers from the cache (kpiapp/pagecache/decorator.py)."""
+    roles: tuple[str, str] = view.__dict__["workspace_roles"]
+    return roles
 
 
 def _two_factor_first(request: HttpRequest, workspace_name: str) -> HttpResponse:

@@ -18,9 +18,10 @@ from django.utils import timezone
 from accounts.models import DeletedWorkspaceRecord, User, Workspace
 
 
-def _points_at(field: models.Field, target: type[models.Model]) -> bool:
-    return (
-        field.concrete
+def _points_at(field: object, target: type[models.Model]) -> bool:
+    return bool(
+        isinstance(field, models.Field)
+        and field.concrete
         and field.is_relation
         and field.many_to_one
         and (field.related_model is target)
@@ -39,7 +40,7 @@ def workspace_tables() -> list[type[models.Model]]:
     for model in owned:
         for field in model._meta.get_fields():
             target = field.related_model if field.concrete and field.many_to_one else None
-            if target in children and target is not model:
+            if isinstance(target, type) and target in children and target is not model:
                 children[target].add(model)  # `model` must go before `target`
     return list(TopologicalSorter(children).static_order())
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -80,8 +80,14 @@ class PercentOfOneField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("max_digits", None)
         kwargs.pop("decimal_places", None)
-        super().__init__(min_value=Decimal(0), max_value=Decimal(100), max_digits=4,
-                         decimal_places=1, localize=True, **kwargs)  # fmt: skip
+        super().__init__(
+            min_value=Decimal(0),
+            max_value=Decimal(100),
+            max_digits=4,
+            decimal_places=1,
+            localize=True,
+            **kwargs,
+        )
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
@@ -106,7 +112,7 @@ class WorkspaceForm(forms.ModelForm):
 
     class Meta:
         model = Workspace
-        fields = ("name", "currency", "time_zone", "gross_margin", "language")
+        fields: tuple[str, ...] = ("name", "currency", "time_zone", "gross_margin", "language")
 
 
 STAGE_LABELS = {
@@ -186,7 +192,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _assignable_roles(actor)
+        cast(forms.ChoiceField, self.fields["role"]).choices = _assignable_roles(actor)
 
 
 class RoleForm(forms.Form):
@@ -194,7 +200,8 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(v, Role(v).label) for v, _label in _assignable_roles(actor)]
+        roles = [(v, Role(v).label) for v, _label in _assignable_roles(actor)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = roles
 
 
 class ApiTokenForm(forms.Form):

@@ -74,8 +74,12 @@ def user_delete(*, user: User) -> None:
             )
     for membership in user.memberships.select_related("workspace"):
         if membership.workspace.deleting_since is None:  # the others see who left and how
-            audit_record(workspace=membership.workspace, actor=user,
-                         action=AuditAction.ACCOUNT_DELETED, subject=user.email)  # fmt: skip
+            audit_record(
+                workspace=membership.workspace,
+                actor=user,
+                action=AuditAction.ACCOUNT_DELETED,
+                subject=user.email,
+            )
     hooks.user_changed(user)  # the teams they leave
     user.delete()
 
@@ -153,9 +157,14 @@ def workspace_create(
 def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Workspace:
     workspace = actor.workspace
     fields = (
-        "name", "currency", "time_zone", "gross_margin", "language", "stage_probabilities",
+        "name",
+        "currency",
+        "time_zone",
+        "gross_margin",
+        "language",
+        "stage_probabilities",
         "benchmark_segment",
-    )  # fmt: skip
+    )
     before = {f: str(getattr(workspace, f)) for f in fields}
     for field, value in vars(settings_).items():
         if value is not None:
@@ -166,7 +175,10 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
     changed = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
     if changed:
         audit_record(
-            workspace=workspace, actor=actor.user, action=AuditAction.WORKSPACE_UPDATED, **changed
+            workspace=workspace,
+            actor=actor.user,
+            action=AuditAction.WORKSPACE_UPDATED,
+            **changed,  # type: ignore[arg-type]  # audit details are any JSON value, not str
         )
         hooks.workspace_settings_changed(workspace, set(changed))
     return workspace

@@ -79,7 +79,7 @@ def current_workspace_id() -> int:
 def _claim_for_scope(obj: models.Model, workspace_id: int) -> None:
     own = getattr(obj, "workspace_id", None)
     if own is None:
-        obj.workspace_id = workspace_id  # type: ignore[attr-defined]
+        setattr(obj, "workspace_id", workspace_id)  # noqa: B010 - any WorkspaceOwned model
     elif own != workspace_id:
         raise WorkspaceMismatch(f"{obj!r} belongs to workspace {own}, the scope is {workspace_id}")
 

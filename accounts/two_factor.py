@@ -15,6 +15,7 @@ import re
 import time
 from base64 import b32encode
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -54,15 +55,15 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def needs_code(user: object) -> bool:
+def needs_code(user: object) -> TypeGuard[User]:
     """A logged-in session whose person has two-factor login on but that no code confirmed
     (e.g. one opened before they turned it on): not fully logged in."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # nobody logged in (AnonymousUser)
         return False
     is_verified = getattr(user, "is_verified", None)
     if is_verified is not None and is_verified():
         return False
-    return enabled(user)  # type: ignore[arg-type]
+    return enabled(user)
 
 
 def members_without(workspace: Workspace) -> int:
@@ -256,7 +257,8 @@ def pending(request: HttpRequest) -> Pending | None:
     if int(time.time()) - int(data.get("at", 0)) > settings.TWO_FACTOR_PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    user_id = data.get("user")
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         return None
     return Pending(user=user, backend=str(data["backend"]), next_url=str(data.get("next", "")))

@@ -47,7 +47,7 @@ from kpiapp.models import Deal
 LABEL = "bench/api.py"  # the name of the bench member's API token
 
 
-def token_for(user, workspace) -> str:  # type: ignore[no-untyped-def]
+def token_for(user, workspace) -> str:
     """A fresh token each run (the key is shown once); the earlier ones are removed."""
     ApiToken.all_workspaces.filter(user=user, workspace=workspace, name=LABEL).delete()
     membership = Membership.all_workspaces.get(user=user, workspace=workspace)

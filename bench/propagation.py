@@ -104,7 +104,7 @@ def main() -> None:
             print(f"(demo database in {folder})")
 
 
-def _services_workspace():  # type: ignore[no-untyped-def]
+def _services_workspace():
     from accounts.models import Workspace
 
     workspace = Workspace.objects.filter(slug="bench-recompute").first()
@@ -113,9 +113,9 @@ def _services_workspace():  # type: ignore[no-untyped-def]
     return workspace
 
 
-def _demo_workspace():  # type: ignore[no-untyped-def]
+def _demo_workspace():
+    from kpiapp.demo.seed import demo_seed
     from kpiapp.kpis.periods import today_in
-    from kpiapp.services.demo import demo_seed
 
     started = time.perf_counter()
     demo_seed(slug="demo", seed=42, as_of=today_in("Europe/Berlin"), reset=True)
@@ -141,7 +141,7 @@ def _start_worker() -> subprocess.Popen:
     raise SystemExit("the Celery worker did not start within 60 s")
 
 
-def run(workspace, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+def run(workspace, args: argparse.Namespace) -> None:
     from django.db import connection
 
     from rest_framework.test import APIClient
@@ -197,7 +197,7 @@ def _value(body: dict, match: dict[str, str]) -> Decimal | None:
     return None
 
 
-def _changes(workspace) -> list[Change]:  # type: ignore[no-untyped-def]
+def _changes(workspace) -> list[Change]:
     """The three changes, on records chosen so that the new value is known exactly."""
     from django.db.models import Q
 

@@ -12,7 +12,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
     list_select_related = ("workspace",)
     raw_id_fields: tuple = ()
 
-    def get_list_display(self, request):  # type: ignore[no-untyped-def]
+    def get_list_display(self, request):
         return ("workspace", *super().get_list_display(request))
 
 
@@ -204,10 +204,10 @@ class KpiSnapshotAdmin(WorkspaceAdmin):
     list_filter = ("workspace", "grain", "dimension", "partial")
     search_fields = ("kpi_key", "dimension_value")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -244,11 +244,11 @@ def target_problem(key: str, unit: str, value: Decimal) -> str | None:
         return None
     if problem.code == "range":
         return str(_("Enter a value between %(low)s and %(high)s.")) % {
-            "low": _shown(problem.low, unit),  # type: ignore[arg-type]
-            "high": _shown(problem.high, unit),  # type: ignore[arg-type]
+            "low": _shown(problem.low, unit),
+            "high": _shown(problem.high, unit),
         }
     if problem.code == "negative":
         return str(_("A target cannot be negative."))
     if problem.code == "at_least":
-        return str(_("Enter at least %(low)s.")) % {"low": _shown(problem.low, unit)}  # type: ignore[arg-type]
+        return str(_("Enter at least %(low)s.")) % {"low": _shown(problem.low, unit)}
     return str(_("Enter a whole number: this KPI counts."))

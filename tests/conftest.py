@@ -33,6 +33,7 @@ from accounts.tenancy import _current_workspace_id, leaked_scope_clear, workspac
 from kpiapp.celery import app as celery_app
 from kpiapp.imports.mapping import parse_options
 from kpiapp.services.imports import data_import
+from tests.report_data import write_report_snapshots
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -61,6 +62,13 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("KZ_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL")
         if not settings.REDIS_URL:
             raise pytest.UsageError("KZ_REQUIRE_SERVICES=1 but REDIS_URL is not set")
+
+
+# Tests that reach the shared Redis (a real Celery worker, the Redis cache) carry the marker
+# `xdist_group("redis")`, meant to keep them on one xdist worker with `--dist loadgroup`.
+# Checked on 5 Dec 2026: they still landed on both workers and took each other's tasks, so
+# ./dev uses xdist only without REDIS_URL. Every other test uses eager Celery and a
+# process-local cache.
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -95,7 +103,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _test_speedups(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _test_speedups(settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Recomputes run inline at commit, so a test reads their result at once; the fixture
@@ -173,7 +181,7 @@ class UnscopedClient(Client):
     `scoped` fixture), as a request on a worker thread does; the request guard then checks
     that the request leaves no scope behind, and the test's scope is back afterwards."""
 
-    def request(self, **request):  # type: ignore[no-untyped-def]
+    def request(self, **request):
         held = leaked_scope_clear()
         try:
             return super().request(**request)
@@ -220,13 +228,19 @@ def run_import(workspace):
 
 
 @pytest.fixture
+def snapshots(workspace: Workspace) -> None:
+    """Snapshot rows and an MRR target for the report tests (tests/report_data.py)."""
+    write_report_snapshots(workspace)
+
+
+@pytest.fixture
 def scoped(workspace):
     with workspace_scope(workspace.id):
         yield workspace
 
 
 @pytest.fixture
-def background_recompute(settings, transactional_db):  # type: ignore[no-untyped-def]
+def background_recompute(settings, transactional_db):
     """Recomputes on the embedded default's worker thread (after the commit, not in the
     request); yields `flush()`, which waits until every submitted recompute has finished."""
     from kpiapp.services import recompute_thread

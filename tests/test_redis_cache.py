@@ -12,6 +12,9 @@ import pytest
 
 from kpiapp.pagecache.redis_client import RedisCache
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 
 @pytest.fixture
 def redis_cache() -> RedisCache:

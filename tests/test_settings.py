@@ -59,12 +59,14 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_deployment_check_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_collectstatic_serves_chart_js_from_npm_with_hashed_names(tmp_path):
     result = manage("collectstatic", "--noinput", **PRODUCTION, STATIC_ROOT=str(tmp_path))
     assert result.returncode == 0, result.stderr

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import services, two_factor
 from accounts.forms import ConfirmIdentityForm, DeleteAccountForm, ProfileForm, SignupForm
 from accounts.models import Language
+from accounts.requests import AuthenticatedRequest
 from accounts.user_data import user_data_export
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -42,7 +43,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -56,14 +57,16 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render_profile(request, form=form)
 
 
-def render_profile(request: HttpRequest, status: int = 200, **forms: Form) -> HttpResponse:
+def render_profile(
+    request: AuthenticatedRequest, status: int = 200, **forms: BaseForm
+) -> HttpResponse:
     """The profile page; `forms` replaces a section's form with a bound one (its errors)."""
     user = request.user
     context: dict[str, object] = {
         "form": ProfileForm(instance=user),
-        "delete_form": DeleteAccountForm(user=user),  # type: ignore[arg-type]
-        "two_factor_on": two_factor.enabled(user),  # type: ignore[arg-type]
-        "recovery_codes_left": two_factor.recovery_codes_left(user),  # type: ignore[arg-type]
+        "delete_form": DeleteAccountForm(user=user),
+        "two_factor_on": two_factor.enabled(user),
+        "recovery_codes_left": two_factor.recovery_codes_left(user),
         "codes_form": ConfirmIdentityForm(prefix="codes"),
         "disable_form": ConfirmIdentityForm(prefix="off"),
     }
@@ -72,9 +75,9 @@ def render_profile(request: HttpRequest, status: int = 200, **forms: Form) -> Ht
 
 
 @login_required
-def export_account(request: HttpRequest) -> HttpResponse:
+def export_account(request: AuthenticatedRequest) -> HttpResponse:
     """The person's own data as a JSON download (DSGVO Art. 15 and 20)."""
-    data = user_data_export(user=request.user)  # type: ignore[arg-type]
+    data = user_data_export(user=request.user)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     name = f"kennzahl-my-data-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -83,7 +86,7 @@ def export_account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST, user=request.user)
     if form.is_valid():
         try:

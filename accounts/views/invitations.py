@@ -41,7 +41,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         )
 
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    context = {"invitation": invitation}
+    context: dict[str, object] = {"invitation": invitation}
     if request.user.is_authenticated:
         if request.user.email.lower() != invitation.email.lower():
             context["wrong_user"] = True

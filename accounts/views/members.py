@@ -16,13 +16,14 @@ from accounts.access import access_invitation, access_membership
 from accounts.decorators import workspace_view
 from accounts.forms import InvitationForm, RoleForm
 from accounts.models import AuditEvent, Invitation, Membership, Workspace
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 
 
 def _members_page(
-    request: HttpRequest, *, invite_form: InvitationForm | None = None, status: int = 200
+    request: WorkspaceRequest, *, invite_form: InvitationForm | None = None, status: int = 200
 ) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+    actor: Membership = request.membership
     members = list(
         Membership.objects.filter(workspace=actor.workspace)
         .select_related("user")
@@ -60,14 +61,14 @@ def recent_changes(workspace: Workspace) -> list:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: WorkspaceRequest) -> HttpResponse:
     return _members_page(request)
 
 
 @workspace_view(min_role=Role.ADMIN)
 @require_POST
-def invite(request: HttpRequest) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def invite(request: WorkspaceRequest) -> HttpResponse:
+    actor: Membership = request.membership
     form = InvitationForm(request.POST, actor=actor)
     if form.is_valid():
         try:
@@ -91,8 +92,8 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(min_role=Role.ADMIN)
 @require_POST
-def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def change_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
+    actor: Membership = request.membership
     membership = access_membership(actor, membership_id)
     form = RoleForm(request.POST, actor=actor)
     if not form.is_valid():
@@ -110,8 +111,8 @@ def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @workspace_view(min_role=Role.ADMIN)
 @require_POST
-def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def remove_member(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
+    actor: Membership = request.membership
     membership = access_membership(actor, membership_id)
     _attempt(
         request,
@@ -123,8 +124,8 @@ def remove_member(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @workspace_view(min_role=Role.VIEWER)
 @require_POST
-def leave(request: HttpRequest) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def leave(request: WorkspaceRequest) -> HttpResponse:
+    actor: Membership = request.membership
     left = _attempt(
         request,
         lambda: services.membership_remove(actor=actor, membership=actor),
@@ -137,8 +138,8 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(min_role=Role.ADMIN)
 @require_POST
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def revoke_invitation(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    actor: Membership = request.membership
     invitation = access_invitation(actor, invitation_id)
     _attempt(
         request,

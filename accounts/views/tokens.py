@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,12 +14,13 @@ from accounts.access import access_api_token
 from accounts.decorators import workspace_view
 from accounts.forms import ApiTokenForm
 from accounts.models import ApiToken, Membership
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 
 
 @workspace_view(min_role=Role.VIEWER)
-def tokens(request: HttpRequest) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def tokens(request: WorkspaceRequest) -> HttpResponse:
+    actor: Membership = request.membership
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -46,8 +47,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(min_role=Role.VIEWER)
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    actor: Membership = request.membership  # type: ignore[attr-defined]
+def revoke_token(request: WorkspaceRequest, token_id: int) -> HttpResponse:
+    actor: Membership = request.membership
     token = access_api_token(actor, token_id)
     try:
         services.api_token_revoke(actor=actor, token=token)

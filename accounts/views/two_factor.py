@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +33,8 @@ from accounts.forms import (
     SetupCodeForm,
     TwoFactorRequirementForm,
 )
+from accounts.models import User
+from accounts.requests import AuthenticatedRequest, WorkspaceRequest
 from accounts.roles import Role
 from accounts.views.auth import render_profile
 
@@ -64,7 +67,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailLoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: EmailLoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:  # an EmailLoginForm
         user = form.get_user()
         if two_factor.enabled(user):
             two_factor.start_pending(self.request, user, self.get_success_url())
@@ -86,7 +89,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = two_factor.check(request, user, form.cleaned_data["code"])  # type: ignore[arg-type]
+            device = two_factor.check(request, user, form.cleaned_data["code"])
         except two_factor.CodeLocked:
             two_factor.clear_pending(request)
             return render(
@@ -98,10 +101,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
         if device is not None:
             if state is not None:
                 two_factor.clear_pending(request)
-                login(request, user, backend=state.backend)  # type: ignore[arg-type]
+                login(request, user, backend=state.backend)
             django_otp.login(request, device)
             if isinstance(device, StaticDevice):
-                _warn_recovery_codes_left(request, user)  # type: ignore[arg-type]
+                _warn_recovery_codes_left(request, user)
             return redirect(resolve_url(next_url or settings.LOGIN_REDIRECT_URL))
         form.add_error("code", _("This code is not correct. Please try again."))
     return render(
@@ -109,8 +112,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _warn_recovery_codes_left(request: HttpRequest, user: object) -> None:
-    left = two_factor.recovery_codes_left(user)  # type: ignore[arg-type]
+def _warn_recovery_codes_left(request: HttpRequest, user: User) -> None:
+    left = two_factor.recovery_codes_left(user)
     messages.warning(
         request,
         _(
@@ -123,17 +126,17 @@ def _warn_recovery_codes_left(request: HttpRequest, user: object) -> None:
 
 @login_required
 @never_cache
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedRequest) -> HttpResponse:
     """Turn it on: scan the QR code (or type the key), confirm with a current code, then see
     the recovery codes once."""
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    if two_factor.enabled(request.user):  # type: ignore[arg-type]
+    if two_factor.enabled(request.user):
         return redirect(next_url or "accounts:profile")
-    device = two_factor.setup_device(request.user)  # type: ignore[arg-type]
+    device = two_factor.setup_device(request.user)
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = two_factor.confirm_setup(request, request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
+            result = two_factor.confirm_setup(request, request.user, form.cleaned_data["code"])
         except two_factor.CodeLocked:
             form.add_error("code", _locked_message())
         else:
@@ -165,7 +168,7 @@ def _show_codes(request: HttpRequest, codes: list[str], next_url: str, first: bo
     return response
 
 
-def _identity_confirmed(request: HttpRequest, form: ConfirmIdentityForm) -> bool:
+def _identity_confirmed(request: AuthenticatedRequest, form: ConfirmIdentityForm) -> bool:
     """The password, or a code (which counts toward the code lock when wrong)."""
     if not form.is_valid():
         return False
@@ -173,10 +176,10 @@ def _identity_confirmed(request: HttpRequest, form: ConfirmIdentityForm) -> bool
         form.add_error("secret", _locked_message())
         return False
     secret = form.cleaned_data["secret"]
-    if request.user.check_password(secret):  # type: ignore[union-attr]
+    if request.user.check_password(secret):
         return True
     try:
-        if two_factor.check(request, request.user, secret) is not None:  # type: ignore[arg-type]
+        if two_factor.check(request, request.user, secret) is not None:
             return True
     except two_factor.CodeLocked:
         form.add_error("secret", _locked_message())
@@ -185,44 +188,44 @@ def _identity_confirmed(request: HttpRequest, form: ConfirmIdentityForm) -> bool
     return False
 
 
-def _profile_again(request: HttpRequest, form: Form, which: str) -> HttpResponse:
+def _profile_again(request: AuthenticatedRequest, form: Form, which: str) -> HttpResponse:
     return render_profile(request, status=400, **{which: form})
 
 
 @login_required
 @require_POST
 @never_cache
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """New recovery codes; the old ones stop working."""
     form = ConfirmIdentityForm(request.POST, prefix="codes")
-    if not two_factor.enabled(request.user):  # type: ignore[arg-type]
+    if not two_factor.enabled(request.user):
         return redirect("accounts:profile")
     if not _identity_confirmed(request, form):
         return _profile_again(request, form, "codes_form")
-    codes = two_factor.new_recovery_codes(request.user)  # type: ignore[arg-type]
+    codes = two_factor.new_recovery_codes(request.user)
     return _show_codes(request, codes, "", first=False)
 
 
 @login_required
 @require_POST
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: AuthenticatedRequest) -> HttpResponse:
     form = ConfirmIdentityForm(request.POST, prefix="off")
     if not _identity_confirmed(request, form):
         return _profile_again(request, form, "disable_form")
-    two_factor.disable(request.user)  # type: ignore[arg-type]
+    two_factor.disable(request.user)
     messages.success(request, _("Two-factor login is off."))
     return redirect("accounts:profile")
 
 
 @workspace_view(min_role=Role.OWNER)
 @require_POST
-def workspace_requirement(request: HttpRequest) -> HttpResponse:
+def workspace_requirement(request: WorkspaceRequest) -> HttpResponse:
     form = TwoFactorRequirementForm(request.POST)
     form.is_valid()  # a checkbox: always valid
     required = bool(form.cleaned_data.get("require_two_factor"))
     try:
         changed = two_factor.set_workspace_requirement(
-            actor=request.membership,  # type: ignore[attr-defined]
+            actor=request.membership,
             required=required,
         )
     except ValidationError as error:
@@ -232,4 +235,4 @@ def workspace_requirement(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Every member now needs two-factor login."))
         elif changed:
             messages.success(request, _("Two-factor login is no longer required."))
-    return redirect("settings:general", slug=request.workspace.slug)  # type: ignore[attr-defined]
+    return redirect("settings:general", slug=request.workspace.slug)

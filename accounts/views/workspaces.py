@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -18,15 +18,14 @@ from accounts.forms import (
     WorkspaceForm,
     WorkspaceSettingsForm,
 )
+from accounts.requests import AuthenticatedRequest, WorkspaceRequest
 from accounts.roles import Role
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     memberships = list(
-        memberships_of(request.user)  # type: ignore[arg-type]
-        .select_related("workspace")
-        .order_by("workspace__name")
+        memberships_of(request.user).select_related("workspace").order_by("workspace__name")
     )
     if len(memberships) == 1:
         return redirect("kpiapp:dashboard", slug=memberships[0].workspace.slug)
@@ -49,7 +48,7 @@ def _settings_from(form: WorkspaceForm) -> services.WorkspaceSettings:
 
 
 @login_required
-def workspace_create(request: HttpRequest) -> HttpResponse:
+def workspace_create(request: AuthenticatedRequest) -> HttpResponse:
     form = WorkspaceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,9 +64,9 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.ADMIN)
-def workspace_settings(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    form = WorkspaceSettingsForm(request.POST or None, instance=request.workspace)  # type: ignore[attr-defined]
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
+    membership = request.membership
+    form = WorkspaceSettingsForm(request.POST or None, instance=request.workspace)
     if not membership.has_role(Role.ADMIN):
         for field in form.fields.values():
             field.disabled = True
@@ -93,8 +92,8 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.OWNER)
-def workspace_delete(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def workspace_delete(request: WorkspaceRequest) -> HttpResponse:
+    membership = request.membership
     form = ConfirmSlugForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

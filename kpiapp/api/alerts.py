@@ -51,11 +51,11 @@ class AlertRuleViewSet(
         given = AlertRuleSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = dict(given.validated_data)
-        rule = alert_rule_create(membership=request.membership, values=values)
+        rule = alert_rule_create(membership=self.membership, values=values)
         return Response(AlertRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: AlertRule) -> None:
-        alert_rule_delete(membership=self.request.membership, rule=instance)
+        alert_rule_delete(membership=self.membership, rule=instance)
 
 
 class AlertEventViewSet(mixins.ListModelMixin, WorkspaceViewSet):

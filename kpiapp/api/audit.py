@@ -42,9 +42,16 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "created_at", "actor", "action", "description", "object_type", "subject",
-            "detail", "ip_address",
-        ]  # fmt: skip
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "description",
+            "object_type",
+            "subject",
+            "detail",
+            "ip_address",
+        ]
         read_only_fields = fields
 
 

@@ -2,7 +2,8 @@
 
 Like `@workspace_view` for pages: it resolves the slug to the caller's membership (404 for
 outsiders and for a token of another workspace, 403 for a member below the role), sets
-`request.workspace` / `request.membership`, and runs the handler inside the workspace scope.
+`self.workspace` / `self.membership` (and the same on the request), and runs
+the handler inside the workspace scope.
 Subclasses cannot bypass it: they implement `scoped_queryset()`, and defining `get_queryset`,
 `get_object`, `get_permissions`, `initial`, `dispatch` or `finalize_response` is refused when
 the class is made.
@@ -14,7 +15,7 @@ handle (which skips `finalize_response`) cannot leave this thread inside the wor
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
@@ -24,7 +25,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from accounts.access import access_workspace
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Membership, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 
@@ -38,9 +39,18 @@ GUARDED = (
 )
 
 
+class WorkspaceApiRequest(Request):
+    """The request a `WorkspaceViewSet` handler gets, with the workspace and membership set."""
+
+    membership: Membership
+    workspace: Workspace
+
+
 class WorkspaceViewSet(viewsets.GenericViewSet):
     read_role: ClassVar[str] = Role.VIEWER
     write_role: ClassVar[str] = Role.EDITOR
+    membership: Membership  # set in initial(), before any handler runs
+    workspace: Workspace
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -67,8 +77,12 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
             raise Http404("No such workspace.")  # a token grants its own workspace only
         needed = self.read_role if request.method in SAFE_METHODS else self.write_role
         membership = access_workspace(request.user, slug, min_role=needed)
-        request.membership = membership  # type: ignore[attr-defined]
-        request.workspace = membership.workspace  # type: ignore[attr-defined]
+        self.membership = membership
+        self.workspace = membership.workspace
+        # Serializers read them from the request in their context (e.g. the audit description).
+        scoped = cast(WorkspaceApiRequest, request)
+        scoped.membership = membership
+        scoped.workspace = membership.workspace
         self._scopes.enter_context(workspace_scope(membership.workspace_id))
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:

@@ -32,8 +32,20 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "kind", "filename", "preset", "header", "columns", "values", "status",
-                  "result", "progress", "created_at", "finished_at"]  # fmt: skip
+        fields = [
+            "id",
+            "kind",
+            "filename",
+            "preset",
+            "header",
+            "columns",
+            "values",
+            "status",
+            "result",
+            "progress",
+            "created_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
     def get_progress(self, job: ImportJob) -> dict[str, Any]:
@@ -80,8 +92,10 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspa
     def scoped_queryset(self) -> QuerySet:
         return ImportJob.objects.defer("data").order_by("-created_at", "-pk")
 
-    @extend_schema(request={"multipart/form-data": ImportUploadSerializer},
-                   responses={201: ImportJobSerializer, 413: None})  # fmt: skip
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={201: ImportJobSerializer, 413: None},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         upload = request.FILES.get("file")
         if upload is not None and upload.size > MAX_UPLOAD_BYTES:
@@ -95,9 +109,12 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspa
         with transaction.atomic():  # a refused mapping keeps nothing
             try:
                 job = service.import_job_create(
-                    membership=request.membership, kind=data["kind"], filename=data["file"].name,
-                    data=data["file"].read(), preset=data.get("preset") or "",
-                )  # fmt: skip
+                    membership=request.membership,
+                    kind=data["kind"],
+                    filename=data["file"].name,
+                    data=data["file"].read(),
+                    preset=data.get("preset") or "",
+                )
             except ImportFileError as error:
                 raise exceptions.ValidationError({"file": [str(error)]}) from None
             columns = {**job.columns, **data.get("columns", {})}

@@ -54,8 +54,9 @@ class TargetSerializer(serializers.Serializer):
     dimension_value = serializers.CharField(required=False, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=24, decimal_places=6)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
-    current = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True,
-                                       allow_null=True)  # fmt: skip
+    current = serializers.DecimalField(
+        max_digits=24, decimal_places=6, read_only=True, allow_null=True
+    )
     progress = serializers.CharField(read_only=True, allow_null=True)
     expected = serializers.CharField(read_only=True, allow_null=True)
     projection = serializers.CharField(read_only=True, allow_null=True)
@@ -131,13 +132,13 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         return Target.objects.order_by("quarter_start", "kpi_key", "pk")
 
     def _quarter(self, label: str | None) -> Period:
-        today = today_in(self.request.workspace.time_zone)
+        today = today_in(self.workspace.time_zone)
         if not label:
             return Period.containing("quarter", month_index(today))
         try:
             grain, first = parse_period(label)
         except ValueError:
-            grain, first = "", 0
+            grain = None
         if grain != "quarter":
             raise exceptions.ValidationError({"quarter": [_("Write the quarter as YYYY-Qn.")]})
         if not month_in_window(first):
@@ -156,7 +157,7 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         return Response(TargetSerializer([_row(r, currency) for r in rows], many=True).data)
 
     def _rows(self, quarter: Period) -> list[TargetRow]:
-        today = today_in(self.request.workspace.time_zone)
+        today = today_in(self.workspace.time_zone)
         return targets_of_quarter(quarter=quarter, today=today, facts=kpi_facts())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -165,17 +166,22 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         data = given.validated_data
         quarter = self._quarter(data["quarter"])
         target = target_set(
-            membership=request.membership, kpi_key=data["kpi"], quarter=quarter,
-            value=data["value"], dimension=data["dimension"],
-            dimension_value=data["dimension_value"], note=data["note"],
-            rate_basis=_basis(data.get("measured_on")), confirmed=data["confirm"],
-        )  # fmt: skip
+            membership=self.membership,
+            kpi_key=data["kpi"],
+            quarter=quarter,
+            value=data["value"],
+            dimension=data["dimension"],
+            dimension_value=data["dimension_value"],
+            note=data["note"],
+            rate_basis=_basis(data.get("measured_on")),
+            confirmed=data["confirm"],
+        )
         row = next(r for r in self._rows(quarter) if r.target.pk == target.pk)
         data = TargetSerializer(_row(row, request.workspace.currency)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Target) -> None:
-        target_remove(membership=self.request.membership, target=instance)
+        target_remove(membership=self.membership, target=instance)
 
 
 class BenchmarkSerializer(serializers.Serializer):
@@ -185,8 +191,9 @@ class BenchmarkSerializer(serializers.Serializer):
     segment = serializers.CharField(read_only=True)
     form = serializers.ChoiceField(choices=["point", "band", "at_least", "at_most"])
     low = serializers.DecimalField(max_digits=24, decimal_places=6)
-    high = serializers.DecimalField(max_digits=24, decimal_places=6, required=False,
-                                    allow_null=True, default=None)  # fmt: skip
+    high = serializers.DecimalField(
+        max_digits=24, decimal_places=6, required=False, allow_null=True, default=None
+    )
     source = serializers.CharField(max_length=300)
     # Library notes run longer than a team's (at most 300 characters, checked by the model).
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -213,27 +220,50 @@ class BenchmarkViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
         rows = [
             {
                 "id": team_ids.get((r.row.key, r.row.grain)) if r.row.segment == "team" else None,
-                "kpi": r.row.key, "grain": r.row.grain, "segment": r.row.segment,
-                "form": r.row.form, "low": r.row.low, "high": r.row.high,
-                "source": r.row.source, "note": str(r.row.note), "in_use": r.in_use,
-                "year": r.row.year, "url": r.row.url, "source_label": r.row.label,
+                "kpi": r.row.key,
+                "grain": r.row.grain,
+                "segment": r.row.segment,
+                "form": r.row.form,
+                "low": r.row.low,
+                "high": r.row.high,
+                "source": r.row.source,
+                "note": str(r.row.note),
+                "in_use": r.in_use,
+                "year": r.row.year,
+                "url": r.row.url,
+                "source_label": r.row.label,
             }
-            for r in library_overview(segment=request.workspace.benchmark_segment)
-        ]  # fmt: skip
+            for r in library_overview(segment=self.workspace.benchmark_segment)
+        ]
         return Response(BenchmarkSerializer(rows, many=True).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = BenchmarkSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        row = team_benchmark_set(membership=request.membership, kpi_key=data["kpi"],
-                                 grain=data["grain"], form=data["form"], low=data["low"],
-                                 high=data["high"], source=data["source"],
-                                 note=data["note"])  # fmt: skip
-        body = {"id": row.pk, "kpi": row.kpi_key, "grain": row.grain, "segment": "team",
-                "form": row.form, "low": row.low, "high": row.high, "source": row.source,
-                "note": row.note, "in_use": True}  # fmt: skip
+        row = team_benchmark_set(
+            membership=self.membership,
+            kpi_key=data["kpi"],
+            grain=data["grain"],
+            form=data["form"],
+            low=data["low"],
+            high=data["high"],
+            source=data["source"],
+            note=data["note"],
+        )
+        body = {
+            "id": row.pk,
+            "kpi": row.kpi_key,
+            "grain": row.grain,
+            "segment": "team",
+            "form": row.form,
+            "low": row.low,
+            "high": row.high,
+            "source": row.source,
+            "note": row.note,
+            "in_use": True,
+        }
         return Response(BenchmarkSerializer(body).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: TeamBenchmark) -> None:
-        team_benchmark_delete(membership=self.request.membership, benchmark=instance)
+        team_benchmark_delete(membership=self.membership, benchmark=instance)

@@ -214,6 +214,7 @@ def _body(
 
 def _quarter(label: str) -> Period:
     try:
+        grain: str
         grain, first = parse_period(label)
     except ValueError:
         grain, first = "", 0
@@ -277,8 +278,8 @@ class PlanViewSet(WorkspaceViewSet):
         quarter = _quarter(given.validated_data["quarter"])
         checked = _checked(given.validated_data)
         try:
-            plan = plan_save(membership=request.membership, quarter=quarter, checked=checked,
-                             today=today_in(request.workspace.time_zone))  # fmt: skip
+            plan = plan_save(membership=self.membership, quarter=quarter, checked=checked,
+                             today=today_in(self.workspace.time_zone))  # fmt: skip
         except DjangoValidationError as error:
             raise service_errors(error) from None
         return self._answer(plan, status.HTTP_201_CREATED)
@@ -301,8 +302,8 @@ class PlanViewSet(WorkspaceViewSet):
             )
         checked = _checked(given.validated_data)
         try:
-            plan_save(membership=request.membership, quarter=quarter, checked=checked,
-                      today=today_in(request.workspace.time_zone), plan=plan)  # fmt: skip
+            plan_save(membership=self.membership, quarter=quarter, checked=checked,
+                      today=today_in(self.workspace.time_zone), plan=plan)  # fmt: skip
         except DjangoValidationError as error:
             raise service_errors(error) from None
         plan.refresh_from_db()
@@ -331,7 +332,7 @@ class PlanPreviewViewSet(WorkspaceViewSet):
         quarter = _quarter(given.validated_data["quarter"])
         checked = _checked(given.validated_data)
         plan = Plan.objects.filter(quarter_start=quarter.start).first()
-        today = today_in(request.workspace.time_zone)
+        today = today_in(self.workspace.time_zone)
         basis_month = plan.basis_month if plan else basis_month_for(quarter, today)
         result = plan_compute(checked, quarter, basis_month)
         body = _body(plan=None, quarter=quarter, checked=checked, result=result, request=request)

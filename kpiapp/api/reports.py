@@ -84,11 +84,27 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = [
-            "id", "title", "owner", "visibility", "language", "grain", "range", "range_kind",
-            "range_months", "start_period", "end_period", "dimension", "dimension_value",
-            "comparison", "include_targets", "sections", "template", "created_at", "updated_at",
+            "id",
+            "title",
+            "owner",
+            "visibility",
+            "language",
+            "grain",
+            "range",
+            "range_kind",
+            "range_months",
+            "start_period",
+            "end_period",
+            "dimension",
+            "dimension_value",
+            "comparison",
+            "include_targets",
+            "sections",
+            "template",
+            "created_at",
+            "updated_at",
             "can_edit",
-        ]  # fmt: skip
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"title": {"required": False}}
 
@@ -139,24 +155,40 @@ def content_json(content: ReportContent) -> dict[str, Any]:
     for section in content.sections:
         kpi = section.kpi
         places = decimals_for(kpi.key, None if kpi.key in KPI_BY_KEY else kpi.unit)
-        rows = [{
-            "period": r.period.label, "value": _decimal(r.value, places),
-            "reason": r.reason or None, "partial": r.partial,
-            "compare_period": r.compare_period.label if r.compare_period else None,
-            "compare_value": _decimal(r.compare_value, places),
-            "change": _decimal(r.change, 6), "change_in_points": r.change_in_points,
-            "target": _decimal(r.target, places),
-        } for r in section.rows]  # fmt: skip
-        sections.append({
-            "kpi": kpi.key, "name": str(kpi.name), "unit": kpi.unit, "note": section.note,
-            "filtered": section.filtered,
-            "status": section.pacing.status if section.pacing else None, "rows": rows,
-        })  # fmt: skip
+        rows = [
+            {
+                "period": r.period.label,
+                "value": _decimal(r.value, places),
+                "reason": r.reason or None,
+                "partial": r.partial,
+                "compare_period": r.compare_period.label if r.compare_period else None,
+                "compare_value": _decimal(r.compare_value, places),
+                "change": _decimal(r.change, 6),
+                "change_in_points": r.change_in_points,
+                "target": _decimal(r.target, places),
+            }
+            for r in section.rows
+        ]
+        sections.append(
+            {
+                "kpi": kpi.key,
+                "name": str(kpi.name),
+                "unit": kpi.unit,
+                "note": section.note,
+                "filtered": section.filtered,
+                "status": section.pacing.status if section.pacing else None,
+                "rows": rows,
+            }
+        )
     return {
-        "report": content.report.pk, "today": content.today, "grain": content.report.grain,
-        "currency": content.workspace.currency, "periods": [p.label for p in content.periods],
-        "sections": sections, "missing_kpis": content.missing_kpis,
-    }  # fmt: skip
+        "report": content.report.pk,
+        "today": content.today,
+        "grain": content.report.grain,
+        "currency": content.workspace.currency,
+        "periods": [p.label for p in content.periods],
+        "sections": sections,
+        "missing_kpis": content.missing_kpis,
+    }
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -179,23 +211,43 @@ class ShareLinkSerializer(serializers.ModelSerializer):
     active = serializers.SerializerMethodField()
     has_password = serializers.BooleanField(read_only=True)
     expires_on = serializers.DateField(
-        source="last_day", required=False, allow_null=True,
+        source="last_day",
+        required=False,
+        allow_null=True,
         help_text="The last day the link works, in the workspace's time zone (default: 30 days).",
-    )  # fmt: skip
+    )
     password = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:
         model = ShareLink
         fields = [
-            "id", "label", "prefix", "expires_at", "expires_on", "password", "has_password",
-            "allow_records", "revoked_at", "view_count", "last_viewed_at", "active",
-        ]  # fmt: skip
-        read_only_fields = ["id", "prefix", "expires_at", "revoked_at", "view_count",
-                            "last_viewed_at"]  # fmt: skip
-        extra_kwargs = {"expires_at": {
-            "help_text": "The moment the link stops working: the midnight after expires_on in "
-                         "the workspace's time zone.",
-        }}  # fmt: skip
+            "id",
+            "label",
+            "prefix",
+            "expires_at",
+            "expires_on",
+            "password",
+            "has_password",
+            "allow_records",
+            "revoked_at",
+            "view_count",
+            "last_viewed_at",
+            "active",
+        ]
+        read_only_fields = [
+            "id",
+            "prefix",
+            "expires_at",
+            "revoked_at",
+            "view_count",
+            "last_viewed_at",
+        ]
+        extra_kwargs = {
+            "expires_at": {
+                "help_text": "The moment the link stops working: the midnight after expires_on in "
+                "the workspace's time zone.",
+            }
+        }
 
     def get_active(self, link: ShareLink) -> bool:
         return link.is_active()
@@ -220,23 +272,26 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     write_role = Role.VIEWER  # comments by viewers; each write checks its own rule
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     # The owner by id, not a choice among every user (which would read and reveal them).
-    filterset_class = type("ReportFilter", (django_filters.FilterSet,), {
-        "owner": IdFilter(field_name="owner_id"),
-        "Meta": type("Meta", (), {"model": Report, "fields": ["visibility"]}),
-    })  # fmt: skip
+    filterset_class = type(
+        "ReportFilter",
+        (django_filters.FilterSet,),
+        {
+            "owner": IdFilter(field_name="owner_id"),
+            "Meta": type("Meta", (), {"model": Report, "fields": ["visibility"]}),
+        },
+    )
     search_fields = ["title"]
     ordering_fields = ["updated_at", "title", "created_at"]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def scoped_queryset(self) -> QuerySet:
-        membership = getattr(self.request, "membership", None)
+        membership = getattr(self, "membership", None)
         if membership is None:
             return Report.objects.none()
         return visible_reports(membership).order_by("-updated_at", "-id")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(),
-                "membership": getattr(self.request, "membership", None)}  # fmt: skip
+        return {**super().get_serializer_context(), "membership": getattr(self, "membership", None)}
 
     def _given(self, request: Request, *, partial: bool) -> dict[str, Any]:
         given = ReportSerializer(data=request.data, partial=partial)
@@ -250,45 +305,49 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         return Response(self.get_serializer(report).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not request.membership.has_role(Role.EDITOR):
+        if not self.membership.has_role(Role.EDITOR):
             raise exceptions.PermissionDenied("Editors create reports.")
         data = self._given(request, partial=False)
         template = data.get("template")
         if template:
-            data = template_values(template, language=request.workspace.language) | data
-        report = report_create(membership=request.membership, data=data)
+            data = template_values(template, language=self.workspace.language) | data
+        report = report_create(membership=self.membership, data=data)
         return self._answer(report, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
         data = self._given(request, partial=kwargs.get("partial", False))
-        report = report_update(membership=request.membership, report=report, data=data)
+        report = report_update(membership=self.membership, report=report, data=data)
         return self._answer(report)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
-        report_delete(membership=request.membership, report=report)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
+        report_delete(membership=self.membership, report=report)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={201: ReportSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
     def duplicate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A private copy for the caller (editors)."""
-        if not request.membership.has_role(Role.EDITOR):
+        if not self.membership.has_role(Role.EDITOR):
             raise exceptions.PermissionDenied("Editors duplicate reports.")
-        copy = report_duplicate(membership=request.membership, report=self.get_object())
+        copy = report_duplicate(membership=self.membership, report=self.get_object())
         return self._answer(copy, status.HTTP_201_CREATED)
 
     @extend_schema(responses=ContentSerializer)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def content(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The report's values today: money in major units, rates as fractions."""
-        workspace = request.workspace
-        content = report_content(report=self.get_object(), workspace=workspace,
-                                 today=today_in(workspace.time_zone), kpis=kpi_facts())  # fmt: skip
+        workspace = self.workspace
+        content = report_content(
+            report=self.get_object(),
+            workspace=workspace,
+            today=today_in(workspace.time_zone),
+            kpis=kpi_facts(),
+        )
         return Response(ContentSerializer(content_json(content)).data)
 
     @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
@@ -296,7 +355,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
-        context = {"membership": request.membership}
+        context = {"membership": self.membership}
         if request.method == "GET":
             comments = ReportComment.objects.filter(report=report).select_related("author")
             page = self.paginate_queryset(comments.order_by("created_at", "id"))
@@ -305,19 +364,25 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
             )
         given = CommentSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        comment = comment_add(membership=request.membership, report=report,
-                        body=given.validated_data["body"])  # fmt: skip
-        return Response(CommentSerializer(comment, context=context).data,
-                        status=status.HTTP_201_CREATED)  # fmt: skip
+        comment = comment_add(
+            membership=self.membership, report=report, body=given.validated_data["body"]
+        )
+        return Response(
+            CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"comments/(?P<comment_id>[0-9]+)",
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"comments/(?P<comment_id>[0-9]+)",
+        filter_backends=[],
+    )
     def comment(self, request: Request, *args: Any, comment_id: str, **kwargs: Any) -> Response:
         """Remove a comment (its author or an admin)."""
         report = self.get_object()
         comment = get_object_or_404(ReportComment.objects, pk=int(comment_id), report=report)
-        comment_delete(membership=request.membership, comment=comment)
+        comment_delete(membership=self.membership, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], responses=ShareLinkSerializer(many=True))
@@ -327,7 +392,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     @action(detail=True, methods=["get", "post"], url_path="share-links", filter_backends=[])
     def share_links(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The creator and admins list links and create one; its token is shown once."""
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
         if request.method == "GET":
             page = self.paginate_queryset(
                 ShareLink.objects.filter(report=report).select_related("workspace").order_by("-id")
@@ -336,22 +401,32 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
         given = ShareLinkSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = given.validated_data
-        created = share_link_create(membership=request.membership, report=report,
-                        label=values.get("label", ""), expires_on=values.get("last_day"),
-                        password=values.get("password", ""),
-                        allow_records=values.get("allow_records", False))  # fmt: skip
-        body = NewShareLinkSerializer(created.link).data | {"token": created.token,
-                                                            "url": created.url}  # fmt: skip
+        created = share_link_create(
+            membership=self.membership,
+            report=report,
+            label=values.get("label", ""),
+            expires_on=values.get("last_day"),
+            password=values.get("password", ""),
+            allow_records=values.get("allow_records", False),
+        )
+        body = NewShareLinkSerializer(created.link).data | {
+            "token": created.token,
+            "url": created.url,
+        }
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"share-links/(?P<link_id>[0-9]+)",
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"share-links/(?P<link_id>[0-9]+)",
+        filter_backends=[],
+    )
     def share_link(self, request: Request, *args: Any, link_id: str, **kwargs: Any) -> Response:
         """Revoke a link: it answers 404 from then on; the row stays for the record."""
-        report = access_report(request.membership, self.get_object().pk, for_write=True)
+        report = access_report(self.membership, self.get_object().pk, for_write=True)
         link = get_object_or_404(ShareLink.objects, pk=int(link_id), report=report)
-        share_link_revoke(membership=request.membership, link=link)
+        share_link_revoke(membership=self.membership, link=link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -381,10 +456,10 @@ class DigestViewSet(
         return mine.select_related("report").order_by("id")
 
     def _subscribe(self, request: Request, report_id: int, cadence: str) -> DigestSubscription:
-        report = visible_reports(request.membership).filter(pk=report_id).first()
+        report = visible_reports(self.membership).filter(pk=report_id).first()
         if report is None:
             raise exceptions.ValidationError({"report": ["There is no such report."]})
-        return digest_subscribe(membership=request.membership, report=report, cadence=cadence)
+        return digest_subscribe(membership=self.membership, report=report, cadence=cadence)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = DigestSerializer(data=request.data)

@@ -42,10 +42,13 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
             if not path.startswith("/api/v1/workspaces/{slug}/"):
                 answers.pop("403")
             for code, (description, schema) in answers.items():
-                responses.setdefault(code, {
-                    "description": description,
-                    "content": {"application/json": {"schema": schema}},
-                })  # fmt: skip
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    },
+                )
             if "429" in responses:
                 responses["429"]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
     return result

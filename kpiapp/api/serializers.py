@@ -15,8 +15,9 @@ from kpiapp.models import Campaign, Channel, CustomKpi, DealStageChange
 from kpiapp.models.money import major_units
 
 
-@extend_schema_field({"type": "string", "format": "decimal", "nullable": True,
-                      "example": "1234.50"})  # fmt: skip
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "nullable": True, "example": "1234.50"}
+)
 class MajorUnits(serializers.Field):
     """Cents stored, major units shown and taken: 123450 <-> "1234.50". (Writes are checked
     by the record's form, which takes the same major units.)"""
@@ -35,7 +36,7 @@ class MajorUnits(serializers.Field):
 
 def record_serializer(kind: DataKind) -> type[serializers.ModelSerializer]:
     """A record of `kind` with the fields its form edits (money as `amount`, not cents)."""
-    form_meta = kind.form._meta  # type: ignore[attr-defined]
+    form_meta = kind.form._meta
     money = kind.form.money_fields
     attrs: dict[str, Any] = {name: MajorUnits(source=column) for name, column in money.items()}
     meta = type(

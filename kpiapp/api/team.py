@@ -46,12 +46,12 @@ class MemberViewSet(
         given = MemberSerializer(membership, data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         role = given.validated_data.get("role", membership.role)
-        services.membership_change_role(actor=request.membership, membership=membership, role=role)
+        services.membership_change_role(actor=self.membership, membership=membership, role=role)
         membership.refresh_from_db()
         return Response(MemberSerializer(membership).data)
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.membership_remove(actor=self.request.membership, membership=instance)
+        services.membership_remove(actor=self.membership, membership=instance)
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -84,14 +84,14 @@ class InvitationViewSet(
         given = InvitationSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         sent = services.invitation_send(
-            actor=request.membership,
+            actor=self.membership,
             email=given.validated_data["email"],
             role=given.validated_data.get("role", Role.VIEWER),
         )
         return Response(InvitationSerializer(sent.invitation).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Invitation) -> None:
-        services.invitation_revoke(actor=self.request.membership, invitation=instance)
+        services.invitation_revoke(actor=self.membership, invitation=instance)
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -121,7 +121,7 @@ class TokenViewSet(
 
     def scoped_queryset(self) -> QuerySet:
         tokens = ApiToken.objects.filter(workspace_id=current_workspace_id(), revoked_at=None)
-        membership = getattr(self.request, "membership", None)
+        membership = getattr(self, "membership", None)
         if membership is None or not membership.has_role(Role.ADMIN):
             tokens = tokens.filter(user_id=getattr(self.request.user, "pk", None))
         return tokens.select_related("user").order_by("-created_at", "-pk")
@@ -129,10 +129,11 @@ class TokenViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = TokenSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        created = services.api_token_create(membership=request.membership,
-                                            name=given.validated_data["name"])  # fmt: skip
+        created = services.api_token_create(
+            membership=self.membership, name=given.validated_data["name"]
+        )
         body = NewTokenSerializer(created.token).data | {"key": created.key}
         return Response(body, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
-        services.api_token_revoke(actor=self.request.membership, token=instance)
+        services.api_token_revoke(actor=self.membership, token=instance)

@@ -58,7 +58,7 @@ class WorkspaceList(ListAPIView):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Workspace]:
-        memberships = memberships_of(self.request.user)  # type: ignore[arg-type]
+        memberships = memberships_of(self.request.user)
         if isinstance(self.request.auth, ApiToken):
             memberships = memberships.filter(workspace=self.request.auth.workspace)
         self._roles = dict(memberships.values_list("workspace_id", "role"))
@@ -105,15 +105,15 @@ class RecordViewSet(
     def _form(self, data: dict, instance: Any, *, partial: bool = False) -> Any:
         values = {}
         if partial:  # the stored values, then what was sent
-            unbound = self.kind.form(instance=instance, workspace=self.request.workspace)
+            unbound = self.kind.form(instance=instance, workspace=self.workspace)
             values = {name: unbound[name].value() for name in unbound.fields}
         values.update(form_data(data))
-        return self.kind.form(values, instance=instance, workspace=self.request.workspace)
+        return self.kind.form(values, instance=instance, workspace=self.workspace)
 
     def _saved(self, form: Any) -> Any:
         if not form.is_valid():
             raise exceptions.ValidationError(field_messages(form.errors))
-        return record_save(membership=self.request.membership, form=form)
+        return record_save(membership=self.membership, form=form)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = request.data if isinstance(request.data, list) else None
@@ -136,7 +136,7 @@ class RecordViewSet(
         ]
         if errors:  # {"rows": [{"index": 3, "errors": {field: [message]}}]}, nothing saved
             return Response({"rows": errors}, status=status.HTTP_400_BAD_REQUEST)
-        records = records_save(membership=self.request.membership, forms=forms)
+        records = records_save(membership=self.membership, forms=forms)
         return Response(
             self.get_serializer(records, many=True).data, status=status.HTTP_201_CREATED
         )
@@ -151,7 +151,7 @@ class RecordViewSet(
 
     def perform_destroy(self, instance: Any) -> None:
         try:
-            record_delete(membership=self.request.membership, record=instance)
+            record_delete(membership=self.membership, record=instance)
         except RecordInUse as error:
             raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from None
 
@@ -162,8 +162,9 @@ def _filterset(kind: DataKind, names: list[str]) -> type[django_filters.FilterSe
     attrs: dict[str, Any] = {
         f.name: IdFilter(field_name=f"{f.name}_id") for f in fields if f.is_relation
     }
-    meta = type("Meta", (), {"model": kind.model,
-                             "fields": [f.name for f in fields if not f.is_relation]})  # fmt: skip
+    meta = type(
+        "Meta", (), {"model": kind.model, "fields": [f.name for f in fields if not f.is_relation]}
+    )
     return type(
         f"{kind.model.__name__}Filter", (django_filters.FilterSet,), {**attrs, "Meta": meta}
     )
@@ -192,10 +193,15 @@ RECORD_VIEWSETS = {
 }
 
 
-class DealViewSet(RECORD_VIEWSETS["deals"]):  # type: ignore[valid-type,misc]
+class DealViewSet(RECORD_VIEWSETS["deals"]):
     @extend_schema(responses=StageChangeSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="stage-history", pagination_class=None,
-            filter_backends=[])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="stage-history",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def stage_history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deal = self.get_object()
         changes = deal.stage_changes.select_related("changed_by").order_by("changed_at", "pk")
@@ -217,10 +223,14 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
     serializer_class = CampaignSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = type("CampaignFilter", (django_filters.FilterSet,), {
-        "channel": IdFilter(field_name="channel_id"),
-        "Meta": type("Meta", (), {"model": Campaign, "fields": []}),
-    })  # fmt: skip
+    filterset_class = type(
+        "CampaignFilter",
+        (django_filters.FilterSet,),
+        {
+            "channel": IdFilter(field_name="channel_id"),
+            "Meta": type("Meta", (), {"model": Campaign, "fields": []}),
+        },
+    )
 
     def scoped_queryset(self) -> QuerySet:
         return Campaign.objects.order_by("name", "pk")
@@ -229,10 +239,10 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
 CUSTOM_VALUE_SERIALIZER = record_serializer(DATA_KINDS["custom_kpi_values"])
 
 
-class CustomKpiValueInputSerializer(CUSTOM_VALUE_SERIALIZER):  # type: ignore[misc,valid-type]
+class CustomKpiValueInputSerializer(CUSTOM_VALUE_SERIALIZER):
     """What a client sends for a month's value: the KPI comes from the address."""
 
-    class Meta(CUSTOM_VALUE_SERIALIZER.Meta):  # type: ignore[name-defined]
+    class Meta(CUSTOM_VALUE_SERIALIZER.Meta):
         read_only_fields = ["id", "kpi"]
 
 
@@ -251,11 +261,11 @@ class CustomKpiViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        kpi = custom_kpi_create(membership=request.membership, **serializer.validated_data)
+        kpi = custom_kpi_create(membership=self.membership, **serializer.validated_data)
         return Response(self.get_serializer(kpi).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: CustomKpi) -> None:
-        custom_kpi_delete(membership=self.request.membership, kpi=instance)
+        custom_kpi_delete(membership=self.membership, kpi=instance)
 
     @extend_schema(methods=["GET"], responses=CUSTOM_VALUE_SERIALIZER(many=True))
     @extend_schema(
@@ -272,10 +282,10 @@ class CustomKpiViewSet(
             page = self.paginate_queryset(kind.model.objects.filter(kpi=kpi).order_by("month"))
             return self.get_paginated_response(output(page, many=True).data)
         values = {**form_data(request.data), "kpi": str(kpi.pk)}
-        form = kind.form(values, instance=kind.model(), workspace=request.workspace)
+        form = kind.form(values, instance=kind.model(), workspace=self.workspace)
         if not form.is_valid():
             raise exceptions.ValidationError(field_messages(form.errors))
-        record = record_save(membership=request.membership, form=form)
+        record = record_save(membership=self.membership, form=form)
         return Response(output(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -312,10 +322,14 @@ class KpiViewSet(WorkspaceViewSet):
                 {name: [_("This parameter is required.")] for name in missing}
             )
         try:
-            body = kpi_series(workspace=request.workspace, key=key,
-                              start=request.query_params["start"], end=request.query_params["end"],
-                              grain=request.query_params.get("grain") or "month",
-                              dimension=request.query_params.get("dimension") or None)  # fmt: skip
+            body = kpi_series(
+                workspace=self.workspace,
+                key=key,
+                start=request.query_params["start"],
+                end=request.query_params["end"],
+                grain=request.query_params.get("grain") or "month",
+                dimension=request.query_params.get("dimension") or None,
+            )
         except SeriesRequestError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None
         etag = (

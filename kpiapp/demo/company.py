@@ -984,7 +984,7 @@ def _stage_change_objs(
         else:
             last = last_open
         span = max(1, (plan.close - plan.created).days)
-        path = [(plan.created, "", OPEN_STAGES[first])]
+        path: list[tuple[date, str, str]] = [(plan.created, "", OPEN_STAGES[first])]
         for step in range(first + 1, max(first, last) + 1):
             day = plan.created + timedelta(days=span * step // len(OPEN_STAGES))
             path.append((min(day, ctx.as_of), OPEN_STAGES[step - 1], OPEN_STAGES[step]))
@@ -1112,7 +1112,7 @@ def _usage(ctx: _Ctx, customer: _Customer, row: _Row, month: date, age: int) -> 
 
 def _nps_objs(ctx: _Ctx, customers: list[_Customer]) -> list[NpsResponse]:
     """A survey in the middle month of each quarter; about a third of paying customers answer."""
-    objs = []
+    objs: list[NpsResponse] = []
     for month in ctx.months:
         if month.month % 3 != 2:
             continue

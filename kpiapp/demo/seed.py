@@ -60,16 +60,18 @@ def _demo_reports(workspace: Workspace) -> None:
     """The review reports a team would have saved: monthly and quarterly, with notes and a
     comment, so the reports page is not empty in the demo."""
     with workspace_scope(workspace.id):
-        members = {m.user.email: m
-                   for m in Membership.objects.select_related("user", "workspace")}  # fmt: skip
+        members = {m.user.email: m for m in Membership.objects.select_related("user", "workspace")}
     owner, admin = members[DEMO_OWNER], members[DEMO_TEAM[0][0]]
     monthly = template_values("monthly", language=workspace.language)
     monthly["sections"][0]["note"] = (
         "Das MRR wächst stetig; die Erweiterungen bestehender Kunden tragen den größten Teil."
     )
     report = report_create(membership=owner, data=monthly)
-    comment_add(membership=members[DEMO_TEAM[3][0]], report=report,
-                body="Können wir die Abwanderung nach Kanal aufschlüsseln?")  # fmt: skip
+    comment_add(
+        membership=members[DEMO_TEAM[3][0]],
+        report=report,
+        body="Können wir die Abwanderung nach Kanal aufschlüsseln?",
+    )
     quarterly = template_values("quarterly", language=workspace.language)
     quarterly["sections"][1]["note"] = "Ziel für das nächste Quartal: NRR über 105 %."
     report_create(membership=admin, data=quarterly)

@@ -10,7 +10,7 @@ does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -41,8 +41,9 @@ def copy(model: type[models.Model], objs: Sequence[Any]) -> None:
             raise WorkspaceMismatch(f"{obj!r} belongs to workspace {obj.workspace_id}")
         obj.pk, obj.workspace_id = pk, workspace_id
         for field in parents:
-            if getattr(obj, field.attname) is None and field.is_cached(obj):
-                parent = field.get_cached_value(obj)
+            relation = cast(Any, field)  # a ForeignKey: its cache holds the parent object
+            if getattr(obj, field.attname) is None and relation.is_cached(obj):
+                parent = relation.get_cached_value(obj)
                 if parent is not None:
                     setattr(obj, field.attname, parent.pk)
     attnames = [field.attname for field in fields]

@@ -17,13 +17,34 @@ from kpiapp.selectors.reports import ReportContent, ReportSection
 
 TABLES = ("values", "targets")
 VALUE_COLUMNS = [
-    "kpi", "name", "unit", "period", "value", "partial", "compare_period", "compare_value",
-    "change", "change_in_points", "target", "reason", "note",
-]  # fmt: skip
+    "kpi",
+    "name",
+    "unit",
+    "period",
+    "value",
+    "partial",
+    "compare_period",
+    "compare_value",
+    "change",
+    "change_in_points",
+    "target",
+    "reason",
+    "note",
+]
 TARGET_COLUMNS = [
-    "kpi", "name", "unit", "quarter", "dimension", "dimension_value", "target", "current",
-    "progress", "expected", "projection", "status",
-]  # fmt: skip
+    "kpi",
+    "name",
+    "unit",
+    "quarter",
+    "dimension",
+    "dimension_value",
+    "target",
+    "current",
+    "progress",
+    "expected",
+    "projection",
+    "status",
+]
 
 
 def _number(value: Decimal | Fraction | None, places: int, decimal_comma: bool) -> str:
@@ -40,14 +61,20 @@ def _value_rows(sections: Iterable[ReportSection], comma: bool) -> Iterator[list
         places = _places(kpi.key, kpi.unit)
         for row in section.rows:
             yield [
-                kpi.key, neutralise(str(kpi.name)), kpi.unit, row.period.label,
-                _number(row.value, places, comma), "1" if row.partial else "0",
+                kpi.key,
+                neutralise(str(kpi.name)),
+                kpi.unit,
+                row.period.label,
+                _number(row.value, places, comma),
+                "1" if row.partial else "0",
                 row.compare_period.label if row.compare_period else "",
                 _number(row.compare_value, places, comma),
-                _number(row.change, 6, comma), "1" if row.change_in_points else "0",
-                _number(row.target, places, comma), neutralise(reason_text(row.reason)),
+                _number(row.change, 6, comma),
+                "1" if row.change_in_points else "0",
+                _number(row.target, places, comma),
+                neutralise(reason_text(row.reason)),
                 neutralise(section.note),
-            ]  # fmt: skip
+            ]
 
 
 def _target_rows(content: ReportContent, comma: bool) -> Iterator[list[str]]:
@@ -56,14 +83,19 @@ def _target_rows(content: ReportContent, comma: bool) -> Iterator[list[str]]:
         kpi, target, pacing = row.kpi, row.target, row.pacing
         places = _places(kpi.key, kpi.unit)
         yield [
-            kpi.key, neutralise(str(kpi.name)), kpi.unit, quarter, target.dimension,
-            neutralise(target.dimension_value), _number(target.value, places, comma),
+            kpi.key,
+            neutralise(str(kpi.name)),
+            kpi.unit,
+            quarter,
+            target.dimension,
+            neutralise(target.dimension_value),
+            _number(target.value, places, comma),
             _number(row.current, places, comma),
             _number(pacing.progress if pacing else None, 6, comma),
             _number(pacing.expected if pacing else None, 6, comma),
             _number(pacing.projection if pacing else None, places, comma),
             (pacing.status or "") if pacing else "",
-        ]  # fmt: skip
+        ]
 
 
 def report_csv_lines(

@@ -79,25 +79,36 @@ def _plain(text: object) -> str:
 
 STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=20, leading=24, spaceAfter=4),
-    "subtitle": ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=14,
-                               textColor=MUTED),
-    "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=13, leading=16, spaceBefore=10,
-                         spaceAfter=4),
+    "subtitle": ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=14, textColor=MUTED),
+    "h2": ParagraphStyle(
+        "h2", fontName=BOLD, fontSize=13, leading=16, spaceBefore=10, spaceAfter=4
+    ),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13),
-    "note": ParagraphStyle("note", fontName=FONT, fontSize=9.5, leading=13, leftIndent=6,
-                           borderPadding=(4, 4, 4, 6), backColor=colors.HexColor("#eaf1fc"),
-                           spaceBefore=4, spaceAfter=4),
+    "note": ParagraphStyle(
+        "note",
+        fontName=FONT,
+        fontSize=9.5,
+        leading=13,
+        leftIndent=6,
+        borderPadding=(4, 4, 4, 6),
+        backColor=colors.HexColor("#eaf1fc"),
+        spaceBefore=4,
+        spaceAfter=4,
+    ),
     "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10, textColor=MUTED),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10),
     "num": ParagraphStyle("num", fontName=FONT, fontSize=8.5, leading=10, alignment=TA_RIGHT),
-}  # fmt: skip
+}
 
 
 def _status_name(status: str | None) -> str:
     names = {
-        "on_track": _("on track"), "at_risk": _("at risk"), "off_track": _("off track"),
-        "hit": _("hit"), "missed": _("missed"),
-    }  # fmt: skip
+        "on_track": _("on track"),
+        "at_risk": _("at risk"),
+        "off_track": _("off track"),
+        "hit": _("hit"),
+        "missed": _("missed"),
+    }
     return names.get(status or "", "")
 
 
@@ -146,8 +157,12 @@ def _axis_label(unit: str) -> Any:
 
     def label(value: float) -> str:
         places = 0 if abs(value * scale) >= 10 or value == 0 else 1
-        return formats.number_format(round(value * scale, places), places, use_l10n=True,
-                                     force_grouping=True) + suffix  # fmt: skip
+        return (
+            formats.number_format(
+                round(value * scale, places), places, use_l10n=True, force_grouping=True
+            )
+            + suffix
+        )
 
     return label
 
@@ -157,8 +172,16 @@ def _chart(section: ReportSection) -> Flowable:
     height = 48 * mm
     drawing = Drawing(WIDTH, height)
     if sum(v is not None for v in values) == 0:
-        drawing.add(String(0, height / 2, _("No values for this range yet."), fontName=FONT,
-                           fontSize=9, fillColor=MUTED))  # fmt: skip
+        drawing.add(
+            String(
+                0,
+                height / 2,
+                _("No values for this range yet."),
+                fontName=FONT,
+                fontSize=9,
+                fillColor=MUTED,
+            )
+        )
         return drawing
     series = [values]
     styles = [(PRIMARY, None, 1.6)]
@@ -222,7 +245,7 @@ def _headline(section: ReportSection, currency: str) -> str:
         f"<b>{_plain(_value(latest.value, kpi.unit, currency))}</b> · {period_name(latest.period)}"
     )
     if latest.change is not None and latest.compare_period is not None:
-        colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")  # type: ignore[arg-type]
+        colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")
         versus = _("vs %(p)s") % {"p": period_name(latest.compare_period)}
         line += f" · <font color='{colour}'>{_plain(_change(latest))}</font> {_plain(versus)}"
     if section.pacing and section.pacing.status:
@@ -271,8 +294,10 @@ def _targets(content: ReportContent) -> list[Flowable]:
     quarter = period_name(content.targets_quarter) if content.targets_quarter else ""
     parts: list[Flowable] = [Paragraph(_plain(_("Targets %(q)s") % {"q": quarter}), STYLES["h2"])]
     if not content.targets:
-        return [*parts, Paragraph(_plain(_("No targets are set for this quarter.")),
-                                  STYLES["body"])]  # fmt: skip
+        return [
+            *parts,
+            Paragraph(_plain(_("No targets are set for this quarter.")), STYLES["body"]),
+        ]
     currency = content.workspace.currency
     rows: list[list[Any]] = [[_plain(h) for h in (_("Target"), _("So far"), _("Progress"),
                                                   _("Milestone"), _("Forecast"),
@@ -350,9 +375,17 @@ def report_pdf(content: ReportContent) -> bytes:
         canvas = type("ReportCanvas", (_NumberedCanvas,), {"footer_left": footer})
         buffer = io.BytesIO()
         document = SimpleDocTemplate(
-            buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-            bottomMargin=MARGIN + 4 * mm, title=report.title, author=content.workspace.name,
-            creator="Kennzahl", invariant=1, lang=report.language,
-        )  # fmt: skip
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN + 4 * mm,
+            title=report.title,
+            author=content.workspace.name,
+            creator="Kennzahl",
+            invariant=1,
+            lang=report.language,
+        )
         document.build(story, canvasmaker=canvas)
     return buffer.getvalue()

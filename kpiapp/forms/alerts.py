@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -49,8 +49,10 @@ class AlertRuleForm(forms.Form):
     def __init__(self, *args: Any, facts: dict[str, KpiDefinition], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.facts = facts
-        self.fields["kpi_key"].choices = [(k, str(f.name)) for k, f in facts.items()]
-        self.fields["dimension"].choices = [("", _("All (the total)"))] + [
+        cast(forms.ChoiceField, self.fields["kpi_key"]).choices = [
+            (k, str(f.name)) for k, f in facts.items()
+        ]
+        cast(forms.ChoiceField, self.fields["dimension"]).choices = [("", _("All (the total)"))] + [
             (key, name) for key, name in DIMENSION_NAMES.items()
         ]
 

@@ -110,7 +110,7 @@ class AccountForm(RecordForm):
         if not value:
             return ""
         try:
-            return country(value, None)  # type: ignore[arg-type]
+            return country(value, None)
         except CellError as error:
             raise forms.ValidationError(str(error)) from None
 

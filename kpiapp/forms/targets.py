@@ -26,7 +26,10 @@ class TargetForm(forms.Form):
         help_text=_("The values your data has, and your channels and campaigns."),
     )
     value = forms.DecimalField(
-        label=_("Target"), max_digits=20, decimal_places=6, localize=True,
+        label=_("Target"),
+        max_digits=20,
+        decimal_places=6,
+        localize=True,
         help_text=_("Rates in percent (15 for 15 %), money in the workspace currency."),
     )  # fmt: skip
     rate_basis = forms.ChoiceField(
@@ -103,9 +106,12 @@ class TeamBenchmarkForm(forms.Form):
     )
     low = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=6, localize=True)
     high = forms.DecimalField(
-        label=_("Upper end (ranges only)"), max_digits=20, decimal_places=6, localize=True,
+        label=_("Upper end (ranges only)"),
+        max_digits=20,
+        decimal_places=6,
+        localize=True,
         required=False,
-    )  # fmt: skip
+    )
     source = forms.CharField(label=_("Source"), max_length=300)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -74,7 +74,7 @@ def parse_column(
         hits = np.flatnonzero(np.isin(indices, refused))
         for hit in hits.tolist():
             _value, shown, message = outcomes[indices[hit]]
-            problems.append(CellProblem(int(positions[hit]), shown, message))  # type: ignore[arg-type]
+            problems.append(CellProblem(int(positions[hit]), shown, message))
     return out, problems
 
 

@@ -10,7 +10,7 @@ ones. A re-import of the same file therefore writes nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -146,7 +146,7 @@ class _Run:
         self.refs = _References(spec)
         self.fields = {f.name: f for f in spec.fields}
         self.index_of = {name: i for i, name in columns.by_index.items()}
-        self._cells: dict[int, list[str]] | None = None  # by line, built on the first need
+        self._cells: dict[int, Sequence[str]] | None = None  # by line, built on the first need
 
     def error(self, line: int, field_name: str, value: str, message: str) -> None:
         """Name a cell's problem; a cell keeps the first one found (parsing comes first)."""
@@ -305,8 +305,8 @@ class _Run:
             named = [(self.spec.column_of(attr, row), attr, message) for attr, message in found[i]]
             # A column's own value first, then one derived from it (the name as external ID).
             named.sort(key=lambda p: p[0] != self._field_of(p[1]))
-            for column, attr, message in named:
-                self.error(line, column, self.cell(line, column, _shown(attrs[attr])), message)
+            for name, attr, message in named:
+                self.error(line, name, self.cell(line, name, _shown(attrs[attr])), message)
 
     def _field_of(self, attr: str) -> str:
         """The file's field that a model attribute comes from (`amount_cents` → `amount`)."""

@@ -147,7 +147,7 @@ LABELS: dict[str, str | Promise] = {
 }
 
 
-def _ref(name: str, parse=v.text, required: bool = False) -> Field:  # type: ignore[no-untyped-def]
+def _ref(name: str, parse=v.text, required: bool = False) -> Field:
     return Field(name, parse, required=required, ref=name if name != "kpi" else "custom_kpi")
 
 

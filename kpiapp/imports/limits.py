@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -99,7 +99,7 @@ def column_problems(
     `problems`, run per value only when a quick look at the whole column (longest text,
     smallest and largest number) finds that some value may not fit."""
     check = column_checks(model).get(attr)
-    if check is None or _all_fit(model._meta.get_field(attr), values):
+    if check is None or _all_fit(cast(models.Field, model._meta.get_field(attr)), values):
         return []
     return [(i, m) for i, value in enumerate(values) if value is not None and (m := check(value))]
 

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ class ImportFileError(Exception):
 @dataclass(frozen=True)
 class Table:
     header: list[str]
-    rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
+    rows: Sequence[tuple[int, Sequence[str]]]  # (line number in the file, cells)
     delimiter: str
     # The cells column by column, when pyarrow read the file (every row then has the
     # header's width); the engine builds them from `rows` otherwise.
@@ -72,12 +73,14 @@ def read_table(data: bytes) -> Table:
     plain = _read_plain(data, text, delimiter)
     if plain is not None:
         header_cells, columns = plain
-        rows = list(enumerate(zip(*(c.to_pylist() for c in columns), strict=True), 2))
+        rows: Sequence[tuple[int, Sequence[str]]] = list(
+            enumerate(zip(*(c.to_pylist() for c in columns), strict=True), 2)
+        )
     if plain is not None:
         header = _checked_header(header_cells)
         if not rows:
             raise ImportFileError(_("The file has a header but no rows."))
-        return Table(header=header, rows=rows, delimiter=delimiter, columns=columns)  # type: ignore[arg-type]
+        return Table(header=header, rows=rows, delimiter=delimiter, columns=columns)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     try:

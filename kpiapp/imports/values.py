@@ -193,7 +193,7 @@ def country(raw: str, ctx: CellContext) -> str:
         raise CellError(_("Not a country; use an ISO code such as DE or a country name.")) from None
 
 
-def choice(options: dict[str, str]):  # type: ignore[no-untyped-def]
+def choice(options: dict[str, str]):
     """A parser for one of `options` (accepted spelling, case-insensitive → stored value)."""
     accepted = {k.casefold(): v for k, v in options.items()}
     allowed = ", ".join(sorted(set(options.values())))
@@ -204,5 +204,5 @@ def choice(options: dict[str, str]):  # type: ignore[no-untyped-def]
             raise CellError(_("Not one of: %(allowed)s.") % {"allowed": allowed})
         return value
 
-    parse.choices = sorted(set(options.values()))  # type: ignore[attr-defined]
+    parse.choices = sorted(set(options.values()))
     return parse

@@ -98,14 +98,18 @@ def compute(
         emit("marketing_spend", *key, marketing.get(key, [Fraction(0)] * size),
              missing=missing.get(key, nothing))  # fmt: skip
     for key in sorted(by_leads):
-        emit("cost_per_lead", *key, marketing.get(key, [Fraction(0)] * size),
-             funnel.leads.get(key, zeros), missing=missing.get(key, nothing),
-             zero_reason=NO_LEADS)  # fmt: skip
+        emit(
+            "cost_per_lead",
+            *key,
+            marketing.get(key, [Fraction(0)] * size),
+            funnel.leads.get(key, zeros),
+            missing=missing.get(key, nothing),
+            zero_reason=NO_LEADS,
+        )
     for key in sorted(by_deals):
         spend, spend_missing = total.get(key, [Fraction(0)] * size), missing.get(key, nothing)
         deal = deals.totals.get(key) or MonthTotals(size)
-        emit("cost_per_order", *key, spend, deal.won, missing=spend_missing,
-             zero_reason=NO_ORDERS)  # fmt: skip
+        emit("cost_per_order", *key, spend, deal.won, missing=spend_missing, zero_reason=NO_ORDERS)
         returns = [deal.amount[k] - spend[k] for k in range(size)]
         roi_missing = [spend_missing[k] or deal.missing[k] for k in range(size)]
         emit("campaign_roi", *key, returns, spend, missing=roi_missing, zero_reason=NO_SPEND)

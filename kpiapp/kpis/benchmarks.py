@@ -29,8 +29,17 @@ FORMS = ("point", "band", "at_least", "at_most")
 # BENCHMARKS.md "Source labels": what a row's figure was read in.
 LABELS = ("primary", "primary, copy", "secondary", "seed article")
 # What kind of number a row is (the first words of its label on a page).
-KINDS = ("median", "medians_range", "average", "survey", "typical_range", "guideline",
-         "rule_of_thumb", "example_target", "worked_example")  # fmt: skip
+KINDS = (
+    "median",
+    "medians_range",
+    "average",
+    "survey",
+    "typical_range",
+    "guideline",
+    "rule_of_thumb",
+    "example_target",
+    "worked_example",
+)
 ON_PAR_RELATIVE = Fraction(5, 100)  # a point benchmark: on par within 5 % of it
 LIBRARY_FILE = Path(__file__).with_name("benchmarks.toml")
 
@@ -111,8 +120,23 @@ class LibraryError(ImproperlyConfigured):
     pass
 
 
-_REQUIRED = ("kpi", "grain", "segment", "form", "low", "unit", "label", "source", "kind", "url",
-             "publisher_en", "population_en", "population_de", "note_en", "note_de")  # fmt: skip
+_REQUIRED = (
+    "kpi",
+    "grain",
+    "segment",
+    "form",
+    "low",
+    "unit",
+    "label",
+    "source",
+    "kind",
+    "url",
+    "publisher_en",
+    "population_en",
+    "population_de",
+    "note_en",
+    "note_de",
+)
 _OPTIONAL = ("high", "year", "seed_doc", "publisher_de", "url_note_en", "url_note_de")
 
 

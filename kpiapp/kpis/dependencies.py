@@ -20,9 +20,15 @@ DEALS = {"deals", "leads", "exchange_rates"}
 SPEND = {"spend", "exchange_rates"}
 
 FUNNEL_KEYS = {
-    "leads", "sqls", "opportunities", "lead_to_sql_rate", "sql_to_opportunity_rate",
-    "opportunity_to_customer_rate", "lead_to_opportunity_rate", "lead_to_customer_rate",
-}  # fmt: skip
+    "leads",
+    "sqls",
+    "opportunities",
+    "lead_to_sql_rate",
+    "sql_to_opportunity_rate",
+    "opportunity_to_customer_rate",
+    "lead_to_opportunity_rate",
+    "lead_to_customer_rate",
+}
 _SECTION_INPUTS = {"1": ACCOUNT_LEVEL, "2": ACCOUNT_LEVEL}
 _KEY_INPUTS: dict[str, set[str]] = {
     "clv": ACCOUNT_LEVEL,

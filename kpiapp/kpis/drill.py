@@ -41,7 +41,7 @@ from kpiapp.models import (
     Spend,
     Traffic,
     Usage,
-)  # fmt: skip
+)
 
 # key -> (measure of a month, "flow" sums the months, "state" takes the last)
 ACCOUNT_KPIS = {
@@ -89,10 +89,20 @@ SPEND_RATIOS = {
 }
 OTHER_KPIS = {"arpa", "nps", "visits"}
 MORE_KPIS = {
-    "arr", "mrr_growth_rate", "mrr_pending_churn", "mrr_fx_impact", "quick_ratio",
-    "services_revenue", "campaign_roi", "visitor_to_lead_rate", "visitor_to_customer_rate",
-    "weighted_pipeline", "seat_utilisation", "engagement_score", "time_to_first_value_days",
-}  # fmt: skip
+    "arr",
+    "mrr_growth_rate",
+    "mrr_pending_churn",
+    "mrr_fx_impact",
+    "quick_ratio",
+    "services_revenue",
+    "campaign_roi",
+    "visitor_to_lead_rate",
+    "visitor_to_customer_rate",
+    "weighted_pipeline",
+    "seat_utilisation",
+    "engagement_score",
+    "time_to_first_value_days",
+}
 # Not drilled: clv, ltv_revenue, clv_cac_ratio and cac_payback_months divide by a mean of
 # monthly churn rates or by MRR times the gross margin; their inputs have records of their own.
 MRR_AT_START = _("MRR at the start")
@@ -105,9 +115,16 @@ SPEND = _("Spend")
 ACTIVE_USERS = _("Active users")
 SCORE = _("Score")
 SUPPORTED = (
-    set(ACCOUNT_KPIS) | set(DEAL_KPIS) | DEAL_RATIOS | set(LEAD_KPIS) | set(LEAD_RATES)
-    | set(TWO_ENDS) | set(SPEND_RATIOS) | OTHER_KPIS | MORE_KPIS
-)  # fmt: skip
+    set(ACCOUNT_KPIS)
+    | set(DEAL_KPIS)
+    | DEAL_RATIOS
+    | set(LEAD_KPIS)
+    | set(LEAD_RATES)
+    | set(TWO_ENDS)
+    | set(SPEND_RATIOS)
+    | OTHER_KPIS
+    | MORE_KPIS
+)
 
 
 def drillable(key: str) -> bool:
@@ -195,8 +212,9 @@ class _Accounts:
 
     def mrr(self, i: int, point: int, rate_month: int, pending: EntityGrids | None = None) -> int:
         """Account i's MRR at state point `point`, at the rates of `rate_month`."""
-        return _converted(self.context, self.rows, (pending or self.grids).grids, i, point,
-                          rate_month)  # fmt: skip
+        return _converted(
+            self.context, self.rows, (pending or self.grids).grids, i, point, rate_month
+        )
 
     def rows_of(
         self,
@@ -231,8 +249,9 @@ def _load_accounts(workspace: Workspace, dimension: str, value: str, context: Co
     return _Accounts(context, rows, grids, boundaries, keep)
 
 
-def _monthly(state: _Accounts, period: Period, measures: tuple[str, ...], last_only: bool
-             ) -> dict[int, dict[str, int]]:  # fmt: skip
+def _monthly(
+    state: _Accounts, period: Period, measures: tuple[str, ...], last_only: bool
+) -> dict[int, dict[str, int]]:
     """Per account (index), the section 1 flows and states of P's months, summed."""
     context = state.context
     months = [m for m in period.months if context.first_month <= m <= context.last_month]
@@ -242,8 +261,8 @@ def _monthly(state: _Accounts, period: Period, measures: tuple[str, ...], last_o
     kept = np.flatnonzero(state.keep)
     for month in months:
         k = month - context.first_month
-        m0 = np.array([state.mrr(i, k, month) for i in kept] or [], dtype=object)
-        m1 = np.array([state.mrr(i, k + 1, month) for i in kept] or [], dtype=object)
+        m0 = np.array([state.mrr(i, k, month) for i in kept], dtype=np.object_)
+        m1 = np.array([state.mrr(i, k + 1, month) for i in kept], dtype=np.object_)
         had_before = state.grids.first_active[kept] <= state.boundaries[k]
         flows = classify_movements(m0, m1, had_before)
         flows["net"] = m1 - m0  # new + reactivation + expansion − contraction − churn
@@ -376,8 +395,16 @@ def _deal_ratio(
         closed_at__gte=period.start,
         closed_at__lte=min(period.end, context.today),
     )
-    fields = ("pk", "name", "external_id", "stage", "amount_cents", "currency", "created_at",
-              "closed_at")  # fmt: skip
+    fields = (
+        "pk",
+        "name",
+        "external_id",
+        "stage",
+        "amount_cents",
+        "currency",
+        "created_at",
+        "closed_at",
+    )
     if key == "win_rate":
         rows = [
             DrillRow("deals", d.pk, d.name or d.external_id, Fraction(1), d.stage == "won")
@@ -390,8 +417,14 @@ def _deal_ratio(
         rows = []
         for d in won.filter(amount_cents__isnull=False).only(*fields):
             rate = context.rates.get(d.currency, month_index(d.closed_at)) or 0
-            rows.append(DrillRow("deals", d.pk, d.name or d.external_id,
-                                 Fraction(d.amount_cents * rate, RATE_SCALE * 100)))  # fmt: skip
+            rows.append(
+                DrillRow(
+                    "deals",
+                    d.pk,
+                    d.name or d.external_id,
+                    Fraction(d.amount_cents * rate, RATE_SCALE * 100),
+                )
+            )
     else:
         rows = [
             DrillRow(
@@ -419,14 +452,27 @@ def _lead_rate(
         leads = leads.filter(Q(**{f"{narrowed}__lte": today}) | Q(**{f"{counted}__lte": today}))
     leads = _lead_filter(leads, dimension, value)
     rows, base = [], 0
-    fields = ("pk", "email_or_company", "external_id", "created_at", counted,
-              *([narrowed] if narrowed else []))  # fmt: skip
+    fields = (
+        "pk",
+        "email_or_company",
+        "external_id",
+        "created_at",
+        counted,
+        *([narrowed] if narrowed else []),
+    )
     for lead in leads.only(*fields).order_by("external_id"):
         reached = getattr(lead, counted)
         first = getattr(lead, narrowed) if narrowed else lead.created_at
         base += first is not None and first <= today
-        rows.append(DrillRow("leads", lead.pk, lead.email_or_company or lead.external_id,
-                             Fraction(1), reached is not None and reached <= today))  # fmt: skip
+        rows.append(
+            DrillRow(
+                "leads",
+                lead.pk,
+                lead.email_or_company or lead.external_id,
+                Fraction(1),
+                reached is not None and reached <= today,
+            )
+        )
     rows.sort(key=lambda r: (not r.counted, r.label))
     return Drill(rows, Fraction(sum(r.counted for r in rows)), False, Fraction(base))
 
@@ -494,10 +540,20 @@ def _spend_rows(
     rows = []
     for s in spend:
         rate = context.rates.get(s.currency, month_index(s.month)) or 0
-        parts = (f"{s.month:%Y-%m}", s.channel.name if s.channel else "",
-                 s.campaign.name if s.campaign else "", s.get_category_display())  # fmt: skip
-        rows.append(DrillRow("spend", s.pk, " · ".join(x for x in parts if x),
-                             Fraction(s.amount_cents * rate, RATE_SCALE * 100)))  # fmt: skip
+        parts = (
+            f"{s.month:%Y-%m}",
+            s.channel.name if s.channel else "",
+            s.campaign.name if s.campaign else "",
+            s.get_category_display(),
+        )
+        rows.append(
+            DrillRow(
+                "spend",
+                s.pk,
+                " · ".join(x for x in parts if x),
+                Fraction(s.amount_cents * rate, RATE_SCALE * 100),
+            )
+        )
     rows.sort(key=lambda r: (-r.amount, r.label))
     return rows
 
@@ -509,8 +565,9 @@ def _spend_ratio(
     records for the same period and breakdown."""
     categories, denominator_key = SPEND_RATIOS[key]
     rows = _spend_rows(context, categories, period, dimension, value)
-    count = _handler(denominator_key)(workspace, denominator_key, period, dimension, value,
-                                      context).total  # fmt: skip
+    count = _handler(denominator_key)(
+        workspace, denominator_key, period, dimension, value, context
+    ).total
     total = sum((r.amount for r in rows), Fraction(0))
     return Drill(rows, total, True, count, denominator_key=denominator_key)
 
@@ -533,8 +590,9 @@ def _nps(
     for a in answers:
         points = 100 if a.score >= 9 else -100 if a.score <= 6 else 0
         label = f"{a.responded_at:%Y-%m-%d} · {a.account.name if a.account else ''} · {a.score}"
-        rows.append(DrillRow("nps", a.pk, label.replace(" ·  · ", " · "), Fraction(points),
-                             points != 0))  # fmt: skip
+        rows.append(
+            DrillRow("nps", a.pk, label.replace(" ·  · ", " · "), Fraction(points), points != 0)
+        )
     rows.sort(key=lambda r: (-r.amount, r.label))
     total = sum((r.amount for r in rows), Fraction(0))
     return Drill(rows, total, False, Fraction(len(rows)), unit="count")
@@ -606,8 +664,9 @@ def _pending_churn(
     """At the end of P's last month: the MRR of rows whose notice is given but not yet over."""
     state = _load_accounts(workspace, dimension, value, context)
     rows = state.rows
-    pending = entity_grids(rows, rows.account, len(rows.account_ids), state.boundaries,
-                           pending=True)  # fmt: skip
+    pending = entity_grids(
+        rows, rows.account, len(rows.account_ids), state.boundaries, pending=True
+    )
     last = min(period.last_month, state.context.last_month)
     point = last - state.context.first_month + 1
     amounts = {}
@@ -650,22 +709,35 @@ def _quick_ratio(
     losses = {i: Fraction(t["churn"] + t["contr"], state.scale) for i, t in totals.items()}
     moved = {i: gains[i] for i in totals if gains[i] or losses[i]}
     rows = state.rows_of(moved, losses)
-    return Drill(rows, sum(gains.values(), Fraction(0)), True, sum(losses.values(), Fraction(0)),
-                 base_label=LOSSES, amount_label=GAINS)  # fmt: skip
+    return Drill(
+        rows,
+        sum(gains.values(), Fraction(0)),
+        True,
+        sum(losses.values(), Fraction(0)),
+        base_label=LOSSES,
+        amount_label=GAINS,
+    )
 
 
 def _won_amounts(
     context: Context, deals: QuerySet[Deal], period: Period, field: str
 ) -> list[DrillRow]:
     """Deals won in P with `field` (cents) at the rates of the month they closed."""
-    won = deals.filter(stage="won", closed_at__gte=period.start,
-                       closed_at__lte=min(period.end, context.today))  # fmt: skip
+    won = deals.filter(
+        stage="won", closed_at__gte=period.start, closed_at__lte=min(period.end, context.today)
+    )
     rows = []
     fields = ("pk", "name", "external_id", field, "currency", "closed_at")
     for d in won.filter(**{f"{field}__isnull": False}).only(*fields):
         rate = context.rates.get(d.currency, month_index(d.closed_at)) or 0
-        rows.append(DrillRow("deals", d.pk, d.name or d.external_id,
-                             Fraction(getattr(d, field) * rate, RATE_SCALE * 100)))  # fmt: skip
+        rows.append(
+            DrillRow(
+                "deals",
+                d.pk,
+                d.name or d.external_id,
+                Fraction(getattr(d, field) * rate, RATE_SCALE * 100),
+            )
+        )
     rows.sort(key=lambda r: (-r.amount, r.label))
     return rows
 
@@ -687,8 +759,7 @@ def _campaign_roi(
     spend = _spend_rows(context, ("marketing", "sales"), period, dimension, value)
     spent = sum((r.amount for r in spend), Fraction(0))
     rows = won + [DrillRow(r.kind, r.pk, r.label, -r.amount, True, r.amount) for r in spend]
-    return Drill(rows, sum((r.amount for r in rows), Fraction(0)), True, spent,
-                 base_label=SPEND)  # fmt: skip
+    return Drill(rows, sum((r.amount for r in rows), Fraction(0)), True, spent, base_label=SPEND)
 
 
 def _per_visit(
@@ -714,12 +785,14 @@ def _weighted_pipeline(
     boundaries = context.boundaries()
     channels, campaigns = load_names(workspace_id=workspace.id)
     deals = load_deals(context, channels, campaigns)
-    seg_deal, seg_from, seg_to, seg_stage = stage_segments(context, deals, len(boundaries),
-                                                           boundaries)  # fmt: skip
+    seg_deal, seg_from, seg_to, seg_stage = stage_segments(
+        context, deals, len(boundaries), boundaries
+    )
     point = min(period.last_month, context.last_month) - context.first_month + 1
     at_point = (seg_from <= point) & (point < seg_to)
-    stage_of = dict(zip(deals.ids[seg_deal[at_point]].tolist(), seg_stage[at_point].tolist(),
-                        strict=True))  # fmt: skip
+    stage_of = dict(
+        zip(deals.ids[seg_deal[at_point]].tolist(), seg_stage[at_point].tolist(), strict=True)
+    )
     probabilities = context.stage_probabilities
     rows = []
     for r in open_deals.rows:
@@ -729,8 +802,13 @@ def _weighted_pipeline(
         label = f"{r.label} · {stage} {round(weight * 100)}\u00a0%"
         rows.append(DrillRow(r.kind, r.pk, label, r.amount * weight, weight != 0, r.amount))
     rows.sort(key=lambda r: (not r.counted, -r.amount, r.label))
-    return Drill(rows, sum((r.amount for r in rows), Fraction(0)), True, base_label=DEAL_AMOUNT,
-                 amount_label=WEIGHTED)  # fmt: skip
+    return Drill(
+        rows,
+        sum((r.amount for r in rows), Fraction(0)),
+        True,
+        base_label=DEAL_AMOUNT,
+        amount_label=WEIGHTED,
+    )
 
 
 def _active_at_end(state: _Accounts, month: int) -> set[int]:
@@ -756,18 +834,27 @@ def _usage(
         users, seats, actions = u.active_users or 0, u.seats or 0, u.key_actions or 0
         if key == "seat_utilisation":
             if seats > 0:
-                rows.append(DrillRow("usage", u.pk, u.account.name, Fraction(users), True,
-                                     Fraction(seats)))  # fmt: skip
+                rows.append(
+                    DrillRow("usage", u.pk, u.account.name, Fraction(users), True, Fraction(seats))
+                )
             continue
         share_of_seats = min(Fraction(1), Fraction(users, seats)) if seats else Fraction(0)
         share_of_actions = min(Fraction(1), Fraction(actions, users * 20)) if users else Fraction(0)
-        rows.append(DrillRow("usage", u.pk, u.account.name,
-                             50 * (share_of_seats + share_of_actions)))  # fmt: skip
+        rows.append(
+            DrillRow("usage", u.pk, u.account.name, 50 * (share_of_seats + share_of_actions))
+        )
     total = sum((r.amount for r in rows), Fraction(0))
     if key == "seat_utilisation":
         seats_total = sum((r.base for r in rows if r.base is not None), Fraction(0))
-        return Drill(rows, total, False, seats_total, base_label=SEATS, base_unit="count",
-                     amount_label=ACTIVE_USERS)  # fmt: skip
+        return Drill(
+            rows,
+            total,
+            False,
+            seats_total,
+            base_label=SEATS,
+            base_unit="count",
+            amount_label=ACTIVE_USERS,
+        )
     return Drill(rows, total, False, Fraction(len(rows)), unit="score", amount_label=SCORE)
 
 

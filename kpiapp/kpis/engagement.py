@@ -112,10 +112,20 @@ def _usage(
             if dimension and not n_scored[g].any() and not n_seats[g].any():
                 continue
             key = (dimension, label)
-            collector.monthly("seat_utilisation", *key, [int(v) for v in n_users[g]],
-                              [int(v) for v in n_seats[g]], zero_reason=NO_SEATS)  # fmt: skip
-            collector.monthly("engagement_score", *key, [Fraction(v) for v in total[g]],
-                              [int(v) for v in n_scored[g]], zero_reason=NO_USAGE)  # fmt: skip
+            collector.monthly(
+                "seat_utilisation",
+                *key,
+                [int(v) for v in n_users[g]],
+                [int(v) for v in n_seats[g]],
+                zero_reason=NO_SEATS,
+            )
+            collector.monthly(
+                "engagement_score",
+                *key,
+                [Fraction(v) for v in total[g]],
+                [int(v) for v in n_scored[g]],
+                zero_reason=NO_USAGE,
+            )
 
 
 def _time_to_first_value(

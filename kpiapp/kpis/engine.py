@@ -46,8 +46,15 @@ def build_context(workspace: Workspace, *, today: date | None = None) -> Context
 ACCOUNT_LEVEL_KEYS = {k.key for k in KPIS if k.section in ("1", "2")} | {"clv", "ltv_revenue"}
 DEAL_KEYS = {k.key for k in KPIS if k.section == "4" and k.dimensions == DEAL_DIMENSIONS}
 FUNNEL_FAMILY = {k.key for k in KPIS if k.section == "4"} - DEAL_KEYS
-REVENUE_USERS = {"cac", "clv_cac_ratio", "cac_payback_months", "seat_utilisation",
-                 "engagement_score", "time_to_first_value_days", *COHORT_KEYS}  # fmt: skip
+REVENUE_USERS = {
+    "cac",
+    "clv_cac_ratio",
+    "cac_payback_months",
+    "seat_utilisation",
+    "engagement_score",
+    "time_to_first_value_days",
+    *COHORT_KEYS,
+}
 DEAL_USERS = {"cost_per_order", "campaign_roi"}
 LEAD_USERS = {"cost_per_lead"}
 

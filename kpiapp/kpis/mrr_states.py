@@ -264,8 +264,10 @@ def _mixed_sums(
     """Entities whose rows mix currencies: converted before they are classified; one that
     moved in any currency needs the rates of every currency it holds at either end."""
     n_slots = len(slots.periods)
-    ends = [(g[mixed][:, slots.j0].astype(object), g[mixed][:, slots.j1].astype(object))
-            for g in grids.grids]  # fmt: skip
+    ends = [
+        (g[mixed][:, slots.j0].astype(object), g[mixed][:, slots.j1].astype(object))
+        for g in grids.grids
+    ]
     moved = np.zeros((len(mixed), n_slots), dtype=bool)
     for g0, g1 in ends:
         moved |= g0 != g1
@@ -292,8 +294,12 @@ def _mixed_sums(
         subset = groups.subset(mixed)
         _add_groups(out, measures, subset, [1] * n_slots)
         for code, (g0, g1) in enumerate(ends):
-            needs = {"start": g0 != 0, "end": g1 != 0, "move": moved & held[code],
-                     "start_move": moved & held[code] & active_start}  # fmt: skip
+            needs = {
+                "start": g0 != 0,
+                "end": g1 != 0,
+                "move": moved & held[code],
+                "start_move": moved & held[code] & active_start,
+            }
             _mark_missing(out, needs, subset, rates[code], currencies[code], slots)
 
 

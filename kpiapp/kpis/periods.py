@@ -11,13 +11,19 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from django.utils.formats import date_format
 
 Grain = Literal["month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
 MONTHS_IN: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
+
+
+def is_grain(value: object) -> TypeGuard[Grain]:
+    """`value` is month, quarter or year (narrows a `str` to `Grain` for the type checker)."""
+    return value in GRAINS
+
 
 # The dates the product accepts (kpiapp.plausibility); the engine never computes beyond them.
 FIRST_DAY = date(1970, 1, 1)

@@ -146,11 +146,13 @@ def compute(
         collector.monthly("deals_lost", *args, t.lost)
         won_and_lost = [t.sales_won[k] + t.sales_lost[k] for k in range(t.size)]
         collector.monthly("win_rate", *args, t.sales_won, won_and_lost, zero_reason=NO_CLOSED)
-        collector.monthly("avg_deal_size", *args, t.amount, t.amount_count, missing=t.missing,
-                          zero_reason=NO_WON)  # fmt: skip
+        collector.monthly(
+            "avg_deal_size", *args, t.amount, t.amount_count, missing=t.missing, zero_reason=NO_WON
+        )
         collector.monthly("services_revenue", *args, t.services, missing=t.missing)
-        collector.monthly("sales_cycle_days", *args, t.cycle_days, t.cycle_count,
-                          zero_reason=NO_CYCLE)  # fmt: skip
+        collector.monthly(
+            "sales_cycle_days", *args, t.cycle_days, t.cycle_count, zero_reason=NO_CYCLE
+        )
     if collector.wants("pipeline_value", "weighted_pipeline"):
         _pipeline(context, collector, deals, groupings)
     return DealOutcome(totals)
@@ -180,8 +182,9 @@ def _closed_totals(
     for dimension, groups in groupings:
         index = groups.group * size + np.where(counted, slot, 0)
 
-        def count(mask: np.ndarray, weights: np.ndarray | None = None, *, index=index,
-                  groups=groups) -> np.ndarray:  # fmt: skip
+        def count(
+            mask: np.ndarray, weights: np.ndarray | None = None, *, index=index, groups=groups
+        ) -> np.ndarray:
             out = np.zeros(groups.count * size, dtype=np.int64)
             np.add.at(out, index[mask], 1 if weights is None else weights[mask])
             return out.reshape(groups.count, size)
@@ -257,9 +260,15 @@ def _pipeline(
     n_currencies = len(deals.currencies)
     for dimension, groups in groupings:
         plain = _running(
-            groups.count, groups.group, deals.currency, n_currencies, opened,
-            np.maximum(closed, opened), deals.amount, width,
-        )  # fmt: skip
+            groups.count,
+            groups.group,
+            deals.currency,
+            n_currencies,
+            opened,
+            np.maximum(closed, opened),
+            deals.amount,
+            width,
+        )
         weighted = _running(
             groups.count,
             groups.group[seg_deal[live]],

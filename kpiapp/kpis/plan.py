@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, cast
 
 GoalKind = Literal["mrr_new", "customers_new", "arr"]
 GOAL_KINDS: tuple[GoalKind, ...] = ("mrr_new", "customers_new", "arr")
@@ -299,7 +299,9 @@ def _count_steps(steps: dict[str, Step], inputs: dict[str, Input]) -> None:
         elif used.reason or used.value is None:
             steps[key] = Step(key, None, divides, by, used.reason or NO_SOURCE)
         else:
-            steps[key] = Step(key, ceil(Fraction(before.value) / used.value), divides, by)
+            steps[key] = Step(
+                key, ceil(Fraction(cast(Fraction | int, before.value)) / used.value), divides, by
+            )
 
 
 def _spend(leads: Step, per_lead: Input) -> Step:
@@ -307,7 +309,12 @@ def _spend(leads: Step, per_lead: Input) -> Step:
         return Step("spend", None, "leads", "cost_per_lead", EARLIER)
     if per_lead.value is None:
         return Step("spend", None, "leads", "cost_per_lead", NO_SOURCE)
-    return Step("spend", cents(Fraction(leads.value) * per_lead.value), "leads", "cost_per_lead")
+    return Step(
+        "spend",
+        cents(Fraction(cast(Fraction | int, leads.value)) * per_lead.value),
+        "leads",
+        "cost_per_lead",
+    )
 
 
 def compute_plan(basis: Basis, assumptions: Assumptions) -> PlanResult:

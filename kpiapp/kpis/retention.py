@@ -45,8 +45,16 @@ def compute(context: Context, collector: Collector, revenue: RevenueOutcome) -> 
             collector.point(LOGO, period, "age", label, active, len(members))
             value = _mrr(context, revenue, members, c + age)
             reason = value[1] or base[1] or ""
-            collector.point(REVENUE, period, "age", label, value[0], base[0], reason=reason,
-                            zero_reason=NO_START_MRR)  # fmt: skip
+            collector.point(
+                REVENUE,
+                period,
+                "age",
+                label,
+                value[0],
+                base[0],
+                reason=reason,
+                zero_reason=NO_START_MRR,
+            )
 
 
 def _mrr(

@@ -180,10 +180,17 @@ def _emit_period_rates(
         contr, exp = money["contr"][s], money["exp"][s]
         n_start, n_churn = counts["n_start"][s], counts["n_churn"][s]
         point = collector.point
-        point("customer_churn_rate", period, *args, n_churn, n_start,
-              zero_reason=NO_START_CUSTOMERS)  # fmt: skip
-        point("customer_retention_rate", period, *args, n_start - n_churn, n_start,
-              zero_reason=NO_START_CUSTOMERS)  # fmt: skip
+        point(
+            "customer_churn_rate", period, *args, n_churn, n_start, zero_reason=NO_START_CUSTOMERS
+        )
+        point(
+            "customer_retention_rate",
+            period,
+            *args,
+            n_start - n_churn,
+            n_start,
+            zero_reason=NO_START_CUSTOMERS,
+        )
         for key, numerator in (
             ("mrr_churn_rate", churn),
             ("gross_mrr_churn_rate", churn + contr),
@@ -197,8 +204,15 @@ def _emit_period_rates(
         before = period.first_month - 1 - first_month
         previous = month_end_mrr[before] if before >= 0 else 0
         growth_reason = month_missing[last] or (month_missing[before] if before >= 0 else None)
-        point("mrr_growth_rate", period, *args, month_end_mrr[last] - previous, previous,
-              reason=growth_reason or "", zero_reason=NO_START_MRR)  # fmt: skip
+        point(
+            "mrr_growth_rate",
+            period,
+            *args,
+            month_end_mrr[last] - previous,
+            previous,
+            reason=growth_reason or "",
+            zero_reason=NO_START_MRR,
+        )
 
 
 def _emit_lifetime_value(

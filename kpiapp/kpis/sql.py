@@ -71,8 +71,10 @@ def _in_window(column: str, expression: str, first: int, last: int) -> str:
     """`expression` of a date column, with dates outside the product's window read as its
     first or last day: a stray year 1 or 9999 that got past validation cannot make the engine
     compute (or overflow on) centuries of periods. NULL stays NULL."""
-    low, high = (f"DATE '{d.isoformat()}'" if _postgres() else f"'{d.isoformat()}'"
-                 for d in (FIRST_DAY, LAST_DAY))  # fmt: skip
+    low, high = (
+        f"DATE '{d.isoformat()}'" if _postgres() else f"'{d.isoformat()}'"
+        for d in (FIRST_DAY, LAST_DAY)
+    )
     return (
         f"(CASE WHEN {column} < {low} THEN {first} WHEN {column} > {high} THEN {last} "
         f"ELSE {expression} END)"

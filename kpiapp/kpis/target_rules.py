@@ -44,7 +44,7 @@ def measured_on(kind: str, rate_basis: str = DEFAULT_RATE_BASIS) -> MeasuredOn:
         return "quarter_end"
     if kind == "flow":
         return "quarter_sum"
-    return QUARTER_VALUE if rate_basis == QUARTER_VALUE else MONTHLY_MEAN
+    return "quarter_value" if rate_basis == QUARTER_VALUE else "monthly_mean"
 
 
 def comparison_sign(direction: str) -> str:

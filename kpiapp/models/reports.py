@@ -185,7 +185,7 @@ class ShareLink(WorkspaceOwned):
 
     def is_active(self, now: object = None) -> bool:
         moment = now or timezone.now()
-        return self.revoked_at is None and self.expires_at > moment  # type: ignore[operator]
+        return self.revoked_at is None and self.expires_at > moment
 
     @property
     def last_day(self) -> date:

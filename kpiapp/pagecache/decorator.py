@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -29,9 +29,13 @@ from django.utils import translation
 
 from accounts import two_factor
 from accounts.access import MembershipFacts, membership_facts
+from accounts.decorators import workspace_roles
 from accounts.roles import role_at_least
 from kpiapp.kpis.periods import today_in
 from kpiapp.pagecache.versions import page_versions
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict  # the stubs' read-only QueryDict
 
 PAGE_CACHE_SECONDS = 3600
 CSRF_PLACEHOLDER = "kz-csrf-token-placeholder-3f9a"
@@ -57,10 +61,16 @@ def _key(
     address = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
     return ":".join(
         [
-            "kz:page", view_name, str(facts.workspace_id), str(request.user.pk), facts.role,
-            language, today_in(facts.time_zone).isoformat(), address,
+            "kz:page",
+            view_name,
+            str(facts.workspace_id),
+            str(request.user.pk),
+            facts.role,
+            language,
+            today_in(facts.time_zone).isoformat(),
+            address,
         ]
-    )  # fmt: skip
+    )
 
 
 def cached_page(*, reads: tuple[str, ...] = ()) -> Callable[[View], View]:
@@ -74,7 +84,7 @@ def cached_page(*, reads: tuple[str, ...] = ()) -> Callable[[View], View]:
 
 
 def _cached(view: View, reads: tuple[str, ...]) -> View:
-    min_role = view.workspace_roles[0]  # type: ignore[attr-defined]
+    min_role = workspace_roles(view)[0]
     name = f"{view.__module__}.{view.__name__}"
 
     @wraps(view)
@@ -85,9 +95,9 @@ def _cached(view: View, reads: tuple[str, ...]) -> View:
         facts = membership_facts(user.pk, slug)
         if facts is None or not role_at_least(facts.role, min_role):
             return view(request, slug, *args, **kwargs)  # it answers 404 or 403
-        if facts.require_two_factor and not two_factor.enabled(user):  # type: ignore[arg-type]
+        if facts.require_two_factor and not two_factor.enabled(user):
             return view(request, slug, *args, **kwargs)  # it sends them to set it up
-        language = user.language or facts.language  # type: ignore[union-attr]
+        language = user.language or facts.language
         params = _read_params(request, reads)
         key = _key(request, name, facts, language, params.urlencode())
         workspace_version, user_version, entries = page_versions(
@@ -98,7 +108,7 @@ def _cached(view: View, reads: tuple[str, ...]) -> View:
         if entry is not None and entry[0] == versions:
             with translation.override(language):
                 return HttpResponse(entry[1].replace(CSRF_PLACEHOLDER, get_token(request)))
-        request.GET = params  # the page sees what its key holds, nothing more
+        request.GET = cast("_ImmutableQueryDict", params)  # what its key holds, nothing more
         request.page_version = workspace_version  # type: ignore[attr-defined]  # what it claims
         response = view(request, slug, *args, **kwargs)
         if response.status_code == 200 and getattr(response, "page_cache", True):

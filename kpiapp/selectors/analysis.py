@@ -52,8 +52,11 @@ def mrr_movements(*, grain: Grain, today: date) -> list[MovementRow]:
             key: (v * sign if (v := value(key)) is not None else None) for key, sign in MOVEMENTS
         }
         partial = any(s.partial for s in points.values())
-        rows.append(MovementRow(Period.of_start(grain, start), signed, value("mrr_net_new"),
-                                value("mrr"), partial))  # fmt: skip
+        rows.append(
+            MovementRow(
+                Period.of_start(grain, start), signed, value("mrr_net_new"), value("mrr"), partial
+            )
+        )
     return rows
 
 

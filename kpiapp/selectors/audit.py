@@ -73,9 +73,14 @@ def audit_entries(workspace: Workspace, events: Iterable[AuditEvent]) -> list[Au
 def csv_columns() -> list[str]:
     # The action key stays as a stable column for machines, labelled like the others.
     return [
-        str(_("Time")), str(_("Person")), str(_("Action")), str(_("Object")),
-        str(_("Details")), str(_("IP address")), str(_("Action key")),
-    ]  # fmt: skip
+        str(_("Time")),
+        str(_("Person")),
+        str(_("Action")),
+        str(_("Object")),
+        str(_("Details")),
+        str(_("IP address")),
+        str(_("Action key")),
+    ]
 
 
 def audit_csv_rows(workspace: Workspace, events: Iterable[AuditEvent]) -> Iterator[list[str]]:

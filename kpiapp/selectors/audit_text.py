@@ -271,7 +271,7 @@ class AuditPresenter:
             def names(keys: object) -> str:
                 if not keys:
                     return _("the standard selection")
-                return ", ".join(self.kpi_name(str(k)) for k in keys)  # type: ignore[attr-defined]
+                return ", ".join(self.kpi_name(str(k)) for k in keys)
 
             return event.subject, [f"{names(data.get('old'))} → {names(data.get('new'))}"]
         if event.action in (

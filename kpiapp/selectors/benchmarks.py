@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.utils.functional import Promise
 
 from kpiapp.kpis.benchmark_words import conversion_note, reference_label
-from kpiapp.kpis.benchmarks import Benchmark, choose, library, references, verdict_at
-from kpiapp.kpis.periods import Period, month_index
+from kpiapp.kpis.benchmarks import Benchmark, Form, choose, library, references, verdict_at
+from kpiapp.kpis.periods import Grain, Period, month_index
 from kpiapp.kpis.registry import KpiDefinition
 from kpiapp.models import BenchmarkPick, KpiSnapshot, TeamBenchmark
 from kpiapp.selectors.kpi_lookup import workspace_kpis
@@ -19,7 +20,16 @@ from kpiapp.selectors.kpi_lookup import workspace_kpis
 
 def team_rows() -> list[Benchmark]:
     return [
-        Benchmark(t.kpi_key, t.grain, "team", t.form, t.low, t.high, source=t.source, note=t.note)  # type: ignore[arg-type]
+        Benchmark(
+            t.kpi_key,
+            cast(Grain, t.grain),  # model choices
+            "team",
+            cast(Form, t.form),
+            t.low,
+            t.high,
+            source=t.source,
+            note=t.note,
+        )
         for t in TeamBenchmark.objects.all()
     ]
 
@@ -98,8 +108,8 @@ class KpiReferences:
     references: list[Reference]
 
 
-def last_complete(grain: str, today: date) -> Period:
-    return Period.containing(grain, month_index(today)).previous()  # type: ignore[arg-type]
+def last_complete(grain: Grain, today: date) -> Period:
+    return Period.containing(grain, month_index(today)).previous()
 
 
 def overview(*, segment: str, today: date) -> list[KpiReferences]:

@@ -128,9 +128,15 @@ def kpi_page(
     complete = next((p for p in reversed(periods) if not found[p.start].partial), None)
     snapshot = found[complete.start] if complete else None
     references = kpi_references(
-        kpi=kpi, segment=segment, grain=grain, value=snapshot.value if snapshot else None,
-        period=complete, reason=snapshot.reason if snapshot else "", rows=library, picked=picked,
-    )  # fmt: skip
+        kpi=kpi,
+        segment=segment,
+        grain=grain,
+        value=snapshot.value if snapshot else None,
+        period=complete,
+        reason=snapshot.reason if snapshot else "",
+        rows=library,
+        picked=picked,
+    )
     judged = verdict(row, latest_value, kpi.direction) if row and latest_value is not None else None
     chosen = dimension if dimension in kpi.dimensions else (kpi.dimensions or (None,))[0]
     breakdown = _breakdown(key, chosen, latest) if chosen and latest else None

@@ -3,13 +3,15 @@ described alike, so that pages, tiles, targets and benchmarks need not tell them
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 
-from kpiapp.kpis.registry import KPI_BY_KEY, KPIS, KpiDefinition
+from kpiapp.kpis.registry import KPI_BY_KEY, KPIS, Direction, Kind, KpiDefinition, Unit
 from kpiapp.models import CustomKpi
 
 CUSTOM_SECTION = "6"
-CUSTOM_KIND = {"last": "state", "sum": "flow", "mean": "mean"}
+CUSTOM_KIND: dict[str, Kind] = {"last": "state", "sum": "flow", "mean": "mean"}
 CUSTOM_DEFINITION = {
     "last": _("Entered by the team per month. A quarter or a year shows its last entered month."),
     "sum": _("Entered by the team per month. A quarter or a year shows the sum of its months."),
@@ -21,9 +23,9 @@ def custom_definition(custom: CustomKpi) -> KpiDefinition:
     return KpiDefinition(
         key=custom.key,
         name=custom.name,
-        unit=custom.unit,  # type: ignore[arg-type]  # money, days, percent or number
-        kind=CUSTOM_KIND[custom.aggregation],  # type: ignore[arg-type]
-        direction=custom.direction,  # type: ignore[arg-type]
+        unit=cast(Unit, custom.unit),  # model choices: money, days, percent or number
+        kind=CUSTOM_KIND[custom.aggregation],
+        direction=cast(Direction, custom.direction),
         dimensions=(),
         definition=CUSTOM_DEFINITION[custom.aggregation],
         section=CUSTOM_SECTION,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -166,7 +166,7 @@ def report_content(
 ) -> ReportContent:
     """Everything a report shows on `today`. `kpis` are the workspace's KPIs by key (built-in
     and custom), passed in so that a caller rendering several reports looks them up once."""
-    grain: Grain = report.grain  # type: ignore[assignment]
+    grain = cast(Grain, report.grain)  # a model choice
     resolved = resolve_range(
         kind=report.range_kind,
         months=report.range_months,
@@ -201,8 +201,9 @@ def report_content(
     target_rows: list[TargetRow] = []
     if report.include_targets:
         targets_quarter = Period.containing("quarter", periods[-1].last_month)
-        target_rows = targets_of_quarter(quarter=targets_quarter, today=today, facts=kpis,
-                                         kpi_keys=keys)  # fmt: skip
+        target_rows = targets_of_quarter(
+            quarter=targets_quarter, today=today, facts=kpis, kpi_keys=keys
+        )
     return ReportContent(
         report=report,
         workspace=workspace,

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.models import Workspace
-from kpiapp.kpis.periods import GRAINS, Grain, Period, parse_period, periods_between
+from kpiapp.kpis.periods import Period, is_grain, parse_period, periods_between
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
 from kpiapp.models import KpiSnapshot
 from kpiapp.plausibility import DATE_WINDOW, month_in_window
@@ -54,7 +54,7 @@ def kpi_series(
     if kpi is None:
         raise SeriesRequestError("kpi", _("There is no KPI “%(key)s”.") % {"key": key})
     unit, custom_unit = kpi.unit, None if key in KPI_BY_KEY else kpi.unit
-    if grain not in GRAINS:
+    if not is_grain(grain):
         raise SeriesRequestError("grain", _("Use month, quarter or year."))
     if dimension and dimension not in kpi.dimensions:
         allowed = ", ".join(kpi.dimensions) or _("none")
@@ -74,8 +74,7 @@ def kpi_series(
             raise SeriesRequestError(field, str(DATE_WINDOW))
     if last.first_month < first.first_month:
         raise SeriesRequestError("end", _("The end lies before the start."))
-    typed: Grain = grain  # type: ignore[assignment]
-    periods = periods_between(typed, first.first_month, last.last_month)
+    periods = periods_between(grain, first.first_month, last.last_month)
     snapshots = KpiSnapshot.objects.filter(
         kpi_key=key,
         grain=grain,
@@ -86,7 +85,7 @@ def kpi_series(
     places = decimals_for(key, custom_unit)
     points = [
         {
-            "period": Period.of_start(typed, s.period_start).label,
+            "period": Period.of_start(grain, s.period_start).label,
             "dimension": s.dimension or None,
             "dimension_value": s.dimension_value if s.dimension else None,
             "value": _format(s.value, places),
@@ -96,10 +95,16 @@ def kpi_series(
             "partial": s.partial,
         }
         for s in snapshots.only(
-            "period_start", "dimension", "dimension_value", "value", "numerator",
-            "denominator", "reason", "partial",
+            "period_start",
+            "dimension",
+            "dimension_value",
+            "value",
+            "numerator",
+            "denominator",
+            "reason",
+            "partial",
         )
-    ]  # fmt: skip
+    ]
     return {
         "kpi": key,
         "grain": grain,

@@ -226,12 +226,10 @@ def _trend(
         history = [(m, month_value(m)) for m in range(last_complete - 5, last_complete + 1)]
         return fc.stock_trend(history, q.last_month)
     if kpi.kind == "flow":
-        history = [
-            (m, month_value(m), _days(m)) for m in range(last_complete - 5, last_complete + 1)
-        ]
+        sums = [(m, month_value(m), _days(m)) for m in range(last_complete - 5, last_complete + 1)]
         so_far = current if current is not None and today >= q.start else 0
         days_left = (q.end - max(today, q.start - timedelta(days=1))).days
-        return fc.flow_trend(history, so_far, days_left)
+        return fc.flow_trend(sums, so_far, days_left)
     return fc.so_far(current)
 
 
@@ -257,7 +255,12 @@ def _pipelines(targets: list[Target], today: date, workspace: Workspace | None) 
     found = {}
     for t in wanted:
         q = Period.of_start("quarter", t.quarter_start)
-        inside = [d for d in deals if max(q.start, tomorrow) <= d.expected_close_at <= q.end]
+        inside = [
+            d
+            for d in deals
+            if d.expected_close_at is not None
+            and max(q.start, tomorrow) <= d.expected_close_at <= q.end
+        ]
         chosen = []
         for d in inside:
             p = probabilities.get(d.stage, 0.0)

@@ -21,9 +21,17 @@ from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.target_standing import Standing, standings
 
 DEFAULT_PINNED = (
-    "mrr", "arr", "mrr_growth_rate", "customer_churn_rate", "nrr", "customers_new", "win_rate",
-    "cac", "clv_cac_ratio", "nps",
-)  # fmt: skip
+    "mrr",
+    "arr",
+    "mrr_growth_rate",
+    "customer_churn_rate",
+    "nrr",
+    "customers_new",
+    "win_rate",
+    "cac",
+    "clv_cac_ratio",
+    "nps",
+)
 SPARK_PERIODS = 12
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 

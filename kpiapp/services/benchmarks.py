@@ -37,8 +37,9 @@ def team_benchmark_set(
             {"high": _("A range needs an upper end at least as high as its value.")}
         )
     benchmark = TeamBenchmark.objects.filter(kpi_key=kpi_key, grain=grain).first()
-    benchmark = benchmark or TeamBenchmark(workspace_id=current_workspace_id(), kpi_key=kpi_key,
-                                           grain=grain)  # fmt: skip
+    benchmark = benchmark or TeamBenchmark(
+        workspace_id=current_workspace_id(), kpi_key=kpi_key, grain=grain
+    )
     benchmark.form, benchmark.low = form, low
     benchmark.high = high if form == "band" else None
     benchmark.source, benchmark.note, benchmark.created_by = source, note, membership.user
@@ -78,9 +79,14 @@ def benchmark_pick_set(*, membership: Membership, kpi_key: str, grain: str, ref:
         raise ValidationError(_("There is no such reference for this KPI."))
     BenchmarkPick.objects.filter(kpi_key=kpi_key, grain=grain).delete()
     if ref:
-        BenchmarkPick.objects.create(workspace_id=current_workspace_id(), kpi_key=kpi_key,
-                                     grain=grain, ref=ref)  # fmt: skip
-    audit_record(workspace=membership.workspace, actor=membership.user,
-                 action=AuditAction.BENCHMARK_PICKED, subject=f"{kpi_key} ({grain})",
-                 ref=ref)  # fmt: skip
+        BenchmarkPick.objects.create(
+            workspace_id=current_workspace_id(), kpi_key=kpi_key, grain=grain, ref=ref
+        )
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.BENCHMARK_PICKED,
+        subject=f"{kpi_key} ({grain})",
+        ref=ref,
+    )
     pages_changed(current_workspace_id())

@@ -45,28 +45,51 @@ def custom_kpi_create(
         raise ValidationError({"key": _("This key belongs to a built-in KPI.")})
     if CustomKpi.objects.filter(key=key).exists():
         raise ValidationError({"key": _("The workspace already has a KPI with this key.")})
-    kpi = CustomKpi(workspace_id=current_workspace_id(), key=key, name=name, unit=unit,
-                    direction=direction, aggregation=aggregation)  # fmt: skip
+    kpi = CustomKpi(
+        workspace_id=current_workspace_id(),
+        key=key,
+        name=name,
+        unit=unit,
+        direction=direction,
+        aggregation=aggregation,
+    )
     kpi.full_clean(exclude=["workspace"])
     kpi.save()
-    audit(workspace=membership.workspace, actor=membership.user, action="custom_kpi.created",
-          subject=key, name=name)  # fmt: skip
+    audit(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action="custom_kpi.created",
+        subject=key,
+        name=name,
+    )
     pages_changed(kpi.workspace_id)
     return kpi
 
 
 @transaction.atomic
 def custom_kpi_update(
-    *, membership: Membership, kpi: CustomKpi, name: str, unit: str, direction: str,
+    *,
+    membership: Membership,
+    kpi: CustomKpi,
+    name: str,
+    unit: str,
+    direction: str,
     aggregation: str,
-) -> CustomKpi:  # fmt: skip
+) -> CustomKpi:
     """Change what a KPI is called and how it is shown and aggregated; its key stays."""
     recompute = (unit, aggregation) != (kpi.unit, kpi.aggregation)  # rounding or quarter values
     kpi.name, kpi.unit, kpi.direction, kpi.aggregation = name.strip(), unit, direction, aggregation
     kpi.full_clean(exclude=["workspace"])
     kpi.save()
-    audit(workspace=membership.workspace, actor=membership.user, action="custom_kpi.changed",
-          subject=kpi.key, name=kpi.name, unit=unit, aggregation=aggregation)  # fmt: skip
+    audit(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action="custom_kpi.changed",
+        subject=kpi.key,
+        name=kpi.name,
+        unit=unit,
+        aggregation=aggregation,
+    )
     if recompute:
         recompute_request(kinds={"custom_kpi_values"})
     pages_changed(kpi.workspace_id)

@@ -7,14 +7,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from accounts.models import AuditAction, Membership
+from accounts.models import AuditAction, Membership, Workspace
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import CustomKpi
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.tiles import DEFAULT_PINNED
 
 
-def pinned_kpis(workspace) -> tuple[str, ...]:
+def pinned_kpis(workspace: Workspace) -> tuple[str, ...]:
     known = set(KPI_BY_KEY)
     if any(k.startswith("custom_") for k in workspace.pinned_kpis or []):  # one query, if any
         known |= set(CustomKpi.objects.values_list("key", flat=True))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core import signing
@@ -89,10 +90,10 @@ def _token_payload(token: str) -> tuple[int, int, int] | None:
         return None
     if not isinstance(payload, dict):
         return None
-    ids = (payload.get("w"), payload.get("s"), payload.get("u"))
-    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+    w, s, u = (payload.get("w"), payload.get("s"), payload.get("u"))
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in (w, s, u)):
         return None
-    return ids  # type: ignore[return-value]
+    return cast(tuple[int, int, int], (w, s, u))
 
 
 def unsubscribe_token_is_signed(token: str) -> bool:

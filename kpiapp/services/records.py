@@ -47,9 +47,11 @@ def _earliest_touched(record: models.Model, before: dict, after: dict) -> date |
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     names = changed if before and after and changed <= days else days
     dates = [
-        value for values in (before, after) for name in names
+        value
+        for values in (before, after)
+        for name in names
         if name in days and (value := values.get(name)) is not None
-    ]  # fmt: skip
+    ]
     return min(dates) if dates else None
 
 
@@ -136,7 +138,7 @@ def record_delete(*, membership: Membership, record: models.Model) -> None:
 
 
 def _audit_deleted(membership: Membership, record: models.Model, label: str) -> None:
-    kind = _kind_of(record) or record._meta.model_name
+    kind = _kind_of(record) or record._meta.model_name or ""
     audit_record(
         workspace=membership.workspace,
         actor=membership.user,

@@ -86,10 +86,21 @@ REPORT_TEMPLATES: dict[str, dict[str, Any]] = {
 TEMPLATE_NAMES = {key: t["title"] for key, t in REPORT_TEMPLATES.items()}
 
 FIELDS = (
-    "title", "visibility", "language", "grain", "range_kind", "range_months", "start_period",
-    "end_period", "dimension", "dimension_value", "comparison", "include_targets", "sections",
+    "title",
+    "visibility",
+    "language",
+    "grain",
+    "range_kind",
+    "range_months",
+    "start_period",
+    "end_period",
+    "dimension",
+    "dimension_value",
+    "comparison",
+    "include_targets",
+    "sections",
     "template",
-)  # fmt: skip
+)
 
 
 def template_values(key: str, *, language: str) -> dict[str, Any]:
@@ -162,7 +173,7 @@ def report_clean(data: dict[str, Any], *, language: str) -> dict[str, Any]:
         errors["title"] = [_("Give the report a title.")]
     elif len(title) > 200:
         errors["title"] = [_("A title has at most 200 characters.")]
-    clean = {
+    clean: dict[str, Any] = {
         "title": title,
         "visibility": _choice(data, "visibility", Visibility.values, errors, Visibility.SHARED),
         "language": _choice(data, "language", ("de", "en"), errors, language),
@@ -182,9 +193,13 @@ def report_clean(data: dict[str, Any], *, language: str) -> dict[str, Any]:
         errors["range_months"] = [_("Choose from 1 to 120 months.")]
     elif not errors.keys() & {"grain", "range_kind"}:
         try:
-            check_range(kind=clean["range_kind"], months=clean["range_months"],
-                        start=clean["start_period"], end=clean["end_period"],
-                        grain=clean["grain"])  # fmt: skip
+            check_range(
+                kind=clean["range_kind"],
+                months=clean["range_months"],
+                start=clean["start_period"],
+                end=clean["end_period"],
+                grain=clean["grain"],
+            )
         except RangeError as error:
             errors.setdefault(error.field, []).append(error.message)
     dimension = str(data.get("dimension") or "")

@@ -83,9 +83,14 @@ def share_link_create(
         expires_at=expires_at,
         created_by=membership.user,
     )
-    audit(workspace=membership.workspace, actor=membership.user,
-          action=AuditAction.SHARE_LINK_CREATED, subject=report.title,
-          link=link.prefix, expires_at=expires_at.isoformat() if expires_at else None)  # fmt: skip
+    audit(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.SHARE_LINK_CREATED,
+        subject=report.title,
+        link=link.prefix,
+        expires_at=expires_at.isoformat() if expires_at else None,
+    )
     return CreatedShareLink(link=link, token=raw)
 
 
@@ -95,9 +100,13 @@ def share_link_revoke(*, membership: Membership, link: ShareLink) -> None:
         return
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
-    audit(workspace=membership.workspace, actor=membership.user,
-          action=AuditAction.SHARE_LINK_REVOKED, subject=link.report.title,
-          link=link.prefix)  # fmt: skip
+    audit(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=AuditAction.SHARE_LINK_REVOKED,
+        subject=link.report.title,
+        link=link.prefix,
+    )
 
 
 def share_links_revoke_all(*, membership: Membership, report: Report) -> int:

@@ -335,7 +335,7 @@ def _same(stored: object, text: str | None) -> bool:
         return stored is None and text is None
     if isinstance(stored, float):
         return stored == float(text)
-    return Decimal(stored) == Decimal(text)
+    return Decimal(str(stored)) == Decimal(text)
 
 
 def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], list]:
@@ -483,7 +483,7 @@ def _value_texts(
 
 def _text_row(
     point: Point, places: int, date_text: str, computed_at: str, yes: str, no: str, texts: dict
-):
+) -> tuple:
     if point.reason or point.numerator is None:
         value = numerator = denominator = None
     else:
@@ -513,7 +513,7 @@ def _text_rows(points: list[Point], custom_units: dict[str, str], computed_at: d
     stamp = (
         computed_at.isoformat()
         if postgres
-        else connection.ops.adapt_datetimefield_value(computed_at)
+        else str(connection.ops.adapt_datetimefield_value(computed_at))
     )
     yes, no = ("t", "f") if postgres else ("1", "0")
     places: dict[str, int] = {}

@@ -83,9 +83,13 @@ def workspace_export_run(*, export_id: int) -> None:
         )
         raise
     WorkspaceExport.objects.filter(pk=export_id).update(
-        status=ExportStatus.DONE, data=data, size=len(data), manifest=manifest,
-        done=export.total, finished_at=timezone.now(),
-    )  # fmt: skip
+        status=ExportStatus.DONE,
+        data=data,
+        size=len(data),
+        manifest=manifest,
+        done=export.total,
+        finished_at=timezone.now(),
+    )
 
 
 def _write_zip(export: WorkspaceExport) -> tuple[bytes, dict]:
@@ -148,10 +152,13 @@ def _target_rows(language: str) -> Iterator[list[str]]:
         start = target.quarter_start
         value = format(target.value.normalize(), "f")
         yield [
-            target.kpi_key, f"{start.year}-Q{(start.month - 1) // 3 + 1}", target.dimension,
-            neutralise(target.dimension_value), value.replace(".", ",") if comma else value,
+            target.kpi_key,
+            f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+            target.dimension,
+            neutralise(target.dimension_value),
+            value.replace(".", ",") if comma else value,
             neutralise(target.note),
-        ]  # fmt: skip
+        ]
 
 
 def _manifest(export: WorkspaceExport, counts: dict[str, int], language: str) -> dict:

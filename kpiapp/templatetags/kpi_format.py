@@ -53,7 +53,7 @@ def money(cents: int | None, currency: str = "EUR") -> str:
 
 
 @register.filter
-def number(value: int | Decimal | None, decimals: int = 0) -> str:
+def number(value: int | Decimal | Fraction | None, decimals: int = 0) -> str:
     if value is None or value == "":
         return "–"
     return _format(value, decimals)
@@ -108,7 +108,7 @@ def get_index(sequence: list, index: int) -> object:
 def _decimal(value: object) -> Decimal:
     if isinstance(value, Fraction):
         return Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
 def _places_needed(value: Decimal, most: int) -> int:
@@ -118,7 +118,7 @@ def _places_needed(value: Decimal, most: int) -> int:
 
 
 @register.simple_tag
-def kpi_value(value: Decimal | None, unit: str, currency: str = "EUR") -> str:
+def kpi_value(value: Decimal | Fraction | int | None, unit: str, currency: str = "EUR") -> str:
     """A KPI value in its unit: money in major units, rates as percent, counts, days."""
     if value is None or value == "":
         return "–"
@@ -184,7 +184,7 @@ def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
 
     def quoted(value: object) -> str:
         if value is None or unit not in ("rate", "ratio", "score", "days", "months"):
-            return kpi_value(value, unit, currency)  # type: ignore[arg-type]
+            return kpi_value(value, unit, currency)
         shown = _decimal(value) * (100 if unit == "rate" else 1)
         return number(shown, _places_needed(shown, 2)) + unit_suffix(unit)
 

@@ -3,10 +3,11 @@ cohort retention heat map, each a chart with its numbers in a table."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.kpis.periods import Period, month_index, parse_period, period_name, today_in
 from kpiapp.kpis.registry import KPI_BY_KEY
@@ -21,10 +22,10 @@ from kpiapp.views.params import grain_param
 @cached_page(reads=("grain",))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
-def movements(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def movements(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     grain = grain_param(request)
-    rows = mrr_movements(grain=grain, today=today_in(workspace.time_zone))  # type: ignore[arg-type]
+    rows = mrr_movements(grain=grain, today=today_in(workspace.time_zone))
     names = [(key, KPI_BY_KEY[key].name) for key, _ in MOVEMENTS]
     chart = {
         "labels": [period_name(r.period) for r in rows],
@@ -52,17 +53,17 @@ def movements(request: HttpRequest) -> HttpResponse:
 @cached_page(reads=("grain", "period", "channel"))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
-def funnel_page(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def funnel_page(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     today = today_in(workspace.time_zone)
     grain = grain_param(request)
     try:
         asked_grain, first = parse_period(request.GET.get("period", ""))
-        period = Period(grain, first) if asked_grain == grain else None  # type: ignore[arg-type]
+        period = Period(grain, first) if asked_grain == grain else None
     except ValueError:
         period = None
     if period is None or period.first_month > month_index(today):
-        period = last_complete_period(grain, today)  # type: ignore[arg-type]
+        period = last_complete_period(grain, today)
     channels = funnel_channels()
     channel = request.GET.get("channel")
     channel = channel if channel in channels else None
@@ -86,7 +87,7 @@ def funnel_page(request: HttpRequest) -> HttpResponse:
 @cached_page(reads=("measure",))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
-def cohort_page(request: HttpRequest) -> HttpResponse:
+def cohort_page(request: WorkspaceRequest) -> HttpResponse:
     measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"
     rows, width = cohorts(measure=measure)
     return render(
@@ -97,4 +98,4 @@ def cohort_page(request: HttpRequest) -> HttpResponse:
 
 
 def _plain(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+    return None if value is None else float(value)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.exports.csv_dialect import csv_lines
@@ -19,11 +20,11 @@ PAGE_SIZE = 50
 
 
 @workspace_view(min_role=Role.ADMIN)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: WorkspaceRequest) -> HttpResponse:
     found = audit_events(request.GET)
     events = found.qs if found.is_valid() else found.queryset.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = audit_entries(request.workspace, page.object_list)  # type: ignore[attr-defined]
+    entries = audit_entries(request.workspace, page.object_list)
     return render(
         request,
         "accounts/settings_audit.html",
@@ -39,12 +40,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.ADMIN)
-def audit_log_csv(request: HttpRequest) -> HttpResponse:
+def audit_log_csv(request: WorkspaceRequest) -> HttpResponse:
     found = audit_events(request.GET)
     if not found.is_valid():
         return HttpResponse(status=400)
     language = translation.get_language() or "en"
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     events = found.qs
 
     def lines() -> Iterator[str]:
@@ -54,6 +55,6 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
             yield from csv_lines(rows, language=language)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = f"{request.workspace.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"  # type: ignore[attr-defined]
+    filename = f"{request.workspace.slug}-audit-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.forms.targets import TeamBenchmarkForm
 from kpiapp.kpis.periods import today_in
@@ -23,9 +24,9 @@ from kpiapp.services.benchmarks import (
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
-def benchmarks(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def benchmarks(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    membership = request.membership
     directional = [k for k in workspace_kpis() if k.direction != "neutral"]
     names = [(k.key, str(k.name)) for k in directional]
     units = {k.key: k.unit for k in directional}
@@ -33,9 +34,12 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "pick":
             try:
-                benchmark_pick_set(membership=membership, kpi_key=request.POST.get("kpi", ""),
-                                   grain=request.POST.get("grain", ""),
-                                   ref=request.POST.get("ref", ""))  # fmt: skip
+                benchmark_pick_set(
+                    membership=membership,
+                    kpi_key=request.POST.get("kpi", ""),
+                    grain=request.POST.get("grain", ""),
+                    ref=request.POST.get("ref", ""),
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("kpiapp:benchmarks", slug=workspace.slug)
@@ -54,7 +58,7 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
                     kpi_key=form.cleaned_data["kpi_key"],
                     grain=form.cleaned_data["grain"],
                     form=form.cleaned_data["form"],
-                    low=form.scaled("low"),  # type: ignore[arg-type]
+                    low=form.scaled("low"),
                     high=form.scaled("high"),
                     source=form.cleaned_data["source"].strip(),
                     note=form.cleaned_data["note"].strip(),

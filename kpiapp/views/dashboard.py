@@ -11,10 +11,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
-from kpiapp.kpis.periods import Period, month_index, parse_period, today_in
-from kpiapp.models import Grain
+from kpiapp.kpis.periods import Grain, Period, month_index, parse_period, today_in
+from kpiapp.models import Grain as GrainChoices
 from kpiapp.pagecache.decorator import cached_page
 from kpiapp.pagecache.versions import page_version
 from kpiapp.selectors.dashboard import team_by_role
@@ -29,21 +30,21 @@ COMPARISONS = ("previous", "last_year")
 TILE_CACHE_SECONDS = 24 * 3600
 
 
-def _period(request: HttpRequest, grain: str, choices: list[Period], today) -> Period:
+def _period(request: HttpRequest, grain: Grain, choices: list[Period], today) -> Period:
     """The period asked for if it is of the grain and has data; else the last complete one."""
     try:
         asked_grain, first = parse_period(request.GET.get("period", ""))
     except ValueError:
         asked_grain, first = grain, -1
-    asked = Period(grain, first) if asked_grain == grain else None  # type: ignore[arg-type]
+    asked = Period(grain, first) if asked_grain == grain else None
     if asked in choices:
         return asked
-    default = last_complete_period(grain, today)  # type: ignore[arg-type]
+    default = last_complete_period(grain, today)
     return default if default in choices or not choices else choices[0]
 
 
 def _tiles(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     pinned: tuple[str, ...],
     period: Period,
     compare: str,
@@ -51,13 +52,19 @@ def _tiles(
     today: date,
 ) -> tuple[list, str]:
     """The tiles and their HTML, cached until something they show changes (page_version)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     key = ":".join(
         [
-            "kz:tiles", str(workspace.id), str(page_version(workspace.id)), period.label,
-            compare, translation.get_language() or "", ",".join(pinned), today.isoformat(),
+            "kz:tiles",
+            str(workspace.id),
+            str(page_version(workspace.id)),
+            period.label,
+            compare,
+            translation.get_language() or "",
+            ",".join(pinned),
+            today.isoformat(),
         ]
-    )  # fmt: skip
+    )
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -75,18 +82,19 @@ def _tiles(
 @cached_page(reads=("grain", "period", "compare"))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
-def dashboard(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def dashboard(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     today = today_in(workspace.time_zone)
     grain = grain_param(request)
-    compare = (
-        request.GET.get("compare") if request.GET.get("compare") in COMPARISONS else "previous"
-    )
-    choices = available_periods(grain, today)  # type: ignore[arg-type]
+    compare = request.GET.get("compare", "previous")
+    if compare not in COMPARISONS:
+        compare = "previous"
+    choices = available_periods(grain, today)
     period = _period(request, grain, choices, today)
     pinned = pinned_kpis(workspace)
     other = period.previous() if compare == "previous" else period.same_last_year()
-    tiles, tiles_html = [], ""
+    tiles: list = []
+    tiles_html = ""
     if choices:
         tiles, tiles_html = _tiles(request, pinned, period, compare, other, today)
     team = team_by_role(workspace)
@@ -106,21 +114,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "compare": compare,
             "other_period": other,
             "choices": choices,
-            "grain_choices": Grain.choices,
-            "partial_label": Period.containing(grain, month_index(today)).label,  # type: ignore[arg-type]
+            "grain_choices": GrainChoices.choices,
+            "partial_label": Period.containing(grain, month_index(today)).label,
             "team": team,
             "team_chart": {"labels": team.labels, "values": team.values},
             "data_kinds": data_kinds,
-            "can_pin": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
+            "can_pin": request.membership.has_role(Role.EDITOR),
         },
     )
-    response.page_cache = bool(tiles)  # type: ignore[attr-defined]  # record counts change unversioned
+    # A flag for @cached_page: record counts change unversioned.
+    response.page_cache = bool(tiles)  # type: ignore[attr-defined]  # a plain HttpResponse
     return response
 
 
 @workspace_view(min_role=Role.EDITOR)
-def pin_tiles(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def pin_tiles(request: WorkspaceRequest) -> HttpResponse:
+    membership = request.membership
     if request.method != "POST":
         return render(
             request,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Model
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS, DataKind
@@ -21,7 +23,7 @@ from kpiapp.services.records import RecordInUse, record_delete, record_save
 
 
 @workspace_view(min_role=Role.VIEWER)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: WorkspaceRequest) -> HttpResponse:
     counts = data_counts(DATA_KINDS)
     kinds = [(kind, counts[slug]) for slug, kind in DATA_KINDS.items()]
     return render(
@@ -32,7 +34,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def record_list_page(request: HttpRequest, kind: DataKind) -> HttpResponse:
+def record_list_page(request: WorkspaceRequest, kind: DataKind) -> HttpResponse:
     listing = record_list(kind, request.GET)
     return render(
         request,
@@ -41,17 +43,17 @@ def record_list_page(request: HttpRequest, kind: DataKind) -> HttpResponse:
             "nav": "data",
             "kind": kind,
             "listing": listing,
-            "can_edit": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
+            "can_edit": request.membership.has_role(Role.EDITOR),
         },
     )
 
 
 @workspace_view(min_role=Role.VIEWER)
-def record_export(request: HttpRequest, kind: DataKind) -> StreamingHttpResponse:
+def record_export(request: WorkspaceRequest, kind: DataKind) -> StreamingHttpResponse:
     """The whole list as CSV, in the columns the importer reads (an export imports back)."""
     language = translation.get_language() or "en"
     # The rows are read while the response streams, after the view returned: keep the scope.
-    workspace_id = request.workspace.id  # type: ignore[attr-defined]
+    workspace_id = request.workspace.id
 
     def lines() -> Iterator[str]:
         with workspace_scope(workspace_id):
@@ -59,13 +61,13 @@ def record_export(request: HttpRequest, kind: DataKind) -> StreamingHttpResponse
             yield from export_csv_lines(kind.slug, records, language=language)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = f"{request.workspace.slug}-{kind.slug}-{timezone.localdate():%Y-%m-%d}.csv"  # type: ignore[attr-defined]
+    filename = f"{request.workspace.slug}-{kind.slug}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @workspace_view(min_role=Role.VIEWER)
-def record_detail(request: HttpRequest, kind: DataKind, pk: int) -> HttpResponse:
+def record_detail(request: WorkspaceRequest, kind: DataKind, pk: int) -> HttpResponse:
     record = record_get(kind, pk)
     context = {
         "nav": "data",
@@ -73,49 +75,50 @@ def record_detail(request: HttpRequest, kind: DataKind, pk: int) -> HttpResponse
         "record": record,
         "fields": _shown_fields(kind, record),
         "can_edit": request.membership.has_role(Role.EDITOR),
-    }  # type: ignore[attr-defined]
+    }
     if kind.slug == "accounts":
-        context["story"] = account_story(record, timezone.localdate())  # type: ignore[arg-type]
+        context["story"] = account_story(record, timezone.localdate())
     if kind.slug == "deals":
-        context["history"] = record.stage_changes.select_related("changed_by")  # type: ignore[attr-defined]
+        context["history"] = record.stage_changes.select_related("changed_by")
     return render(request, "kpiapp/data_detail.html", context)
 
 
 @workspace_view(min_role=Role.EDITOR)
-def record_create(request: HttpRequest, kind: DataKind) -> HttpResponse:
+def record_create(request: WorkspaceRequest, kind: DataKind) -> HttpResponse:
     return _edit(request, kind, kind.model())
 
 
 @workspace_view(min_role=Role.EDITOR)
-def record_edit(request: HttpRequest, kind: DataKind, pk: int) -> HttpResponse:
+def record_edit(request: WorkspaceRequest, kind: DataKind, pk: int) -> HttpResponse:
     return _edit(request, kind, record_get(kind, pk))
 
 
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
-def record_delete_view(request: HttpRequest, kind: DataKind, pk: int) -> HttpResponse:
+def record_delete_view(request: WorkspaceRequest, kind: DataKind, pk: int) -> HttpResponse:
     record = record_get(kind, pk)
     try:
-        record_delete(membership=request.membership, record=record)  # type: ignore[attr-defined]
+        record_delete(membership=request.membership, record=record)
     except RecordInUse as error:
         messages.error(request, str(error))
-        return redirect("kpiapp:record", slug=request.workspace.slug, kind=kind.slug, pk=pk)  # type: ignore[attr-defined]
+        return redirect("kpiapp:record", slug=request.workspace.slug, kind=kind.slug, pk=pk)
     messages.success(request, _("“%s” was deleted.") % record)
-    return redirect("kpiapp:records", slug=request.workspace.slug, kind=kind.slug)  # type: ignore[attr-defined]
+    return redirect("kpiapp:records", slug=request.workspace.slug, kind=kind.slug)
 
 
-def _edit(request: HttpRequest, kind: DataKind, record) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _edit(request: WorkspaceRequest, kind: DataKind, record: Model) -> HttpResponse:
     # A new record can start from the query string, e.g. ?kpi=7 from a custom KPI's page.
     initial = {k: v for k, v in request.GET.items() if not record.pk}
-    form = kind.form(request.POST or None, instance=record, workspace=request.workspace,  # type: ignore[attr-defined]
-                     initial=initial)  # fmt: skip
+    form = kind.form(
+        request.POST or None, instance=record, workspace=request.workspace, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
-        saved = record_save(membership=request.membership, form=form)  # type: ignore[attr-defined]
+        saved = record_save(membership=request.membership, form=form)
         messages.success(request, _("“%s” was saved.") % saved)
         return redirect(
             "kpiapp:record",
             slug=request.workspace.slug,
-            kind=kind.slug,  # type: ignore[attr-defined]
+            kind=kind.slug,
             pk=saved.pk,
         )
     return render(
@@ -126,7 +129,7 @@ def _edit(request: HttpRequest, kind: DataKind, record) -> HttpResponse:  # type
     )
 
 
-def _shown_fields(kind: DataKind, record) -> list[tuple[str, object, str]]:  # type: ignore[no-untyped-def]
+def _shown_fields(kind: DataKind, record) -> list[tuple[str, object, str]]:
     """(label, value, format) for every form field, money from cents."""
     shown = []
     money = kind.form.money_fields

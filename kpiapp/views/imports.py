@@ -6,13 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS, DataKind
 from kpiapp.imports.mapping import IGNORE, ImportFileError, parse_options
@@ -102,13 +103,13 @@ def _job(kind: DataKind, job_id: int) -> ImportJob:
 
 
 @workspace_view(min_role=Role.EDITOR)
-def upload(request: HttpRequest, kind: DataKind) -> HttpResponse:
+def upload(request: WorkspaceRequest, kind: DataKind) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, kind=kind.slug)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
             job = service.import_job_create(
-                membership=request.membership,  # type: ignore[attr-defined]
+                membership=request.membership,
                 kind=kind.slug,
                 filename=upload_file.name,
                 data=upload_file.read(),
@@ -119,7 +120,7 @@ def upload(request: HttpRequest, kind: DataKind) -> HttpResponse:
         else:
             return redirect(
                 "kpiapp:import_job",
-                slug=request.workspace.slug,  # type: ignore[attr-defined]
+                slug=request.workspace.slug,
                 kind=kind.slug,
                 job_id=job.pk,
             )
@@ -133,7 +134,7 @@ def upload(request: HttpRequest, kind: DataKind) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.EDITOR)
-def job_page(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
+def job_page(request: WorkspaceRequest, kind: DataKind, job_id: int) -> HttpResponse:
     job = _job(kind, job_id)
     form = None
     if job.status in (ImportStatus.MAPPING, ImportStatus.CHECKED):
@@ -152,7 +153,7 @@ def job_page(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
                 service.import_job_set_mapping(job=job, columns=columns, values=values)
                 return redirect(
                     "kpiapp:import_job",
-                    slug=request.workspace.slug,  # type: ignore[attr-defined]
+                    slug=request.workspace.slug,
                     kind=kind.slug,
                     job_id=job.pk,
                 )
@@ -177,7 +178,7 @@ def job_page(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
 
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
-def job_start(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
+def job_start(request: WorkspaceRequest, kind: DataKind, job_id: int) -> HttpResponse:
     job = _job(kind, job_id)
     try:
         service.import_job_start(job=job, actor=request.user)
@@ -186,14 +187,14 @@ def job_start(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse
     return redirect(
         "kpiapp:import_job",
         slug=request.workspace.slug,
-        kind=kind.slug,  # type: ignore[attr-defined]
+        kind=kind.slug,
         job_id=job.pk,
     )
 
 
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
-def job_retry(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse:
+def job_retry(request: WorkspaceRequest, kind: DataKind, job_id: int) -> HttpResponse:
     job = _job(kind, job_id)
     try:
         service.import_job_retry(job=job)
@@ -201,13 +202,13 @@ def job_retry(request: HttpRequest, kind: DataKind, job_id: int) -> HttpResponse
         messages.error(request, str(error))
     return redirect(
         "kpiapp:import_job",
-        slug=request.workspace.slug,  # type: ignore[attr-defined]
+        slug=request.workspace.slug,
         kind=kind.slug,
         job_id=job.pk,
     )
 
 
 @workspace_view(min_role=Role.EDITOR)
-def job_status(request: HttpRequest, kind: DataKind, job_id: int) -> JsonResponse:
+def job_status(request: WorkspaceRequest, kind: DataKind, job_id: int) -> JsonResponse:
     job = _job(kind, job_id)
     return JsonResponse({"status": job.status, "progress": service.import_progress(job.pk)})

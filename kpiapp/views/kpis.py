@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.forms.custom_kpis import CustomKpiForm
 from kpiapp.kpis.drill import drill, drillable
@@ -36,8 +37,8 @@ RECORDS_PER_PAGE = 100
 
 @cached_page()
 @workspace_view(min_role=Role.VIEWER)
-def kpi_catalogue(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def kpi_catalogue(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     period = last_complete_period("month", today_in(workspace.time_zone))
     entries = catalogue(period=period)
     return render(
@@ -49,7 +50,7 @@ def kpi_catalogue(request: HttpRequest) -> HttpResponse:
             "custom_entries": [e for e in entries if e.kpi.key.startswith("custom_")],
             "period": period,
             "sections": SECTION_NAMES,
-            "can_edit": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
+            "can_edit": request.membership.has_role(Role.EDITOR),
         },
     )
 
@@ -64,15 +65,15 @@ def _kpi_or_404(key: str) -> KpiDefinition:
 @cached_page(reads=("grain", "dimension"))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
-def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
+def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
     kpi = _kpi_or_404(key)
     custom = CustomKpi.objects.filter(key=key).first() if kpi.section == CUSTOM_SECTION else None
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     grain = grain_param(request)
     page = kpi_page(
         workspace=workspace,
         kpi=kpi,
-        grain=grain,  # type: ignore[arg-type]
+        grain=grain,
         dimension=request.GET.get("dimension"),
         today=today_in(workspace.time_zone),
     )
@@ -94,39 +95,48 @@ def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
             "chart": page.chart_data(),
             "can_drill": drillable(key),
             "custom": custom,
-            "can_edit": request.membership.has_role(Role.EDITOR),  # type: ignore[attr-defined]
+            "can_edit": request.membership.has_role(Role.EDITOR),
         },
     )
 
 
 @workspace_view(min_role=Role.VIEWER)
-def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
+def kpi_records(request: WorkspaceRequest, key: str) -> HttpResponse:
     """The records behind one value of a KPI (drill-through)."""
     kpi = _kpi_or_404(key)
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     grain = grain_param(request)
     today = today_in(workspace.time_zone)
     if "period" not in request.GET:  # without one: the last complete period
-        period = last_complete_period(grain, today)  # type: ignore[arg-type]
+        period = last_complete_period(grain, today)
     else:
         try:
             first = parse_period(request.GET["period"])[1]
         except ValueError:
             raise Http404("No such period") from None
-        period = Period.containing(grain, first)  # type: ignore[arg-type]
+        period = Period.containing(grain, first)
     dimension = request.GET.get("dimension", "")
     value = request.GET.get("value", "")
     if not drillable(key) or (dimension and dimension not in kpi.dimensions):
         raise Http404("No records for this KPI")
     try:
-        result = drill(workspace=workspace, key=key, period=period, dimension=dimension,
-                       value=value, today=today)  # fmt: skip
+        result = drill(
+            workspace=workspace,
+            key=key,
+            period=period,
+            dimension=dimension,
+            value=value,
+            today=today,
+        )
     except KeyError:
         raise Http404("No records for this breakdown") from None
     snapshot = KpiSnapshot.objects.filter(
-        kpi_key=key, grain=grain, period_start=period.start, dimension=dimension,
+        kpi_key=key,
+        grain=grain,
+        period_start=period.start,
+        dimension=dimension,
         dimension_value=value if dimension else "",
-    ).first()  # fmt: skip
+    ).first()
     return render(
         request,
         "kpiapp/kpi_records.html",
@@ -147,40 +157,47 @@ def kpi_records(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.EDITOR)
-def custom_kpi_new(request: HttpRequest) -> HttpResponse:
+def custom_kpi_new(request: WorkspaceRequest) -> HttpResponse:
     form = CustomKpiForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            kpi = custom_kpi_create(membership=request.membership, **form.cleaned_data)  # type: ignore[attr-defined]
+            kpi = custom_kpi_create(membership=request.membership, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("“%s” was created. Enter its first values.") % kpi.name)
-            return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)  # type: ignore[attr-defined]
-    return render(request, "kpiapp/custom_kpi_form.html", {"nav": "kpis", "form": form},
-                  status=400 if form.errors else 200)  # fmt: skip
+            return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)
+    return render(
+        request,
+        "kpiapp/custom_kpi_form.html",
+        {"nav": "kpis", "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view(min_role=Role.EDITOR)
-def custom_kpi_edit(request: HttpRequest, key: str) -> HttpResponse:
+def custom_kpi_edit(request: WorkspaceRequest, key: str) -> HttpResponse:
     kpi = get_object_or_404(CustomKpi.objects, key=key)
     initial = {f: getattr(kpi, f) for f in ("name", "unit", "direction", "aggregation")}
     form = CustomKpiForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and request.POST.get("action") == "delete":
-        custom_kpi_delete(membership=request.membership, kpi=kpi)  # type: ignore[attr-defined]
+        custom_kpi_delete(membership=request.membership, kpi=kpi)
         messages.success(request, _("“%s” was deleted.") % kpi.name)
-        return redirect("kpiapp:kpis", slug=request.workspace.slug)  # type: ignore[attr-defined]
+        return redirect("kpiapp:kpis", slug=request.workspace.slug)
     if request.method == "POST" and form.is_valid():
         try:
-            custom_kpi_update(membership=request.membership, kpi=kpi, **form.cleaned_data)  # type: ignore[attr-defined]
+            custom_kpi_update(membership=request.membership, kpi=kpi, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("“%s” was saved.") % kpi.name)
-            return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)  # type: ignore[attr-defined]
-    return render(request, "kpiapp/custom_kpi_form.html",
-                  {"nav": "kpis", "form": form, "kpi": kpi},
-                  status=400 if form.errors else 200)  # fmt: skip
+            return redirect("kpiapp:kpi", slug=request.workspace.slug, key=kpi.key)
+    return render(
+        request,
+        "kpiapp/custom_kpi_form.html",
+        {"nav": "kpis", "form": form, "kpi": kpi},
+        status=400 if form.errors else 200,
+    )
 
 
 def _form_errors(form: CustomKpiForm, error: ValidationError) -> None:

@@ -2,10 +2,10 @@
 
 from django.http import HttpRequest
 
-from kpiapp.kpis.periods import GRAINS, Grain
+from kpiapp.kpis.periods import Grain, is_grain
 
 
 def grain_param(request: HttpRequest) -> Grain:
     """`?grain=` if it is month, quarter or year; else month."""
     grain = request.GET.get("grain", "month")
-    return grain if grain in GRAINS else "month"  # type: ignore[return-value]
+    return grain if is_grain(grain) else "month"

@@ -61,7 +61,8 @@ def _given(data: QueryDict) -> dict[str, Any]:
     """The page's fields as the service's arguments (rates and shares as fractions)."""
     shares: dict[str, str] = {}
     overrides: dict[str, dict[str, str]] = {}
-    for name, value in data.items():
+    for name in data:
+        value = data.get(name, "")
         if not value.strip():
             continue
         if name.startswith("share."):
@@ -159,7 +160,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
             return redirect(here)
     basis_month = plan.basis_month if plan else basis_month_for(quarter, today)
     result = plan_compute(checked, quarter, basis_month) if checked else None
-    channels = []
+    channels: list[dict[str, Any]] = []
     if result is not None:
         for index, channel in enumerate(result.channels, start=1):
             channels.append(

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
 from accounts.models import Membership
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.forms.reports import (
     CommentForm,
@@ -54,30 +55,35 @@ from kpiapp.services.share_links import DEFAULT_DAYS, share_link_create, share_l
 REPORTS_PER_PAGE = 25
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
+def _membership(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
-def _content(request: HttpRequest, report: Report) -> ReportContent:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    return report_content(report=report, workspace=workspace,
-                          today=today_in(workspace.time_zone), kpis=kpi_facts())  # fmt: skip
+def _content(request: WorkspaceRequest, report: Report) -> ReportContent:
+    workspace = request.workspace
+    return report_content(
+        report=report, workspace=workspace, today=today_in(workspace.time_zone), kpis=kpi_facts()
+    )
 
 
-def _to_report(request: HttpRequest, report: Report) -> HttpResponse:
-    return redirect("kpiapp:report", slug=request.workspace.slug, report_id=report.pk)  # type: ignore[attr-defined]
+def _to_report(request: WorkspaceRequest, report: Report) -> HttpResponse:
+    return redirect("kpiapp:report", slug=request.workspace.slug, report_id=report.pk)
 
 
 @workspace_view(min_role=Role.VIEWER)
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: WorkspaceRequest) -> HttpResponse:
     reports = visible_reports(_membership(request)).order_by("-updated_at", "-id")
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "kpiapp/reports.html", {
-        "nav": "reports",
-        "page": page,
-        "templates": TEMPLATE_NAMES,
-        "can_create": _membership(request).has_role(Role.EDITOR),
-    })  # fmt: skip
+    return render(
+        request,
+        "kpiapp/reports.html",
+        {
+            "nav": "reports",
+            "page": page,
+            "templates": TEMPLATE_NAMES,
+            "can_create": _membership(request).has_role(Role.EDITOR),
+        },
+    )
 
 
 # --- composing -------------------------------------------------------------------------------
@@ -88,12 +94,14 @@ def _initial(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str
     return report_fields, list(values["sections"])
 
 
-def _blank(request: HttpRequest) -> dict[str, Any]:
-    values = template_values("monthly", language=request.workspace.language)  # type: ignore[attr-defined]
+def _blank(request: WorkspaceRequest) -> dict[str, Any]:
+    values = template_values("monthly", language=request.workspace.language)
     return values | {"title": "", "sections": [], "template": ""}
 
 
-def _compose(request: HttpRequest, report: Report | None, values: dict[str, Any]) -> HttpResponse:
+def _compose(
+    request: WorkspaceRequest, report: Report | None, values: dict[str, Any]
+) -> HttpResponse:
     """The composer for a new report (`report` None) or an existing one."""
     kpis = workspace_kpis()
     initial, sections = _initial(values)
@@ -120,42 +128,47 @@ def _compose(request: HttpRequest, report: Report | None, values: dict[str, Any]
         else:
             return _to_report(request, report)
     invalid = post is not None
-    return render(request, "kpiapp/report_form.html", {
-        "nav": "reports",
-        "form": form,
-        "formset": formset,
-        "section_errors": section_errors,
-        "report": report,
-        "template_name": TEMPLATE_NAMES.get(values.get("template", "")),
-    }, status=400 if invalid else 200)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/report_form.html",
+        {
+            "nav": "reports",
+            "form": form,
+            "formset": formset,
+            "section_errors": section_errors,
+            "report": report,
+            "template_name": TEMPLATE_NAMES.get(values.get("template", "")),
+        },
+        status=400 if invalid else 200,
+    )
 
 
 @workspace_view(min_role=Role.EDITOR)
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: WorkspaceRequest) -> HttpResponse:
     template = request.GET.get("template", "")
-    language = request.workspace.language  # type: ignore[attr-defined]
+    language = request.workspace.language
     values = template_values(template, language=language) if template in TEMPLATE_NAMES else None
     return _compose(request, None, values or _blank(request))
 
 
 @workspace_view(min_role=Role.VIEWER)
-def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_edit(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     report = access_report(_membership(request), report_id, for_write=True)
     return _compose(request, report, {f: getattr(report, f) for f in FIELDS})
 
 
 @workspace_view(min_role=Role.VIEWER)
 @require_POST
-def report_delete_view(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_delete_view(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     report = access_report(_membership(request), report_id, for_write=True)
     report_delete(membership=_membership(request), report=report)
     messages.success(request, _("“%s” was deleted.") % report.title)
-    return redirect("kpiapp:reports", slug=request.workspace.slug)  # type: ignore[attr-defined]
+    return redirect("kpiapp:reports", slug=request.workspace.slug)
 
 
 @workspace_view(min_role=Role.EDITOR)
 @require_POST
-def report_duplicate_view(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_duplicate_view(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     report = access_report(_membership(request), report_id)
     copy = report_duplicate(membership=_membership(request), report=report)
     messages.success(request, _("This is your private copy; change it as you like."))
@@ -166,7 +179,7 @@ def report_duplicate_view(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_page(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     membership = _membership(request)
     report = access_report(membership, report_id)
     subscription = DigestSubscription.objects.filter(report=report, user=membership.user).first()
@@ -174,7 +187,7 @@ def report_page(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 def _report_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     report: Report,
     subscription: DigestSubscription | None,
     comment_form: CommentForm,
@@ -187,26 +200,31 @@ def _report_page(
     digest_form = digest_form or DigestForm(
         initial={"cadence": subscription.cadence if subscription else ""}
     )
-    return render(request, "kpiapp/report_detail.html", {
-        "nav": "reports",
-        "report": report,
-        "content": content,
-        "charts": [s.chart_data() for s in content.sections],
-        "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
-        "comments": comments,
-        "comment_form": comment_form,
-        "digest_form": digest_form,
-        "subscription": subscription,
-        "can_edit": can_edit_report(membership, report),
-        "can_duplicate": membership.has_role(Role.EDITOR),
-        "is_admin": membership.has_role(Role.ADMIN),
-        "live_links": report.share_links.filter(revoked_at__isnull=True).count(),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/report_detail.html",
+        {
+            "nav": "reports",
+            "report": report,
+            "content": content,
+            "charts": [s.chart_data() for s in content.sections],
+            "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
+            "comments": comments,
+            "comment_form": comment_form,
+            "digest_form": digest_form,
+            "subscription": subscription,
+            "can_edit": can_edit_report(membership, report),
+            "can_duplicate": membership.has_role(Role.EDITOR),
+            "is_admin": membership.has_role(Role.ADMIN),
+            "live_links": report.share_links.filter(revoked_at__isnull=True).count(),
+        },
+        status=status,
+    )
 
 
 @workspace_view(min_role=Role.VIEWER)
 @require_POST
-def comment_post(request: HttpRequest, report_id: int) -> HttpResponse:
+def comment_post(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     membership = _membership(request)
     report = access_report(membership, report_id)
     form = CommentForm(request.POST)
@@ -224,7 +242,7 @@ def comment_post(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @workspace_view(min_role=Role.VIEWER)
 @require_POST
-def comment_remove(request: HttpRequest, report_id: int, comment_id: int) -> HttpResponse:
+def comment_remove(request: WorkspaceRequest, report_id: int, comment_id: int) -> HttpResponse:
     membership = _membership(request)
     report = access_report(membership, report_id)
     comment = get_object_or_404(ReportComment.objects, pk=comment_id, report=report)
@@ -235,7 +253,7 @@ def comment_remove(request: HttpRequest, report_id: int, comment_id: int) -> Htt
 
 @workspace_view(min_role=Role.VIEWER)
 @require_POST
-def digest_post(request: HttpRequest, report_id: int) -> HttpResponse:
+def digest_post(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     from kpiapp.services.digests import digest_subscribe, digest_unsubscribe
 
     membership = _membership(request)
@@ -291,13 +309,13 @@ def pdf_response(content: ReportContent) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def export_csv(request: HttpRequest, report_id: int) -> HttpResponse:
+def export_csv(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     report = access_report(_membership(request), report_id)
     return csv_response(_content(request, report), request.GET.get("table", "values"))
 
 
 @workspace_view(min_role=Role.VIEWER)
-def export_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
+def export_pdf(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     report = access_report(_membership(request), report_id)
     return pdf_response(_content(request, report))
 
@@ -306,7 +324,7 @@ def export_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def share_links_page(request: HttpRequest, report_id: int) -> HttpResponse:
+def share_links_page(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     """Create and revoke read-only links (the creator and admins). A new link's address is
     shown once, on the answer to the POST; only its hash is stored."""
     membership = _membership(request)
@@ -316,8 +334,7 @@ def share_links_page(request: HttpRequest, report_id: int) -> HttpResponse:
     created_url = ""
     if request.method == "POST" and form.is_valid():
         try:
-            created = share_link_create(membership=membership, report=report,
-                                        **form.cleaned_data)  # fmt: skip
+            created = share_link_create(membership=membership, report=report, **form.cleaned_data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -325,21 +342,26 @@ def share_links_page(request: HttpRequest, report_id: int) -> HttpResponse:
             created_url = created.url
             form = ShareLinkForm(initial=initial)
     links = ShareLink.objects.filter(report=report).select_related("created_by", "workspace")
-    return render(request, "kpiapp/share_links.html", {
-        "nav": "reports",
-        "report": report,
-        "form": form,
-        "links": links,
-        "created_url": created_url,
-    }, status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "kpiapp/share_links.html",
+        {
+            "nav": "reports",
+            "report": report,
+            "form": form,
+            "links": links,
+            "created_url": created_url,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view(min_role=Role.VIEWER)
 @require_POST
-def share_link_revoke_view(request: HttpRequest, report_id: int, link_id: int) -> HttpResponse:
+def share_link_revoke_view(request: WorkspaceRequest, report_id: int, link_id: int) -> HttpResponse:
     membership = _membership(request)
     report = access_report(membership, report_id, for_write=True)
     link = get_object_or_404(ShareLink.objects, pk=link_id, report=report)
     share_link_revoke(membership=membership, link=link)
     messages.success(request, _("The link was revoked; it no longer opens the report."))
-    return redirect("kpiapp:share_links", slug=request.workspace.slug, report_id=report.pk)  # type: ignore[attr-defined]
+    return redirect("kpiapp:share_links", slug=request.workspace.slug, report_id=report.pk)

@@ -6,7 +6,7 @@ records only when the link allows it."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from kpiapp.kpis.drill import drill, drillable
@@ -17,50 +17,58 @@ from kpiapp.selectors.reports import ReportContent, report_content
 from kpiapp.selectors.targets import kpi_facts
 from kpiapp.services.share_links import share_link_viewed
 from kpiapp.views.reports import csv_response, pdf_response
-from kpiapp.views.share_access import share_view
+from kpiapp.views.share_access import ShareRequest, share_view
 
 RECORDS_PER_PAGE = 100
 
 
-def _link(request: HttpRequest) -> ShareLink:
-    return request.share_link  # type: ignore[attr-defined, no-any-return]
+def _link(request: ShareRequest) -> ShareLink:
+    return request.share_link
 
 
-def _content(request: HttpRequest) -> ReportContent:
+def _content(request: ShareRequest) -> ReportContent:
     link = _link(request)
     workspace = link.workspace
-    return report_content(report=link.report, workspace=workspace,
-                          today=today_in(workspace.time_zone), kpis=kpi_facts())  # fmt: skip
+    return report_content(
+        report=link.report,
+        workspace=workspace,
+        today=today_in(workspace.time_zone),
+        kpis=kpi_facts(),
+    )
 
 
 @share_view
-def shared_report(request: HttpRequest) -> HttpResponse:
+def shared_report(request: ShareRequest) -> HttpResponse:
     link = _link(request)
     content = _content(request)
     share_link_viewed(link)
-    response = render(request, "kpiapp/share_report.html", {
-        "link": link,
-        "report": link.report,
-        "content": content,
-        "charts": [s.chart_data() for s in content.sections],
-        "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
-        "share_token": request.resolver_match.kwargs["token"],  # type: ignore[union-attr]
-    })  # fmt: skip
+    response = render(
+        request,
+        "kpiapp/share_report.html",
+        {
+            "link": link,
+            "report": link.report,
+            "content": content,
+            "charts": [s.chart_data() for s in content.sections],
+            "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
+            "share_token": request.share_token,
+        },
+    )
     return response
 
 
 @share_view
-def shared_csv(request: HttpRequest) -> HttpResponse:
+def shared_csv(request: ShareRequest) -> HttpResponse:
     return csv_response(_content(request), request.GET.get("table", "values"))
 
 
 @share_view
-def shared_pdf(request: HttpRequest) -> HttpResponse:
+def shared_pdf(request: ShareRequest) -> HttpResponse:
     return pdf_response(_content(request))
 
 
 @share_view
-def shared_records(request: HttpRequest, key: str) -> HttpResponse:
+def shared_records(request: ShareRequest, key: str) -> HttpResponse:
     """The records behind one value of the report, when the link allows drill-through; only
     for KPIs and periods the report shows."""
     link = _link(request)
@@ -76,20 +84,30 @@ def shared_records(request: HttpRequest, key: str) -> HttpResponse:
     dimension = report.dimension if section.filtered else ""
     value = report.dimension_value if section.filtered else ""
     try:
-        result = drill(workspace=link.workspace, key=key, period=period, dimension=dimension,
-                       value=value, today=content.today)  # fmt: skip
+        result = drill(
+            workspace=link.workspace,
+            key=key,
+            period=period,
+            dimension=dimension,
+            value=value,
+            today=content.today,
+        )
     except KeyError:
         raise Http404("No records for this breakdown") from None
-    response = render(request, "kpiapp/share_records.html", {
-        "link": link,
-        "report": report,
-        "kpi": section.kpi,
-        "period": period,
-        "result": result,
-        "dimension_name": DIMENSION_NAMES.get(dimension, ""),
-        "dimension_value": value,
-        "page": Paginator(result.rows, RECORDS_PER_PAGE).get_page(request.GET.get("page")),
-        "token": request.resolver_match.kwargs["token"],  # type: ignore[union-attr]
-        "current_workspace": link.workspace,
-    })  # fmt: skip
+    response = render(
+        request,
+        "kpiapp/share_records.html",
+        {
+            "link": link,
+            "report": report,
+            "kpi": section.kpi,
+            "period": period,
+            "result": result,
+            "dimension_name": DIMENSION_NAMES.get(dimension, ""),
+            "dimension_value": value,
+            "page": Paginator(result.rows, RECORDS_PER_PAGE).get_page(request.GET.get("page")),
+            "token": request.share_token,
+            "current_workspace": link.workspace,
+        },
+    )
     return response

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
 from kpiapp.models import ShareLink
@@ -100,8 +101,17 @@ def _password_gate(request: HttpRequest, link: ShareLink) -> HttpResponse | None
         count_failure(f"share-link:{link.pk}", window=WINDOW)
         error = _("That password is not right.")
     status = 401 if error else 200
-    return render(request, "kpiapp/share_password.html", {"link": link, "error": error},
-                  status=status)  # fmt: skip
+    return render(
+        request, "kpiapp/share_password.html", {"link": link, "error": error}, status=status
+    )
+
+
+class ShareRequest(HttpRequest):
+    """A request inside `@share_view`: the link and its workspace are set."""
+
+    share_link: ShareLink
+    share_token: str  # the token of the URL, for links to the link's other pages
+    workspace: Workspace
 
 
 def share_view(view: ShareView) -> ShareView:
@@ -133,8 +143,10 @@ def share_view(view: ShareView) -> ShareView:
             gate = _password_gate(request, link)
             if gate is not None:
                 return gate
-            request.share_link = link  # type: ignore[attr-defined]
-            request.workspace = link.workspace  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            shared = cast(ShareRequest, request)
+            shared.share_link = link
+            shared.share_token = token
+            shared.workspace = link.workspace
+            return view(shared, *args, **kwargs)
 
     return wrapper

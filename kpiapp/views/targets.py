@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.forms.targets import TargetCopyForm, TargetForm
 from kpiapp.kpis.periods import Period, parse_period, period_name, today_in
@@ -58,9 +59,9 @@ def _needs_confirmation(error: ValidationError) -> bool:
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
 @versioned_page
-def targets(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def targets(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    membership = request.membership
     today = today_in(workspace.time_zone)
     current = Period.of_start("quarter", today)
     quarter = _quarter(request, current)
@@ -68,7 +69,8 @@ def targets(request: HttpRequest) -> HttpResponse:
     values = _dimension_values()
     form = TargetForm(facts=facts, dimension_values=values)
     here = f"{reverse('kpiapp:targets', args=[workspace.slug])}?quarter={quarter.label}"
-    editing, ask_confirm = None, False
+    editing: int | None = None
+    ask_confirm: bool | None = False
     if request.method == "POST":
         handled = _other_action(request, quarter, here)
         if handled is not None:
@@ -142,7 +144,7 @@ def _other_action(request: HttpRequest, quarter: Period, here: str) -> HttpRespo
 def _copy(request: HttpRequest, quarter: Period) -> None:
     form = TargetCopyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return
     source = quarter.previous()
     membership = request.membership  # type: ignore[attr-defined]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.models import ExportStatus, WorkspaceExport
 from kpiapp.services.workspace_export import (
@@ -31,46 +32,50 @@ def _access_export(export_id: int) -> WorkspaceExport:
 
 
 @workspace_view(min_role=Role.OWNER)
-def export_page(request: HttpRequest) -> HttpResponse:
+def export_page(request: WorkspaceRequest) -> HttpResponse:
     exports = list(WorkspaceExport.objects.defer("data").order_by("-created_at")[:SHOWN])
     for export in exports:
-        export.expires_at = export_expires_at(export)  # type: ignore[attr-defined]
+        export.expires_at = export_expires_at(export)
     # The export just started (its progress, then its link), or one still running.
     shown = request.GET.get("export", "")
     current = next((e for e in exports if str(e.pk) == shown), None) or next(
         (e for e in exports if e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)), None
     )
-    context = {"tab": "export", "exports": exports, "current": current,
-               "progress_text": export_progress_text(current) if current else "",
-               "keep_days": settings.WORKSPACE_EXPORT_KEEP_DAYS}  # fmt: skip
+    context = {
+        "tab": "export",
+        "exports": exports,
+        "current": current,
+        "progress_text": export_progress_text(current) if current else "",
+        "keep_days": settings.WORKSPACE_EXPORT_KEEP_DAYS,
+    }
     return render(request, "kpiapp/workspace_export.html", context)
 
 
 @workspace_view(min_role=Role.OWNER)
 @require_POST
-def export_start(request: HttpRequest) -> HttpResponse:
-    export = workspace_export_request(membership=request.membership)  # type: ignore[attr-defined]
-    page = reverse("kpiapp:workspace_export", args=[request.workspace.slug])  # type: ignore[attr-defined]
+def export_start(request: WorkspaceRequest) -> HttpResponse:
+    export = workspace_export_request(membership=request.membership)
+    page = reverse("kpiapp:workspace_export", args=[request.workspace.slug])
     return redirect(f"{page}?export={export.pk}")
 
 
 @workspace_view(min_role=Role.OWNER)
-def export_status_json(request: HttpRequest, export_id: int) -> JsonResponse:
+def export_status_json(request: WorkspaceRequest, export_id: int) -> JsonResponse:
     export = _access_export(export_id)
     answer = export_status(export)
     if export.status == ExportStatus.DONE:
-        slug = request.workspace.slug  # type: ignore[attr-defined]
+        slug = request.workspace.slug
         answer["download_url"] = reverse("kpiapp:workspace_export_download", args=[slug, export.pk])
     return JsonResponse(answer)
 
 
 @workspace_view(min_role=Role.OWNER)
-def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+def export_download(request: WorkspaceRequest, export_id: int) -> HttpResponse:
     export = WorkspaceExport.objects.filter(pk=export_id, status=ExportStatus.DONE).first()
     if export is None:
         raise Http404("No such export.")
-    data = workspace_export_download(membership=request.membership, export=export)  # type: ignore[attr-defined]
+    data = workspace_export_download(membership=request.membership, export=export)
     response = HttpResponse(data, content_type="application/zip")
-    name = f"{request.workspace.slug}-export-{export.created_at:%Y-%m-%d}.zip"  # type: ignore[attr-defined]
+    name = f"{request.workspace.slug}-export-{export.created_at:%Y-%m-%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

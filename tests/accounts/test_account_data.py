@@ -16,6 +16,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_a_person_downloads_their_own_data_as_json(client_as, cast, workspace, other_workspace):
     fill_every_table(workspace, cast["owner"])
     fill_every_table(other_workspace, cast["outsider"])

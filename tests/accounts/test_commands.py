@@ -107,6 +107,7 @@ def test_create_api_token_only_for_members(workspace, charlie):
     assert ApiToken.all_workspaces.count() == 0
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_creates_a_company_and_a_login_and_refuses_to_overwrite_it():
     output = run("seed_demo", "--seed", "7", "--as-of", "2026-10-31")

@@ -102,6 +102,7 @@ def test_a_member_may_leave(client_as, cast, workspace):
     assert not Membership.all_workspaces.filter(user=cast["viewer"], workspace=workspace).exists()
 
 
+@pytest.mark.slow
 def test_two_owners_demoting_each_other_at_once_on_sqlite_get_a_clear_answer(tmp_path):
     """The embedded default queues writers (IMMEDIATE transactions) instead of failing one
     with "database is locked"; the last-owner rule holds."""
@@ -118,7 +119,12 @@ def test_two_owners_demoting_each_other_at_once_on_sqlite_get_a_clear_answer(tmp
     }
     result = subprocess.run(
         [sys.executable, str(root / "tests/accounts/scripts/demote_each_other.py")],
-        cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['demoted', 'refused'] owners: 1"

@@ -53,28 +53,50 @@ FILES = {
 def fill_every_table(workspace: Workspace, owner: User) -> None:
     member = membership_of(owner, workspace)
     with workspace_scope(workspace.id):
-        custom_kpi_create(membership=member, name="Tickets", unit="number", direction="down",
-                          aggregation="sum", key="custom_tickets")  # fmt: skip
+        custom_kpi_create(
+            membership=member,
+            name="Tickets",
+            unit="number",
+            direction="down",
+            aggregation="sum",
+            key="custom_tickets",
+        )
         for kind, text in FILES.items():
-            result = data_import(workspace=workspace, kind=kind, data=text.encode(),
-                                 mapping=Mapping(), user=owner)  # fmt: skip
+            result = data_import(
+                workspace=workspace, kind=kind, data=text.encode(), mapping=Mapping(), user=owner
+            )
             assert result.ok, (kind, result.errors)
         deal = Deal.objects.get(external_id="D1")
         DealStageChange.objects.create(deal=deal, from_stage="demo", to_stage="won")
         snapshot_rebuild(workspace_id=workspace.id)
-        import_job_create(membership=member, kind="accounts", filename="a.csv",
-                          data=FILES["accounts"].encode())  # fmt: skip
+        import_job_create(
+            membership=member, kind="accounts", filename="a.csv", data=FILES["accounts"].encode()
+        )
         quarter = Period("quarter", 2025 * 12)
         target_set(membership=member, kpi_key="mrr", quarter=quarter, value=Decimal(5000))
-        team_benchmark_set(membership=member, kpi_key="nps", grain="month", form="point",
-                           low=Decimal(40), high=None, source="Umfrage")  # fmt: skip
-        benchmark_pick_set(membership=member, kpi_key="nps", grain="quarter",
-                           ref="nps.quarter.all.band.31.nd")  # fmt: skip
-        report = report_create(membership=member, data={
-            "title": "Monatsbericht", "visibility": "shared", "grain": "month",
-            "range_kind": "last_closed_month", "comparison": "previous",
-            "sections": [{"kpi": "mrr"}],
-        })  # fmt: skip
+        team_benchmark_set(
+            membership=member,
+            kpi_key="nps",
+            grain="month",
+            form="point",
+            low=Decimal(40),
+            high=None,
+            source="Umfrage",
+        )
+        benchmark_pick_set(
+            membership=member, kpi_key="nps", grain="quarter", ref="nps.quarter.all.band.31.nd"
+        )
+        report = report_create(
+            membership=member,
+            data={
+                "title": "Monatsbericht",
+                "visibility": "shared",
+                "grain": "month",
+                "range_kind": "last_closed_month",
+                "comparison": "previous",
+                "sections": [{"kpi": "mrr"}],
+            },
+        )
         comment_add(membership=member, report=report, body="Sieht gut aus.")
         share_link_create(membership=member, report=report)
         subscription = digest_subscribe(membership=member, report=report, cadence="monthly")

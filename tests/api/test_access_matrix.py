@@ -15,8 +15,20 @@ from tests.conftest import membership_of
 pytestmark = pytest.mark.django_db
 
 # resource -> (role to read, role to write, what an empty POST of a writer answers)
-DATA = ("accounts", "deals", "subscriptions", "leads", "traffic", "spend", "nps", "usage",
-        "exchange-rates", "custom-kpis", "targets", "benchmarks")  # fmt: skip
+DATA = (
+    "accounts",
+    "deals",
+    "subscriptions",
+    "leads",
+    "traffic",
+    "spend",
+    "nps",
+    "usage",
+    "exchange-rates",
+    "custom-kpis",
+    "targets",
+    "benchmarks",
+)
 RULES = {
     **dict.fromkeys(DATA, ("viewer", "editor", 400)),
     "channels": ("viewer", "editor", 405),
@@ -71,8 +83,12 @@ def test_nothing_of_another_workspace_is_visible(cast, workspace, other_workspac
     listed = client.get("/api/v1/workspaces/acme/accounts/").json()["results"]
     assert [a["name"] for a in listed] == ["Acme's customer"]
     assert client.get(f"/api/v1/workspaces/acme/accounts/{theirs.pk}/").status_code == 404
-    assert client.patch(f"/api/v1/workspaces/acme/accounts/{theirs.pk}/", {"name": "x"},
-                        format="json").status_code == 404  # fmt: skip
+    assert (
+        client.patch(
+            f"/api/v1/workspaces/acme/accounts/{theirs.pk}/", {"name": "x"}, format="json"
+        ).status_code
+        == 404
+    )
     assert client.delete(f"/api/v1/workspaces/acme/accounts/{theirs.pk}/").status_code == 404
     # a foreign id as a relation is refused, not linked
     sent = {"name": "X", "external_id": "A2", "channel": channel.pk}

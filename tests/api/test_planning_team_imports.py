@@ -17,6 +17,9 @@ from accounts.tenancy import workspace_scope
 from kpiapp.imports.reading import MAX_UPLOAD_BYTES
 from kpiapp.models import Account, ImportJob, TargetChange
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 URL = "/api/v1/workspaces/acme/"
 CSV = b"external_id,name,country\nA1,Erste GmbH,DE\nA2,Zweite AG,at\n"
 
@@ -37,8 +40,9 @@ def test_targets_are_set_listed_with_pacing_and_removed(erik, vera, workspace):
     listed = _as(vera).get(URL + "targets/?quarter=2025-Q2").json()
     assert [(t["kpi"], t["note"]) for t in listed] == [("customer_churn_rate", "Q2")]
     assert _as(vera).get(URL + "targets/?quarter=2025-13").status_code == 400
-    bad = _as(erik).post(URL + "targets/", {"kpi": "nope", "quarter": "2025-Q2", "value": "1"},
-                         format="json")  # fmt: skip
+    bad = _as(erik).post(
+        URL + "targets/", {"kpi": "nope", "quarter": "2025-Q2", "value": "1"}, format="json"
+    )
     assert bad.status_code == 400 and "kpi_key" in bad.json()
     assert _as(erik).delete(f"{URL}targets/{set_.json()['id']}/").status_code == 204
     with workspace_scope(workspace.id):
@@ -95,8 +99,9 @@ def test_a_token_made_through_the_api_shows_its_key_once(vera, erik, workspace):
 
 def _upload(client: APIClient, data: bytes = CSV, **fields) -> object:
     file = SimpleUploadedFile("kunden.csv", data, content_type="text/csv")
-    return client.post(URL + "imports/", {"file": file, "kind": "accounts", **fields},
-                       format="multipart")  # fmt: skip
+    return client.post(
+        URL + "imports/", {"file": file, "kind": "accounts", **fields}, format="multipart"
+    )
 
 
 @pytest.mark.django_db

@@ -29,8 +29,11 @@ def api(erik, workspace) -> APIClient:
 
 
 def test_create_read_change_and_delete_an_account(api, workspace):
-    created = api.post(URL + "accounts/", {"name": "Nordwind GmbH", "external_id": "N-1",
-                                           "country": "uk"}, format="json")  # fmt: skip
+    created = api.post(
+        URL + "accounts/",
+        {"name": "Nordwind GmbH", "external_id": "N-1", "country": "uk"},
+        format="json",
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["country"] == "GB" and body["name"] == "Nordwind GmbH"  # UK becomes GB
@@ -45,10 +48,20 @@ def test_create_read_change_and_delete_an_account(api, workspace):
 
 def test_money_is_in_major_units_and_a_stage_change_is_history(api, workspace):
     account = api.post(URL + "accounts/", {"name": "A", "external_id": "A"}, format="json").json()
-    deal = api.post(URL + "deals/", {
-        "external_id": "D-1", "name": "Pilot", "account": account["id"], "stage": "proposal",
-        "kind": "new", "amount": "12000.50", "currency": "EUR", "created_at": "2025-03-01",
-    }, format="json")  # fmt: skip
+    deal = api.post(
+        URL + "deals/",
+        {
+            "external_id": "D-1",
+            "name": "Pilot",
+            "account": account["id"],
+            "stage": "proposal",
+            "kind": "new",
+            "amount": "12000.50",
+            "currency": "EUR",
+            "created_at": "2025-03-01",
+        },
+        format="json",
+    )
     assert deal.status_code == 201, deal.json()
     assert deal.json()["amount"] == "12000.50"
     with workspace_scope(workspace.id):
@@ -65,8 +78,9 @@ def test_money_is_in_major_units_and_a_stage_change_is_history(api, workspace):
 
 
 def test_bad_records_answer_400_per_field_and_change_nothing(api, workspace):
-    bad = api.post(URL + "deals/", {"external_id": "D-1", "stage": "maybe", "amount": "-3"},
-                   format="json")  # fmt: skip
+    bad = api.post(
+        URL + "deals/", {"external_id": "D-1", "stage": "maybe", "amount": "-3"}, format="json"
+    )
     assert bad.status_code == 400
     assert {"stage", "amount"} <= set(bad.json())
     assert api.post(URL + "accounts/", ["not", "objects"], format="json").status_code == 400

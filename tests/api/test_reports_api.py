@@ -15,7 +15,7 @@ from kpiapp.models import DigestSubscription, Report, ShareLink
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
 from tests.conftest import membership_of
-from tests.views.test_reports import TODAY, make_report, snapshots  # noqa: F401 (fixture)
+from tests.report_data import TODAY, make_report
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/workspaces/acme/"
@@ -30,16 +30,21 @@ def _client(user) -> APIClient:
 def test_the_list_shows_shared_and_own_private_reports_only(cast, workspace, alice, erik, adam):
     shared = make_report(alice, workspace, title="Team numbers")
     mine = make_report(erik, workspace, title="Erik's draft", visibility="private")
-    for user, expected in ((erik, {"Team numbers", "Erik's draft"}), (adam, {"Team numbers"}),
-                           (cast["viewer"], {"Team numbers"})):  # fmt: skip
+    for user, expected in (
+        (erik, {"Team numbers", "Erik's draft"}),
+        (adam, {"Team numbers"}),
+        (cast["viewer"], {"Team numbers"}),
+    ):
         listed = _client(user).get(BASE + "reports/").json()["results"]
         assert {r["title"] for r in listed} == expected, user
     assert _client(adam).get(f"{BASE}reports/{mine.pk}/").status_code == 404
     body = _client(erik).get(f"{BASE}reports/{shared.pk}/").json()
     assert body["range"] == "last_n_months:3" and body["can_edit"] is False
     assert body["owner"]["name"] == "Alice Owner"
-    assert body["sections"] == [{"kpi": "mrr", "note": "Up again"},
-                                {"kpi": "customer_churn_rate", "note": ""}]  # fmt: skip
+    assert body["sections"] == [
+        {"kpi": "mrr", "note": "Up again"},
+        {"kpi": "customer_churn_rate", "note": ""},
+    ]
     found = _client(erik).get(BASE + "reports/?search=draft&visibility=private").json()
     assert [r["title"] for r in found["results"]] == ["Erik's draft"]
 
@@ -50,16 +55,30 @@ def test_editors_create_with_a_template_or_in_full_and_errors_name_the_field(cas
     assert made.status_code == 201
     body = made.json()
     assert (body["title"], body["grain"], body["range"], body["include_targets"]) == (
-        "Quarterly review", "quarter", "last_n_months:12", True,
-    )  # fmt: skip
-    bad = editor.post(BASE + "reports/", {
-        "title": "Q", "grain": "quarter", "range_kind": "last_n_months", "range_months": 4,
-        "sections": [{"kpi": "nope"}],
-    }, format="json")  # fmt: skip
+        "Quarterly review",
+        "quarter",
+        "last_n_months:12",
+        True,
+    )
+    bad = editor.post(
+        BASE + "reports/",
+        {
+            "title": "Q",
+            "grain": "quarter",
+            "range_kind": "last_n_months",
+            "range_months": 4,
+            "sections": [{"kpi": "nope"}],
+        },
+        format="json",
+    )
     assert bad.status_code == 400
     assert set(bad.json()) == {"range_months", "sections"}
-    assert _client(cast["viewer"]).post(BASE + "reports/", {"template": "monthly"},
-                                        format="json").status_code == 403  # fmt: skip
+    assert (
+        _client(cast["viewer"])
+        .post(BASE + "reports/", {"template": "monthly"}, format="json")
+        .status_code
+        == 403
+    )
     with workspace_scope(workspace.id):
         assert Report.objects.count() == 1
 
@@ -79,20 +98,28 @@ def test_the_creator_and_admins_change_and_delete_and_editors_duplicate(cast, wo
 
 
 @freeze_time(TODAY)
-def test_the_content_equals_the_report_content(cast, workspace, alice, snapshots):  # noqa: F811
+def test_the_content_equals_the_report_content(cast, workspace, alice, snapshots):
     report = make_report(alice, workspace)
     body = _client(cast["viewer"]).get(f"{BASE}reports/{report.pk}/content/").json()
     with workspace_scope(workspace.id):
-        content = report_content(report=report, workspace=workspace, today=date(2025, 4, 15),
-                                 kpis=kpi_facts())  # fmt: skip
-    assert body["periods"] == [p.label for p in content.periods] == ["2025-01", "2025-02",
-                                                                     "2025-03"]  # fmt: skip
+        content = report_content(
+            report=report, workspace=workspace, today=date(2025, 4, 15), kpis=kpi_facts()
+        )
+    assert (
+        body["periods"] == [p.label for p in content.periods] == ["2025-01", "2025-02", "2025-03"]
+    )
     mrr, churn = body["sections"]
     assert mrr["rows"][-1] == {
-        "period": "2025-03", "value": "12345.67", "reason": None, "partial": False,
-        "compare_period": "2025-02", "compare_value": "11000.00", "change": "0.122334",
-        "change_in_points": False, "target": "12000.00",
-    }  # fmt: skip
+        "period": "2025-03",
+        "value": "12345.67",
+        "reason": None,
+        "partial": False,
+        "compare_period": "2025-02",
+        "compare_value": "11000.00",
+        "change": "0.122334",
+        "change_in_points": False,
+        "target": "12000.00",
+    }
     assert churn["rows"][-1]["value"] is None
     assert churn["rows"][-1]["reason"] == "no customers at start"
 
@@ -115,8 +142,7 @@ def test_share_links_show_their_token_once_and_revoke(cast, workspace, alice, cl
     report = make_report(alice, workspace)
     url = f"{BASE}reports/{report.pk}/share-links/"
     assert _client(cast["editor"]).get(url).status_code == 403
-    made = _client(alice).post(url, {"label": "Board", "expires_on": "2025-05-01"},
-                               format="json")  # fmt: skip
+    made = _client(alice).post(url, {"label": "Board", "expires_on": "2025-05-01"}, format="json")
     assert made.status_code == 201
     token, link_url = made.json()["token"], made.json()["url"]
     assert link_url.endswith(f"/share/{token}/")
@@ -134,14 +160,22 @@ def test_share_links_show_their_token_once_and_revoke(cast, workspace, alice, cl
 
 def test_digests_are_the_callers_own(cast, workspace, alice):
     report = make_report(alice, workspace)
-    fixed = make_report(alice, workspace, range_kind="absolute", range_months=None,
-                        start_period="2024-01", end_period="2024-12")  # fmt: skip
+    fixed = make_report(
+        alice,
+        workspace,
+        range_kind="absolute",
+        range_months=None,
+        start_period="2024-01",
+        end_period="2024-12",
+    )
     viewer = _client(cast["viewer"])
-    made = viewer.post(BASE + "digests/", {"report": report.pk, "cadence": "monthly"},
-                       format="json")  # fmt: skip
+    made = viewer.post(
+        BASE + "digests/", {"report": report.pk, "cadence": "monthly"}, format="json"
+    )
     assert made.status_code == 201 and made.json()["report_title"] == "Board update"
-    refused = viewer.post(BASE + "digests/", {"report": fixed.pk, "cadence": "monthly"},
-                          format="json")  # fmt: skip
+    refused = viewer.post(
+        BASE + "digests/", {"report": fixed.pk, "cadence": "monthly"}, format="json"
+    )
     assert refused.status_code == 400 and "report" in refused.json()
     one = f"{BASE}digests/{made.json()['id']}/"
     assert viewer.patch(one, {"cadence": "weekly"}, format="json").json()["cadence"] == "weekly"
@@ -155,13 +189,13 @@ def test_digests_are_the_callers_own(cast, workspace, alice):
 def test_another_workspaces_token_and_reports_are_not_found(cast, workspace, other_workspace):
     theirs = make_report(cast["outsider"], other_workspace, title="Beta")
     with workspace_scope(other_workspace.id):
-        key = api_token_create(membership=membership_of(cast["outsider"], other_workspace),
-                               name="beta").key  # fmt: skip
+        key = api_token_create(
+            membership=membership_of(cast["outsider"], other_workspace), name="beta"
+        ).key
     foreign = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
     assert foreign.get(BASE + "reports/").status_code == 404
     owner = _client(cast["owner"])
     for suffix in ("", "content/", "comments/", "share-links/"):
         assert owner.get(f"{BASE}reports/{theirs.pk}/{suffix}").status_code == 404
-    made = owner.post(BASE + "digests/", {"report": theirs.pk, "cadence": "weekly"},
-                      format="json")  # fmt: skip
+    made = owner.post(BASE + "digests/", {"report": theirs.pk, "cadence": "weekly"}, format="json")
     assert made.status_code == 400

@@ -46,14 +46,33 @@ def test_the_schema_is_valid_and_names_every_route_auth_and_error(workspace):
     schema = _schema()
     validate_schema(schema)
     paths = set(schema["paths"])
-    resources = ("accounts", "deals", "subscriptions", "leads", "channels", "campaigns", "spend",
-                 "traffic", "nps", "usage", "exchange-rates", "custom-kpis")  # fmt: skip
+    resources = (
+        "accounts",
+        "deals",
+        "subscriptions",
+        "leads",
+        "channels",
+        "campaigns",
+        "spend",
+        "traffic",
+        "nps",
+        "usage",
+        "exchange-rates",
+        "custom-kpis",
+    )
     for resource in resources:
         assert f"/api/v1/workspaces/{{slug}}/{resource}/" in paths, resource
     assert "/api/v1/workspaces/{slug}/kpis/{key}/series/" in paths
     assert "/api/v1/workspaces/{slug}/deals/{id}/stage-history/" in paths
-    for path in ("reports/", "reports/{id}/", "reports/{id}/content/", "reports/{id}/comments/",
-                 "reports/{id}/share-links/", "digests/", "digests/{id}/"):  # fmt: skip
+    for path in (
+        "reports/",
+        "reports/{id}/",
+        "reports/{id}/content/",
+        "reports/{id}/comments/",
+        "reports/{id}/share-links/",
+        "digests/",
+        "digests/{id}/",
+    ):
         assert f"/api/v1/workspaces/{{slug}}/{path}" in paths, path
     assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
     create = schema["paths"]["/api/v1/workspaces/{slug}/deals/"]["post"]
@@ -101,16 +120,20 @@ def test_actions_that_list_and_create_document_each_answer(alice, workspace):
     api = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
     base = "/api/v1/workspaces/acme/"
     report = api.post(base + "reports/", {"template": "monthly"}, format="json").json()
-    made = api.post(base + "custom-kpis/", {"name": "Audit-Quote", "unit": "percent",
-                                            "direction": "up", "aggregation": "mean"},
-                    format="json")  # fmt: skip
+    made = api.post(
+        base + "custom-kpis/",
+        {"name": "Audit-Quote", "unit": "percent", "direction": "up", "aggregation": "mean"},
+        format="json",
+    )
     assert made.status_code == 201
     posts = {
         "/reports/{id}/comments/": (f"reports/{report['id']}/comments/", {"body": "Gut so"}),
         "/reports/{id}/share-links/": (f"reports/{report['id']}/share-links/", {"label": "VC"}),
-        "/custom-kpis/{key}/values/": ("custom-kpis/custom_audit_quote/values/",
-                                       {"month": "2025-03-01", "value": "97.5"}),
-    }  # fmt: skip
+        "/custom-kpis/{key}/values/": (
+            "custom-kpis/custom_audit_quote/values/",
+            {"month": "2025-03-01", "value": "97.5"},
+        ),
+    }
     for template, (path, body) in posts.items():
         operations = schema["paths"]["/api/v1/workspaces/{slug}" + template]
         created = api.post(base + path, body, format="json")
@@ -153,9 +176,14 @@ def _resolve(schema: dict, node: dict) -> dict:
 # Fuzzing only: the coverage phase would add dozens of boundary cases per operation (minutes
 # on PostgreSQL); four derandomised examples per operation keep the run short and repeatable.
 FUZZING_ONLY = SchemathesisConfig.from_dict(
-    {"phases": {"coverage": {"enabled": False}, "examples": {"enabled": False},
-                "stateful": {"enabled": False}}}
-)  # fmt: skip
+    {
+        "phases": {
+            "coverage": {"enabled": False},
+            "examples": {"enabled": False},
+            "stateful": {"enabled": False},
+        }
+    }
+)
 FUZZED = schemathesis.openapi.from_wsgi(
     "/api/v1/schema/?format=json", application, config=FUZZING_ONLY
 )
@@ -189,8 +217,7 @@ def token(alice, workspace, same_connection) -> str:
 
 
 @FUZZED.parametrize()
-@settings(max_examples=4, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_the_schema_says(case, token):
     if "slug" in (case.path_parameters or {}):
         case.path_parameters["slug"] = "acme"  # the caller's workspace, so calls get through
@@ -199,10 +226,15 @@ def test_every_operation_answers_as_the_schema_says(case, token):
 
 # Without FUZZED's config, so that schemathesis infers the links between operations.
 LINKED = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
-STATEFUL_CHECKS = [*CHECKS, response_headers_conformance, use_after_free,
-                   ensure_resource_availability]  # fmt: skip
+STATEFUL_CHECKS = [
+    *CHECKS,
+    response_headers_conformance,
+    use_after_free,
+    ensure_resource_availability,
+]
 
 
+@pytest.mark.slow
 def test_chains_of_calls_answer_as_the_schema_says(token):
     """Stateful: schemathesis links the operations by the ids their answers carry (create a
     report, then comment on it, share it, duplicate it, delete it; create a record, change
@@ -210,7 +242,7 @@ def test_chains_of_calls_answer_as_the_schema_says(token):
     read and a deleted one is gone."""
     machine = LINKED.as_state_machine()
 
-    class Chains(machine):  # type: ignore[misc,valid-type]
+    class Chains(machine):
         # Each chain starts from the same data, so that a chain replays as it ran.
         def setup(self) -> None:
             self.savepoint = transaction.savepoint()
@@ -226,6 +258,12 @@ def test_chains_of_calls_answer_as_the_schema_says(token):
         def validate_response(self, response, case, **kwargs):
             case.validate_response(response, checks=STATEFUL_CHECKS)
 
-    Chains.run(settings=settings(max_examples=20, stateful_step_count=8, deadline=None,
-                                 derandomize=True,
-                                 suppress_health_check=list(HealthCheck)))  # fmt: skip
+    Chains.run(
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=8,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

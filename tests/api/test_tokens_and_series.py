@@ -67,8 +67,7 @@ def test_the_browser_session_needs_its_csrf_token_to_write(erik, workspace):
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     browser.get("/w/acme/")  # a page with a form sets the CSRF cookie
     token = browser.cookies["csrftoken"].value
-    accepted = browser.post(ACCOUNTS, body, content_type="application/json",
-                            HTTP_X_CSRFTOKEN=token)  # fmt: skip
+    accepted = browser.post(ACCOUNTS, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 201
 
 
@@ -87,9 +86,14 @@ def company(workspace):
     with workspace_scope(workspace.id), freeze_time("2025-05-20"):
         for n, start in enumerate((date(2025, 1, 1), date(2025, 2, 15), date(2025, 3, 3))):
             account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", country="DE")
-            Subscription.objects.create(external_id=f"S{n}", account=account, currency="EUR",
-                                        amount_cents=10_000 * (n + 1), interval="month",
-                                        started_at=start)  # fmt: skip
+            Subscription.objects.create(
+                external_id=f"S{n}",
+                account=account,
+                currency="EUR",
+                amount_cents=10_000 * (n + 1),
+                interval="month",
+                started_at=start,
+            )
         snapshot_rebuild(workspace_id=workspace.id)
     return workspace
 
@@ -97,24 +101,38 @@ def company(workspace):
 @freeze_time("2025-05-20")
 @pytest.mark.parametrize(
     "query",
-    ["start=2025-01&end=2025-05", "start=2025-Q1&end=2025&grain=quarter",
-     "start=2025-01&end=2025-04&dimension=country"],
-)  # fmt: skip
+    [
+        "start=2025-01&end=2025-05",
+        "start=2025-Q1&end=2025&grain=quarter",
+        "start=2025-01&end=2025-04&dimension=country",
+    ],
+)
 def test_the_series_equals_the_command_and_answers_304_when_unchanged(vera, company, query):
     params = dict(part.split("=") for part in query.split("&"))
     client = APIClient(HTTP_AUTHORIZATION=f"Token {_token(vera, company)}")
     response = client.get(f"/api/v1/workspaces/acme/kpis/mrr/series/?{query}")
     assert response.status_code == 200
     out = StringIO()
-    args = ["--workspace", "acme", "--kpi", "mrr", "--start", params["start"], "--end",
-            params["end"], "--grain", params.get("grain", "month")]  # fmt: skip
+    args = [
+        "--workspace",
+        "acme",
+        "--kpi",
+        "mrr",
+        "--start",
+        params["start"],
+        "--end",
+        params["end"],
+        "--grain",
+        params.get("grain", "month"),
+    ]
     if "dimension" in params:
         args += ["--dimension", params["dimension"]]
     call_command("kpi_series", *args, stdout=out)
     assert response.json() == json.loads(out.getvalue())
     assert response.json()["points"] and response.json()["points"][0]["value"] is not None
-    again = client.get(f"/api/v1/workspaces/acme/kpis/mrr/series/?{query}",
-                       HTTP_IF_NONE_MATCH=response["ETag"])  # fmt: skip
+    again = client.get(
+        f"/api/v1/workspaces/acme/kpis/mrr/series/?{query}", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
     assert again.status_code == 304 and again["ETag"] == response["ETag"]
 
 
@@ -123,10 +141,16 @@ def test_bad_series_requests_say_which_parameter(vera, company):
     client = APIClient()
     client.force_authenticate(vera)
     url = "/api/v1/workspaces/acme/kpis/mrr/series/"
-    assert client.get(url).json() == {"start": ["This parameter is required."],
-                                      "end": ["This parameter is required."]}  # fmt: skip
+    assert client.get(url).json() == {
+        "start": ["This parameter is required."],
+        "end": ["This parameter is required."],
+    }
     assert "grain" in client.get(url + "?start=2025-01&end=2025-02&grain=week").json()
     assert "dimension" in client.get(url + "?start=2025-01&end=2025-02&dimension=owner").json()
     assert "end" in client.get(url + "?start=2025-05&end=2025-01").json()
-    assert client.get("/api/v1/workspaces/acme/kpis/nope/series/?start=2025-01&end=2025-02"
-                      ).status_code == 404  # fmt: skip
+    assert (
+        client.get(
+            "/api/v1/workspaces/acme/kpis/nope/series/?start=2025-01&end=2025-02"
+        ).status_code
+        == 404
+    )

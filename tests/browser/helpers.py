@@ -32,8 +32,13 @@ def workspace_with_one_customer(language: str = "") -> tuple[User, Workspace]:
     workspace = make_workspace("acme", user, "Acme GmbH")
     with workspace_scope(workspace.id):
         account = Account.objects.create(external_id="A", name="Alpha")
-        Subscription.objects.create(external_id="S", account=account, amount_cents=500_000,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2020, 1, 1))  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            account=account,
+            amount_cents=500_000,
+            currency="EUR",
+            interval="month",
+            started_at=date(2020, 1, 1),
+        )
         snapshot_rebuild(workspace_id=workspace.id)
     return user, workspace

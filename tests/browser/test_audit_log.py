@@ -33,8 +33,14 @@ def test_the_filter_bar_keeps_labels_with_fields_and_fits_the_screen(
     owner.save()
     workspace = make_workspace("acme", owner, "Acme GmbH")
     audit_record(workspace=workspace, actor=owner, action="token.created", subject="Skript")
-    audit_record(workspace=workspace, actor=owner, action="target.set", subject="mrr 2026-Q1",
-                 old="1000", new="275000.5")  # fmt: skip
+    audit_record(
+        workspace=workspace,
+        actor=owner,
+        action="target.set",
+        subject="mrr 2026-Q1",
+        old="1000",
+        new="275000.5",
+    )
     page.set_viewport_size({"width": width, "height": 900})
     errors = log_in(page, live_server.url, "olga@example.com", lands_on="/w/acme/")
     page.goto(f"{live_server.url}/w/acme/settings/audit/")
@@ -54,8 +60,10 @@ def test_the_filter_bar_keeps_labels_with_fields_and_fits_the_screen(
     label = page.locator("label[for=id_since]").inner_text()
     assert label == FROM[language]
     if width == 1280:  # the four fields share one row
-        tops = [_box(page, f"form[role=search] [name={n}]")["y"] for n in
-                ("action", "actor", "since", "until")]  # fmt: skip
+        tops = [
+            _box(page, f"form[role=search] [name={n}]")["y"]
+            for n in ("action", "actor", "since", "until")
+        ]
         assert max(tops) - min(tops) < 2
         assert _box(page, "form[role=search] [name=since]")["width"] < 400
     card = _box(page, ".table-card")

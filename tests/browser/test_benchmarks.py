@@ -17,15 +17,23 @@ from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WORDS = {
-    "en": {"worse": "worse",
-           "median": "Market median (Recurly, 2019, B2B subscriptions, not only SaaS)",
-           "seed": "Rule of thumb (source: SingularitySales blog)", "yours": "Your value (",
-           "use": "Use on the dashboard", "in_use": "used on the dashboard"},
-    "de": {"worse": "schlechter",
-           "median": "Markt-Median (Recurly, 2019, B2B-Abonnements, nicht nur SaaS)",
-           "seed": "Faustregel (Quelle: SingularitySales-Blog)", "yours": "Ihr Wert (",
-           "use": "In der Übersicht verwenden", "in_use": "in der Übersicht verwendet"},
-}  # fmt: skip
+    "en": {
+        "worse": "worse",
+        "median": "Market median (Recurly, 2019, B2B subscriptions, not only SaaS)",
+        "seed": "Rule of thumb (source: SingularitySales blog)",
+        "yours": "Your value (",
+        "use": "Use on the dashboard",
+        "in_use": "used on the dashboard",
+    },
+    "de": {
+        "worse": "schlechter",
+        "median": "Markt-Median (Recurly, 2019, B2B-Abonnements, nicht nur SaaS)",
+        "seed": "Faustregel (Quelle: SingularitySales-Blog)",
+        "yours": "Ihr Wert (",
+        "use": "In der Übersicht verwenden",
+        "in_use": "in der Übersicht verwendet",
+    },
+}
 SHOTS = os.environ.get("KZ_SCREENSHOTS")  # a folder to keep the screenshots in, to look at
 
 
@@ -60,10 +68,14 @@ def test_references_side_by_side_with_links_and_your_value(live_server, page, la
         for n in range(4):  # one of four leaves in the last complete month: 25 % churn
             account = Account.objects.create(external_id=f"A{n}", name=f"A{n}")
             Subscription.objects.create(
-                external_id=f"S{n}", account=account, amount_cents=10_000, currency="EUR",
-                interval="month", started_at=start,
+                external_id=f"S{n}",
+                account=account,
+                amount_cents=10_000,
+                currency="EUR",
+                interval="month",
+                started_at=start,
                 ended_at=last_month.start + timedelta(days=9) if n == 0 else None,
-            )  # fmt: skip
+            )
         snapshot_rebuild(workspace_id=workspace.id)
     errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
 

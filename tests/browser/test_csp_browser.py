@@ -16,7 +16,7 @@ from kpiapp.services.share_links import share_link_create
 from tests.browser.helpers import log_in
 from tests.conftest import membership_of
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Runs before any page script, outside the page's policy: collects every violation.
 RECORD_VIOLATIONS = """

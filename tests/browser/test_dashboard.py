@@ -27,9 +27,13 @@ def test_the_dashboard_draws_a_tile_per_pinned_kpi(live_server, page, language):
         for n in range(6):
             account = Account.objects.create(external_id=f"A{n}", name=f"A{n}")
             Subscription.objects.create(
-                external_id=f"S{n}", account=account, amount_cents=10_000 * (n + 1),
-                currency="EUR", interval="month", started_at=start + timedelta(days=50 * n),
-            )  # fmt: skip
+                external_id=f"S{n}",
+                account=account,
+                amount_cents=10_000 * (n + 1),
+                currency="EUR",
+                interval="month",
+                started_at=start + timedelta(days=50 * n),
+            )
         snapshot_rebuild(workspace_id=workspace.id)
     errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
 

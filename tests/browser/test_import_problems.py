@@ -62,13 +62,21 @@ def test_every_problem_of_a_row_is_listed_in_line_order(live_server, page, germa
         for row in status.locator("tbody tr").all()
     ]
     assert rows == [
-        ["2", "Beginn", "01.01.2099",
-         "Ein Abonnement kann höchstens zwei Jahre nach dem heutigen Tag beginnen."],
+        [
+            "2",
+            "Beginn",
+            "01.01.2099",
+            "Ein Abonnement kann höchstens zwei Jahre nach dem heutigen Tag beginnen.",
+        ],
         ["3", "Betrag", "-50", "Darf nicht negativ sein."],
         ["3", "Beginn", "01.01.0001", "Das Datum muss zwischen 1970 und 2100 liegen."],
-        ["4", "Intervall", "fortnight",
-         "Kein zulässiger Wert; erlaubt sind: month, quarter, year."],
-    ]  # fmt: skip
+        [
+            "4",
+            "Intervall",
+            "fortnight",
+            "Kein zulässiger Wert; erlaubt sind: month, quarter, year.",
+        ],
+    ]
     with workspace_scope(german_editor.id):
         assert not Subscription.objects.exists()
     assert errors == []

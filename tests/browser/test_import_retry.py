@@ -18,11 +18,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CSV = b"external_id,name\nA1,Alpha GmbH\nA2,Beta AG\n"
 TEXT = {
-    "en": {"retry": "Try again", "stalled": "stopped responding", "import": "Import now",
-           "done": "Imported", "valid": "All 2 rows are valid"},
-    "de": {"retry": "Erneut versuchen", "stalled": "reagiert nicht mehr",
-           "import": "Jetzt importieren", "done": "Importiert", "valid": "Alle 2 Zeilen"},
-}  # fmt: skip
+    "en": {
+        "retry": "Try again",
+        "stalled": "stopped responding",
+        "import": "Import now",
+        "done": "Imported",
+        "valid": "All 2 rows are valid",
+    },
+    "de": {
+        "retry": "Erneut versuchen",
+        "stalled": "reagiert nicht mehr",
+        "import": "Jetzt importieren",
+        "done": "Importiert",
+        "valid": "Alle 2 Zeilen",
+    },
+}
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

@@ -26,9 +26,13 @@ def test_a_kpi_page_draws_its_charts_with_data(live_server, page, language):
         for n in range(5):
             account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", country="DE")
             Subscription.objects.create(
-                external_id=f"S{n}", account=account, amount_cents=10_000, currency="EUR",
-                interval="month", started_at=start + timedelta(days=40 * n),
-            )  # fmt: skip
+                external_id=f"S{n}",
+                account=account,
+                amount_cents=10_000,
+                currency="EUR",
+                interval="month",
+                started_at=start + timedelta(days=40 * n),
+            )
         snapshot_rebuild(workspace_id=workspace.id)
     errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
 

@@ -23,11 +23,18 @@ def shared_report_link(live_server, settings, password: str = "") -> str:
     user, workspace = workspace_with_one_customer()
     with workspace_scope(workspace.id):
         membership = membership_of(user, workspace)
-        report: Report = report_create(membership=membership, data={
-            "title": "Investor update", "visibility": "shared", "grain": "month",
-            "range_kind": "last_n_months", "range_months": 6, "comparison": "previous",
-            "sections": [{"kpi": "mrr", "note": "Up again"}, {"kpi": "customers_active"}],
-        })  # fmt: skip
+        report: Report = report_create(
+            membership=membership,
+            data={
+                "title": "Investor update",
+                "visibility": "shared",
+                "grain": "month",
+                "range_kind": "last_n_months",
+                "range_months": 6,
+                "comparison": "previous",
+                "sections": [{"kpi": "mrr", "note": "Up again"}, {"kpi": "customers_active"}],
+            },
+        )
         return share_link_create(membership=membership, report=report, password=password).url
 
 
@@ -38,8 +45,14 @@ def test_a_password_link_opens_after_the_right_password_and_guesses_are_limited(
     url = shared_report_link(live_server, settings, password="open sesame")
     errors: list[str] = []
     # The 401 and 429 answers show up as "Failed to load resource"; anything else is an error.
-    page.on("console", lambda m: errors.append(m.text)
-            if m.type == "error" and "Failed to load resource" not in m.text else None)  # fmt: skip
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text
+            else None
+        ),
+    )
     statuses: list[int] = []
     page.on("response", lambda r: statuses.append(r.status) if r.url == url else None)
 

@@ -14,7 +14,7 @@ from kpiapp.exports.report_csv import report_csv_lines
 from kpiapp.models import Target
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
-from tests.views.test_reports import TODAY, make_report, write_snapshots
+from tests.report_data import TODAY, make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +28,34 @@ def content(alice, workspace):
         ("customer_churn_rate", "month", date(2025, 3, 1), None, "", "", "=no customers at start"),
     ])  # fmt: skip
     with workspace_scope(workspace.id):
-        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 1, 1), value=12000,
-                              dimension="channel", dimension_value="@Partners")  # fmt: skip
-    report = make_report(alice, workspace, range_months=2, include_targets=True, sections=[
-        {"kpi": "mrr", "note": "-check FX"}, {"kpi": "customer_churn_rate", "note": ""},
-    ])  # fmt: skip
+        Target.objects.create(
+            kpi_key="mrr",
+            quarter_start=date(2025, 1, 1),
+            value=12000,
+            dimension="channel",
+            dimension_value="@Partners",
+        )
+    report = make_report(
+        alice,
+        workspace,
+        range_months=2,
+        include_targets=True,
+        sections=[
+            {"kpi": "mrr", "note": "-check FX"},
+            {"kpi": "customer_churn_rate", "note": ""},
+        ],
+    )
     with workspace_scope(workspace.id), freeze_time(TODAY):
-        return report_content(report=report, workspace=workspace, today=date(2025, 4, 15),
-                              kpis=kpi_facts())  # fmt: skip
+        return report_content(
+            report=report, workspace=workspace, today=date(2025, 4, 15), kpis=kpi_facts()
+        )
 
 
 def _rows(content, language, table="values"):
     text = "".join(report_csv_lines(content, language=language, table=table))
-    return text, list(csv.reader(io.StringIO(text.lstrip("\ufeff")),
-                                 delimiter=";" if language == "de" else ","))  # fmt: skip
+    return text, list(
+        csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";" if language == "de" else ",")
+    )
 
 
 def test_the_values_table_in_english(content):
@@ -51,8 +65,10 @@ def test_the_values_table_in_english(content):
     by = {(r[0], r[3]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     march = by[("mrr", "2025-03")]
     assert (march["value"], march["compare_period"], march["compare_value"]) == (
-        "-1234.50", "2025-02", "11000.00",
-    )  # fmt: skip
+        "-1234.50",
+        "2025-02",
+        "11000.00",
+    )
     assert march["change"] == "-1.112227" and march["change_in_points"] == "0"
     assert march["note"] == "'-check FX"  # text is neutralised, the negative number is not
     churn = by[("customer_churn_rate", "2025-03")]

@@ -13,7 +13,7 @@ from kpiapp.exports.report_pdf import report_pdf
 from kpiapp.models import Target
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
-from tests.views.test_reports import make_report, write_snapshots
+from tests.report_data import make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2025, 4, 15)
@@ -21,8 +21,7 @@ TODAY = date(2025, 4, 15)
 
 def _pdf(workspace, report) -> tuple[PdfReader, str]:
     with workspace_scope(workspace.id):
-        content = report_content(report=report, workspace=workspace, today=TODAY,
-                                 kpis=kpi_facts())  # fmt: skip
+        content = report_content(report=report, workspace=workspace, today=TODAY, kpis=kpi_facts())
         data = report_pdf(content)
     assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
@@ -43,9 +42,12 @@ def report(alice, workspace):
     ])  # fmt: skip
     with workspace_scope(workspace.id):
         Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 1, 1), value=12000)
-    return make_report(alice, workspace, include_targets=True,
-                       sections=[{"kpi": "mrr", "note": "Up again"},
-                                 {"kpi": "customer_churn_rate", "note": ""}])  # fmt: skip
+    return make_report(
+        alice,
+        workspace,
+        include_targets=True,
+        sections=[{"kpi": "mrr", "note": "Up again"}, {"kpi": "customer_churn_rate", "note": ""}],
+    )
 
 
 def test_an_english_pdf_has_the_numbers_definitions_and_page_numbers(workspace, report):

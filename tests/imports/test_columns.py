@@ -57,7 +57,7 @@ CELL = st.one_of(
 )
 
 
-def _one_by_one(cells: list[str], parse, required: bool) -> tuple[list, list]:  # type: ignore[no-untyped-def]
+def _one_by_one(cells: list[str], parse, required: bool) -> tuple[list, list]:
     values, problems = [], []
     for row, raw in enumerate(cells):
         if not raw or raw.isspace():

@@ -40,16 +40,20 @@ def test_a_subscription_row_names_the_negative_amount_and_the_year_1_start(
 # Per kind: a row whose first cell fails to parse and whose second is implausible (or names
 # a record that does not exist): both are reported in one check.
 EVERY_KIND = {
-    "accounts": ("name,employees,created_at\nAlpha,many,0001-01-01\n",
-                 ["employees", "created_at"]),
-    "deals": ("external_id,stage,amount,created_at\nD1,won,-1,0001-01-01\n",
-              ["amount", "created_at"]),
-    "subscriptions": ("external_id,account,amount,interval,started_at,ended_at\n"
-                      "S1,Nobody,10,fortnight,2025-03-01,2025-02-01\n",
-                      ["account", "interval", "ended_at"]),
-    "leads": ("external_id,created_at,qualified_at,converted_at\n"
-              "L1,2025-03-10,someday,1950-01-01\n",
-              ["qualified_at", "converted_at"]),
+    "accounts": ("name,employees,created_at\nAlpha,many,0001-01-01\n", ["employees", "created_at"]),
+    "deals": (
+        "external_id,stage,amount,created_at\nD1,won,-1,0001-01-01\n",
+        ["amount", "created_at"],
+    ),
+    "subscriptions": (
+        "external_id,account,amount,interval,started_at,ended_at\n"
+        "S1,Nobody,10,fortnight,2025-03-01,2025-02-01\n",
+        ["account", "interval", "ended_at"],
+    ),
+    "leads": (
+        "external_id,created_at,qualified_at,converted_at\nL1,2025-03-10,someday,1950-01-01\n",
+        ["qualified_at", "converted_at"],
+    ),
     "traffic": ("date,channel,visits\n1950-01-01,Ads,-3\n", ["date", "visits"]),
     "spend": ("month,category,amount\n1950-01,ads,-5\n", ["month", "category", "amount"]),
     "nps": ("account,responded_at,score\nA1,0001-01-01,11\n", ["responded_at", "score"]),

@@ -89,4 +89,4 @@ def test_multi_touch_share_and_touchpoints_per_customer():
 
 def test_an_unknown_model_is_refused_by_name():
     with pytest.raises(ValueError, match="first_touch, last_touch, linear, position_based"):
-        credits(2, "time_decay")  # type: ignore[arg-type]
+        credits(2, "time_decay")

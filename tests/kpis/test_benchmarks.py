@@ -45,19 +45,31 @@ def _spec_rows() -> list[dict[str, object]]:
         first = re.split(r"[\s,]", title)[0]
         referred = next((r for r in rows if r["first"] == first), None)
         if title.endswith("(as above)"):
-            title = referred["source"]  # type: ignore[index]
+            title = referred["source"]
         if url == "(as above)":
             url = next(r["url"] for r in rows if r["source"] == title)
         else:
             found = re.search(r"https://\S+", url)
             url = found.group(0) if found else ""
         low, _, high = value.removesuffix(" %").partition("–")
-        rows.append({
-            "key": key.strip("`"), "grain": grain, "segment": segment, "form": FORMS[form],
-            "low": low, "high": high or None, "unit": "%" if value.endswith("%") else "",
-            "label": label, "seed_doc": seed_doc, "source": title, "first": first,
-            "year": None if year == "n.d." else int(year), "url": url, "note": note,
-        })  # fmt: skip
+        rows.append(
+            {
+                "key": key.strip("`"),
+                "grain": grain,
+                "segment": segment,
+                "form": FORMS[form],
+                "low": low,
+                "high": high or None,
+                "unit": "%" if value.endswith("%") else "",
+                "label": label,
+                "seed_doc": seed_doc,
+                "source": title,
+                "first": first,
+                "year": None if year == "n.d." else int(year),
+                "url": url,
+                "note": note,
+            }
+        )
     return rows
 
 
@@ -69,16 +81,41 @@ def test_the_library_file_holds_exactly_the_rows_of_benchmarks_md():
         return None if raw is None else Decimal(str(raw)) / (100 if unit == "%" else 1)
 
     expected = [
-        (r["key"], r["grain"], r["segment"], r["form"], scaled(r["low"], r["unit"]),
-         scaled(r["high"], r["unit"]), r["unit"], r["label"], r["seed_doc"], r["source"],
-         r["year"], r["url"], r["note"])
+        (
+            r["key"],
+            r["grain"],
+            r["segment"],
+            r["form"],
+            scaled(r["low"], r["unit"]),
+            scaled(r["high"], r["unit"]),
+            r["unit"],
+            r["label"],
+            r["seed_doc"],
+            r["source"],
+            r["year"],
+            r["url"],
+            r["note"],
+        )
         for r in _spec_rows()
-    ]  # fmt: skip
+    ]
     actual = [
-        (b.key, b.grain, b.segment, b.form, b.low, b.high, b.unit, b.label, b.seed_doc,
-         b.source, b.year, b.url, b.note.en)  # type: ignore[union-attr]
+        (
+            b.key,
+            b.grain,
+            b.segment,
+            b.form,
+            b.low,
+            b.high,
+            b.unit,
+            b.label,
+            b.seed_doc,
+            b.source,
+            b.year,
+            b.url,
+            b.note.en,
+        )
         for b in load_library()
-    ]  # fmt: skip
+    ]
     assert len(actual) == len(expected) == 35
     for number, (have, want) in enumerate(zip(actual, expected, strict=True), start=1):
         assert have == want, f"row {number}"
@@ -87,8 +124,8 @@ def test_the_library_file_holds_exactly_the_rows_of_benchmarks_md():
 def test_every_row_reads_in_both_languages():
     for row in library():
         for text in (row.population, row.note, row.publisher):
-            assert text.en and text.de, row  # type: ignore[union-attr]
-        assert bool(row.url_note.en) == bool(row.url_note.de), row  # type: ignore[union-attr]
+            assert text.en and text.de, row
+        assert bool(row.url_note.en) == bool(row.url_note.de), row
         assert (row.high is not None) == (row.form == "band"), row
         assert row.key in KPI_BY_KEY
 
@@ -172,9 +209,11 @@ def test_references_are_the_team_then_the_segment_else_all_at_every_grain():
     rows = references([*library(), team], key="mrr_growth_rate", segment="early")
     # early has month rows; the year row comes from `all`
     assert [(r.segment, r.grain, r.form) for r in rows] == [
-        ("team", "month", "at_least"), ("early", "month", "point"),
-        ("early", "month", "at_least"), ("all", "year", "point"),
-    ]  # fmt: skip
+        ("team", "month", "at_least"),
+        ("early", "month", "point"),
+        ("early", "month", "at_least"),
+        ("all", "year", "point"),
+    ]
     churn = references(library(), key="customer_churn_rate", segment="mid-market")
     assert [(r.segment, str(r.low.normalize())) for r in churn] == [("mid-market", "0.01")]
     assert len(references(library(), key="customer_churn_rate", segment="early")) == 4

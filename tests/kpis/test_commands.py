@@ -25,9 +25,14 @@ def _run(*args: str) -> str:
 def customer(workspace):
     with workspace_scope(workspace.id):
         account = Account.objects.create(external_id="A", name="Alpha")
-        Subscription.objects.create(external_id="S", account=account, amount_cents=120_000,
-                                    currency="EUR", interval="year",
-                                    started_at=date(2025, 1, 15))  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            account=account,
+            amount_cents=120_000,
+            currency="EUR",
+            interval="year",
+            started_at=date(2025, 1, 15),
+        )
     return workspace
 
 
@@ -46,18 +51,38 @@ def test_recompute_kpis_recomputes_and_says_what_it_did(customer):
 def test_kpi_series_prints_the_api_json(customer):
     _run("recompute_kpis", "--workspace", "acme")
     series = json.loads(
-        _run("kpi_series", "--workspace", "acme", "--kpi", "mrr", "--start", "2024-12",
-             "--end", "2025-Q2", "--grain", "quarter")
-    )  # fmt: skip
+        _run(
+            "kpi_series",
+            "--workspace",
+            "acme",
+            "--kpi",
+            "mrr",
+            "--start",
+            "2024-12",
+            "--end",
+            "2025-Q2",
+            "--grain",
+            "quarter",
+        )
+    )
     assert series["kpi"] == "mrr" and series["unit"] == "money" and series["currency"] == "EUR"
     assert [(p["period"], p["value"], p["partial"]) for p in series["points"]] == [
         ("2025-Q1", "100.00", False),
         ("2025-Q2", "100.00", True),
     ]
     churn = json.loads(
-        _run("kpi_series", "--workspace", "acme", "--kpi", "customer_churn_rate",
-             "--start", "2025-01", "--end", "2025-02")
-    )["points"]  # fmt: skip
+        _run(
+            "kpi_series",
+            "--workspace",
+            "acme",
+            "--kpi",
+            "customer_churn_rate",
+            "--start",
+            "2025-01",
+            "--end",
+            "2025-02",
+        )
+    )["points"]
     assert churn[0]["value"] is None
     assert churn[0]["reason"] == "no customers at the start of the period"
     assert churn[1]["value"] == "0.000000"
@@ -86,5 +111,14 @@ def test_both_commands_refuse_an_unknown_workspace():
     with pytest.raises(CommandError, match="No workspace"):
         _run("recompute_kpis", "--workspace", "nowhere")
     with pytest.raises(CommandError, match="No workspace"):
-        _run("kpi_series", "--workspace", "nowhere", "--kpi", "mrr", "--start", "2025",
-             "--end", "2025")  # fmt: skip
+        _run(
+            "kpi_series",
+            "--workspace",
+            "nowhere",
+            "--kpi",
+            "mrr",
+            "--start",
+            "2025",
+            "--end",
+            "2025",
+        )

@@ -19,9 +19,9 @@ def franken(ws, run_import):
     """The issue's smallest case: a euro customer who moves down a plan in March, and a Swiss
     customer on a yearly plan whose rate for March is missing."""
     assert run_import(
-        "accounts", "external_id,name,country,channel\nE1,Euro GmbH,DE,inbound\n"
-        "C1,Franken AG,CH,partner\n"
-    ).ok  # fmt: skip
+        "accounts",
+        "external_id,name,country,channel\nE1,Euro GmbH,DE,inbound\nC1,Franken AG,CH,partner\n",
+    ).ok
     assert run_import(
         "subscriptions",
         "external_id,account,plan,amount,currency,interval,started_at,ended_at\n"
@@ -30,9 +30,9 @@ def franken(ws, run_import):
         "S2,C1,Business,1200.00,CHF,year,2025-01-10,\n",
     ).ok
     assert run_import(
-        "exchange_rates", "month,currency,rate\n2025-01,CHF,1.04\n2025-02,CHF,1.05\n"
-        "2025-04,CHF,1.06\n"
-    ).ok  # fmt: skip
+        "exchange_rates",
+        "month,currency,rate\n2025-01,CHF,1.04\n2025-02,CHF,1.05\n2025-04,CHF,1.06\n",
+    ).ok
     rebuild(ws)
     return ws
 

@@ -18,10 +18,18 @@ Q1 = {"2025-01-01": "4", "2025-02-01": "5", "2025-03-01": "3"}
 
 
 def test_custom_kpi_values_per_month(ws):
-    custom_kpi("custom_audit_pass_rate", aggregation="last", unit="percent",
-               values={"2025-01-01": "0.5", "2025-02-01": "0.6", "2025-03-01": "0.9"})  # fmt: skip
-    custom_kpi("custom_booked_revenue", aggregation="sum", unit="money",
-               values={"2025-01-01": "1234.50", "2025-02-01": "100.25"})  # fmt: skip
+    custom_kpi(
+        "custom_audit_pass_rate",
+        aggregation="last",
+        unit="percent",
+        values={"2025-01-01": "0.5", "2025-02-01": "0.6", "2025-03-01": "0.9"},
+    )
+    custom_kpi(
+        "custom_booked_revenue",
+        aggregation="sum",
+        unit="money",
+        values={"2025-01-01": "1234.50", "2025-02-01": "100.25"},
+    )
     rebuild(ws)
 
     assert val("custom_audit_pass_rate", "2025-01") == Decimal("0.5")

@@ -24,6 +24,7 @@ def _months_stored() -> tuple[date, date]:
     )
 
 
+@pytest.mark.slow
 def test_a_subscription_from_year_1_and_a_deal_of_year_1_compute_in_bounded_time(ws):
     a = account("Alt")
     sub(a, "0001-01-01", amount=100)
@@ -41,6 +42,7 @@ def test_a_subscription_from_year_1_and_a_deal_of_year_1_compute_in_bounded_time
     assert KpiSnapshot.objects.count() < 400_000
 
 
+@pytest.mark.slow
 def test_rows_written_past_validation_do_not_stop_the_task_or_the_command(ws):
     from django.core.management import call_command
 
@@ -48,12 +50,28 @@ def test_rows_written_past_validation_do_not_stop_the_task_or_the_command(ws):
     from kpiapp.services.snapshots import recompute_request, recompute_run
 
     a = Account.objects.create(external_id="K", name="Kunde")
-    Subscription.all_workspaces.bulk_create([
-        Subscription(workspace_id=ws.id, external_id="S0", account=a, amount_cents=100,
-                     currency="EUR", interval="month", started_at=date(1, 1, 1)),
-        Subscription(workspace_id=ws.id, external_id="S9", account=a, amount_cents=100,
-                     currency="EUR", interval="month", started_at=date(9999, 12, 31)),
-    ])  # fmt: skip
+    Subscription.all_workspaces.bulk_create(
+        [
+            Subscription(
+                workspace_id=ws.id,
+                external_id="S0",
+                account=a,
+                amount_cents=100,
+                currency="EUR",
+                interval="month",
+                started_at=date(1, 1, 1),
+            ),
+            Subscription(
+                workspace_id=ws.id,
+                external_id="S9",
+                account=a,
+                amount_cents=100,
+                currency="EUR",
+                interval="month",
+                started_at=date(9999, 12, 31),
+            ),
+        ]
+    )
     recompute_request(countdown=0)
     started = time.perf_counter()
     summary = recompute_run()

@@ -44,10 +44,21 @@ def _funnel() -> None:
     traffic("2025-03-01", 1000, channel=paid)
     traffic("2025-03-01", 100, channel=events, on="2025-03-03")  # days
     traffic("2025-03-01", 150, channel=events, on="2025-03-20")
-    lead("2025-02-20", channel=paid, qualified="2025-03-01", opportunity="2025-03-03",
-         converted="2025-03-30")  # fmt: skip
-    lead("2025-03-02", channel=paid, campaign=spring, qualified="2025-03-10",
-         opportunity="2025-03-20", converted="2025-04-05")  # fmt: skip
+    lead(
+        "2025-02-20",
+        channel=paid,
+        qualified="2025-03-01",
+        opportunity="2025-03-03",
+        converted="2025-03-30",
+    )
+    lead(
+        "2025-03-02",
+        channel=paid,
+        campaign=spring,
+        qualified="2025-03-10",
+        opportunity="2025-03-20",
+        converted="2025-04-05",
+    )
     lead("2025-03-05", channel=paid, campaign=spring, qualified="2025-04-02")
     lead("2025-03-08", channel=paid, qualified="2025-03-09", opportunity="2025-03-15")
     lead("2025-03-12", channel=events)
@@ -137,15 +148,40 @@ def _deals() -> None:
     d5    renewal    ben     5000             03-01    03-25   lost
     """
     deal("won", owner="anna", amount="3000", created="2025-01-31", closed="2025-02-14")
-    deal("won", owner="anna", amount="12000", services="2000", created="2025-01-10",
-         closed="2025-03-05")  # fmt: skip
-    deal("won", kind="expansion", owner="ben", amount="6000", created="2025-02-20",
-         closed="2025-03-20")  # fmt: skip
-    deal("won", kind="renewal", owner="anna", amount="24000", services="500",
-         created="2025-03-01", closed="2025-03-10")  # fmt: skip
+    deal(
+        "won",
+        owner="anna",
+        amount="12000",
+        services="2000",
+        created="2025-01-10",
+        closed="2025-03-05",
+    )
+    deal(
+        "won",
+        kind="expansion",
+        owner="ben",
+        amount="6000",
+        created="2025-02-20",
+        closed="2025-03-20",
+    )
+    deal(
+        "won",
+        kind="renewal",
+        owner="anna",
+        amount="24000",
+        services="500",
+        created="2025-03-01",
+        closed="2025-03-10",
+    )
     deal("lost", owner="ben", amount="9000", created="2025-02-01", closed="2025-03-15")
-    deal("lost", kind="renewal", owner="ben", amount="5000", created="2025-03-01",
-         closed="2025-03-25")  # fmt: skip
+    deal(
+        "lost",
+        kind="renewal",
+        owner="ben",
+        amount="5000",
+        created="2025-03-01",
+        closed="2025-03-25",
+    )
 
 
 def test_deal_flows_and_means(ws):

@@ -61,6 +61,7 @@ def _points(workspace):
     usd_rates=st.lists(st.integers(80, 120), min_size=20, max_size=20),
     gap=st.one_of(st.none(), st.integers(0, 19)),  # a month without its USD rate
 )
+@pytest.mark.slow
 def test_mrr_and_customer_identities_hold_exactly(workspace, history, usd_rates, gap):
     """…wherever the values are defined: a missing rate leaves the rest as they are."""
     with workspace_scope(workspace.id):
@@ -147,17 +148,30 @@ def test_movements_of_a_month_partition_the_change_of_every_account(workspace):
     with workspace_scope(workspace.id):
         a = Account.objects.create(external_id="A", name="A")
         common = {"account": a, "currency": "EUR", "interval": "month"}
-        Subscription.objects.create(external_id="S", amount_cents=10_000,
-                                    started_at=date(2025, 1, 1), ended_at=date(2025, 3, 10),
-                                    **common)  # fmt: skip
-        Subscription.objects.create(external_id="S", amount_cents=20_000,
-                                    started_at=date(2025, 3, 10), ended_at=date(2025, 3, 20),
-                                    **common)  # fmt: skip
-        Subscription.objects.create(external_id="S", amount_cents=10_000,
-                                    started_at=date(2025, 3, 20), ended_at=date(2025, 4, 15),
-                                    **common)  # fmt: skip
-        Subscription.objects.create(external_id="S", amount_cents=15_000,
-                                    started_at=date(2025, 4, 15), **common)  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            amount_cents=10_000,
+            started_at=date(2025, 1, 1),
+            ended_at=date(2025, 3, 10),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S",
+            amount_cents=20_000,
+            started_at=date(2025, 3, 10),
+            ended_at=date(2025, 3, 20),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S",
+            amount_cents=10_000,
+            started_at=date(2025, 3, 20),
+            ended_at=date(2025, 4, 15),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S", amount_cents=15_000, started_at=date(2025, 4, 15), **common
+        )
         points = _points(workspace)
     flows = defaultdict(dict)
     for (key, grain, month, dimension, _), point in points.items():

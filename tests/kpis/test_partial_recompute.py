@@ -3,9 +3,7 @@ the snapshots a full recompute gives."""
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 import pytest
 from freezegun import freeze_time
@@ -14,59 +12,21 @@ from accounts.tenancy import workspace_scope
 from kpiapp.forms.records import DealForm, LeadForm, SpendForm, SubscriptionForm
 from kpiapp.kpis.registry import DEFINITION_VERSION
 from kpiapp.models import (
-    Account,
     Channel,
     Deal,
-    ExchangeRate,
     KpiSnapshot,
     Lead,
     RecomputeState,
     Spend,
     Subscription,
 )
-from kpiapp.models.marketing import name_key
 from kpiapp.services import snapshots
 from kpiapp.services.records import record_save
 from tests.conftest import membership_of
+from tests.kpis.company import TODAY, small_company
 
-TODAY = date(2025, 6, 18)
+pytestmark = pytest.mark.slow  # each test builds and recomputes a company
 FIELDS = ("kpi_key", "grain", "period_start", "dimension", "dimension_value", "value", "reason")
-
-
-def _company(seed: int = 7) -> None:
-    rng = random.Random(seed)
-    channels = [Channel.objects.create(name=n, key=name_key(n)) for n in ("Paid ads", "Referral")]
-    for month in range(18):
-        ExchangeRate.objects.create(
-            month=date(2024 + month // 12, month % 12 + 1, 1),
-            currency="USD",
-            rate=Decimal("0.90") + Decimal(rng.randint(0, 10)) / 100,
-        )
-        for channel in channels:
-            Spend.objects.create(month=date(2024 + month // 12, month % 12 + 1, 1),
-                                 channel=channel, category="marketing", currency="EUR",
-                                 amount_cents=rng.randint(50_000, 90_000))  # fmt: skip
-    for i in range(30):
-        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 500))
-        account = Account.objects.create(
-            external_id=f"A{i}", name=f"A{i}", country=rng.choice(["DE", "AT", "US"]),
-            channel=rng.choice(channels),
-        )  # fmt: skip
-        Lead.objects.create(external_id=f"L{i}", created_at=start - timedelta(days=20),
-                            qualified_at=start - timedelta(days=10), converted_at=start,
-                            account=account, channel=account.channel)  # fmt: skip
-        Subscription.objects.create(
-            external_id=f"S{i}", account=account, plan=rng.choice(["basic", "pro"]),
-            amount_cents=rng.randint(5_000, 50_000), currency=rng.choice(["EUR", "EUR", "USD"]),
-            interval=rng.choice(["month", "year"]), started_at=start,
-            ended_at=rng.choice([None, None, start + timedelta(days=rng.randint(20, 300))]),
-        )  # fmt: skip
-        stage = rng.choice(["won", "lost", "demo"])
-        Deal.objects.create(external_id=f"D{i}", account=account, stage=stage,
-                            amount_cents=rng.randint(100_000, 900_000), currency="EUR",
-                            created_at=start - timedelta(days=40), owner=rng.choice(["Ann", "Bo"]),
-                            closed_at=start)  # fmt: skip
-    Deal.objects.filter(stage="demo").update(closed_at=None)
 
 
 def _snapshot_set() -> set[tuple]:
@@ -76,7 +36,7 @@ def _snapshot_set() -> set[tuple]:
 @pytest.fixture
 def company(workspace):
     with workspace_scope(workspace.id), freeze_time(TODAY):
-        _company()
+        small_company()
         snapshots.snapshot_rebuild(workspace_id=workspace.id)
         RecomputeState.objects.update_or_create(defaults={"definition_version": DEFINITION_VERSION})
         yield workspace
@@ -103,13 +63,20 @@ def test_an_upgrade_today_rewrites_only_the_periods_from_today_on(company, alice
         row = Subscription.objects.filter(ended_at__isnull=True, currency="EUR").first()
         form = SubscriptionForm(
             data={
-                "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
-                "amount": "999.00", "currency": "EUR", "interval": row.interval,
-                "interval_count": 1, "quantity": 1, "discount_percent": "0",
+                "external_id": row.external_id,
+                "account": row.account_id,
+                "plan": row.plan,
+                "amount": "999.00",
+                "currency": "EUR",
+                "interval": row.interval,
+                "interval_count": 1,
+                "quantity": 1,
+                "discount_percent": "0",
                 "started_at": row.started_at.isoformat(),
             },
-            instance=row, workspace=company,
-        )  # fmt: skip
+            instance=row,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 
@@ -128,12 +95,19 @@ def test_a_deal_won_rewrites_the_deal_kpis(company, alice):
         deal = Deal.objects.filter(stage="demo").first()
         form = DealForm(
             data={
-                "external_id": deal.external_id, "account": deal.account_id, "stage": "won",
-                "kind": "new", "amount": "1234.56", "currency": "EUR", "owner": deal.owner,
-                "created_at": deal.created_at.isoformat(), "closed_at": "2025-06-10",
+                "external_id": deal.external_id,
+                "account": deal.account_id,
+                "stage": "won",
+                "kind": "new",
+                "amount": "1234.56",
+                "currency": "EUR",
+                "owner": deal.owner,
+                "created_at": deal.created_at.isoformat(),
+                "closed_at": "2025-06-10",
             },
-            instance=deal, workspace=company,
-        )  # fmt: skip
+            instance=deal,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 
@@ -148,11 +122,15 @@ def test_spend_of_an_earlier_month_rewrites_the_cost_kpis_from_then_on(company, 
         spend = Spend.objects.order_by("month").first()
         form = SpendForm(
             data={
-                "month": spend.month.isoformat(), "channel": spend.channel_id,
-                "category": "marketing", "amount": "5000.00", "currency": "EUR",
+                "month": spend.month.isoformat(),
+                "channel": spend.channel_id,
+                "category": "marketing",
+                "amount": "5000.00",
+                "currency": "EUR",
             },
-            instance=spend, workspace=company,
-        )  # fmt: skip
+            instance=spend,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 
@@ -170,14 +148,21 @@ def test_ending_a_subscription_today_rewrites_from_this_month_on(company, alice)
         row = Subscription.objects.filter(ended_at__isnull=True).first()
         form = SubscriptionForm(
             data={
-                "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
-                "amount": f"{row.amount_cents / 100:.2f}", "currency": row.currency,
-                "interval": row.interval, "interval_count": 1, "quantity": 1,
-                "discount_percent": "0", "started_at": row.started_at.isoformat(),
+                "external_id": row.external_id,
+                "account": row.account_id,
+                "plan": row.plan,
+                "amount": f"{row.amount_cents / 100:.2f}",
+                "currency": row.currency,
+                "interval": row.interval,
+                "interval_count": 1,
+                "quantity": 1,
+                "discount_percent": "0",
+                "started_at": row.started_at.isoformat(),
                 "ended_at": TODAY.isoformat(),
             },
-            instance=row, workspace=company,
-        )  # fmt: skip
+            instance=row,
+            workspace=company,
+        )
         assert form.is_valid(), form.errors
         record_save(membership=member, form=form)
 

@@ -10,8 +10,9 @@ from kpiapp.kpis.ranges import RangeError, parse_range_code, resolve_range
 
 
 def labels(kind, grain, today, months=None, start="", end=""):
-    resolved = resolve_range(kind=kind, months=months, start=start, end=end, grain=grain,
-                             today=today)  # fmt: skip
+    resolved = resolve_range(
+        kind=kind, months=months, start=start, end=end, grain=grain, today=today
+    )
     return [p.label for p in resolved.periods]
 
 
@@ -38,11 +39,15 @@ def test_relative_ranges_count_closed_periods_back_from_today(kind, grain, month
 
 def test_an_absolute_range_covers_the_periods_that_contain_its_ends():
     assert labels("absolute", "quarter", date(2030, 1, 1), start="2024-02", end="2024-08") == [
-        "2024-Q1", "2024-Q2", "2024-Q3",
-    ]  # fmt: skip
+        "2024-Q1",
+        "2024-Q2",
+        "2024-Q3",
+    ]
     assert labels("absolute", "month", date(2030, 1, 1), start="2024-Q4", end="2024") == [
-        "2024-10", "2024-11", "2024-12",
-    ]  # fmt: skip
+        "2024-10",
+        "2024-11",
+        "2024-12",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,8 +67,9 @@ def test_an_absolute_range_covers_the_periods_that_contain_its_ends():
 )
 def test_ranges_that_do_not_fit_name_the_field(kind, grain, months, start, end, field):
     with pytest.raises(RangeError) as raised:
-        resolve_range(kind=kind, months=months, start=start, end=end, grain=grain,
-                      today=date(2025, 1, 1))  # fmt: skip
+        resolve_range(
+            kind=kind, months=months, start=start, end=end, grain=grain, today=date(2025, 1, 1)
+        )
     assert raised.value.field == field
 
 

@@ -30,25 +30,41 @@ def test_elapsed_counts_today_and_stops_at_the_ends():
     ],
 )
 def test_a_stock_paces_from_its_value_at_the_quarter_start(current, progress, status):
-    p = pace(kind="state", direction="up", target=130_000, current=current, quarter=Q1,
-             today=MID, start=100_000)  # fmt: skip
+    p = pace(
+        kind="state",
+        direction="up",
+        target=130_000,
+        current=current,
+        quarter=Q1,
+        today=MID,
+        start=100_000,
+    )
     assert (p.progress, p.status, p.expected) == (progress, status, Fraction(1, 2))
     assert p.projection == 100_000 + (current - 100_000) * 2  # start + gain / elapsed
 
 
 def test_a_stock_whose_target_is_its_start_value_is_all_or_nothing():
-    met = pace(kind="state", direction="up", target=100, current=100, quarter=Q1, today=MID,
-               start=100)  # fmt: skip
-    short = pace(kind="state", direction="up", target=100, current=99, quarter=Q1, today=MID,
-                 start=100)  # fmt: skip
+    met = pace(
+        kind="state", direction="up", target=100, current=100, quarter=Q1, today=MID, start=100
+    )
+    short = pace(
+        kind="state", direction="up", target=100, current=99, quarter=Q1, today=MID, start=100
+    )
     assert (met.progress, met.status) == (1, "on_track")
     assert (short.progress, short.status) == (0, "off_track")
 
 
 def test_a_lower_is_better_stock_paces_downwards():
     # Pending churn from 10,000 down to 6,000; now 8,000: progress (8 − 10) / (6 − 10) = 0.5.
-    p = pace(kind="state", direction="down", target=6_000, current=8_000, quarter=Q1, today=MID,
-             start=10_000)  # fmt: skip
+    p = pace(
+        kind="state",
+        direction="down",
+        target=6_000,
+        current=8_000,
+        quarter=Q1,
+        today=MID,
+        start=10_000,
+    )
     assert (p.progress, p.status) == (Fraction(1, 2), "on_track")
 
 
@@ -84,8 +100,14 @@ def test_a_lower_is_better_flow_must_stay_under_its_pro_rata_target(so_far, stat
 def test_rates_ratios_and_means_compare_the_value_so_far_with_the_target(
     kind, direction, target, current, status
 ):
-    p = pace(kind=kind, direction=direction, target=Fraction(target), current=Fraction(current),
-             quarter=Q1, today=MID)  # fmt: skip
+    p = pace(
+        kind=kind,
+        direction=direction,
+        target=Fraction(target),
+        current=Fraction(current),
+        quarter=Q1,
+        today=MID,
+    )
     assert (p.status, p.progress, p.projection) == (status, None, None)
 
 
@@ -99,8 +121,15 @@ def test_rates_ratios_and_means_compare_the_value_so_far_with_the_target(
     ],
 )
 def test_a_past_quarter_is_hit_or_missed(kind, direction, target, value, status):
-    p = pace(kind=kind, direction=direction, target=target, current=value, quarter=Q1,
-             today=date(2025, 4, 2), start=0)  # fmt: skip
+    p = pace(
+        kind=kind,
+        direction=direction,
+        target=target,
+        current=value,
+        quarter=Q1,
+        today=date(2025, 4, 2),
+        start=0,
+    )
     assert p.elapsed == 1 and p.status == status
 
 

@@ -128,8 +128,14 @@ def test_spend_kpis_in_total_and_by_channel_and_campaign(ws):
     # five deals won in March (all kinds), one lost, one won in April
     deal("won", amount="6000", created="2025-02-01", closed="2025-03-05", campaign=spring)
     deal("won", kind="expansion", amount="2400", created="2025-02-01", closed="2025-03-06", lead=l1)
-    deal("won", kind="renewal", amount="10000", created="2025-03-01", closed="2025-03-07",
-         campaign=spring)  # fmt: skip
+    deal(
+        "won",
+        kind="renewal",
+        amount="10000",
+        created="2025-03-01",
+        closed="2025-03-07",
+        campaign=spring,
+    )
     deal("won", amount="3000", created="2025-02-01", closed="2025-03-08", channel=events)
     deal("won", amount="1000", created="2025-02-01", closed="2025-03-09")
     deal("lost", amount="50000", created="2025-02-01", closed="2025-03-10", campaign=spring)

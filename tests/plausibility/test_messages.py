@@ -19,23 +19,49 @@ LATE, EARLY = date(2025, 3, 1), date(2025, 2, 1)
 
 # Every rule that compares two fields, with values that break it.
 ORDER_RULES = [
-    (m.Subscription, {"started_at": LATE, "ended_at": EARLY}, "ended_at",
-     "The end lies before the start.", "Das Ende liegt vor dem Beginn."),
-    (m.Subscription, {"started_at": LATE, "trial_ends_at": EARLY}, "trial_ends_at",
-     "The trial ends before the subscription starts.",
-     "Die Testphase endet, bevor das Abonnement beginnt."),
-    (m.Deal, {"stage": "won", "created_at": LATE, "closed_at": EARLY}, "closed_at",
-     "The deal was closed before it was created.",
-     "Der Deal wurde abgeschlossen, bevor er angelegt wurde."),
-    (m.Lead, {"created_at": LATE, "qualified_at": EARLY}, "qualified_at",
-     "Is before the day the lead was created.",
-     "Liegt vor dem Tag, an dem der Lead angelegt wurde."),
-    (m.Lead, {"created_at": EARLY, "qualified_at": LATE, "opportunity_at": EARLY},
-     "opportunity_at", "Is before the qualification (SQL).",
-     "Liegt vor der Qualifizierung (SQL)."),
-    (m.Lead, {"created_at": EARLY, "opportunity_at": LATE, "converted_at": EARLY},
-     "converted_at", "Is before the opportunity.", "Liegt vor der Verkaufschance."),
-]  # fmt: skip
+    (
+        m.Subscription,
+        {"started_at": LATE, "ended_at": EARLY},
+        "ended_at",
+        "The end lies before the start.",
+        "Das Ende liegt vor dem Beginn.",
+    ),
+    (
+        m.Subscription,
+        {"started_at": LATE, "trial_ends_at": EARLY},
+        "trial_ends_at",
+        "The trial ends before the subscription starts.",
+        "Die Testphase endet, bevor das Abonnement beginnt.",
+    ),
+    (
+        m.Deal,
+        {"stage": "won", "created_at": LATE, "closed_at": EARLY},
+        "closed_at",
+        "The deal was closed before it was created.",
+        "Der Deal wurde abgeschlossen, bevor er angelegt wurde.",
+    ),
+    (
+        m.Lead,
+        {"created_at": LATE, "qualified_at": EARLY},
+        "qualified_at",
+        "Is before the day the lead was created.",
+        "Liegt vor dem Tag, an dem der Lead angelegt wurde.",
+    ),
+    (
+        m.Lead,
+        {"created_at": EARLY, "qualified_at": LATE, "opportunity_at": EARLY},
+        "opportunity_at",
+        "Is before the qualification (SQL).",
+        "Liegt vor der Qualifizierung (SQL).",
+    ),
+    (
+        m.Lead,
+        {"created_at": EARLY, "opportunity_at": LATE, "converted_at": EARLY},
+        "converted_at",
+        "Is before the opportunity.",
+        "Liegt vor der Verkaufschance.",
+    ),
+]
 
 
 @pytest.mark.parametrize(("model", "values", "attr", "english", "german"), ORDER_RULES)

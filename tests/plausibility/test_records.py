@@ -45,15 +45,31 @@ def customer(workspace):
 
 
 def _subscription(customer, **changes) -> dict[str, str]:
-    return {"external_id": "S-1", "account": str(customer.pk), "amount": "100", "currency": "EUR",
-            "interval": "month", "interval_count": "1", "quantity": "1",
-            "discount_percent": "0", "started_at": "2025-01-01", **changes}  # fmt: skip
+    return {
+        "external_id": "S-1",
+        "account": str(customer.pk),
+        "amount": "100",
+        "currency": "EUR",
+        "interval": "month",
+        "interval_count": "1",
+        "quantity": "1",
+        "discount_percent": "0",
+        "started_at": "2025-01-01",
+        **changes,
+    }
 
 
 def _won_deal(**changes) -> dict[str, str]:
-    return {"external_id": "D-1", "stage": "won", "kind": "new", "currency": "EUR",
-            "amount": "1000", "created_at": "2025-01-01", "closed_at": "2025-02-01",
-            **changes}  # fmt: skip
+    return {
+        "external_id": "D-1",
+        "stage": "won",
+        "kind": "new",
+        "currency": "EUR",
+        "amount": "1000",
+        "created_at": "2025-01-01",
+        "closed_at": "2025-02-01",
+        **changes,
+    }
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -62,8 +78,10 @@ def _won_deal(**changes) -> dict[str, str]:
 def _form_errors(client, workspace, kind: str, data: dict) -> dict:
     response = client.post(f"/w/{workspace.slug}/data/{kind}/new/", data)
     assert response.status_code == 400, response.status_code
-    return {name: [str(m) for m in messages] for name, messages in
-            response.context["form"].errors.items()}  # fmt: skip
+    return {
+        name: [str(m) for m in messages]
+        for name, messages in response.context["form"].errors.items()
+    }
 
 
 @pytest.mark.parametrize("started", ["0001-01-01", "9999-12-31", "1969-12-31", "2101-01-01"])
@@ -86,12 +104,17 @@ def test_the_form_refuses_implausible_subscriptions_on_each_field(
     client_as, erik, workspace, customer
 ):
     client = client_as(erik)
-    errors = _form_errors(client, workspace, "subscriptions", _subscription(
-        customer, started_at=_in_years(workspace, 5), quantity="99999999999"))  # fmt: skip
+    errors = _form_errors(
+        client,
+        workspace,
+        "subscriptions",
+        _subscription(customer, started_at=_in_years(workspace, 5), quantity="99999999999"),
+    )
     assert errors["started_at"] == ["A subscription can start at most two years from today."]
     assert errors["quantity"]  # the column's own limit, or ours
-    data = _subscription(customer, quantity="1000001", ended_at="2024-12-01",
-                         cancelled_at=_in_years(workspace, 1))  # fmt: skip
+    data = _subscription(
+        customer, quantity="1000001", ended_at="2024-12-01", cancelled_at=_in_years(workspace, 1)
+    )
     errors = _form_errors(client, workspace, "subscriptions", data)
     assert errors == {
         "quantity": ["Must be at most 1,000,000."],
@@ -100,8 +123,10 @@ def test_the_form_refuses_implausible_subscriptions_on_each_field(
     }
     assert "__all__" not in errors
     # A signed contract may start next year.
-    ok = client.post(f"/w/{workspace.slug}/data/subscriptions/new/",
-                     _subscription(customer, started_at=_in_years(workspace, 1)))  # fmt: skip
+    ok = client.post(
+        f"/w/{workspace.slug}/data/subscriptions/new/",
+        _subscription(customer, started_at=_in_years(workspace, 1)),
+    )
     assert ok.status_code == 302
 
 
@@ -132,22 +157,26 @@ def test_todays_date_in_the_workspace_is_fine(client_as, erik, workspace):
 
 def test_the_api_answers_400_with_the_field_and_stores_nothing(api, workspace, customer):
     for started in ("0001-01-01", "9999-12-31"):
-        response = api.post(API + "subscriptions/", _subscription(customer, started_at=started),
-                            format="json")  # fmt: skip
+        response = api.post(
+            API + "subscriptions/", _subscription(customer, started_at=started), format="json"
+        )
         assert response.status_code == 400
         assert response.json() == {"started_at": [WINDOW]}
     data = _subscription(customer, started_at=_in_years(workspace, 5), quantity=99_999_999_999)
     response = api.post(API + "subscriptions/", data, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"started_at", "quantity"}
-    response = api.post(API + "deals/", _won_deal(created_at="0001-01-01", closed_at="0001-01-01"),
-                        format="json")  # fmt: skip
+    response = api.post(
+        API + "deals/", _won_deal(created_at="0001-01-01", closed_at="0001-01-01"), format="json"
+    )
     assert response.json() == {"created_at": [WINDOW], "closed_at": [WINDOW]}
-    response = api.post(API + "deals/", _won_deal(closed_at=_in_years(workspace, 3)),
-                        format="json")  # fmt: skip
+    response = api.post(API + "deals/", _won_deal(closed_at=_in_years(workspace, 3)), format="json")
     assert response.json() == {"closed_at": [FUTURE]}
-    response = api.post(API + "accounts/", {"name": "Neu", "external_id": "N",
-                        "created_at": _in_years(workspace, 4)}, format="json")  # fmt: skip
+    response = api.post(
+        API + "accounts/",
+        {"name": "Neu", "external_id": "N", "created_at": _in_years(workspace, 4)},
+        format="json",
+    )
     assert response.json() == {"created_at": [FUTURE]}
     with workspace_scope(workspace.id):
         assert not Subscription.objects.exists() and not Deal.objects.exists()
@@ -167,8 +196,9 @@ def test_the_api_refuses_a_change_that_makes_a_record_implausible(api, workspace
 
 def test_a_custom_kpi_value_for_1951_is_refused(api, workspace):
     with workspace_scope(workspace.id):
-        CustomKpi.objects.create(key="custom_audit", name="Audit", unit="number",
-                                 direction="up", aggregation="sum")  # fmt: skip
+        CustomKpi.objects.create(
+            key="custom_audit", name="Audit", unit="number", direction="up", aggregation="sum"
+        )
     url = f"{API}custom-kpis/custom_audit/values/"
     response = api.post(url, {"month": "1951-01-01", "value": "3"}, format="json")
     assert response.status_code == 400
@@ -196,11 +226,13 @@ def _errors(result) -> set[tuple[int, str, str]]:
 
 def test_the_import_reports_each_implausible_value_by_line_and_column(run_import, scoped):
     future = _in_years(scoped, 4)
-    accounts = ("external_id,name,created_at,employees\n"
-                "A1,Alpha,2024-01-01,50\n"
-                f"A2,Beta,{future},50\n"
-                "A3,Gamma,0001-01-01,50\n"
-                "A4,Delta,2024-01-01,99999999999\n")  # fmt: skip
+    accounts = (
+        "external_id,name,created_at,employees\n"
+        "A1,Alpha,2024-01-01,50\n"
+        f"A2,Beta,{future},50\n"
+        "A3,Gamma,0001-01-01,50\n"
+        "A4,Delta,2024-01-01,99999999999\n"
+    )
     result = run_import("accounts", accounts)
     assert _errors(result) == {
         (3, "created_at", FUTURE),
@@ -209,12 +241,14 @@ def test_the_import_reports_each_implausible_value_by_line_and_column(run_import
     }
     assert not Account.objects.exists()  # all or nothing
     assert run_import("accounts", "external_id,name\nA1,Alpha\n").ok
-    subscriptions = ("external_id,account,amount,interval,quantity,started_at,ended_at\n"
-                     "S1,A1,10,month,1,2025-01-01,\n"
-                     f"S2,A1,10,month,1,{_in_years(scoped, 5)},\n"
-                     "S3,A1,10,month,99999999999,2025-01-01,\n"
-                     "S4,A1,10,month,1,9999-12-31,\n"
-                     "S5,A1,20000000000,month,1,2025-01-01,\n")  # fmt: skip
+    subscriptions = (
+        "external_id,account,amount,interval,quantity,started_at,ended_at\n"
+        "S1,A1,10,month,1,2025-01-01,\n"
+        f"S2,A1,10,month,1,{_in_years(scoped, 5)},\n"
+        "S3,A1,10,month,99999999999,2025-01-01,\n"
+        "S4,A1,10,month,1,9999-12-31,\n"
+        "S5,A1,20000000000,month,1,2025-01-01,\n"
+    )
     result = run_import("subscriptions", subscriptions)
     assert _errors(result) == {
         (3, "started_at", "A subscription can start at most two years from today."),
@@ -230,8 +264,11 @@ def test_the_import_reports_each_implausible_value_by_line_and_column(run_import
 def test_the_import_names_the_column_a_value_came_from(run_import, scoped):
     result = run_import("traffic", "date,channel,visits\n1951-03-04,Web,10\n")
     assert _errors(result) == {(2, "date", WINDOW)}  # once, though the month derives from it
-    result = run_import("deals", "external_id,stage,created_at,closed_at,amount\n"
-                                 f"D1,won,2025-01-01,{_in_years(scoped, 3)},5\n")  # fmt: skip
+    result = run_import(
+        "deals",
+        "external_id,stage,created_at,closed_at,amount\n"
+        f"D1,won,2025-01-01,{_in_years(scoped, 3)},5\n",
+    )
     assert _errors(result) == {(2, "closed_at", FUTURE)}
 
 
@@ -245,11 +282,14 @@ def test_the_check_catches_a_number_the_write_would_refuse(run_import, scoped):
     assert not Account.objects.exists()
 
 
-def test_a_series_or_report_range_outside_the_window_is_a_400_not_a_500(api, client_as, erik,
-                                                                       workspace):  # fmt: skip
+def test_a_series_or_report_range_outside_the_window_is_a_400_not_a_500(
+    api, client_as, erik, workspace
+):
     url = API + "kpis/mrr/series/"
-    for query, field in (("start=0000-01&end=2025-01", "start"),
-                         ("start=2025-01&end=9999-12", "end")):  # fmt: skip
+    for query, field in (
+        ("start=0000-01&end=2025-01", "start"),
+        ("start=2025-01&end=9999-12", "end"),
+    ):
         response = api.get(f"{url}?{query}")
         assert response.status_code == 400
         assert response.json() == {field: [WINDOW]}

@@ -53,8 +53,12 @@ def test_the_page_refuses_an_implausible_target_on_the_field(
 
 def test_plausible_targets_are_kept_including_nrr_above_100_percent(client_as, erik, workspace):
     client = client_as(erik)
-    for kpi_key, value in (("nrr", "115"), ("mrr", "5000"), ("mrr_net_new", "-200"),
-                           ("customer_churn_rate", "2.5")):  # fmt: skip
+    for kpi_key, value in (
+        ("nrr", "115"),
+        ("mrr", "5000"),
+        ("mrr_net_new", "-200"),
+        ("customer_churn_rate", "2.5"),
+    ):
         assert _page_set(client, kpi_key, value).status_code == 302, kpi_key
     assert sorted(_stored(workspace)) == [
         ("customer_churn_rate", Decimal("0.025")),
@@ -77,8 +81,7 @@ def test_the_api_answers_400_on_the_value(erik, workspace):
     api = APIClient()
     api.force_authenticate(erik)
     for kpi, value in (("mrr", "-5000"), ("customer_churn_rate", "2.5")):
-        response = api.post(API, {"kpi": kpi, "quarter": "2025-Q2", "value": value},
-                            format="json")  # fmt: skip
+        response = api.post(API, {"kpi": kpi, "quarter": "2025-Q2", "value": value}, format="json")
         assert response.status_code == 400
         assert list(response.json()) == ["value"], response.json()
     response = api.post(API, {"kpi": "mrr", "quarter": "0001-Q1", "value": "1"}, format="json")

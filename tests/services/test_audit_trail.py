@@ -19,7 +19,7 @@ from kpiapp.services.records import record_delete
 from kpiapp.services.share_links import share_link_create, share_link_revoke
 from kpiapp.services.targets import target_remove, target_set
 from tests.conftest import make_user, membership_of
-from tests.services.test_digests import make_report
+from tests.report_data import make_report
 
 pytestmark = pytest.mark.django_db
 Q1 = Period("quarter", 2026 * 12)
@@ -62,8 +62,13 @@ def test_tokens_and_settings_are_audited_with_before_and_after(cast, workspace):
         token = acc.api_token_create(membership=admin, name="CI").token
     with one_new_event(workspace, "token.revoked", cast["admin"]):
         acc.api_token_revoke(actor=admin, token=token)
-    new = acc.WorkspaceSettings(name="Acme AG", currency="EUR", time_zone="Europe/Vienna",
-                                language="de", benchmark_segment="enterprise")  # fmt: skip
+    new = acc.WorkspaceSettings(
+        name="Acme AG",
+        currency="EUR",
+        time_zone="Europe/Vienna",
+        language="de",
+        benchmark_segment="enterprise",
+    )
     with one_new_event(workspace, "workspace.updated", cast["admin"]):
         acc.workspace_update(actor=admin, settings_=new)
     with workspace_scope(workspace.id):
@@ -110,8 +115,9 @@ def test_an_import_is_audited_when_started_and_when_it_finishes_or_fails(
     erik = membership_of(cast["editor"], workspace)
     good = b"external_id,name\nA1,Eins\nA2,Zwei\n"
     with workspace_scope(workspace.id):
-        job = imports.import_job_create(membership=erik, kind="accounts", filename="a.csv",
-                                        data=good)  # fmt: skip
+        job = imports.import_job_create(
+            membership=erik, kind="accounts", filename="a.csv", data=good
+        )
         with django_capture_on_commit_callbacks(execute=True):
             columns = {"external_id": "external_id", "name": "name"}
             imports.import_job_set_mapping(job=job, columns=columns, values={})

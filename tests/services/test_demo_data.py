@@ -32,6 +32,7 @@ from kpiapp.models import (
     Usage,
 )
 
+pytestmark = pytest.mark.slow  # each test generates a whole company
 AS_OF = date(2026, 10, 31)
 SEED = 42
 WINDOW = [date(2023 + (10 + i) // 12, (10 + i) % 12 + 1, 1) for i in range(36)]  # 2023-11..2026-10
@@ -59,43 +60,80 @@ def _snapshot(workspace: Workspace) -> dict[str, list[tuple[Any, ...]]]:
         return {
             "accounts": list(
                 Account.objects.order_by("external_id").values_list(
-                    "external_id", "name", "country", "industry", "employees",
-                    "channel__key", "campaign__key", "created_at",
+                    "external_id",
+                    "name",
+                    "country",
+                    "industry",
+                    "employees",
+                    "channel__key",
+                    "campaign__key",
+                    "created_at",
                 )
             ),
             "leads": list(
                 Lead.objects.order_by("external_id").values_list(
-                    "external_id", "email_or_company", "channel__key", "campaign__key",
-                    "created_at", "qualified_at", "opportunity_at", "converted_at",
+                    "external_id",
+                    "email_or_company",
+                    "channel__key",
+                    "campaign__key",
+                    "created_at",
+                    "qualified_at",
+                    "opportunity_at",
+                    "converted_at",
                     "account__external_id",
                 )
             ),
             "deals": list(
                 Deal.objects.order_by("external_id").values_list(
-                    "external_id", "account__external_id", "lead__external_id", "name", "owner",
-                    "stage", "kind", "amount_cents", "services_amount_cents", "currency",
-                    "created_at", "closed_at", "lost_reason",
+                    "external_id",
+                    "account__external_id",
+                    "lead__external_id",
+                    "name",
+                    "owner",
+                    "stage",
+                    "kind",
+                    "amount_cents",
+                    "services_amount_cents",
+                    "currency",
+                    "created_at",
+                    "closed_at",
+                    "lost_reason",
                 )
             ),
             "subscriptions": list(
                 Subscription.objects.order_by("external_id", "started_at").values_list(
-                    "external_id", "account__external_id", "plan", "amount_cents", "currency",
-                    "interval", "quantity", "discount_percent", "started_at", "trial_ends_at",
-                    "ended_at", "cancelled_at", "churn_reason",
+                    "external_id",
+                    "account__external_id",
+                    "plan",
+                    "amount_cents",
+                    "currency",
+                    "interval",
+                    "quantity",
+                    "discount_percent",
+                    "started_at",
+                    "trial_ends_at",
+                    "ended_at",
+                    "cancelled_at",
+                    "churn_reason",
                 )
             ),
             "usage": list(
                 Usage.objects.order_by("account__external_id", "month").values_list(
-                    "account__external_id", "month", "seats", "active_users", "key_actions",
+                    "account__external_id",
+                    "month",
+                    "seats",
+                    "active_users",
+                    "key_actions",
                     "first_value_at",
                 )
             ),
             "spend": list(
-                Spend.objects.order_by("month", "category", "channel__key", "campaign__key")
-                .values_list("month", "category", "channel__key", "campaign__key", "amount_cents")
+                Spend.objects.order_by(
+                    "month", "category", "channel__key", "campaign__key"
+                ).values_list("month", "category", "channel__key", "campaign__key", "amount_cents")
             ),
             "fx": list(ExchangeRate.objects.order_by("month").values_list("month", "rate")),
-        }  # fmt: skip
+        }
 
 
 @pytest.fixture(scope="module")
@@ -260,9 +298,10 @@ def test_traffic_spend_usage_and_nps_are_plausible(db: None, demo: tuple[Workspa
         assert monthly and daily
         assert not monthly & daily
         assert {month for _, month in daily} == set(WINDOW[-3:])
-        assert all(day.replace(day=1) == month for month, day in Traffic.objects.filter(
-            day__isnull=False
-        ).values_list("month", "day"))  # fmt: skip
+        assert all(
+            day.replace(day=1) == month
+            for month, day in Traffic.objects.filter(day__isnull=False).values_list("month", "day")
+        )
 
         sales = Spend.objects.filter(category=SpendCategory.SALES)
         assert sorted(sales.values_list("month", flat=True)) == WINDOW

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import smtplib
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.http import Http404
-from django.utils import timezone
 
 import pytest
 from freezegun import freeze_time
@@ -20,7 +18,7 @@ from freezegun import freeze_time
 from accounts.models import Membership
 from accounts.tenancy import workspace_scope
 from kpiapp import tasks
-from kpiapp.models import DigestDelivery, DigestSubscription, KpiSnapshot, Report, Target
+from kpiapp.models import DigestDelivery, DigestSubscription, Report, Target
 from kpiapp.services import digests
 from kpiapp.services.digests import (
     digest_period_key,
@@ -31,23 +29,13 @@ from kpiapp.services.digests import (
     subscription_by_unsubscribe_token,
     unsubscribe_token,
 )
-from kpiapp.services.reports import report_create
 from tests.conftest import membership_of
+from tests.report_data import make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2025, 4, 15)  # the last closed month is 2025-03, the last closed quarter 2025-Q1
 PERIOD = "2025-03"
-
-
-def write_snapshots(workspace, rows) -> None:
-    """rows: (key, grain, period start, value)."""
-    with workspace_scope(workspace.id):
-        KpiSnapshot.objects.bulk_create(
-            KpiSnapshot(kpi_key=key, grain=grain, period_start=start, value=Decimal(value),
-                        computed_at=timezone.now())
-            for key, grain, start, value in rows
-        )  # fmt: skip
 
 
 @pytest.fixture
@@ -65,14 +53,12 @@ def numbers(workspace):
         Target.objects.create(kpi_key="visits", quarter_start=date(2025, 1, 1), value=10000)
 
 
-def make_report(user, workspace, **fields) -> Report:
-    data = {
-        "title": "Board update", "visibility": "shared", "grain": "month",
-        "range_kind": "last_closed_month", "comparison": "previous",
-        "sections": [{"kpi": "mrr", "note": "Our main number"}, {"kpi": "visits"}],
-    } | fields  # fmt: skip
-    with workspace_scope(workspace.id):
-        return report_create(membership=membership_of(user, workspace), data=data)
+def digest_report(user, workspace, **fields) -> Report:
+    """A shared report of the last closed month: MRR and visits."""
+    sections = [{"kpi": "mrr", "note": "Our main number"}, {"kpi": "visits"}]
+    return make_report(
+        user, workspace, **({"range_kind": "last_closed_month", "sections": sections} | fields)
+    )
 
 
 def subscribe(user, workspace, report, cadence="monthly") -> DigestSubscription:
@@ -91,8 +77,9 @@ def send(workspace, report, cadence="monthly", period_key=PERIOD, today=TODAY) -
 
 def deliveries(workspace) -> list[tuple[int, str, str]]:
     with workspace_scope(workspace.id):
-        return list(DigestDelivery.objects.values_list("subscription__user_id", "period_key",
-                                                       "status"))  # fmt: skip
+        return list(
+            DigestDelivery.objects.values_list("subscription__user_id", "period_key", "status")
+        )
 
 
 def html_of(message) -> str:
@@ -105,7 +92,7 @@ def html_of(message) -> str:
 
 
 def test_a_viewer_subscribes_and_subscribing_again_changes_the_cadence(alice, vera, workspace):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     first = subscribe(vera, workspace, report, "monthly")
     again = subscribe(vera, workspace, report, "weekly")
     with workspace_scope(workspace.id):
@@ -116,8 +103,9 @@ def test_a_viewer_subscribes_and_subscribing_again_changes_the_cadence(alice, ve
 
 
 def test_a_report_with_fixed_periods_cannot_be_subscribed(alice, vera, workspace):
-    report = make_report(alice, workspace, range_kind="absolute", start_period="2025-01",
-                         end_period="2025-03")  # fmt: skip
+    report = digest_report(
+        alice, workspace, range_kind="absolute", start_period="2025-01", end_period="2025-03"
+    )
     with pytest.raises(ValidationError) as error:
         subscribe(vera, workspace, report)
     assert error.value.message_dict == {
@@ -128,7 +116,7 @@ def test_a_report_with_fixed_periods_cannot_be_subscribed(alice, vera, workspace
 
 
 def test_an_unknown_cadence_is_refused(alice, vera, workspace):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     with pytest.raises(ValidationError) as error:
         subscribe(vera, workspace, report, "daily")
     assert list(error.value.message_dict) == ["cadence"]
@@ -137,7 +125,7 @@ def test_an_unknown_cadence_is_refused(alice, vera, workspace):
 
 
 def test_another_workspaces_report_is_never_reachable(alice, charlie, workspace, other_workspace):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     outsider = membership_of(charlie, other_workspace)
     for scope in (other_workspace, workspace):
         with workspace_scope(scope.id), pytest.raises(Http404):
@@ -148,14 +136,14 @@ def test_another_workspaces_report_is_never_reachable(alice, charlie, workspace,
 
 
 def test_someone_elses_private_report_cannot_be_subscribed(erik, vera, workspace):
-    report = make_report(erik, workspace, visibility="private")
+    report = digest_report(erik, workspace, visibility="private")
     with pytest.raises(Http404):
         subscribe(vera, workspace, report)
     assert subscribe(erik, workspace, report).user_id == erik.pk  # the owner may
 
 
 def test_unsubscribing_removes_the_subscription_and_twice_is_harmless(alice, vera, workspace):
-    subscription = subscribe(vera, workspace, make_report(alice, workspace))
+    subscription = subscribe(vera, workspace, digest_report(alice, workspace))
     with workspace_scope(workspace.id):
         digest_unsubscribe(subscription=subscription)
         digest_unsubscribe(subscription=subscription)
@@ -168,8 +156,8 @@ def test_unsubscribing_removes_the_subscription_and_twice_is_harmless(alice, ver
 def test_the_unsubscribe_token_finds_its_subscription_and_nothing_else(
     alice, vera, charlie, workspace, other_workspace
 ):
-    subscription = subscribe(vera, workspace, make_report(alice, workspace))
-    theirs = subscribe(charlie, other_workspace, make_report(charlie, other_workspace))
+    subscription = subscribe(vera, workspace, digest_report(alice, workspace))
+    theirs = subscribe(charlie, other_workspace, digest_report(charlie, other_workspace))
     token = unsubscribe_token(subscription)
     assert subscription_by_unsubscribe_token(token) == subscription
     assert subscription_by_unsubscribe_token(unsubscribe_token(theirs)) == theirs
@@ -222,7 +210,7 @@ def test_an_unknown_cadence_has_no_period():
 
 
 def test_the_email_shows_values_changes_targets_and_links_in_english(alice, workspace, numbers):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     subscription = subscribe(alice, workspace, report)
     assert send(workspace, report) == 1
     (message,) = mail.outbox
@@ -251,7 +239,7 @@ def test_names_are_plain_text_in_the_subject_and_text_part_and_escaped_in_the_ht
     name = 'Q4 "Plan" <Ziel> & Co\'s'
     workspace.name = name
     workspace.save()
-    report = make_report(alice, workspace, title=name)
+    report = digest_report(alice, workspace, title=name)
     subscribe(alice, workspace, report)
     assert send(workspace, report) == 1
     (message,) = mail.outbox
@@ -270,7 +258,7 @@ def test_each_recipient_reads_the_email_in_their_own_language(
     workspace.save()
     alice.language = "en"
     alice.save()
-    report = make_report(alice, workspace)  # the report's own language does not matter here
+    report = digest_report(alice, workspace)  # the report's own language does not matter here
     for user in (alice, vera, erik):
         subscribe(user, workspace, report)
     assert send(workspace, report) == 3
@@ -292,7 +280,7 @@ def test_each_recipient_reads_the_email_in_their_own_language(
 
 
 def test_sending_twice_for_the_same_period_sends_each_email_once(alice, vera, workspace, numbers):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     subscribe(alice, workspace, report)
     subscribe(vera, workspace, report)
     assert send(workspace, report) == 2
@@ -309,7 +297,7 @@ def test_sending_twice_for_the_same_period_sends_each_email_once(alice, vera, wo
 def test_a_send_that_fails_leaves_no_claim_and_the_retry_sends_it_once(
     alice, vera, workspace, numbers, monkeypatch
 ):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     subscribe(alice, workspace, report)
     subscribe(vera, workspace, report)
     real_send = EmailBackend.send_messages
@@ -334,7 +322,7 @@ def test_a_send_that_fails_leaves_no_claim_and_the_retry_sends_it_once(
 def test_members_who_left_or_lost_sight_of_the_report_get_nothing(
     alice, erik, vera, adam, workspace, numbers
 ):
-    report = make_report(erik, workspace)
+    report = digest_report(erik, workspace)
     for user in (erik, vera, adam, alice):
         subscribe(user, workspace, report)
     Membership.all_workspaces.filter(user=vera, workspace=workspace).delete()  # vera left
@@ -348,7 +336,7 @@ def test_members_who_left_or_lost_sight_of_the_report_get_nothing(
 
 
 def test_a_report_changed_to_fixed_periods_sends_nothing(alice, workspace, numbers, monkeypatch):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     subscribe(alice, workspace, report)
     with workspace_scope(workspace.id):
         Report.objects.filter(pk=report.pk).update(
@@ -362,7 +350,7 @@ def test_a_report_changed_to_fixed_periods_sends_nothing(alice, workspace, numbe
 
 
 def test_only_subscribers_of_the_cadence_get_the_email(alice, vera, workspace, numbers):
-    report = make_report(alice, workspace)
+    report = digest_report(alice, workspace)
     subscribe(alice, workspace, report, "monthly")
     subscribe(vera, workspace, report, "weekly")
     assert send(workspace, report, cadence="weekly", period_key="2025-W16") == 1
@@ -375,10 +363,10 @@ def test_only_subscribers_of_the_cadence_get_the_email(alice, vera, workspace, n
 def test_the_fan_out_enqueues_one_task_per_subscribed_report_in_each_workspace(
     alice, vera, erik, charlie, workspace, other_workspace, monkeypatch
 ):
-    weekly = make_report(alice, workspace, title="Weekly")
-    monthly = make_report(alice, workspace, title="Monthly")
-    make_report(alice, workspace, title="Nobody reads this")
-    theirs = make_report(charlie, other_workspace, title="Beta weekly")
+    weekly = digest_report(alice, workspace, title="Weekly")
+    monthly = digest_report(alice, workspace, title="Monthly")
+    digest_report(alice, workspace, title="Nobody reads this")
+    theirs = digest_report(charlie, other_workspace, title="Beta weekly")
     subscribe(alice, workspace, weekly, "weekly")
     subscribe(vera, workspace, weekly, "weekly")
     subscribe(erik, workspace, monthly, "monthly")
@@ -387,10 +375,12 @@ def test_the_fan_out_enqueues_one_task_per_subscribed_report_in_each_workspace(
     monkeypatch.setattr(tasks.send_report_digest, "delay", lambda *a: calls.append(a))
 
     assert digests_due("weekly", date(2026, 11, 16)) == 2
-    assert sorted(calls) == sorted([
-        (workspace.pk, weekly.pk, "weekly", "2026-W47"),
-        (other_workspace.pk, theirs.pk, "weekly", "2026-W47"),
-    ])  # fmt: skip
+    assert sorted(calls) == sorted(
+        [
+            (workspace.pk, weekly.pk, "weekly", "2026-W47"),
+            (other_workspace.pk, theirs.pk, "weekly", "2026-W47"),
+        ]
+    )
     calls.clear()
     assert digests_due("monthly", date(2026, 11, 1)) == 1
     assert calls == [(workspace.pk, monthly.pk, "monthly", "2026-10")]
@@ -403,8 +393,8 @@ def test_the_fan_out_enqueues_one_task_per_subscribed_report_in_each_workspace(
 def test_the_beat_task_sends_each_workspaces_digests_once(
     alice, vera, charlie, workspace, other_workspace, numbers
 ):
-    report = make_report(alice, workspace)
-    theirs = make_report(charlie, other_workspace, title="Beta numbers")
+    report = digest_report(alice, workspace)
+    theirs = digest_report(charlie, other_workspace, title="Beta numbers")
     subscribe(vera, workspace, report)
     subscribe(charlie, other_workspace, theirs)
     assert tasks.send_due_digests.delay("monthly").get() == 2

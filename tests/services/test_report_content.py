@@ -11,7 +11,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.models import CustomKpi, Target
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
-from tests.views.test_reports import make_report, write_snapshots
+from tests.report_data import make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,15 @@ def test_the_same_period_last_year_is_compared_and_a_rate_changes_in_points(alic
         ("mrr", "quarter", date(2024, 1, 1), "8000.00"),
         ("mrr", "quarter", date(2025, 1, 1), "10000.00"),
     ])  # fmt: skip
-    report = make_report(alice, workspace, grain="quarter", range_kind="last_closed_quarter",
-                         range_months=None, comparison="last_year",
-                         sections=[{"kpi": "customer_churn_rate"}, {"kpi": "mrr"}])  # fmt: skip
+    report = make_report(
+        alice,
+        workspace,
+        grain="quarter",
+        range_kind="last_closed_quarter",
+        range_months=None,
+        comparison="last_year",
+        sections=[{"kpi": "customer_churn_rate"}, {"kpi": "mrr"}],
+    )
     churn, mrr = content(workspace, report, date(2025, 4, 2)).sections
     row = churn.latest
     assert (row.period.label, row.compare_period.label) == ("2025-Q1", "2024-Q1")
@@ -48,8 +54,14 @@ def test_the_last_quarter_is_paced_against_its_target(alice, workspace):
     ])  # fmt: skip
     with workspace_scope(workspace.id):
         Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 1, 1), value=12000)
-    report = make_report(alice, workspace, range_kind="quarter_to_date", range_months=None,
-                         sections=[{"kpi": "mrr"}], include_targets=True)  # fmt: skip
+    report = make_report(
+        alice,
+        workspace,
+        range_kind="quarter_to_date",
+        range_months=None,
+        sections=[{"kpi": "mrr"}],
+        include_targets=True,
+    )
     result = content(workspace, report, date(2025, 2, 14))
     section = result.sections[0]
     assert [r.period.label for r in section.rows] == ["2025-01", "2025-02"]
@@ -63,11 +75,17 @@ def test_the_last_quarter_is_paced_against_its_target(alice, workspace):
 
 def test_a_yearly_report_has_no_targets_and_a_deleted_kpi_is_left_out(alice, workspace):
     with workspace_scope(workspace.id):
-        custom = CustomKpi.objects.create(key="custom_audits", name="Audits", unit="number",
-                                          direction="up", aggregation="sum")  # fmt: skip
+        custom = CustomKpi.objects.create(
+            key="custom_audits", name="Audits", unit="number", direction="up", aggregation="sum"
+        )
     write_snapshots(workspace, [("arr", "year", date(2024, 1, 1), "120000.00")])
-    report = make_report(alice, workspace, grain="year", range_months=24,
-                         sections=[{"kpi": "arr"}, {"kpi": "custom_audits"}])  # fmt: skip
+    report = make_report(
+        alice,
+        workspace,
+        grain="year",
+        range_months=24,
+        sections=[{"kpi": "arr"}, {"kpi": "custom_audits"}],
+    )
     with workspace_scope(workspace.id):
         custom.delete()
     result = content(workspace, report, date(2025, 3, 1))

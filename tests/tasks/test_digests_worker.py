@@ -23,6 +23,9 @@ from kpiapp.services.reports import report_create
 from kpiapp.tasks import send_report_digest
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
@@ -32,9 +35,13 @@ def test_a_duplicated_digest_task_sends_one_email_through_a_real_worker(
     today = today_in(workspace.time_zone)
     last_closed_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     data = {
-        "title": "Board update", "visibility": "shared", "grain": "month",
-        "range_kind": "last_closed_month", "comparison": "none", "sections": [{"kpi": "mrr"}],
-    }  # fmt: skip
+        "title": "Board update",
+        "visibility": "shared",
+        "grain": "month",
+        "range_kind": "last_closed_month",
+        "comparison": "none",
+        "sections": [{"kpi": "mrr"}],
+    }
     with workspace_scope(workspace.id):
         KpiSnapshot.objects.create(
             kpi_key="mrr",

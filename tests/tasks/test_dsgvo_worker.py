@@ -14,6 +14,9 @@ from kpiapp.services.workspace_export import workspace_export_request
 from tests.accounts.workspace_data import fill_every_table
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 
 def _until(check, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds

@@ -10,6 +10,9 @@ from kpiapp.services import imports as service
 from kpiapp.tasks import run_import
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 CSV = b"external_id,name,country\n" + b"".join(
     f"A{i:05d},Company {i},DE\n".encode() for i in range(3000)
 )
@@ -76,9 +79,12 @@ def test_a_workers_check_speaks_the_uploaders_language(workspace, alice, languag
     alice.language = language
     alice.save()
     with workspace_scope(workspace.id):
-        job = service.import_job_create(membership=membership_of(alice, workspace),
-                                        kind="accounts", filename="a.csv",
-                                        data=b"name,employees\nAlpha,-1\n")  # fmt: skip
+        job = service.import_job_create(
+            membership=membership_of(alice, workspace),
+            kind="accounts",
+            filename="a.csv",
+            data=b"name,employees\nAlpha,-1\n",
+        )
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
     other = "en" if language == "de" else "de"
     from django.utils import translation

@@ -24,6 +24,9 @@ from kpiapp.services.records import record_save
 from kpiapp.tasks import recompute_workspace
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 SUBSCRIPTIONS = (
     b"external_id,account,amount,interval,started_at\n"
     b"S1,A1,100,month,2025-01-01\nS2,A2,250,month,2025-02-10\n"
@@ -99,9 +102,14 @@ def test_fifty_quick_edits_give_one_recompute(workspace, alice, django_capture_o
 def test_running_twice_leaves_the_same_rows(workspace):
     with workspace_scope(workspace.id):
         a = Account.objects.create(external_id="A", name="A")
-        Subscription.objects.create(external_id="S", account=a, amount_cents=9_900,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2025, 1, 1))  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            account=a,
+            amount_cents=9_900,
+            currency="EUR",
+            interval="month",
+            started_at=date(2025, 1, 1),
+        )
         fields = ("kpi_key", "grain", "period_start", "dimension", "dimension_value", "value")
         snapshots.snapshot_rebuild(workspace_id=workspace.id)
         first = sorted(KpiSnapshot.objects.values_list(*fields))
@@ -114,9 +122,14 @@ def test_running_twice_leaves_the_same_rows(workspace):
 def test_a_recompute_that_dies_while_writing_leaves_the_previous_snapshots(workspace, monkeypatch):
     with workspace_scope(workspace.id):
         a = Account.objects.create(external_id="A", name="A")
-        Subscription.objects.create(external_id="S", account=a, amount_cents=9_900,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2025, 1, 1))  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            account=a,
+            amount_cents=9_900,
+            currency="EUR",
+            interval="month",
+            started_at=date(2025, 1, 1),
+        )
         snapshots.snapshot_rebuild(workspace_id=workspace.id)
         before = KpiSnapshot.objects.count()
         Subscription.objects.update(amount_cents=19_900)
@@ -171,10 +184,12 @@ def test_a_change_during_a_run_triggers_one_more_run(
 @pytest.mark.django_db
 def test_a_change_of_gross_margin_recomputes(workspace, alice, django_capture_on_commit_callbacks):
     settings_ = account_services.WorkspaceSettings(
-        name=workspace.name, currency=workspace.currency, time_zone=workspace.time_zone,
+        name=workspace.name,
+        currency=workspace.currency,
+        time_zone=workspace.time_zone,
         gross_margin=Decimal("0.700"),
         language=workspace.language,
-    )  # fmt: skip
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         account_services.workspace_update(
             actor=membership_of(alice, workspace), settings_=settings_

@@ -18,6 +18,9 @@ from kpiapp.models import KpiSnapshot, RecomputeState
 from kpiapp.services import snapshots
 from kpiapp.services.imports import data_import
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ACCOUNTS = b"external_id,name\nA1,Alpha\nA2,Beta\n"
 SUBSCRIPTIONS = b"external_id,account,amount,interval,started_at\nS1,A1,100,month,2025-01-01\n"

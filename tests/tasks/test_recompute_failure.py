@@ -39,23 +39,44 @@ def _state(workspace) -> RecomputeState:
 
 
 def test_a_failure_is_marked_shown_to_admins_and_the_fix_recomputes(
-    client_as, alice, adam, erik, workspace, engine_refusing_ancient_deals,
-    django_capture_on_commit_callbacks, caplog,
-):  # fmt: skip
+    client_as,
+    alice,
+    adam,
+    erik,
+    workspace,
+    engine_refusing_ancient_deals,
+    django_capture_on_commit_callbacks,
+    caplog,
+):
     with workspace_scope(workspace.id):
         account = Account.objects.create(external_id="K", name="Kunde")
-        Subscription.objects.create(external_id="S", account=account, amount_cents=10_000,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2025, 1, 1))  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            account=account,
+            amount_cents=10_000,
+            currency="EUR",
+            interval="month",
+            started_at=date(2025, 1, 1),
+        )
         # Written past every check, as a bad migration or a script might.
-        Deal.all_workspaces.bulk_create([Deal(workspace_id=workspace.id, external_id="OLD",
-                                              stage="won", currency="EUR",
-                                              created_at=date(1, 1, 1),
-                                              closed_at=date(1, 1, 1))])  # fmt: skip
+        Deal.all_workspaces.bulk_create(
+            [
+                Deal(
+                    workspace_id=workspace.id,
+                    external_id="OLD",
+                    stage="won",
+                    currency="EUR",
+                    created_at=date(1, 1, 1),
+                    closed_at=date(1, 1, 1),
+                )
+            ]
+        )
     editor = client_as(erik)
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(f"/w/{workspace.slug}/data/accounts/{account.pk}/edit/",
-                               {"name": "Kunde GmbH", "external_id": "K"})  # fmt: skip
+        response = editor.post(
+            f"/w/{workspace.slug}/data/accounts/{account.pk}/edit/",
+            {"name": "Kunde GmbH", "external_id": "K"},
+        )
     assert response.status_code == 302  # the change is saved; the request does not fail
     state = _state(workspace)
     assert state.failed_at is not None and state.failure_count == 1
@@ -74,8 +95,14 @@ def test_a_failure_is_marked_shown_to_admins_and_the_fix_recomputes(
     # The fix: the bad deal gets its real dates. The failed state queues the next run.
     with workspace_scope(workspace.id):
         deal = Deal.objects.get(external_id="OLD")
-    fixed = {"external_id": "OLD", "stage": "won", "kind": "new", "currency": "EUR",
-             "created_at": "2024-01-01", "closed_at": "2024-02-01"}  # fmt: skip
+    fixed = {
+        "external_id": "OLD",
+        "stage": "won",
+        "kind": "new",
+        "currency": "EUR",
+        "created_at": "2024-01-01",
+        "closed_at": "2024-02-01",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = editor.post(f"/w/{workspace.slug}/data/deals/{deal.pk}/edit/", fixed)
     assert response.status_code == 302
@@ -88,9 +115,17 @@ def test_a_failure_is_marked_shown_to_admins_and_the_fix_recomputes(
 
 
 def test_an_editor_cannot_save_such_a_deal_in_the_first_place(client_as, erik, workspace):
-    response = client_as(erik).post(f"/w/{workspace.slug}/data/deals/new/", {
-        "external_id": "OLD", "stage": "won", "kind": "new", "currency": "EUR",
-        "created_at": "0001-01-01", "closed_at": "0001-01-01"})  # fmt: skip
+    response = client_as(erik).post(
+        f"/w/{workspace.slug}/data/deals/new/",
+        {
+            "external_id": "OLD",
+            "stage": "won",
+            "kind": "new",
+            "currency": "EUR",
+            "created_at": "0001-01-01",
+            "closed_at": "0001-01-01",
+        },
+    )
     assert response.status_code == 400
     with workspace_scope(workspace.id):
         assert not Deal.objects.exists()
@@ -102,13 +137,22 @@ def test_the_api_answers_201_not_500_when_the_recompute_after_it_fails(
     from rest_framework.test import APIClient
 
     with workspace_scope(workspace.id):
-        Deal.all_workspaces.bulk_create([Deal(workspace_id=workspace.id, external_id="OLD",
-                                              stage="lead", currency="EUR",
-                                              created_at=date(1, 1, 1))])  # fmt: skip
+        Deal.all_workspaces.bulk_create(
+            [
+                Deal(
+                    workspace_id=workspace.id,
+                    external_id="OLD",
+                    stage="lead",
+                    currency="EUR",
+                    created_at=date(1, 1, 1),
+                )
+            ]
+        )
     api = APIClient()
     api.force_authenticate(erik)
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/api/v1/workspaces/acme/accounts/",
-                            {"name": "Neu", "external_id": "N"}, format="json")  # fmt: skip
+        response = api.post(
+            "/api/v1/workspaces/acme/accounts/", {"name": "Neu", "external_id": "N"}, format="json"
+        )
     assert response.status_code == 201  # the recompute runs eagerly here, and fails
     assert _state(workspace).failed_at is not None

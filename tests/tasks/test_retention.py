@@ -22,8 +22,9 @@ CSV = b"external_id,name\nA1,Kunde Eins\n"
 def _finished_job(workspace, user, capture) -> ImportJob:
     with workspace_scope(workspace.id):
         member = membership_of(user, workspace)
-        job = imports.import_job_create(membership=member, kind="accounts", filename="k.csv",
-                                        data=CSV)  # fmt: skip
+        job = imports.import_job_create(
+            membership=member, kind="accounts", filename="k.csv", data=CSV
+        )
         with capture(execute=True):
             imports.import_job_set_mapping(
                 job=job, columns={"external_id": "external_id", "name": "name"}, values={}
@@ -65,8 +66,12 @@ def test_import_files_are_deleted_30_days_after_their_job_finished(
 
 def test_an_upload_never_imported_is_deleted_30_days_after_the_upload(cast, workspace):
     with freeze_time("2026-01-01 10:00"), workspace_scope(workspace.id):
-        job = imports.import_job_create(membership=membership_of(cast["owner"], workspace),
-                                        kind="accounts", filename="a.csv", data=CSV)  # fmt: skip
+        job = imports.import_job_create(
+            membership=membership_of(cast["owner"], workspace),
+            kind="accounts",
+            filename="a.csv",
+            data=CSV,
+        )
     with freeze_time("2026-02-01 10:00"):
         assert purge_expired_data()["import_files"] == 1
     with workspace_scope(workspace.id):

@@ -5,6 +5,9 @@ import pytest
 from kpiapp.celery import app
 from kpiapp.tasks import health_check
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 
 @pytest.mark.django_db
 def test_the_health_task_runs_eagerly_in_the_embedded_default():

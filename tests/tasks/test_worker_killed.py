@@ -24,6 +24,9 @@ from kpiapp.pagecache.redis_client import RedisCache
 from kpiapp.services import imports as service
 from tests.conftest import membership_of
 
+# Uses the shared Redis: with xdist, on one worker only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("redis")
+
 ROWS = 60_000  # three write batches of 20,000: time to kill the child between them
 CSV = b"external_id,name\n" + b"".join(f"K{i:06d},Kunde {i}\n".encode() for i in range(ROWS))
 CELERY = Path(sys.executable).with_name("celery")
@@ -55,11 +58,23 @@ def prefork_worker(transactional_db) -> Iterator[subprocess.Popen]:
         pytest.skip("needs PostgreSQL and Redis (a worker process shares the test database)")
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
     worker = subprocess.Popen(
-        [str(CELERY), "-A", "kpiapp", "worker", "--pool=prefork", "--concurrency=1",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(CELERY),
+            "-A",
+            "kpiapp",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         cwd=Path(__file__).resolve().parents[2],
-    )  # fmt: skip
+    )
     celery_app.conf.task_always_eager = False  # the test's own tasks go to the broker
     try:
         yield worker
@@ -75,7 +90,7 @@ def prefork_worker(transactional_db) -> Iterator[subprocess.Popen]:
             worker.wait(10)
 
 
-def _wait(condition, seconds: float, what: str):  # type: ignore[no-untyped-def]
+def _wait(condition, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if value := condition():

@@ -23,22 +23,35 @@ def company(workspace):
         a = Account.objects.create(external_id="A", name="A")
         b = Account.objects.create(external_id="B", name="B")
         common = {"currency": "EUR", "interval": "month"}
-        Subscription.objects.create(external_id="S1", account=a, amount_cents=10_000,
-                                    started_at=date(2025, 1, 10), ended_at=date(2025, 3, 5),
-                                    **common)  # fmt: skip
-        Subscription.objects.create(external_id="S1", account=a, amount_cents=15_000,
-                                    started_at=date(2025, 3, 5), **common)  # fmt: skip
-        Subscription.objects.create(external_id="S2", account=b, amount_cents=20_000,
-                                    started_at=date(2025, 2, 1), ended_at=date(2025, 4, 1),
-                                    **common)  # fmt: skip
+        Subscription.objects.create(
+            external_id="S1",
+            account=a,
+            amount_cents=10_000,
+            started_at=date(2025, 1, 10),
+            ended_at=date(2025, 3, 5),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S1", account=a, amount_cents=15_000, started_at=date(2025, 3, 5), **common
+        )
+        Subscription.objects.create(
+            external_id="S2",
+            account=b,
+            amount_cents=20_000,
+            started_at=date(2025, 2, 1),
+            ended_at=date(2025, 4, 1),
+            **common,
+        )
         Traffic.objects.create(month=date(2025, 3, 1), channel=ads, visits=1000)
         for n, steps in enumerate([(), ("q",), ("q", "o"), ("q", "o", "c")]):
             Lead.objects.create(
-                external_id=f"L{n}", created_at=date(2025, 3, 2), channel=ads,
+                external_id=f"L{n}",
+                created_at=date(2025, 3, 2),
+                channel=ads,
                 qualified_at=date(2025, 3, 5) if "q" in steps else None,
                 opportunity_at=date(2025, 3, 9) if "o" in steps else None,
                 converted_at=date(2025, 4, 2) if "c" in steps else None,
-            )  # fmt: skip
+            )
         snapshot_rebuild(workspace_id=workspace.id)
     return workspace
 

@@ -27,11 +27,23 @@ def events(cast, workspace, other_workspace):
             )
 
     at(1, workspace=workspace, actor=cast["owner"], action="token.created", subject="CI")
-    at(2, workspace=workspace, actor=cast["admin"], action="member.role_changed",
-       subject="erik@example.com", old="editor", new="viewer")  # fmt: skip
+    at(
+        2,
+        workspace=workspace,
+        actor=cast["admin"],
+        action="member.role_changed",
+        subject="erik@example.com",
+        old="editor",
+        new="viewer",
+    )
     at(3, workspace=workspace, actor=cast["admin"], action="target.set", subject="mrr 2026-Q1")
-    at(2, workspace=other_workspace, actor=cast["outsider"], action="token.created",
-       subject="Beta secret token")  # fmt: skip
+    at(
+        2,
+        workspace=other_workspace,
+        actor=cast["outsider"],
+        action="token.created",
+        subject="Beta secret token",
+    )
 
 
 def test_owners_and_admins_see_the_log_newest_first_in_words(client_as, cast, events):
@@ -80,8 +92,12 @@ def test_the_page_is_german_for_german_users(client_as, cast, events, workspace)
 
 def test_the_page_paginates(client_as, cast, workspace):
     for n in range(55):
-        audit_record(workspace=workspace, actor=cast["owner"], action="token.created",
-                     subject=f"token {n:02d}")  # fmt: skip
+        audit_record(
+            workspace=workspace,
+            actor=cast["owner"],
+            action="token.created",
+            subject=f"token {n:02d}",
+        )
     client = client_as(cast["owner"])
     first = client.get(PAGE).content.decode()
     assert "token 54" in first and "token 04" not in first
@@ -121,8 +137,10 @@ def test_the_api_lists_and_filters_for_admins_only(cast, events):
     answer = _api(cast["admin"]).get(API).json()
     assert answer["count"] == 3
     assert [e["action"] for e in answer["results"]] == [
-        "target.set", "member.role_changed", "token.created",
-    ]  # fmt: skip
+        "target.set",
+        "member.role_changed",
+        "token.created",
+    ]
     first = answer["results"][1]
     assert first["actor"] == "adam@example.com" and first["description"] == (
         "Changed a role: erik@example.com (Role: Editor → Viewer)"

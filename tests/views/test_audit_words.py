@@ -37,16 +37,28 @@ def events(cast, workspace):
     at(1, action="workspace.updated", require_two_factor=["False", "True"])
     at(2, action="member.added", subject="erik@example.com", role="viewer")
     # as the share-link service wrote it before: the detail nested under "data"
-    at(3, action="share_link.created", subject="Investor update",
-       data={"link": "kzs__NcchM", "expires_at": "2027-01-05T00:00:00+01:00"})  # fmt: skip
+    at(
+        3,
+        action="share_link.created",
+        subject="Investor update",
+        data={"link": "kzs__NcchM", "expires_at": "2027-01-05T00:00:00+01:00"},
+    )
     at(4, action="target.set", subject="mrr 2026-Q4", old=None, new="275000.5")
-    at(5, action="workspace.updated", gross_margin=["0.800", "0.750"],
-       stage_probabilities=[str({"lead": "0.05"}), str({"lead": "0.10"})])  # fmt: skip
+    at(
+        5,
+        action="workspace.updated",
+        gross_margin=["0.800", "0.750"],
+        stage_probabilities=[str({"lead": "0.05"}), str({"lead": "0.10"})],
+    )
     with workspace_scope(workspace.id):
-        CustomKpi.objects.create(key="custom_audit_pass_rate", name="Audit-Quote", unit="percent",
-                                 direction="up", aggregation="last")  # fmt: skip
-    at(6, action="target.changed", subject="custom_audit_pass_rate 2026-Q1",
-       old="90", new="92.5")  # fmt: skip
+        CustomKpi.objects.create(
+            key="custom_audit_pass_rate",
+            name="Audit-Quote",
+            unit="percent",
+            direction="up",
+            aggregation="last",
+        )
+    at(6, action="target.changed", subject="custom_audit_pass_rate 2026-Q1", old="90", new="92.5")
     at(7, action="workspace.pinned_kpis", old=[], new=["mrr", "custom_audit_pass_rate"])
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the `company` fixture is imported, then used as an argument
 """The benchmarks page: the library with the rows in use, and the team's own benchmarks."""
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from freezegun import freeze_time
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.benchmarks import library
 from kpiapp.models import BenchmarkPick, TeamBenchmark
-from tests.views.test_dashboard_tiles import company  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 URL = "/w/acme/benchmarks/"
@@ -27,8 +25,15 @@ def test_the_library_marks_the_rows_in_use_for_the_segment(client_as, vera, work
 
 @freeze_time("2025-05-20 12:00")
 def test_a_team_benchmark_wins_and_judges_the_dashboard(client_as, erik, vera, company):
-    data = {"kpi_key": "customer_churn_rate", "grain": "month", "form": "at_most", "low": "40",
-            "high": "", "source": "Board plan 2025", "note": ""}  # fmt: skip
+    data = {
+        "kpi_key": "customer_churn_rate",
+        "grain": "month",
+        "form": "at_most",
+        "low": "40",
+        "high": "",
+        "source": "Board plan 2025",
+        "note": "",
+    }
     assert client_as(erik).post(URL, data).status_code == 302
     with workspace_scope(company.id):
         assert TeamBenchmark.objects.get().low == Decimal("0.4")  # 40 %
@@ -38,8 +43,15 @@ def test_a_team_benchmark_wins_and_judges_the_dashboard(client_as, erik, vera, c
 
 
 def test_bad_benchmarks_are_refused_and_viewers_cannot_add(client_as, erik, vera, workspace):
-    band = {"kpi_key": "nps", "grain": "quarter", "form": "band", "low": "40", "high": "30",
-            "source": "x", "note": ""}  # fmt: skip
+    band = {
+        "kpi_key": "nps",
+        "grain": "quarter",
+        "form": "band",
+        "low": "40",
+        "high": "30",
+        "source": "x",
+        "note": "",
+    }
     response = client_as(erik).post(URL, band)
     assert response.status_code == 400 and "upper end" in response.content.decode()
     assert client_as(vera).post(URL, {**band, "high": "50"}).status_code == 403
@@ -64,8 +76,11 @@ def test_the_kpi_page_shows_every_reference_with_its_verdict_label_and_link(
     response = client_as(vera).get(CHURN)
     refs = response.context["page"].references
     assert [(r.row.form, str(r.row.low.normalize())) for r in refs] == [
-        ("point", "0.0515"), ("point", "0.0491"), ("band", "0.03"), ("at_most", "0.03")
-    ]  # fmt: skip
+        ("point", "0.0515"),
+        ("point", "0.0491"),
+        ("band", "0.03"),
+        ("at_most", "0.03"),
+    ]
     assert [r.verdict for r in refs] == ["worse"] * 4  # 33 % churn in April
     assert [r.in_use for r in refs] == [True, False, False, False]  # the newest year
     assert refs[0].label == "Market median (Recurly, 2019, B2B subscriptions, not only SaaS)"
@@ -126,8 +141,12 @@ def test_an_admin_picks_the_reference_of_the_tiles_and_a_team_row_still_wins(
 ):
     _segment(company, "early")
     recurly_page = next(r for r in library() if r.source.startswith('Recurly Research, "Churn'))
-    pick = {"action": "pick", "kpi": "customer_churn_rate", "grain": "month",
-            "ref": recurly_page.ref}  # fmt: skip
+    pick = {
+        "action": "pick",
+        "kpi": "customer_churn_rate",
+        "grain": "month",
+        "ref": recurly_page.ref,
+    }
     assert client_as(erik).post(URL, pick).status_code == 403  # admins choose
     assert (
         client_as(adam).post(URL, {**pick, "ref": "nrr.year.all.point.1.01.2025"}).status_code
@@ -142,8 +161,15 @@ def test_an_admin_picks_the_reference_of_the_tiles_and_a_team_row_still_wins(
     assert tile.benchmark.ref == recurly_page.ref
     html = client_as(vera).get("/w/acme/").content.decode()
     assert "Market average (Recurly, B2B subscriptions, not only SaaS)" in html
-    team = {"kpi_key": "customer_churn_rate", "grain": "month", "form": "at_most", "low": "40",
-            "high": "", "source": "Board plan 2025", "note": ""}  # fmt: skip
+    team = {
+        "kpi_key": "customer_churn_rate",
+        "grain": "month",
+        "form": "at_most",
+        "low": "40",
+        "high": "",
+        "source": "Board plan 2025",
+        "note": "",
+    }
     assert client_as(erik).post(URL, team).status_code == 302
     cache.clear()  # the page cache is bumped on commit, which a test transaction never does
     tile = {t.key: t for t in client_as(vera).get("/w/acme/").context["tiles"]}[

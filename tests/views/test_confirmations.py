@@ -22,9 +22,13 @@ from tests.conftest import membership_of
 
 pytestmark = pytest.mark.django_db
 REPORT = {
-    "title": "Board", "visibility": "shared", "grain": "month",
-    "range_kind": "last_closed_month", "comparison": "previous", "sections": [{"kpi": "mrr"}],
-}  # fmt: skip
+    "title": "Board",
+    "visibility": "shared",
+    "grain": "month",
+    "range_kind": "last_closed_month",
+    "comparison": "previous",
+    "sections": [{"kpi": "mrr"}],
+}
 
 
 def _questions(body: str, action_part: str = "") -> list[str]:
@@ -46,8 +50,10 @@ def _german(user):
 def test_removing_a_member_and_leaving_ask_first(client_as, cast, workspace):
     body = client_as(_german(cast["owner"])).get("/w/acme/settings/members/").content.decode()
     removals = _questions(body, "/remove")
-    assert "Erik Editor aus dem Arbeitsbereich entfernen? Zugang und API-Tokens dieser Person " \
-           "enden sofort." in removals  # fmt: skip
+    assert (
+        "Erik Editor aus dem Arbeitsbereich entfernen? Zugang und API-Tokens dieser Person "
+        "enden sofort." in removals
+    )
     assert _questions(body, "leave") == [
         "Diesen Arbeitsbereich verlassen? Um zurückzukommen, brauchen Sie eine neue Einladung."
     ]

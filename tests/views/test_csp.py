@@ -25,8 +25,8 @@ from kpiapp.services.share_links import share_link_create
 from kpiapp.services.snapshots import snapshot_rebuild
 from kpiapp.services.workspace_export import workspace_export_request
 from tests.conftest import membership_of
+from tests.report_data import make_report
 from tests.tenancy.test_isolation_matrix import PAGES
-from tests.views.test_reports import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +78,22 @@ def things(workspace, alice):
     """One of each object a page shows, so the pages render with content, not as 404s."""
     with workspace_scope(workspace.id):
         account = Account.objects.create(external_id="A", name="Alpha")
-        Subscription.objects.create(external_id="S", account=account, amount_cents=500_000,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2024, 1, 1))  # fmt: skip
+        Subscription.objects.create(
+            external_id="S",
+            account=account,
+            amount_cents=500_000,
+            currency="EUR",
+            interval="month",
+            started_at=date(2024, 1, 1),
+        )
         snapshot_rebuild(workspace_id=workspace.id)
         membership = membership_of(alice, workspace)
-        job = import_job_create(membership=membership, kind="accounts", filename="a.csv",
-                                data=b"external_id,name\nB,Beta\n")  # fmt: skip
+        job = import_job_create(
+            membership=membership,
+            kind="accounts",
+            filename="a.csv",
+            data=b"external_id,name\nB,Beta\n",
+        )
     report: Report = make_report(alice, workspace, include_targets=True)
     with workspace_scope(workspace.id):
         comment = ReportComment.objects.create(report=report, author=alice, body="Fine")
@@ -92,11 +101,18 @@ def things(workspace, alice):
         protected = share_link_create(membership=membership, report=report, password="open sesame")
         export = workspace_export_request(membership=membership)
     return {
-        "report_id": report.pk, "comment_id": comment.pk, "link_id": created.link.pk,
-        "pk": account.pk, "job_id": job.pk, "membership_id": membership.pk,
-        "token_id": 999_999, "invitation_id": 999_999, "export_id": export.pk,
-        "share": created.url, "protected": protected.url,
-    }  # fmt: skip
+        "report_id": report.pk,
+        "comment_id": comment.pk,
+        "link_id": created.link.pk,
+        "pk": account.pk,
+        "job_id": job.pk,
+        "membership_id": membership.pk,
+        "token_id": 999_999,
+        "invitation_id": 999_999,
+        "export_id": export.pk,
+        "share": created.url,
+        "protected": protected.url,
+    }
 
 
 def _workspace_urls(things: dict) -> list[str]:
@@ -131,12 +147,23 @@ def test_every_page_sends_the_policy_and_has_no_inline_script_or_style(
     anonymous = Client()
     share_path, protected_path = urlsplit(things["share"]).path, urlsplit(things["protected"]).path
     public = [
-        "/", "/accounts/login/", "/accounts/signup/", "/accounts/password_reset/",
-        "/accounts/password_reset/done/", "/accounts/reset/done/", "/legal/impressum/",
-        "/legal/datenschutz/", "/invitations/not-a-token/", "/digests/unsubscribe/nothing/",
-        "/share/not-a-token/", "/no-such-page/", share_path, protected_path,
-        share_path + "export.csv", "/api/v1/schema/",
-    ]  # fmt: skip
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/done/",
+        "/legal/impressum/",
+        "/legal/datenschutz/",
+        "/invitations/not-a-token/",
+        "/digests/unsubscribe/nothing/",
+        "/share/not-a-token/",
+        "/no-such-page/",
+        share_path,
+        protected_path,
+        share_path + "export.csv",
+        "/api/v1/schema/",
+    ]
     for url in public:
         response = anonymous.get(url)
         assert response.status_code < 500, url

@@ -23,7 +23,8 @@ def test_an_edited_record_keeps_its_own_currency(client_as, erik, workspace):
     from kpiapp.models import Spend
 
     with workspace_scope(workspace.id):
-        spend = Spend.objects.create(month="2025-01-01", category="marketing",
-                                     amount_cents=100, currency="USD")  # fmt: skip
+        spend = Spend.objects.create(
+            month="2025-01-01", category="marketing", amount_cents=100, currency="USD"
+        )
     page = client_as(erik).get(f"/w/{workspace.slug}/data/spend/{spend.pk}/edit/").content.decode()
     assert 'value="USD"' in re.search(r'<input[^>]*name="currency"[^>]*>', page).group(0)

@@ -28,24 +28,34 @@ TODAY = date(2025, 7, 10)
 def _define(workspace, key="custom_audit_pass_rate", aggregation="mean", unit="percent"):
     with workspace_scope(workspace.id):
         return CustomKpi.objects.create(
-            workspace=workspace, key=key, name="Audit pass rate", unit=unit, direction="up",
+            workspace=workspace,
+            key=key,
+            name="Audit pass rate",
+            unit=unit,
+            direction="up",
             aggregation=aggregation,
-        )  # fmt: skip
+        )
 
 
 def _values(workspace, kpi, values: dict[str, str]) -> None:
     with workspace_scope(workspace.id):
         for month, value in values.items():
             first = date.fromisoformat(f"{month}-01")
-            CustomKpiValue.objects.create(workspace=workspace, kpi=kpi, month=first,
-                                          value=Decimal(value))  # fmt: skip
+            CustomKpiValue.objects.create(
+                workspace=workspace, kpi=kpi, month=first, value=Decimal(value)
+            )
         with freeze_time(TODAY):
             snapshot_rebuild(workspace_id=workspace.id)
 
 
 def test_an_editor_defines_a_kpi_and_its_key_comes_from_the_name(client_as, erik, workspace):
-    data = {"name": "Prüfungsquote Audit", "key": "", "unit": "percent", "direction": "up",
-            "aggregation": "mean"}  # fmt: skip
+    data = {
+        "name": "Prüfungsquote Audit",
+        "key": "",
+        "unit": "percent",
+        "direction": "up",
+        "aggregation": "mean",
+    }
     response = client_as(erik).post(NEW, data)
     assert response.status_code == 302
     assert response["Location"] == "/w/acme/kpis/custom_prufungsquote_audit/"
@@ -122,8 +132,13 @@ def test_a_last_month_kpi_drills_to_the_month_it_shows(client_as, vera, workspac
 def test_editing_keeps_the_key_and_a_new_aggregation_recomputes(client_as, erik, workspace):
     _define(workspace)
     url = "/w/acme/kpis/custom_audit_pass_rate/edit/"
-    data = {"name": "Audit-Quote", "unit": "percent", "direction": "up", "aggregation": "last",
-            "key": "custom_other"}  # fmt: skip
+    data = {
+        "name": "Audit-Quote",
+        "unit": "percent",
+        "direction": "up",
+        "aggregation": "last",
+        "key": "custom_other",
+    }
     assert client_as(erik).post(url, data).status_code == 302
     with workspace_scope(workspace.id):
         kpi = CustomKpi.objects.get()
@@ -137,11 +152,25 @@ def test_deleting_takes_values_snapshots_targets_benchmarks_and_tile(client_as, 
     kpi = _define(workspace)
     _values(workspace, kpi, {"2025-05": "95"})
     client = client_as(erik)
-    target = {"action": "set", "quarter": "2025-Q3", "kpi_key": kpi.key, "dimension": "",
-              "dimension_value": "", "value": "97", "note": ""}  # fmt: skip
+    target = {
+        "action": "set",
+        "quarter": "2025-Q3",
+        "kpi_key": kpi.key,
+        "dimension": "",
+        "dimension_value": "",
+        "value": "97",
+        "note": "",
+    }
     assert client.post("/w/acme/targets/", target).status_code == 302
-    bench = {"kpi_key": kpi.key, "grain": "month", "form": "at_least", "low": "90", "high": "",
-             "source": "ISO audit guide", "note": ""}  # fmt: skip
+    bench = {
+        "kpi_key": kpi.key,
+        "grain": "month",
+        "form": "at_least",
+        "low": "90",
+        "high": "",
+        "source": "ISO audit guide",
+        "note": "",
+    }
     assert client.post("/w/acme/benchmarks/", bench).status_code == 302
     assert client.post("/w/acme/tiles/", {"kpi": ["mrr", kpi.key]}).status_code == 302
     dashboard = client.get("/w/acme/").content.decode()

@@ -13,31 +13,9 @@ from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period
-from kpiapp.models import Account, KpiSnapshot, RecomputeState, Subscription, Target
-from kpiapp.services.snapshots import snapshot_rebuild
+from kpiapp.models import KpiSnapshot, RecomputeState, Target
 
 pytestmark = pytest.mark.django_db
-# (started_at, ended_at, monthly amount in cents) of three accounts
-ROWS = [
-    ("2024-11-01", None, 100_000),
-    ("2025-02-01", None, 50_000),
-    ("2025-01-01", "2025-04-10", 25_000),
-]
-
-
-@pytest.fixture
-def company(workspace):
-    with workspace_scope(workspace.id), freeze_time("2025-05-20 12:00"):
-        common = {"currency": "EUR", "interval": "month"}
-        for n, (start, end, cents) in enumerate(ROWS):
-            account = Account.objects.create(external_id=f"A{n}", name=f"A{n}")
-            Subscription.objects.create(
-                external_id=f"S{n}", account=account, amount_cents=cents,
-                started_at=date.fromisoformat(start),
-                ended_at=date.fromisoformat(end) if end else None, **common,
-            )  # fmt: skip
-        snapshot_rebuild(workspace_id=workspace.id)
-    return workspace
 
 
 def _tiles(client, query=""):
@@ -64,8 +42,7 @@ def test_tiles_show_the_last_complete_month_against_the_month_before(client_as, 
 @freeze_time("2025-05-20 12:00")
 def test_a_quarter_compared_with_last_year_and_its_target(client_as, alice, company):
     with workspace_scope(company.id):
-        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 4, 1),
-                              value=Decimal("2000"))  # fmt: skip
+        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 4, 1), value=Decimal("2000"))
     tiles = _tiles(client_as(alice), "?grain=quarter&period=2025-Q2&compare=last_year")
     mrr = tiles["mrr"]
     assert mrr.partial is True and mrr.value == Decimal("1500.00")

@@ -32,6 +32,7 @@ def _import_in_browser(client, workspace, kind, data, on_commit, preset=""):
     return job_url
 
 
+@pytest.mark.slow
 def test_maven_imports_in_the_browser_with_its_preset(client_as, erik, workspace, on_commit):
     client = client_as(erik)
     for kind, name in (("accounts", "accounts.csv"), ("deals", "sales_pipeline.csv")):

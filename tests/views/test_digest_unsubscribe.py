@@ -18,9 +18,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def subscription(alice, vera, workspace) -> DigestSubscription:
     data = {
-        "title": "Board update", "visibility": "shared", "grain": "month",
-        "range_kind": "last_closed_month", "comparison": "previous", "sections": [{"kpi": "mrr"}],
-    }  # fmt: skip
+        "title": "Board update",
+        "visibility": "shared",
+        "grain": "month",
+        "range_kind": "last_closed_month",
+        "comparison": "previous",
+        "sections": [{"kpi": "mrr"}],
+    }
     with workspace_scope(workspace.id):
         report = report_create(membership=membership_of(alice, workspace), data=data)
         return digest_subscribe(

@@ -24,9 +24,13 @@ def company(workspace):
         for n, channel in enumerate([ads, ads, None]):
             account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", channel=channel)
             Subscription.objects.create(
-                external_id=f"S{n}", account=account, amount_cents=10_000 * (n + 1),
-                currency="EUR", interval="month", started_at=date(2025, 1 + n, 1),
-            )  # fmt: skip
+                external_id=f"S{n}",
+                account=account,
+                amount_cents=10_000 * (n + 1),
+                currency="EUR",
+                interval="month",
+                started_at=date(2025, 1 + n, 1),
+            )
         Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 4, 1), value=Decimal(800))
         snapshot_rebuild(workspace_id=workspace.id)
     return workspace
@@ -47,8 +51,13 @@ def test_a_kpi_page_shows_trend_target_benchmark_and_breakdown(client_as, vera, 
     response = client_as(vera).get("/w/acme/kpis/mrr/?dimension=channel")
     assert response.status_code == 200
     page = response.context["page"]
-    assert [p.label for p in page.periods][-5:] == ["2025-01", "2025-02", "2025-03", "2025-04",
-                                                    "2025-05"]  # fmt: skip
+    assert [p.label for p in page.periods][-5:] == [
+        "2025-01",
+        "2025-02",
+        "2025-03",
+        "2025-04",
+        "2025-05",
+    ]
     assert page.values[-2] == Decimal("600.00") and page.partial[-1] is True
     # Beside each month its milestone from March's 600 to Q2's 800, steps in the chart.
     assert [round(t, 2) for t in page.targets[-2:]] == [Decimal("666.67"), Decimal("733.33")]
@@ -84,10 +93,15 @@ def test_a_rate_is_judged_against_its_benchmark_at_its_grain(client_as, vera, co
     assert year.benchmark is None and year.verdict is None  # the library has monthly rows only
 
 
+@freeze_time("2025-05-20 12:00")
 def test_an_unknown_kpi_or_dimension_is_handled(client_as, vera, company):
     assert client_as(vera).get("/w/acme/kpis/nope/").status_code == 404
+    # MRR does not break down by deal owner: the page falls back to its first dimension.
     page = client_as(vera).get("/w/acme/kpis/mrr/?dimension=owner").context["page"]
-    assert page.breakdown is None or page.breakdown.dimension == "channel"
+    assert "owner" not in page.kpi.dimensions and page.kpi.dimensions[0] == "channel"
+    assert page.breakdown is not None and page.breakdown.dimension == "channel"
+    by_channel = {row[0]: row[2] for row in page.breakdown.rows}
+    assert by_channel["Paid Ads"] == Decimal("300.00")  # A0 + A1: 100 + 200 a month
 
 
 def test_periods_read_in_words_never_as_codes():

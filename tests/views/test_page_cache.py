@@ -29,9 +29,14 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def company(workspace):
     with workspace_scope(workspace.id), freeze_time("2025-05-20 12:00"):
         account = Account.objects.create(external_id="A1", name="A1")
-        Subscription.objects.create(external_id="S1", account=account, amount_cents=100_000,
-                                    currency="EUR", interval="month",
-                                    started_at=date(2025, 1, 1))  # fmt: skip
+        Subscription.objects.create(
+            external_id="S1",
+            account=account,
+            amount_cents=100_000,
+            currency="EUR",
+            interval="month",
+            started_at=date(2025, 1, 1),
+        )
         snapshot_rebuild(workspace_id=workspace.id)
     return workspace
 

@@ -3,75 +3,44 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
-from kpiapp.models import KpiSnapshot, Report, ReportComment, Target
-from kpiapp.services.reports import report_create
-from tests.conftest import membership_of
+from kpiapp.models import Report, ReportComment
+from tests.report_data import TODAY, make_report
 
 pytestmark = pytest.mark.django_db
-TODAY = "2025-04-15"  # the last closed month is 2025-03
-
-
-def write_snapshots(workspace, rows) -> None:
-    """rows: (key, grain, period start, value[, dimension, dimension value, reason])."""
-    from django.utils import timezone
-
-    with workspace_scope(workspace.id):
-        KpiSnapshot.objects.bulk_create(
-            KpiSnapshot(
-                kpi_key=key, grain=grain, period_start=start,
-                value=None if value is None else Decimal(value),
-                dimension=rest[0] if rest else "", dimension_value=rest[1] if rest else "",
-                reason=rest[2] if len(rest) > 2 else "", computed_at=timezone.now(),
-            )
-            for key, grain, start, value, *rest in rows
-        )  # fmt: skip
-
-
-@pytest.fixture
-def snapshots(workspace):
-    write_snapshots(workspace, [
-        ("mrr", "month", date(2025, 1, 1), "10000.00"),
-        ("mrr", "month", date(2025, 2, 1), "11000.00"),
-        ("mrr", "month", date(2025, 3, 1), "12345.67"),
-        ("mrr", "month", date(2024, 12, 1), "9000.00"),
-        ("mrr", "month", date(2025, 3, 1), "2500.00", "plan", "Pro"),
-        ("mrr", "month", date(2025, 2, 1), "2000.00", "plan", "Pro"),
-        ("visits", "month", date(2025, 3, 1), "4321"),
-        ("customer_churn_rate", "month", date(2025, 2, 1), "0.020000"),
-        ("customer_churn_rate", "month", date(2025, 3, 1), None, "", "", "no customers at start"),
-    ])  # fmt: skip
-    with workspace_scope(workspace.id):
-        Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 1, 1), value=Decimal(12000))
-
-
-def make_report(user, workspace, **fields) -> Report:
-    data = {
-        "title": "Board update", "visibility": "shared", "grain": "month",
-        "range_kind": "last_n_months", "range_months": 3, "comparison": "previous",
-        "sections": [{"kpi": "mrr", "note": "Up again"}, {"kpi": "customer_churn_rate"}],
-    } | fields  # fmt: skip
-    with workspace_scope(workspace.id):
-        return report_create(membership=membership_of(user, workspace), data=data)
 
 
 def _form(**fields) -> dict[str, str]:
     data = {
-        "title": "Monthly numbers", "visibility": "shared", "language": "en", "grain": "month",
-        "range_kind": "last_n_months", "range_months": "3", "start_period": "",
-        "end_period": "", "dimension": "", "dimension_value": "", "comparison": "previous",
-        "section-TOTAL_FORMS": "3", "section-INITIAL_FORMS": "0",
-        "section-MIN_NUM_FORMS": "0", "section-MAX_NUM_FORMS": "20",
-        "section-0-kpi": "customer_churn_rate", "section-0-note": "", "section-0-ORDER": "2",
-        "section-1-kpi": "mrr", "section-1-note": "Our main number", "section-1-ORDER": "1",
-        "section-2-kpi": "", "section-2-note": "", "section-2-ORDER": "",
-    }  # fmt: skip
+        "title": "Monthly numbers",
+        "visibility": "shared",
+        "language": "en",
+        "grain": "month",
+        "range_kind": "last_n_months",
+        "range_months": "3",
+        "start_period": "",
+        "end_period": "",
+        "dimension": "",
+        "dimension_value": "",
+        "comparison": "previous",
+        "section-TOTAL_FORMS": "3",
+        "section-INITIAL_FORMS": "0",
+        "section-MIN_NUM_FORMS": "0",
+        "section-MAX_NUM_FORMS": "20",
+        "section-0-kpi": "customer_churn_rate",
+        "section-0-note": "",
+        "section-0-ORDER": "2",
+        "section-1-kpi": "mrr",
+        "section-1-note": "Our main number",
+        "section-1-ORDER": "1",
+        "section-2-kpi": "",
+        "section-2-note": "",
+        "section-2-ORDER": "",
+    }
     return data | fields
 
 
@@ -105,8 +74,13 @@ def test_an_editor_composes_a_report_and_a_viewer_reads_its_values(
 def test_a_filtered_report_shows_the_breakdown_value_and_totals_for_kpis_without_it(
     client_as, alice, workspace, snapshots
 ):
-    report = make_report(alice, workspace, dimension="plan", dimension_value="Pro",
-                         sections=[{"kpi": "mrr"}, {"kpi": "visits"}])  # fmt: skip
+    report = make_report(
+        alice,
+        workspace,
+        dimension="plan",
+        dimension_value="Pro",
+        sections=[{"kpi": "mrr"}, {"kpi": "visits"}],
+    )
     page = client_as(alice).get(f"/w/acme/reports/{report.pk}/").content.decode()
     assert "€2,500.00" in page and "€12,345.67" not in page
     assert "Plan: Pro" in page
@@ -256,8 +230,14 @@ def test_a_viewer_subscribes_to_a_relative_report_and_unsubscribes(
 def test_a_report_with_fixed_periods_takes_no_digest(client_as, alice, workspace):
     from kpiapp.models import DigestSubscription
 
-    report = make_report(alice, workspace, range_kind="absolute", range_months=None,
-                         start_period="2024-01", end_period="2024-12")  # fmt: skip
+    report = make_report(
+        alice,
+        workspace,
+        range_kind="absolute",
+        range_months=None,
+        start_period="2024-01",
+        end_period="2024-12",
+    )
     page = client_as(alice).get(f"/w/acme/reports/{report.pk}/").content.decode()
     assert "Email digests need a relative period range" in page
     response = client_as(alice).post(f"/w/acme/reports/{report.pk}/digest/", {"cadence": "monthly"})

@@ -12,12 +12,7 @@ from freezegun import freeze_time
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
 from kpiapp.models import ShareLink
-from tests.views.test_reports import (  # noqa: F401 (fixture)
-    TODAY,
-    make_report,
-    snapshots,
-    write_snapshots,
-)
+from tests.report_data import TODAY, make_report, write_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +33,7 @@ def test_a_link_opens_the_report_logged_out_with_live_values_and_nothing_else(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
     page, path = _create(client_as(alice), report)
@@ -74,7 +69,7 @@ def test_a_link_that_allows_records_drills_into_the_reports_own_periods_only(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
     _page, path = _create(client_as(alice), report, allow_records="on")
@@ -144,12 +139,24 @@ def test_making_a_report_private_revokes_its_links_and_private_reports_get_none(
     report = make_report(alice, workspace)
     _page, path = _create(client_as(alice), report)
     report_url = f"/w/acme/reports/{report.pk}/"
-    client_as(alice).post(report_url + "edit/", {
-        "title": "Board update", "visibility": "private", "language": "en", "grain": "month",
-        "range_kind": "last_n_months", "range_months": "3", "comparison": "previous",
-        "section-TOTAL_FORMS": "1", "section-INITIAL_FORMS": "0", "section-MIN_NUM_FORMS": "0",
-        "section-MAX_NUM_FORMS": "20", "section-0-kpi": "mrr", "section-0-ORDER": "1",
-    })  # fmt: skip
+    client_as(alice).post(
+        report_url + "edit/",
+        {
+            "title": "Board update",
+            "visibility": "private",
+            "language": "en",
+            "grain": "month",
+            "range_kind": "last_n_months",
+            "range_months": "3",
+            "comparison": "previous",
+            "section-TOTAL_FORMS": "1",
+            "section-INITIAL_FORMS": "0",
+            "section-MIN_NUM_FORMS": "0",
+            "section-MAX_NUM_FORMS": "20",
+            "section-0-kpi": "mrr",
+            "section-0-ORDER": "1",
+        },
+    )
     report.refresh_from_db()
     assert report.visibility == "private"
     assert client.get(path).status_code == 404
@@ -180,11 +187,13 @@ def test_a_password_protects_the_link_and_wrong_guesses_are_rate_limited(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
-    short = client_as(alice).post(f"/w/acme/reports/{report.pk}/share-links/",
-                                  {"expires_on": "2025-05-31", "password": "short"})  # fmt: skip
+    short = client_as(alice).post(
+        f"/w/acme/reports/{report.pk}/share-links/",
+        {"expires_on": "2025-05-31", "password": "short"},
+    )
     assert short.status_code == 400 and "at least 8 characters" in short.content.decode()
     _page, path = _create(client_as(alice), report, password="open sesame")
     first = client.get(path)
@@ -219,7 +228,7 @@ def test_the_password_form_passes_the_csrf_check_with_the_origin_a_browser_sends
     client_as,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     from django.test import Client
 
@@ -238,8 +247,12 @@ def test_the_password_form_passes_the_csrf_check_with_the_origin_a_browser_sends
     # A post from another site is still refused.
     other = Client(enforce_csrf_checks=True)
     other.get(path)
-    assert other.post(path, {"share_password": "open sesame"},
-                      HTTP_ORIGIN="https://evil.example").status_code == 403  # fmt: skip
+    assert (
+        other.post(
+            path, {"share_password": "open sesame"}, HTTP_ORIGIN="https://evil.example"
+        ).status_code
+        == 403
+    )
 
 
 @freeze_time(TODAY)
@@ -298,7 +311,7 @@ def test_wrong_passwords_lock_the_link_for_their_address_not_for_everyone(
     client_as,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
     monkeypatch,
 ):
     from django.test import Client
@@ -327,7 +340,7 @@ def test_the_links_page_names_a_link_in_full_and_says_when_it_was_never_opened(
     client,
     alice,
     workspace,
-    snapshots,  # noqa: F811
+    snapshots,
 ):
     report = make_report(alice, workspace)
     _page, path = _create(client_as(alice), report)

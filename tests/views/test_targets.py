@@ -25,8 +25,14 @@ def _targets(workspace) -> list[tuple]:
 
 
 def _set(client, **fields):
-    data = {"action": "set", "quarter": "2025-Q1", "dimension": "", "dimension_value": "",
-            "note": "", **fields}  # fmt: skip
+    data = {
+        "action": "set",
+        "quarter": "2025-Q1",
+        "dimension": "",
+        "dimension_value": "",
+        "note": "",
+        **fields,
+    }
     return client.post(URL, data)
 
 
@@ -39,8 +45,11 @@ def test_an_editor_sets_a_target_in_percent_and_changes_it(client_as, erik, work
     ]
     _set(client, kpi_key="customer_churn_rate", value="2", note="Q1 focus")
     with workspace_scope(workspace.id):
-        history = list(TargetChange.objects.order_by("id").values_list(
-            "action", "old_value", "new_value", "changed_by__email"))  # fmt: skip
+        history = list(
+            TargetChange.objects.order_by("id").values_list(
+                "action", "old_value", "new_value", "changed_by__email"
+            )
+        )
     assert history == [
         ("set", None, Decimal("0.025"), "erik@example.com"),
         ("changed", Decimal("0.025"), Decimal("0.02"), "erik@example.com"),
@@ -127,10 +136,20 @@ def test_progress_and_pacing_come_from_the_snapshots(client_as, erik, workspace)
         first = Account.objects.create(external_id="A", name="A")
         second = Account.objects.create(external_id="B", name="B")
         common = {"currency": "EUR", "interval": "month"}
-        Subscription.objects.create(external_id="S1", account=first, amount_cents=100_000_00,
-                                    started_at=date(2024, 11, 1), **common)  # fmt: skip
-        Subscription.objects.create(external_id="S2", account=second, amount_cents=15_000_00,
-                                    started_at=date(2025, 2, 1), **common)  # fmt: skip
+        Subscription.objects.create(
+            external_id="S1",
+            account=first,
+            amount_cents=100_000_00,
+            started_at=date(2024, 11, 1),
+            **common,
+        )
+        Subscription.objects.create(
+            external_id="S2",
+            account=second,
+            amount_cents=15_000_00,
+            started_at=date(2025, 2, 1),
+            **common,
+        )
         snapshot_rebuild(workspace_id=workspace.id)
         assert KpiSnapshot.objects.filter(kpi_key="mrr", grain="quarter").exists()
     client = client_as(erik)

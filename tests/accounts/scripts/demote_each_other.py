@@ -30,7 +30,7 @@ outcomes: list[str] = []
 count_owners = services._owner_count
 
 
-def _owner_count_then_wait(workspace):  # type: ignore[no-untyped-def]
+def _owner_count_then_wait(workspace):
     """Hold each transaction after its read until the other has read too, the interleaving
     that once failed one of them; a writer that queues for the lock never gets here, and the
     other goes on after the timeout."""
