@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'indexes': [models.Index(fields=['workspace', 'status'], name='alert_delivery_ws_status')],
-                'constraints': [models.UniqueConstraint(fields=('event', 'target'), name='alert_delivery_once')],
+                'constraints': [models.UniqueConstraint(fields=('event', 'target'), name='alert_delivery_once', violation_error_message='This alert is already being sent there.')],
             },
             managers=[
                 ('all_workspaces', django.db.models.manager.Manager()),
@@ -120,10 +120,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='alertevent',
-            constraint=models.UniqueConstraint(fields=('rule', 'grain', 'period_start', 'condition'), name='alert_event_once'),
+            constraint=models.UniqueConstraint(fields=('rule', 'grain', 'period_start', 'condition'), name='alert_event_once', violation_error_message='This alert has already fired for this period.'),
         ),
         migrations.AddConstraint(
             model_name='webhooksecret',
-            constraint=models.UniqueConstraint(fields=('workspace',), name='webhook_secret_once'),
+            constraint=models.UniqueConstraint(fields=('workspace',), name='webhook_secret_once', violation_error_message='The workspace already has a webhook key.'),
         ),
     ]

@@ -113,7 +113,9 @@ class AlertEvent(WorkspaceOwned):
         indexes = [models.Index(fields=["workspace", "fired_at"], name="alert_event_ws_fired")]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "grain", "period_start", "condition"], name="alert_event_once"
+                fields=["rule", "grain", "period_start", "condition"],
+                name="alert_event_once",
+                violation_error_message=_("This alert has already fired for this period."),
             )
         ]
 
@@ -141,7 +143,11 @@ class AlertDelivery(WorkspaceOwned):
     class Meta:
         indexes = [models.Index(fields=["workspace", "status"], name="alert_delivery_ws_status")]
         constraints = [
-            models.UniqueConstraint(fields=["event", "target"], name="alert_delivery_once")
+            models.UniqueConstraint(
+                fields=["event", "target"],
+                name="alert_delivery_once",
+                violation_error_message=_("This alert is already being sent there."),
+            )
         ]
 
 
@@ -156,4 +162,10 @@ class WebhookSecret(WorkspaceOwned):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace"], name="webhook_secret_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace"],
+                name="webhook_secret_once",
+                violation_error_message=_("The workspace already has a webhook key."),
+            )
+        ]

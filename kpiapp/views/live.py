@@ -24,8 +24,8 @@ from kpiapp.selectors.live import live_state
 View = Callable[..., HttpResponse]
 
 
+@workspace_view(min_role=Role.VIEWER)  # first: an outsider learns nothing, whatever the method
 @require_GET
-@workspace_view(min_role=Role.VIEWER)
 def live(request: HttpRequest) -> HttpResponse:
     state = live_state(request.workspace.id)  # type: ignore[attr-defined]
     response = JsonResponse(state.as_json())

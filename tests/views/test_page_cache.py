@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -106,7 +107,11 @@ def test_a_recompute_and_a_flash_message_bypass_the_cached_page(
     assert "The dashboard shows" not in next_page.content.decode()
     assert client.get("/w/acme/").context is None
     with workspace_scope(company.id), django_capture_on_commit_callbacks(execute=True):
-        snapshot_rebuild(workspace_id=company.id)
+        snapshot_rebuild(workspace_id=company.id)  # the same numbers: nothing to show anew
+    assert client.get("/w/acme/").context is None
+    with workspace_scope(company.id), django_capture_on_commit_callbacks(execute=True):
+        Subscription.objects.update(amount_cents=F("amount_cents") + 100)
+        snapshot_rebuild(workspace_id=company.id)  # new numbers: the page is made again
     assert client.get("/w/acme/").context is not None
 
 
