@@ -71,6 +71,14 @@ def recompute_all_workspaces() -> int:
     return recompute_request_all()
 
 
+@shared_task(name="kpiapp.tasks.recover_recomputes")
+def recover_recomputes() -> list[int]:
+    """Beat, every RECOMPUTE_SWEEP_SECONDS: queue again the recomputes whose worker died."""
+    from kpiapp.services.recompute_sweeper import recompute_recover_lapsed
+
+    return recompute_recover_lapsed()
+
+
 @shared_task(
     name="kpiapp.tasks.send_report_digest",
     acks_late=True,
