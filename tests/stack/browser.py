@@ -40,14 +40,7 @@ class _FormParser(HTMLParser):
         elif not self.forms:
             return
         elif tag == "input" and a.get("name"):
-            kind = a.get("type", "text").lower()
-            if kind in {"submit", "button", "file", "image", "reset"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in a:
-                return
-            self.forms[-1].fields.append(
-                (a["name"], a.get("value", "on" if kind == "checkbox" else ""))
-            )
+            self._input(a)
         elif tag == "select":
             self._select, self._select_value, self._first_option = a.get("name"), None, None
         elif tag == "option" and self._select is not None:
@@ -58,6 +51,15 @@ class _FormParser(HTMLParser):
                 self._select_value = value
         elif tag == "textarea":
             self._textarea, self._text = a.get("name"), ""
+
+    def _input(self, a: dict[str, str]) -> None:
+        kind = a.get("type", "text").lower()
+        if kind in {"submit", "button", "file", "image", "reset"}:
+            return
+        if kind in {"checkbox", "radio"} and "checked" not in a:
+            return
+        default = "on" if kind == "checkbox" else ""
+        self.forms[-1].fields.append((a["name"], a.get("value", default)))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select" and self._select:
