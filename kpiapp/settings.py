@@ -165,7 +165,8 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
     CACHES = {
         "default": {
-            "BACKEND": "kpiapp.cache.RedisCache",  # Django's, reusing its client
+            # Django's, reusing its client, and answering a miss while Redis is down.
+            "BACKEND": "kpiapp.ops.tolerant_cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kennzahl",
         }

@@ -10,7 +10,7 @@ import smtplib
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from accounts.tenancy import workspace_scope
 
@@ -62,12 +62,15 @@ def recompute_workspace(workspace_id: int) -> int | None:
     return summary.snapshot_count if summary else None
 
 
-@shared_task(name="kpiapp.tasks.recompute_all_workspaces")
-def recompute_all_workspaces() -> int:
+@shared_task(name="kpiapp.tasks.recompute_all_workspaces", bind=True)
+def recompute_all_workspaces(self: Task) -> int:
     """Nightly: the current month moves with the calendar, so every workspace is recomputed.
-    Only enqueues, one task per workspace."""
+    Only enqueues, one task per workspace; a duplicate delivery enqueues nothing."""
+    from kpiapp.ops.once import first_delivery
     from kpiapp.services.snapshots import recompute_request_all
 
+    if not first_delivery(self.request.id):
+        return 0
     return recompute_request_all()
 
 
@@ -106,11 +109,15 @@ def send_report_digest(workspace_id: int, report_id: int, cadence: str, period_k
         )
 
 
-@shared_task(name="kpiapp.tasks.send_due_digests")
-def send_due_digests(cadence: str) -> int:
-    """Beat: weekly, monthly or quarterly. Only enqueues, one task per subscribed report."""
+@shared_task(name="kpiapp.tasks.send_due_digests", bind=True)
+def send_due_digests(self: Task, cadence: str) -> int:
+    """Beat: weekly, monthly or quarterly. Only enqueues, one task per subscribed report; a
+    duplicate delivery enqueues nothing (and each email is claimed once per period anyway)."""
+    from kpiapp.ops.once import first_delivery
     from kpiapp.services.digests import digests_due
 
+    if not first_delivery(self.request.id):
+        return 0
     return digests_due(cadence, timezone.now().date())
 
 
