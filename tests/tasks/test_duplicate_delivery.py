@@ -103,9 +103,8 @@ def _digest_report(workspace, alice, vera) -> int:
     }  # fmt: skip
     with workspace_scope(workspace.id):
         report = report_create(membership=membership_of(alice, workspace), data=data)
-        digest_subscribe(
-            membership=membership_of(vera, workspace), report=report, cadence="monthly"
-        )
+        member = membership_of(vera, workspace)
+        digest_subscribe(membership=member, report=report, cadence="monthly")
     return report.pk
 
 
