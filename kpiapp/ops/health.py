@@ -23,11 +23,17 @@ def _database() -> bool:
         return cursor.fetchone() == (1,)
 
 
+_migrated = False
+
+
 def _migrations() -> bool:
-    connection = connections[DEFAULT_DB_ALIAS]
-    executor = MigrationExecutor(connection)
-    targets = executor.loader.graph.leaf_nodes()
-    return not executor.migration_plan(targets)
+    """Every migration this code knows is applied. Once true it stays true for the process
+    (a deploy that adds migrations starts new processes); loading the graph takes a while."""
+    global _migrated
+    if not _migrated:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        _migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return _migrated
 
 
 def _redis() -> bool:

@@ -111,7 +111,7 @@ class Stack:
         self.spawn(name, [
             str(BIN / "gunicorn"), "kpiapp.wsgi", "--workers", "2", "--preload",
             "--bind", f"127.0.0.1:{port}",
-            "--timeout", "60", "--graceful-timeout", "5",
+            "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
         ])  # fmt: skip
 
     def start_worker(self, name: str) -> subprocess.Popen:
@@ -134,6 +134,23 @@ class Stack:
         ])  # fmt: skip
         wait_for(lambda: _redis_up(self.redis_port), 20, "Redis")
 
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-c", code).strip()
+
+    def workspace_id(self, slug: str) -> int:
+        return self.sql("SELECT id FROM accounts_workspace WHERE slug = %s", (slug,))[0][0]
+
+    def worker_that_received(self, task: str, offsets: dict[str, int]) -> str | None:
+        """The worker whose log shows `task` received since `offsets` (log sizes)."""
+        for name, offset in offsets.items():
+            text = self.log(name)[offset:]
+            if any(task in line and "received" in line for line in text.splitlines()):
+                return name
+        return None
+
+    def log_sizes(self, *names: str) -> dict[str, int]:
+        return {name: len(self.log(name)) for name in names}
+
     def sql(self, query: str, params: tuple = ()) -> list[tuple]:
         with psycopg.connect(self.database_url, autocommit=True) as conn:
             cur = conn.execute(query, params)
@@ -151,7 +168,7 @@ class Stack:
 def _ready(port: int) -> bool:
     try:
         answer = requests.get(
-            f"http://127.0.0.1:{port}/readyz", headers={"Host": "kpi.example.test"}, timeout=5
+            f"http://127.0.0.1:{port}/readyz", headers={"Host": "kpi.example.test"}, timeout=30
         )
     except requests.RequestException:
         return False
@@ -228,6 +245,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "RECOMPUTE_LEASE_SECONDS": "6",
         "RECOMPUTE_HEARTBEAT_SECONDS": "2",
         "RECOMPUTE_SWEEP_SECONDS": "3",
+        "IMPORT_STALE_SECONDS": "10",
     }
     stack = Stack(tmp=tmp, env=env, database_url=database_url, redis_port=redis_port)
     try:
