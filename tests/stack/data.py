@@ -10,10 +10,10 @@ def accounts_csv(n: int, seed: int = 1) -> str:
     rng = random.Random(seed)
     channels = ["Paid ads", "Organic", "Referral", "Events", "Outbound"]
     rows = ["external_id,name,channel,created_at"]
-    for i in range(n):
-        rows.append(
-            f"A{i:05d},Kunde {i},{rng.choice(channels)},20{rng.randint(23, 26)}-0{rng.randint(1, 9)}-01"
-        )
+    rows += [
+        f"A{i:05d},Kunde {i},{rng.choice(channels)},{year}-0{rng.randint(1, 9)}-01"
+        for i, year in ((i, rng.randint(2023, 2026)) for i in range(n))
+    ]
     return "\n".join(rows) + "\n"
 
 
