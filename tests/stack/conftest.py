@@ -73,7 +73,7 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
-    def manage(self, *args: str, timeout: float = 300) -> str:
+    def manage(self, *args: str, timeout: float = 600) -> str:
         done = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
             env=self.env, cwd=self.tmp, capture_output=True, text=True, timeout=timeout,
@@ -81,7 +81,7 @@ class Stack:
         assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
         return done.stdout
 
-    def manage_together(self, *commands: tuple[str, ...], timeout: float = 300) -> None:
+    def manage_together(self, *commands: tuple[str, ...], timeout: float = 900) -> None:
         """Run independent manage.py commands at once (migrate and collectstatic)."""
         running = [
             (args, subprocess.Popen(
