@@ -9,6 +9,7 @@ import re
 import time
 
 import pytest
+import requests
 
 from tests.stack.browser import Browser
 from tests.stack.conftest import OWNER, PASSWORD, Stack, wait_for
@@ -114,6 +115,21 @@ def test_the_stack_serves_one_site_from_two_nodes_with_workers_and_beat(stack: S
     refused = _login(locked, b)
     assert refused != 302, "the right password on node B got in during the lockout"
     assert locked.get(b, "/w/acme/", follow=False).status_code == 302  # not logged in
+
+    # Operations: liveness, readiness, and metrics from loopback only (not through a proxy).
+    workspace_id = stack.sql("SELECT id FROM accounts_workspace WHERE slug = 'acme'")[0][0]
+    for port in (a, b):
+        assert browser.get(port, "/healthz").json() == {"status": "ok"}
+        assert browser.get(port, "/readyz").json() == {"status": "ok"}
+    metrics = requests.get(f"http://127.0.0.1:{b}/metrics", timeout=30)
+    assert metrics.status_code == 200
+    assert 'kennzahl_queue_length{queue="recompute"}' in metrics.text
+    assert f'kennzahl_recompute_duration_seconds{{workspace="{workspace_id}"}}' in metrics.text
+    imported = re.search(r"^kennzahl_import_rows_total (\S+)$", metrics.text, re.M)
+    assert float(imported.group(1)) >= 3  # at least the browser's import, done by a worker
+    proxied = requests.get(f"http://127.0.0.1:{b}/metrics", timeout=30,
+                           headers={"X-Forwarded-For": "203.0.113.9"})  # fmt: skip
+    assert proxied.status_code == 404
 
     # The logs are JSON lines with request ids and no email address.
     log_a = stack.log("node_a")
