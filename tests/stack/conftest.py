@@ -135,7 +135,8 @@ class Stack:
         wait_for(lambda: _redis_up(self.redis_port), 20, "Redis")
 
     def shell(self, code: str) -> str:
-        return self.manage("shell", "-c", code).strip()
+        """What `code` printed last (the shell may print a note about its imports first)."""
+        return self.manage("shell", "--no-imports", "-c", code).strip().splitlines()[-1]
 
     def workspace_id(self, slug: str) -> int:
         return self.sql("SELECT id FROM accounts_workspace WHERE slug = %s", (slug,))[0][0]
