@@ -151,6 +151,20 @@ def _wait(job_id: int, states: set[str]) -> str:
     return "timeout"
 
 
+def wait_ready(port: int, seconds: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise SystemExit("the web app did not become ready")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10)
@@ -180,7 +194,7 @@ def main() -> None:
     thread = threading.Thread(target=importer, args=(stop, counts), daemon=True)
     prefix = logs / f"kennzahl-load-{port}"
     try:
-        time.sleep(5)
+        wait_ready(port)
         thread.start()
         seconds = int(args.minutes * 60)
         subprocess.run(  # noqa: S603 (our own venv's locust)

@@ -25,8 +25,11 @@ class KennzahlUser(HttpUser):
         self.slug, email, password = USERS[next(_next) % len(USERS)]
         # Behind TLS, as in production: the app sees https (X-Forwarded-Proto).
         self.client.headers.update({"X-Forwarded-Proto": "https", "Accept-Language": "en"})
-        page = self.client.get("/accounts/login/", name="login page")
-        token = PASSWORD_FIELD.search(page.text).group(1)
+        page = self.client.get("/accounts/login/", name="login page", allow_redirects=False)
+        found = PASSWORD_FIELD.search(page.text or "")
+        if found is None:
+            raise RuntimeError(f"no login form: status {page.status_code}")
+        token = found.group(1)
         origin = f"https://{self.host.split('://', 1)[1]}"
         self.client.post(
             "/accounts/login/",
