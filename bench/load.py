@@ -178,6 +178,11 @@ def main() -> None:
            "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json",
            "LOAD_USERS": json.dumps(users)}  # fmt: skip
     logs = Path(tempfile.gettempdir())
+    env["STATIC_ROOT"] = str(logs / "kennzahl-load-static")
+    subprocess.run(  # noqa: S603 (manage.py of this checkout)
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        env=env, check=True, cwd=ROOT,
+    )  # fmt: skip
     web = subprocess.Popen(  # noqa: S603 (our own venv's gunicorn)
         [str(BIN / "gunicorn"), "kpiapp.wsgi", "--workers", str(args.web_workers), "--bind",
          f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "60"],
