@@ -26,6 +26,7 @@ class KennzahlUser(HttpUser):
         # Behind TLS, as in production: the app sees https (X-Forwarded-Proto).
         self.client.headers.update({"X-Forwarded-Proto": "https", "Accept-Language": "en"})
         page = self.client.get("/accounts/login/", name="login page", allow_redirects=False)
+        self._unsecure_cookies()
         found = PASSWORD_FIELD.search(page.text or "")
         if found is None:
             raise RuntimeError(f"no login form: status {page.status_code}")
@@ -38,8 +39,11 @@ class KennzahlUser(HttpUser):
             allow_redirects=False,
             name="login",
         )
-        # The cookies are Secure; the load runs on plain loopback, so hand them over as a
-        # TLS-terminating proxy's client would.
+        self._unsecure_cookies()
+
+    def _unsecure_cookies(self) -> None:
+        # The cookies are Secure (DEBUG=0); the load runs on plain loopback, so hand them over
+        # as a browser behind the TLS-terminating proxy would.
         for cookie in list(self.client.cookies):
             if cookie.secure:
                 self.client.cookies.set(cookie.name, cookie.value)

@@ -136,7 +136,8 @@ class Stack:
 
     def shell(self, code: str) -> str:
         """What `code` printed last (the shell may print a note about its imports first)."""
-        return self.manage("shell", "--no-imports", "-c", code).strip().splitlines()[-1]
+        lines = self.manage("shell", "--no-imports", "-c", code).strip().splitlines()
+        return lines[-1] if lines else ""
 
     def workspace_id(self, slug: str) -> int:
         return self.sql("SELECT id FROM accounts_workspace WHERE slug = %s", (slug,))[0][0]
