@@ -9,3 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpiapp.settings")
 app = Celery("kpiapp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+from kpiapp.ops.context import task_context_connect  # noqa: E402
+
+task_context_connect()

@@ -6,11 +6,28 @@ for Celery's `expires`), so a beat or worker that was down does not release a pi
 runs when it comes back.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from celery.schedules import crontab
 
 HOUR = 3600
+
+
+def beat_schedule(*, sweep_seconds: int = 20) -> dict[str, dict[str, Any]]:
+    """The schedule; `sweep_seconds` (settings.RECOMPUTE_SWEEP_SECONDS) is how often beat
+    looks for recomputes whose worker died."""
+    return {
+        **BEAT_SCHEDULE,
+        # A recompute whose worker died (its claim lapsed) is queued again: numbers are stale
+        # for the lease plus at most one sweep, under a minute (services/snapshots.py).
+        "recover-recomputes": {
+            "task": "kpiapp.tasks.recover_recomputes",
+            "schedule": timedelta(seconds=sweep_seconds),
+            "options": {"expire_seconds": max(sweep_seconds, 5)},
+        },
+    }
+
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "health-check": {

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
 
-from kpiapp.schedules import BEAT_SCHEDULE
+from kpiapp.schedules import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -92,7 +92,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it sees each request begin and end outside every workspace scope.
+    # Request id and the one JSON line per request; the latency histogram for /metrics.
+    "kpiapp.ops.logs.RequestContextMiddleware",
+    "kpiapp.ops.metrics.RequestMetricsMiddleware",
+    # Before the others, so it sees each request begin and end outside every workspace scope.
     "accounts.middleware.UnscopedRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -168,7 +171,8 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
     CACHES = {
         "default": {
-            "BACKEND": "kpiapp.pagecache.redis_client.RedisCache",  # Django's, reusing its client
+            # Django's, reusing its client, and answering a miss while Redis is down.
+            "BACKEND": "kpiapp.ops.tolerant_cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kennzahl",
         }
@@ -192,7 +196,7 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=env_int("RECOMPUTE_SWEEP_SECONDS", 20))
 # Tasks are acknowledged when they finish (`acks_late`): a task whose worker died stays
 # unacknowledged, and Redis delivers it again once the visibility timeout has passed. So the
 # timeout is the longest a task may run (the hard time limit) plus a margin, not Redis' hour;
@@ -201,6 +205,37 @@ CELERY_TASK_SOFT_TIME_LIMIT = 19 * 60
 CELERY_TASK_TIME_LIMIT = 20 * 60  # an import of 20 MB or a full recompute take minutes
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker reserves one at a time
+# One queue per kind of work, so that a big import never delays a digest and the nightly
+# fan-out never delays an import (README, "Production"). A worker started without `-Q`
+# consumes every queue listed here (development, tests, CI); production runs one worker
+# service per queue (deploy/). Beat's small jobs (sweeps, fan-outs) stay on "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES: dict[str, dict] = {
+    name: {} for name in ("celery", "recompute", "import", "mail")
+}
+CELERY_TASK_ROUTES = {
+    "kpiapp.tasks.recompute_workspace": {"queue": "recompute"},
+    "kpiapp.tasks.run_import": {"queue": "import"},
+    "kpiapp.tasks.export_workspace": {"queue": "import"},
+    "accounts.tasks.delete_workspace": {"queue": "import"},
+    "kpiapp.tasks.send_report_digest": {"queue": "mail"},
+    "kpiapp.tasks.evaluate_alerts": {"queue": "recompute"},
+    "kpiapp.tasks.deliver_alert": {"queue": "mail"},
+}
+CELERY_WORKER_SEND_TASK_EVENTS = False
+
+# A recompute's claim lives RECOMPUTE_LEASE_SECONDS unless its run renews it (every
+# RECOMPUTE_HEARTBEAT_SECONDS); beat looks for lapsed claims (a worker killed mid-run) every
+# RECOMPUTE_SWEEP_SECONDS and queues the work again: stale numbers for under a minute.
+RECOMPUTE_LEASE_SECONDS = env_int("RECOMPUTE_LEASE_SECONDS", 30)
+RECOMPUTE_HEARTBEAT_SECONDS = env_int("RECOMPUTE_HEARTBEAT_SECONDS", 10)
+RECOMPUTE_SWEEP_SECONDS = env_int("RECOMPUTE_SWEEP_SECONDS", 20)
+if not 0 < RECOMPUTE_HEARTBEAT_SECONDS * 2 <= RECOMPUTE_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "RECOMPUTE_HEARTBEAT_SECONDS must be at most half of RECOMPUTE_LEASE_SECONDS."
+    )
+# An import without a heartbeat for this long is failed by the sweeper (its worker died).
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 15 * 60)
 
 # --- Users and login ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -372,10 +407,38 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# Logs: JSON lines with request and workspace ids in production (kpiapp/ops/logs.py), plain
+# text in development; LOG_FORMAT=json|text chooses.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kpiapp.ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # One line per request from kpiapp.ops.logs in JSON; Django's own would repeat it.
+        "django.request": {"level": "ERROR"},
+        "kennzahl.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+# Workers log through the same handlers (JSON in production) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# --- Operations (kpiapp/ops/) ---------------------------------------------------------------
+# /metrics answers loopback (not through a proxy) or `Authorization: Bearer $METRICS_TOKEN`.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# A load balancer may probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Error reports to Sentry only when SENTRY_DSN is set (kpiapp/ops/sentry.py).
+from kpiapp.ops.sentry import sentry_init  # noqa: E402
+
+SENTRY_ENABLED = sentry_init()

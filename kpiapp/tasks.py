@@ -11,15 +11,17 @@ from dataclasses import asdict
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
+from kpiapp.ops.once import first_delivery
 from kpiapp.services.alerts import DeliveryFailed, alert_deliver, alerts_evaluate
 from kpiapp.services.digests import digests_due, report_digest_send
 from kpiapp.services.import_sweeper import stale_imports_fail
 from kpiapp.services.imports import import_job_run
+from kpiapp.services.recompute_sweeper import recompute_recover_lapsed
 from kpiapp.services.retention import expired_data_purge
 from kpiapp.services.snapshots import recompute_request_all, recompute_run
 from kpiapp.services.workspace_export import workspace_export_run
@@ -66,11 +68,21 @@ def recompute_workspace(workspace_id: int) -> int | None:
     return summary.snapshot_count if summary else None
 
 
-@shared_task(name="kpiapp.tasks.recompute_all_workspaces")
-def recompute_all_workspaces() -> int:
+@shared_task(name="kpiapp.tasks.recompute_all_workspaces", bind=True)
+def recompute_all_workspaces(self: Task) -> int:
     """Nightly: the current month moves with the calendar, so every workspace is recomputed.
-    Only enqueues, one task per workspace."""
+    Only enqueues, one task per workspace; a duplicate delivery enqueues nothing."""
+
+    if not first_delivery(self.request.id):
+        return 0
     return recompute_request_all()
+
+
+@shared_task(name="kpiapp.tasks.recover_recomputes")
+def recover_recomputes() -> list[int]:
+    """Beat, every RECOMPUTE_SWEEP_SECONDS: queue again the recomputes whose worker died."""
+
+    return recompute_recover_lapsed()
 
 
 @shared_task(
@@ -96,9 +108,13 @@ def send_report_digest(workspace_id: int, report_id: int, cadence: str, period_k
         )
 
 
-@shared_task(name="kpiapp.tasks.send_due_digests")
-def send_due_digests(cadence: str) -> int:
-    """Beat: weekly, monthly or quarterly. Only enqueues, one task per subscribed report."""
+@shared_task(name="kpiapp.tasks.send_due_digests", bind=True)
+def send_due_digests(self: Task, cadence: str) -> int:
+    """Beat: weekly, monthly or quarterly. Only enqueues, one task per subscribed report; a
+    duplicate delivery enqueues nothing (and each email is claimed once per period anyway)."""
+
+    if not first_delivery(self.request.id):
+        return 0
     return digests_due(cadence, timezone.now().date())
 
 

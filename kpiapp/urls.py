@@ -5,6 +5,7 @@ from django.views.generic import RedirectView, TemplateView
 
 from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
+from kpiapp.ops import health, metrics
 from kpiapp.views import (
     alerts,
     analysis,
@@ -102,6 +103,9 @@ kpiapp_patterns = (
 )
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("workspaces/new/", workspace_create, name="workspace_create"),

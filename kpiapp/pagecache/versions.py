@@ -31,7 +31,9 @@ def _versions(*keys: str, also: Sequence[str] = ()) -> tuple[list[int], dict[str
     for key in keys:
         if key not in found:
             cache.add(key, _fresh(), timeout=None)  # a concurrent first reader may win
-            found[key] = cache.get(key)
+            # None: the cache is unreachable (Redis restarting); a version never used before
+            # serves the page from the database.
+            found[key] = cache.get(key) or _fresh()
     return [int(found[key]) for key in keys], {k: found[k] for k in also if k in found}
 
 

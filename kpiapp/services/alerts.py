@@ -38,6 +38,7 @@ from kpiapp.kpis.periods import Period, month_index, period_name
 from kpiapp.kpis.registry import KpiDefinition
 from kpiapp.models import AlertDelivery, AlertEvent, AlertKind, AlertRule, KpiSnapshot
 from kpiapp.models.alerts import AlertComparison, AlertRecipients, WebhookFormat, WebhookSecret
+from kpiapp.ops import counters
 from kpiapp.selectors.kpi_lookup import workspace_kpi
 from kpiapp.selectors.targets import kpi_facts, targets_of_quarter
 from kpiapp.selectors.tiles import last_complete_period
@@ -280,6 +281,7 @@ def alert_deliver(*, delivery_id: int) -> bool:
             return False
         raise DeliveryFailed(str(error)) from error
     _finish(delivery, AlertDelivery.Status.SENT, "")
+    counters.count(f"alerts_sent_{delivery.channel}")  # for /metrics
     return True
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, User, Workspace
 from accounts.tenancy import current_workspace_id, workspace_scope
 from kpiapp.models import Cadence, DigestDelivery, DigestSubscription, RangeKind, Report
+from kpiapp.ops import counters
 from kpiapp.selectors.reports import ReportContent, access_report, report_content, visible_reports
 from kpiapp.selectors.targets import kpi_facts
 
@@ -221,6 +222,7 @@ def report_digest_send(*, report_id: int, cadence: str, period_key: str, today: 
         DigestDelivery.objects.filter(pk=claim.pk).update(
             status=DigestDelivery.Status.SENT, sent_at=timezone.now()
         )
+        counters.count("digest_emails_sent")  # for /metrics
         sent += 1
     return sent
 

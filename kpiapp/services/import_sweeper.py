@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _lazy
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Progress beats every 5,000 rows; comparing a large file with the stored records is the
 # longest stretch without one (about a minute for 500,000 rows).
-STALE_AFTER = timedelta(minutes=15)
+STALE_AFTER = timedelta(seconds=settings.IMPORT_STALE_SECONDS)  # 15 minutes by default
 
 STALLED = _lazy(
     "The import stopped responding (the background service was probably restarted). Nothing "

@@ -22,6 +22,7 @@ from kpiapp.imports.mapping import IGNORE, Mapping, suggest
 from kpiapp.imports.presets import PRESETS, preset_for
 from kpiapp.imports.reading import read_table
 from kpiapp.models import ImportJob, ImportStatus
+from kpiapp.ops import counters
 from kpiapp.services.snapshots import recompute_request
 
 log = logging.getLogger(__name__)
@@ -262,6 +263,7 @@ def _run_job(job_id: int, check_only: bool) -> None:
     job = _claim(job_id, expected)
     if job is None:
         return
+    started = time.perf_counter()
     try:
         result = import_csv(
             workspace=job.workspace,
@@ -290,10 +292,19 @@ def _run_job(job_id: int, check_only: bool) -> None:
         job.status = ImportStatus.CHECKED if check_only else ImportStatus.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "status", "finished_at"])
+    if not check_only and result.ok:
+        import_observed(rows=result.rows, seconds=time.perf_counter() - started)
     if not check_only:
         _audit(job, _OUTCOMES[job.status], job.created_by, **_counts(job))
     _recompute_if_changed(result)
     cache.delete(_progress_key(job.id))
+
+
+def import_observed(*, rows: int, seconds: float) -> None:
+    """For /metrics: rows written and time taken, summed over imports, and the latest rate."""
+    counters.count("import_rows", rows)
+    counters.count("import_ms", int(seconds * 1000))
+    counters.record("import_rows_per_second", round(rows / max(seconds, 1e-6), 1))
 
 
 def _progress_reporter(job_id: int) -> Progress:

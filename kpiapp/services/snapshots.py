@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max, Min, Q, QuerySet
 from django.utils import timezone
@@ -45,9 +46,10 @@ log = logging.getLogger(__name__)
 COALESCE_SECONDS = 1
 FIRST_CHANGE_SECONDS = 0
 # A claim lives as long as its heartbeat: the running recompute renews it every
-# HEARTBEAT_SECONDS, so a claim older than LEASE belongs to a worker that died.
-LEASE = timedelta(seconds=60)
-HEARTBEAT_SECONDS = 15
+# HEARTBEAT_SECONDS, so a claim older than LEASE belongs to a worker that died; beat's sweep
+# (services/recompute_sweeper.py) queues such work again (settings.RECOMPUTE_*).
+LEASE = timedelta(seconds=settings.RECOMPUTE_LEASE_SECONDS)
+HEARTBEAT_SECONDS = settings.RECOMPUTE_HEARTBEAT_SECONDS
 NUMERATOR_PLACES = 12
 
 
@@ -157,7 +159,7 @@ def recompute_request_all() -> int:
     return len(ids)
 
 
-def _enqueue(workspace_id: int, countdown: float) -> None:
+def _enqueue(workspace_id: int, countdown: float) -> None:  # also for recompute_sweeper
     from kpiapp.services import recompute_thread
     from kpiapp.tasks import recompute_workspace
 
@@ -165,9 +167,18 @@ def _enqueue(workspace_id: int, countdown: float) -> None:
         transaction.on_commit(lambda: recompute_thread.submit(workspace_id, countdown))
         return
 
-    transaction.on_commit(
-        lambda: recompute_workspace.apply_async((workspace_id,), countdown=countdown)
-    )
+    def send() -> None:
+        # After commit: the change is saved and the workspace marked dirty. A broker that
+        # cannot be reached must not turn the user's save into an error page; the next
+        # change, the sweep or the nightly run queues the work again.
+        try:
+            recompute_workspace.apply_async((workspace_id,), countdown=countdown)
+        except Exception:
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                raise  # an error in the task itself, run in-process
+            log.warning("recompute of workspace %s could not be queued", workspace_id)
+
+    transaction.on_commit(send)
 
 
 def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None:

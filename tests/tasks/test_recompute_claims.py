@@ -79,16 +79,17 @@ def test_a_claim_with_a_heartbeat_is_not_stolen_and_one_without_is_taken_over(
                 dirty_since=timezone.now(), changed_at=timezone.now(), started_at=timezone.now()
             )
             running = snapshots.ClaimHeartbeat(state.pk, workspace.id, timezone.now())
-        for seconds in (40, 80):  # the running recompute beats on
-            with freeze_time(T0 + timedelta(seconds=seconds)):
+        step = snapshots.LEASE * 2 / 3  # the running recompute beats on, within the lease
+        for beat_at in (step, 2 * step):
+            with freeze_time(T0 + beat_at):
                 assert running.beat()
-        with freeze_time(T0 + timedelta(seconds=120)), django_capture_on_commit_callbacks():
-            # 2 minutes after the claim, 40 s after its last beat: still someone else's.
+        with freeze_time(T0 + 3 * step), django_capture_on_commit_callbacks():
+            # Longer than a lease after the claim, but not after its last beat: still taken.
             assert snapshots.recompute_run() is None
         assert RecomputeState.objects.get().dirty_since is not None
 
         # The worker dies: no more beats. A lease after the last one, the claim is taken over.
-        with freeze_time(T0 + timedelta(seconds=80) + snapshots.LEASE + timedelta(seconds=1)):
+        with freeze_time(T0 + 2 * step + snapshots.LEASE + timedelta(seconds=1)):
             assert snapshots.recompute_run() is not None
         state = RecomputeState.objects.get()
         assert state.dirty_since is None and state.started_at is None

@@ -18,6 +18,8 @@ ALL_WORKSPACES_ALLOWED = {
     "accounts/access.py",
     "kpiapp/views/share_access.py",
     "kpiapp/services/import_sweeper.py",  # lists stale jobs, fails each in its scope
+    "kpiapp/services/recompute_sweeper.py",  # lists lapsed claims, releases each in scope
+    "kpiapp/ops/metrics.py",  # per-workspace recompute figures, by id, for /metrics
 }
 
 # Modules allowed to run SQL of their own, each bound to a workspace by its own guard (the KPI
@@ -28,6 +30,7 @@ RAW_SQL_ALLOWED = {
     "kpiapp/imports/bulk.py",
     "kpiapp/demo/writer.py",
     "kpiapp/tasks.py",
+    "kpiapp/ops/health.py",  # SELECT 1 for /readyz
     "accounts/access.py",
 }
 

@@ -10,6 +10,7 @@ NOT_PER_WORKSPACE = {
     "kpiapp.tasks.recompute_all_workspaces",
     "kpiapp.tasks.send_due_digests",
     "kpiapp.tasks.fail_stale_imports",
+    "kpiapp.tasks.recover_recomputes",
     # Retention: walks every workspace, entering each one's scope in turn (services/retention.py).
     "kpiapp.tasks.purge_expired_data",
 }

@@ -1,0 +1,1 @@
+"""Operations: health and readiness answers, Prometheus metrics, structured logs, Sentry."""
