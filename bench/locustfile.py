@@ -10,7 +10,7 @@ import os
 import re
 from decimal import Decimal
 
-from locust import HttpUser, between, task  # type: ignore[import-not-found]  # bench extra only
+from locust import HttpUser, between, task
 
 USERS = json.loads(os.environ["LOAD_USERS"])  # [[slug, email, password], ...]
 PASSWORD_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
