@@ -26,7 +26,7 @@ def save(model: type[models.Model], objs: Sequence[Any]) -> int:
     if connection.vendor == "postgresql" and len(objs) >= COPY_FROM:
         copy(model, objs)
     else:
-        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)  # type: ignore[attr-defined]
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)  # type: ignore[attr-defined]  # any model
     return len(objs)
 
 

@@ -403,7 +403,7 @@ class _Run:
         by_key = {self.spec.record_key(a): a for a in incoming}
         if self.spec.name == "subscriptions":
             stored = {key: self._as_dict(names, old) for key, old in stored.items()}
-            _end_superseded_rows(by_key, stored)  # type: ignore[arg-type]
+            _end_superseded_rows(by_key, stored)  # type: ignore[arg-type]  # dicts now, not rows
         new, changed, unchanged = [], [], 0
         values = itemgetter(*names) if names else (lambda attrs: ())
         for key, attrs in by_key.items():

@@ -338,7 +338,7 @@ def compute_plan(basis: Basis, assumptions: Assumptions) -> PlanResult:
     totals: dict[str, Fraction | int | None] = {}
     for key in STEPS[:-1]:
         values = [c.steps[key].value for c in channels if c.planned]
-        totals[key] = None if any(v is None for v in values) else sum(values, 0)  # type: ignore[arg-type]
+        totals[key] = None if any(v is None for v in values) else sum(values, 0)  # type: ignore[arg-type]  # none is None here
     if goal.new_mrr is not None and totals["new_mrr"] is not None:
         totals["new_mrr"] = goal.new_mrr  # the goal itself, not the sum of rounded shares
     return PlanResult(goal, basis, channels, mix_reason, mix_total, totals)

@@ -21,7 +21,7 @@ def task_context_connect() -> None:
     def finished(task_id: str | None = None, **kwargs: object) -> None:
         token = tokens.pop(task_id or "", None)
         if token is not None:
-            request_id.reset(token)  # type: ignore[arg-type]
+            request_id.reset(token)  # type: ignore[arg-type]  # a Token of this variable, kept untyped
 
     task_prerun.connect(started, weak=False)
     task_postrun.connect(finished, weak=False)

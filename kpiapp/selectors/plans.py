@@ -134,7 +134,7 @@ def assumptions_from(
                   if v is not None and k in INPUTS}
         for channel, given in overrides.items()
     }  # fmt: skip
-    kind: GoalKind = goal_kind  # type: ignore[assignment]
+    kind: GoalKind = goal_kind  # type: ignore[assignment]  # the model's choices hold it
     return Assumptions(kind, Fraction(goal_value), parsed_shares, parsed)
 
 

@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 import requests
 
 from accounts.access import workspace_member_ids
-from accounts.models import Membership, User, Workspace
+from accounts.models import Membership, Workspace
 from accounts.roles import Role
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis import alert_checks
-from kpiapp.kpis.periods import Period, month_index, period_name
+from kpiapp.kpis.periods import Period, is_grain, month_index, period_name
 from kpiapp.kpis.registry import KpiDefinition
 from kpiapp.models import AlertDelivery, AlertEvent, AlertKind, AlertRule, KpiSnapshot
 from kpiapp.models.alerts import AlertComparison, AlertRecipients, WebhookFormat, WebhookSecret
@@ -109,7 +109,7 @@ def _series(rule: AlertRule, until: date) -> dict[date, Decimal | None]:
 
 
 def _value_check(rule: AlertRule, kpi: KpiDefinition, today: date) -> Fired | None:
-    period = last_complete_period(rule.grain, today)  # type: ignore[arg-type]
+    period = last_complete_period(rule.grain if is_grain(rule.grain) else "month", today)
     values = _series(rule, period.start)
     value = values.get(period.start)
     if value is None:
@@ -212,7 +212,9 @@ def event_text(event: AlertEvent, kpi: KpiDefinition, workspace: Workspace) -> s
 
     words = {
         "kpi": kpi.name,
-        "period": period_name(Period.of_start(event.grain, event.period_start)),  # type: ignore[arg-type]
+        "period": period_name(
+            Period.of_start(event.grain if is_grain(event.grain) else "month", event.period_start)
+        ),
         "value": shown(event.value),
         "reference": shown(event.reference),
     }
@@ -294,7 +296,7 @@ def _finish(delivery: AlertDelivery, status: str, error: str) -> None:
 
 
 def _send_email(delivery: AlertDelivery, kpi: KpiDefinition) -> None:
-    user: User = delivery.recipient  # type: ignore[assignment]
+    user = delivery.recipient
     workspace = delivery.event.workspace
     if user is None or user.pk not in workspace_member_ids(workspace.pk):
         return  # left the workspace since: nothing to send, nothing to retry

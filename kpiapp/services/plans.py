@@ -190,7 +190,7 @@ def _wanted_targets(result: PlanResult, goal_kind: str, goal_value: Decimal) -> 
         if not channel.planned:
             continue
         for key in TARGET_STEPS:
-            value = Fraction(channel.steps[key].value)  # type: ignore[arg-type]
+            value = Fraction(channel.steps[key].value)  # type: ignore[arg-type]  # a planned step is a number
             wanted[(STEP_KPIS[key], "channel", channel.name)] = _exact(value)
     new_mrr = result.totals.get("new_mrr")
     if new_mrr is not None:

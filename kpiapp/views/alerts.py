@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.forms.alerts import AlertRuleForm
 from kpiapp.models import AlertRule
@@ -18,9 +19,9 @@ from kpiapp.services.alerts import alert_rule_create, alert_rule_delete, webhook
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
-def alerts(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def alerts(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    membership = request.membership
     form = AlertRuleForm(facts=kpi_facts())
     if request.method == "POST":
         if request.POST.get("action") == "delete":

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.pagecache.versions import page_version
 from kpiapp.selectors.live import live_state
@@ -26,8 +27,8 @@ View = Callable[..., HttpResponse]
 
 @workspace_view(min_role=Role.VIEWER)  # first: an outsider learns nothing, whatever the method
 @require_GET
-def live(request: HttpRequest) -> HttpResponse:
-    state = live_state(request.workspace.id)  # type: ignore[attr-defined]
+def live(request: WorkspaceRequest) -> HttpResponse:
+    state = live_state(request.workspace.id)
     response = JsonResponse(state.as_json())
     response["Cache-Control"] = "no-store"
     return response
@@ -39,9 +40,9 @@ def versioned_page(view: View) -> View:
     under), so the page never claims a newer version than its numbers."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "page_version", None) is None:
-            request.page_version = page_version(request.workspace.id)  # type: ignore[attr-defined]
+            request.page_version = page_version(request.workspace.id)  # type: ignore[attr-defined]  # read by the page's live status
         return view(request, *args, **kwargs)
 
     return wrapper

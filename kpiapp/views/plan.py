@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.decorators import workspace_view
+from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.kpis.periods import Period, parse_period, period_name, today_in
 from kpiapp.kpis.plan import RATE_INPUTS
@@ -126,9 +127,9 @@ def _share_value(given: dict[str, Any], channel: str) -> str:
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
-def plan_page(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def plan_page(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    membership = request.membership
     today = today_in(workspace.time_zone)
     current = Period.of_start("quarter", today)
     quarter = _quarter(request, current)

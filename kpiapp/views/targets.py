@@ -118,9 +118,9 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _other_action(request: HttpRequest, quarter: Period, here: str) -> HttpResponse | None:
+def _other_action(request: WorkspaceRequest, quarter: Period, here: str) -> HttpResponse | None:
     """Remove, undo and copy; None for setting a target (the form is shown again on errors)."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     action = request.POST.get("action")
     if action == "remove":
         target = get_object_or_404(Target.objects, pk=request.POST.get("target"))
@@ -141,13 +141,13 @@ def _other_action(request: HttpRequest, quarter: Period, here: str) -> HttpRespo
     return redirect(here)
 
 
-def _copy(request: HttpRequest, quarter: Period) -> None:
+def _copy(request: WorkspaceRequest, quarter: Period) -> None:
     form = TargetCopyForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return
     source = quarter.previous()
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     percent = form.cleaned_data["percent"]
     done = targets_copy(membership=membership, source=source, into=quarter, percent=percent)
     messages.success(
@@ -167,13 +167,13 @@ def _copy(request: HttpRequest, quarter: Period) -> None:
         )
 
 
-def _set(request: HttpRequest, form: TargetForm, quarter: Period) -> bool | None:
+def _set(request: WorkspaceRequest, form: TargetForm, quarter: Period) -> bool | None:
     """Set the posted target: None when saved, else whether the error asks to confirm."""
     if not form.is_valid():
         return False
     try:
         target_set(
-            membership=request.membership,  # type: ignore[attr-defined]
+            membership=request.membership,
             kpi_key=form.cleaned_data["kpi_key"],
             quarter=quarter,
             value=form.target_value(),
