@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
-from kpiapp.kpis.periods import Period, parse_period, period_name, today_in
+from kpiapp.kpis.periods import Period, period_name, today_in
 from kpiapp.kpis.plan import RATE_INPUTS
 from kpiapp.models import GoalKind, Plan
-from kpiapp.plausibility import month_in_window
 from kpiapp.selectors.plan_display import (
     STEP_NAMES,
     channel_display,
@@ -37,17 +36,7 @@ from kpiapp.selectors.plans import (
     plan_pacing,
 )
 from kpiapp.services.plans import CheckedPlan, incomplete, plan_check, plan_compute, plan_save
-
-
-def _quarter(request: HttpRequest, current: Period) -> Period:
-    text = request.GET.get("quarter") or request.POST.get("quarter") or ""
-    try:
-        grain, first = parse_period(text)
-    except ValueError:
-        return current
-    if grain != "quarter" or not month_in_window(first):
-        return current
-    return Period("quarter", first)
+from kpiapp.views.params import quarter_param
 
 
 def _percent(text: str) -> str:
@@ -132,7 +121,7 @@ def plan_page(request: WorkspaceRequest) -> HttpResponse:
     membership = request.membership
     today = today_in(workspace.time_zone)
     current = Period.of_start("quarter", today)
-    quarter = _quarter(request, current)
+    quarter = quarter_param(request, current)
     plan = plan_of_quarter(quarter)
     here = f"{reverse('kpiapp:plan', args=[workspace.slug])}?quarter={quarter.label}"
     data = request.POST if request.method == "POST" else request.GET

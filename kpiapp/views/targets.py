@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,11 +14,10 @@ from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.forms.targets import TargetCopyForm, TargetForm
-from kpiapp.kpis.periods import Period, parse_period, period_name, today_in
+from kpiapp.kpis.periods import Period, period_name, today_in
 from kpiapp.kpis.registry import DIMENSION_NAMES
 from kpiapp.kpis.target_rules import RATE_BASES, is_compared_directly
 from kpiapp.models import Target, TargetChange
-from kpiapp.plausibility import month_in_window
 from kpiapp.selectors.targets import (
     dimension_choices,
     kpi_facts,
@@ -33,17 +32,7 @@ from kpiapp.services.targets import (
     targets_copy,
 )
 from kpiapp.views.live import versioned_page
-
-
-def _quarter(request: HttpRequest, today_quarter: Period) -> Period:
-    text = request.GET.get("quarter") or request.POST.get("quarter") or ""
-    try:
-        grain, first = parse_period(text)
-    except ValueError:
-        return today_quarter
-    if not month_in_window(first):
-        return today_quarter
-    return Period.containing("quarter", first) if grain in ("quarter", "month") else today_quarter
+from kpiapp.views.params import quarter_param
 
 
 def _dimension_values() -> dict[str, list[str]]:
@@ -64,7 +53,7 @@ def targets(request: WorkspaceRequest) -> HttpResponse:
     membership = request.membership
     today = today_in(workspace.time_zone)
     current = Period.of_start("quarter", today)
-    quarter = _quarter(request, current)
+    quarter = quarter_param(request, current)
     facts = kpi_facts()
     values = _dimension_values()
     form = TargetForm(facts=facts, dimension_values=values)
