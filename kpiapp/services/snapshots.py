@@ -35,6 +35,7 @@ from kpiapp.kpis.engine import build_context, compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
+from kpiapp.kpis.sql import queryset_rows
 from kpiapp.models import AlertRule, CustomKpi, KpiSnapshot, RecomputeState
 from kpiapp.pagecache.versions import pages_changed
 from kpiapp.services.recompute_failures import needs_enqueue_after_failure, recompute_failed
@@ -353,10 +354,7 @@ def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], 
     """Compare the stored snapshots a rebuild covers with its new text rows: the ids of the
     stored rows to delete (gone or changed) and the new rows to insert (new or changed).
     Values compare as numbers, so an unchanged snapshot is neither deleted nor written."""
-    query, params = stored.values_list("id", *KEY_COLUMNS, *VALUE_COLUMNS).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)  # raw: no per-value conversion
-        found = cursor.fetchall()
+    found = queryset_rows(stored.values_list("id", *KEY_COLUMNS, *VALUE_COLUMNS))
     old: dict[tuple, tuple] = {}
     for pk, kpi_key, grain, start, dimension, dimension_value, *values in found:
         start = start if isinstance(start, str) else start.isoformat()
