@@ -198,7 +198,9 @@ def wait_for(condition, seconds: float, what: str, every: float = 0.1):
 def _stack_database(url: str) -> tuple[str, str]:
     """(the stack's own database URL, the maintenance database URL) on the same server."""
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_stack"
+    # One per xdist process (pytest-django names the test databases the same way).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = parts.path.lstrip("/") + "_stack" + (f"_{worker}" if worker else "")
     return urlunsplit(parts._replace(path=f"/{name}")), urlunsplit(parts._replace(path="/postgres"))
 
 
