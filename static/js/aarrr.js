@@ -18,7 +18,7 @@
         options: {
           plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return stage.name + ": " + shown(c.parsed.y); } } } },
           scales: {
-            x: { grid: { display: false }, ticks: { maxTicksLimit: 4, maxRotation: 0 } },
+            x: { grid: { display: false }, ticks: { maxTicksLimit: 3, maxRotation: 0, autoSkipPadding: 12 } },
             y: { grid: { color: K.colors.grid }, ticks: { maxTicksLimit: 4, callback: shown } },
           },
         },
