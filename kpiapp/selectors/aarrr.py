@@ -136,7 +136,7 @@ def aarrr_view(*, workspace: Workspace, grain: Grain, period: Period, today: dat
             StageMarks(
                 stage=stage.key,
                 direction=kpi.direction if kpi else "neutral",
-                target=target.value if standing else None,
+                target=target.value if target and standing else None,
                 target_value=standing.current if standing else None,
                 benchmark=row,
                 value=headline.value,

@@ -8,14 +8,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 from kpiapp.kpis.aarrr import STAGES, StageMarks, benchmark_mark, bottleneck, shortfall
-from kpiapp.kpis.benchmarks import Benchmark
+from kpiapp.kpis.benchmarks import Benchmark, Form
 
 
-def _row(form: str, low: str, high: str | None = None, key: str = "leads") -> Benchmark:
-    return Benchmark(
-        key, "month", "all", form,  # type: ignore[arg-type]  # a Form literal, checked below
-        Decimal(low), Decimal(high) if high else None,
-    )  # fmt: skip
+def _row(form: Form, low: str, high: str | None = None, key: str = "leads") -> Benchmark:
+    return Benchmark(key, "month", "all", form, Decimal(low), Decimal(high) if high else None)
 
 
 def test_the_five_stages_and_their_headlines_are_those_of_kpis_md():
