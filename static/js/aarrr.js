@@ -11,6 +11,9 @@
       var canvas = document.querySelector('canvas[data-aarrr="' + stage.id + '"]');
       if (!canvas) return;
       var colour = stage.highlight ? danger : K.colors.primary;
+      var last = data.labels.length - 1;
+      // Only the first and the last period on the narrow axis: the table has every one.
+      var ends = function (value, index) { return index === 0 || index === last ? this.getLabelForValue(value) : ""; };
       var shown = function (v) { return K.numberFormat.format(v) + (stage.percent ? " %" : ""); };
       new Chart(canvas, {
         type: "line",
@@ -18,7 +21,7 @@
         options: {
           plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return stage.name + ": " + shown(c.parsed.y); } } } },
           scales: {
-            x: { grid: { display: false }, ticks: { maxTicksLimit: 3, maxRotation: 0, autoSkipPadding: 12 } },
+            x: { grid: { display: false }, ticks: { autoSkip: false, maxRotation: 0, callback: ends } },
             y: { grid: { color: K.colors.grid }, ticks: { maxTicksLimit: 4, callback: shown } },
           },
         },
