@@ -7,6 +7,7 @@ from accounts.views.workspaces import home, workspace_create
 from kpiapp.data_kinds import DataKindConverter
 from kpiapp.ops import health, metrics
 from kpiapp.views import (
+    aarrr,
     alerts,
     analysis,
     audit,
@@ -34,6 +35,7 @@ kpiapp_patterns = (
         path("mrr/", analysis.movements, name="mrr"),
         path("funnel/", analysis.funnel_page, name="funnel"),
         path("cohorts/", analysis.cohort_page, name="cohorts"),
+        path("aarrr/", aarrr.aarrr_page, name="aarrr"),
         path("benchmarks/", benchmarks.benchmarks, name="benchmarks"),
         path("kpis/", kpis.kpi_catalogue, name="kpis"),
         path("kpis/custom/new/", kpis.custom_kpi_new, name="custom_kpi_new"),
