@@ -17,6 +17,7 @@ from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.journeys import Touchpoint, TouchpointType
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
 from kpiapp.models.plans import GoalKind, Plan
+from kpiapp.models.scoring import LeadScoringRule, ScoringRuleKind
 from kpiapp.models.reports import (
     Cadence,
     Comparison,
@@ -61,12 +62,14 @@ __all__ = [
     "ImportStatus",
     "KpiSnapshot",
     "Lead",
+    "LeadScoringRule",
     "NpsResponse",
     "Plan",
     "RangeKind",
     "RecomputeState",
     "Report",
     "ReportComment",
+    "ScoringRuleKind",
     "ShareLink",
     "Spend",
     "SpendCategory",
