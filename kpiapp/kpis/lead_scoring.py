@@ -143,9 +143,7 @@ def backtest(outcomes: Iterable[tuple[int, bool]]) -> list[Band]:
         index = band_index(score)
         leads[index] += 1
         converted[index] += int(won)
-    return [
-        Band(low, high, leads[i], converted[i]) for i, (low, high) in enumerate(BANDS)
-    ]
+    return [Band(low, high, leads[i], converted[i]) for i, (low, high) in enumerate(BANDS)]
 
 
 def band_label(band: Band | tuple[int, int]) -> str:

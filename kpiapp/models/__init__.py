@@ -17,7 +17,6 @@ from kpiapp.models.imports import ImportJob, ImportStatus
 from kpiapp.models.journeys import Touchpoint, TouchpointType
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, SpendCategory, Traffic
 from kpiapp.models.plans import GoalKind, Plan
-from kpiapp.models.scoring import LeadScoringRule, ScoringRuleKind
 from kpiapp.models.reports import (
     Cadence,
     Comparison,
@@ -29,6 +28,7 @@ from kpiapp.models.reports import (
     ShareLink,
     Visibility,
 )
+from kpiapp.models.scoring import LeadScoringRule, ScoringRuleKind
 from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 from kpiapp.models.targets import Target, TargetChange

@@ -73,7 +73,9 @@ class LeadScoringRule(WorkspaceOwned):
                 | Q(minimum__isnull=False)
                 | Q(maximum__isnull=False),
                 name="scoring_rule_size_bounded",
-                violation_error_message=_("Enter at least the lower or the upper number of employees."),
+                violation_error_message=_(
+                    "Enter at least the lower or the upper number of employees."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(minimum__isnull=True)

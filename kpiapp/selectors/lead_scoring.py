@@ -132,10 +132,8 @@ def backtest_bands(today: date) -> list[ls.Band]:
     """The decided leads per score band (scored as of creation + 30 days), with conversions."""
     rules = engine_rules()
     leads = decided_leads(today)
-    known = dict(
-        (pk, (created_at, converted_at))
-        for pk, created_at, converted_at in leads.values_list("pk", "created_at", "converted_at")
-    )
+    rows = leads.values_list("pk", "created_at", "converted_at")
+    known = {pk: (created_at, converted_at) for pk, created_at, converted_at in rows}
     outcomes = []
     for pk, facts in lead_facts(leads).items():
         created_at, converted_at = known[pk]

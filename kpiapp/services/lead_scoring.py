@@ -52,7 +52,9 @@ def _normalised(values: dict[str, Any]) -> dict[str, Any]:
     if kind == ScoringRuleKind.COUNTRY and clean["value"]:
         clean["value"] = clean["value"].upper()
         if len(clean["value"]) != 2 or not clean["value"].isalpha():
-            raise ValidationError({"value": _("Enter the country as its two-letter code, e.g. DE.")})
+            raise ValidationError(
+                {"value": _("Enter the country as its two-letter code, e.g. DE.")}
+            )
     if kind == ScoringRuleKind.TOUCHPOINT_TYPE and clean["value"]:
         clean["value"] = _touchpoint_type(clean["value"])
     return clean

@@ -77,7 +77,9 @@ def lead_scoring(request: WorkspaceRequest) -> HttpResponse:
         if isinstance(handled, HttpResponse):
             return handled
         form = handled
-        editing = _rule_from(request.POST.get("rule")) if request.POST.get("action") == "update" else None
+        editing = (
+            _rule_from(request.POST.get("rule")) if request.POST.get("action") == "update" else None
+        )
     today = today_in(workspace.time_zone)
     page, hottest = selectors.hottest_leads(today, request.GET.get("page"))
     bands = selectors.backtest_bands(today)

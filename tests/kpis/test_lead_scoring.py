@@ -30,7 +30,7 @@ def test_a_lead_scores_the_points_of_the_rules_it_meets_with_each_as_a_reason():
     score = ls.score_lead(RULES, ls.LeadFacts(company, visits), AS_OF)
     assert score.score == SIZE.points + GERMANY.points + SOFTWARE.points + ACTIVE.points
     assert [r.rule_id for r in score.reasons] == [SIZE.id, GERMANY.id, SOFTWARE.id, ACTIVE.id]
-    assert [(r.label, r.points) for r in score.reasons][0] == (SIZE.label, SIZE.points)
+    assert (score.reasons[0].label, score.reasons[0].points) == (SIZE.label, SIZE.points)
 
 
 def test_the_30_days_end_on_the_day_and_later_touchpoints_do_not_count_yet():
@@ -83,7 +83,9 @@ def history(workspace):
     """Leads whose scores and outcomes the tests work out by hand."""
     with workspace_scope(workspace.id):
         web = Channel.objects.create(name="Web", key="web")
-        LeadScoringRule.objects.create(kind="touchpoint_type", label="Demo", points=50, value="demo")
+        LeadScoringRule.objects.create(
+            kind="touchpoint_type", label="Demo", points=50, value="demo"
+        )
         LeadScoringRule.objects.create(kind="country", label="Germany", points=30, value="DE")
         LeadScoringRule.objects.create(kind="recent_touchpoints", label="Active", points=10,
                                        minimum=1)  # fmt: skip
@@ -100,8 +102,7 @@ def history(workspace):
         d = date
         leads = {
             # decided: converted; demo 10 days after creation (inside the 30 days) -> 60
-            "won_demo": lead("W1", d(2026, 1, 10), d(2026, 3, 1), de,
-                             [(d(2026, 1, 20), "demo")]),
+            "won_demo": lead("W1", d(2026, 1, 10), d(2026, 3, 1), de, [(d(2026, 1, 20), "demo")]),
             # decided: converted; demo 40 days after creation (after the 30 days) -> 30 + 0
             "won_late": lead("W2", d(2026, 1, 10), d(2026, 4, 1), de, [(d(2026, 2, 19), "demo")]),
             # decided: lost deal; a visit on its first day -> 10
