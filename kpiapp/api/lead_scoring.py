@@ -34,7 +34,7 @@ class ScoringRuleSerializer(serializers.ModelSerializer):
 
 class ScoreReasonSerializer(serializers.Serializer):
     rule = serializers.IntegerField(source="rule_id")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF collects it as a field
     points = serializers.IntegerField()
 
 
@@ -87,7 +87,11 @@ def scored_lead_serializer(base: type[serializers.ModelSerializer]) -> type:
 
         class Meta(base.Meta):  # type: ignore[name-defined]  # base is a parameter
             fields = [*base.Meta.fields, "score", "score_reasons"]
-            read_only_fields = [*base.Meta.read_only_fields, "score", "score_reasons"]
+            read_only_fields = [
+                *getattr(base.Meta, "read_only_fields", []),
+                "score",
+                "score_reasons",
+            ]
 
         def _score(self, lead: Lead) -> Score | None:
             return self.context.get("scores", {}).get(lead.pk)

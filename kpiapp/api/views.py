@@ -212,7 +212,7 @@ class DealViewSet(RECORD_VIEWSETS["deals"]):
 RECORD_VIEWSETS["deals"] = DealViewSet
 
 
-class LeadViewSet(LeadScoresMixin, RECORD_VIEWSETS["leads"]):  # type: ignore[misc,valid-type]  # made at run time
+class LeadViewSet(LeadScoresMixin, RECORD_VIEWSETS["leads"]):
     """Leads: list, read, create (one or many), change, delete; each with its lead score
     (`score`, 0-100, and `score_reasons`, the rules it meets), read-only."""
 

@@ -108,7 +108,8 @@ def scoring_rule_update(
         actor=membership.user,
         action=AuditAction.SCORING_RULE_CHANGED,
         subject=rule.label,
-        **changed,
+        name=changed.get("name"),
+        points=changed.get("points"),
     )
     return rule
 
