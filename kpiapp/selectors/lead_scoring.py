@@ -4,9 +4,9 @@ the hottest open leads and the check of the rules against decided leads (the bac
 Open and decided (README, "Lead scoring"): a lead is **decided** once it converted, once a
 deal of it was lost, or once it is `DECISION_DAYS` old without either; every other lead is
 **open**. An open lead is scored as of today. A decided lead is scored as of its creation plus
-`lead_scoring.RECENT_DAYS` days (or today, if that is later than today): what the team would
-have seen a month into the lead, before most decisions. The backtest counts the decided leads
-per score band and how many of them converted.
+`lead_scoring.RECENT_DAYS` days, or the day before it converted if that came first (`as_of`):
+what the team would have seen a month into the lead, before its decision. The backtest
+counts the decided leads per score band and how many of them converted.
 """
 
 from __future__ import annotations
@@ -78,10 +78,18 @@ def decided_leads(today: date) -> QuerySet[Lead]:
     return Lead.objects.filter(decided, created_at__lte=today)
 
 
-def as_of(created_at: date, today: date, *, decided: bool) -> date:
+def as_of(
+    created_at: date, today: date, *, decided: bool, converted_at: date | None = None
+) -> date:
+    """The day a lead is scored as of: today while it is open; once decided, its creation +
+    30 days, or the day before it converted if that is earlier (never before its creation),
+    so what happened after the decision does not count."""
     if not decided:
         return today
-    return min(created_at + timedelta(days=ls.RECENT_DAYS), today)
+    day = created_at + timedelta(days=ls.RECENT_DAYS)
+    if converted_at is not None:
+        day = min(day, max(created_at, converted_at - timedelta(days=1)))
+    return min(day, today)
 
 
 def lead_facts(leads: QuerySet[Lead]) -> dict[int, ls.LeadFacts]:
@@ -137,7 +145,7 @@ def backtest_bands(today: date) -> list[ls.Band]:
     outcomes = []
     for pk, facts in lead_facts(leads).items():
         created_at, converted_at = known[pk]
-        day = as_of(created_at, today, decided=True)
+        day = as_of(created_at, today, decided=True, converted_at=converted_at)
         outcomes.append((ls.score_lead(rules, facts, day).score, converted_at is not None))
     return ls.backtest(outcomes)
 
@@ -160,7 +168,7 @@ def lead_scores(leads: Sequence[Lead], today: date) -> dict[int, ls.Score]:
             or lead.pk in lost
             or lead.created_at <= today - timedelta(days=DECISION_DAYS)
         )
-        day = as_of(lead.created_at, today, decided=decided)
+        day = as_of(lead.created_at, today, decided=decided, converted_at=lead.converted_at)
         scores[lead.pk] = ls.score_lead(rules, facts[lead.pk], day)
     return scores
 

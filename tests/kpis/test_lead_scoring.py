@@ -105,6 +105,8 @@ def history(workspace):
             "won_demo": lead("W1", d(2026, 1, 10), d(2026, 3, 1), de, [(d(2026, 1, 20), "demo")]),
             # decided: converted; demo 40 days after creation (after the 30 days) -> 30 + 0
             "won_late": lead("W2", d(2026, 1, 10), d(2026, 4, 1), de, [(d(2026, 2, 19), "demo")]),
+            # decided: converted on day 4, its demo on day 6 came after -> scored as of day 3: 0
+            "won_fast": lead("W3", d(2026, 3, 1), d(2026, 3, 5), None, [(d(2026, 3, 7), "demo")]),
             # decided: lost deal; a visit on its first day -> 10
             "lost": lead("X1", d(2026, 5, 1), None, None, [(d(2026, 5, 1), "visit")]),
             # decided: older than 90 days without conversion, no touchpoints -> 0
@@ -134,14 +136,15 @@ def test_open_leads_are_listed_hottest_first_with_their_reasons(workspace, histo
 def test_the_backtest_scores_decided_leads_30_days_after_creation(workspace, history):
     # won_demo: 50 (demo) + 30 (DE) + 10 (active) = 90 -> band 80-100, converted
     # won_late: 30 (DE; its account existed) -> band 20-39, converted
+    # won_fast: 0 (its demo came after it converted) -> band 0-19, converted
     # lost: 10 (a visit on day one) -> band 0-19; stale: 0 -> band 0-19; neither converted
     with workspace_scope(workspace.id):
         bands = sel.backtest_bands(TODAY)
-    assert [(b.leads, b.converted) for b in bands] == [(2, 0), (1, 1), (0, 0), (0, 0), (1, 1)]
+    assert [(b.leads, b.converted) for b in bands] == [(3, 1), (1, 1), (0, 0), (0, 0), (1, 1)]
     assert sel.backtest_chart(bands) == {
         "labels": ["0–19", "20–39", "40–59", "60–79", "80–100"],
-        "rates": [0.0, 100.0, None, None, 100.0],
-        "leads": [2, 1, 0, 0, 1],
+        "rates": [round(100 / 3, 1), 100.0, None, None, 100.0],
+        "leads": [3, 1, 0, 0, 1],
     }
 
 
@@ -151,5 +154,6 @@ def test_the_api_score_of_a_decided_lead_is_the_one_the_backtest_counts(workspac
         scores = sel.lead_scores(list(history.values()), TODAY)
     assert scores[history["won_demo"].pk].score == 90
     assert scores[history["won_late"].pk].score == 30  # its demo came after the 30 days
+    assert scores[history["won_fast"].pk].score == 0  # its demo came after it converted
     assert scores[history["open_hot"].pk].score == 60
     assert scores[history["open_cold"].pk].score == 0
