@@ -104,3 +104,16 @@ def test_the_hottest_leads_show_their_score_and_reasons(client_as, erik, vera, w
     assert [(r.lead.external_id, r.score.score) for r in rows] == [("L-hot", 30), ("L-cold", 0)]
     assert "Demo requested (+30)" in text and "No rule applies." in text
     assert text.index("hot@example.com") < text.index("cold@example.com")
+
+
+def test_the_page_speaks_german_with_the_backtest_in_words(client_as, vera, workspace):
+    vera.language = "de"
+    vera.save(update_fields=["language"])
+    with workspace_scope(workspace.id):
+        today = today_in(workspace.time_zone)
+        Lead.objects.create(external_id="L-old", created_at=today - timedelta(days=200))
+    text = client_as(vera).get(URL).content.decode()
+    assert "Treffen die Regeln die richtigen Leads?" in text
+    assert "oder am Tag vor dem Abschluss, falls dieser früher lag" in text
+    assert "Noch keine Regeln: Jeder Lead hat den Score 0." in text
+    assert "Konversionsrate" in text and "0–19" in text
