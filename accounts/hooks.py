@@ -95,3 +95,20 @@ def workspace_changed(workspace: Workspace) -> None:
     """A workspace's name or settings: its pages, and every member's workspace switcher."""
     members = set(workspace_member_ids(workspace.pk))
     account_pages_changed(workspace_ids={workspace.pk}, user_ids=members)
+
+
+# A workspace was just created (inside its creation's transaction): kpiapp gives it the
+# suggested lead scoring rules.
+WorkspaceCreated = Callable[[Workspace], None]
+_workspace_created: list[WorkspaceCreated] = []
+
+
+def on_workspace_created(callback: WorkspaceCreated) -> WorkspaceCreated:
+    if callback not in _workspace_created:
+        _workspace_created.append(callback)
+    return callback
+
+
+def workspace_created(workspace: Workspace) -> None:
+    for callback in _workspace_created:
+        callback(workspace)

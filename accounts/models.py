@@ -344,6 +344,9 @@ class AuditAction(models.TextChoices):
     IMPORT_FINISHED = "import.finished", _("finished an import")
     IMPORT_FAILED = "import.failed", _("started an import that failed")
     RECORD_DELETED = "record.deleted", _("deleted a record")
+    SCORING_RULE_CREATED = "scoring_rule.created", _("added a lead scoring rule")
+    SCORING_RULE_CHANGED = "scoring_rule.changed", _("changed a lead scoring rule")
+    SCORING_RULE_DELETED = "scoring_rule.deleted", _("deleted a lead scoring rule")
 
 
 def audit_action_label(action: str) -> str:

@@ -150,6 +150,7 @@ def workspace_create(
         Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
     hooks.membership_changed(workspace_id=workspace.id, user_id=owner.pk)
     audit_record(workspace=workspace, actor=owner, action=AuditAction.WORKSPACE_CREATED)
+    hooks.workspace_created(workspace)
     return workspace
 
 

@@ -285,3 +285,9 @@ class DigestSubscriptionAdmin(WorkspaceAdmin):
 class DigestDeliveryAdmin(WorkspaceAdmin):
     list_display = ("subscription", "period_key", "status", "sent_at")
     raw_id_fields = ("subscription",)
+
+
+@admin.register(m.LeadScoringRule)
+class LeadScoringRuleAdmin(WorkspaceAdmin):
+    list_display = ("label", "kind", "points", "value", "minimum", "maximum")
+    list_filter = ("kind",)

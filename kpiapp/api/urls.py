@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from kpiapp.api import alerts, audit, imports, planning, plans, reports, team, views
+from kpiapp.api import alerts, audit, imports, lead_scoring, planning, plans, reports, team, views
 from kpiapp.api.docs import api_docs
 
 router = SimpleRouter()
@@ -18,6 +18,9 @@ router.register("kpis", views.KpiViewSet, basename="api-kpis")
 router.register("targets", planning.TargetViewSet, basename="api-targets")
 router.register("alerts/events", alerts.AlertEventViewSet, basename="api-alert-events")
 router.register("alerts", alerts.AlertRuleViewSet, basename="api-alerts")
+router.register(
+    "lead-scoring/rules", lead_scoring.ScoringRuleViewSet, basename="api-lead-scoring-rules"
+)
 router.register("plans/preview", plans.PlanPreviewViewSet, basename="api-plan-preview")
 router.register("plans", plans.PlanViewSet, basename="api-plans")
 router.register("benchmarks", planning.BenchmarkViewSet, basename="api-benchmarks")

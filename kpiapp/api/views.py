@@ -31,6 +31,7 @@ from accounts.models import ApiToken, Workspace
 from kpiapp.api.base import WorkspaceViewSet
 from kpiapp.api.errors import field_messages
 from kpiapp.api.filters import IdFilter
+from kpiapp.api.lead_scoring import LeadScoresMixin, scored_lead_serializer
 from kpiapp.api.serializers import (
     CampaignSerializer,
     ChannelSerializer,
@@ -209,6 +210,16 @@ class DealViewSet(RECORD_VIEWSETS["deals"]):
 
 
 RECORD_VIEWSETS["deals"] = DealViewSet
+
+
+class LeadViewSet(LeadScoresMixin, RECORD_VIEWSETS["leads"]):
+    """Leads: list, read, create (one or many), change, delete; each with its lead score
+    (`score`, 0-100, and `score_reasons`, the rules it meets), read-only."""
+
+    serializer_class = scored_lead_serializer(RECORD_VIEWSETS["leads"].serializer_class)
+
+
+RECORD_VIEWSETS["leads"] = LeadViewSet
 
 
 class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):

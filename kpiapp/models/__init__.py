@@ -28,6 +28,7 @@ from kpiapp.models.reports import (
     ShareLink,
     Visibility,
 )
+from kpiapp.models.scoring import LeadScoringRule, ScoringRuleKind
 from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 from kpiapp.models.targets import Target, TargetChange
@@ -61,12 +62,14 @@ __all__ = [
     "ImportStatus",
     "KpiSnapshot",
     "Lead",
+    "LeadScoringRule",
     "NpsResponse",
     "Plan",
     "RangeKind",
     "RecomputeState",
     "Report",
     "ReportComment",
+    "ScoringRuleKind",
     "ShareLink",
     "Spend",
     "SpendCategory",

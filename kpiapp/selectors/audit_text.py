@@ -75,6 +75,9 @@ ACTION_TITLES: dict[str, Promise] = {
     AuditAction.IMPORT_FINISHED: gettext_lazy("Import finished"),
     AuditAction.IMPORT_FAILED: gettext_lazy("Import failed"),
     AuditAction.RECORD_DELETED: gettext_lazy("Record deleted"),
+    AuditAction.SCORING_RULE_CREATED: gettext_lazy("Lead scoring rule added"),
+    AuditAction.SCORING_RULE_CHANGED: gettext_lazy("Lead scoring rule changed"),
+    AuditAction.SCORING_RULE_DELETED: gettext_lazy("Lead scoring rule deleted"),
 }
 
 
@@ -88,6 +91,7 @@ DETAIL_LABELS: dict[str, Promise] = {
     "role": gettext_lazy("Role"),
     "link": gettext_lazy("Link"),
     "name": gettext_lazy("Name"),
+    "points": gettext_lazy("Points"),
     "unit": CustomKpi._meta.get_field("unit").verbose_name,
     "aggregation": CustomKpi._meta.get_field("aggregation").verbose_name,
 }

@@ -24,9 +24,13 @@ from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.exports.csv_dialect import csv_lines, neutralise
 from kpiapp.exports.records import export_csv_lines, export_queryset
-from kpiapp.models import CustomKpi, ExportStatus, Target, WorkspaceExport
+from kpiapp.models import CustomKpi, ExportStatus, LeadScoringRule, Target, WorkspaceExport
 
-EXTRA_FILES = ("custom_kpis", "targets")  # not import kinds, but the workspace's own data
+EXTRA_FILES = (
+    "custom_kpis",
+    "targets",
+    "lead_scoring_rules",
+)  # not import kinds, but the workspace's own data
 FORMAT_VERSION = 1
 
 
@@ -137,12 +141,21 @@ def _files(language: str) -> Iterator[_File]:
         yield _File(kind, export_csv_lines(kind, records, language=language))
     yield _File("custom_kpis", csv_lines(_custom_kpi_rows(), language=language))
     yield _File("targets", csv_lines(_target_rows(language), language=language))
+    yield _File("lead_scoring_rules", csv_lines(_scoring_rule_rows(), language=language))
 
 
 def _custom_kpi_rows() -> Iterator[list[str]]:
     yield ["key", "name", "unit", "direction", "aggregation"]
     for kpi in CustomKpi.objects.order_by("key"):
         yield [kpi.key, neutralise(kpi.name), kpi.unit, kpi.direction, kpi.aggregation]
+
+
+def _scoring_rule_rows() -> Iterator[list[str]]:
+    yield ["kind", "label", "points", "value", "minimum", "maximum"]
+    for rule in LeadScoringRule.objects.order_by("kind", "id"):
+        low, high = rule.minimum, rule.maximum
+        yield [rule.kind, neutralise(rule.label), str(rule.points), neutralise(rule.value),
+               "" if low is None else str(low), "" if high is None else str(high)]  # fmt: skip
 
 
 def _target_rows(language: str) -> Iterator[list[str]]:

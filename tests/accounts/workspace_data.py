@@ -25,6 +25,7 @@ from kpiapp.services.benchmarks import benchmark_pick_set, team_benchmark_set
 from kpiapp.services.custom_kpis import custom_kpi_create
 from kpiapp.services.digests import digest_subscribe
 from kpiapp.services.imports import data_import, import_job_create
+from kpiapp.services.lead_scoring import scoring_rule_create
 from kpiapp.services.reports import comment_add, report_create
 from kpiapp.services.share_links import share_link_create
 from kpiapp.services.snapshots import snapshot_rebuild
@@ -112,5 +113,8 @@ def fill_every_table(workspace: Workspace, owner: User) -> None:
         AlertDelivery.objects.create(event=event, channel="email", target=f"user:{owner.pk}",
                                      recipient=owner)  # fmt: skip
         webhook_secret()
+        scoring_rule_create(membership=member, values={
+            "kind": "touchpoint_type", "label": "Demo angefragt", "points": 30, "value": "demo",
+        })  # fmt: skip
     acc.invitation_send(actor=member, email="neu@example.com", role="viewer")
     acc.api_token_create(membership=member, name="Skript")
