@@ -54,8 +54,8 @@ def expected_mrr(rows: list[tuple]) -> Decimal:
     converted at May's rate."""
     total = Decimal(0)
     for _plan, cents, interval, qty, discount, currency, start, trial, end, _notice in rows:
-        active_from = max(d(start), d(trial)) if trial else d(start)
-        if not (active_from <= TODAY and (end is None or d(end) > TODAY)):
+        active_from = date.fromisoformat(max(start, trial or start))
+        if not (active_from <= TODAY and (end is None or date.fromisoformat(end) > TODAY)):
             continue
         mrr = Decimal(cents) / 100 * qty * (1 - Decimal(discount) / 100) / MONTHS[interval]
         total += mrr * (USD_MAY if currency == "USD" else 1)

@@ -130,7 +130,7 @@ class CustomerViewSet(WorkspaceViewSet):
         )
         rows = sort_customers(filter_customers(self._rows(), filters), ordering)
         currency = self.workspace.currency
-        page = self.paginate_queryset(rows)  # type: ignore[arg-type]  # a list pages like a queryset
+        page: list[CustomerRow] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]  # a list pages like a queryset
         shown = rows if page is None else page
         data = CustomerSerializer([_data(r, currency) for r in shown], many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)

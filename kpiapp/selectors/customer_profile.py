@@ -89,7 +89,9 @@ def _only(rows: SubscriptionRows, chosen: np.ndarray) -> SubscriptionRows:
     )
 
 
-def _converted(context: Context, rows: SubscriptionRows, grids, j: int, month: int) -> int | None:
+def _converted(
+    context: Context, rows: SubscriptionRows, grids: list[np.ndarray], j: int, month: int
+) -> int | None:
     total = 0
     for code, grid in enumerate(grids):
         native = int(grid[0, j])

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +33,7 @@ from kpiapp.kpis.context import NO_END, RATE_SCALE, day_number, from_day_number
 from kpiapp.kpis.dimensions import load_account_attributes, load_names
 from kpiapp.kpis.drill import drill
 from kpiapp.kpis.engine import build_context
-from kpiapp.kpis.mrr_states import entity_grids, load_subscriptions
+from kpiapp.kpis.mrr_states import SubscriptionRows, entity_grids, load_subscriptions
 from kpiapp.kpis.periods import Period, month_index
 from kpiapp.kpis.reasons import no_rate
 from kpiapp.models import Account
@@ -121,7 +122,8 @@ def customer_rows(*, workspace: Workspace, today: date) -> list[CustomerRow]:
     for grid in grids.grids:
         positive |= grid > 0
     before = grids.first_active[:, None] <= boundaries[:-1][None, :]
-    reactivated = (~positive[:, :-1] & positive[:, 1:] & before).any(axis=1)
+    came_back = ~positive[:, :-1] & positive[:, 1:] & before  # a reactivation at a month end
+    reactivated = np.asarray(came_back.any(axis=1), dtype=bool)
 
     t = day_number(today)
     paying = (rows.mrr != 0) & (rows.active_from < rows.active_until)
@@ -184,7 +186,7 @@ def _month_of(day: int) -> Period:
     return Period("month", month_index(from_day_number(day)))
 
 
-def _plans(rows, active_now: np.ndarray, past: np.ndarray) -> list[str]:
+def _plans(rows: SubscriptionRows, active_now: np.ndarray, past: np.ndarray) -> list[str]:
     """Per account: the plan of its largest paying row on t; without one, the plan of the
     paying row that ended last; without that, of its latest row."""
     best: dict[int, tuple[tuple, str]] = {}
@@ -213,7 +215,7 @@ def sort_customers(rows: list[CustomerRow], sort: str) -> list[CustomerRow]:
         column, descending = "mrr", True
     field = {"arr": "mrr", "first_paid": "first_paid", "last_paid": "last_paid"}.get(column, column)
 
-    def key(row: CustomerRow) -> object:
+    def key(row: CustomerRow) -> Any:
         value = getattr(row, field)
         if isinstance(value, Period):
             return value.first_month

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -163,7 +163,7 @@ def _snapshot(movement: MovementList | None) -> KpiSnapshot | None:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def customer_export(request: WorkspaceRequest) -> StreamingHttpResponse:
+def customer_export(request: WorkspaceRequest) -> HttpResponse:
     """The list as shown (filters, sorting, a movement), every page, in the one CSV dialect."""
     listing = _listing(request)
     language = translation.get_language() or "en"
@@ -202,8 +202,8 @@ def customer_export(request: WorkspaceRequest) -> StreamingHttpResponse:
                 line.append(number_text(amount, decimal_comma=comma, places=2))
             yield line
 
-    response = StreamingHttpResponse(
-        csv_lines(lines(), language=language), content_type="text/csv; charset=utf-8"
+    response = HttpResponse(
+        "".join(csv_lines(lines(), language=language)), content_type="text/csv; charset=utf-8"
     )
     what = f"-{movement.key}-{movement.period.label}" if movement else ""
     filename = f"{request.workspace.slug}-customers{what}-{timezone.localdate():%Y-%m-%d}.csv"
@@ -212,8 +212,8 @@ def customer_export(request: WorkspaceRequest) -> StreamingHttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def customer_page(request: WorkspaceRequest, account_id: int) -> HttpResponse:
-    account = get_object_or_404(Account.objects.select_related("channel"), pk=account_id)
+def customer_page(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account.objects.select_related("channel"), pk=pk)
     profile = customer_profile(
         workspace=request.workspace, account=account, today=today_in(request.workspace.time_zone)
     )

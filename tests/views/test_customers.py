@@ -67,7 +67,7 @@ def test_filters_and_sorting(customers):
     churned = filter_customers(rows, CustomerFilters(status="churned", country="AT"))
     assert [r.name for r in churned] == ["Gamma churned"]
     by_mrr = sort_customers(rows, "-mrr")
-    values = [r.mrr for r in by_mrr]
+    values = [r.mrr or Decimal(0) for r in by_mrr]
     assert values == sorted(values, reverse=True)
     assert by_mrr[0].name == "Alpha active"
     by_first = sort_customers(rows, "first_paid")
