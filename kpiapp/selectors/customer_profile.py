@@ -30,6 +30,8 @@ from kpiapp.kpis.reasons import no_rate
 from kpiapp.models import Account, Deal, Lead, NpsResponse, Subscription, Usage
 from kpiapp.selectors.customers import CustomerRow, customer_rows
 
+SHOWN = 100  # the newest deals, leads and answers
+USAGE_MONTHS = 24
 # classify_movements' measure -> the movement KPI it adds to
 CLASSES = {
     "new": "mrr_new",
@@ -152,10 +154,12 @@ def customer_profile(*, workspace: Workspace, account: Account, today: date) -> 
         timeline=timeline,
         movements=movements[::-1],
         subscriptions=subscriptions,
-        deals=Deal.objects.filter(account=account).order_by("-created_at", "-id"),
-        leads=Lead.objects.filter(account=account).order_by("-created_at", "-id"),
-        answers=NpsResponse.objects.filter(account=account).order_by("-responded_at", "-id"),
-        usage=Usage.objects.filter(account=account).order_by("-month"),
+        deals=Deal.objects.filter(account=account).order_by("-created_at", "-id")[:SHOWN],
+        leads=Lead.objects.filter(account=account).order_by("-created_at", "-id")[:SHOWN],
+        answers=NpsResponse.objects.filter(account=account).order_by("-responded_at", "-id")[
+            :SHOWN
+        ],
+        usage=Usage.objects.filter(account=account).order_by("-month")[:USAGE_MONTHS],
     )
 
 
