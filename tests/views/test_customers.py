@@ -138,6 +138,8 @@ def test_the_customer_page_shows_its_movements_and_their_causes(client_as, alice
     assert [p.mrr for p in profile.timeline][-1] == 40
     page = response.content.decode()
     assert "customer-mrr-data" in page and "Epsilon Pro" in page and "S4-1" in page
+    record = client_as(alice).get(f"/w/acme/data/accounts/{account.pk}/").content.decode()
+    assert f"/w/acme/customers/{account.pk}/" in record  # the record links to the page
 
 
 @freeze_time(NOW)
