@@ -84,6 +84,8 @@ def _listing(request: WorkspaceRequest) -> _Listing:
     filters = _filters(request)
     sort = request.GET.get("sort", "")
     key, period, problem = _movement_period(request)
+    if request.GET.get("status", "") not in ("", *STATUS_NAMES):
+        problem = problem or _("There is no such status; customers of every status are shown.")
     movement = None
     amounts: dict[int, Fraction] = {}
     if key and period is not None:

@@ -9,6 +9,9 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 import pytest
 from freezegun import freeze_time
 
@@ -183,6 +186,7 @@ def test_a_movement_lists_its_customers_with_their_amounts(client_as, alice, cus
         ("movement=mrr_nope&period=2025-04", "There is no such MRR movement"),
         ("movement=mrr_new&period=April", "This period could not be read"),
         ("movement=mrr_new&period=2031-01", "This period lies in the future"),
+        ("status=happy", "There is no such status"),
     ],
 )
 def test_bad_movement_or_period_says_so_and_shows_everyone(
@@ -212,3 +216,27 @@ def test_no_customers_shows_an_empty_state(client_as, alice, workspace):
     response = client_as(alice).get("/w/acme/customers/")
     assert response.status_code == 200
     assert "No customers yet" in response.content.decode()
+
+
+@freeze_time(NOW)
+def test_the_list_reads_a_fixed_number_of_queries(
+    client_as, alice, customers, django_assert_num_queries
+):
+    """Set-based: twenty more customers cost no query more (a list of thousands stays fast)."""
+    client = client_as(alice)
+    with CaptureQueriesContext(connection) as before:
+        client.get("/w/acme/customers/")
+    with workspace_scope(customers.id):
+        for n in range(20):
+            account = Account.objects.create(external_id=f"More{n}", name=f"More {n}")
+            account.subscriptions.create(
+                external_id=f"M{n}",
+                amount_cents=1_000 + n,
+                currency="EUR",
+                interval="month",
+                started_at=date(2025, 1, 1),
+                workspace=customers,
+            )
+    with django_assert_num_queries(len(before.captured_queries)):
+        response = client.get("/w/acme/customers/")
+    assert response.context["count"] == len(CUSTOMERS) + 20
