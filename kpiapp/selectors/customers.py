@@ -273,3 +273,46 @@ def movement_customers(
     ]
     found.sort(key=lambda c: (-c.amount, c.customer.name.casefold()))
     return MovementList(key, period, found)
+
+
+@dataclass(frozen=True)
+class CustomerListing:
+    """The customer list as a page shows it: filtered and sorted, or one movement's customers
+    (largest contribution first unless sorted) with their amounts."""
+
+    rows: list[CustomerRow]
+    movement: MovementList | None
+    amounts: dict[int, Fraction]  # account id -> its contribution to the movement
+    problem: str  # why the asked movement is not shown, or ""
+    choices: dict[str, list[str]]
+    filters: CustomerFilters
+    sort: str
+
+
+def customer_listing(
+    *,
+    workspace: Workspace,
+    today: date,
+    filters: CustomerFilters,
+    sort: str,
+    movement_key: str = "",
+    period: Period | None = None,
+    problem: str = "",
+) -> CustomerListing:
+    everyone = customer_rows(workspace=workspace, today=today)
+    movement = None
+    amounts: dict[int, Fraction] = {}
+    if movement_key and period is not None:
+        movement = movement_customers(
+            workspace=workspace, key=movement_key, period=period, rows=everyone, today=today
+        )
+        amounts = {c.customer.account_id: c.amount for c in movement.customers}
+        rows = filter_customers([c.customer for c in movement.customers], filters)
+        if sort.lstrip("-") in SORTS:
+            rows = sort_customers(rows, sort)
+        else:
+            sort = ""
+    else:
+        sort = sort if sort.lstrip("-") in SORTS else "-mrr"
+        rows = sort_customers(filter_customers(everyone, filters), sort)
+    return CustomerListing(rows, movement, amounts, problem, choices(everyone), filters, sort)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fractions import Fraction
 
 from django.core.paginator import Paginator
@@ -23,30 +22,14 @@ from kpiapp.models import Account, KpiSnapshot
 from kpiapp.selectors.customer_profile import customer_profile
 from kpiapp.selectors.customers import (
     MOVEMENT_KEYS,
-    SORTS,
     STATUS_NAMES,
     CustomerFilters,
-    CustomerRow,
+    CustomerListing,
     MovementList,
-    choices,
-    customer_rows,
-    filter_customers,
-    movement_customers,
-    sort_customers,
+    customer_listing,
 )
 
 PER_PAGE = 50
-
-
-@dataclass
-class _Listing:
-    rows: list[CustomerRow]
-    movement: MovementList | None
-    amounts: dict[int, Fraction]
-    problem: str
-    choices: dict[str, list[str]]
-    filters: CustomerFilters
-    sort: str
 
 
 def _filters(request: HttpRequest) -> CustomerFilters:
@@ -77,30 +60,19 @@ def _movement_period(request: WorkspaceRequest) -> tuple[str, Period | None, str
     return key, Period(grain, first), ""
 
 
-def _listing(request: WorkspaceRequest) -> _Listing:
-    workspace = request.workspace
-    today = today_in(workspace.time_zone)
-    everyone = customer_rows(workspace=workspace, today=today)
-    filters = _filters(request)
-    sort = request.GET.get("sort", "")
+def _listing(request: WorkspaceRequest) -> CustomerListing:
     key, period, problem = _movement_period(request)
     if request.GET.get("status", "") not in ("", *STATUS_NAMES):
         problem = problem or _("There is no such status; customers of every status are shown.")
-    movement = None
-    amounts: dict[int, Fraction] = {}
-    if key and period is not None:
-        movement = movement_customers(
-            workspace=workspace, key=key, period=period, rows=everyone, today=today
-        )
-        amounts = {c.customer.account_id: c.amount for c in movement.customers}
-        chosen = [c.customer for c in movement.customers]
-        rows = filter_customers(chosen, filters)
-        if sort.lstrip("-") in SORTS:
-            rows = sort_customers(rows, sort)
-    else:
-        sort = sort if sort.lstrip("-") in SORTS else "-mrr"
-        rows = sort_customers(filter_customers(everyone, filters), sort)
-    return _Listing(rows, movement, amounts, problem, choices(everyone), filters, sort)
+    return customer_listing(
+        workspace=request.workspace,
+        today=today_in(request.workspace.time_zone),
+        filters=_filters(request),
+        sort=request.GET.get("sort", ""),
+        movement_key=key,
+        period=period,
+        problem=problem,
+    )
 
 
 @workspace_view(min_role=Role.VIEWER)
