@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from freezegun import freeze_time
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index
-from kpiapp.models import Account, Deal, NpsResponse, Usage
+from kpiapp.models import Account, Deal, KpiSnapshot, NpsResponse, Usage
 from kpiapp.selectors.customers import (
     CustomerFilters,
     customer_rows,
@@ -206,9 +207,18 @@ def test_mrr_page_and_movement_kpi_pages_link_to_the_customers(client_as, alice,
     assert "/w/acme/customers/?movement=mrr_churn&amp;period=2025-04" in page
     quarters = client.get("/w/acme/mrr/?grain=quarter").content.decode()
     assert "/w/acme/customers/?movement=mrr_new&amp;period=2025-Q1" in quarters
+    # Each period's value on a movement KPI's page links to its customers (none when 0).
+    with workspace_scope(customers.id):
+        values = {
+            (s.kpi_key, s.period_start.strftime("%Y-%m")): s.value
+            for s in KpiSnapshot.objects.filter(grain="month", dimension="")
+        }
     for key in ("mrr_new", "mrr_expansion", "mrr_contraction", "mrr_churn", "mrr_reactivation"):
         detail = client.get(f"/w/acme/kpis/{key}/").content.decode()
-        assert f"/w/acme/customers/?movement={key}&amp;period=2025-05" in detail, key
+        linked = set(re.findall(rf"/w/acme/customers/\?movement={key}&amp;period=([\d-]+)", detail))
+        shown = {month for (k, month), value in values.items() if k == key and value}
+        assert linked == shown, key
+    assert linked == {"2025-03"}  # the one reactivation: Epsilon back in March
     assert "/customers/?movement=" not in client.get("/w/acme/kpis/mrr/").content.decode()
 
 
