@@ -5,7 +5,18 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from kpiapp.api import alerts, audit, imports, lead_scoring, planning, plans, reports, team, views
+from kpiapp.api import (
+    alerts,
+    audit,
+    customers,
+    imports,
+    lead_scoring,
+    planning,
+    plans,
+    reports,
+    team,
+    views,
+)
 from kpiapp.api.docs import api_docs
 
 router = SimpleRouter()
@@ -31,6 +42,7 @@ router.register("members", team.MemberViewSet, basename="api-members")
 router.register("invitations", team.InvitationViewSet, basename="api-invitations")
 router.register("tokens", team.TokenViewSet, basename="api-tokens")
 router.register("audit", audit.AuditEventViewSet, basename="api-audit")
+router.register("customers", customers.CustomerViewSet, basename="api-customers")
 
 urlpatterns = [
     path("workspaces/", views.WorkspaceList.as_view(), name="api-workspaces"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
@@ -27,10 +28,16 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
     grain = grain_param(request)
     rows = mrr_movements(grain=grain, today=today_in(workspace.time_zone))
     names = [(key, KPI_BY_KEY[key].name) for key, _ in MOVEMENTS]
+    customers = reverse("kpiapp:customers", args=[workspace.slug])
     chart = {
         "labels": [period_name(r.period) for r in rows],
         "series": [
-            {"key": key, "name": str(name), "values": [_plain(r.values[key]) for r in rows]}
+            {
+                "key": key,
+                "name": str(name),
+                "values": [_plain(r.values[key]) for r in rows],
+                "links": [f"{customers}?movement={key}&period={r.period.label}" for r in rows],
+            }
             for key, name in names
         ],
         "net": [_plain(r.net) for r in rows],

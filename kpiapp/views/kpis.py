@@ -25,6 +25,7 @@ from kpiapp.kpis.registry import (
 )
 from kpiapp.models import CustomKpi, Grain, KpiSnapshot
 from kpiapp.pagecache.decorator import cached_page
+from kpiapp.selectors.customers import MOVEMENT_KEYS
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
 from kpiapp.selectors.tiles import last_complete_period
@@ -94,6 +95,7 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "kind_name": KIND_NAMES[page.kpi.kind],
             "chart": page.chart_data(),
             "can_drill": drillable(key),
+            "customers_link": key in MOVEMENT_KEYS,
             "custom": custom,
             "can_edit": request.membership.has_role(Role.EDITOR),
         },

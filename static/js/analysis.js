@@ -10,13 +10,23 @@
     var canvas = document.getElementById("movements-chart");
     if (movements && canvas) {
       var datasets = movements.series.map(function (s) {
-        return { type: "bar", label: s.name, data: s.values, backgroundColor: palette[s.key], stack: "moves" };
+        return { type: "bar", label: s.name, data: s.values, links: s.links, backgroundColor: palette[s.key], stack: "moves" };
       });
       datasets.push({ type: "line", label: movements.net_name, data: movements.net, borderColor: "#1b2330", backgroundColor: "#1b2330", borderWidth: 2, pointRadius: 2 });
       new Chart(canvas, {
         data: { labels: movements.labels, datasets: datasets },
         options: {
           plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + money(c.parsed.y); } } } },
+          // A bar opens the customers behind that movement in that period (customers.html).
+          onClick: function (event, elements, chart) {
+            if (!elements.length) return;
+            var set = chart.data.datasets[elements[0].datasetIndex];
+            if (set.links && set.links[elements[0].index]) window.location.href = set.links[elements[0].index];
+          },
+          onHover: function (event, elements) {
+            var bar = elements.length && movements.series[elements[0].datasetIndex];
+            event.native.target.style.cursor = bar ? "pointer" : "default";
+          },
           scales: { x: { stacked: true, grid: { display: false } }, y: { stacked: true, grid: { color: K.colors.grid }, ticks: { callback: money } } },
         },
       });
