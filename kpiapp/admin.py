@@ -285,3 +285,9 @@ class DigestSubscriptionAdmin(WorkspaceAdmin):
 class DigestDeliveryAdmin(WorkspaceAdmin):
     list_display = ("subscription", "period_key", "status", "sent_at")
     raw_id_fields = ("subscription",)
+
+
+@admin.register(m.Dashboard)
+class DashboardAdmin(WorkspaceAdmin):
+    list_display = ("name", "is_default", "created_at")
+    search_fields = ("name",)

@@ -24,9 +24,9 @@ from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.exports.csv_dialect import csv_lines, neutralise
 from kpiapp.exports.records import export_csv_lines, export_queryset
-from kpiapp.models import CustomKpi, ExportStatus, Target, WorkspaceExport
+from kpiapp.models import CustomKpi, Dashboard, ExportStatus, Target, WorkspaceExport
 
-EXTRA_FILES = ("custom_kpis", "targets")  # not import kinds, but the workspace's own data
+EXTRA_FILES = ("custom_kpis", "targets", "dashboards")  # not import kinds, but the workspace's own data
 FORMAT_VERSION = 1
 
 
@@ -137,12 +137,21 @@ def _files(language: str) -> Iterator[_File]:
         yield _File(kind, export_csv_lines(kind, records, language=language))
     yield _File("custom_kpis", csv_lines(_custom_kpi_rows(), language=language))
     yield _File("targets", csv_lines(_target_rows(language), language=language))
+    yield _File("dashboards", csv_lines(_dashboard_rows(), language=language))
 
 
 def _custom_kpi_rows() -> Iterator[list[str]]:
     yield ["key", "name", "unit", "direction", "aggregation"]
     for kpi in CustomKpi.objects.order_by("key"):
         yield [kpi.key, neutralise(kpi.name), kpi.unit, kpi.direction, kpi.aggregation]
+
+
+def _dashboard_rows() -> Iterator[list[str]]:
+    """One row per dashboard: its tiles' KPI keys in order, separated by spaces."""
+    yield ["name", "default", "kpis"]
+    for dashboard in Dashboard.objects.order_by("id"):
+        kpis = " ".join(str(k) for k in dashboard.kpis or [])
+        yield [neutralise(dashboard.name), "1" if dashboard.is_default else "0", kpis]
 
 
 def _target_rows(language: str) -> Iterator[list[str]]:
