@@ -11,7 +11,7 @@ from django.db import migrations, models
 # of this migration; copied, because a migration must not change with the code).
 STANDARD_TILES = [
     "mrr", "arr", "mrr_growth_rate", "customer_churn_rate", "nrr", "customers_new", "win_rate",
-    "cac",
+    "cac", "clv_cac_ratio", "nps",
 ]
 
 

@@ -48,6 +48,9 @@ def _plain(value: Decimal | None) -> float | None:
 
 def mrr_chart(*, today: date) -> MrrChart:
     """The last twelve months up to the running one (marked "to date"); months without an MRR
-    snapshot are left out, so a workspace without subscriptions gets no rows."""
+    snapshot are left out, and a workspace without any MRR gets no rows."""
     rows = [r for r in mrr_movements(grain="month", today=today) if r.mrr is not None]
-    return MrrChart(rows=rows[-MONTHS_SHOWN:])
+    rows = rows[-MONTHS_SHOWN:]
+    if not any(r.mrr or any(r.values[key] for key in CHART_MOVEMENTS) for r in rows):
+        return MrrChart(rows=[])  # e.g. only leads so far: an empty state, not a flat zero
+    return MrrChart(rows=rows)
