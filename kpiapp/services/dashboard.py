@@ -19,14 +19,21 @@ from kpiapp.selectors.tiles import DEFAULT_PINNED
 NAME_MAX = Dashboard._meta.get_field("name").max_length or 60
 
 
-def _audit(membership: Membership, action: str, dashboard: Dashboard, **data: object) -> None:
-    audit_record(
-        workspace=membership.workspace,
-        actor=membership.user,
-        action=action,
-        subject=dashboard.name,
-        **data,
-    )
+def _audit(
+    membership: Membership,
+    action: str,
+    dashboard: Dashboard,
+    change: tuple[object, object] | None = None,
+) -> None:
+    """One audit event (with the old and new value of a change), and the pages made anew."""
+    workspace, actor, subject = membership.workspace, membership.user, dashboard.name
+    if change is None:
+        audit_record(workspace=workspace, actor=actor, action=action, subject=subject)
+    else:
+        old, new = change
+        audit_record(
+            workspace=workspace, actor=actor, action=action, subject=subject, old=old, new=new
+        )
     pages_changed(membership.workspace_id)
 
 
@@ -35,10 +42,10 @@ def _clean_name(name: str, *, exclude: int | None = None) -> str:
     if not name:
         raise ValidationError(_("Enter a name for the dashboard."))
     if len(name) > NAME_MAX:
-        raise ValidationError(
-            _("The name can have at most %(n)s characters.") % {"n": NAME_MAX}
-        )
-    taken = Dashboard.objects.filter(name__iexact=name).exclude(pk=exclude)
+        raise ValidationError(_("The name can have at most %(n)s characters.") % {"n": NAME_MAX})
+    taken = Dashboard.objects.filter(name__iexact=name)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
     if taken.exists():
         raise ValidationError(_("A dashboard with this name already exists."))
     return name
@@ -79,7 +86,7 @@ def dashboard_rename(*, membership: Membership, dashboard: Dashboard, name: str)
         return dashboard
     dashboard.name = new
     dashboard.save(update_fields=["name"])
-    _audit(membership, AuditAction.DASHBOARD_RENAMED, dashboard, old=old, new=new)
+    _audit(membership, AuditAction.DASHBOARD_RENAMED, dashboard, (old, new))
     return dashboard
 
 
@@ -118,7 +125,7 @@ def _set_tiles(membership: Membership, dashboard: Dashboard, keys: list[str]) ->
         return dashboard
     dashboard.kpis = keys
     dashboard.save(update_fields=["kpis"])
-    _audit(membership, AuditAction.DASHBOARD_TILES, dashboard, old=old, new=keys)
+    _audit(membership, AuditAction.DASHBOARD_TILES, dashboard, (old, keys))
     return dashboard
 
 
@@ -151,9 +158,7 @@ def dashboard_tile_add(*, membership: Membership, dashboard: Dashboard, key: str
 
 
 @transaction.atomic
-def dashboard_tile_remove(
-    *, membership: Membership, dashboard: Dashboard, key: str
-) -> Dashboard:
+def dashboard_tile_remove(*, membership: Membership, dashboard: Dashboard, key: str) -> Dashboard:
     keys = list(dashboard_kpis(dashboard))
     if key not in keys:
         raise ValidationError(_("This KPI is not on the dashboard."))

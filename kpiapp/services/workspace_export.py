@@ -26,7 +26,8 @@ from kpiapp.exports.csv_dialect import csv_lines, neutralise
 from kpiapp.exports.records import export_csv_lines, export_queryset
 from kpiapp.models import CustomKpi, Dashboard, ExportStatus, Target, WorkspaceExport
 
-EXTRA_FILES = ("custom_kpis", "targets", "dashboards")  # not import kinds, but the workspace's own data
+# Not import kinds, but the workspace's own data.
+EXTRA_FILES = ("custom_kpis", "targets", "dashboards")
 FORMAT_VERSION = 1
 
 

@@ -33,8 +33,11 @@ def dashboard_list(request: WorkspaceRequest) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("kpiapp:dashboards", slug=membership.workspace.slug)
-        messages.success(request, _("The dashboard “%(name)s” was created.") % {"name": dashboard.name})
-        return redirect("kpiapp:dashboard_edit", slug=membership.workspace.slug, dashboard_id=dashboard.pk)
+        created = _("The dashboard “%(name)s” was created.") % {"name": dashboard.name}
+        messages.success(request, created)
+        return redirect(
+            "kpiapp:dashboard_edit", slug=membership.workspace.slug, dashboard_id=dashboard.pk
+        )
     dashboards = workspace_dashboards(membership.workspace)
     return render(
         request,
@@ -145,5 +148,6 @@ def dashboard_delete(request: WorkspaceRequest, dashboard_id: int) -> HttpRespon
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("kpiapp:dashboard_edit", slug=slug, dashboard_id=dashboard.pk)
-    messages.success(request, _("The dashboard “%(name)s” was deleted.") % {"name": dashboard.name})
+    deleted = _("The dashboard “%(name)s” was deleted.") % {"name": dashboard.name}
+    messages.success(request, deleted)
     return redirect("kpiapp:dashboards", slug=slug)

@@ -123,7 +123,7 @@ def _tile_keys(response) -> list[str]:
 
 @freeze_time("2025-05-20 12:00")
 def test_each_dashboard_has_its_own_tiles_and_the_default_opens_first(client_as, vera, boards):
-    default, sales = boards
+    _default, sales = boards
     client = client_as(vera)
     first = client.get("/w/acme/")
     assert _tile_keys(first) == ["mrr", "nrr"]
@@ -137,12 +137,16 @@ def test_each_dashboard_has_its_own_tiles_and_the_default_opens_first(client_as,
 def test_viewers_cannot_manage_dashboards_and_outsiders_see_none(
     client_as, cast, vera, boards, other_workspace
 ):
-    default, sales = boards
+    _default, sales = boards
     viewer = client_as(vera)
     assert viewer.get("/w/acme/dashboards/").status_code == 403
     assert viewer.get(f"/w/acme/dashboards/{sales.pk}/edit/").status_code == 403
-    assert viewer.post(f"/w/acme/dashboards/{sales.pk}/edit/", {"action": "rename",
-                                                                "name": "X"}).status_code == 403
+    assert (
+        viewer.post(
+            f"/w/acme/dashboards/{sales.pk}/edit/", {"action": "rename", "name": "X"}
+        ).status_code
+        == 403
+    )
     assert viewer.post(f"/w/acme/dashboards/{sales.pk}/delete/").status_code == 403
     outsider = client_as(cast["outsider"])
     assert outsider.get(f"/w/acme/dashboards/{sales.pk}/").status_code == 404
@@ -237,9 +241,7 @@ def test_the_cached_dashboard_shows_a_change_of_its_dashboards_at_once(
     assert ">Sales</a>" in viewer.get("/w/acme/").content.decode()
 
 
-def test_a_workspace_made_after_the_migration_has_its_default_without_a_write(
-    client_as, charlie
-):
+def test_a_workspace_made_after_the_migration_has_its_default_without_a_write(client_as, charlie):
     fresh: Workspace = make_workspace("neu", charlie)
     response = client_as(charlie).get("/w/neu/")
     assert response.status_code == 200
