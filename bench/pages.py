@@ -87,6 +87,7 @@ from django.contrib.auth import (  # noqa: E402
     SESSION_KEY,
     load_backend,
 )
+from django.contrib.auth.backends import ModelBackend  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -216,11 +217,12 @@ def bench_member(ws: Workspace) -> User:
 
 
 def auth_backend() -> str:
-    """The backend `force_login` picks (the first with `get_user`; axes' has none)."""
+    """The backend that finds a session's user again: the first ModelBackend (axes' has no
+    `get_user`, and accounts' LoginLimitBackend finds nobody: its `get_user` returns None)."""
     for backend in settings.AUTHENTICATION_BACKENDS:
-        if hasattr(load_backend(backend), "get_user"):
+        if isinstance(load_backend(backend), ModelBackend):
             return backend
-    raise SystemExit("no authentication backend with get_user")
+    raise SystemExit("no ModelBackend among the authentication backends")
 
 
 def login_session(user: User) -> SessionStore:

@@ -291,3 +291,9 @@ class DigestDeliveryAdmin(WorkspaceAdmin):
 class LeadScoringRuleAdmin(WorkspaceAdmin):
     list_display = ("label", "kind", "points", "value", "minimum", "maximum")
     list_filter = ("kind",)
+
+
+@admin.register(m.Dashboard)
+class DashboardAdmin(WorkspaceAdmin):
+    list_display = ("name", "is_default", "created_at")
+    search_fields = ("name",)

@@ -14,6 +14,7 @@ from kpiapp.views import (
     benchmarks,
     customers,
     dashboard,
+    dashboards,
     data,
     digests,
     imports,
@@ -33,6 +34,18 @@ kpiapp_patterns = (
     [
         path("", dashboard.dashboard, name="dashboard"),
         path("tiles/", dashboard.pin_tiles, name="pin_tiles"),
+        path("dashboards/", dashboards.dashboard_list, name="dashboards"),
+        path("dashboards/<int:dashboard_id>/", dashboard.dashboard_page, name="dashboard_page"),
+        path(
+            "dashboards/<int:dashboard_id>/edit/",
+            dashboards.dashboard_edit,
+            name="dashboard_edit",
+        ),
+        path(
+            "dashboards/<int:dashboard_id>/delete/",
+            dashboards.dashboard_delete,
+            name="dashboard_delete",
+        ),
         path("live/", live.live, name="live"),
         path("mrr/", analysis.movements, name="mrr"),
         path("funnel/", analysis.funnel_page, name="funnel"),

@@ -14,6 +14,7 @@ from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.demo.company import demo_data_generate
+from kpiapp.demo.dashboards import demo_dashboards
 from kpiapp.demo.plan import demo_plan
 from kpiapp.demo.targets import demo_targets_set
 from kpiapp.models import KpiSnapshot
@@ -111,7 +112,9 @@ def demo_seed(
             snapshot_rebuild(workspace_id=workspace.id)
         if rows:
             _demo_reports(workspace)
-            demo_targets_set(membership=memberships_of(owner).get(workspace=workspace), as_of=as_of)
+            owner_membership = memberships_of(owner).get(workspace=workspace)
+            demo_targets_set(membership=owner_membership, as_of=as_of)
+            demo_dashboards(membership=owner_membership)
     if rows:
         demo_plan(workspace=workspace, owner_email=owner.email, as_of=as_of)
     return DemoResult(

@@ -10,6 +10,7 @@ from kpiapp.models.alerts import (
 from kpiapp.models.benchmarks import BenchmarkPick, TeamBenchmark
 from kpiapp.models.custom_kpis import CustomKpi, CustomKpiValue
 from kpiapp.models.customers import Account
+from kpiapp.models.dashboards import Dashboard
 from kpiapp.models.deals import Deal, DealKind, DealStage, DealStageChange
 from kpiapp.models.feedback import NpsResponse, Usage
 from kpiapp.models.fx import ExchangeRate
@@ -48,6 +49,7 @@ __all__ = [
     "Comparison",
     "CustomKpi",
     "CustomKpiValue",
+    "Dashboard",
     "Deal",
     "DealKind",
     "DealStage",

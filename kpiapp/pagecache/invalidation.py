@@ -1,5 +1,5 @@
-"""Bump the page versions (`pagecache.versions`) when what every page's header or a
-dashboard's team shows changes: a membership, a user's name or language, a workspace's name.
+"""Bump the page versions (`pagecache.versions`) when what every page's header shows
+changes: a membership, a user's name or language, a workspace's name.
 `accounts` services announce those changes through `accounts.hooks`; apps.py registers this."""
 
 from __future__ import annotations

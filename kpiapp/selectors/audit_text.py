@@ -44,6 +44,11 @@ ACTION_TITLES: dict[str, Promise] = {
     AuditAction.WORKSPACE_CREATED: gettext_lazy("Workspace created"),
     AuditAction.WORKSPACE_UPDATED: gettext_lazy("Workspace settings changed"),
     AuditAction.WORKSPACE_PINNED_KPIS: gettext_lazy("Dashboard KPIs chosen"),
+    AuditAction.DASHBOARD_CREATED: gettext_lazy("Dashboard created"),
+    AuditAction.DASHBOARD_RENAMED: gettext_lazy("Dashboard renamed"),
+    AuditAction.DASHBOARD_DELETED: gettext_lazy("Dashboard deleted"),
+    AuditAction.DASHBOARD_DEFAULT: gettext_lazy("Default dashboard chosen"),
+    AuditAction.DASHBOARD_TILES: gettext_lazy("Dashboard KPIs changed"),
     AuditAction.WORKSPACE_REQUIRE_2FA: gettext_lazy("Two-factor login rule changed"),
     AuditAction.WORKSPACE_EXPORTED: gettext_lazy("Workspace exported"),
     AuditAction.WORKSPACE_EXPORT_DOWNLOADED: gettext_lazy("Workspace export downloaded"),
@@ -284,6 +289,17 @@ class AuditPresenter:
         ):
             subject = event.subject.lstrip("#")
             return (_("export no. %(n)s") % {"n": subject} if subject else ""), []
+        return event.subject, self._generic(data)
+
+    def _dashboard(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:
+        if event.action == AuditAction.DASHBOARD_TILES:
+
+            def names(keys: object) -> str:
+                if not keys or not isinstance(keys, list):
+                    return _("the standard selection")
+                return ", ".join(self.kpi_name(str(k)) for k in keys)
+
+            return event.subject, [f"{names(data.get('old'))} → {names(data.get('new'))}"]
         return event.subject, self._generic(data)
 
     def _member(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:

@@ -13,6 +13,7 @@ from accounts.tenancy import current_workspace_id
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import CustomKpi, KpiSnapshot, Target, TeamBenchmark
 from kpiapp.pagecache.versions import pages_changed
+from kpiapp.services.dashboard import dashboards_drop_kpi
 from kpiapp.services.snapshots import recompute_request
 
 KEY_LENGTH = CustomKpi._meta.get_field("key").max_length or 60
@@ -105,9 +106,7 @@ def custom_kpi_delete(*, membership: Membership, kpi: CustomKpi) -> None:
     KpiSnapshot.objects.filter(kpi_key=key).delete()
     Target.objects.filter(kpi_key=key).delete()
     TeamBenchmark.objects.filter(kpi_key=key).delete()
-    if key in (workspace.pinned_kpis or []):
-        workspace.pinned_kpis = [k for k in workspace.pinned_kpis if k != key]
-        workspace.save(update_fields=["pinned_kpis"])
+    dashboards_drop_kpi(key)
     kpi.delete()
     audit(workspace=workspace, actor=membership.user, action="custom_kpi.deleted", subject=key)
     pages_changed(workspace.id)

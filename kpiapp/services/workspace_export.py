@@ -24,13 +24,17 @@ from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.exports.csv_dialect import csv_lines, neutralise
 from kpiapp.exports.records import export_csv_lines, export_queryset
-from kpiapp.models import CustomKpi, ExportStatus, LeadScoringRule, Target, WorkspaceExport
+from kpiapp.models import (
+    CustomKpi,
+    Dashboard,
+    ExportStatus,
+    LeadScoringRule,
+    Target,
+    WorkspaceExport,
+)
 
-EXTRA_FILES = (
-    "custom_kpis",
-    "targets",
-    "lead_scoring_rules",
-)  # not import kinds, but the workspace's own data
+# Not import kinds, but the workspace's own data.
+EXTRA_FILES = ("custom_kpis", "targets", "lead_scoring_rules", "dashboards")
 FORMAT_VERSION = 1
 
 
@@ -142,6 +146,7 @@ def _files(language: str) -> Iterator[_File]:
     yield _File("custom_kpis", csv_lines(_custom_kpi_rows(), language=language))
     yield _File("targets", csv_lines(_target_rows(language), language=language))
     yield _File("lead_scoring_rules", csv_lines(_scoring_rule_rows(), language=language))
+    yield _File("dashboards", csv_lines(_dashboard_rows(), language=language))
 
 
 def _custom_kpi_rows() -> Iterator[list[str]]:
@@ -156,6 +161,14 @@ def _scoring_rule_rows() -> Iterator[list[str]]:
         low, high = rule.minimum, rule.maximum
         yield [rule.kind, neutralise(rule.label), str(rule.points), neutralise(rule.value),
                "" if low is None else str(low), "" if high is None else str(high)]  # fmt: skip
+
+
+def _dashboard_rows() -> Iterator[list[str]]:
+    """One row per dashboard: its tiles' KPI keys in order, separated by spaces."""
+    yield ["name", "default", "kpis"]
+    for dashboard in Dashboard.objects.order_by("id"):
+        kpis = " ".join(str(k) for k in dashboard.kpis or [])
+        yield [neutralise(dashboard.name), "1" if dashboard.is_default else "0", kpis]
 
 
 def _target_rows(language: str) -> Iterator[list[str]]:

@@ -3,6 +3,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,11 +19,12 @@ from kpiapp.kpis.periods import Grain, Period, month_index, parse_period, today_
 from kpiapp.models import Grain as GrainChoices
 from kpiapp.pagecache.decorator import cached_page
 from kpiapp.pagecache.versions import page_version
-from kpiapp.selectors.dashboard import team_by_role
+from kpiapp.selectors.dashboard import MrrChart, mrr_chart
+from kpiapp.selectors.dashboards import dashboard_kpis, dashboard_shown, workspace_dashboards
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.records import data_counts
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
-from kpiapp.services.dashboard import pinned_kpis, pinned_kpis_set
+from kpiapp.services.dashboard import dashboard_tiles_set, default_dashboard_ensure
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
 
@@ -79,25 +81,51 @@ def _tiles(
     return tiles, html
 
 
+def _mrr_chart(request: WorkspaceRequest, today: date) -> MrrChart:
+    """The MRR chart's months, shared by every member until a recompute (page_version)."""
+    workspace_id = request.workspace.id
+    key = f"kz:mrrchart:{workspace_id}:{page_version(workspace_id)}:{today.isoformat()}"
+    chart = cache.get(key)
+    if chart is None:
+        chart = mrr_chart(today=today)
+        cache.set(key, chart, TILE_CACHE_SECONDS)
+    return chart
+
+
 @cached_page(reads=("grain", "period", "compare"))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
+    """The default dashboard, at /w/<slug>/."""
+    return _dashboard_page(request, None)
+
+
+@cached_page(reads=("grain", "period", "compare"))
+@workspace_view(min_role=Role.VIEWER)
+@versioned_page
+def dashboard_page(request: WorkspaceRequest, dashboard_id: int) -> HttpResponse:
+    """Any of the workspace's dashboards, at /w/<slug>/dashboards/<id>/."""
+    return _dashboard_page(request, dashboard_id)
+
+
+def _dashboard_page(request: WorkspaceRequest, dashboard_id: int | None) -> HttpResponse:
     workspace = request.workspace
     today = today_in(workspace.time_zone)
     grain = grain_param(request)
     compare = request.GET.get("compare", "previous")
     if compare not in COMPARISONS:
         compare = "previous"
+    dashboards = workspace_dashboards(workspace)
+    shown = dashboard_shown(dashboards, dashboard_id)
     choices = available_periods(grain, today)
     period = _period(request, grain, choices, today)
-    pinned = pinned_kpis(workspace)
+    pinned = dashboard_kpis(shown)
     other = period.previous() if compare == "previous" else period.same_last_year()
     tiles: list = []
     tiles_html = ""
     if choices:
         tiles, tiles_html = _tiles(request, pinned, period, compare, other, today)
-    team = team_by_role(workspace)
+    chart = _mrr_chart(request, today) if choices else None
     data_kinds = []
     if not tiles:  # the first steps: what has been imported so far
         counts = data_counts(DATA_KINDS)
@@ -107,6 +135,8 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
         "kpiapp/dashboard.html",
         {
             "nav": "dashboard",
+            "dashboards": dashboards,
+            "shown": shown,
             "tiles": tiles,
             "tiles_html": mark_safe(tiles_html),  # noqa: S308 - our own template's output
             "grain": grain,
@@ -116,8 +146,8 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
             "choices": choices,
             "grain_choices": GrainChoices.choices,
             "partial_label": Period.containing(grain, month_index(today)).label,
-            "team": team,
-            "team_chart": {"labels": team.labels, "values": team.values},
+            "mrr": chart,
+            "mrr_chart": chart.as_json() if chart else {"labels": []},
             "data_kinds": data_kinds,
             "can_pin": request.membership.has_role(Role.EDITOR),
         },
@@ -129,21 +159,30 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view(min_role=Role.EDITOR)
 def pin_tiles(request: WorkspaceRequest) -> HttpResponse:
+    """Choose the default dashboard's tiles with check boxes (the first dashboard's page,
+    kept for the address; every dashboard's own page orders its tiles)."""
     membership = request.membership
+    workspace = membership.workspace
     if request.method != "POST":
+        shown = workspace_dashboards(workspace)[0]
         return render(
             request,
             "kpiapp/pin_tiles.html",
             {
                 "nav": "dashboard",
-                "pinned": pinned_kpis(membership.workspace),
+                "shown": shown,
+                "pinned": dashboard_kpis(shown),
                 "all_kpis": [(k.key, k.name) for k in workspace_kpis()],
             },
         )
     try:
-        pinned_kpis_set(membership=membership, keys=request.POST.getlist("kpi"))
+        with transaction.atomic():
+            dashboard = default_dashboard_ensure(workspace)
+            dashboard_tiles_set(
+                membership=membership, dashboard=dashboard, keys=request.POST.getlist("kpi")
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The dashboard shows the chosen KPIs."))
-    return redirect("kpiapp:dashboard", slug=membership.workspace.slug)
+    return redirect("kpiapp:dashboard", slug=workspace.slug)

@@ -86,13 +86,12 @@ def test_only_an_owner_deletes_a_workspace_after_typing_its_address(
 
 
 @pytest.mark.django_db
-def test_the_dashboard_shows_an_empty_state_and_the_team_chart_data(client_as, cast, workspace):
+def test_the_dashboard_shows_an_empty_state_and_no_chart(client_as, cast, workspace):
     response = client_as(cast["viewer"]).get(f"/w/{workspace.slug}/")
     body = response.content.decode()
     assert "Your KPIs will appear here" in body
-    assert '<script id="team-chart-data" type="application/json">' in body
-    # owner, admin, editor, viewer: one each in the cast
-    assert '"values": [1, 1, 1, 1]' in body
+    assert '<script id="mrr-chart-data" type="application/json">{"labels": []}' in body
+    assert 'id="mrr-chart"' not in body
 
 
 @pytest.mark.django_db

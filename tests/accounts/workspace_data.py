@@ -23,6 +23,7 @@ from kpiapp.models.plans import Plan
 from kpiapp.services.alerts import alert_rule_create, webhook_secret
 from kpiapp.services.benchmarks import benchmark_pick_set, team_benchmark_set
 from kpiapp.services.custom_kpis import custom_kpi_create
+from kpiapp.services.dashboard import dashboard_create, dashboard_tile_move, dashboard_tiles_set
 from kpiapp.services.digests import digest_subscribe
 from kpiapp.services.imports import data_import, import_job_create
 from kpiapp.services.lead_scoring import scoring_rule_create
@@ -116,5 +117,8 @@ def fill_every_table(workspace: Workspace, owner: User) -> None:
         scoring_rule_create(membership=member, values={
             "kind": "touchpoint_type", "label": "Demo angefragt", "points": 30, "value": "demo",
         })  # fmt: skip
+        sales = dashboard_create(membership=member, name="Vertrieb")  # and the default one
+        dashboard_tiles_set(membership=member, dashboard=sales, keys=["mrr", "win_rate"])
+        dashboard_tile_move(membership=member, dashboard=sales, key="win_rate", step=-1)
     acc.invitation_send(actor=member, email="neu@example.com", role="viewer")
     acc.api_token_create(membership=member, name="Skript")

@@ -25,7 +25,7 @@ document.addEventListener("securitypolicyviolation", (e) =>
   window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline")));
 """
 CHARTS = [
-    ("/w/demo/", "team-chart"),
+    ("/w/demo/", "mrr-chart"),
     ("/w/demo/kpis/mrr/", "trend-chart"),
     ("/w/demo/mrr/", "movements-chart"),
     ("/w/demo/funnel/", "funnel-chart"),

@@ -9,7 +9,7 @@ from accounts.models import Membership
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
-from kpiapp.models import Account, Deal
+from kpiapp.models import Account, Deal, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.browser.helpers import log_in
 from tests.conftest import make_user, make_workspace
@@ -35,13 +35,18 @@ def sales_workspace():
                 amount_cents=1_200_000, currency="EUR", created_at=closed - timedelta(days=30),
                 closed_at=closed,
             )  # fmt: skip
+        # A subscription, so that the dashboard's MRR chart has months to draw.
+        Subscription.objects.create(
+            external_id="S", account=account, amount_cents=100_000, currency="EUR",
+            interval="month", started_at=closed - timedelta(days=60),
+        )  # fmt: skip
         snapshot_rebuild(workspace_id=workspace.id)
         deal = Deal.objects.get(external_id="D2")
     return workspace, deal
 
 
 def _win_rate(page):
-    tile = page.locator("article.tile", has=page.locator("h2.tile-name[title=win_rate]"))
+    tile = page.locator("article.tile[data-kpi=win_rate]")
     return tile.locator(".tile-value")
 
 
@@ -68,13 +73,14 @@ def test_a_deal_won_in_one_browser_shows_on_the_dashboard_open_in_another(
 
     # 2 of 3 won, on the other person's page, which was never reloaded.
     watcher.wait_for_function(
-        "() => document.querySelector('article.tile h2[title=win_rate]')"
-        ".closest('article').querySelector('.tile-value').textContent.trim().startsWith('66,7')",
+        "() => document.querySelector('article.tile[data-kpi=win_rate]')"
+        ".querySelector('.tile-value').textContent.trim().startsWith('66,7')",
         timeout=5000,
     )
     assert watcher.evaluate("window.notReloaded") is True
     assert watcher.get_attribute("body", "data-live-version") != loaded_version
-    assert watcher.locator("body[data-charts-ready='1'] canvas#team-chart").count() == 1
+    assert watcher.locator("body[data-charts-ready='1'] canvas#mrr-chart").count() == 1
+    assert watcher.evaluate("Chart.getChart('mrr-chart').data.datasets.length") == 6
     status.filter(has_text="Stand: vor").wait_for()
     assert watcher_errors == [] and editor_errors == []
     with workspace_scope(workspace.id):

@@ -14,7 +14,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period
 from kpiapp.models import Account, ImportJob
 from kpiapp.services import imports
-from kpiapp.services.dashboard import pinned_kpis_set
+from kpiapp.services.dashboard import dashboard_tiles_set, default_dashboard_ensure
 from kpiapp.services.records import record_delete
 from kpiapp.services.share_links import share_link_create, share_link_revoke
 from kpiapp.services.targets import target_remove, target_set
@@ -76,8 +76,9 @@ def test_tokens_and_settings_are_audited_with_before_and_after(cast, workspace):
         assert event.data["name"] == ["Acme GmbH", "Acme AG"]
         assert event.data["time_zone"] == ["Europe/Berlin", "Europe/Vienna"]
         assert event.data["benchmark_segment"] == ["smb", "enterprise"]
-        with one_new_event(workspace, "workspace.pinned_kpis", cast["admin"]):
-            pinned_kpis_set(membership=admin, keys=["mrr", "arr"])
+        with one_new_event(workspace, "dashboard.tiles", cast["admin"]):
+            dashboard = default_dashboard_ensure(workspace)
+            dashboard_tiles_set(membership=admin, dashboard=dashboard, keys=["mrr", "arr"])
 
 
 def test_targets_are_audited_when_set_changed_and_deleted(cast, workspace):

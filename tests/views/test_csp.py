@@ -20,6 +20,7 @@ from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Report, ReportComment, Subscription
+from kpiapp.services.dashboard import dashboard_create
 from kpiapp.services.imports import import_job_create
 from kpiapp.services.share_links import share_link_create
 from kpiapp.services.snapshots import snapshot_rebuild
@@ -100,6 +101,7 @@ def things(workspace, alice):
         created = share_link_create(membership=membership, report=report)
         protected = share_link_create(membership=membership, report=report, password="open sesame")
         export = workspace_export_request(membership=membership)
+        dashboard = dashboard_create(membership=membership, name="Vertrieb")
     return {
         "report_id": report.pk,
         "comment_id": comment.pk,
@@ -110,6 +112,7 @@ def things(workspace, alice):
         "token_id": 999_999,
         "invitation_id": 999_999,
         "export_id": export.pk,
+        "dashboard_id": dashboard.pk,
         "share": created.url,
         "protected": protected.url,
     }

@@ -13,6 +13,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.models import (
     CustomKpi,
     CustomKpiValue,
+    Dashboard,
     KpiSnapshot,
     RecomputeState,
     Target,
@@ -180,9 +181,8 @@ def test_deleting_takes_values_snapshots_targets_benchmarks_and_tile(client_as, 
         assert TeamBenchmark.objects.get().low == Decimal("90")
     response = client.post("/w/acme/kpis/custom_audit_pass_rate/edit/", {"action": "delete"})
     assert response.status_code == 302 and response["Location"] == "/w/acme/kpis/"
-    workspace.refresh_from_db()
-    assert workspace.pinned_kpis == ["mrr"]
     with workspace_scope(workspace.id):
+        assert Dashboard.objects.get().kpis == ["mrr"]
         assert not CustomKpi.objects.exists() and not CustomKpiValue.objects.exists()
         assert not KpiSnapshot.objects.filter(kpi_key=kpi.key).exists()
         assert not Target.objects.exists() and not TeamBenchmark.objects.exists()
