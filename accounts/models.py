@@ -344,6 +344,10 @@ class AuditAction(models.TextChoices):
     IMPORT_FINISHED = "import.finished", _("finished an import")
     IMPORT_FAILED = "import.failed", _("started an import that failed")
     RECORD_DELETED = "record.deleted", _("deleted a record")
+    ALERT_CREATED = "alert.created", _("set up an alert")
+    ALERT_PAUSED = "alert.paused", _("paused an alert")
+    ALERT_RESUMED = "alert.resumed", _("resumed an alert")
+    ALERT_DELETED = "alert.deleted", _("deleted an alert")
 
 
 def audit_action_label(action: str) -> str:
