@@ -30,7 +30,7 @@ from django.db import transaction
 
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
-from kpiapp.demo.journeys import touchpoint_objs
+from kpiapp.demo.journeys import touchpoint_batches
 from kpiapp.demo.writer import save as _save
 from kpiapp.kpis.periods import add_months, days_in_month
 from kpiapp.models import (
@@ -497,8 +497,8 @@ def demo_data_generate(
         counts[ExchangeRate.__name__] = _save(ExchangeRate, _fx_objs(ctx))
         counts[CustomKpiValue.__name__] = _custom_kpis(ctx, workspace)
         # Last, from a generator of their own: the rows above are the same with or without them.
-        journeys = touchpoint_objs(ctx, seed, leads, customers)
-        counts[Touchpoint.__name__] = _save(Touchpoint, journeys)
+        batches = touchpoint_batches(ctx, seed, leads, customers)
+        counts[Touchpoint.__name__] = sum(_save(Touchpoint, batch) for batch in batches)
     return counts
 
 

@@ -14,10 +14,10 @@ are the same for a seed and adding them changed none of the company's other rows
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpiapp.models import Touchpoint, TouchpointType
 
@@ -43,6 +43,7 @@ P_ACCOUNT_DURING_DEAL = 0.3
 P_ACCOUNT_AFTER_WIN = 0.2
 SEED_SALT = 20  # the journeys' generator is random.Random(seed * SEED_MULTIPLIER + SEED_SALT)
 SEED_MULTIPLIER = 1_000_003
+BATCH_ROWS = 100_000  # rows built and written at a time
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,39 @@ class _Touch:
     campaign: _Camp | None = None
 
 
-def touchpoint_objs(
-    ctx: _Ctx, seed: int, leads: Sequence[_LeadPlan], customers: Sequence[_Customer]
-) -> list[Touchpoint]:
-    """The touchpoints of every lead and some accounts (leads and accounts already saved)."""
+def touchpoint_batches(
+    ctx: _Ctx,
+    seed: int,
+    leads: Sequence[_LeadPlan],
+    customers: Sequence[_Customer],
+    size: int | None = None,
+) -> Iterator[list[Touchpoint]]:
+    """The touchpoints of every lead and some accounts (leads and accounts already saved),
+    `size` rows at a time: the large company has over a million, too many to hold at once.
+    The rows are the same whatever the size."""
+    size = size or BATCH_ROWS
     rng = random.Random(seed * SEED_MULTIPLIER + SEED_SALT)  # noqa: S311 - demo data
     journeys = _Journeys(ctx, rng)
     objs: list[Touchpoint] = []
+    number = 0
+
+    def add(touches: list[_Touch], **owner: Any) -> None:
+        nonlocal number
+        for touch in touches:
+            number += 1
+            objs.append(journeys.obj(touch, number, **owner))
+
     for lead in leads:
-        objs.extend(journeys.obj(touch, lead=lead) for touch in journeys.of_lead(lead))
+        add(journeys.of_lead(lead), lead=lead)
+        if len(objs) >= size:
+            yield objs
+            objs = []
     from_leads = {id(lead.customer) for lead in leads if lead.customer is not None}
     for customer in customers:
-        touches = journeys.of_account(customer, won_through_lead=id(customer) in from_leads)
-        objs.extend(journeys.obj(touch, customer=customer) for touch in touches)
-    for number, obj in enumerate(objs, start=1):
-        obj.external_id = f"TP-{number:06d}"
-    return objs
+        add(journeys.of_account(customer, won_through_lead=id(customer) in from_leads),
+            customer=customer)  # fmt: skip
+    if objs:
+        yield objs
 
 
 class _Journeys:
@@ -177,11 +195,17 @@ class _Journeys:
         return self.running[key]
 
     def obj(
-        self, touch: _Touch, *, lead: _LeadPlan | None = None, customer: _Customer | None = None
+        self,
+        touch: _Touch,
+        number: int,
+        *,
+        lead: _LeadPlan | None = None,
+        customer: _Customer | None = None,
     ) -> Touchpoint:
         # By ids (the parents are saved): tens of thousands of rows build faster that way.
         campaign = touch.campaign.obj if touch.campaign is not None else None
         return Touchpoint(
+            external_id=f"TP-{number:06d}",
             lead_id=lead.obj.pk if lead is not None and lead.obj is not None else None,
             account_id=customer.obj.pk if customer is not None and customer.obj else None,
             occurred_at=touch.day,
