@@ -352,6 +352,10 @@ class AuditAction(models.TextChoices):
     SCORING_RULE_CREATED = "scoring_rule.created", _("added a lead scoring rule")
     SCORING_RULE_CHANGED = "scoring_rule.changed", _("changed a lead scoring rule")
     SCORING_RULE_DELETED = "scoring_rule.deleted", _("deleted a lead scoring rule")
+    ALERT_CREATED = "alert.created", _("set up an alert")
+    ALERT_PAUSED = "alert.paused", _("paused an alert")
+    ALERT_RESUMED = "alert.resumed", _("resumed an alert")
+    ALERT_DELETED = "alert.deleted", _("deleted an alert")
 
 
 def audit_action_label(action: str) -> str:

@@ -4,7 +4,8 @@ demo workspace and, larger, for the benchmarks.
 Everything is drawn from one `random.Random(seed)` and dated from `as_of`, so the same seed,
 as-of and size always give the same rows. The company is planned in memory first (leads and
 their funnel, customers and their subscription histories), then handed to the writer one model
-at a time, parents before children. Nothing is dated after `as_of`. Money is in integer cents;
+at a time, parents before children; the leads' and accounts' touchpoints come last
+(`kpiapp.demo.journeys`). Nothing is dated after `as_of`. Money is in integer cents;
 the company bills in EUR, a few US customers in USD.
 
 `size` scales it: `DEMO` is the demo's company (about 7,000 leads and 300 accounts), `LARGE`
@@ -29,6 +30,7 @@ from django.db import transaction
 
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
+from kpiapp.demo.journeys import touchpoint_batches
 from kpiapp.demo.writer import save as _save
 from kpiapp.kpis.periods import add_months, days_in_month
 from kpiapp.models import (
@@ -48,6 +50,7 @@ from kpiapp.models import (
     Spend,
     SpendCategory,
     Subscription,
+    Touchpoint,
     Traffic,
     Usage,
 )
@@ -493,6 +496,9 @@ def demo_data_generate(
         counts[Spend.__name__] = _save(Spend, _spend_objs(ctx))
         counts[ExchangeRate.__name__] = _save(ExchangeRate, _fx_objs(ctx))
         counts[CustomKpiValue.__name__] = _custom_kpis(ctx, workspace)
+        # Last, from a generator of their own: the rows above are the same with or without them.
+        batches = touchpoint_batches(ctx, seed, leads, customers)
+        counts[Touchpoint.__name__] = sum(_save(Touchpoint, batch) for batch in batches)
     return counts
 
 

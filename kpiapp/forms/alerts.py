@@ -59,9 +59,11 @@ class AlertRuleForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = data.get("kind")
-        if kind in (AlertKind.ABOVE, AlertKind.BELOW) and data.get("threshold") is None:
+        # A value that did not parse already has its message; one message per field.
+        unset = {n for n in ("threshold", "change") if data.get(n) is None and n not in self.errors}
+        if kind in (AlertKind.ABOVE, AlertKind.BELOW) and "threshold" in unset:
             self.add_error("threshold", _("Enter the value that sets the alert off."))
-        if kind == AlertKind.CHANGE and data.get("change") is None:
+        if kind == AlertKind.CHANGE and "change" in unset:
             self.add_error("change", _("Enter by how much the value must change."))
         if data.get("recipients") == AlertRecipients.NONE and not data.get("webhook_url"):
             self.add_error("webhook_url", _("Without an email, the alert needs a webhook address."))

@@ -31,6 +31,7 @@ from kpiapp.imports import values as v
 from kpiapp.imports.columns import parse_column, parse_constant
 from kpiapp.imports.kinds import Kind
 from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
+from kpiapp.imports.notes import notes as import_notes
 from kpiapp.imports.reading import ImportFileError, Table, read_table
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import (
@@ -73,6 +74,7 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # pointed out, not refused (imports.notes)
 
     @property
     def ok(self) -> bool:
@@ -100,6 +102,8 @@ def import_csv(
     result = ImportResult(kind=kind, rows=len(table.rows), dry_run=dry_run)
     rows = run.validate()
     result.errors = run.errors
+    if not run.errors:
+        result.notes = import_notes(kind, rows)
     if run.errors or dry_run:
         if dry_run and not run.errors:
             result.created, result.updated, result.unchanged = run.plan(rows, write=False)

@@ -33,10 +33,11 @@ from kpiapp.kpis.benchmark_words import reference_label
 from kpiapp.kpis.benchmarks import library
 from kpiapp.kpis.periods import Period, parse_period
 from kpiapp.kpis.registry import KPI_BY_KEY
-from kpiapp.models import CustomKpi
+from kpiapp.models import AlertRule, CustomKpi
+from kpiapp.models.alerts import AlertComparison, AlertKind, AlertRecipients, WebhookFormat
 from kpiapp.models.custom_kpis import Aggregation, CustomKpiUnit
 from kpiapp.models.deals import DealStage
-from kpiapp.templatetags.kpi_format import kpi_value, number
+from kpiapp.templatetags.kpi_format import kpi_value, number, percent
 
 # What the action filter offers: a noun-like title per action ("Member added"); the log's
 # sentences use the verb phrases of `AuditAction` ("added a member").
@@ -83,6 +84,10 @@ ACTION_TITLES: dict[str, Promise] = {
     AuditAction.SCORING_RULE_CREATED: gettext_lazy("Lead scoring rule added"),
     AuditAction.SCORING_RULE_CHANGED: gettext_lazy("Lead scoring rule changed"),
     AuditAction.SCORING_RULE_DELETED: gettext_lazy("Lead scoring rule deleted"),
+    AuditAction.ALERT_CREATED: gettext_lazy("Alert set up"),
+    AuditAction.ALERT_PAUSED: gettext_lazy("Alert paused"),
+    AuditAction.ALERT_RESUMED: gettext_lazy("Alert resumed"),
+    AuditAction.ALERT_DELETED: gettext_lazy("Alert deleted"),
 }
 
 
@@ -99,6 +104,8 @@ DETAIL_LABELS: dict[str, Promise] = {
     "points": gettext_lazy("Points"),
     "unit": CustomKpi._meta.get_field("unit").verbose_name,
     "aggregation": CustomKpi._meta.get_field("aggregation").verbose_name,
+    "recipients": AlertRule._meta.get_field("recipients").verbose_name,
+    "webhook_format": AlertRule._meta.get_field("webhook_format").verbose_name,
 }
 _CHOICE_LABELS: dict[str, dict[str, Promise]] = {
     "role": dict(Role.choices),
@@ -106,6 +113,8 @@ _CHOICE_LABELS: dict[str, dict[str, Promise]] = {
     "benchmark_segment": dict(BenchmarkSegment.choices),
     "unit": dict(CustomKpiUnit.choices),
     "aggregation": dict(Aggregation.choices),
+    "recipients": dict(AlertRecipients.choices),
+    "webhook_format": dict(WebhookFormat.choices),
 }
 _TARGET_SUBJECT = re.compile(r"^(\S+) (\d{4}-Q[1-4])(?: \((.*)\))?$")
 _BENCHMARK_SUBJECT = re.compile(r"^(\S+) \((month|quarter|year)\)$")
@@ -384,6 +393,35 @@ class AuditPresenter:
             if isinstance(data.get(key), int):
                 details.append(word(data[key]) % {"n": number(data[key])})
         return event.subject, details
+
+    def _alert(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:
+        key = data.get("kpi")
+        if not key:
+            return event.subject, self._generic(data)
+        subject = self.kpi_name(str(key))
+        if data.get("dimension_value"):
+            subject += f" ({data['dimension_value']})"
+        details = [self._alert_condition(str(key), data)]
+        details += [
+            f"{self.label(k)}: {self.value(k, data[k])}"
+            for k in ("recipients", "webhook_format")
+            if data.get(k)
+        ]
+        return subject, details
+
+    def _alert_condition(self, key: str, data: dict) -> str:
+        """The condition in words: “Above a value 10.000 €”, “Changes by more than 20 %
+        (against the previous period)”, “Target at risk”."""
+        kind = str(data.get("alert_kind") or "")
+        words = str(dict(AlertKind.choices).get(kind, kind))
+        if kind in (AlertKind.ABOVE, AlertKind.BELOW) and data.get("threshold") not in (None, ""):
+            return f"{words} {self.kpi_amount(key, data['threshold'])}"
+        if kind == AlertKind.CHANGE and data.get("change") not in (None, ""):
+            against = dict(AlertComparison.choices).get(str(data.get("compare_with") or ""))
+            words = f"{words} {percent(Decimal(str(data['change'])))}"
+            if against:
+                words += " (" + _("against %(c)s") % {"c": against} + ")"
+        return words
 
     def _record(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:
         kind = DATA_KINDS.get(event.object_type)

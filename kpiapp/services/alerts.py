@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 import requests
 
 from accounts.access import workspace_member_ids
-from accounts.models import Membership, Workspace
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Membership, Workspace
 from accounts.roles import Role
 from accounts.tenancy import current_workspace_id
 from kpiapp.kpis import alert_checks
@@ -60,6 +61,7 @@ class Fired:
 # --- rules -----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def alert_rule_create(*, membership: Membership, values: dict[str, Any]) -> AlertRule:
     """An editor sets up an alert (values as `AlertRuleForm.rule_values` gives them)."""
     if not membership.has_role(Role.EDITOR):
@@ -69,13 +71,50 @@ def alert_rule_create(*, membership: Membership, values: dict[str, Any]) -> Aler
     rule = AlertRule(workspace_id=membership.workspace_id, created_by=membership.user, **values)
     rule.full_clean(exclude=["workspace"])
     rule.save()
+    _audit(membership, AuditAction.ALERT_CREATED, rule)
     return rule
 
 
+@transaction.atomic
+def alert_rule_set_active(*, membership: Membership, rule: AlertRule, active: bool) -> AlertRule:
+    """Pause an alert (it is not evaluated, nothing fires) or resume it; audited once per
+    change, so pausing a paused alert writes nothing."""
+    if not membership.has_role(Role.EDITOR):
+        raise PermissionDenied
+    if rule.active != active:
+        rule.active = active
+        rule.save(update_fields=["active"])
+        action = AuditAction.ALERT_RESUMED if active else AuditAction.ALERT_PAUSED
+        _audit(membership, action, rule)
+    return rule
+
+
+@transaction.atomic
 def alert_rule_delete(*, membership: Membership, rule: AlertRule) -> None:
     if not membership.has_role(Role.EDITOR):
         raise PermissionDenied
+    _audit(membership, AuditAction.ALERT_DELETED, rule)
     rule.delete()
+
+
+def _audit(membership: Membership, action: str, rule: AlertRule) -> None:
+    """The rule as the audit log words it (selectors.audit_text): its KPI, breakdown value
+    and condition, whom it emails and whether it calls a webhook."""
+    audit_record(
+        workspace=membership.workspace,
+        actor=membership.user,
+        action=action,
+        subject=f"{rule.kpi_key} {rule.kind}",
+        object_type="alert",
+        kpi=rule.kpi_key,
+        dimension_value=rule.dimension_value,
+        alert_kind=rule.kind,
+        threshold=None if rule.threshold is None else str(rule.threshold),
+        change=None if rule.change is None else str(rule.change),
+        compare_with=rule.compare_with if rule.kind == AlertKind.CHANGE else "",
+        recipients=rule.recipients,
+        webhook_format=rule.webhook_format if rule.webhook_url else "",
+    )
 
 
 # --- evaluation ------------------------------------------------------------------------------

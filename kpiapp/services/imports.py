@@ -285,6 +285,7 @@ def _run_job(job_id: int, check_only: bool) -> None:
         "unchanged": result.unchanged,
         "error_count": len(result.errors),
         "errors": [asdict(e) for e in result.errors[:MAX_ERRORS_KEPT]],
+        "notes": result.notes,
     }
     if not result.ok:
         job.status = ImportStatus.CHECKED if check_only else ImportStatus.FAILED

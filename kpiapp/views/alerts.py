@@ -15,7 +15,12 @@ from kpiapp.forms.alerts import AlertRuleForm
 from kpiapp.models import AlertRule
 from kpiapp.selectors.alerts import alert_history, alert_rules
 from kpiapp.selectors.targets import kpi_facts
-from kpiapp.services.alerts import alert_rule_create, alert_rule_delete, webhook_secret
+from kpiapp.services.alerts import (
+    alert_rule_create,
+    alert_rule_delete,
+    alert_rule_set_active,
+    webhook_secret,
+)
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
@@ -24,10 +29,19 @@ def alerts(request: WorkspaceRequest) -> HttpResponse:
     membership = request.membership
     form = AlertRuleForm(facts=kpi_facts())
     if request.method == "POST":
-        if request.POST.get("action") == "delete":
+        action = request.POST.get("action")
+        if action in ("delete", "pause", "resume"):
             rule = get_object_or_404(AlertRule.objects, pk=request.POST.get("rule"))
-            alert_rule_delete(membership=membership, rule=rule)
-            messages.success(request, _("The alert was deleted."))
+            if action == "delete":
+                alert_rule_delete(membership=membership, rule=rule)
+                messages.success(request, _("The alert was deleted."))
+            else:
+                active = action == "resume"
+                alert_rule_set_active(membership=membership, rule=rule, active=active)
+                if active:
+                    messages.success(request, _("The alert is active again."))
+                else:
+                    messages.success(request, _("The alert is paused: it fires nothing."))
             return redirect("kpiapp:alerts", workspace.slug)
         form = AlertRuleForm(request.POST, facts=kpi_facts())
         if form.is_valid():

@@ -2,7 +2,16 @@
 
 import pytest
 
-from kpiapp.models import Account, Campaign, Channel, Deal, Lead, Subscription, Traffic
+from kpiapp.models import (
+    Account,
+    Campaign,
+    Channel,
+    Deal,
+    Lead,
+    Subscription,
+    Touchpoint,
+    Traffic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +27,7 @@ def counts():
         Channel.objects.count(),
         Campaign.objects.count(),
         Traffic.objects.count(),
+        Touchpoint.objects.count(),
     )
 
 
@@ -112,6 +122,27 @@ def assert_refused(result, *fragments, line=None):
         ("exchange_rates", "month,currency,rate\n2025-01,USD,0\n", ["greater than 0"]),
         ("exchange_rates", "month,currency,rate\n2025-01,XYZ,1.1\n", ["ISO 4217"]),
         ("custom_kpi_values", "kpi,month,value\ncustom_x,2025-01,3\n", ["No such custom KPI"]),
+        # More touchpoint files in test_touchpoint_bad_input.py (they need a lead).
+        (
+            "touchpoints",
+            "lead,occurred_at,channel,type\nL404,2025-01-03,Ads,visit\n",
+            ["No such lead", "L404"],
+        ),
+        (
+            "touchpoints",
+            "account,occurred_at,channel,type\nA404,2025-01-03,New Channel,visit\n",
+            ["No such account", "A404"],
+        ),
+        (
+            "touchpoints",
+            "account,occurred_at,channel,type\nA1,2025-01-03,Ads,fax\n",
+            ["Not one of"],
+        ),
+        (
+            "touchpoints",
+            "occurred_at,channel,type\n2025-01-03,Ads,visit\n",
+            ["the lead or the account"],
+        ),
     ],
 )
 def test_bad_files_are_refused_with_the_reason_and_nothing_changes(

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q
 
 import pytest
 
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
+from kpiapp.demo import journeys
 from kpiapp.demo.company import demo_data_generate
+from kpiapp.demo.writer import BATCH_SIZE
 from kpiapp.models import (
     Account,
     Campaign,
@@ -28,6 +32,8 @@ from kpiapp.models import (
     Spend,
     SpendCategory,
     Subscription,
+    Touchpoint,
+    TouchpointType,
     Traffic,
     Usage,
 )
@@ -35,6 +41,7 @@ from kpiapp.models import (
 pytestmark = pytest.mark.slow  # each test generates a whole company
 AS_OF = date(2026, 10, 31)
 SEED = 42
+LEGACY_TOUCHED = 30  # the customers from before the window, at least, are touched directly
 WINDOW = [date(2023 + (10 + i) // 12, (10 + i) % 12 + 1, 1) for i in range(36)]  # 2023-11..2026-10
 
 DATE_FIELDS: dict[Any, tuple[str, ...]] = {
@@ -47,6 +54,7 @@ DATE_FIELDS: dict[Any, tuple[str, ...]] = {
     Traffic: ("month", "day"),
     Spend: ("month",),
     ExchangeRate: ("month",),
+    Touchpoint: ("occurred_at",),
 }
 
 
@@ -133,6 +141,17 @@ def _snapshot(workspace: Workspace) -> dict[str, list[tuple[Any, ...]]]:
                 ).values_list("month", "category", "channel__key", "campaign__key", "amount_cents")
             ),
             "fx": list(ExchangeRate.objects.order_by("month").values_list("month", "rate")),
+            "touchpoints": list(
+                Touchpoint.objects.order_by("external_id").values_list(
+                    "external_id",
+                    "lead__external_id",
+                    "account__external_id",
+                    "occurred_at",
+                    "channel__key",
+                    "campaign__key",
+                    "type",
+                )
+            ),
         }
 
 
@@ -148,12 +167,24 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Worksp
 
 
 def test_generation_is_set_based_repeatable_and_counted(
-    workspace: Workspace, demo: tuple[Workspace, dict], django_assert_max_num_queries: Any
+    workspace: Workspace,
+    demo: tuple[Workspace, dict],
+    django_assert_max_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with django_assert_max_num_queries(205):
+    shared, shared_counts = demo
+    # The touchpoints are the most rows: their batches, as large as the database takes, come
+    # on top of the rest (SQLite takes a few hundred rows per statement, PostgreSQL 2,000).
+    # Built a few statements' worth at a time here (the large company's million rows are
+    # built 100,000 at a time): the rows are the same, each part may add one statement.
+    fields = Touchpoint._meta.concrete_fields
+    batch = min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, [None] * BATCH_SIZE))
+    monkeypatch.setattr(journeys, "BATCH_ROWS", batch * 3)
+    parts = math.ceil(shared_counts["Touchpoint"] / (batch * 3))
+    statements = math.ceil(shared_counts["Touchpoint"] / batch) + parts
+    with django_assert_max_num_queries(205 + statements):
         counts = demo_data_generate(workspace=workspace, seed=SEED, as_of=AS_OF)
 
-    shared, shared_counts = demo
     assert counts == shared_counts
     assert _snapshot(workspace) == _snapshot(shared)
     with workspace_scope(workspace.id):
@@ -173,7 +204,8 @@ def test_another_seed_gives_another_company(
 ) -> None:
     demo_data_generate(workspace=other_workspace, seed=SEED + 1, as_of=AS_OF)
     mine, theirs = _snapshot(demo[0]), _snapshot(other_workspace)
-    for kind in ("accounts", "leads", "deals", "subscriptions", "usage", "spend", "fx"):
+    kinds = ("accounts", "leads", "deals", "subscriptions", "usage", "spend", "fx", "touchpoints")
+    for kind in kinds:
         assert mine[kind] != theirs[kind], kind
 
 
@@ -321,3 +353,48 @@ def test_traffic_spend_usage_and_nps_are_plausible(db: None, demo: tuple[Workspa
         detractors = sum(score <= 6 for score in scores)
         assert 10 < 100 * (promoters - detractors) / len(scores) < 80
         assert NpsResponse.objects.exclude(comment="").exists()
+
+
+def test_leads_have_journeys_of_one_to_eight_touchpoints_in_mixed_channels(
+    db: None, demo: tuple[Workspace, dict]
+) -> None:
+    workspace = demo[0]
+    with workspace_scope(workspace.id):
+        leads = {lead.id: lead for lead in Lead.objects.all()}
+        touches = list(Touchpoint.objects.order_by("occurred_at", "id"))
+        campaign_channel = dict(Campaign.objects.values_list("id", "channel_id"))
+    journeys: dict[int, list[Touchpoint]] = defaultdict(list)
+    for touch in touches:
+        if touch.lead_id is not None:
+            journeys[touch.lead_id].append(touch)
+    assert set(journeys) == set(leads)  # every lead has a journey
+    assert all(1 <= len(journey) <= 8 for journey in journeys.values())
+
+    def mean(ids: list[int]) -> float:
+        return sum(len(journeys[i]) for i in ids) / len(ids)
+
+    converted = [i for i, lead in leads.items() if lead.converted_at]
+    never_qualified = [i for i, lead in leads.items() if not lead.qualified_at]
+    assert mean(converted) > mean(never_qualified) + 2
+    assert all(len(journeys[i]) >= 3 for i in converted)
+
+    own_first = sum(journey[0].channel_id == leads[i].channel_id for i, journey in journeys.items())
+    assert 0.6 < own_first / len(journeys) < 0.95  # most likely, not always
+    mixed = [j for j in journeys.values() if len({t.channel_id for t in j}) > 1]
+    assert len(mixed) / len(journeys) > 0.2
+    assert {t.type for t in touches} == set(TouchpointType.values) - {TouchpointType.OTHER}
+
+    for i, journey in journeys.items():
+        lead = leads[i]
+        assert journey[0].occurred_at >= lead.created_at - timedelta(days=42)
+        if lead.converted_at:
+            assert journey[-1].occurred_at <= lead.converted_at
+        for touch in journey:
+            if touch.type == TouchpointType.DEMO:
+                assert lead.qualified_at and touch.occurred_at >= lead.qualified_at
+    assert any(t.occurred_at < leads[t.lead_id].created_at for t in touches if t.lead_id)
+    assert all(campaign_channel[t.campaign_id] == t.channel_id for t in touches if t.campaign_id)
+
+    on_accounts = [t for t in touches if t.account_id is not None]
+    assert all(t.lead_id is None for t in on_accounts)
+    assert len({t.account_id for t in on_accounts}) >= LEGACY_TOUCHED

@@ -42,3 +42,10 @@ def test_viewers_see_the_page_but_cannot_set_up_alerts(client_as, vera, workspac
     refused = client_as(vera).post(URL, {"kpi_key": "mrr", "grain": "month", "kind": "anomaly",
                                          "recipients": "me"})  # fmt: skip
     assert refused.status_code == 403
+
+
+def test_a_value_that_is_not_a_number_gets_one_message(client_as, erik, workspace):
+    answer = client_as(erik).post(URL, {"kpi_key": "mrr", "grain": "month", "kind": "above",
+                                        "threshold": "viel", "recipients": "me"})  # fmt: skip
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["threshold"] == ["Enter a number."]

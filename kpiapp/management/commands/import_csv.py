@@ -77,6 +77,8 @@ class Command(BaseCommand):
             f"{verb} {result.rows} {result.kind} rows into '{workspace.slug}' in {seconds:.1f} s: "
             f"{result.created} new, {result.updated} changed, {result.unchanged} unchanged."
         )
+        for note in result.notes:
+            self.stdout.write(f"Note: {note}")
 
     def _progress(self, phase: str, done: int, total: int) -> None:
         if (total >= 10_000 and sys.stderr.isatty()) or total >= 50_000:
