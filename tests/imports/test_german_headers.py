@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from django.utils import translation
+
+import pytest
 
 from kpiapp.countries import country_code
 from kpiapp.imports import kinds as csv_kinds
@@ -137,7 +138,10 @@ def test_an_accounts_file_with_german_headers_and_country_names_imports(run_impo
 
 def test_a_subscriptions_file_with_german_headers_imports(run_import, scoped):
     run_import("accounts", "external_id,name\nK-1,Alpha\n")
-    content = "Vertragsnummer;Kundennummer;Betrag;Währung;Intervall;Menge;Beginn\r\nV-1;K-1;99,50;EUR;month;3;01.04.2025\r\n"
+    content = (
+        "Vertragsnummer;Kundennummer;Betrag;Währung;Intervall;Menge;Beginn\r\n"
+        "V-1;K-1;99,50;EUR;month;3;01.04.2025\r\n"
+    )
     result = run_import("subscriptions", content)
     assert result.ok, result.errors
     sub = Subscription.objects.get()
