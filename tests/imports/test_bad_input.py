@@ -112,6 +112,38 @@ def assert_refused(result, *fragments, line=None):
         ("exchange_rates", "month,currency,rate\n2025-01,USD,0\n", ["greater than 0"]),
         ("exchange_rates", "month,currency,rate\n2025-01,XYZ,1.1\n", ["ISO 4217"]),
         ("custom_kpi_values", "kpi,month,value\ncustom_x,2025-01,3\n", ["No such custom KPI"]),
+        # Implausible values (kpiapp/plausibility.py), each on its line and column.
+        (
+            "deals",
+            "external_id,stage,created_at,closed_at\nD1,won,2025-03-01,2098-01-01\n",
+            ["line 2", "closed_at", "This date lies in the future"],
+        ),
+        (
+            "accounts",
+            "external_id,name,created_at\nA9,Zukunft GmbH,2098-01-01\n",
+            ["line 2", "created_at", "This date lies in the future"],
+        ),
+        (
+            "subscriptions",
+            "external_id,account,amount,interval,started_at\nS1,A1,10,month,2098-01-01\n",
+            ["started_at", "at most one year from today"],
+        ),
+        (
+            "subscriptions",
+            "external_id,account,amount,interval,quantity,started_at\n"
+            "S1,A1,10,month,2000000,2025-03-01\n",
+            ["quantity", "Must be at most 1,000,000."],
+        ),
+        (
+            "deals",
+            "external_id,stage,created_at,amount\nD1,won,2025-03-01,2000000000\n",
+            ["amount", "Must be at most 1,000,000,000."],
+        ),
+        (
+            "accounts",
+            "external_id,name,employees\nA9,Riesig AG,20000000\n",
+            ["employees", "Must be at most 10,000,000."],
+        ),
     ],
 )
 def test_bad_files_are_refused_with_the_reason_and_nothing_changes(
