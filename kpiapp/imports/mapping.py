@@ -24,7 +24,7 @@ UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
 def normalise(header: str) -> str:
-    """"Angelegt am", "angelegt_am" and "ANGELEGT-AM" are one header; so are "Währung" and
+    """ "Angelegt am", "angelegt_am" and "ANGELEGT-AM" are one header; so are "Währung" and
     "Wahrung"."""
     return re.sub(r"[^a-z0-9]", "", header.casefold().translate(UMLAUTS))
 

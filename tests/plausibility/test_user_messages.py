@@ -108,7 +108,8 @@ def _password_refusal(validator: object, password: str) -> str:
     from accounts.models import User
 
     try:
-        validator.validate(password, User(email="lea.lead@example.com", name="Lea Lead"))  # type: ignore[attr-defined]
+        user = User(email="lea.lead@example.com", name="Lea Lead")
+        validator.validate(password, user)
     except ValidationError as error:
         return " ".join(error.messages)
     return ""
@@ -147,7 +148,7 @@ def _text(message: object) -> str:
         text, params = message
         return str(text % params if params else text)
     try:
-        return str(message % _Params())  # type: ignore[operator]
+        return str(message % _Params())
     except (KeyError, TypeError, ValueError):
         return str(message)
 
