@@ -160,6 +160,18 @@ def _all() -> list[tuple[str, object]]:
     return _form_messages() + _api_messages() + _password_messages() + _constraint_messages()
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request in German leaves German active in this thread; the next module's tests read
+    English."""
+    language = translation.get_language()
+    yield
+    if language:
+        translation.activate(language)
+    else:
+        translation.deactivate()
+
+
 def test_there_are_messages_to_check():
     sources = {where.split(".")[0] for where, _m in _all()}
     assert {"AccountForm", "SubscriptionForm", "WorkspaceSettingsForm", "EmailField"} <= sources
