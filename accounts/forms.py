@@ -80,6 +80,15 @@ class PercentOfOneField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("max_digits", None)
         kwargs.pop("decimal_places", None)
+        outside = _("Enter a percentage from 0 to 100.")
+        kwargs["error_messages"] = {
+            "min_value": outside,
+            "max_value": outside,
+            "max_digits": outside,
+            "max_whole_digits": outside,
+            "max_decimal_places": _("Enter at most one decimal place, such as 72.5."),
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(
             min_value=Decimal(0),
             max_value=Decimal(100),

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from django.db import models
 
+from accounts import constraint_errors
+
 _current_workspace_id: ContextVar[int | None] = ContextVar("current_workspace_id", default=None)
 
 M = TypeVar("M", bound=models.Model)
@@ -126,3 +128,7 @@ class WorkspaceOwned(models.Model):
 
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude: Iterable[str] | None = None) -> None:
+        # A broken constraint is said on the field it is about (accounts/constraint_errors.py).
+        constraint_errors.validate_constraints(self, set(exclude) if exclude else None)

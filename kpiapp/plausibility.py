@@ -28,8 +28,8 @@ from kpiapp.models.deals import DealStage
 
 # Dates of what has happened may lie a day ahead: a workspace's today is not the whole world's.
 TOLERANCE = timedelta(days=1)
-# A signed contract may start later, but not beyond this.
-START_HORIZON_DAYS = 2 * 366
+# A signed contract may start later, but not more than a year ahead (a leap year's days).
+START_HORIZON_DAYS = 366
 
 MAX_MONEY = 1_000_000_000  # in major units, per amount (stored in cents)
 MAX_QUANTITY = 1_000_000
@@ -45,7 +45,7 @@ Rule = Callable[[Values, date], list[Problem]]
 
 DATE_WINDOW = _("The date must lie between 1970 and 2100.")
 IN_FUTURE = _("This date lies in the future; enter the day it happened.")
-START_TOO_LATE = _("A subscription can start at most two years from today.")
+START_TOO_LATE = _("A subscription can start at most one year from today.")
 END_BEFORE_START = _("The end lies before the start.")
 CLOSED_BEFORE_CREATED = _("The deal was closed before it was created.")
 # A lead's step before the previous one names that step as its field is labelled.

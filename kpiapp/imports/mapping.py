@@ -10,62 +10,23 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kpiapp.imports.kinds import Kind
 from kpiapp.imports.reading import ImportFileError
+from kpiapp.imports.synonyms import BY_KIND as synonyms_by_kind
+from kpiapp.imports.synonyms import COMMON
 
 IGNORE = "-"
 
-# Common spellings of our field names in CRM and billing exports (after normalising).
-ALIASES: dict[str, str] = {
-    "id": "external_id",
-    "externalid": "external_id",
-    "extid": "external_id",
-    "company": "name",
-    "accountname": "name",
-    "companyname": "name",
-    "sector": "industry",
-    "branche": "industry",
-    "land": "country",
-    "customer": "account",
-    "accountid": "account",
-    "customerid": "account",
-    "kunde": "account",
-    "dealstage": "stage",
-    "phase": "stage",
-    "value": "amount",
-    "betrag": "amount",
-    "createdate": "created_at",
-    "created": "created_at",
-    "createdat": "created_at",
-    "closedate": "closed_at",
-    "closed": "closed_at",
-    "closedat": "closed_at",
-    "dealowner": "owner",
-    "salesagent": "owner",
-    "rep": "owner",
-    "source": "channel",
-    "leadsource": "channel",
-    "kanal": "channel",
-    "startdate": "started_at",
-    "start": "started_at",
-    "enddate": "ended_at",
-    "end": "ended_at",
-    "canceledat": "cancelled_at",
-    "canceled": "cancelled_at",
-    "trialend": "trial_ends_at",
-    "billingfrequency": "interval",
-    "day": "date",
-    "datum": "date",
-    "monat": "month",
-    "besuche": "visits",
-    "sessions": "visits",
-}
+UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 
 
 def normalise(header: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", header.casefold())
+    """ "Angelegt am", "angelegt_am" and "ANGELEGT-AM" are one header; so are "Währung" and
+    "Wahrung"."""
+    return re.sub(r"[^a-z0-9]", "", header.casefold().translate(UMLAUTS))
 
 
 @dataclass
@@ -117,23 +78,27 @@ def parse_options(maps: list[str], value_maps: list[str]) -> Mapping:
 
 
 def suggest(header: str, kind: Kind) -> str | None:
-    """The field a column probably holds, or None."""
-    key = normalise(header)
-    by_norm = _normalised_names(kind)
-    if key in by_norm:
-        return by_norm[key]
-    alias = ALIASES.get(key)
-    return alias if alias in kind.names else None
+    """The field a column probably holds, or None: its field name, then a synonym of the
+    kind's, then a common one, then the field's label in English or German."""
+    return _suggestions(kind).get(normalise(header))
 
 
-def _normalised_names(kind: Kind) -> dict[str, str]:
-    cached = _NORMALISED.get(kind.name)
+def _suggestions(kind: Kind) -> dict[str, str]:
+    cached = _SUGGESTIONS.get(kind.name)
     if cached is None:
-        cached = _NORMALISED[kind.name] = {normalise(name): name for name in kind.names}
+        table: dict[str, str] = {}
+        for language in ("en", "de"):
+            with translation.override(language):
+                for name in kind.names:
+                    table.setdefault(normalise(str(kind.label(name))), name)
+        for synonyms in (COMMON, synonyms_by_kind.get(kind.name, {})):
+            table.update({normalise(s): f for s, f in synonyms.items() if f in kind.names})
+        table.update({normalise(name): name for name in kind.names})
+        cached = _SUGGESTIONS[kind.name] = table
     return cached
 
 
-_NORMALISED: dict[str, dict[str, str]] = {}
+_SUGGESTIONS: dict[str, dict[str, str]] = {}
 
 
 @dataclass(frozen=True)

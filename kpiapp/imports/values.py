@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-import pycountry
-
+from kpiapp.countries import country_code
 from kpiapp.models.money import is_currency
 
 
@@ -179,18 +178,11 @@ def currency(raw: str, ctx: CellContext) -> str:
     return code
 
 
-_COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
-
-
 def country(raw: str, ctx: CellContext) -> str:
-    value = raw.strip()
-    alias = _COUNTRY_ALIASES.get(value.upper())
-    if alias:
-        return alias
-    try:
-        return pycountry.countries.lookup(value).alpha_2
-    except LookupError:
-        raise CellError(_("Not a country; use an ISO code such as DE or a country name.")) from None
+    code = country_code(raw)
+    if code is None:
+        raise CellError(_("Not a country; use an ISO code such as DE or a country name."))
+    return code
 
 
 def choice(options: dict[str, str]):

@@ -4,8 +4,8 @@ to convert instead of a verdict (BENCHMARKS.md "How to read these")."""
 
 from __future__ import annotations
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kpiapp.kpis.benchmarks import Benchmark
 
@@ -36,9 +36,66 @@ VERDICT_NAMES = {
     "on_par": gettext_lazy("on par"),
     "worse": gettext_lazy("worse"),
 }
+# The library's sources in German where their English says more than a title (the titles
+# themselves stay as published). Keyed by the source as benchmarks.toml writes it.
+SOURCES_DE = {
+    "B2B sales metrics glossary (the Compass sales glossary)": (
+        "Glossar der B2B-Vertriebskennzahlen (das Compass-Vertriebsglossar)"
+    ),
+    "Bessemer Venture Partners, State of the Cloud 2017, in David Cummings' notes of the deck": (
+        "Bessemer Venture Partners, State of the Cloud 2017, in David Cummings' Notizen "
+        "zur Präsentation"
+    ),
+    "CSO Insights, \"Overcoming the 'No Decision' Sales Challenge (and More)\", on the 2016 "
+    "Sales Performance Optimization Study": (
+        "CSO Insights, „Overcoming the 'No Decision' Sales Challenge (and More)“, zur Sales "
+        "Performance Optimization Study 2016"
+    ),
+    "ChurnZero's summary of SaaS Capital's \"2023 B2B SaaS Retention Benchmarks\"": (
+        "Zusammenfassung von ChurnZero zu „2023 B2B SaaS Retention Benchmarks“ von SaaS Capital"
+    ),
+    'Churnward, "What Is a Good NPS Score?", summarising Retently, Userpilot, CustomerGauge '
+    "and Survicate reports of 2024–2026": (
+        "Churnward, „What Is a Good NPS Score?“, eine Zusammenfassung von Berichten von "
+        "Retently, Userpilot, CustomerGauge und Survicate aus den Jahren 2024–2026"
+    ),
+    "First Page Sage's B2B SaaS conversion rates, as quoted by Altior's RevOps dictionary": (
+        "B2B-SaaS-Konversionsraten von First Page Sage, zitiert im RevOps-Wörterbuch von Altior"
+    ),
+    'InsightSquared, "SaaS Quick Ratio benchmarks" (2016 Sales Benchmark Report), quoting '
+    "Mamoon Hamid (Social Capital)": (
+        "InsightSquared, „SaaS Quick Ratio benchmarks“ (Sales Benchmark Report 2016), mit einem "
+        "Zitat von Mamoon Hamid (Social Capital)"
+    ),
+    "KPI glossary entry (example: annual renewals of a compliance consultancy)": (
+        "Eintrag in einem KPI-Glossar (Beispiel: jährliche Verlängerungen einer "
+        "Compliance-Beratung)"
+    ),
+    "Kyle Poyar (author of OpenView's SaaS Benchmarks reports), \"Ten of the best SaaS growth "
+    'charts", Growth Unhinged': (
+        "Kyle Poyar (Autor der SaaS-Benchmarks-Berichte von OpenView), „Ten of the best SaaS "
+        "growth charts“, Growth Unhinged"
+    ),
+    'Recurly Research, "Churn rate benchmarks" (web page)': (
+        "Recurly Research, „Churn rate benchmarks“ (Webseite)"
+    ),
+    'RevOps Dictionary, "Sales Cycle Length" (typical lengths, unsourced)': (
+        "RevOps Dictionary, „Sales Cycle Length“ (typische Längen, ohne Quellenangabe)"
+    ),
+    'SingularitySales blog, "Die 6 wichtigsten Vertriebs-KPIs für SaaS-Unternehmen"': (
+        "SingularitySales-Blog, „Die 6 wichtigsten Vertriebs-KPIs für SaaS-Unternehmen“"
+    ),
+}
 CHURN_KEYS = ("customer_churn_rate", "mrr_churn_rate", "gross_mrr_churn_rate", "net_mrr_churn_rate")
 RETENTION_KEYS = ("customer_retention_rate", "nrr", "grr")
 GROWTH_KEYS = ("mrr_growth_rate",)
+
+
+def source_name(source: str) -> str:
+    """A library row's source in the reader's language (titles stay as published)."""
+    if get_language() == "de":
+        return SOURCES_DE.get(source, source)
+    return source
 
 
 def reference_label(row: Benchmark) -> str:

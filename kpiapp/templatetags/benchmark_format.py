@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django import template
 
-from kpiapp.kpis.benchmark_words import FORM_NAMES, GRAIN_NAMES, VERDICT_NAMES, reference_label
+from kpiapp.kpis.benchmark_words import (
+    FORM_NAMES,
+    GRAIN_NAMES,
+    VERDICT_NAMES,
+    reference_label,
+    source_name,
+)
 from kpiapp.kpis.benchmarks import Benchmark
 from kpiapp.kpis.benchmarks import segment_name as _segment_name
 
@@ -24,6 +30,11 @@ def form_name(form: str) -> str:
 @register.filter
 def segment_name(segment: str) -> str:
     return _segment_name(segment)
+
+
+@register.filter(name="source_name")
+def source_name_filter(source: str) -> str:
+    return source_name(source)
 
 
 @register.filter

@@ -178,3 +178,28 @@ def test_the_gross_margin_reads_and_is_typed_in_percent_with_a_german_comma(
     assert workspace.gross_margin == Decimal("0.725")
     page = admin.get(f"/w/{workspace.slug}/settings/").content.decode()
     assert 'name="gross_margin" value="72,5"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("150", "Bitte geben Sie einen Prozentsatz von 0 bis 100 ein."),
+        ("-1", "Bitte geben Sie einen Prozentsatz von 0 bis 100 ein."),
+        ("1000", "Bitte geben Sie einen Prozentsatz von 0 bis 100 ein."),
+        ("72,55", "Bitte geben Sie höchstens eine Nachkommastelle an, etwa 72,5."),
+    ],
+)
+def test_a_gross_margin_outside_0_to_100_percent_is_refused_on_the_field(
+    client_as, cast, workspace, typed, message
+):
+    admin = client_as(cast["admin"])
+    workspace.language = "de"
+    workspace.save(update_fields=["language"])
+    before = workspace.gross_margin
+    response = admin.post(f"/w/{workspace.slug}/settings/", {**NEW, "gross_margin": typed})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["gross_margin"]
+    assert message in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.gross_margin == before

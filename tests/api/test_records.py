@@ -170,7 +170,7 @@ def test_alerts_in_the_api_follow_the_roles(api, workspace, vera):
     assert created.status_code == 201, created.json()
     missing = api.post(URL + "alerts/", {"kpi_key": "mrr", "kind": "below"}, format="json")
     assert missing.status_code == 400
-    assert missing.json()["non_field_errors"] == ["Enter the value that sets the alert off."]
+    assert missing.json() == {"threshold": ["Enter the value that sets the alert off."]}
     assert api.get(URL + "alerts/events/").json()["results"] == []
     viewer = APIClient()
     viewer.force_authenticate(vera)

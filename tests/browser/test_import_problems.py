@@ -66,7 +66,7 @@ def test_every_problem_of_a_row_is_listed_in_line_order(live_server, page, germa
             "2",
             "Beginn",
             "01.01.2099",
-            "Ein Abonnement kann höchstens zwei Jahre nach dem heutigen Tag beginnen.",
+            "Ein Abonnement kann höchstens ein Jahr nach dem heutigen Tag beginnen.",
         ],
         ["3", "Betrag", "-50", "Darf nicht negativ sein."],
         ["3", "Beginn", "01.01.0001", "Das Datum muss zwischen 1970 und 2100 liegen."],

@@ -142,6 +142,37 @@ def assert_refused(result, *fragments, line=None):
             "touchpoints",
             "occurred_at,channel,type\n2025-01-03,Ads,visit\n",
             ["the lead or the account"],
+        # Implausible values (kpiapp/plausibility.py), each on its line and column.
+        (
+            "deals",
+            "external_id,stage,created_at,closed_at\nD1,won,2025-03-01,2098-01-01\n",
+            ["line 2", "closed_at", "This date lies in the future"],
+        ),
+        (
+            "accounts",
+            "external_id,name,created_at\nA9,Zukunft GmbH,2098-01-01\n",
+            ["line 2", "created_at", "This date lies in the future"],
+        ),
+        (
+            "subscriptions",
+            "external_id,account,amount,interval,started_at\nS1,A1,10,month,2098-01-01\n",
+            ["started_at", "at most one year from today"],
+        ),
+        (
+            "subscriptions",
+            "external_id,account,amount,interval,quantity,started_at\n"
+            "S1,A1,10,month,2000000,2025-03-01\n",
+            ["quantity", "Must be at most 1,000,000."],
+        ),
+        (
+            "deals",
+            "external_id,stage,created_at,amount\nD1,won,2025-03-01,2000000000\n",
+            ["amount", "Must be at most 1,000,000,000."],
+        ),
+        (
+            "accounts",
+            "external_id,name,employees\nA9,Riesig AG,20000000\n",
+            ["employees", "Must be at most 10,000,000."],
         ),
     ],
 )

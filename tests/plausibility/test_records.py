@@ -110,7 +110,7 @@ def test_the_form_refuses_implausible_subscriptions_on_each_field(
         "subscriptions",
         _subscription(customer, started_at=_in_years(workspace, 5), quantity="99999999999"),
     )
-    assert errors["started_at"] == ["A subscription can start at most two years from today."]
+    assert errors["started_at"] == ["A subscription can start at most one year from today."]
     assert errors["quantity"]  # the column's own limit, or ours
     data = _subscription(
         customer, quantity="1000001", ended_at="2024-12-01", cancelled_at=_in_years(workspace, 1)
@@ -251,7 +251,7 @@ def test_the_import_reports_each_implausible_value_by_line_and_column(run_import
     )
     result = run_import("subscriptions", subscriptions)
     assert _errors(result) == {
-        (3, "started_at", "A subscription can start at most two years from today."),
+        (3, "started_at", "A subscription can start at most one year from today."),
         (4, "quantity", "Must be at most 1,000,000."),
         (5, "started_at", WINDOW),
         (6, "amount", "Must be at most 1,000,000,000."),
