@@ -142,6 +142,7 @@ def assert_refused(result, *fragments, line=None):
             "touchpoints",
             "occurred_at,channel,type\n2025-01-03,Ads,visit\n",
             ["the lead or the account"],
+        ),
         # Implausible values (kpiapp/plausibility.py), each on its line and column.
         (
             "deals",
