@@ -64,11 +64,9 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError("KZ_REQUIRE_SERVICES=1 but REDIS_URL is not set")
 
 
-# Tests that reach the shared Redis (a real Celery worker, the Redis cache) carry the marker
-# `xdist_group("redis")`, meant to keep them on one xdist worker with `--dist loadgroup`.
-# Checked on 5 Dec 2026: they still landed on both workers and took each other's tasks, so
-# ./dev uses xdist only without REDIS_URL. Every other test uses eager Celery and a
-# process-local cache.
+# Under pytest-xdist each worker process has its own Redis database (tests/xdist_services.py),
+# so a real Celery worker only sees its own process's tasks. Every other test uses eager
+# Celery and a process-local cache.
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
