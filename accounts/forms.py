@@ -129,7 +129,12 @@ class WorkspaceSettingsForm(WorkspaceForm):
     weighted pipeline, in percent."""
 
     class Meta(WorkspaceForm.Meta):
-        fields = (*WorkspaceForm.Meta.fields, "benchmark_segment")
+        fields = (
+            *WorkspaceForm.Meta.fields,
+            "benchmark_segment",
+            "activation_days",
+            "referral_channel",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

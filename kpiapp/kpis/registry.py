@@ -13,7 +13,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-DEFINITION_VERSION = 2  # 2: marketing_spend (the spend step of a quarter's plan)
+# 2: marketing_spend (the spend step of a quarter's plan); 3: journeys and attribution
+DEFINITION_VERSION = 3
 
 # "percent" and "number" are units of custom KPIs (a percent is entered as 92.5, not 0.925).
 Unit = Literal["money", "count", "rate", "ratio", "days", "months", "score", "percent", "number"]
@@ -69,6 +70,7 @@ SECTION_NAMES = {
     "3": _("Value of a customer and cost of winning one"),
     "4": _("Funnel and pipeline"),
     "5": _("Customer experience"),
+    "7": _("Journeys and attribution"),
 }
 
 KIND_NAMES = {
@@ -111,7 +113,9 @@ def _kpi(
 
 
 A, D, L, S = ACCOUNT_DIMENSIONS, DEAL_DIMENSIONS, LEAD_DIMENSIONS, SPEND_DIMENSIONS
-REV, CUS, VAL, FUN, CX = "1", "2", "3", "4", "5"
+REV, CUS, VAL, FUN, CX, JRN = "1", "2", "3", "4", "5", "7"
+# The attributed KPIs break down by the channel or campaign of the touchpoints (KPIS.md 7).
+TOUCHPOINT_DIMENSIONS = ("channel", "campaign")
 
 KPIS: tuple[KpiDefinition, ...] = (
     # 1. Recurring revenue
@@ -242,6 +246,38 @@ KPIS: tuple[KpiDefinition, ...] = (
          ACCOUNT_ATTRIBUTES, CX,
          _("Mean days from the first subscription's start to the first value reached, over "
            "accounts that reached it in the period.")),
+    # 7. Journeys and attribution
+    _kpi("customers_new_attributed", _("New customers (attributed)"), "count", "flow", "up",
+         TOUCHPOINT_DIMENSIONS, JRN,
+         _("New customers of the period, each split over the touchpoints of its journey up to "
+           "the day it was won by the attribution model (first touch, last touch, linear or "
+           "position-based 40/20/40), summed per channel or campaign of the touchpoints. A "
+           "customer without touchpoints counts once for its own channel. Over all channels "
+           "it equals the new customers.")),
+    _kpi("mrr_new_attributed", _("New MRR (attributed)"), "money", "flow", "up",
+         TOUCHPOINT_DIMENSIONS, JRN,
+         _("New MRR of the period, each new customer's MRR split over the touchpoints of its "
+           "journey by the attribution model, summed per channel or campaign of the "
+           "touchpoints. Over all channels it equals the new MRR (each rounded value may "
+           "differ by a cent).")),
+    _kpi("multi_touch_share", _("Multi-touch share"), "rate", "ratio", "up",
+         ACCOUNT_ATTRIBUTES, JRN,
+         _("Of the customers new in the period, the share whose journey up to the day they "
+           "were won has two touchpoints or more.")),
+    _kpi("touchpoints_per_new_customer", _("Touchpoints per new customer"), "ratio", "mean",
+         "neutral", ACCOUNT_ATTRIBUTES, JRN,
+         _("Touchpoints in the journeys of the customers new in the period (up to the day "
+           "each was won) / the number of these customers.")),
+    _kpi("activation_rate", _("Activation rate"), "rate", "ratio", "up", ACCOUNT_ATTRIBUTES,
+         JRN,
+         _("Of the customers new in the period, the share that reached its first value no "
+           "later than N days after the day it was won (N is a workspace setting, 14 by "
+           "default; a value in the trial counts). Customers won less than N days ago are left "
+           "out, and the value is marked as to date.")),
+    _kpi("referral_share", _("Referral share"), "rate", "ratio", "up", ACCOUNT_ATTRIBUTES, JRN,
+         _("Of the customers new in the period, the share whose journey has a referral "
+           "touchpoint or whose own channel is the workspace's referral channel (by default "
+           "the channel named “Referral”, else “Empfehlung”).")),
 )  # fmt: skip
 
 KPI_BY_KEY: dict[str, KpiDefinition] = {kpi.key: kpi for kpi in KPIS}
@@ -261,7 +297,13 @@ DECIMALS = {"money": 2, "count": 0, "rate": 6, "ratio": 6, "days": 2, "months": 
 CUSTOM_UNIT_DECIMALS = {"money": 2, "days": 2, "percent": 6, "number": 6}
 
 
+# Attributed customers are shares of customers: a count with cents of a customer.
+KEY_DECIMALS = {"customers_new_attributed": 2}
+
+
 def decimals_for(key: str, custom_unit: str | None = None) -> int:
+    if key in KEY_DECIMALS:
+        return KEY_DECIMALS[key]
     if key in KPI_BY_KEY:
         return DECIMALS[KPI_BY_KEY[key].unit]
     if custom_unit:
