@@ -9,6 +9,7 @@ from kpiapp.ops import health, metrics
 from kpiapp.views import (
     alerts,
     analysis,
+    attribution,
     audit,
     benchmarks,
     dashboard,
@@ -34,6 +35,12 @@ kpiapp_patterns = (
         path("mrr/", analysis.movements, name="mrr"),
         path("funnel/", analysis.funnel_page, name="funnel"),
         path("cohorts/", analysis.cohort_page, name="cohorts"),
+        path("attribution/", attribution.attribution_page, name="attribution"),
+        path(
+            "attribution/journeys/<int:account_id>/",
+            attribution.journey_page,
+            name="attribution_journey",
+        ),
         path("benchmarks/", benchmarks.benchmarks, name="benchmarks"),
         path("kpis/", kpis.kpi_catalogue, name="kpis"),
         path("kpis/custom/new/", kpis.custom_kpi_new, name="custom_kpi_new"),
