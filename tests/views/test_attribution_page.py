@@ -105,3 +105,21 @@ def test_a_period_that_is_not_offered_falls_back_to_the_last_complete_one(
 ):
     html = client_as(vera).get(URL + "?period=1999-01&model=nope").content.decode()
     assert 'value="2025-03" selected' in html and 'value="linear" selected' in html
+
+
+def test_admins_set_the_activation_window_and_the_referral_channel(client_as, alice, workspace):
+    url = f"/w/{workspace.slug}/settings/"
+    form = {"name": "Acme GmbH", "currency": "EUR", "time_zone": "Europe/Berlin",
+            "gross_margin": "80", "language": "en", "benchmark_segment": "smb"}  # fmt: skip
+    response = client_as(alice).post(url, {**form, "activation_days": "0"})
+    assert response.status_code == 400
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.activation_days == 14  # bad input changes nothing
+    changed = {**form, "activation_days": "30", "referral_channel": "Partner"}
+    assert client_as(alice).post(url, changed).status_code == 302
+    workspace.refresh_from_db()
+    assert (workspace.activation_days, workspace.referral_channel) == (30, "Partner")
+    assert client_as(alice).post(url, form).status_code == 302  # left out: as it was
+    workspace.refresh_from_db()
+    assert workspace.activation_days == 30
