@@ -25,6 +25,7 @@ COHORT_KEYS = ("multi_touch_share", "touchpoints_per_new_customer", "activation_
 KEYS = (*ATTRIBUTED_KEYS, *COHORT_KEYS)
 BY = ("channel", "campaign")
 REFERRAL_TYPE = "referral"
+Tally = defaultdict[tuple[str, str], list[Number]]
 DEFAULT_REFERRAL_NAMES = ("Referral", "Empfehlung")
 
 
@@ -132,16 +133,24 @@ def _cohort(
         return
     size = context.month_count
     window = timedelta(days=context.activation_days)
-    zero = lambda: [0] * size  # noqa: E731
-    multi, touches, total = defaultdict(zero), defaultdict(zero), defaultdict(zero)
-    activated, counted, referred = defaultdict(zero), defaultdict(zero), defaultdict(zero)
+
+    def zero() -> list[Number]:
+        return [0] * size
+
+    multi: Tally = defaultdict(zero)
+    touches: Tally = defaultdict(zero)
+    total: Tally = defaultdict(zero)
+    activated: Tally = defaultdict(zero)
+    counted: Tally = defaultdict(zero)
+    referred: Tally = defaultdict(zero)
     left_out: list[bool] = [False] * size
     total[("", "")]  # the totals exist in every period, even without new customers
     counted[("", "")]
     for k, group in by_slot.items():
         for c in group:
-            keys = [("", ""), ("channel", c.channel), ("campaign", c.campaign),
-                    ("country", c.country)]  # fmt: skip
+            keys: list[tuple[str, str]] = [
+                ("", ""), ("channel", c.channel), ("campaign", c.campaign), ("country", c.country)
+            ]  # fmt: skip
             in_window = context.today - c.won_day >= window
             left_out[k] = left_out[k] or not in_window
             for key in keys:
@@ -155,14 +164,19 @@ def _cohort(
                         c.first_value <= c.won_day + window
                     )
     for key in sorted(total):
-        collector.monthly("multi_touch_share", *key, multi[key], total[key], zero_reason=NO_NEW)
-        collector.monthly(
-            "touchpoints_per_new_customer", *key, touches[key], total[key], zero_reason=NO_NEW
-        )
-        collector.monthly("referral_share", *key, referred[key], total[key], zero_reason=NO_NEW)
+        dimension, label = key
+        for name, numerators in (
+            ("multi_touch_share", multi),
+            ("touchpoints_per_new_customer", touches),
+            ("referral_share", referred),
+        ):
+            collector.monthly(
+                name, dimension, label, numerators[key], total[key], zero_reason=NO_NEW
+            )
         collector.monthly(
             "activation_rate",
-            *key,
+            dimension,
+            label,
             activated[key],
             counted[key],
             zero_reason=NO_NEW_ACTIVATABLE,

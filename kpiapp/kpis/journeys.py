@@ -38,7 +38,9 @@ class NewCustomer:
     had_touchpoints: bool  # False: the journey is the implied touchpoint
 
 
-def load_touches(*, workspace_id: int, channels: dict[int, str], campaigns: dict[int, str]):
+def load_touches(
+    *, workspace_id: int, channels: dict[int, str], campaigns: dict[int, str]
+) -> dict[int, list[Touch]]:
     """Every touchpoint of the workspace by the account it belongs to (a lead's: its account)."""
     rows = sql.fetch(
         f"SELECT t.id, COALESCE(t.account_id, l.account_id), {sql.day_number('t.occurred_at')}, "

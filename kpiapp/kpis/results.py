@@ -156,5 +156,5 @@ class Collector:
                     denominator,
                     reason=reason,
                     zero_reason=zero_reason,
-                    partial=bool(partial_months) and any(partial_months[s] for s in slots),
+                    partial=partial_months is not None and any(partial_months[s] for s in slots),
                 )

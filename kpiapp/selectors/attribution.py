@@ -111,7 +111,7 @@ def attribution(*, workspace: Workspace, period: Period, model: Model, by: str) 
             )
         )
     rows.sort(key=lambda r: (-(r.customers or 0), r.label == "", r.label.casefold()))
-    customers = _won(workspace, period)
+    won = _won(workspace, period)
     return Attribution(
         period=period,
         model=model,
@@ -121,8 +121,8 @@ def attribution(*, workspace: Workspace, period: Period, model: Model, by: str) 
         mrr_new=_total(period, "mrr_new"),
         volume=_volume(period),
         multi_touch_share=_total(period, "multi_touch_share"),
-        won=_won_rows(customers),
-        paths=common_paths((c.steps for c in customers), PATHS_SHOWN),
+        won=_won_rows(won),
+        paths=common_paths((c.steps for c in won), PATHS_SHOWN),
     )
 
 

@@ -38,7 +38,7 @@ def _model(request: WorkspaceRequest) -> Model:
     return next((m for m in MODELS if m == asked), DEFAULT_MODEL)
 
 
-def _period(request: WorkspaceRequest, grain: Grain, offered: list[Period]) -> Period:
+def _period(request: WorkspaceRequest, offered: list[Period]) -> Period:
     """`?period=` when it is one of the periods offered; else the last complete one."""
     try:
         asked = Period(*parse_period(request.GET.get("period", "")))
@@ -55,7 +55,7 @@ def attribution_page(request: WorkspaceRequest) -> HttpResponse:
     grain = grain_param(request)
     today = today_in(workspace.time_zone)
     offered = recent_periods(grain, today, PERIODS_OFFERED[grain])
-    period = _period(request, grain, offered)
+    period = _period(request, offered)
     by = "campaign" if request.GET.get("by") == "campaign" else "channel"
     data = attribution(workspace=workspace, period=period, model=_model(request), by=by)
     return render(

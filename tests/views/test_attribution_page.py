@@ -84,6 +84,7 @@ def test_a_customer_without_touchpoints_shows_the_implied_one(client_as, vera, j
     html = client_as(vera).get(f"/w/acme/attribution/journeys/{journeys.b.pk}/").content.decode()
     table = rows(html, "journey-table")
     assert "Implied touchpoint" in table and ">Partner<" in table
+    assert "its journey is one implied touchpoint" in html
 
 
 def test_another_workspaces_account_is_not_found(client_as, vera, charlie, journeys):
