@@ -17,7 +17,10 @@ from django.utils.translation import pgettext_lazy
 DEFINITION_VERSION = 3
 
 # "percent" and "number" are units of custom KPIs (a percent is entered as 92.5, not 0.925).
-Unit = Literal["money", "count", "rate", "ratio", "days", "months", "score", "percent", "number"]
+# "customers" counts customers that a model shares out over channels (KPIS.md 7): 2 decimals.
+Unit = Literal[
+    "money", "count", "customers", "rate", "ratio", "days", "months", "score", "percent", "number"
+]
 Kind = Literal["state", "flow", "rate", "ratio", "mean"]
 Direction = Literal["up", "down", "neutral"]
 
@@ -247,7 +250,7 @@ KPIS: tuple[KpiDefinition, ...] = (
          _("Mean days from the first subscription's start to the first value reached, over "
            "accounts that reached it in the period.")),
     # 7. Journeys and attribution
-    _kpi("customers_new_attributed", _("New customers (attributed)"), "count", "flow", "up",
+    _kpi("customers_new_attributed", _("New customers (attributed)"), "customers", "flow", "up",
          TOUCHPOINT_DIMENSIONS, JRN,
          _("New customers of the period, each split over the touchpoints of its journey up to "
            "the day it was won by the attribution model (first touch, last touch, linear or "
@@ -293,17 +296,20 @@ def kpi_definition(key: str) -> KpiDefinition:
 COHORT_KEYS = ("cohort_logo_retention", "cohort_revenue_retention")
 
 # Decimal places of a stored and published value, by unit (PRODUCT.md, series endpoint).
-DECIMALS = {"money": 2, "count": 0, "rate": 6, "ratio": 6, "days": 2, "months": 2, "score": 2}
+DECIMALS = {
+    "money": 2,
+    "count": 0,
+    "customers": 2,
+    "rate": 6,
+    "ratio": 6,
+    "days": 2,
+    "months": 2,
+    "score": 2,
+}
 CUSTOM_UNIT_DECIMALS = {"money": 2, "days": 2, "percent": 6, "number": 6}
 
 
-# Attributed customers are shares of customers: a count with cents of a customer.
-KEY_DECIMALS = {"customers_new_attributed": 2}
-
-
 def decimals_for(key: str, custom_unit: str | None = None) -> int:
-    if key in KEY_DECIMALS:
-        return KEY_DECIMALS[key]
     if key in KPI_BY_KEY:
         return DECIMALS[KPI_BY_KEY[key].unit]
     if custom_unit:
