@@ -22,6 +22,7 @@ DUMMY_IDS = {
     "comment_id": 999_999,
     "link_id": 999_999,
     "export_id": 999_999,
+    "account_id": 999_999,
 }
 
 
