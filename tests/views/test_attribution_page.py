@@ -127,8 +127,10 @@ def test_admins_set_the_activation_window_and_the_referral_channel(client_as, al
 
 
 def test_the_kpi_page_shows_attributed_customers_with_two_decimals(client_as, vera, journeys):
-    html = client_as(vera).get(
-        "/w/acme/kpis/customers_new_attributed/?grain=year&dimension=channel"
-    ).content.decode()
+    html = (
+        client_as(vera)
+        .get("/w/acme/kpis/customers_new_attributed/?grain=year&dimension=channel")
+        .content.decode()
+    )
     # the breakdown under the default (linear) model
     assert f'<th scope="row">Ads</th><td class="num">{two(F(4, 3))}</td>' in html
