@@ -138,10 +138,17 @@ class WorkspaceSettingsForm(WorkspaceForm):
     weighted pipeline, in percent."""
 
     class Meta(WorkspaceForm.Meta):
-        fields = (*WorkspaceForm.Meta.fields, "benchmark_segment")
+        fields = (
+            *WorkspaceForm.Meta.fields,
+            "benchmark_segment",
+            "activation_days",
+            "referral_channel",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Left out of a form sent without it (an older script): the stored value stays.
+        self.fields["activation_days"].required = False
         stored = self.instance.stage_probabilities or {}
         for stage, label in STAGE_LABELS.items():
             self.fields[f"stage_{stage}"] = forms.DecimalField(

@@ -180,6 +180,21 @@ class Workspace(models.Model):
         default=False,
         help_text=_("Every member confirms their login with a code from an authenticator app."),
     )
+    activation_days = models.PositiveSmallIntegerField(
+        _("activation window (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A new customer counts as activated when it reaches its first value within "
+                    "this many days of being won."),
+    )  # fmt: skip
+    referral_channel = models.CharField(
+        _("referral channel"),
+        max_length=100,
+        blank=True,
+        validators=[validate_one_line],
+        help_text=_("The channel whose customers count as referred. Empty: the channel named "
+                    "“Referral”, else “Empfehlung”."),
+    )  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now)
     # Set when an owner deletes the workspace: from then on nobody can open it, while a
     # background job deletes its data (accounts.deletion).
@@ -193,6 +208,11 @@ class Workspace(models.Model):
                 condition=models.Q(gross_margin__gte=0, gross_margin__lte=1),
                 name="workspace_gross_margin_0_1",
                 violation_error_message=_("The gross margin lies between 0 and 100 percent."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(activation_days__gte=1, activation_days__lte=365),
+                name="workspace_activation_days_1_365",
+                violation_error_message=_("The activation window lies between 1 and 365 days."),
             ),
         ]
 

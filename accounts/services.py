@@ -120,6 +120,8 @@ class WorkspaceSettings:
     language: str = "de"
     stage_probabilities: dict[str, str] | None = None  # None: leave as they are
     benchmark_segment: str | None = None
+    activation_days: int | None = None  # None: leave as it is (KPIS.md 7)
+    referral_channel: str | None = None
 
 
 def _validated(workspace: Workspace, *, exclude: list[str] | None = None) -> Workspace:
@@ -165,6 +167,8 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
         "language",
         "stage_probabilities",
         "benchmark_segment",
+        "activation_days",
+        "referral_channel",
     )
     before = {f: str(getattr(workspace, f)) for f in fields}
     for field, value in vars(settings_).items():

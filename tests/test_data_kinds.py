@@ -13,8 +13,8 @@ def test_each_kind_names_its_own_csv_kind_and_model():
         assert kind.csv.model is kind.model
 
 
-# Kinds that no KPI reads yet: touchpoints until the attributed KPIs (KPIS.md section 7).
-READ_BY_NO_KPI = {"touchpoints"}
+# Kinds that no KPI reads yet.
+READ_BY_NO_KPI: set[str] = set()
 
 
 def test_the_engine_reads_only_kinds_the_registry_knows():

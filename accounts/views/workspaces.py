@@ -44,6 +44,8 @@ def _settings_from(form: WorkspaceForm) -> services.WorkspaceSettings:
             form.stage_probabilities() if isinstance(form, WorkspaceSettingsForm) else None
         ),
         benchmark_segment=data.get("benchmark_segment"),
+        activation_days=data.get("activation_days"),
+        referral_channel=data.get("referral_channel"),
     )
 
 

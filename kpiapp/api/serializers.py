@@ -53,7 +53,16 @@ class WorkspaceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Workspace
-        fields = ["slug", "name", "currency", "language", "time_zone", "role"]
+        fields = [
+            "slug",
+            "name",
+            "currency",
+            "language",
+            "time_zone",
+            "activation_days",
+            "referral_channel",
+            "role",
+        ]
 
     def get_role(self, workspace: Workspace) -> str:
         return self.context["roles"][workspace.pk]

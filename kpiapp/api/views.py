@@ -319,6 +319,13 @@ class KpiViewSet(WorkspaceViewSet):
             OpenApiParameter("end", str, required=True, description="YYYY-MM, YYYY-Qn or YYYY"),
             OpenApiParameter("grain", str, enum=["month", "quarter", "year"]),
             OpenApiParameter("dimension", str, description="e.g. channel; none: the totals"),
+            OpenApiParameter(
+                "model",
+                str,
+                enum=["first_touch", "last_touch", "linear", "position_based"],
+                description="attribution model of customers_new_attributed and "
+                "mrr_new_attributed (default linear)",
+            ),
         ],
         responses={200: SeriesSerializer, 304: None},
     )
@@ -340,6 +347,7 @@ class KpiViewSet(WorkspaceViewSet):
                 end=request.query_params["end"],
                 grain=request.query_params.get("grain") or "month",
                 dimension=request.query_params.get("dimension") or None,
+                model=request.query_params.get("model") or None,
             )
         except SeriesRequestError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from None

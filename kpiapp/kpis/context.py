@@ -49,6 +49,8 @@ class Context:
     first_month: int
     rates: Rates
     last_month: int = field(init=False)  # the current month
+    activation_days: int = 14  # KPIS.md 7, activation_rate: first value within N days
+    referral_channel: str = ""  # empty: the channel named "Referral", else "Empfehlung"
 
     def __post_init__(self) -> None:
         self.last_month = month_index(self.today)

@@ -50,6 +50,13 @@ _KEY_INPUTS: dict[str, set[str]] = {
 }
 for _key in COHORT_KEYS:
     _KEY_INPUTS[_key] = {"subscriptions", "exchange_rates"}
+# KPIS.md 7: the customers new in a month (subscriptions), their journeys (touchpoints of the
+# account and its leads) and their own channel (accounts, leads); activation reads first values.
+JOURNEYS = {"touchpoints"} | ACCOUNT_LEVEL
+for _key in ("customers_new_attributed", "mrr_new_attributed", "multi_touch_share",
+             "touchpoints_per_new_customer", "referral_share"):  # fmt: skip
+    _KEY_INPUTS[_key] = JOURNEYS
+_KEY_INPUTS["activation_rate"] = JOURNEYS | {"usage"}
 
 
 def inputs_of(key: str) -> set[str]:

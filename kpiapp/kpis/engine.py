@@ -12,9 +12,19 @@ from decimal import Decimal
 from fractions import Fraction
 
 from accounts.models import Workspace
-from kpiapp.kpis import acquisition, custom, engagement, funnel, pipeline, retention, revenue
+from kpiapp.kpis import (
+    acquisition,
+    attributed,
+    custom,
+    engagement,
+    funnel,
+    journeys,
+    pipeline,
+    retention,
+    revenue,
+)
 from kpiapp.kpis.context import Context, first_data_month, load_rates
-from kpiapp.kpis.dimensions import load_account_attributes, load_names
+from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
 from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
 from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
 from kpiapp.kpis.results import Collector, Point
@@ -39,6 +49,8 @@ def build_context(workspace: Workspace, *, today: date | None = None) -> Context
         # No data yet, or only future dates: the current month alone.
         first_month=min(first, current) if first is not None else current,
         rates=load_rates(workspace_id=workspace.id, currency=workspace.currency),
+        activation_days=workspace.activation_days,
+        referral_channel=workspace.referral_channel,
     )
 
 
@@ -47,6 +59,7 @@ ACCOUNT_LEVEL_KEYS = {k.key for k in KPIS if k.section in ("1", "2")} | {"clv", 
 DEAL_KEYS = {k.key for k in KPIS if k.section == "4" and k.dimensions == DEAL_DIMENSIONS}
 FUNNEL_FAMILY = {k.key for k in KPIS if k.section == "4"} - DEAL_KEYS
 REVENUE_USERS = {
+    *attributed.KEYS,
     "cac",
     "clv_cac_ratio",
     "cac_payback_months",
@@ -96,5 +109,30 @@ def compute_workspace(
     acquisition.compute(context, collector, revenue_outcome, deals, leads, channels, campaigns)
     engagement.compute(context, collector, attributes, revenue_outcome)
     retention.compute(context, collector, revenue_outcome)
+    if needed(set(attributed.KEYS)):
+        _journeys(context, collector, revenue_outcome, attributes, channels, campaigns)
     custom.compute(context, collector)
     return collector.points
+
+
+def _journeys(
+    context: Context,
+    collector: Collector,
+    revenue_outcome: revenue.RevenueOutcome,
+    attributes: AccountAttributes,
+    channels: dict[int, str],
+    campaigns: dict[int, str],
+) -> None:
+    """The journey family (KPIS.md 7) over the customers the revenue family found new."""
+    if revenue_outcome.rows is None or revenue_outcome.grids is None:
+        return
+    workspace_id = context.workspace_id
+    customers = journeys.new_customers(
+        context,
+        revenue_outcome.rows,
+        revenue_outcome.grids,
+        attributes,
+        journeys.load_touches(workspace_id=workspace_id, channels=channels, campaigns=campaigns),
+        journeys.load_first_values(workspace_id=workspace_id),
+    )
+    attributed.compute(context, collector, customers, list(channels.values()))

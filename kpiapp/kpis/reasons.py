@@ -21,6 +21,9 @@ NO_COHORT_MRR = gettext_noop("the cohort had no MRR at the end of its first mont
 NO_NEW = gettext_noop("no new customers in the period")
 NO_SPEND = gettext_noop("no spend in the period")
 NO_MARKETING = gettext_noop("no marketing spend in the period")
+NO_NEW_ACTIVATABLE = gettext_noop(
+    "no new customers in the period that were won at least the activation window ago"
+)
 NO_NEW_MRR = gettext_noop("no new MRR in the period")
 NO_ORDERS = gettext_noop("no deals won in the period")
 NO_LEADS = gettext_noop("no leads created in the period")

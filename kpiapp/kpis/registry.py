@@ -13,10 +13,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-DEFINITION_VERSION = 2  # 2: marketing_spend (the spend step of a quarter's plan)
+# 2: marketing_spend (the spend step of a quarter's plan); 3: journeys and attribution
+DEFINITION_VERSION = 3
 
 # "percent" and "number" are units of custom KPIs (a percent is entered as 92.5, not 0.925).
-Unit = Literal["money", "count", "rate", "ratio", "days", "months", "score", "percent", "number"]
+# "customers" counts customers that a model shares out over channels (KPIS.md 7): 2 decimals.
+Unit = Literal[
+    "money", "count", "customers", "rate", "ratio", "days", "months", "score", "percent", "number"
+]
 Kind = Literal["state", "flow", "rate", "ratio", "mean"]
 Direction = Literal["up", "down", "neutral"]
 
@@ -69,6 +73,7 @@ SECTION_NAMES = {
     "3": _("Value of a customer and cost of winning one"),
     "4": _("Funnel and pipeline"),
     "5": _("Customer experience"),
+    "7": _("Journeys and attribution"),
 }
 
 KIND_NAMES = {
@@ -111,7 +116,9 @@ def _kpi(
 
 
 A, D, L, S = ACCOUNT_DIMENSIONS, DEAL_DIMENSIONS, LEAD_DIMENSIONS, SPEND_DIMENSIONS
-REV, CUS, VAL, FUN, CX = "1", "2", "3", "4", "5"
+REV, CUS, VAL, FUN, CX, JRN = "1", "2", "3", "4", "5", "7"
+# The attributed KPIs break down by the channel or campaign of the touchpoints (KPIS.md 7).
+TOUCHPOINT_DIMENSIONS = ("channel", "campaign")
 
 KPIS: tuple[KpiDefinition, ...] = (
     # 1. Recurring revenue
@@ -242,6 +249,38 @@ KPIS: tuple[KpiDefinition, ...] = (
          ACCOUNT_ATTRIBUTES, CX,
          _("Mean days from the first subscription's start to the first value reached, over "
            "accounts that reached it in the period.")),
+    # 7. Journeys and attribution
+    _kpi("customers_new_attributed", _("New customers (attributed)"), "customers", "flow", "up",
+         TOUCHPOINT_DIMENSIONS, JRN,
+         _("New customers of the period, each split over the touchpoints of its journey up to "
+           "the day it was won by the attribution model (first touch, last touch, linear or "
+           "position-based 40/20/40), summed per channel or campaign of the touchpoints. A "
+           "customer without touchpoints counts once for its own channel. Over all channels "
+           "it equals the new customers.")),
+    _kpi("mrr_new_attributed", _("New MRR (attributed)"), "money", "flow", "up",
+         TOUCHPOINT_DIMENSIONS, JRN,
+         _("New MRR of the period, each new customer's MRR split over the touchpoints of its "
+           "journey by the attribution model, summed per channel or campaign of the "
+           "touchpoints. Over all channels it equals the new MRR (each rounded value may "
+           "differ by a cent).")),
+    _kpi("multi_touch_share", _("Multi-touch share"), "rate", "ratio", "up",
+         ACCOUNT_ATTRIBUTES, JRN,
+         _("Of the customers new in the period, the share whose journey up to the day they "
+           "were won has two touchpoints or more.")),
+    _kpi("touchpoints_per_new_customer", _("Touchpoints per new customer"), "ratio", "mean",
+         "neutral", ACCOUNT_ATTRIBUTES, JRN,
+         _("Touchpoints in the journeys of the customers new in the period (up to the day "
+           "each was won) / the number of these customers.")),
+    _kpi("activation_rate", _("Activation rate"), "rate", "ratio", "up", ACCOUNT_ATTRIBUTES,
+         JRN,
+         _("Of the customers new in the period, the share that reached its first value no "
+           "later than N days after the day it was won (N is a workspace setting, 14 by "
+           "default; a value in the trial counts). Customers won less than N days ago are left "
+           "out, and the value is marked as to date.")),
+    _kpi("referral_share", _("Referral share"), "rate", "ratio", "up", ACCOUNT_ATTRIBUTES, JRN,
+         _("Of the customers new in the period, the share whose journey has a referral "
+           "touchpoint or whose own channel is the workspace's referral channel (by default "
+           "the channel named “Referral”, else “Empfehlung”).")),
 )  # fmt: skip
 
 KPI_BY_KEY: dict[str, KpiDefinition] = {kpi.key: kpi for kpi in KPIS}
@@ -257,7 +296,16 @@ def kpi_definition(key: str) -> KpiDefinition:
 COHORT_KEYS = ("cohort_logo_retention", "cohort_revenue_retention")
 
 # Decimal places of a stored and published value, by unit (PRODUCT.md, series endpoint).
-DECIMALS = {"money": 2, "count": 0, "rate": 6, "ratio": 6, "days": 2, "months": 2, "score": 2}
+DECIMALS = {
+    "money": 2,
+    "count": 0,
+    "customers": 2,
+    "rate": 6,
+    "ratio": 6,
+    "days": 2,
+    "months": 2,
+    "score": 2,
+}
 CUSTOM_UNIT_DECIMALS = {"money": 2, "days": 2, "percent": 6, "number": 6}
 
 

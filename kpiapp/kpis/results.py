@@ -81,7 +81,10 @@ class Collector:
         *,
         reason: str = "",
         zero_reason: str = "",
+        partial: bool = False,
     ) -> None:
+        """`partial` marks a value that leaves records out for now (besides a current
+        period's, which is always partial)."""
         if self.keys is not None and key not in self.keys:
             return
         if period not in self._emit and key not in COHORT_KEYS:  # a cell of any cohort may move
@@ -98,7 +101,7 @@ class Collector:
                 None if reason else numerator,
                 None if reason else denominator,
                 reason,
-                self._partial[period],
+                partial or self._partial[period],
             )
         )
 
@@ -121,9 +124,11 @@ class Collector:
         missing: Sequence[str | None] | None = None,
         zero_reason: str = "",
         kind: str | None = None,
+        partial_months: Sequence[bool] | None = None,
     ) -> None:
         """Points for every month, quarter and year from per-month figures (index = month
-        slot). Flows sum, states take the period's last month, ratios and means pool."""
+        slot). Flows sum, states take the period's last month, ratios and means pool.
+        A period is partial when one of its `partial_months` is."""
         if not self.wants(key):
             return
         kind = kind or KPI_BY_KEY[key].kind
@@ -151,4 +156,5 @@ class Collector:
                     denominator,
                     reason=reason,
                     zero_reason=zero_reason,
+                    partial=partial_months is not None and any(partial_months[s] for s in slots),
                 )

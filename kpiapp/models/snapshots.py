@@ -34,7 +34,9 @@ class KpiSnapshot(WorkspaceOwned):
     kpi_key = models.CharField(max_length=60)
     grain = models.CharField(max_length=8, choices=Grain.choices)
     period_start = models.DateField()
-    dimension = models.CharField(max_length=20, blank=True)
+    # "channel", or for an attribution model other than the default "channel:first_touch"
+    # (KPIS.md 7; the longest is "campaign:position_based").
+    dimension = models.CharField(max_length=40, blank=True)
     dimension_value = models.CharField(max_length=200, blank=True)
     value = models.DecimalField(max_digits=30, decimal_places=6, null=True)
     numerator = models.DecimalField(max_digits=40, decimal_places=12, null=True)

@@ -12,6 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.models import Workspace
+from kpiapp.kpis.attributed import ATTRIBUTED_KEYS, attribution_dimension
+from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model
 from kpiapp.kpis.periods import Period, is_grain, parse_period, periods_between
 from kpiapp.kpis.registry import KPI_BY_KEY, decimals_for
 from kpiapp.models import KpiSnapshot
@@ -49,6 +51,7 @@ def kpi_series(
     end: str,
     grain: str = "month",
     dimension: str | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
     kpi = workspace_kpi(key)
     if kpi is None:
@@ -63,6 +66,7 @@ def kpi_series(
             _("“%(key)s” does not break down by “%(dimension)s” (it does by: %(allowed)s).")
             % {"key": key, "dimension": dimension, "allowed": allowed},
         )
+    chosen = _model(key, model)
     try:
         first = Period.containing(grain, parse_period(start)[1])
         last_grain, last_first = parse_period(end)
@@ -80,13 +84,13 @@ def kpi_series(
         grain=grain,
         period_start__gte=periods[0].start,
         period_start__lte=periods[-1].start,
-        dimension=dimension or "",
+        dimension=attribution_dimension(dimension, chosen) if dimension else "",
     ).order_by("period_start", "dimension_value")
     places = decimals_for(key, custom_unit)
     points = [
         {
             "period": Period.of_start(grain, s.period_start).label,
-            "dimension": s.dimension or None,
+            "dimension": dimension or None,
             "dimension_value": s.dimension_value if s.dimension else None,
             "value": _format(s.value, places),
             "numerator": _plain(s.numerator),
@@ -105,10 +109,33 @@ def kpi_series(
             "partial",
         )
     ]
-    return {
+    body: dict[str, Any] = {
         "kpi": key,
         "grain": grain,
         "unit": unit,
         "currency": workspace.currency,
         "points": points,
     }
+    if key in ATTRIBUTED_KEYS:
+        body["model"] = chosen
+    return body
+
+
+def _model(key: str, model: str | None) -> Model:
+    """The attribution model asked for (KPIS.md 7): only the attributed KPIs take one."""
+    if model is None:
+        return DEFAULT_MODEL
+    if key not in ATTRIBUTED_KEYS:
+        raise SeriesRequestError(
+            "model",
+            _("Only the attributed KPIs (%(keys)s) take an attribution model.")
+            % {"keys": ", ".join(ATTRIBUTED_KEYS)},
+        )
+    for known in MODELS:
+        if model == known:
+            return known
+    raise SeriesRequestError(
+        "model",
+        _("Unknown attribution model “%(model)s”; use one of %(models)s.")
+        % {"model": model, "models": ", ".join(MODELS)},
+    )

@@ -137,7 +137,14 @@ def _orphaned(state: RecomputeState, now: datetime) -> bool:
 
 
 # Workspace settings that KPIs use (KPIS.md): a change of one recomputes the workspace.
-KPI_SETTINGS = {"currency", "time_zone", "gross_margin", "stage_probabilities"}
+KPI_SETTINGS = {
+    "currency",
+    "time_zone",
+    "gross_margin",
+    "stage_probabilities",
+    "activation_days",
+    "referral_channel",
+}
 
 
 def settings_changed(workspace: Workspace, fields: set[str]) -> None:

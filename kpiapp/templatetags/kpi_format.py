@@ -129,6 +129,8 @@ def kpi_value(value: Decimal | Fraction | int | None, unit: str, currency: str =
         text = _format(value * 100, 1)
     elif unit == "count":
         text = number(value)
+    elif unit == "customers":  # attributed customers: shares of a customer
+        text = number(value, 2)
     elif unit in ("percent", "number"):  # a custom KPI's value (a percent is entered as 92.5)
         text = number(value, _places_needed(value, 2))
     else:
