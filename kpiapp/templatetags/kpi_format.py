@@ -178,6 +178,23 @@ def kpi_points(value: object) -> str:
 
 
 @register.simple_tag
+def kpi_change(moved: object, unit: str, currency: str = "EUR") -> str:
+    """A tile's or report row's change as people read it (kpis/change.py): points for a rate,
+    a signed percent, or from a base of 0 or below the signed difference in the KPI's unit
+    (+15.500 €)."""
+    amount = getattr(moved, "change", None)
+    if amount is None:
+        return "–"
+    if getattr(moved, "change_in_points", False):
+        return kpi_points(amount)
+    if not getattr(moved, "change_absolute", False):
+        return signed_percent(amount)
+    amount = _decimal(amount)
+    sign = "+" if amount > 0 else "−" if amount < 0 else "±"
+    return sign + kpi_value(abs(amount), unit, currency)
+
+
+@register.simple_tag
 def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
     """A benchmark row as text: ≥ 15 %, 4.4 %, 90–93 %, with the decimals its source quotes
     (5.15 %, not 5.2 %)."""
