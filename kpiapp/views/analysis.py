@@ -67,7 +67,7 @@ def funnel_page(request: WorkspaceRequest) -> HttpResponse:
     channels = funnel_channels()
     channel = request.GET.get("channel")
     channel = channel if channel in channels else None
-    data = funnel(period=period, channel=channel)
+    data = funnel(period=period, channel=channel, today=today)
     chart = {"labels": [s for s, _ in data.steps], "values": [_plain(v) for _, v in data.steps]}
     return render(
         request,

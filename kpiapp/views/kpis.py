@@ -15,6 +15,7 @@ from accounts.roles import Role
 from kpiapp.forms.custom_kpis import CustomKpiForm
 from kpiapp.kpis.drill import drill, drillable
 from kpiapp.kpis.periods import Period, parse_period, today_in
+from kpiapp.kpis.policies import kpi_policies
 from kpiapp.kpis.registry import (
     DIMENSION_NAMES,
     KIND_NAMES,
@@ -92,6 +93,7 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "grain_choices": Grain.choices,
             "dimension_choices": [(d, DIMENSION_NAMES[d]) for d in page.kpi.dimensions],
             "kind_name": KIND_NAMES[page.kpi.kind],
+            "policies": kpi_policies(page.kpi.key),
             "chart": page.chart_data(),
             "can_drill": drillable(key),
             "custom": custom,
