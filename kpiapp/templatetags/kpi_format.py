@@ -92,7 +92,7 @@ def attr_path(record: object, path: str) -> object:
 @register.filter
 def mrr_chart_data(points: list) -> dict[str, list]:
     return {
-        "labels": [p.month.strftime("%Y-%m") for p in points],
+        "labels": [period_name(Period.of_start("month", p.month)) for p in points],
         "values": [float(major_units(p.mrr_cents)) for p in points],
     }
 
