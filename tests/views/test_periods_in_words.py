@@ -36,7 +36,8 @@ PAGES = [
 
 def visible(html: str) -> str:
     """The page's text and its charts' data, without tags, attributes and scripts' code."""
-    data = " ".join(re.findall(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', html, re.S))
+    scripts = r'<script[^>]*type="application/json"[^>]*>(.*?)</script>'
+    data = " ".join(re.findall(scripts, html, re.S))
     html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
     html = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     return re.sub(r"<[^>]+>", " ", html) + " " + data
