@@ -14,7 +14,8 @@ from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Target
 
 pytestmark = pytest.mark.django_db
-CODE = re.compile(r"\b20\d\d-(0[1-9]|1[0-2]|Q[1-4])\b")
+# ISO codes ("2026-10", "2026-Q4") and numeric months ("10/2026")
+CODE = re.compile(r"\b20\d\d-(0[1-9]|1[0-2]|Q[1-4])\b|(?<![/\d])(0[1-9]|1[0-2])/20\d\d\b")
 PAGES = [
     "/w/acme/",
     "/w/acme/?grain=quarter&compare=last_year",
@@ -31,6 +32,7 @@ PAGES = [
     "/w/acme/plan/",
     "/w/acme/benchmarks/",
     "/w/acme/kpis/mrr/records/",
+    "/w/acme/data/subscriptions/",
 ]
 
 
