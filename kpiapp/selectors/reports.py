@@ -94,6 +94,11 @@ class ReportSection:
     def latest(self) -> ReportRow | None:
         return self.rows[-1] if self.rows else None
 
+    @property
+    def has_values(self) -> bool:
+        """False when no period has a value: an empty state stands where the chart would."""
+        return any(r.value is not None for r in self.rows)
+
     def chart_data(self) -> dict[str, Any]:
         def plain(v: Decimal | None) -> float | None:
             return None if v is None else float(v)
