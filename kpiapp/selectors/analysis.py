@@ -99,6 +99,11 @@ class Funnel:
     # The cohort's steps too young to judge -> the typical days to reach them.
     young: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def has_values(self) -> bool:
+        """False without a single visit or lead: an empty state instead of empty bars."""
+        return any(value for _, value in self.steps)
+
 
 def funnel(*, period: Period, channel: str | None, today: date | None = None) -> Funnel:
     """Visits, then the period's cohort of leads and how far they got (KPIS.md section 4),

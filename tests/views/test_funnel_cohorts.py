@@ -75,3 +75,16 @@ def test_the_cohort_stands_beside_the_periods_own_counts(client_as, vera, leads)
 def test_an_old_cohort_is_judged(client_as, vera, leads):
     funnel = client_as(vera).get("/w/acme/funnel/?grain=month&period=2025-01").context["funnel"]
     assert funnel.young == {}
+
+
+@freeze_time(TODAY)
+def test_a_funnel_without_visits_or_leads_shows_an_empty_state(client_as, vera, workspace):
+    html = client_as(vera).get("/w/acme/funnel/").content.decode()
+    assert 'id="funnel-chart"' not in html and "No visits or leads in this period" in html
+
+
+@freeze_time(TODAY)
+def test_the_period_picker_names_its_periods(client_as, vera, leads):
+    html = client_as(vera).get("/w/acme/funnel/?grain=month&period=2025-04").content.decode()
+    assert '<option value="2025-04" selected>April 2025</option>' in html
+    assert 'id="funnel-chart"' in html
