@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, verdict
+from kpiapp.kpis.change import NO_CHANGE, Change, change_between
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
 from kpiapp.kpis.target_rules import month_milestone
@@ -78,6 +79,18 @@ class KpiPage:
     latest: Period | None
     breakdown: Breakdown | None
     references: list[Reference] = field(default_factory=list)  # every row, side by side
+
+    @property
+    def changes(self) -> list[Change]:
+        """Each period's change against the one before it (kpis/change.py: points, percent,
+        or the difference from a base of 0 or below); none for a period still running, whose
+        few days would read as a fall."""
+        kpi = self.kpi
+        before: list[Decimal | None] = [None, *self.values][: len(self.values)]
+        return [
+            NO_CHANGE if partial else change_between(v, b, unit=kpi.unit, direction=kpi.direction)
+            for v, b, partial in zip(self.values, before, self.partial, strict=True)
+        ]
 
     @property
     def has_values(self) -> bool:

@@ -9,6 +9,7 @@ from django import template
 from django.utils import formats, translation
 from django.utils.translation import pgettext
 
+from kpiapp.kpis.change import Change
 from kpiapp.kpis.periods import Period
 from kpiapp.kpis.periods import period_name as words_of_period
 from kpiapp.kpis.reasons import reason_text
@@ -179,15 +180,20 @@ def kpi_points(value: object) -> str:
 
 @register.simple_tag
 def kpi_change(moved: object, unit: str, currency: str = "EUR") -> str:
-    """A tile's or report row's change as people read it (kpis/change.py): points for a rate,
-    a signed percent, or from a base of 0 or below the signed difference in the KPI's unit
-    (+15.500 €)."""
-    amount = getattr(moved, "change", None)
+    """A tile's or report row's change (or a `Change`) as people read it (kpis/change.py):
+    points for a rate, a signed percent, or from a base of 0 or below the signed difference in
+    the KPI's unit (+15.500 €)."""
+    if isinstance(moved, Change):
+        amount, points, absolute = moved.amount, moved.in_points, moved.absolute
+    else:
+        amount = getattr(moved, "change", None)
+        points = getattr(moved, "change_in_points", False)
+        absolute = getattr(moved, "change_absolute", False)
     if amount is None:
         return "–"
-    if getattr(moved, "change_in_points", False):
+    if points:
         return kpi_points(amount)
-    if not getattr(moved, "change_absolute", False):
+    if not absolute:
         return signed_percent(amount)
     amount = _decimal(amount)
     sign = "+" if amount > 0 else "−" if amount < 0 else "±"

@@ -87,7 +87,13 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "kpi": page.kpi,
             "rows": list(
                 zip(
-                    page.periods, page.values, page.reasons, page.partial, page.targets, strict=True
+                    page.periods,
+                    page.values,
+                    page.reasons,
+                    page.partial,
+                    page.targets,
+                    page.changes,
+                    strict=True,
                 )
             )[::-1],
             "grain_choices": Grain.choices,

@@ -4,6 +4,7 @@ complete period with what each value rests on, and an empty state instead of an 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from freezegun import freeze_time
@@ -14,6 +15,7 @@ from kpiapp.kpis.policies import kpi_policies
 from kpiapp.kpis.registry import KPIS
 from kpiapp.models import Deal
 from kpiapp.services.snapshots import snapshot_rebuild
+from tests.report_data import write_snapshots
 
 pytestmark = pytest.mark.django_db
 TODAY = "2025-05-05 12:00"  # May is five days old; April is the last complete month
@@ -86,3 +88,21 @@ def test_a_kpi_without_any_value_shows_an_empty_state_not_an_empty_chart(client_
     assert 'id="trend-chart"' not in html and "No value in these periods" in html
     assert "no NPS answers in the period" in html  # the reason, in words
     assert 'id="trend-chart"' in client_as(vera).get("/w/acme/kpis/win_rate/").content.decode()
+
+
+@freeze_time("2025-04-15 12:00")
+def test_a_kpi_pages_periods_show_their_change_by_the_one_rule(client_as, vera, workspace):
+    february, march = Decimal("-2242.00"), Decimal("13258.00")
+    write_snapshots(workspace, [
+        ("mrr_net_new", "month", date(2025, 1, 1), "1000.00"),
+        ("mrr_net_new", "month", date(2025, 2, 1), str(february)),
+        ("mrr_net_new", "month", date(2025, 3, 1), str(march)),
+    ])  # fmt: skip
+    response = client_as(vera).get("/w/acme/kpis/mrr_net_new/")
+    page = response.context["page"]
+    changes = {p.label: c for p, c in zip(page.periods, page.changes, strict=True)}
+    assert changes["2025-03"].absolute and changes["2025-03"].amount == march - february
+    assert not changes["2025-02"].absolute  # from a positive base: a percentage
+    assert changes["2025-02"].amount == february / Decimal("1000.00") - 1
+    assert changes["2025-01"].amount is None  # nothing before it
+    assert "+€15,500.00" in response.content.decode()
