@@ -97,4 +97,9 @@ def test_wide_tables_scroll_in_their_card_with_the_first_column_fixed(live_serve
         row_head = page.locator(".table-wide tbody th").first.bounding_box()
         assert row_head["x"] == pytest.approx(first, abs=1)
         _shot(page, f"wide-scrolled-{path.strip('/').replace('/', '-')}-{language}-{width}")
+    page.set_viewport_size({"width": 390, "height": 800})
+    for path in ("/w/acme/kpis/mrr/", "/w/acme/kpis/win_rate/", "/w/acme/funnel/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     assert errors == []
