@@ -9,6 +9,7 @@ A new kind is its model, its form, its CSV columns (imports/kinds.py) and one en
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
@@ -43,6 +44,17 @@ class DataKind:
     related: tuple[str, ...] = ()  # what a list and an export read with each record
     # A CSV column -> how an export reads it from a record (default: the attribute of its name).
     export_readers: dict[str, Reader] = field(default_factory=dict)
+
+    def with_defaults(self, values: dict[str, Any], *, currency: str) -> dict[str, Any]:
+        """A record's form values with the importer's default in every optional field that is
+        empty or left out (PRODUCT.md, CSV kinds: only the `*` columns are required), so an API
+        record and a CSV row with the same cells make the same record."""
+        defaults = self.csv.defaults(values, currency=currency)
+        filled = dict(values)
+        for name, value in defaults.items():
+            if name in self.form.base_fields and filled.get(name) in (None, ""):
+                filled[name] = value
+        return filled
 
     @property
     def sorts(self) -> set[str]:

@@ -120,8 +120,13 @@ class RowSerializer(serializers.Serializer):
     partial = serializers.BooleanField()
     compare_period = serializers.CharField(allow_null=True)
     compare_value = serializers.CharField(allow_null=True)
-    change = serializers.CharField(allow_null=True, help_text="relative, or points for rates")
+    change = serializers.CharField(
+        allow_null=True,
+        help_text="relative, points for rates, or the difference in the KPI's unit from a base "
+        "of 0 or below (change_absolute)",
+    )
     change_in_points = serializers.BooleanField()
+    change_absolute = serializers.BooleanField()
     target = serializers.CharField(allow_null=True)
 
 
@@ -165,6 +170,7 @@ def content_json(content: ReportContent) -> dict[str, Any]:
                 "compare_value": _decimal(r.compare_value, places),
                 "change": _decimal(r.change, 6),
                 "change_in_points": r.change_in_points,
+                "change_absolute": r.change_absolute,
                 "target": _decimal(r.target, places),
             }
             for r in section.rows

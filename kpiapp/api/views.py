@@ -109,6 +109,7 @@ class RecordViewSet(
             unbound = self.kind.form(instance=instance, workspace=self.workspace)
             values = {name: unbound[name].value() for name in unbound.fields}
         values.update(form_data(data))
+        values = self.kind.with_defaults(values, currency=self.workspace.currency)
         return self.kind.form(values, instance=instance, workspace=self.workspace)
 
     def _saved(self, form: Any) -> Any:

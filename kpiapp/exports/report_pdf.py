@@ -42,8 +42,8 @@ from reportlab.platypus.flowables import Flowable
 
 from kpiapp.kpis.forecast import Forecast
 from kpiapp.kpis.periods import period_name
-from kpiapp.selectors.reports import ReportContent, ReportRow, ReportSection
-from kpiapp.templatetags.kpi_format import kpi_points, kpi_value, percent, signed_percent
+from kpiapp.selectors.reports import ReportContent, ReportSection
+from kpiapp.templatetags.kpi_format import kpi_change, kpi_value, percent
 
 FONT, BOLD = "KzSans", "KzSans-Bold"
 PRIMARY = colors.HexColor("#1f5fbf")
@@ -110,12 +110,6 @@ def _status_name(status: str | None) -> str:
         "missed": _("missed"),
     }
     return names.get(status or "", "")
-
-
-def _change(row: ReportRow) -> str:
-    if row.change is None:
-        return "–"
-    return kpi_points(row.change) if row.change_in_points else signed_percent(row.change)
 
 
 def _value(value: Decimal | Fraction | float | None, unit: str, currency: str) -> str:
@@ -247,7 +241,8 @@ def _headline(section: ReportSection, currency: str) -> str:
     if latest.change is not None and latest.compare_period is not None:
         colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")
         versus = _("vs %(p)s") % {"p": period_name(latest.compare_period)}
-        line += f" · <font color='{colour}'>{_plain(_change(latest))}</font> {_plain(versus)}"
+        moved = _plain(kpi_change(latest, kpi.unit, currency))
+        line += f" · <font color='{colour}'>{moved}</font> {_plain(versus)}"
     if section.pacing and section.pacing.status:
         line += f" · {_plain(_('Target'))}: {_plain(_status_name(section.pacing.status))}"
     if section.standing is not None:
@@ -267,7 +262,8 @@ def _section_table(section: ReportSection, compared: bool, currency: str) -> Tab
         label = period_name(row.period) + (f" ({_('to date')})" if row.partial else "")
         cells = [label, _value(row.value, kpi.unit, currency)]
         if compared:
-            cells += [_value(row.compare_value, kpi.unit, currency), _change(row)]
+            moved = kpi_change(row, kpi.unit, currency)
+            cells += [_value(row.compare_value, kpi.unit, currency), moved]
         if section.has_targets:
             cells.append(_value(row.target, kpi.unit, currency))
         rows.append([_plain(c) for c in cells])

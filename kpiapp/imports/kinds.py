@@ -92,6 +92,24 @@ class Kind:
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    def defaults(self, given: dict[str, Any], *, currency: str) -> dict[str, Any]:
+        """What the importer puts in the optional columns a record leaves empty, by column name:
+        its model's value for an empty cell (`to_model`), the workspace's currency, and a
+        derived column's source (an account's name as its external ID). Only non-empty values."""
+        row: Row = dict.fromkeys(self.names)
+        if "currency" in row:
+            row["currency"] = currency
+        column = dict(self.renamed)
+        found: dict[str, Any] = {}
+        for attr, value in self.to_model(row).items():
+            name = column.get(attr, attr.removesuffix("_id"))
+            if name in row and value not in (None, "") and not self.field(name).required:
+                found[name] = value
+        for derived, source in self.derived_from:
+            if given.get(source) not in (None, ""):
+                found.setdefault(derived, given[source])
+        return found
+
 
 # The columns' labels, as the forms label the same fields (one name per column name).
 LABELS: dict[str, str | Promise] = {

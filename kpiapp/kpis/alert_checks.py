@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kpiapp.kpis.change import value_change
+from kpiapp.kpis.change import ABSOLUTE, value_change
 
 ANOMALY_PERIODS = 12
 ANOMALY_MIN_PERIODS = 6
@@ -39,8 +39,8 @@ def threshold(value: Decimal, bound: Decimal, *, above: bool) -> Firing | None:
 def change(value: Decimal, before: Decimal | None, size: Decimal, unit: str) -> Firing | None:
     if before is None:
         return None
-    amount, _in_points = value_change(value, before, unit)
-    if amount is None or abs(amount) < size:
+    amount, mode = value_change(value, before, unit)
+    if mode == ABSOLUTE or abs(amount) < size:  # no percentage of a base of 0 or below
         return None
     return Firing("rise" if amount > 0 else "fall", value, before)
 

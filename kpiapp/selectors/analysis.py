@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
 from kpiapp.kpis.registry import COHORT_KEYS
 from kpiapp.models import KpiSnapshot
+from kpiapp.selectors.funnel_maturity import too_young
 
 MOVEMENTS = (
     ("mrr_new", 1),
@@ -76,17 +77,38 @@ FUNNEL_RATES = (
 )
 
 
+# Each step counted by the date of the step itself, as the catalogue counts it: SQLs qualified
+# in the period, not the period's leads that were ever qualified (the cohort).
+FUNNEL_PERIOD_KEYS = {
+    "visits": "visits",
+    "leads": "leads",
+    "sqls": "sqls",
+    "opportunities": "opportunities",
+    "customers": "customers_new",
+}
+
+
 @dataclass(frozen=True)
 class Funnel:
     period: Period
     channel: str | None
     steps: list[tuple[str, Decimal | None]]
     rates: list[tuple[str, Decimal | None]]  # between each step and the next
+    # Beside each step its count by the step's own date (the catalogue's), in the steps' order.
+    period_counts: list[Decimal | None] = field(default_factory=list)
+    # The cohort's steps too young to judge -> the typical days to reach them.
+    young: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_values(self) -> bool:
+        """False without a single visit or lead: an empty state instead of empty bars."""
+        return any(value for _, value in self.steps)
 
 
-def funnel(*, period: Period, channel: str | None) -> Funnel:
-    """Visits, then the period's cohort of leads and how far they got (KPIS.md section 4)."""
-    keys = [k for _, k, _ in FUNNEL_STEPS] + list(FUNNEL_RATES)
+def funnel(*, period: Period, channel: str | None, today: date | None = None) -> Funnel:
+    """Visits, then the period's cohort of leads and how far they got (KPIS.md section 4),
+    beside the period's own counts; with `today`, the steps too young to judge."""
+    keys = [k for _, k, _ in FUNNEL_STEPS] + list(FUNNEL_RATES) + list(FUNNEL_PERIOD_KEYS.values())
     dimension, value = ("channel", channel) if channel is not None else ("", "")
     found = {
         s.kpi_key: s
@@ -99,11 +121,16 @@ def funnel(*, period: Period, channel: str | None) -> Funnel:
         )
     }
     steps = []
-    for step, key, field in FUNNEL_STEPS:
+    for step, key, part in FUNNEL_STEPS:
         s = found.get(key)
-        steps.append((step, getattr(s, field) if s else None))
+        steps.append((step, getattr(s, part) if s else None))
     rates = [(key, found[key].value if key in found else None) for key in FUNNEL_RATES]
-    return Funnel(period, channel, steps, rates)
+    counts = [
+        found[key].value if (key := FUNNEL_PERIOD_KEYS[step]) in found else None
+        for step, _ in steps
+    ]
+    young = too_young(period=period, today=today, channel=channel) if today else {}
+    return Funnel(period, channel, steps, rates, counts, young)
 
 
 def funnel_channels() -> list[str]:

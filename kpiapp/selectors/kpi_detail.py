@@ -11,11 +11,13 @@ from django.utils.functional import Promise
 
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, verdict
+from kpiapp.kpis.change import NO_CHANGE, Change, change_between
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
 from kpiapp.kpis.target_rules import month_milestone
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import Reference, benchmark_rows, judged_by, kpi_references, picks
+from kpiapp.selectors.breakdown_basis import basis_text
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.templatetags.kpi_format import unit_suffix
 
@@ -54,6 +56,13 @@ class Breakdown:
     name: str | Promise
     rows: list[tuple[str, str, Decimal | None, str]] = field(default_factory=list)  # value,
     # its name on the page, the KPI's value, the reason it is undefined
+    period: Period | None = None  # the last complete period (a running one's 1-of-1 misleads)
+    # Beside each row what its value rests on ("1 of 1", "n = 4"), in the rows' order.
+    bases: list[str] = field(default_factory=list)
+
+    @property
+    def has_values(self) -> bool:
+        return any(value is not None for _, _, value, _ in self.rows)
 
 
 @dataclass
@@ -70,6 +79,27 @@ class KpiPage:
     latest: Period | None
     breakdown: Breakdown | None
     references: list[Reference] = field(default_factory=list)  # every row, side by side
+
+    @property
+    def changes(self) -> list[Change]:
+        """Each period's change against the one before it (kpis/change.py: points, percent,
+        or the difference from a base of 0 or below); none for a period still running, whose
+        few days would read as a fall."""
+        kpi = self.kpi
+        before: list[Decimal | None] = [None, *self.values][: len(self.values)]
+        return [
+            NO_CHANGE if partial else change_between(v, b, unit=kpi.unit, direction=kpi.direction)
+            for v, b, partial in zip(self.values, before, self.partial, strict=True)
+        ]
+
+    @property
+    def has_values(self) -> bool:
+        """False when every period is undefined: the chart would be empty (an empty state)."""
+        return any(value is not None for value in self.values)
+
+    @property
+    def empty_reason(self) -> str:
+        return next((r for r in reversed(self.reasons) if r), "")
 
     def chart_data(self) -> dict[str, object]:
         def plain(v: Decimal | None) -> float | None:
@@ -139,7 +169,9 @@ def kpi_page(
     )
     judged = verdict(row, latest_value, kpi.direction) if row and latest_value is not None else None
     chosen = dimension if dimension in kpi.dimensions else (kpi.dimensions or (None,))[0]
-    breakdown = _breakdown(key, chosen, latest) if chosen and latest else None
+    # Breakdowns show the last complete period: a month five days old splits into 1-of-1s.
+    split = complete or latest
+    breakdown = _breakdown(kpi, chosen, split, workspace.currency) if chosen and split else None
     return KpiPage(
         kpi=kpi,
         grain=grain,
@@ -156,11 +188,13 @@ def kpi_page(
     )
 
 
-def _breakdown(key: str, dimension: str, period: Period) -> Breakdown:
+def _breakdown(kpi: KpiDefinition, dimension: str, period: Period, currency: str) -> Breakdown:
+    key = kpi.key
     rows = KpiSnapshot.objects.filter(
         kpi_key=key, grain=period.grain, period_start=period.start, dimension=dimension
-    ).only("dimension_value", "value", "reason")
+    ).only("dimension_value", "value", "reason", "numerator", "denominator")
     ordered = sorted(rows, key=lambda s: (s.value is None, -(s.value or 0), s.dimension_value))
+    bases = [basis_text(kpi, s.numerator, s.denominator, currency) for s in ordered]
     return Breakdown(
         dimension,
         DIMENSION_NAMES.get(dimension, dimension),
@@ -173,6 +207,8 @@ def _breakdown(key: str, dimension: str, period: Period) -> Breakdown:
             )
             for s in ordered
         ],
+        period=period,
+        bases=bases if any(bases) else [],
     )
 
 

@@ -70,8 +70,9 @@ class ReportRow:
     partial: bool
     compare_period: Period | None
     compare_value: Decimal | None
-    change: Decimal | None  # relative, or in points for rates
+    change: Decimal | None  # relative, points for rates, absolute from a base of 0 or below
     change_in_points: bool
+    change_absolute: bool  # the difference in the KPI's unit (kpis/change.py)
     change_good: bool | None
     target: Decimal | None
 
@@ -92,6 +93,11 @@ class ReportSection:
     @property
     def latest(self) -> ReportRow | None:
         return self.rows[-1] if self.rows else None
+
+    @property
+    def has_values(self) -> bool:
+        """False when no period has a value: an empty state stands where the chart would."""
+        return any(r.value is not None for r in self.rows)
 
     def chart_data(self) -> dict[str, Any]:
         def plain(v: Decimal | None) -> float | None:
@@ -273,6 +279,7 @@ def _row(
         compare_value=compare_value,
         change=moved.amount,
         change_in_points=moved.in_points,
+        change_absolute=moved.absolute,
         change_good=moved.good,
         target=target,
     )

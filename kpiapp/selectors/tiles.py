@@ -46,8 +46,9 @@ class Tile:
     reason: str
     partial: bool
     compare_value: Decimal | None
-    change: Decimal | None  # relative change, or points for rates
+    change: Decimal | None  # relative, points for rates, absolute from a base of 0 or below
     change_in_points: bool
+    change_absolute: bool  # the difference in the KPI's unit (kpis/change.py)
     change_good: bool | None
     spark_points: str  # SVG polyline points, empty without two values
     spark_values: list[tuple[str, Decimal | None]]
@@ -148,6 +149,7 @@ def dashboard_tiles(
                 compare_value=before,
                 change=moved.amount,
                 change_in_points=moved.in_points,
+                change_absolute=moved.absolute,
                 change_good=moved.good,
                 spark_points=_spark([v for _, v in history]),
                 spark_values=history,

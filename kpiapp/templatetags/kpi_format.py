@@ -9,6 +9,7 @@ from django import template
 from django.utils import formats, translation
 from django.utils.translation import pgettext
 
+from kpiapp.kpis.change import Change
 from kpiapp.kpis.periods import Period
 from kpiapp.kpis.periods import period_name as words_of_period
 from kpiapp.kpis.reasons import reason_text
@@ -92,7 +93,7 @@ def attr_path(record: object, path: str) -> object:
 @register.filter
 def mrr_chart_data(points: list) -> dict[str, list]:
     return {
-        "labels": [p.month.strftime("%Y-%m") for p in points],
+        "labels": [period_name(Period.of_start("month", p.month)) for p in points],
         "values": [float(major_units(p.mrr_cents)) for p in points],
     }
 
@@ -177,6 +178,28 @@ def kpi_points(value: object) -> str:
     sign = "+" if points > 0 else "−" if points < 0 else "±"
     unit = pgettext("percentage points", "pp")
     return f"{sign}{text}\u00a0{unit}"
+
+
+@register.simple_tag
+def kpi_change(moved: object, unit: str, currency: str = "EUR") -> str:
+    """A tile's or report row's change (or a `Change`) as people read it (kpis/change.py):
+    points for a rate, a signed percent, or from a base of 0 or below the signed difference in
+    the KPI's unit (+15.500 €)."""
+    if isinstance(moved, Change):
+        amount, points, absolute = moved.amount, moved.in_points, moved.absolute
+    else:
+        amount = getattr(moved, "change", None)
+        points = getattr(moved, "change_in_points", False)
+        absolute = getattr(moved, "change_absolute", False)
+    if amount is None:
+        return "–"
+    if points:
+        return kpi_points(amount)
+    if not absolute:
+        return signed_percent(amount)
+    amount = _decimal(amount)
+    sign = "+" if amount > 0 else "−" if amount < 0 else "±"
+    return sign + kpi_value(abs(amount), unit, currency)
 
 
 @register.simple_tag

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
-from kpiapp.kpis.periods import Period, month_index, parse_period, period_name, today_in
+from kpiapp.kpis.periods import MONTHS_IN, Period, month_index, parse_period, period_name, today_in
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import Grain
 from kpiapp.pagecache.decorator import cached_page
@@ -57,6 +57,20 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
+FUNNEL_PERIODS = {"month": 36, "quarter": 12, "year": 5}
+
+
+def _period_choices(grain: Grain, this_month: int, shown: Period) -> list[tuple[str, str]]:
+    """The funnel's periods to pick, newest first, in words (the code is the value); the
+    shown one among them even when it is older."""
+    current = Period.containing(grain, this_month)
+    size = MONTHS_IN[grain]
+    periods = [Period(grain, current.first_month - size * i) for i in range(FUNNEL_PERIODS[grain])]
+    if shown not in periods:
+        periods.append(shown)
+    return [(p.label, period_name(p)) for p in periods]
+
+
 @cached_page(reads=("grain", "period", "channel"))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
@@ -74,7 +88,7 @@ def funnel_page(request: WorkspaceRequest) -> HttpResponse:
     channels = funnel_channels()
     channel = request.GET.get("channel")
     channel = channel if channel in channels else None
-    data = funnel(period=period, channel=channel)
+    data = funnel(period=period, channel=channel, today=today)
     chart = {"labels": [s for s, _ in data.steps], "values": [_plain(v) for _, v in data.steps]}
     return render(
         request,
@@ -85,6 +99,7 @@ def funnel_page(request: WorkspaceRequest) -> HttpResponse:
             "channels": channels,
             "grain": grain,
             "grain_choices": Grain.choices,
+            "period_choices": _period_choices(grain, month_index(today), period),
             "chart": chart,
             "rate_names": {key: KPI_BY_KEY[key].name for key, _ in data.rates},
         },

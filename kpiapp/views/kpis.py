@@ -15,6 +15,7 @@ from accounts.roles import Role
 from kpiapp.forms.custom_kpis import CustomKpiForm
 from kpiapp.kpis.drill import drill, drillable
 from kpiapp.kpis.periods import Period, parse_period, today_in
+from kpiapp.kpis.policies import kpi_policies
 from kpiapp.kpis.registry import (
     DIMENSION_NAMES,
     KIND_NAMES,
@@ -87,12 +88,19 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "kpi": page.kpi,
             "rows": list(
                 zip(
-                    page.periods, page.values, page.reasons, page.partial, page.targets, strict=True
+                    page.periods,
+                    page.values,
+                    page.reasons,
+                    page.partial,
+                    page.targets,
+                    page.changes,
+                    strict=True,
                 )
             )[::-1],
             "grain_choices": Grain.choices,
             "dimension_choices": [(d, DIMENSION_NAMES[d]) for d in page.kpi.dimensions],
             "kind_name": KIND_NAMES[page.kpi.kind],
+            "policies": kpi_policies(page.kpi.key),
             "chart": page.chart_data(),
             "can_drill": drillable(key),
             "customers_link": key in MOVEMENT_KEYS,

@@ -62,6 +62,7 @@
     }
     state.version = freshStatus.dataset.version;
     if (window.Kennzahl && window.Kennzahl.redraw) window.Kennzahl.redraw();
+    document.dispatchEvent(new Event("kennzahl:swapped"));  // app.js: wide tables' hints
     document.body.dataset.liveVersion = state.version;
     return true;
   }

@@ -118,6 +118,7 @@ def test_the_content_equals_the_report_content(cast, workspace, alice, snapshots
         "compare_value": "11000.00",
         "change": "0.122334",
         "change_in_points": False,
+        "change_absolute": False,
         "target": "12000.00",
     }
     assert churn["rows"][-1]["value"] is None

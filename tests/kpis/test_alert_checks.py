@@ -17,6 +17,7 @@ def test_a_change_fires_either_way_from_its_size_on():
     assert change(D("80"), D("100"), D("0.2"), "money").condition == "fall"
     assert change(D("119"), D("100"), D("0.2"), "money") is None
     assert change(D("5"), D("0"), D("0.2"), "money") is None  # no relative change from 0
+    assert change(D("13258"), D("-2242"), D("0.2"), "money") is None  # nor from below 0
     assert change(D("0.05"), D("0.02"), D("0.03"), "rate").condition == "rise"  # in points
     assert change(D("5"), None, D("0.2"), "money") is None
 
