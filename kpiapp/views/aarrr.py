@@ -15,6 +15,7 @@ from kpiapp.plausibility import month_in_window
 from kpiapp.selectors.aarrr import aarrr_view
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.views.live import versioned_page
+from kpiapp.views.params import period_choices
 
 GRAINS: tuple[tuple[Grain, object], ...] = (("month", _("Month")), ("quarter", _("Quarter")))
 
@@ -36,6 +37,7 @@ def aarrr_page(request: WorkspaceRequest) -> HttpResponse:
         "grain": grain,
         "grain_choices": GRAINS,
         "period_problem": asked if asked and chosen is None else "",
+        "period_choices": period_choices(grain, month_index(today), view.period),
     }
     return render(request, "kpiapp/aarrr.html", context)
 

@@ -10,14 +10,14 @@ from django.urls import reverse
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
-from kpiapp.kpis.periods import MONTHS_IN, Period, month_index, parse_period, period_name, today_in
+from kpiapp.kpis.periods import Period, month_index, parse_period, period_name, today_in
 from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import Grain
 from kpiapp.pagecache.decorator import cached_page
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.views.live import versioned_page
-from kpiapp.views.params import grain_param
+from kpiapp.views.params import grain_param, period_choices
 
 
 @cached_page(reads=("grain",))
@@ -57,20 +57,6 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-FUNNEL_PERIODS = {"month": 36, "quarter": 12, "year": 5}
-
-
-def _period_choices(grain: Grain, this_month: int, shown: Period) -> list[tuple[str, str]]:
-    """The funnel's periods to pick, newest first, in words (the code is the value); the
-    shown one among them even when it is older."""
-    current = Period.containing(grain, this_month)
-    size = MONTHS_IN[grain]
-    periods = [Period(grain, current.first_month - size * i) for i in range(FUNNEL_PERIODS[grain])]
-    if shown not in periods:
-        periods.append(shown)
-    return [(p.label, period_name(p)) for p in periods]
-
-
 @cached_page(reads=("grain", "period", "channel"))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
@@ -99,7 +85,7 @@ def funnel_page(request: WorkspaceRequest) -> HttpResponse:
             "channels": channels,
             "grain": grain,
             "grain_choices": Grain.choices,
-            "period_choices": _period_choices(grain, month_index(today), period),
+            "period_choices": period_choices(grain, month_index(today), period),
             "chart": chart,
             "rate_names": {key: KPI_BY_KEY[key].name for key, _ in data.rates},
         },

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from kpiapp.kpis.periods import Grain, Period, is_grain, parse_period
+from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, is_grain, parse_period, period_name
 from kpiapp.plausibility import month_in_window
 
 
@@ -23,3 +23,18 @@ def quarter_param(request: HttpRequest, current: Period) -> Period:
     if grain not in ("quarter", "month") or not month_in_window(first):
         return current
     return Period.containing("quarter", first)
+
+
+PERIODS_TO_PICK = {"month": 36, "quarter": 12, "year": 5}
+
+
+def period_choices(grain: Grain, this_month: int, shown: Period) -> list[tuple[str, str]]:
+    """The periods a page offers to pick, newest first, in words (the code is the value); the
+    shown one among them even when it is older."""
+    current = Period.containing(grain, this_month)
+    size = MONTHS_IN[grain]
+    count = PERIODS_TO_PICK[grain]
+    periods = [Period(grain, current.first_month - size * i) for i in range(count)]
+    if shown not in periods:
+        periods.append(shown)
+    return [(p.label, period_name(p)) for p in periods]

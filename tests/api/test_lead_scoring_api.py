@@ -77,17 +77,17 @@ def test_another_workspace_sees_and_touches_nothing(erik, charlie, workspace, ot
         ),
         (
             {"kind": "company_size", "label": "Groß", "points": 5},
-            "non_field_errors",
+            "minimum",  # a constraint's message stands on its first field
             "Enter at least the lower or the upper number of employees.",
         ),
         (
             {"kind": "company_size", "label": "Groß", "points": 5, "minimum": 500, "maximum": 50},
-            "non_field_errors",
+            "minimum",
             "The upper number must not be below the lower one.",
         ),
         (
             {"kind": "recent_touchpoints", "label": "Aktiv", "points": 5, "minimum": 0},
-            "non_field_errors",
+            "minimum",
             "Enter how many touchpoints at least (1 or more).",
         ),
         ({**DEMO, "kind": "horoscope"}, "kind", '"horoscope" is not a valid choice.'),
@@ -98,7 +98,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(
 ):
     answer = _as(erik).post(URL, values, format="json")
     assert answer.status_code == 400
-    assert answer.json()[field] == [message]
+    assert answer.json()[field] == [message], answer.json()
     assert _rules(workspace) == []
 
 

@@ -107,6 +107,7 @@ def things(workspace, alice):
         "comment_id": comment.pk,
         "link_id": created.link.pk,
         "pk": account.pk,
+        "account_id": account.pk,
         "job_id": job.pk,
         "membership_id": membership.pk,
         "token_id": 999_999,
