@@ -18,7 +18,8 @@ from tests.stack.browser import Browser
 from tests.stack.conftest import OWNER, PASSWORD, Stack, stop, wait_for
 from tests.stack.data import accounts_csv, subscriptions_csv
 
-pytestmark = pytest.mark.stack
+# One xdist process runs them all, in order, on one stack (later tests use what earlier made).
+pytestmark = [pytest.mark.stack, pytest.mark.xdist_group("stack")]
 
 WORKERS = ("worker1", "worker2")
 SNAPSHOTS = (

@@ -14,7 +14,8 @@ import requests
 from tests.stack.browser import Browser
 from tests.stack.conftest import OWNER, PASSWORD, Stack, wait_for
 
-pytestmark = pytest.mark.stack
+# One xdist process runs them all, in order, on one stack (later tests use what earlier made).
+pytestmark = [pytest.mark.stack, pytest.mark.xdist_group("stack")]
 
 ACCOUNTS = "external_id,name\nA1,Alpha GmbH\nA2,Beta AG\nA3,Gamma KG\n"
 SUBSCRIPTIONS = (
