@@ -99,6 +99,7 @@ def test_in_german_the_range_and_the_year_earlier_read_in_words(client_as, vera,
     assert "Der Zeitraum endet, bevor er beginnt" in html
     html = client.get(PAGE + "?start=2026-01&end=2026-03&compare=last_year").content.decode()
     assert "Vorjahr" in html and "Veränderung ggü. Vorjahr" in html
+    assert "gestrichelt dieselben Zeiträume im Vorjahr" in html  # the chart's description
     assert '<option value="2026-01" selected>Jan. 2026</option>' in html
     assert "Standardzeitraum" in html
 
