@@ -12,16 +12,16 @@ from django.utils.functional import Promise
 from accounts.models import Workspace
 from kpiapp.kpis.benchmarks import Benchmark, verdict
 from kpiapp.kpis.change import NO_CHANGE, Change, change_between
-from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
+from kpiapp.kpis.periods import Grain, Period, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
 from kpiapp.kpis.target_rules import month_milestone
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import Reference, benchmark_rows, judged_by, kpi_references, picks
 from kpiapp.selectors.breakdown_basis import basis_text
 from kpiapp.selectors.kpi_lookup import workspace_kpis
+from kpiapp.selectors.kpi_range import TrendRange, default_range
+from kpiapp.selectors.kpi_year_earlier import LAST_YEAR, YearEarlier, year_earlier
 from kpiapp.templatetags.kpi_format import unit_suffix
-
-TREND_PERIODS = {"month": 24, "quarter": 12, "year": 6}
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ class KpiPage:
     latest: Period | None
     breakdown: Breakdown | None
     references: list[Reference] = field(default_factory=list)  # every row, side by side
+    span: TrendRange | None = None  # the periods asked for (the default or a picked range)
+    earlier: YearEarlier | None = None  # with `?compare=last_year`
 
     @property
     def changes(self) -> list[Change]:
@@ -128,22 +130,31 @@ class KpiPage:
             }
             if self.breakdown
             else None,
+            "earlier": self.earlier.chart_data() if self.earlier else None,
         }
 
 
 def kpi_page(
-    *, workspace: Workspace, kpi: KpiDefinition, grain: Grain, dimension: str | None, today: date
+    *,
+    workspace: Workspace,
+    kpi: KpiDefinition,
+    grain: Grain,
+    dimension: str | None,
+    today: date,
+    span: TrendRange | None = None,
+    compare: str = "",
 ) -> KpiPage:
     key = kpi.key
-    size = MONTHS_IN[grain]
-    current = Period.containing(grain, month_index(today))
-    periods = [Period(grain, current.first_month - size * i) for i in range(TREND_PERIODS[grain])][
-        ::-1
-    ]
+    span = span or default_range(grain, today)
+    periods = span.periods
     found = {
         s.period_start: s
         for s in KpiSnapshot.objects.filter(
-            kpi_key=key, grain=grain, dimension="", period_start__gte=periods[0].start
+            kpi_key=key,
+            grain=grain,
+            dimension="",
+            period_start__gte=periods[0].start,
+            period_start__lte=periods[-1].start,
         ).only("period_start", "value", "reason", "partial")
     }
     periods = [p for p in periods if p.start in found]
@@ -172,19 +183,28 @@ def kpi_page(
     # Breakdowns show the last complete period: a month five days old splits into 1-of-1s.
     split = complete or latest
     breakdown = _breakdown(kpi, chosen, split, workspace.currency) if chosen and split else None
+    values = [found[p.start].value for p in periods]
+    partial = [found[p.start].partial for p in periods]
+    earlier = (
+        year_earlier(kpi=kpi, grain=grain, periods=periods, values=values, partial=partial)
+        if compare == LAST_YEAR
+        else None
+    )
     return KpiPage(
         kpi=kpi,
         grain=grain,
         periods=periods,
-        values=[found[p.start].value for p in periods],
+        values=values,
         reasons=[found[p.start].reason for p in periods],
-        partial=[found[p.start].partial for p in periods],
+        partial=partial,
         targets=targets,
         benchmark=row,
         verdict=judged,
         latest=latest,
         breakdown=breakdown,
         references=references,
+        span=span,
+        earlier=earlier,
     )
 
 

@@ -31,6 +31,7 @@ from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
+from kpiapp.views.kpi_compare import COMPARE_READS, compare_context, compare_param, range_param
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
 
@@ -64,7 +65,7 @@ def _kpi_or_404(key: str) -> KpiDefinition:
     return kpi
 
 
-@cached_page(reads=("grain", "dimension"))
+@cached_page(reads=("grain", "dimension", *COMPARE_READS))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
@@ -72,12 +73,16 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
     custom = CustomKpi.objects.filter(key=key).first() if kpi.section == CUSTOM_SECTION else None
     workspace = request.workspace
     grain = grain_param(request)
+    today = today_in(workspace.time_zone)
+    span = range_param(request, grain, today)
     page = kpi_page(
         workspace=workspace,
         kpi=kpi,
         grain=grain,
         dimension=request.GET.get("dimension"),
-        today=today_in(workspace.time_zone),
+        today=today,
+        span=span,
+        compare=compare_param(request),
     )
     return render(
         request,
@@ -106,7 +111,8 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "customers_link": key in MOVEMENT_KEYS,
             "custom": custom,
             "can_edit": request.membership.has_role(Role.EDITOR),
-        },
+        }
+        | compare_context(page, span, today),
     )
 
 

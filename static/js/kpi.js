@@ -18,6 +18,10 @@
     var trend = document.getElementById("trend-chart");
     if (trend) {
       var datasets = [{ label: trend.getAttribute("aria-label"), data: scaled(data.values), borderColor: K.colors.primary, backgroundColor: K.colors.primary, pointRadius: 2, borderWidth: 2, spanGaps: false }];
+      if (data.earlier) {
+        // The same periods a year earlier: dashed, muted, named in the tooltip by their own period.
+        datasets.push({ label: data.earlier.name, data: scaled(data.earlier.values), periods: data.earlier.labels, borderColor: K.colors.text, backgroundColor: K.colors.text, borderDash: [6, 4], pointRadius: 2, borderWidth: 2, spanGaps: false });
+      }
       if (data.targets.some(function (t) { return t !== null; })) {
         if (data.target_style === "points") {
           datasets.push({ label: "target", data: scaled(data.targets), borderColor: "#8a5a00", backgroundColor: "#fff", showLine: false, pointStyle: "rectRot", pointRadius: 6, pointBorderWidth: 2 });
@@ -31,11 +35,25 @@
         datasets.push({ label: "benchmark", data: constant(high), borderColor: "rgba(21,115,71,.5)", backgroundColor: "rgba(21,115,71,.10)", pointRadius: 0, borderWidth: 1, fill: data.band.form === "band" ? "+1" : false });
         if (data.band.form === "band") datasets.push({ label: "benchmark low", data: constant(low), borderColor: "rgba(21,115,71,.5)", pointRadius: 0, borderWidth: 1 });
       }
+      // With the year-earlier line a legend tells the two apart; it names the KPI and that line.
+      var legend = { display: false };
+      if (data.earlier) {
+        var heading = document.querySelector("h1");
+        datasets[0].name = heading ? heading.textContent.trim() : "";
+        legend = { display: true, position: "bottom", labels: { boxHeight: 2, filter: function (item, chart) {
+          var set = chart.datasets[item.datasetIndex];
+          if (set.name) item.text = set.name;
+          return item.datasetIndex === 0 || set.periods !== undefined;
+        } } };
+      }
       new Chart(trend, {
         type: "line",
         data: { labels: data.labels, datasets: datasets },
         options: {
-          plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return format(c.parsed.y); } } } },
+          plugins: { legend: legend, tooltip: { callbacks: { label: function (c) {
+            var own = c.dataset.periods;  // the year-earlier line names its own period
+            return (own ? own[c.dataIndex] + ": " : "") + format(c.parsed.y);
+          } } } },
           scales: { x: { grid: { display: false }, ticks: { maxTicksLimit: 12 } }, y: axis },
         },
       });
