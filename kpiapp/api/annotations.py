@@ -34,7 +34,8 @@ class AnnotationSerializer(serializers.ModelSerializer):
         model = Annotation
         fields = ["id", "date", "text", "kpi_key", "created_by", "created_at", "updated_at"]
         read_only_fields = ["id", "created_by", "created_at", "updated_at"]
-        extra_kwargs = {"text": {"max_length": None}}  # the service says it in words
+        # Length and blank text: the service says it in words, as on the page.
+        extra_kwargs = {"text": {"max_length": None, "allow_blank": True}}
 
 
 class AnnotationFilter(django_filters.FilterSet):
