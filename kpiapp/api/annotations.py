@@ -40,7 +40,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
 class AnnotationFilter(django_filters.FilterSet):
     kpi = django_filters.CharFilter(
-        method="of_kpi", label=_("KPI"), help_text="A KPI's key: its annotations and those for every chart."
+        method="of_kpi",
+        label=_("KPI"),
+        help_text="A KPI's key: its annotations and those for every chart.",
     )
     since = django_filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From"))
     until = django_filters.DateFilter(field_name="day", lookup_expr="lte", label=_("Until"))

@@ -55,9 +55,7 @@ def annotation_list(request: WorkspaceRequest) -> HttpResponse:
         "back": request.POST.get("back", ""),
         "can_edit": request.membership.has_role(Role.EDITOR),
     }
-    return render(
-        request, "kpiapp/annotations.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "kpiapp/annotations.html", context, status=400 if form.errors else 200)
 
 
 @workspace_view(min_role=Role.EDITOR)

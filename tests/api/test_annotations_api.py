@@ -37,9 +37,7 @@ def _add(workspace, user, day: date, text: str, kpi_key: str = "") -> Annotation
         )
 
 
-def test_an_editor_creates_changes_and_deletes_an_annotation_and_each_is_audited(
-    erik, workspace
-):
+def test_an_editor_creates_changes_and_deletes_an_annotation_and_each_is_audited(erik, workspace):
     created = _as(erik).post(URL, PRICE, format="json")
     assert created.status_code == 201, created.json()
     note = created.json()

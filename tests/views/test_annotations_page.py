@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -28,7 +29,7 @@ def _named(grain: str, day: date) -> str:
     return period_name(Period.containing(grain, month_index(day)))
 
 
-def _markers(html: str, data_id: str) -> list[dict]:
+def _markers(html: str, data_id: str) -> Any:
     found = re.search(rf'<script id="{data_id}" type="application/json">(.*?)</script>', html)
     assert found, f"no {data_id} data on the page"
     return json.loads(found[1])
@@ -63,8 +64,8 @@ def test_an_editor_adds_an_annotation_on_the_kpi_page_and_sees_it_drawn_and_list
 ):
     page = client_as(erik).get(KPI).content.decode()
     assert "No annotations in this range." in page and "Add an annotation" in page
-    answer = post(erik, LIST, {"date": "2025-03-14", "text": "Price list changed",
-                                         "kpi_key": "mrr", "back": "mrr", "grain": "month"})  # fmt: skip
+    given = {"date": "2025-03-14", "text": "Price list changed", "kpi_key": "mrr", "back": "mrr"}
+    answer = post(erik, LIST, {**given, "grain": "month"})
     assert answer.status_code == 302 and answer["Location"] == KPI + "?grain=month"
     page = client_as(erik).get(KPI).content.decode()
     assert "Price list changed" in page and "(MRR)" in page
@@ -103,8 +104,7 @@ def test_the_kpi_page_shows_its_own_and_the_workspace_wide_annotations_only(
 
 @freeze_time("2025-05-20 12:00")
 def test_unticking_only_this_kpi_puts_it_on_every_chart(client_as, post, erik, workspace):
-    post(erik, LIST, {"date": "2025-03-01", "text": "Neues Vertriebsteam",
-                                "back": "mrr"})  # fmt: skip
+    post(erik, LIST, {"date": "2025-03-01", "text": "Neues Vertriebsteam", "back": "mrr"})
     with workspace_scope(workspace.id):
         assert Annotation.objects.get().kpi_key == ""
     assert "Neues Vertriebsteam" in client_as(erik).get("/w/acme/kpis/arr/").content.decode()
@@ -150,8 +150,8 @@ def test_an_editor_changes_and_deletes_an_annotation_and_goes_back_to_the_kpi(
     edit = f"/w/acme/annotations/{note.pk}/edit/"
     form = client_as(erik).get(edit + "?back=mrr").content.decode()
     assert 'value="Preiserhöhung"' in form and 'name="back" value="mrr"' in form
-    answer = post(erik, edit, {"date": "2025-04-14", "text": "Preiserhöhung um 5 %",
-                                         "kpi_key": "mrr", "back": "mrr"})  # fmt: skip
+    changed = {"date": "2025-04-14", "text": "Preiserhöhung um 5 %", "kpi_key": "mrr"}
+    answer = post(erik, edit, {**changed, "back": "mrr"})
     assert answer.status_code == 302 and answer["Location"] == KPI
     with workspace_scope(workspace.id):
         note.refresh_from_db()
