@@ -57,7 +57,7 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
             "lead_scoring_rules",
             "dashboards",
             "annotations",
-        ]  # fmt: skip
+        ]
     }
     assert manifest["workspace"]["slug"] == "acme"
     assert manifest["kinds"]["accounts"] == {"file": "accounts.csv", "rows": 2}
