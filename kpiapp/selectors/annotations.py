@@ -27,7 +27,7 @@ class ChartNote:
         return {
             "number": self.number,
             "index": self.index,
-            "date": date_format(note.day, "SHORT_DATE_FORMAT"),
+            "date": date_format(note.day, "DATE_FORMAT"),
             "text": note.text,
         }
 

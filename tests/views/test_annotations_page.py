@@ -198,3 +198,20 @@ def test_a_new_annotation_shows_on_the_cached_kpi_page_at_once(
     assert "Frisch" not in client_as(vera).get(KPI).content.decode()  # now cached
     add(workspace, alice, date(2025, 4, 1), "Frisch", "mrr")
     assert "Frisch" in client_as(vera).get(KPI).content.decode()
+
+
+@freeze_time("2025-05-20 12:00")
+def test_the_mrr_movements_chart_draws_mrr_and_workspace_wide_annotations(
+    client_as, add, vera, alice, workspace
+):
+    add(workspace, alice, date(2025, 2, 20), "Preisliste", "mrr")
+    add(workspace, alice, date(2025, 3, 5), "Messe")
+    add(workspace, alice, date(2025, 3, 6), "Only NPS", "nps")
+    page = client_as(vera).get("/w/acme/mrr/?grain=quarter").content.decode()
+    markers = _markers(page, "movements-annotations")
+    labels = _markers(page, "movements-data")["labels"]
+    assert [(m["text"], labels[m["index"]]) for m in markers] == [
+        ("Preisliste", _named("quarter", date(2025, 2, 20))),
+        ("Messe", _named("quarter", date(2025, 3, 5))),
+    ]
+    assert "Only NPS" not in page
