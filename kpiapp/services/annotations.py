@@ -24,7 +24,11 @@ from kpiapp.plausibility import DATE_WINDOW, in_window
 from kpiapp.selectors.kpi_lookup import workspace_kpi
 
 
-def _checked(day: date | None, text: str, kpi_key: str) -> tuple[date, str, str]:
+def _checked(
+    day: date | None, text: str, kpi_key: str, *, kept_key: str = ""
+) -> tuple[date, str, str]:
+    """The values cleaned, or a ValidationError. `kept_key` is the KPI an annotation already
+    has: an own KPI deleted since does not stop a change of the date or text."""
     errors: dict[str, list[str]] = {}
     text = " ".join((text or "").split())  # one line: it is a label on a chart
     kpi_key = (kpi_key or "").strip()
@@ -36,7 +40,7 @@ def _checked(day: date | None, text: str, kpi_key: str) -> tuple[date, str, str]
         errors["text"] = [_("Enter a text.")]
     elif len(text) > TEXT_MAX:
         errors["text"] = [_("At most %(n)s characters.") % {"n": TEXT_MAX}]
-    if kpi_key and workspace_kpi(kpi_key) is None:
+    if kpi_key and kpi_key != kept_key and workspace_kpi(kpi_key) is None:
         errors["kpi_key"] = [_("There is no such KPI.")]
     if errors:
         raise ValidationError(errors)
@@ -69,7 +73,7 @@ def annotation_update(
     *, membership: Membership, annotation: Annotation, day: date | None, text: str, kpi_key: str
 ) -> Annotation:
     _editor(membership)
-    day, text, kpi_key = _checked(day, text, kpi_key)
+    day, text, kpi_key = _checked(day, text, kpi_key, kept_key=annotation.kpi_key)
     before = (annotation.day, annotation.text, annotation.kpi_key)
     if before == (day, text, kpi_key):
         return annotation  # nothing changed: nothing to audit

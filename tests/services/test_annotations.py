@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.formats import date_format
 
@@ -16,7 +16,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.models import Annotation
 from kpiapp.selectors.audit_text import AuditPresenter
 from kpiapp.services.annotations import annotation_create, annotation_update
-from kpiapp.services.custom_kpis import custom_kpi_create
+from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete
 from tests.conftest import membership_of
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,21 @@ def test_the_audit_log_words_the_annotation_with_its_date_and_kpi(erik, workspac
             assert added.details == ["Kennzahl: MRR"]
             assert changed.details == ["Kennzahl: MRR", "vorher: Preisliste"]
             assert "annotation" not in added.text and "mrr" not in added.text
+
+
+def test_an_annotation_of_a_deleted_own_kpi_can_still_be_changed(erik, alice, workspace):
+    owner, editor = membership_of(alice, workspace), membership_of(erik, workspace)
+    with workspace_scope(workspace.id):
+        kpi = custom_kpi_create(membership=owner, name="Demos", unit="number", direction="up",
+                                aggregation="sum")  # fmt: skip
+        note = annotation_create(membership=editor, day=date(2025, 2, 1), text="Messe",
+                                 kpi_key=kpi.key)  # fmt: skip
+        key = kpi.key
+        custom_kpi_delete(membership=owner, kpi=kpi)
+        annotation_update(membership=editor, annotation=note, day=note.day, text="Messe Köln",
+                          kpi_key=key)  # fmt: skip
+        note.refresh_from_db()
+        assert (note.text, note.kpi_key) == ("Messe Köln", key)
+        with pytest.raises(ValidationError) as refused:  # but no annotation gets it anew
+            annotation_create(membership=editor, day=date(2025, 2, 1), text="x", kpi_key=key)
+        assert refused.value.message_dict == {"kpi_key": ["There is no such KPI."]}
