@@ -376,6 +376,9 @@ class AuditAction(models.TextChoices):
     ALERT_PAUSED = "alert.paused", _("paused an alert")
     ALERT_RESUMED = "alert.resumed", _("resumed an alert")
     ALERT_DELETED = "alert.deleted", _("deleted an alert")
+    ANNOTATION_ADDED = "annotation.added", _("added an annotation")
+    ANNOTATION_CHANGED = "annotation.changed", _("changed an annotation")
+    ANNOTATION_DELETED = "annotation.deleted", _("deleted an annotation")
 
 
 def audit_action_label(action: str) -> str:

@@ -297,3 +297,10 @@ class LeadScoringRuleAdmin(WorkspaceAdmin):
 class DashboardAdmin(WorkspaceAdmin):
     list_display = ("name", "is_default", "created_at")
     search_fields = ("name",)
+
+
+@admin.register(m.Annotation)
+class AnnotationAdmin(WorkspaceAdmin):
+    list_display = ("day", "text", "kpi_key", "created_at")
+    search_fields = ("text",)
+    raw_id_fields = ("created_by",)

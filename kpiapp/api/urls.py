@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from kpiapp.api import (
     alerts,
+    annotations,
     audit,
     customers,
     imports,
@@ -29,6 +30,7 @@ router.register("kpis", views.KpiViewSet, basename="api-kpis")
 router.register("targets", planning.TargetViewSet, basename="api-targets")
 router.register("alerts/events", alerts.AlertEventViewSet, basename="api-alert-events")
 router.register("alerts", alerts.AlertRuleViewSet, basename="api-alerts")
+router.register("annotations", annotations.AnnotationViewSet, basename="api-annotations")
 router.register(
     "lead-scoring/rules", lead_scoring.ScoringRuleViewSet, basename="api-lead-scoring-rules"
 )

@@ -7,6 +7,7 @@ from kpiapp.models.alerts import (
     AlertRule,
     WebhookSecret,
 )
+from kpiapp.models.annotations import Annotation
 from kpiapp.models.benchmarks import BenchmarkPick, TeamBenchmark
 from kpiapp.models.custom_kpis import CustomKpi, CustomKpiValue
 from kpiapp.models.customers import Account
@@ -41,6 +42,7 @@ __all__ = [
     "AlertEvent",
     "AlertKind",
     "AlertRule",
+    "Annotation",
     "BenchmarkPick",
     "BillingInterval",
     "Cadence",

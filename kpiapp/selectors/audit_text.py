@@ -9,7 +9,7 @@ import ast
 import re
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
@@ -88,6 +88,9 @@ ACTION_TITLES: dict[str, Promise] = {
     AuditAction.ALERT_PAUSED: gettext_lazy("Alert paused"),
     AuditAction.ALERT_RESUMED: gettext_lazy("Alert resumed"),
     AuditAction.ALERT_DELETED: gettext_lazy("Alert deleted"),
+    AuditAction.ANNOTATION_ADDED: gettext_lazy("Annotation added"),
+    AuditAction.ANNOTATION_CHANGED: gettext_lazy("Annotation changed"),
+    AuditAction.ANNOTATION_DELETED: gettext_lazy("Annotation deleted"),
 }
 
 
@@ -422,6 +425,21 @@ class AuditPresenter:
             if against:
                 words += " (" + _("against %(c)s") % {"c": against} + ")"
         return words
+
+    def _annotation(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:
+        """“14. März 2026: Preiserhöhung”, with its KPI or “all charts”, and the old text."""
+        try:
+            day = date_format(date.fromisoformat(str(data.get("day"))), "DATE_FORMAT")
+        except ValueError:
+            day = ""
+        subject = f"{day}: {event.subject}" if day else event.subject
+        key = str(data.get("kpi") or "")
+        details = [
+            f"{_('KPI')}: {self.kpi_name(key)}" if key else _("on every chart"),
+        ]
+        if data.get("old_text"):
+            details.append(_("before: %(text)s") % {"text": data["old_text"]})
+        return subject, details
 
     def _record(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:
         kind = DATA_KINDS.get(event.object_type)

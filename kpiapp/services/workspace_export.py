@@ -25,6 +25,7 @@ from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.exports.csv_dialect import csv_lines, neutralise
 from kpiapp.exports.records import export_csv_lines, export_queryset
 from kpiapp.models import (
+    Annotation,
     CustomKpi,
     Dashboard,
     ExportStatus,
@@ -34,7 +35,7 @@ from kpiapp.models import (
 )
 
 # Not import kinds, but the workspace's own data.
-EXTRA_FILES = ("custom_kpis", "targets", "lead_scoring_rules", "dashboards")
+EXTRA_FILES = ("custom_kpis", "targets", "lead_scoring_rules", "dashboards", "annotations")
 FORMAT_VERSION = 1
 
 
@@ -147,6 +148,7 @@ def _files(language: str) -> Iterator[_File]:
     yield _File("targets", csv_lines(_target_rows(language), language=language))
     yield _File("lead_scoring_rules", csv_lines(_scoring_rule_rows(), language=language))
     yield _File("dashboards", csv_lines(_dashboard_rows(), language=language))
+    yield _File("annotations", csv_lines(_annotation_rows(), language=language))
 
 
 def _custom_kpi_rows() -> Iterator[list[str]]:
@@ -169,6 +171,13 @@ def _dashboard_rows() -> Iterator[list[str]]:
     for dashboard in Dashboard.objects.order_by("id"):
         kpis = " ".join(str(k) for k in dashboard.kpis or [])
         yield [neutralise(dashboard.name), "1" if dashboard.is_default else "0", kpis]
+
+
+def _annotation_rows() -> Iterator[list[str]]:
+    """One row per annotation; an empty KPI means the whole workspace."""
+    yield ["date", "kpi", "text"]
+    for note in Annotation.objects.order_by("day", "id"):
+        yield [note.day.isoformat(), note.kpi_key, neutralise(note.text)]
 
 
 def _target_rows(language: str) -> Iterator[list[str]]:

@@ -15,6 +15,7 @@ from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.models import Grain
 from kpiapp.pagecache.decorator import cached_page
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
+from kpiapp.selectors.annotations import chart_markers, chart_notes
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param, period_choices
@@ -53,8 +54,15 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
             "grain": grain,
             "grain_choices": Grain.choices,
             "chart": chart,
+            **_annotations([r.period for r in rows]),
         },
     )
+
+
+def _annotations(periods: list[Period]) -> dict[str, object]:
+    """The annotations in the movements chart's periods (issue 19): drawn and listed."""
+    notes = chart_notes(periods=periods, kpi_key="mrr")
+    return {"annotations": notes, "annotation_markers": chart_markers(notes)}
 
 
 @cached_page(reads=("grain", "period", "channel"))

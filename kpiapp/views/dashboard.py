@@ -19,6 +19,7 @@ from kpiapp.kpis.periods import Grain, Period, month_index, parse_period, today_
 from kpiapp.models import Grain as GrainChoices
 from kpiapp.pagecache.decorator import cached_page
 from kpiapp.pagecache.versions import page_version
+from kpiapp.selectors.annotations import chart_markers, chart_notes
 from kpiapp.selectors.dashboard import MrrChart, mrr_chart
 from kpiapp.selectors.dashboards import dashboard_kpis, dashboard_shown, workspace_dashboards
 from kpiapp.selectors.kpi_lookup import workspace_kpis
@@ -92,6 +93,12 @@ def _mrr_chart(request: WorkspaceRequest, today: date) -> MrrChart:
     return chart
 
 
+def _mrr_annotations(chart: MrrChart | None) -> dict[str, object]:
+    """The annotations in the MRR chart's months (issue 19): drawn on it and listed under it."""
+    notes = chart_notes(periods=[r.period for r in chart.rows], kpi_key="mrr") if chart else []
+    return {"mrr_notes": notes, "mrr_markers": chart_markers(notes)}
+
+
 @cached_page(reads=("grain", "period", "compare"))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
@@ -148,6 +155,7 @@ def _dashboard_page(request: WorkspaceRequest, dashboard_id: int | None) -> Http
             "partial_label": Period.containing(grain, month_index(today)).label,
             "mrr": chart,
             "mrr_chart": chart.as_json() if chart else {"labels": []},
+            **_mrr_annotations(chart),
             "data_kinds": data_kinds,
             "can_pin": request.membership.has_role(Role.EDITOR),
         },

@@ -26,6 +26,7 @@ from kpiapp.kpis.registry import (
 )
 from kpiapp.models import CustomKpi, Grain, KpiSnapshot
 from kpiapp.pagecache.decorator import cached_page
+from kpiapp.selectors.annotations import chart_markers, chart_notes
 from kpiapp.selectors.customers import MOVEMENT_KEYS
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
@@ -84,11 +85,14 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
         span=span,
         compare=compare_param(request),
     )
+    notes = chart_notes(periods=page.periods, kpi_key=key)  # annotations (issue 19)
     return render(
         request,
         "kpiapp/kpi_detail.html",
         {
             "nav": "kpis",
+            "annotations": notes,
+            "annotation_markers": chart_markers(notes),
             "page": page,
             "kpi": page.kpi,
             "rows": list(

@@ -21,6 +21,7 @@ from kpiapp.models import (
 )
 from kpiapp.models.plans import Plan
 from kpiapp.services.alerts import alert_rule_create, webhook_secret
+from kpiapp.services.annotations import annotation_create
 from kpiapp.services.benchmarks import benchmark_pick_set, team_benchmark_set
 from kpiapp.services.custom_kpis import custom_kpi_create
 from kpiapp.services.dashboard import dashboard_create, dashboard_tile_move, dashboard_tiles_set
@@ -120,5 +121,7 @@ def fill_every_table(workspace: Workspace, owner: User) -> None:
         sales = dashboard_create(membership=member, name="Vertrieb")  # and the default one
         dashboard_tiles_set(membership=member, dashboard=sales, keys=["mrr", "win_rate"])
         dashboard_tile_move(membership=member, dashboard=sales, key="win_rate", step=-1)
+        annotation_create(membership=member, day=quarter.start, text="Preisliste geändert",
+                          kpi_key="mrr")  # fmt: skip
     acc.invitation_send(actor=member, email="neu@example.com", role="viewer")
     acc.api_token_create(membership=member, name="Skript")

@@ -24,6 +24,7 @@ DUMMY_IDS = {
     "export_id": 999_999,
     "dashboard_id": 999_999,
     "account_id": 999_999,
+    "annotation_id": 999_999,
 }
 
 

@@ -20,6 +20,7 @@ from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Report, ReportComment, Subscription
+from kpiapp.services.annotations import annotation_create
 from kpiapp.services.dashboard import dashboard_create
 from kpiapp.services.imports import import_job_create
 from kpiapp.services.share_links import share_link_create
@@ -102,6 +103,9 @@ def things(workspace, alice):
         protected = share_link_create(membership=membership, report=report, password="open sesame")
         export = workspace_export_request(membership=membership)
         dashboard = dashboard_create(membership=membership, name="Vertrieb")
+        note = annotation_create(
+            membership=membership, day=date(2024, 3, 1), text="Preise", kpi_key="mrr"
+        )
     return {
         "report_id": report.pk,
         "comment_id": comment.pk,
@@ -114,6 +118,7 @@ def things(workspace, alice):
         "invitation_id": 999_999,
         "export_id": export.pk,
         "dashboard_id": dashboard.pk,
+        "annotation_id": note.pk,
         "share": created.url,
         "protected": protected.url,
     }
