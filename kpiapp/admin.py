@@ -297,3 +297,9 @@ class LeadScoringRuleAdmin(WorkspaceAdmin):
 class DashboardAdmin(WorkspaceAdmin):
     list_display = ("name", "is_default", "created_at")
     search_fields = ("name",)
+
+
+@admin.register(m.Segment)
+class SegmentAdmin(WorkspaceAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)

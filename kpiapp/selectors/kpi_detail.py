@@ -14,6 +14,7 @@ from kpiapp.kpis.benchmarks import Benchmark, verdict
 from kpiapp.kpis.change import NO_CHANGE, Change, change_between
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
+from kpiapp.kpis.segments import Condition
 from kpiapp.kpis.target_rules import month_milestone
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import Reference, benchmark_rows, judged_by, kpi_references, picks
@@ -132,8 +133,16 @@ class KpiPage:
 
 
 def kpi_page(
-    *, workspace: Workspace, kpi: KpiDefinition, grain: Grain, dimension: str | None, today: date
+    *,
+    workspace: Workspace,
+    kpi: KpiDefinition,
+    grain: Grain,
+    dimension: str | None,
+    today: date,
+    segment: Condition | None = None,
 ) -> KpiPage:
+    """With `segment`, the trend of its breakdown rows, without the targets (set for the
+    total) and without a breakdown (snapshots split one dimension at a time)."""
     key = kpi.key
     size = MONTHS_IN[grain]
     current = Period.containing(grain, month_index(today))
@@ -143,11 +152,16 @@ def kpi_page(
     found = {
         s.period_start: s
         for s in KpiSnapshot.objects.filter(
-            kpi_key=key, grain=grain, dimension="", period_start__gte=periods[0].start
+            kpi_key=key,
+            grain=grain,
+            period_start__gte=periods[0].start,
+            dimension=segment.dimension if segment else "",
+            dimension_value=segment.value if segment else "",
         ).only("period_start", "value", "reason", "partial")
     }
     periods = [p for p in periods if p.start in found]
-    targets = period_targets(kpi, grain, periods) if periods else []
+    targets = period_targets(kpi, grain, periods) if periods and not segment else []
+    targets = targets or [None for _ in periods]
     latest = periods[-1] if periods else None
     library = benchmark_rows()
     picked = picks()
@@ -171,7 +185,11 @@ def kpi_page(
     chosen = dimension if dimension in kpi.dimensions else (kpi.dimensions or (None,))[0]
     # Breakdowns show the last complete period: a month five days old splits into 1-of-1s.
     split = complete or latest
-    breakdown = _breakdown(kpi, chosen, split, workspace.currency) if chosen and split else None
+    breakdown = (
+        _breakdown(kpi, chosen, split, workspace.currency)
+        if chosen and split and not segment
+        else None
+    )
     return KpiPage(
         kpi=kpi,
         grain=grain,

@@ -29,12 +29,13 @@ from kpiapp.models import (
     Dashboard,
     ExportStatus,
     LeadScoringRule,
+    Segment,
     Target,
     WorkspaceExport,
 )
 
 # Not import kinds, but the workspace's own data.
-EXTRA_FILES = ("custom_kpis", "targets", "lead_scoring_rules", "dashboards")
+EXTRA_FILES = ("custom_kpis", "targets", "lead_scoring_rules", "dashboards", "segments")
 FORMAT_VERSION = 1
 
 
@@ -147,6 +148,7 @@ def _files(language: str) -> Iterator[_File]:
     yield _File("targets", csv_lines(_target_rows(language), language=language))
     yield _File("lead_scoring_rules", csv_lines(_scoring_rule_rows(), language=language))
     yield _File("dashboards", csv_lines(_dashboard_rows(), language=language))
+    yield _File("segments", csv_lines(_segment_rows(), language=language))
 
 
 def _custom_kpi_rows() -> Iterator[list[str]]:
@@ -169,6 +171,13 @@ def _dashboard_rows() -> Iterator[list[str]]:
     for dashboard in Dashboard.objects.order_by("id"):
         kpis = " ".join(str(k) for k in dashboard.kpis or [])
         yield [neutralise(dashboard.name), "1" if dashboard.is_default else "0", kpis]
+
+
+def _segment_rows() -> Iterator[list[str]]:
+    """One row per saved segment: its conditions as the address carries them."""
+    yield ["name", "conditions"]
+    for segment in Segment.objects.order_by("id"):
+        yield [neutralise(segment.name), neutralise(segment.text)]
 
 
 def _target_rows(language: str) -> Iterator[list[str]]:

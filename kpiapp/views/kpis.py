@@ -29,10 +29,12 @@ from kpiapp.pagecache.decorator import cached_page
 from kpiapp.selectors.customers import MOVEMENT_KEYS
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
+from kpiapp.selectors.segments import SEGMENT_PARAM, active_segment
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
+from kpiapp.views.segment_bar import segment_context
 
 RECORDS_PER_PAGE = 100
 
@@ -64,7 +66,7 @@ def _kpi_or_404(key: str) -> KpiDefinition:
     return kpi
 
 
-@cached_page(reads=("grain", "dimension"))
+@cached_page(reads=("grain", "dimension", SEGMENT_PARAM))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
@@ -72,12 +74,14 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
     custom = CustomKpi.objects.filter(key=key).first() if kpi.section == CUSTOM_SECTION else None
     workspace = request.workspace
     grain = grain_param(request)
+    segment = active_segment(request)
     page = kpi_page(
         workspace=workspace,
         kpi=kpi,
         grain=grain,
         dimension=request.GET.get("dimension"),
         today=today_in(workspace.time_zone),
+        segment=segment.applied,
     )
     return render(
         request,
@@ -102,10 +106,13 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "kind_name": KIND_NAMES[page.kpi.kind],
             "policies": kpi_policies(page.kpi.key),
             "chart": page.chart_data(),
-            "can_drill": drillable(key),
-            "customers_link": key in MOVEMENT_KEYS,
+            # Under a segment: its records (the drill splits by all but plan), no customer list.
+            "can_drill": drillable(key)
+            and (segment.applied is None or segment.applied.dimension != "plan"),
+            "customers_link": key in MOVEMENT_KEYS and segment.applied is None,
             "custom": custom,
             "can_edit": request.membership.has_role(Role.EDITOR),
+            **segment_context(request, segment, keep={"grain": grain}, kpi=page.kpi),
         },
     )
 
