@@ -143,6 +143,7 @@ def kpi_page(
 ) -> KpiPage:
     """With `segment`, the trend of its breakdown rows, without the targets (set for the
     total) and without a breakdown (snapshots split one dimension at a time)."""
+    filtered = segment is not None  # `segment` below is the benchmark segment
     key = kpi.key
     size = MONTHS_IN[grain]
     current = Period.containing(grain, month_index(today))
@@ -187,7 +188,7 @@ def kpi_page(
     split = complete or latest
     breakdown = (
         _breakdown(kpi, chosen, split, workspace.currency)
-        if chosen and split and not segment
+        if chosen and split and not filtered
         else None
     )
     return KpiPage(

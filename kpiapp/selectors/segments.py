@@ -4,6 +4,7 @@ filter bar offers (saved segments, the values found in the snapshots)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -56,8 +57,6 @@ class ActiveSegment:
     @property
     def query(self) -> str:
         """`segment=…` to append to links (empty without a segment)."""
-        from urllib.parse import urlencode
-
         return urlencode({SEGMENT_PARAM: self.text}) if self.conditions else ""
 
     def label(self) -> str:
@@ -98,8 +97,16 @@ class SegmentOptions:
         return [(d, DIMENSION_NAMES[d], self.values.get(d, [])) for d in SEGMENT_DIMENSIONS]
 
 
-def segment_options() -> SegmentOptions:
-    """The saved segments by name and each dimension's values found in the snapshots."""
+def segment_options(*, values: dict[str, list[str]] | None = None) -> SegmentOptions:
+    """The saved segments by name and each dimension's values found in the snapshots (or
+    `values`, e.g. from the cache)."""
+    if values is None:
+        values = segment_values()
+    return SegmentOptions(saved=list(Segment.objects.order_by("name", "id")), values=values)
+
+
+def segment_values() -> dict[str, list[str]]:
+    """Each segment dimension's values in the snapshots, sorted."""
     rows = (
         KpiSnapshot.objects.filter(kpi_key__in=OPTION_KEYS, dimension__in=SEGMENT_DIMENSIONS)
         .exclude(dimension_value="")
@@ -109,7 +116,4 @@ def segment_options() -> SegmentOptions:
     values: dict[str, set[str]] = {}
     for dimension, value in rows:
         values.setdefault(dimension, set()).add(value)
-    return SegmentOptions(
-        saved=list(Segment.objects.order_by("name", "id")),
-        values={d: sorted(v, key=str.casefold) for d, v in values.items()},
-    )
+    return {d: sorted(v, key=str.casefold) for d, v in values.items()}

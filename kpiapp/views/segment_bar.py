@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.kpis.registry import KpiDefinition
-from kpiapp.selectors.segments import SEGMENT_PARAM, ActiveSegment, segment_options
+from kpiapp.pagecache.versions import page_version
+from kpiapp.selectors.segments import (
+    SEGMENT_PARAM,
+    ActiveSegment,
+    segment_options,
+    segment_values,
+)
+
+VALUES_CACHE_SECONDS = 24 * 3600
 
 
 def segment_context(
@@ -24,8 +34,19 @@ def segment_context(
     return {
         "segment": segment,
         "segment_keep": list(kept.items()),
-        "segment_options": segment_options(),
+        "segment_options": segment_options(values=_values(request)),
         "segment_missing": segment.missing(kpi) if kpi is not None else "",
         "segment_next": f"{request.path}?{urlencode(after_save)}",
         "can_save_segment": request.membership.has_role(Role.EDITOR),
     }
+
+
+def _values(request: WorkspaceRequest) -> dict[str, list[str]]:
+    """The dimension values, read once per recompute (page_version) for every page."""
+    workspace_id = request.workspace.id
+    key = f"kz:segvalues:{workspace_id}:{page_version(workspace_id)}"
+    values = cache.get(key)
+    if values is None:
+        values = segment_values()
+        cache.set(key, values, VALUES_CACHE_SECONDS)
+    return values

@@ -63,6 +63,8 @@ def test_the_kpi_page_of_a_segment_shows_its_breakdown_rows(company):
     assert april == mrr_by_hand(APRIL_END, country="DE")
     assert april != mrr_by_hand(APRIL_END)  # the total differs: the filter did something
     assert page.breakdown is None and all(t is None for t in page.targets)
+    whole = kpi_page(workspace=company, kpi=kpi, grain="month", dimension=None, today=TODAY)
+    assert whole.breakdown is not None and whole.values != page.values
 
 
 def test_the_tiles_of_a_segment_and_a_kpi_without_its_dimension(company):

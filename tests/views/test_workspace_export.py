@@ -42,15 +42,22 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
         export = WorkspaceExport.objects.latest("created_at")
     assert response["Location"] == f"{PAGE}?export={export.pk}"
     status = owner.get(f"{PAGE}{export.pk}/status/").json()
-    assert status["status"] == "done" and status["done"] == status["total"] == len(DATA_KINDS) + 4
-    assert status["text"] == f"Ready: {len(DATA_KINDS) + 4} files in the ZIP."  # in words
+    assert status["status"] == "done" and status["done"] == status["total"] == len(DATA_KINDS) + 5
+    assert status["text"] == f"Ready: {len(DATA_KINDS) + 5} files in the ZIP."  # in words
     download = owner.get(status["download_url"])
     assert download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.content))
     manifest = json.loads(archive.read("manifest.json"))
     assert set(archive.namelist()) == {"manifest.json"} | {
         f"{name}.csv"
-        for name in [*DATA_KINDS, "custom_kpis", "targets", "lead_scoring_rules", "dashboards"]
+        for name in [
+            *DATA_KINDS,
+            "custom_kpis",
+            "targets",
+            "lead_scoring_rules",
+            "dashboards",
+            "segments",
+        ]
     }
     assert manifest["workspace"]["slug"] == "acme"
     assert manifest["kinds"]["accounts"] == {"file": "accounts.csv", "rows": 2}
@@ -64,6 +71,8 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
     dashboards = archive.read("dashboards.csv").decode().splitlines()
     assert dashboards[0] == "name,default,kpis"
     assert "Vertrieb,0,win_rate mrr" in dashboards
+    segments = archive.read("segments.csv").decode().splitlines()
+    assert segments == ["name,conditions", "Deutschland Pro,country:DE;plan:Pro"]
     assert manifest["format"]["delimiter"] == ","  # the workspace's language is English
     accounts = archive.read("accounts.csv").decode()
     assert accounts.splitlines()[0].startswith("external_id,name,")
