@@ -31,10 +31,17 @@ def segment_context(
     """`keep`: the page's other parameters, carried by the picker and the reset link."""
     kept = {name: value for name, value in keep.items() if value}
     after_save = {**kept, SEGMENT_PARAM: segment.text} if segment.conditions else kept
+    options = segment_options(values=_values(request))
+    listed = {s.text for s in options.saved} | {
+        f"{dimension}:{value}" for dimension, values in options.values.items() for value in values
+    }
     return {
         "segment": segment,
+        # A segment of the address that the picker does not offer (e.g. a value without data)
+        # is added to it, so the picker shows what the page shows.
+        "segment_unlisted": bool(segment.conditions) and segment.text not in listed,
         "segment_keep": list(kept.items()),
-        "segment_options": segment_options(values=_values(request)),
+        "segment_options": options,
         "segment_missing": segment.missing(kpi) if kpi is not None else "",
         "segment_next": f"{request.path}?{urlencode(after_save)}",
         "can_save_segment": request.membership.has_role(Role.EDITOR),
