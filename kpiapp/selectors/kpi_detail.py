@@ -139,11 +139,11 @@ def kpi_page(
     grain: Grain,
     dimension: str | None,
     today: date,
-    segment: Condition | None = None,
+    segment_condition: Condition | None = None,
 ) -> KpiPage:
-    """With `segment`, the trend of its breakdown rows, without the targets (set for the
+    """With `segment_condition`, the trend of its breakdown rows, without the targets (set for the
     total) and without a breakdown (snapshots split one dimension at a time)."""
-    filtered = segment is not None  # `segment` below is the benchmark segment
+    condition = segment_condition
     key = kpi.key
     size = MONTHS_IN[grain]
     current = Period.containing(grain, month_index(today))
@@ -156,12 +156,12 @@ def kpi_page(
             kpi_key=key,
             grain=grain,
             period_start__gte=periods[0].start,
-            dimension=segment.dimension if segment else "",
-            dimension_value=segment.value if segment else "",
+            dimension=condition.dimension if condition else "",
+            dimension_value=condition.value if condition else "",
         ).only("period_start", "value", "reason", "partial")
     }
     periods = [p for p in periods if p.start in found]
-    targets = period_targets(kpi, grain, periods) if periods and not segment else []
+    targets = period_targets(kpi, grain, periods) if periods and not condition else []
     targets = targets or [None for _ in periods]
     latest = periods[-1] if periods else None
     library = benchmark_rows()
@@ -188,7 +188,7 @@ def kpi_page(
     split = complete or latest
     breakdown = (
         _breakdown(kpi, chosen, split, workspace.currency)
-        if chosen and split and not filtered
+        if chosen and split and not condition
         else None
     )
     return KpiPage(

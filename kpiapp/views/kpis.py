@@ -81,7 +81,7 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
         grain=grain,
         dimension=request.GET.get("dimension"),
         today=today_in(workspace.time_zone),
-        segment=segment.applied,
+        segment_condition=segment.applied,
     )
     return render(
         request,

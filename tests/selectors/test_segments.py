@@ -50,7 +50,7 @@ def test_a_segment_that_cannot_be_read_is_refused(text):
 def test_the_kpi_page_of_a_segment_shows_its_breakdown_rows(company):
     kpi = KPI_BY_KEY["mrr"]
     page = kpi_page(workspace=company, kpi=kpi, grain="month", dimension=None, today=TODAY,
-                    segment=Condition("country", "DE"))  # fmt: skip
+                    segment_condition=Condition("country", "DE"))  # fmt: skip
     stored = {
         s.period_start: s.value
         for s in KpiSnapshot.objects.filter(
