@@ -338,6 +338,8 @@ class AuditAction(models.TextChoices):
     DASHBOARD_DELETED = "dashboard.deleted", _("deleted a dashboard")
     DASHBOARD_DEFAULT = "dashboard.default", _("chose the default dashboard")
     DASHBOARD_TILES = "dashboard.tiles", _("changed a dashboard's KPIs")
+    SEGMENT_CREATED = "segment.created", _("saved a segment")
+    SEGMENT_DELETED = "segment.deleted", _("deleted a segment")
     WORKSPACE_REQUIRE_2FA = "workspace.require_2fa", _("changed the two-factor login rule")
     WORKSPACE_EXPORTED = "workspace.exported", _("exported the whole workspace")
     WORKSPACE_EXPORT_DOWNLOADED = "workspace.export_downloaded", _("downloaded a workspace export")

@@ -304,3 +304,9 @@ class AnnotationAdmin(WorkspaceAdmin):
     list_display = ("day", "text", "kpi_key", "created_at")
     search_fields = ("text",)
     raw_id_fields = ("created_by",)
+
+
+@admin.register(m.Segment)
+class SegmentAdmin(WorkspaceAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)

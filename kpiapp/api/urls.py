@@ -15,6 +15,7 @@ from kpiapp.api import (
     planning,
     plans,
     reports,
+    segments,
     team,
     views,
 )
@@ -45,6 +46,7 @@ router.register("invitations", team.InvitationViewSet, basename="api-invitations
 router.register("tokens", team.TokenViewSet, basename="api-tokens")
 router.register("audit", audit.AuditEventViewSet, basename="api-audit")
 router.register("customers", customers.CustomerViewSet, basename="api-customers")
+router.register("segments", segments.SegmentViewSet, basename="api-segments")
 
 urlpatterns = [
     path("workspaces/", views.WorkspaceList.as_view(), name="api-workspaces"),

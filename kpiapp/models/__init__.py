@@ -31,6 +31,7 @@ from kpiapp.models.reports import (
     Visibility,
 )
 from kpiapp.models.scoring import LeadScoringRule, ScoringRuleKind
+from kpiapp.models.segments import Segment
 from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 from kpiapp.models.targets import Target, TargetChange
@@ -74,6 +75,7 @@ __all__ = [
     "Report",
     "ReportComment",
     "ScoringRuleKind",
+    "Segment",
     "ShareLink",
     "Spend",
     "SpendCategory",

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
 from kpiapp.kpis.registry import COHORT_KEYS
+from kpiapp.kpis.segments import Condition
 from kpiapp.models import KpiSnapshot
 from kpiapp.selectors.funnel_maturity import too_young
 
@@ -32,14 +33,22 @@ class MovementRow:
     partial: bool
 
 
-def mrr_movements(*, grain: Grain, today: date) -> list[MovementRow]:
+def mrr_movements(
+    *, grain: Grain, today: date, segment: Condition | None = None
+) -> list[MovementRow]:
+    """Each period's movements, net new MRR and MRR; of one segment's breakdown rows with
+    `segment` (every movement KPI breaks down by plan, country, channel and campaign)."""
     size = MONTHS_IN[grain]
     current = Period.containing(grain, month_index(today))
     first = Period(grain, current.first_month - size * (PERIODS_SHOWN[grain] - 1))
     keys = [k for k, _ in MOVEMENTS] + ["mrr_net_new", "mrr"]
     found: dict[date, dict[str, KpiSnapshot]] = defaultdict(dict)
     for s in KpiSnapshot.objects.filter(
-        kpi_key__in=keys, grain=grain, dimension="", period_start__gte=first.start
+        kpi_key__in=keys,
+        grain=grain,
+        period_start__gte=first.start,
+        dimension=segment.dimension if segment else "",
+        dimension_value=segment.value if segment else "",
     ).only("kpi_key", "period_start", "value", "partial"):
         found[s.period_start][s.kpi_key] = s
     rows = []

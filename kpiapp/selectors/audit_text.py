@@ -50,6 +50,8 @@ ACTION_TITLES: dict[str, Promise] = {
     AuditAction.DASHBOARD_DELETED: gettext_lazy("Dashboard deleted"),
     AuditAction.DASHBOARD_DEFAULT: gettext_lazy("Default dashboard chosen"),
     AuditAction.DASHBOARD_TILES: gettext_lazy("Dashboard KPIs changed"),
+    AuditAction.SEGMENT_CREATED: gettext_lazy("Segment saved"),
+    AuditAction.SEGMENT_DELETED: gettext_lazy("Segment deleted"),
     AuditAction.WORKSPACE_REQUIRE_2FA: gettext_lazy("Two-factor login rule changed"),
     AuditAction.WORKSPACE_EXPORTED: gettext_lazy("Workspace exported"),
     AuditAction.WORKSPACE_EXPORT_DOWNLOADED: gettext_lazy("Workspace export downloaded"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from kpiapp.kpis.periods import period_name
 from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.kpis.segments import Condition
 from kpiapp.selectors.analysis import MovementRow, mrr_movements
 
 MONTHS_SHOWN = 12
@@ -46,10 +47,12 @@ def _plain(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def mrr_chart(*, today: date) -> MrrChart:
+def mrr_chart(*, today: date, segment: Condition | None = None) -> MrrChart:
     """The last twelve months up to the running one (marked "to date"); months without an MRR
     snapshot are left out, and a workspace without any MRR gets no rows."""
-    rows = [r for r in mrr_movements(grain="month", today=today) if r.mrr is not None]
+    rows = [
+        r for r in mrr_movements(grain="month", today=today, segment=segment) if r.mrr is not None
+    ]
     rows = rows[-MONTHS_SHOWN:]
     if not any(r.mrr or any(r.values[key] for key in CHART_MOVEMENTS) for r in rows):
         return MrrChart(rows=[])  # e.g. only leads so far: an empty state, not a flat zero

@@ -14,6 +14,7 @@ from kpiapp.kpis.benchmarks import Benchmark, verdict
 from kpiapp.kpis.change import NO_CHANGE, Change, change_between
 from kpiapp.kpis.periods import Grain, Period, period_name
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition, dimension_value_name
+from kpiapp.kpis.segments import Condition
 from kpiapp.kpis.target_rules import month_milestone
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import Reference, benchmark_rows, judged_by, kpi_references, picks
@@ -143,7 +144,11 @@ def kpi_page(
     today: date,
     span: TrendRange | None = None,
     compare: str = "",
+    segment_condition: Condition | None = None,
 ) -> KpiPage:
+    """With `segment_condition`, the trend of its breakdown rows, without the targets (set for the
+    total) and without a breakdown (snapshots split one dimension at a time)."""
+    condition = segment_condition
     key = kpi.key
     span = span or default_range(grain, today)
     periods = span.periods
@@ -152,13 +157,15 @@ def kpi_page(
         for s in KpiSnapshot.objects.filter(
             kpi_key=key,
             grain=grain,
-            dimension="",
             period_start__gte=periods[0].start,
             period_start__lte=periods[-1].start,
+            dimension=condition.dimension if condition else "",
+            dimension_value=condition.value if condition else "",
         ).only("period_start", "value", "reason", "partial")
     }
     periods = [p for p in periods if p.start in found]
-    targets = period_targets(kpi, grain, periods) if periods else []
+    targets = period_targets(kpi, grain, periods) if periods and not condition else []
+    targets = targets or [None for _ in periods]
     latest = periods[-1] if periods else None
     library = benchmark_rows()
     picked = picks()
@@ -182,11 +189,23 @@ def kpi_page(
     chosen = dimension if dimension in kpi.dimensions else (kpi.dimensions or (None,))[0]
     # Breakdowns show the last complete period: a month five days old splits into 1-of-1s.
     split = complete or latest
-    breakdown = _breakdown(kpi, chosen, split, workspace.currency) if chosen and split else None
+    breakdown = (
+        _breakdown(kpi, chosen, split, workspace.currency)
+        if chosen and split and not condition
+        else None
+    )
     values = [found[p.start].value for p in periods]
     partial = [found[p.start].partial for p in periods]
     earlier = (
-        year_earlier(kpi=kpi, grain=grain, periods=periods, values=values, partial=partial)
+        year_earlier(
+            kpi=kpi,
+            grain=grain,
+            periods=periods,
+            values=values,
+            partial=partial,
+            dimension=condition.dimension if condition else "",
+            dimension_value=condition.value if condition else "",
+        )
         if compare == LAST_YEAR
         else None
     )

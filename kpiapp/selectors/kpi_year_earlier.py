@@ -40,6 +40,8 @@ def year_earlier(
     periods: list[Period],
     values: list[Decimal | None],
     partial: list[bool],
+    dimension: str = "",
+    dimension_value: str = "",
 ) -> YearEarlier:
     """Works alike for every grain, kind and unit: a period's year-earlier one has the same
     grain and starts twelve months before it. A period still running gets no change: its
@@ -51,7 +53,8 @@ def year_earlier(
             for s in KpiSnapshot.objects.filter(
                 kpi_key=kpi.key,
                 grain=grain,
-                dimension="",
+                dimension=dimension,  # a segment's breakdown row, like the shown periods
+                dimension_value=dimension_value,
                 period_start__gte=earlier[0].start,
                 period_start__lte=earlier[-1].start,
             ).only("period_start", "value", "reason")

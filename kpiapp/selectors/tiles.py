@@ -18,6 +18,7 @@ from kpiapp.kpis.targets import Pacing
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows, judged_by, picks
 from kpiapp.selectors.kpi_lookup import workspace_kpis
+from kpiapp.selectors.segments import ActiveSegment, snapshot_filter
 from kpiapp.selectors.target_standing import Standing, standings
 
 DEFAULT_PINNED = (
@@ -97,7 +98,11 @@ def dashboard_tiles(
     period: Period,
     compare: str,
     today: date,
+    segment: ActiveSegment | None = None,
 ) -> list[Tile]:
+    """With a segment, each KPI's breakdown row of its condition (and no targets: they are
+    set for the total)."""
+    segment = segment or ActiveSegment()
     size = MONTHS_IN[period.grain]
     spark = [Period(period.grain, period.first_month - size * i) for i in range(SPARK_PERIODS)]
     other = period.previous() if compare == "previous" else period.same_last_year()
@@ -105,7 +110,10 @@ def dashboard_tiles(
     snapshots = {
         (s.kpi_key, s.period_start): s
         for s in KpiSnapshot.objects.filter(
-            kpi_key__in=keys, grain=period.grain, dimension="", period_start__in=starts
+            kpi_key__in=keys,
+            grain=period.grain,
+            period_start__in=starts,
+            **snapshot_filter(segment.applied),
         ).only("kpi_key", "period_start", "value", "reason", "partial")
     }
     quarter = Period.containing("quarter", period.last_month)
@@ -113,6 +121,7 @@ def dashboard_tiles(
     targets = {
         t.kpi_key: t
         for t in Target.objects.filter(kpi_key__in=keys, quarter_start=quarter.start, dimension="")
+        if segment.applied is None
     }
     standing = standings(targets=list(targets.values()), facts=kpis, today=today,
                          workspace=workspace)  # fmt: skip
@@ -144,7 +153,7 @@ def dashboard_tiles(
                 unit=kpi.unit,
                 direction=kpi.direction,
                 value=value,
-                reason=now.reason if now else "",
+                reason=now.reason if now else str(segment.missing(kpi)),
                 partial=bool(now and now.partial),
                 compare_value=before,
                 change=moved.amount,

@@ -30,12 +30,20 @@ from kpiapp.models import (
     Dashboard,
     ExportStatus,
     LeadScoringRule,
+    Segment,
     Target,
     WorkspaceExport,
 )
 
 # Not import kinds, but the workspace's own data.
-EXTRA_FILES = ("custom_kpis", "targets", "lead_scoring_rules", "dashboards", "annotations")
+EXTRA_FILES = (
+    "custom_kpis",
+    "targets",
+    "lead_scoring_rules",
+    "dashboards",
+    "annotations",
+    "segments",
+)
 FORMAT_VERSION = 1
 
 
@@ -149,6 +157,7 @@ def _files(language: str) -> Iterator[_File]:
     yield _File("lead_scoring_rules", csv_lines(_scoring_rule_rows(), language=language))
     yield _File("dashboards", csv_lines(_dashboard_rows(), language=language))
     yield _File("annotations", csv_lines(_annotation_rows(), language=language))
+    yield _File("segments", csv_lines(_segment_rows(), language=language))
 
 
 def _custom_kpi_rows() -> Iterator[list[str]]:
@@ -178,6 +187,13 @@ def _annotation_rows() -> Iterator[list[str]]:
     yield ["date", "kpi", "text"]
     for note in Annotation.objects.order_by("day", "id"):
         yield [note.day.isoformat(), note.kpi_key, neutralise(note.text)]
+
+
+def _segment_rows() -> Iterator[list[str]]:
+    """One row per saved segment: its conditions as the address carries them."""
+    yield ["name", "conditions"]
+    for segment in Segment.objects.order_by("id"):
+        yield [neutralise(segment.name), neutralise(segment.text)]
 
 
 def _target_rows(language: str) -> Iterator[list[str]]:

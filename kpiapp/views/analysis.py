@@ -16,18 +16,22 @@ from kpiapp.models import Grain
 from kpiapp.pagecache.decorator import cached_page
 from kpiapp.selectors.analysis import MOVEMENTS, cohorts, funnel, funnel_channels, mrr_movements
 from kpiapp.selectors.annotations import chart_markers, chart_notes
+from kpiapp.selectors.segments import SEGMENT_PARAM, active_segment
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param, period_choices
+from kpiapp.views.segment_bar import segment_context
 
 
-@cached_page(reads=("grain",))
+@cached_page(reads=("grain", SEGMENT_PARAM))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def movements(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     grain = grain_param(request)
-    rows = mrr_movements(grain=grain, today=today_in(workspace.time_zone))
+    segment = active_segment(request)
+    today = today_in(workspace.time_zone)
+    rows = mrr_movements(grain=grain, today=today, segment=segment.applied)
     names = [(key, KPI_BY_KEY[key].name) for key, _ in MOVEMENTS]
     customers = reverse("kpiapp:customers", args=[workspace.slug])
     chart = {
@@ -37,7 +41,10 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
                 "key": key,
                 "name": str(name),
                 "values": [_plain(r.values[key]) for r in rows],
-                "links": [f"{customers}?movement={key}&period={r.period.label}" for r in rows],
+                # The customers behind a movement are the whole workspace's: not under a segment.
+                "links": []
+                if segment.applied
+                else [f"{customers}?movement={key}&period={r.period.label}" for r in rows],
             }
             for key, name in names
         ],
@@ -55,6 +62,7 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
             "grain_choices": Grain.choices,
             "chart": chart,
             **_annotations([r.period for r in rows]),
+            **segment_context(request, segment, keep={"grain": grain}),
         },
     )
 

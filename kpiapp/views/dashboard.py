@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date
 
 from django.contrib import messages
@@ -24,10 +25,12 @@ from kpiapp.selectors.dashboard import MrrChart, mrr_chart
 from kpiapp.selectors.dashboards import dashboard_kpis, dashboard_shown, workspace_dashboards
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.records import data_counts
+from kpiapp.selectors.segments import SEGMENT_PARAM, ActiveSegment, active_segment
 from kpiapp.selectors.tiles import available_periods, dashboard_tiles, last_complete_period
 from kpiapp.services.dashboard import dashboard_tiles_set, default_dashboard_ensure
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
+from kpiapp.views.segment_bar import segment_context
 
 COMPARISONS = ("previous", "last_year")
 TILE_CACHE_SECONDS = 24 * 3600
@@ -53,6 +56,7 @@ def _tiles(
     compare: str,
     other: Period,
     today: date,
+    segment: ActiveSegment,
 ) -> tuple[list, str]:
     """The tiles and their HTML, cached until something they show changes (page_version)."""
     workspace = request.workspace
@@ -66,29 +70,34 @@ def _tiles(
             translation.get_language() or "",
             ",".join(pinned),
             today.isoformat(),
+            hashlib.sha256(segment.text.encode()).hexdigest()[:16],  # free text: hashed
         ]
     )
     cached = cache.get(key)
     if cached is not None:
         return cached
     tiles = dashboard_tiles(
-        workspace=workspace, keys=pinned, period=period, compare=compare, today=today
-    )
+        workspace=workspace, keys=pinned, period=period, compare=compare, today=today,
+        segment=segment,
+    )  # fmt: skip
     html = render_to_string(
         "kpiapp/_tiles.html",
-        {"tiles": tiles, "period": period, "other_period": other, "current_workspace": workspace},
-    )
+        {"tiles": tiles, "period": period, "other_period": other, "current_workspace": workspace,
+         "segment": segment},
+    )  # fmt: skip
     cache.set(key, (tiles, html), TILE_CACHE_SECONDS)
     return tiles, html
 
 
-def _mrr_chart(request: WorkspaceRequest, today: date) -> MrrChart:
+def _mrr_chart(request: WorkspaceRequest, today: date, segment: ActiveSegment) -> MrrChart:
     """The MRR chart's months, shared by every member until a recompute (page_version)."""
     workspace_id = request.workspace.id
     key = f"kz:mrrchart:{workspace_id}:{page_version(workspace_id)}:{today.isoformat()}"
+    if segment.applied is not None:  # a hash: a segment's value is free text
+        key += ":" + hashlib.sha256(segment.applied.text.encode()).hexdigest()[:16]
     chart = cache.get(key)
     if chart is None:
-        chart = mrr_chart(today=today)
+        chart = mrr_chart(today=today, segment=segment.applied)
         cache.set(key, chart, TILE_CACHE_SECONDS)
     return chart
 
@@ -99,7 +108,7 @@ def _mrr_annotations(chart: MrrChart | None) -> dict[str, object]:
     return {"mrr_notes": notes, "mrr_markers": chart_markers(notes)}
 
 
-@cached_page(reads=("grain", "period", "compare"))
+@cached_page(reads=("grain", "period", "compare", SEGMENT_PARAM))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
@@ -107,7 +116,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
     return _dashboard_page(request, None)
 
 
-@cached_page(reads=("grain", "period", "compare"))
+@cached_page(reads=("grain", "period", "compare", SEGMENT_PARAM))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def dashboard_page(request: WorkspaceRequest, dashboard_id: int) -> HttpResponse:
@@ -128,11 +137,12 @@ def _dashboard_page(request: WorkspaceRequest, dashboard_id: int | None) -> Http
     period = _period(request, grain, choices, today)
     pinned = dashboard_kpis(shown)
     other = period.previous() if compare == "previous" else period.same_last_year()
+    segment = active_segment(request)
     tiles: list = []
     tiles_html = ""
     if choices:
-        tiles, tiles_html = _tiles(request, pinned, period, compare, other, today)
-    chart = _mrr_chart(request, today) if choices else None
+        tiles, tiles_html = _tiles(request, pinned, period, compare, other, today, segment)
+    chart = _mrr_chart(request, today, segment) if choices else None
     data_kinds = []
     if not tiles:  # the first steps: what has been imported so far
         counts = data_counts(DATA_KINDS)
@@ -158,6 +168,11 @@ def _dashboard_page(request: WorkspaceRequest, dashboard_id: int | None) -> Http
             **_mrr_annotations(chart),
             "data_kinds": data_kinds,
             "can_pin": request.membership.has_role(Role.EDITOR),
+            **segment_context(
+                request,
+                segment,
+                keep={"grain": grain, "period": period.label, "compare": compare},
+            ),
         },
     )
     # A flag for @cached_page: record counts change unversioned.

@@ -30,11 +30,13 @@ from kpiapp.selectors.annotations import chart_markers, chart_notes
 from kpiapp.selectors.customers import MOVEMENT_KEYS
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
+from kpiapp.selectors.segments import SEGMENT_PARAM, active_segment
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
 from kpiapp.views.kpi_compare import COMPARE_READS, compare_context, compare_param, range_param
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param
+from kpiapp.views.segment_bar import segment_context
 
 RECORDS_PER_PAGE = 100
 
@@ -66,7 +68,7 @@ def _kpi_or_404(key: str) -> KpiDefinition:
     return kpi
 
 
-@cached_page(reads=("grain", "dimension", *COMPARE_READS))
+@cached_page(reads=("grain", "dimension", *COMPARE_READS, SEGMENT_PARAM))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
@@ -76,6 +78,7 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
     grain = grain_param(request)
     today = today_in(workspace.time_zone)
     span = range_param(request, grain, today)
+    segment = active_segment(request)
     page = kpi_page(
         workspace=workspace,
         kpi=kpi,
@@ -84,6 +87,7 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
         today=today,
         span=span,
         compare=compare_param(request),
+        segment_condition=segment.applied,
     )
     notes = chart_notes(periods=page.periods, kpi_key=key)  # annotations (issue 19)
     return render(
@@ -111,10 +115,13 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "kind_name": KIND_NAMES[page.kpi.kind],
             "policies": kpi_policies(page.kpi.key),
             "chart": page.chart_data(),
-            "can_drill": drillable(key),
-            "customers_link": key in MOVEMENT_KEYS,
+            # Under a segment: its records (the drill splits by all but plan), no customer list.
+            "can_drill": drillable(key)
+            and (segment.applied is None or segment.applied.dimension != "plan"),
+            "customers_link": key in MOVEMENT_KEYS and segment.applied is None,
             "custom": custom,
             "can_edit": request.membership.has_role(Role.EDITOR),
+            **segment_context(request, segment, keep={"grain": grain}, kpi=page.kpi),
         }
         | compare_context(page, span, today),
     )

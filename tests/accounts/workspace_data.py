@@ -29,6 +29,7 @@ from kpiapp.services.digests import digest_subscribe
 from kpiapp.services.imports import data_import, import_job_create
 from kpiapp.services.lead_scoring import scoring_rule_create
 from kpiapp.services.reports import comment_add, report_create
+from kpiapp.services.segments import segment_create
 from kpiapp.services.share_links import share_link_create
 from kpiapp.services.snapshots import snapshot_rebuild
 from kpiapp.services.targets import target_set
@@ -123,5 +124,6 @@ def fill_every_table(workspace: Workspace, owner: User) -> None:
         dashboard_tile_move(membership=member, dashboard=sales, key="win_rate", step=-1)
         annotation_create(membership=member, day=quarter.start, text="Preisliste geändert",
                           kpi_key="mrr")  # fmt: skip
+        segment_create(membership=member, name="Deutschland Pro", text="country:DE;plan:Pro")
     acc.invitation_send(actor=member, email="neu@example.com", role="viewer")
     acc.api_token_create(membership=member, name="Skript")

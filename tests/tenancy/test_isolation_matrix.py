@@ -23,6 +23,7 @@ DUMMY_IDS = {
     "link_id": 999_999,
     "export_id": 999_999,
     "dashboard_id": 999_999,
+    "segment_id": 999_999,
     "account_id": 999_999,
     "annotation_id": 999_999,
 }

@@ -42,8 +42,8 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
         export = WorkspaceExport.objects.latest("created_at")
     assert response["Location"] == f"{PAGE}?export={export.pk}"
     status = owner.get(f"{PAGE}{export.pk}/status/").json()
-    assert status["status"] == "done" and status["done"] == status["total"] == len(DATA_KINDS) + 5
-    assert status["text"] == f"Ready: {len(DATA_KINDS) + 5} files in the ZIP."  # in words
+    assert status["status"] == "done" and status["done"] == status["total"] == len(DATA_KINDS) + 6
+    assert status["text"] == f"Ready: {len(DATA_KINDS) + 6} files in the ZIP."  # in words
     download = owner.get(status["download_url"])
     assert download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.content))
@@ -57,6 +57,7 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
             "lead_scoring_rules",
             "dashboards",
             "annotations",
+            "segments",
         ]
     }
     assert manifest["workspace"]["slug"] == "acme"
@@ -74,6 +75,8 @@ def test_an_owner_exports_every_record_kind_with_a_manifest(
     assert manifest["kinds"]["annotations"]["rows"] == 1
     notes = archive.read("annotations.csv").decode().splitlines()
     assert notes[0] == "date,kpi,text" and notes[1].endswith(",mrr,Preisliste geändert")
+    segments = archive.read("segments.csv").decode().splitlines()
+    assert segments == ["name,conditions", "Deutschland Pro,country:DE;plan:Pro"]
     assert manifest["format"]["delimiter"] == ","  # the workspace's language is English
     accounts = archive.read("accounts.csv").decode()
     assert accounts.splitlines()[0].startswith("external_id,name,")

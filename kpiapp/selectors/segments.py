@@ -1,0 +1,119 @@
+"""The segment a page shows (from `?segment=`), what it means for one KPI, and what the
+filter bar offers (saved segments, the values found in the snapshots)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
+from kpiapp.kpis.segments import (
+    SEGMENT_DIMENSIONS,
+    Condition,
+    SegmentError,
+    segment_parse,
+    segment_text,
+)
+from kpiapp.models import KpiSnapshot, Segment
+
+SEGMENT_PARAM = "segment"
+# The KPIs whose breakdowns name every value a segment can take: accounts (plan, country,
+# channel, campaign) and leads (channel, campaign).
+OPTION_KEYS = ("mrr", "leads")
+
+NO_BREAKDOWN = {
+    "plan": _("This KPI has no breakdown by plan."),
+    "country": _("This KPI has no breakdown by country."),
+    "channel": _("This KPI has no breakdown by channel."),
+    "campaign": _("This KPI has no breakdown by campaign."),
+}
+
+
+@dataclass(frozen=True)
+class ActiveSegment:
+    """The segment of the address: its conditions, the one applied, and what to tell."""
+
+    conditions: tuple[Condition, ...] = ()
+    error: str = ""  # the address could not be read: every customer is shown
+    name: str = ""  # the saved segment's name when the conditions are one
+
+    @property
+    def applied(self) -> Condition | None:
+        """Snapshots hold one dimension at a time: the first condition is the one read."""
+        return self.conditions[0] if self.conditions else None
+
+    @property
+    def text(self) -> str:
+        return segment_text(self.conditions)
+
+    @property
+    def several(self) -> bool:
+        return len(self.conditions) > 1
+
+    @property
+    def query(self) -> str:
+        """`segment=…` to append to links (empty without a segment)."""
+        return urlencode({SEGMENT_PARAM: self.text}) if self.conditions else ""
+
+    def label(self) -> str:
+        return ", ".join(f"{DIMENSION_NAMES[c.dimension]}: {c.value}" for c in self.conditions)
+
+    def missing(self, kpi: KpiDefinition) -> str | Promise:
+        """Why `kpi` cannot be shown for the segment ("" when it can)."""
+        condition = self.applied
+        if condition is None or condition.dimension in kpi.dimensions:
+            return ""
+        return NO_BREAKDOWN[condition.dimension]
+
+
+def active_segment(request: HttpRequest) -> ActiveSegment:
+    """`?segment=` as conditions; a text that cannot be read gives its message, no filter."""
+    try:
+        conditions = segment_parse(request.GET.get(SEGMENT_PARAM, ""))
+    except SegmentError as error:
+        return ActiveSegment(error=str(error))
+    saved = {s.text: s.name for s in Segment.objects.all()} if conditions else {}
+    return ActiveSegment(conditions, name=saved.get(segment_text(conditions), ""))
+
+
+def snapshot_filter(condition: Condition | None) -> dict[str, str]:
+    """The snapshot rows of the total, or of one dimension value."""
+    if condition is None:
+        return {"dimension": "", "dimension_value": ""}
+    return {"dimension": condition.dimension, "dimension_value": condition.value}
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    saved: list[Segment] = field(default_factory=list)
+    values: dict[str, list[str]] = field(default_factory=dict)  # dimension -> its values
+
+    @property
+    def dimensions(self) -> list[tuple[str, str | Promise, list[str]]]:
+        return [(d, DIMENSION_NAMES[d], self.values.get(d, [])) for d in SEGMENT_DIMENSIONS]
+
+
+def segment_options(*, values: dict[str, list[str]] | None = None) -> SegmentOptions:
+    """The saved segments by name and each dimension's values found in the snapshots (or
+    `values`, e.g. from the cache)."""
+    if values is None:
+        values = segment_values()
+    return SegmentOptions(saved=list(Segment.objects.order_by("name", "id")), values=values)
+
+
+def segment_values() -> dict[str, list[str]]:
+    """Each segment dimension's values in the snapshots, sorted."""
+    rows = (
+        KpiSnapshot.objects.filter(kpi_key__in=OPTION_KEYS, dimension__in=SEGMENT_DIMENSIONS)
+        .exclude(dimension_value="")
+        .values_list("dimension", "dimension_value")
+        .distinct()
+    )
+    values: dict[str, set[str]] = {}
+    for dimension, value in rows:
+        values.setdefault(dimension, set()).add(value)
+    return {d: sorted(v, key=str.casefold) for d, v in values.items()}
