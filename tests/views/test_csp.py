@@ -119,6 +119,7 @@ def things(workspace, alice):
         "export_id": export.pk,
         "dashboard_id": dashboard.pk,
         "annotation_id": note.pk,
+        "segment_id": 999_999,
         "share": created.url,
         "protected": protected.url,
     }
