@@ -12,6 +12,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.change import ABSOLUTE, POINTS, RELATIVE
 from kpiapp.kpis.periods import Period, month_index
 from kpiapp.kpis.registry import KPI_BY_KEY
+from kpiapp.kpis.segments import Condition
 from kpiapp.models import CustomKpi, KpiSnapshot
 from kpiapp.selectors import kpi_range
 from kpiapp.selectors.kpi_detail import kpi_page
@@ -197,3 +198,28 @@ def test_a_custom_kpi_gets_its_year_earlier_line_too(workspace):
     assert shown.earlier.values == [Decimal(values["2025-05"])]
     assert shown.earlier.changes[0].amount == Decimal(values["2026-05"]) / Decimal("8") - 1
     assert "custom_demos" not in KPI_BY_KEY  # it is the team's own, not a built-in
+
+
+def test_under_a_segment_the_year_earlier_line_is_the_segments_own(snapshots):
+    """The shown periods and the year-earlier ones both read the segment's breakdown row,
+    never the total against the segment."""
+    germany = {"2025-03": "400", "2026-03": "500"}
+    write_snapshots(
+        snapshots,
+        [("mrr", "month", date.fromisoformat(f"{m}-01"), v, "country", "DE")
+         for m, v in germany.items()],
+    )  # fmt: skip
+    with workspace_scope(snapshots.id):
+        span = trend_range(grain="month", start="2026-03", end="2026-03", today=TODAY)
+        shown = kpi_page(
+            workspace=snapshots,
+            kpi=workspace_kpi("mrr"),
+            grain="month",
+            dimension=None,
+            today=TODAY,
+            span=span,
+            compare="last_year",
+            segment_condition=Condition("country", "DE"),
+        )
+    assert shown.earlier.values == [Decimal("400")]  # not the total's MRR of March 2025
+    assert shown.earlier.changes[0].amount == Decimal(500) / Decimal(400) - 1
