@@ -10,7 +10,7 @@
   if (!status || !window.fetch || !window.DOMParser) return;
   var EVERY_MS = 1000;
   var lang = document.documentElement.lang || "en";
-  var relative = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { style: "narrow", numeric: "always" }) : null;
+  var relative = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { style: "short", numeric: "always" }) : null;
   var state = {
     version: status.dataset.version,
     computedAt: status.dataset.computedAt ? new Date(status.dataset.computedAt) : null,
