@@ -36,22 +36,27 @@ def journey(touches: Iterable[Touch], won_day: date, *, channel: str, campaign: 
     return kept or [Touch(won_day, 0, channel, campaign, IMPLIED_TYPE)]
 
 
-def credits(length: int, model: Model) -> list[Fraction]:
-    """Each touchpoint's share of one customer under `model`; the shares sum to 1."""
+def integer_credits(length: int, model: Model) -> tuple[int, list[int]]:
+    """Each touchpoint's share of one customer under `model` as numerators over one
+    denominator (the shares sum to 1), so that sums over many customers stay in integers."""
     if length < 1:
         raise ValueError("A journey has at least one touchpoint.")
     if model == "first_touch":
-        return [Fraction(1)] + [Fraction(0)] * (length - 1)
+        return 1, [1] + [0] * (length - 1)
     if model == "last_touch":
-        return [Fraction(0)] * (length - 1) + [Fraction(1)]
-    if model == "linear":
-        return [Fraction(1, length)] * length
-    if model == "position_based":
-        if length <= 2:
-            return [Fraction(1, length)] * length
-        middle = Fraction(1, 5) / (length - 2)
-        return [Fraction(2, 5)] + [middle] * (length - 2) + [Fraction(2, 5)]
+        return 1, [0] * (length - 1) + [1]
+    if model == "linear" or (model == "position_based" and length <= 2):
+        return length, [1] * length
+    if model == "position_based":  # 2/5 first and last, 1/5 shared by the n - 2 between
+        middle = length - 2
+        return 5 * middle, [2 * middle] + [1] * middle + [2 * middle]
     raise ValueError(f"Unknown attribution model {model!r}; use one of {', '.join(MODELS)}.")
+
+
+def credits(length: int, model: Model) -> list[Fraction]:
+    """Each touchpoint's share of one customer under `model`; the shares sum to 1."""
+    denominator, numerators = integer_credits(length, model)
+    return [Fraction(n, denominator) for n in numerators]
 
 
 def attributed(
