@@ -46,7 +46,7 @@ def normalise(text: str) -> str:
 
 @cache
 def _names() -> dict[str, str]:
-    german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
+    german = _german()
     names: dict[str, str] = {}
     for country in pycountry.countries:
         code = country.alpha_2
@@ -65,3 +65,22 @@ def country_code(text: str) -> str | None:
     English ("Deutschland", "Germany", "Bundesrepublik Deutschland"), or None."""
     key = normalise(text.strip())
     return _names().get(key) if key else None
+
+
+@cache
+def _german() -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
+
+
+def country_name(code: str, language: str) -> str:
+    """A country code as people read it in `language` ("DE" -> "Deutschland" / "Germany"): the
+    common name where ISO has one ("Bolivia", not "Bolivia, Plurinational State of"); a
+    text that is no code stays as it is."""
+    country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    if country is None:
+        return code
+    english = getattr(country, "common_name", "") or country.name
+    if language.split("-")[0] == "de":
+        german = _german().gettext(english)
+        return german if german != english else _german().gettext(country.name)
+    return english

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from kpiapp.countries import country_name
 
 SEGMENT_DIMENSIONS = ("plan", "country", "channel", "campaign")
 # German names typed by hand read the same (the address itself carries the English keys).
@@ -67,3 +70,11 @@ def segment_parse(text: str) -> tuple[Condition, ...]:
 def segment_text(conditions: tuple[Condition, ...] | list[Condition]) -> str:
     """The address form of conditions (the inverse of `segment_parse`)."""
     return ";".join(c.text for c in conditions)
+
+
+def value_name(dimension: str, value: str) -> str:
+    """A condition's value as the page shows it: a country code by its name in the UI
+    language ("DE": "Deutschland" / "Germany"); plans, channels and campaigns as named."""
+    if dimension == "country":
+        return country_name(value, get_language() or "en")
+    return value

@@ -21,6 +21,7 @@ from kpiapp.selectors.benchmarks import Reference, benchmark_rows, judged_by, kp
 from kpiapp.selectors.breakdown_basis import basis_text
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.kpi_range import TrendRange, default_range
+from kpiapp.selectors.kpi_versus import Versus, versus_values
 from kpiapp.selectors.kpi_year_earlier import LAST_YEAR, YearEarlier, year_earlier
 from kpiapp.templatetags.kpi_format import unit_suffix
 
@@ -82,6 +83,8 @@ class KpiPage:
     references: list[Reference] = field(default_factory=list)  # every row, side by side
     span: TrendRange | None = None  # the periods asked for (the default or a picked range)
     earlier: YearEarlier | None = None  # with `?compare=last_year`
+    versus: Versus | None = None  # with `?versus=country:AT`: a second segment's line
+    name: str = ""  # the first line's name beside a second segment's ("All customers")
 
     @property
     def changes(self) -> list[Change]:
@@ -132,6 +135,8 @@ class KpiPage:
             if self.breakdown
             else None,
             "earlier": self.earlier.chart_data() if self.earlier else None,
+            "versus": self.versus.chart_data() if self.versus and not self.versus.missing else None,
+            "name": self.name,
         }
 
 
@@ -145,9 +150,12 @@ def kpi_page(
     span: TrendRange | None = None,
     compare: str = "",
     segment_condition: Condition | None = None,
+    versus: Condition | None = None,
+    name: str = "",
 ) -> KpiPage:
     """With `segment_condition`, the trend of its breakdown rows, without the targets (set for the
-    total) and without a breakdown (snapshots split one dimension at a time)."""
+    total) and without a breakdown (snapshots split one dimension at a time). With `versus`, a
+    second segment's values beside them; `name` names the first line then."""
     condition = segment_condition
     key = kpi.key
     span = span or default_range(grain, today)
@@ -224,6 +232,10 @@ def kpi_page(
         references=references,
         span=span,
         earlier=earlier,
+        versus=versus_values(kpi=kpi, grain=grain, periods=periods, condition=versus)
+        if versus
+        else None,
+        name=name,
     )
 
 

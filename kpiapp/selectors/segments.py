@@ -17,6 +17,7 @@ from kpiapp.kpis.segments import (
     SegmentError,
     segment_parse,
     segment_text,
+    value_name,
 )
 from kpiapp.models import KpiSnapshot, Segment
 
@@ -60,7 +61,7 @@ class ActiveSegment:
         return urlencode({SEGMENT_PARAM: self.text}) if self.conditions else ""
 
     def label(self) -> str:
-        return ", ".join(f"{DIMENSION_NAMES[c.dimension]}: {c.value}" for c in self.conditions)
+        return ", ".join(condition_name(c) for c in self.conditions)
 
     def missing(self, kpi: KpiDefinition) -> str | Promise:
         """Why `kpi` cannot be shown for the segment ("" when it can)."""
@@ -68,6 +69,12 @@ class ActiveSegment:
         if condition is None or condition.dimension in kpi.dimensions:
             return ""
         return NO_BREAKDOWN[condition.dimension]
+
+
+def condition_name(condition: Condition) -> str:
+    """The dimension and the value in words: "Land: Deutschland" / "Country: Germany"."""
+    value = value_name(condition.dimension, condition.value)
+    return f"{DIMENSION_NAMES[condition.dimension]}: {value}"
 
 
 def active_segment(request: HttpRequest) -> ActiveSegment:
@@ -93,8 +100,19 @@ class SegmentOptions:
     values: dict[str, list[str]] = field(default_factory=dict)  # dimension -> its values
 
     @property
-    def dimensions(self) -> list[tuple[str, str | Promise, list[str]]]:
-        return [(d, DIMENSION_NAMES[d], self.values.get(d, [])) for d in SEGMENT_DIMENSIONS]
+    def dimensions(self) -> list[tuple[str, str | Promise, list[tuple[str, str]]]]:
+        """Per dimension its name and its values as (address text, words), by the words."""
+        return [
+            (
+                d,
+                DIMENSION_NAMES[d],
+                sorted(
+                    ((f"{d}:{v}", condition_name(Condition(d, v))) for v in self.values.get(d, [])),
+                    key=lambda pair: pair[1].casefold(),
+                ),
+            )
+            for d in SEGMENT_DIMENSIONS
+        ]
 
 
 def segment_options(*, values: dict[str, list[str]] | None = None) -> SegmentOptions:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
@@ -30,7 +31,8 @@ from kpiapp.selectors.annotations import chart_markers, chart_notes
 from kpiapp.selectors.customers import MOVEMENT_KEYS
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
-from kpiapp.selectors.segments import SEGMENT_PARAM, active_segment
+from kpiapp.selectors.kpi_versus import VERSUS_PARAM, versus_param
+from kpiapp.selectors.segments import SEGMENT_PARAM, active_segment, condition_name
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
 from kpiapp.views.kpi_compare import COMPARE_READS, compare_context, compare_param, range_param
@@ -39,6 +41,7 @@ from kpiapp.views.params import grain_param
 from kpiapp.views.segment_bar import segment_context
 
 RECORDS_PER_PAGE = 100
+ALL_CUSTOMERS = gettext_lazy("All customers")
 
 
 @cached_page()
@@ -68,7 +71,7 @@ def _kpi_or_404(key: str) -> KpiDefinition:
     return kpi
 
 
-@cached_page(reads=("grain", "dimension", *COMPARE_READS, SEGMENT_PARAM))
+@cached_page(reads=("grain", "dimension", *COMPARE_READS, SEGMENT_PARAM, VERSUS_PARAM))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
@@ -79,6 +82,9 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
     today = today_in(workspace.time_zone)
     span = range_param(request, grain, today)
     segment = active_segment(request)
+    versus = versus_param(request)
+    # A second segment and the year earlier would be four lines: the segment wins, and says so.
+    compare = "" if versus.condition else compare_param(request)
     page = kpi_page(
         workspace=workspace,
         kpi=kpi,
@@ -86,8 +92,10 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
         dimension=request.GET.get("dimension"),
         today=today,
         span=span,
-        compare=compare_param(request),
+        compare=compare,
         segment_condition=segment.applied,
+        versus=versus.condition,
+        name=condition_name(segment.applied) if segment.applied else str(ALL_CUSTOMERS),
     )
     notes = chart_notes(periods=page.periods, kpi_key=key)  # annotations (issue 19)
     return render(
@@ -120,6 +128,11 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             and (segment.applied is None or segment.applied.dimension != "plan"),
             "customers_link": key in MOVEMENT_KEYS and segment.applied is None,
             "custom": custom,
+            "versus_error": versus.error,
+            "versus_hides_year": bool(versus.condition) and compare_param(request) != "",
+            "versus_cells": list(zip(page.versus.values, page.versus.reasons, strict=True))[::-1]
+            if page.versus
+            else [],
             "can_edit": request.membership.has_role(Role.EDITOR),
             **segment_context(request, segment, keep={"grain": grain}, kpi=page.kpi),
         }

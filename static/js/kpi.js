@@ -22,6 +22,10 @@
         // The same periods a year earlier: dashed, muted, named in the tooltip by their own period.
         datasets.push({ label: data.earlier.name, data: scaled(data.earlier.values), periods: data.earlier.labels, borderColor: K.colors.text, backgroundColor: K.colors.text, borderDash: [6, 4], pointRadius: 2, borderWidth: 2, spanGaps: false });
       }
+      if (data.versus) {
+        // A second segment: its own colour (orange against the blue, also for colour-blind eyes).
+        datasets.push({ label: data.versus.name, name: data.versus.name, versus: true, data: scaled(data.versus.values), borderColor: "#d55e00", backgroundColor: "#d55e00", pointRadius: 2, borderWidth: 2, spanGaps: false });
+      }
       if (data.targets.some(function (t) { return t !== null; })) {
         if (data.target_style === "points") {
           datasets.push({ label: "target", data: scaled(data.targets), borderColor: "#8a5a00", backgroundColor: "#fff", showLine: false, pointStyle: "rectRot", pointRadius: 6, pointBorderWidth: 2 });
@@ -36,14 +40,15 @@
         if (data.band.form === "band") datasets.push({ label: "benchmark low", data: constant(low), borderColor: "rgba(21,115,71,.5)", pointRadius: 0, borderWidth: 1 });
       }
       // With the year-earlier line a legend tells the two apart; it names the KPI and that line.
+      // With a second segment the legend names both segments.
       var legend = { display: false };
-      if (data.earlier) {
+      if (data.earlier || data.versus) {
         var heading = document.querySelector("h1");
-        datasets[0].name = heading ? heading.textContent.trim() : "";
+        datasets[0].name = data.versus ? data.name : (heading ? heading.textContent.trim() : "");
         legend = { display: true, position: "bottom", labels: { boxHeight: 2, filter: function (item, chart) {
           var set = chart.datasets[item.datasetIndex];
           if (set.name) item.text = set.name;
-          return item.datasetIndex === 0 || set.periods !== undefined;
+          return item.datasetIndex === 0 || set.periods !== undefined || set.versus === true;
         } } };
       }
       new Chart(trend, {
@@ -52,7 +57,8 @@
         options: {
           plugins: { legend: legend, tooltip: { callbacks: { label: function (c) {
             var own = c.dataset.periods;  // the year-earlier line names its own period
-            return (own ? own[c.dataIndex] + ": " : "") + format(c.parsed.y);
+            var who = c.dataset.versus || (data.versus && c.datasetIndex === 0) ? c.dataset.name + ": " : "";
+            return who + (own ? own[c.dataIndex] + ": " : "") + format(c.parsed.y);
           } } } },
           scales: { x: { grid: { display: false }, ticks: { maxTicksLimit: 12 } }, y: axis },
         },

@@ -18,9 +18,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # (country, monthly amount in euros)
 ACCOUNTS = [("DE", 700), ("DE", 400), ("US", 150)]
 WORDS = {
-    "en": {"country": "Country", "all": "All customers", "saved": "The segment “USA” was saved."},
+    "en": {
+        "country": "Country",
+        "us": "United States",
+        "all": "All customers",
+        "saved": "The segment “USA” was saved.",
+    },
     "de": {
         "country": "Land",
+        "us": "Vereinigte Staaten",
         "all": "Alle Kunden",
         "saved": "Das Segment „USA“ wurde gespeichert.",
     },
@@ -65,19 +71,19 @@ def test_a_segment_on_the_dashboard_follows_to_the_kpi_page(live_server, page, l
     bar = page.locator("[data-segment-bar]")
     assert words["all"] in bar.inner_text()
 
-    page.select_option("#segment-pick", label=f"{words['country']}: US")
+    page.select_option("#segment-pick", label=f"{words['country']}: {words['us']}")
     bar.get_by_role("button", name={"en": "Apply", "de": "Anwenden"}[language]).click()
     page.wait_for_url("**segment=country%3AUS**")
     page.wait_for_load_state("load")
     assert _euros(us, language) in _mrr_text(page)
-    assert f"{words['country']}: US" in page.locator(".segment-status").inner_text()
+    assert f"{words['country']}: {words['us']}" in page.locator(".segment-status").inner_text()
 
     page.locator("article.tile[data-kpi=mrr] a.tile-link").click()
     page.wait_for_url("**/kpis/mrr/**segment=country%3AUS**")
     page.wait_for_load_state("load")
     status = page.locator(".segment-status")
     assert status.get_attribute("data-segment-active") == "country:US"
-    assert f"{words['country']}: US" in status.inner_text()
+    assert f"{words['country']}: {words['us']}" in status.inner_text()
     assert _euros(us, language) in page.locator("table").first.inner_text()
     assert _euros(total, language) not in page.locator("table").first.inner_text()
 
