@@ -61,7 +61,7 @@ class ReportForm(forms.Form):
     include_targets = forms.BooleanField(label=_("Show the targets table"), required=False)
 
     def __init__(
-        self, *args: Any, segment_choices: list[tuple[str, Any]] | None = None, **kwargs: Any
+        self, *args: Any, segment_choices: list[tuple[Any, Any]] | None = None, **kwargs: Any
     ) -> None:
         """`segment_choices`: (segment text, label) pairs, or (group, pairs) for a group."""
         super().__init__(*args, **kwargs)

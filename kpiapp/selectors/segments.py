@@ -119,12 +119,12 @@ def segment_values() -> dict[str, list[str]]:
     return {d: sorted(v, key=str.casefold) for d, v in values.items()}
 
 
-def report_segment_choices(current: str = "") -> list[tuple[str, object]]:
+def report_segment_choices(current: str = "") -> list[tuple[object, object]]:
     """What a report's segment can be: the saved segments of one condition (a report reads one
     breakdown), then each dimension's values, grouped; `current` too when not among them."""
     options = segment_options()
     saved = [(s.text, s.name) for s in options.saved if len(s.condition_list) == 1]
-    choices: list[tuple[str, object]] = [(_("Saved segments"), saved)] if saved else []
+    choices: list[tuple[object, object]] = [(_("Saved segments"), saved)] if saved else []
     for dimension, name, values in options.dimensions:
         if values:
             choices.append((name, [(f"{dimension}:{v}", f"{name}: {v}") for v in values]))
