@@ -9,8 +9,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.core.exceptions import ValidationError
+
+import pytest
 from freezegun import freeze_time
 from pypdf import PdfReader
 
