@@ -97,6 +97,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "end_period",
             "dimension",
             "dimension_value",
+            "segment",
             "comparison",
             "include_targets",
             "sections",

@@ -330,7 +330,9 @@ def _head(content: ReportContent) -> list[Flowable]:
     if report.is_relative:
         periods += f" ({report.range_description})"
     facts = [f"{_('Periods')}: {periods}"]
-    if report.dimension:
+    if report.segment:
+        facts.append(f"{_('Segment')}: {content.segment_label}")
+    elif report.dimension:
         label = translation.pgettext("noun", "Filter")
         facts.append(f"{label}: {content.dimension_name}: {report.dimension_value}")
     if report.comparison != "none":

@@ -4,7 +4,7 @@ checks the report as a whole, the same way for pages and API."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -52,12 +52,22 @@ class ReportForm(forms.Form):
         max_length=200,
         help_text=_("E.g. the channel “Paid ads”. KPIs without this breakdown show their total."),
     )
+    segment = forms.ChoiceField(
+        label=_("Segment"),
+        required=False,
+        help_text=_("Its breakdown in every table, chart and export, instead of a filter."),
+    )
     comparison = forms.ChoiceField(label=_("Compare with"), choices=Comparison.choices)
     include_targets = forms.BooleanField(label=_("Show the targets table"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, segment_choices: list[tuple[Any, Any]] | None = None, **kwargs: Any
+    ) -> None:
+        """`segment_choices`: (segment text, label) pairs, or (group, pairs) for a group."""
         super().__init__(*args, **kwargs)
         self.fields["dimension"].choices = [("", _("No filter")), *DIMENSION_NAMES.items()]
+        segment = cast(forms.ChoiceField, self.fields["segment"])
+        segment.choices = [("", _("All customers")), *(segment_choices or [])]
         for name in ("range_months", "start_period", "end_period"):
             self.fields[name].widget.attrs["data-range-field"] = name
 

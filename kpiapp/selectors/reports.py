@@ -26,6 +26,7 @@ from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.kpis.target_rules import month_milestone
 from kpiapp.kpis.targets import Pacing
 from kpiapp.models import KpiSnapshot, Report, Target, Visibility
+from kpiapp.selectors.segments import saved_segment_name, segment_label
 from kpiapp.selectors.target_standing import Standing, standings
 from kpiapp.selectors.targets import TargetRow, targets_of_quarter
 from kpiapp.templatetags.kpi_format import unit_suffix
@@ -125,6 +126,12 @@ class ReportContent:
     dimension_name: str | Promise
     targets_quarter: Period | None
     targets: list[TargetRow]
+    segment_name: str = ""  # the saved segment's name of the report's segment
+
+    @property
+    def segment_label(self) -> str:
+        """The report's segment for people, in the active language ("Channel: Referral")."""
+        return segment_label(self.report.segment, name=self.segment_name)
 
     @property
     def first(self) -> Period:
@@ -221,6 +228,7 @@ def report_content(
         dimension_name=DIMENSION_NAMES.get(dimension, ""),
         targets_quarter=targets_quarter,
         targets=target_rows,
+        segment_name=saved_segment_name(report.segment) if report.segment else "",
     )
 
 

@@ -135,3 +135,39 @@ def segment_values() -> dict[str, list[str]]:
     for dimension, value in rows:
         values.setdefault(dimension, set()).add(value)
     return {d: sorted(v, key=str.casefold) for d, v in values.items()}
+
+
+def report_segment_choices(current: str = "") -> list[tuple[object, object]]:
+    """What a report's segment can be: the saved segments of one condition (a report reads one
+    breakdown), then each dimension's values, grouped; `current` too when not among them."""
+    options = segment_options()
+    saved = [(s.text, s.name) for s in options.saved if len(s.condition_list) == 1]
+    choices: list[tuple[object, object]] = [(_("Saved segments"), saved)] if saved else []
+    for dimension, name, values in options.dimensions:
+        if values:
+            choices.append((name, [(f"{dimension}:{v}", f"{name}: {v}") for v in values]))
+    listed = {s for s, _label in saved} | {
+        f"{d}:{v}" for d, values in options.values.items() for v in values
+    }
+    if current and current not in listed:
+        choices.append((current, segment_label(current)))
+    return choices
+
+
+def segment_label(text: str, *, name: str = "") -> str:
+    """A stored segment for people in the active language: "Channel: Referral", after its
+    saved name when it has one."""
+    try:
+        label = ActiveSegment(segment_parse(text)).label()
+    except SegmentError:
+        label = text
+    return f"{name} ({label})" if name else label
+
+
+def saved_segment_name(text: str) -> str:
+    """The name of the saved segment of these conditions ("" when none is saved)."""
+    try:
+        wanted = segment_text(segment_parse(text))
+    except SegmentError:
+        return ""
+    return next((s.name for s in Segment.objects.all() if s.text == wanted), "")

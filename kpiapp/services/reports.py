@@ -20,6 +20,7 @@ from accounts.services import audit
 from kpiapp.kpis.periods import GRAINS
 from kpiapp.kpis.ranges import RangeError, check_range
 from kpiapp.kpis.registry import DIMENSION_NAMES
+from kpiapp.kpis.segments import SegmentError, segment_parse, segment_text
 from kpiapp.models import Comparison, RangeKind, Report, ReportComment, Visibility
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 
@@ -96,6 +97,7 @@ FIELDS = (
     "end_period",
     "dimension",
     "dimension_value",
+    "segment",
     "comparison",
     "include_targets",
     "sections",
@@ -119,6 +121,7 @@ def template_values(key: str, *, language: str) -> dict[str, Any]:
         "end_period": "",
         "dimension": "",
         "dimension_value": "",
+        "segment": "",
         "comparison": spec["comparison"],
         "include_targets": spec["include_targets"],
         "sections": [{"kpi": k, "note": ""} for k in spec["kpis"]],
@@ -165,6 +168,32 @@ def _choice(data: dict, field: str, allowed: Any, errors: dict, default: str) ->
     return value
 
 
+def _clean_segment(data: dict[str, Any], clean: dict[str, Any], errors: dict) -> None:
+    """A segment of one condition, which becomes the report's filter; with a segment the
+    filter fields are empty or the same."""
+    try:
+        conditions = segment_parse(str(data.get("segment") or ""))
+    except SegmentError as error:
+        errors["segment"] = [str(error)]
+        conditions = ()
+    clean["segment"] = segment_text(conditions)
+    if not conditions:
+        return
+    if len(conditions) > 1:
+        errors["segment"] = [
+            _("A report reads one breakdown at a time: choose a segment with one condition.")
+        ]
+        return
+    condition = conditions[0]
+    if clean["dimension"] and (clean["dimension"], clean["dimension_value"]) != (
+        condition.dimension,
+        condition.value,
+    ):
+        errors["segment"] = [_("Choose a segment or a filter, not both.")]
+        return
+    clean["dimension"], clean["dimension_value"] = condition.dimension, condition.value
+
+
 def report_clean(data: dict[str, Any], *, language: str) -> dict[str, Any]:
     """The report's fields, checked together; ValidationError with a message per field."""
     errors: dict[str, list[str]] = {}
@@ -209,6 +238,7 @@ def report_clean(data: dict[str, Any], *, language: str) -> dict[str, Any]:
     elif dimension and not value:
         errors["dimension_value"] = [_("Name the value to filter by, or remove the filter.")]
     clean["dimension"], clean["dimension_value"] = dimension, value if dimension else ""
+    _clean_segment(data, clean, errors)
     known = {k.key for k in workspace_kpis()}
     clean["sections"] = _clean_sections(data.get("sections"), known, errors)
     if errors:
@@ -232,6 +262,8 @@ def report_update(*, membership: Membership, report: Report, data: dict[str, Any
     """Change a report (the caller checked the right with `access_report(for_write=True)`).
     Making a report private again revokes its share links: they exist only for shared ones."""
     merged = {f: getattr(report, f) for f in FIELDS} | data
+    if report.segment and "segment" in data and "dimension" not in data:
+        merged |= {"dimension": "", "dimension_value": ""}  # the old segment's filter
     clean = report_clean(merged, language=report.language)
     for field, value in clean.items():
         setattr(report, field, value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
@@ -21,6 +22,11 @@ from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param, period_choices
 from kpiapp.views.segment_bar import segment_context
+
+COHORTS_NO_SEGMENT = _(
+    "The cohort table is not available per segment: cohort retention is stored for all "
+    "customers only. Choose “All customers” to see it."
+)
 
 
 @cached_page(reads=("grain", SEGMENT_PARAM))
@@ -108,16 +114,26 @@ def funnel_page(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@cached_page(reads=("measure",))
+@cached_page(reads=("measure", SEGMENT_PARAM))
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def cohort_page(request: WorkspaceRequest) -> HttpResponse:
+    """Cohort retention is stored for every customer only (by age, not by plan, country,
+    channel or campaign): under a segment the page says so instead of showing the total."""
     measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"
-    rows, width = cohorts(measure=measure)
+    segment = active_segment(request)
+    rows, width = ([], 0) if segment.applied else cohorts(measure=measure)
     return render(
         request,
         "kpiapp/cohorts.html",
-        {"nav": "kpis", "rows": rows[::-1], "ages": range(width), "measure": measure},
+        {
+            "nav": "kpis",
+            "rows": rows[::-1],
+            "ages": range(width),
+            "measure": measure,
+            **segment_context(request, segment, keep={"measure": measure}),
+            "segment_missing": COHORTS_NO_SEGMENT if segment.applied else "",
+        },
     )
 
 

@@ -38,6 +38,7 @@ from kpiapp.selectors.reports import (
     report_content,
     visible_reports,
 )
+from kpiapp.selectors.segments import report_segment_choices
 from kpiapp.selectors.targets import kpi_facts
 from kpiapp.services.reports import (
     FIELDS,
@@ -106,7 +107,10 @@ def _compose(
     kpis = workspace_kpis()
     initial, sections = _initial(values)
     post = request.POST if request.method == "POST" else None
-    form = ReportForm(post, initial=initial)
+    if initial.get("segment"):  # the segment sets the filter: the form shows only the segment
+        initial |= {"dimension": "", "dimension_value": ""}
+    choices = report_segment_choices(str(initial.get("segment") or ""))
+    form = ReportForm(post, initial=initial, segment_choices=choices)
     formset = SectionFormSet(post, initial=sections, prefix="section", form_kwargs={"kpis": kpis})
     section_errors: list[str] = []
     if post is not None and form.is_valid() and formset.is_valid():

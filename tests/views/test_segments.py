@@ -135,3 +135,27 @@ def test_viewers_cannot_save_segments_and_outsiders_see_none(
     assert ">Mine</option>" in shown and "Theirs" not in shown
     with workspace_scope(other_workspace.id):
         assert Segment.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_cohorts_page_says_its_table_is_not_available_per_segment(client_as, vera, company):
+    client = client_as(vera)
+    whole = client.get("/w/acme/cohorts/?measure=revenue")
+    assert whole.context["rows"] and whole.context["segment"].applied is None
+    response = client.get("/w/acme/cohorts/?measure=revenue&segment=country:DE")
+    assert response.status_code == 200
+    assert response.context["rows"] == []  # never the total under a segment's name
+    html = response.content.decode()
+    assert "data-segment-bar" in html and 'data-segment-active="country:DE"' in html
+    assert "not available per segment" in html
+    assert "?measure=logo&amp;segment=country%3ADE" in html  # the tabs keep the segment
+    vera.language = "de"
+    vera.save(update_fields=["language"])
+    german = client.get("/w/acme/cohorts/?segment=country:DE").content.decode()
+    assert "Die Kohortentabelle gibt es nicht je Segment" in german
+
+
+def test_the_cohorts_page_cache_reads_the_segment(client_as, vera, company):
+    client = client_as(vera)
+    assert client.get("/w/acme/cohorts/").context["rows"]
+    cached = client.get("/w/acme/cohorts/?segment=plan:Pro")
+    assert "data-cohorts-segment" in cached.content.decode()
