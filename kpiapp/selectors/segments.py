@@ -143,9 +143,9 @@ def report_segment_choices(current: str = "") -> list[tuple[object, object]]:
     options = segment_options()
     saved = [(s.text, s.name) for s in options.saved if len(s.condition_list) == 1]
     choices: list[tuple[object, object]] = [(_("Saved segments"), saved)] if saved else []
-    for dimension, name, values in options.dimensions:
+    for _dimension, name, values in options.dimensions:
         if values:
-            choices.append((name, [(f"{dimension}:{v}", f"{name}: {v}") for v in values]))
+            choices.append((name, list(values)))  # (address text, words) pairs
     listed = {s for s, _label in saved} | {
         f"{d}:{v}" for d, values in options.values.items() for v in values
     }
