@@ -36,6 +36,8 @@ def compare_context(page: KpiPage, span: TrendRange, today: date) -> dict[str, A
     kept = {"start": span.first.label, "end": span.last.label} if span.custom else {}
     if page.earlier is not None:
         kept["compare"] = LAST_YEAR
+    if page.versus is not None:
+        kept["versus"] = page.versus.text
     return {
         "span": span,
         "range_choices": choices,

@@ -85,3 +85,20 @@ def test_the_page_cache_tells_versus_apart(client_as, vera, company):
     de = client.get("/w/acme/kpis/mrr/?versus=country:DE")
     assert de.context is None or de.context["chart"]["versus"] != us
     assert b'data-versus-active="country:DE"' in de.content
+
+
+def test_the_range_picker_keeps_both_segments(client_as, vera, company):
+    """Choosing a range (or going back to the default one) keeps the segment and the second
+    segment; the breakdown tabs keep the second segment too."""
+    html = (
+        client_as(vera)
+        .get("/w/acme/kpis/mrr/?segment=country:DE&versus=country:US&start=2025-01&end=2025-04")
+        .content.decode()
+    )
+    picker = html[html.index('class="card filter-bar period-picker range-picker"') :]
+    picker = picker[: picker.index("</form>")]
+    assert '<input type="hidden" name="segment" value="country:DE">' in picker
+    assert '<input type="hidden" name="versus" value="country:US">' in picker
+    assert "segment=country%3ADE" in picker and "versus=country%3AUS" in picker  # default range
+    tabs = client_as(vera).get("/w/acme/kpis/mrr/?versus=country:US").content.decode()
+    assert "&amp;versus=country%3AUS" in tabs  # the breakdown tabs' links
