@@ -20,7 +20,7 @@ from kpiapp.kpis.attributed import attribution_dimension
 from kpiapp.kpis.attribution import Model, Touch, common_paths
 from kpiapp.kpis.engine import build_context
 from kpiapp.kpis.journeys import NewCustomer, load_new_customers
-from kpiapp.kpis.periods import Grain, Period, month_index
+from kpiapp.kpis.periods import Period
 from kpiapp.models import Account, Deal, KpiSnapshot, Touchpoint
 from kpiapp.models.journeys import TouchpointType
 
@@ -224,12 +224,3 @@ def _later_touches(account: Account, won_day: date) -> int:
         Touchpoint.objects.filter(account=account, occurred_at__gt=won_day).count()
         + Touchpoint.objects.filter(lead__account=account, occurred_at__gt=won_day).count()
     )
-
-
-def recent_periods(grain: Grain, today: date, count: int) -> list[Period]:
-    """The last `count` complete periods of `grain` and the current one, newest first."""
-    current = Period.containing(grain, month_index(today))
-    periods = [current]
-    while len(periods) <= count:
-        periods.append(periods[-1].previous())
-    return periods

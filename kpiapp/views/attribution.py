@@ -12,16 +12,15 @@ from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model
-from kpiapp.kpis.periods import Period, parse_period, period_name, today_in
+from kpiapp.kpis.periods import Period, month_index, parse_period, period_name, today_in
 from kpiapp.kpis.registry import dimension_value_name
 from kpiapp.models import Grain
 from kpiapp.selectors.attribution import (
     Attribution,
     attribution,
     journey_of,
-    recent_periods,
 )
-from kpiapp.views.params import grain_param
+from kpiapp.views.params import grain_param, recent_periods
 
 MODEL_NAMES = {
     "first_touch": _("First touch"),
@@ -54,7 +53,8 @@ def attribution_page(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     grain = grain_param(request)
     today = today_in(workspace.time_zone)
-    offered = recent_periods(grain, today, PERIODS_OFFERED[grain])
+    # the running period and the complete ones before it
+    offered = recent_periods(grain, month_index(today), PERIODS_OFFERED[grain] + 1)
     period = _period(request, offered)
     by = "campaign" if request.GET.get("by") == "campaign" else "channel"
     data = attribution(workspace=workspace, period=period, model=_model(request), by=by)

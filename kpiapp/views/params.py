@@ -28,13 +28,17 @@ def quarter_param(request: HttpRequest, current: Period) -> Period:
 PERIODS_TO_PICK = {"month": 36, "quarter": 12, "year": 5}
 
 
+def recent_periods(grain: Grain, this_month: int, count: int) -> list[Period]:
+    """The `count` periods of `grain` up to the running one, newest first."""
+    current = Period.containing(grain, this_month)
+    size = MONTHS_IN[grain]
+    return [Period(grain, current.first_month - size * i) for i in range(count)]
+
+
 def period_choices(grain: Grain, this_month: int, shown: Period) -> list[tuple[str, str]]:
     """The periods a page offers to pick, newest first, in words (the code is the value); the
     shown one among them even when it is older."""
-    current = Period.containing(grain, this_month)
-    size = MONTHS_IN[grain]
-    count = PERIODS_TO_PICK[grain]
-    periods = [Period(grain, current.first_month - size * i) for i in range(count)]
+    periods = recent_periods(grain, this_month, PERIODS_TO_PICK[grain])
     if shown not in periods:
         periods.append(shown)
     return [(p.label, period_name(p)) for p in periods]
