@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -21,7 +22,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 
 from celery.contrib.testing.worker import start_worker
@@ -33,6 +34,7 @@ from accounts.tenancy import _current_workspace_id, leaked_scope_clear, workspac
 from kpiapp.celery import app as celery_app
 from kpiapp.imports.mapping import parse_options
 from kpiapp.services.imports import data_import
+from tests.db_schema import record_migrations_applied, schema_from_models
 from tests.report_data import write_report_snapshots
 
 CHROMIUM = "/usr/bin/chromium"
@@ -80,6 +82,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> Iterator[ExitStack]:
+    # Runs just before pytest-django creates the test databases: their tables come straight
+    # from the models (tests/db_schema.py) until `django_db_setup` below closes this stack.
+    with ExitStack() as models_only:
+        models_only.enter_context(schema_from_models())
+        yield models_only
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_modify_db_settings: ExitStack, django_db_blocker
+) -> None:
+    django_db_modify_db_settings.close()  # the migrations are known again from here on
+    with django_db_blocker.unblock():
+        record_migrations_applied(connections[DEFAULT_DB_ALIAS])
 
 
 @pytest.fixture(scope="session")
