@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -120,20 +120,36 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
-@pytest.fixture(autouse=True)
-def _test_speedups(settings) -> Iterator[None]:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Test-only switches, for each test (`_test_speedups`) and for data built once for many tests.
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     # Recomputes run inline at commit, so a test reads their result at once; the fixture
     # `background_recompute` runs them on the worker thread instead, as the product does.
-    settings.RECOMPUTE_IN_THREAD = False
-    cache.clear()
-    # Celery reads Django settings once at start: switch the app object itself (STACK.md).
+    "RECOMPUTE_IN_THREAD": False,
+}
+
+
+@contextmanager
+def eager_celery() -> Iterator[None]:
+    """Tasks run in the calling thread. Celery reads Django settings once at start: switch the
+    app object itself (STACK.md)."""
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager = eager
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _test_speedups(settings) -> Iterator[None]:
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
+    cache.clear()
+    with eager_celery():
+        yield
 
 
 def make_user(email: str, name: str = "", password: str = PASSWORD) -> User:
