@@ -72,6 +72,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # `./dev test` collects only tests/stack/ for its stack step: a stack test elsewhere would
+    # never run there.
+    misplaced = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("stack") and not item.nodeid.startswith("tests/stack/")
+    ]
+    if misplaced:
+        raise pytest.UsageError(f"stack tests belong in tests/stack/: {', '.join(misplaced)}")
     if os.path.exists(CHROMIUM):
         return
     if _required("KZ_REQUIRE_BROWSER"):

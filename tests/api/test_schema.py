@@ -4,6 +4,8 @@ schemathesis run over every operation: no server error, answers as the schema sa
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterator
 
@@ -36,10 +38,16 @@ from tests.conftest import membership_of
 pytestmark = pytest.mark.django_db
 
 
-def _schema() -> dict:
+@functools.cache
+def _generated_schema() -> str:
     response = APIClient().get("/api/v1/schema/?format=json")
     assert response.status_code == 200
-    return response.json()
+    return response.content.decode()
+
+
+def _schema() -> dict:
+    """The served schema (generated once per test process: it depends on the code only)."""
+    return json.loads(_generated_schema())
 
 
 def test_the_schema_is_valid_and_names_every_route_auth_and_error(workspace):
