@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_tiles_link_the_mrr_chart_draws_and_dashboards_switch_and_reorder(
     user, workspace = workspace_with_one_customer(language)
     text = TEXT[language]
     base = f"{live_server.url}/w/acme"
-    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, user.email, lands_on="/w/acme/")
     page.wait_for_selector("body[data-charts-ready='1']")
 
     # The MRR chart: the last twelve months in words, five stacked movements and the MRR line.
