@@ -43,14 +43,15 @@ def schema_from_models() -> Iterator[None]:
 
 
 def record_migrations_applied(connection: BaseDatabaseWrapper) -> int:
-    """Record every migration of every app as applied, in the order `migrate` applies them;
-    returns how many."""
+    """Record every migration of every app as applied, in the order `migrate` applies them
+    (those not yet recorded: a database kept with --reuse-db has them); returns how many."""
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes(), clean_start=True)
     recorder = MigrationRecorder(connection)
     recorder.ensure_schema()
+    applied = recorder.applied_migrations()
+    missing = [m for m, _backwards in plan if (m.app_label, m.name) not in applied]
     recorder.migration_qs.bulk_create(
-        recorder.Migration(app=migration.app_label, name=migration.name)
-        for migration, _backwards in plan
+        recorder.Migration(app=migration.app_label, name=migration.name) for migration in missing
     )
-    return len(plan)
+    return len(missing)
