@@ -114,11 +114,14 @@ def _emit(collector: Collector, size: int, cohort: dict, events: dict, visits: d
         emit("opportunity_to_customer_rate", *key, won_c, opp_c, zero_reason=NO_OPPORTUNITIES)
         emit("lead_to_opportunity_rate", *key, opp_c, leads, zero_reason=NO_LEADS)
         emit("lead_to_customer_rate", *key, won_c, leads, zero_reason=NO_LEADS)
-    # Visits have a channel only: the visit-based rates break down by channel.
+    # Visits have a channel only: the visit-based rates break down by channel. Visits
+    # themselves break down by the traffic's own channels, so a lead's change (which does not
+    # recompute visits) cannot add or remove one of their dimension values.
     for key in sorted(set(visits) | {k for k in keys if k[0] in ("", "channel")}):
         leads = cohort["leads"].get(key, zero)
         won = cohort["won"].get(key, zero)
         seen = visits.get(key, zero)
-        collector.monthly("visits", *key, seen)
+        if key in visits:
+            collector.monthly("visits", *key, seen)
         collector.monthly("visitor_to_lead_rate", *key, leads, seen, zero_reason=NO_VISITS)
         collector.monthly("visitor_to_customer_rate", *key, won, seen, zero_reason=NO_VISITS)
