@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model, integer_credits
 from kpiapp.kpis.context import Context
-from kpiapp.kpis.journeys import NewCustomer
+from kpiapp.kpis.journeys import NewCustomer, NewCustomers
 from kpiapp.kpis.reasons import NO_NEW, NO_NEW_ACTIVATABLE
 from kpiapp.kpis.results import Collector, Number
 
@@ -60,20 +60,26 @@ def is_referred(customer: NewCustomer, referral: str) -> bool:
 def compute(
     context: Context,
     collector: Collector,
-    customers: list[NewCustomer],
+    found: NewCustomers,
     channel_names: list[str],
 ) -> None:
+    """The family's points; `found` may hold only the months the collector emits, and names
+    the dimension values of all months (each has a point in every period)."""
     if not collector.wants(*KEYS):
         return
     by_slot: dict[int, list[NewCustomer]] = defaultdict(list)
-    for customer in customers:
+    for customer in found.customers:
         by_slot[context.month_slot(customer.month)].append(customer)
-    _attributed(context, collector, by_slot)
-    _cohort(context, collector, by_slot, referral_key(context.referral_channel, channel_names))
+    _attributed(context, collector, by_slot, found.step_labels)
+    referral = referral_key(context.referral_channel, channel_names)
+    _cohort(context, collector, by_slot, referral, found.own_labels)
 
 
 def _attributed(
-    context: Context, collector: Collector, by_slot: dict[int, list[NewCustomer]]
+    context: Context,
+    collector: Collector,
+    by_slot: dict[int, list[NewCustomer]],
+    labels: dict[str, set[str]],
 ) -> None:
     if not collector.wants(*ATTRIBUTED_KEYS):
         return
@@ -91,7 +97,7 @@ def _attributed(
     collector.monthly("mrr_new_attributed", "", "", mrr, missing=mrr_missing)
     for model in MODELS:
         for by in BY:
-            _breakdown(context, collector, by_slot, model, by)
+            _breakdown(context, collector, by_slot, model, by, labels[by])
 
 
 def _breakdown(
@@ -100,6 +106,7 @@ def _breakdown(
     by_slot: dict[int, list[NewCustomer]],
     model: Model,
     by: str,
+    labels: set[str],
 ) -> None:
     """One model's shares per channel (or campaign) of the touchpoints, for every month.
 
@@ -127,7 +134,7 @@ def _breakdown(
                 else:
                     money[label, denominator][k] += credit * mrr
     dimension = attribution_dimension(by, model)
-    for label in sorted({label for label, _d in customers}):
+    for label in sorted(labels | {label for label, _d in customers}):
         collector.monthly(
             "customers_new_attributed", dimension, label, _summed(customers, label, 1, size)
         )
@@ -158,8 +165,10 @@ def _cohort(
     collector: Collector,
     by_slot: dict[int, list[NewCustomer]],
     referral: str,
+    labels: set[tuple[str, str]],
 ) -> None:
-    """The pooled cohort KPIs: per month numerators and denominators, summed by the collector."""
+    """The pooled cohort KPIs: per month numerators and denominators, summed by the collector;
+    a point for each of `labels` (and the total) in every period."""
     if not collector.wants(*COHORT_KEYS):
         return
     size = context.month_count
@@ -175,8 +184,9 @@ def _cohort(
     counted: Tally = defaultdict(zero)
     referred: Tally = defaultdict(zero)
     left_out: list[bool] = [False] * size
-    total[("", "")]  # the totals exist in every period, even without new customers
-    counted[("", "")]
+    for key in (("", ""), *labels):  # in every period, even without new customers
+        total[key]
+        counted[key]
     for k, group in by_slot.items():
         for c in group:
             keys: list[tuple[str, str]] = [
