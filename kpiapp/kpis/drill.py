@@ -23,6 +23,7 @@ from kpiapp.kpis.dimensions import load_account_attributes, load_names
 from kpiapp.kpis.engine import build_context
 from kpiapp.kpis.mrr_states import (
     EntityGrids,
+    RowScope,
     SubscriptionRows,
     classify_movements,
     entity_grids,
@@ -182,9 +183,17 @@ def drill(
     dimension: str = "",
     value: str = "",
     today: date | None = None,
+    scope: RowScope | None = None,
 ) -> Drill:
+    """`scope`: a segment's subscription rows (`kpis/segment_run.py`), for the movements'
+    account records only (they add up to the segment's movement)."""
     handler = _handler(key)
-    return handler(workspace, key, period, dimension, value, build_context(workspace, today=today))
+    context = build_context(workspace, today=today)
+    if scope is not None:
+        if handler not in (_accounts, _fx_impact):
+            raise KeyError(key)
+        return handler(workspace, key, period, dimension, value, context, scope=scope)
+    return handler(workspace, key, period, dimension, value, context)
 
 
 def _handler(key: str) -> Callable[..., Drill]:
@@ -241,8 +250,16 @@ class _Accounts:
         return result
 
 
-def _load_accounts(workspace: Workspace, dimension: str, value: str, context: Context) -> _Accounts:
+def _load_accounts(
+    workspace: Workspace,
+    dimension: str,
+    value: str,
+    context: Context,
+    scope: RowScope | None = None,
+) -> _Accounts:
     rows = load_subscriptions(workspace_id=workspace.id)
+    if scope is not None:
+        rows = scope.apply(rows)
     boundaries = context.boundaries()
     grids = entity_grids(rows, rows.account, len(rows.account_ids), boundaries)
     keep = _account_filter(workspace, rows.account_ids, dimension, value)
@@ -274,9 +291,15 @@ def _monthly(
 
 
 def _accounts(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
+    workspace: Workspace,
+    key: str,
+    period: Period,
+    dimension: str,
+    value: str,
+    context: Context,
+    scope: RowScope | None = None,
 ) -> Drill:
-    state = _load_accounts(workspace, dimension, value, context)
+    state = _load_accounts(workspace, dimension, value, context, scope)
     measure, kind = ACCOUNT_KPIS[key]
     counting = measure.startswith("n_")
     totals = _monthly(state, period, (measure,), kind == "state")
@@ -678,11 +701,17 @@ def _pending_churn(
 
 
 def _fx_impact(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
+    workspace: Workspace,
+    key: str,
+    period: Period,
+    dimension: str,
+    value: str,
+    context: Context,
+    scope: RowScope | None = None,
 ) -> Drill:
     """Per month of P: each account's MRR at the month's start, at this month's rates less at
     last month's."""
-    state = _load_accounts(workspace, dimension, value, context)
+    state = _load_accounts(workspace, dimension, value, context, scope)
     context = state.context
     amounts: dict[int, Fraction] = {}
     for month in period.months:

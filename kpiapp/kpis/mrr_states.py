@@ -11,7 +11,7 @@ months), and conversion multiplies by the integer rate × 10^10.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -108,6 +108,40 @@ def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
         started=started,
         unit_denominator=10_000 * lcm,
     )
+
+
+@dataclass(frozen=True)
+class RowScope:
+    """The rows of some accounts (None: every account) and, with `plan`, of that plan only:
+    a segment's rows (`kpis/segment_run.py`). The rows keep their amounts, plans, currencies and
+    unit, so every sum over them is the same sum the whole workspace's run makes for them."""
+
+    accounts: frozenset[int] | None = None
+    plan: str | None = None
+
+    def apply(self, rows: SubscriptionRows) -> SubscriptionRows:
+        keep = np.ones(rows.count, dtype=bool)
+        if self.accounts is not None:
+            wanted = np.array([a in self.accounts for a in rows.account_ids], dtype=bool)
+            keep &= wanted[rows.account] if rows.count else keep
+        if self.plan is not None:
+            code = rows.plans.index(self.plan) if self.plan in rows.plans else -1
+            keep &= rows.plan == code
+        used = np.flatnonzero(np.bincount(rows.account[keep], minlength=len(rows.account_ids)))
+        index = np.full(len(rows.account_ids), -1, dtype=np.int64)
+        index[used] = np.arange(len(used))
+        return replace(
+            rows,
+            account_ids=[rows.account_ids[i] for i in used.tolist()],
+            account=index[rows.account[keep]],
+            plan=rows.plan[keep],
+            currency=rows.currency[keep],
+            mrr=rows.mrr[keep],
+            active_from=rows.active_from[keep],
+            active_until=rows.active_until[keep],
+            cancelled=rows.cancelled[keep],
+            started=rows.started[keep],
+        )
 
 
 @dataclass

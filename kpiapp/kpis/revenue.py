@@ -53,9 +53,15 @@ class RevenueOutcome:
 
 
 def compute(
-    context: Context, collector: Collector, attributes: AccountAttributes
+    context: Context,
+    collector: Collector,
+    attributes: AccountAttributes,
+    *,
+    rows: SubscriptionRows | None = None,
 ) -> RevenueOutcome:
-    rows = load_subscriptions(workspace_id=context.workspace_id)
+    """`rows`: a segment's rows (`RowScope.apply`) instead of every row of the workspace."""
+    if rows is None:
+        rows = load_subscriptions(workspace_id=context.workspace_id)
     boundaries = context.boundaries()
     periods = [p for grain in GRAINS for p in collector.periods[grain]]
     used = needed_slots(collector, periods)

@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
+from kpiapp.kpis.segment_run import ON_DEMAND_KEYS
 from kpiapp.kpis.segments import (
     SEGMENT_DIMENSIONS,
     Condition,
@@ -32,6 +33,28 @@ NO_BREAKDOWN = {
     "channel": _("This KPI has no breakdown by channel."),
     "campaign": _("This KPI has no breakdown by campaign."),
 }
+NOT_COMBINED = _(
+    "This KPI cannot be shown for this combination of conditions: its breakdowns split by one "
+    "condition at a time."
+)
+NONE_APPLIES = _(
+    "This KPI cannot be shown for this combination of conditions: it has no breakdown by any "
+    "of them."
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a KPI's values under a segment come from: the snapshot rows of `condition` (the
+    total when None), the on-demand run of several conditions, or nowhere (`shown` False)."""
+
+    condition: Condition | None = None
+    on_demand: bool = False
+    shown: bool = True
+
+    @property
+    def snapshot_filter(self) -> dict[str, str]:
+        return snapshot_filter(self.condition)
 
 
 @dataclass(frozen=True)
@@ -44,8 +67,26 @@ class ActiveSegment:
 
     @property
     def applied(self) -> Condition | None:
-        """Snapshots hold one dimension at a time: the first condition is the one read."""
-        return self.conditions[0] if self.conditions else None
+        """The one condition of a segment of one condition (read from the snapshots)."""
+        return self.conditions[0] if len(self.conditions) == 1 else None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.conditions)
+
+    def source(self, kpi: KpiDefinition) -> Source:
+        """One condition: its breakdown rows, if the KPI has that dimension. Several: the
+        account-level KPIs on demand; any other KPI the breakdown rows of the one condition
+        it has a dimension for, and nothing when none or several of them apply."""
+        if not self.conditions:
+            return Source()
+        if self.several and kpi.key in ON_DEMAND_KEYS:
+            return Source(on_demand=True)
+        usable = self.usable(kpi)
+        return Source(usable[0]) if len(usable) == 1 else Source(shown=False)
+
+    def usable(self, kpi: KpiDefinition) -> list[Condition]:
+        return [c for c in self.conditions if c.dimension in kpi.dimensions]
 
     @property
     def text(self) -> str:
@@ -65,10 +106,21 @@ class ActiveSegment:
 
     def missing(self, kpi: KpiDefinition) -> str | Promise:
         """Why `kpi` cannot be shown for the segment ("" when it can)."""
-        condition = self.applied
-        if condition is None or condition.dimension in kpi.dimensions:
+        if self.source(kpi).shown:
             return ""
-        return NO_BREAKDOWN[condition.dimension]
+        if not self.several:
+            return NO_BREAKDOWN[self.conditions[0].dimension]
+        return NOT_COMBINED if self.usable(kpi) else NONE_APPLIES
+
+    def partly(self, kpi: KpiDefinition) -> str:
+        """With several conditions, a KPI that shows the one of them it breaks down by says
+        so ("" otherwise)."""
+        source = self.source(kpi)
+        if not self.several or source.condition is None:
+            return ""
+        return _(
+            "This KPI shows “%(condition)s” only: it has no breakdown by the other conditions."
+        ) % {"condition": condition_name(source.condition)}
 
 
 def condition_name(condition: Condition) -> str:

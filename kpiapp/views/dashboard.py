@@ -93,11 +93,11 @@ def _mrr_chart(request: WorkspaceRequest, today: date, segment: ActiveSegment) -
     """The MRR chart's months, shared by every member until a recompute (page_version)."""
     workspace_id = request.workspace.id
     key = f"kz:mrrchart:{workspace_id}:{page_version(workspace_id)}:{today.isoformat()}"
-    if segment.applied is not None:  # a hash: a segment's value is free text
-        key += ":" + hashlib.sha256(segment.applied.text.encode()).hexdigest()[:16]
+    if segment.active:  # a hash: a segment's value is free text
+        key += ":" + hashlib.sha256(segment.text.encode()).hexdigest()[:16]
     chart = cache.get(key)
     if chart is None:
-        chart = mrr_chart(today=today, segment=segment.applied)
+        chart = mrr_chart(workspace=request.workspace, today=today, segment=segment)
         cache.set(key, chart, TILE_CACHE_SECONDS)
     return chart
 

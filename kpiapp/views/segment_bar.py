@@ -43,6 +43,7 @@ def segment_context(
         "segment_keep": list(kept.items()),
         "segment_options": options,
         "segment_missing": segment.missing(kpi) if kpi is not None else "",
+        "segment_partly": segment.partly(kpi) if kpi is not None else "",
         "segment_next": f"{request.path}?{urlencode(after_save)}",
         "can_save_segment": request.membership.has_role(Role.EDITOR),
     }
