@@ -7,8 +7,11 @@ from django.utils import translation
 import pytest
 from playwright.sync_api import expect
 
+from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
+from kpiapp.services import dashboard as service
 from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.conftest import membership_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,4 +82,57 @@ def test_tiles_link_the_mrr_chart_draws_and_dashboards_switch_and_reorder(
     page.wait_for_url(f"{base}/")
     expect(tabs.locator("[aria-current=page]")).to_have_text("Overview")
     assert tiles.nth(0).get_attribute("data-kpi") == "mrr"
+    assert errors == []
+
+
+DRAG = {
+    "en": {"hint": "Drag a KPI to its place, or use the buttons.",
+           "saved": "The new order is saved.", "up": "Move MRR up"},
+    "de": {"hint": "Ziehen Sie eine Kennzahl an ihren Platz oder nutzen Sie die Schaltflächen.",
+           "saved": "Die neue Reihenfolge ist gespeichert.", "up": "MRR nach oben verschieben"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_tile_dragged_above_another_keeps_its_place_after_a_reload(live_server, page, language):
+    user, workspace = workspace_with_one_customer(language)
+    text = DRAG[language]
+    with workspace_scope(workspace.id):
+        board = service.dashboard_create(membership=membership_of(user, workspace), name="Vertrieb")
+        board.kpis = ["mrr", "arr", "leads", "win_rate"]
+        board.save(update_fields=["kpis"])
+    edit = f"{live_server.url}/w/acme/dashboards/{board.pk}/edit/"
+    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    page.goto(edit)
+    expect(page.locator(".tile-order-hint")).to_have_text(text["hint"])
+    rows = page.locator(".dashboard-tile-list li")
+    order = lambda: rows.evaluate_all("(items) => items.map((i) => i.dataset.kpi)")  # noqa: E731
+
+    # "leads" dropped on the upper half of "mrr": it lands first, and the server's list says so.
+    target = rows.nth(0)
+    box = target.bounding_box()
+    rows.nth(2).drag_to(target, target_position={"x": box["width"] / 2, "y": 3})
+    expect(page.locator(".tile-order-status")).to_have_text(text["saved"])
+    assert order() == ["leads", "mrr", "arr", "win_rate"]
+    expect(rows.nth(0).locator(".tile-position")).to_have_text("1.")
+    page.reload()
+    assert order() == ["leads", "mrr", "arr", "win_rate"]
+    board.refresh_from_db()
+    assert board.kpis == ["leads", "mrr", "arr", "win_rate"]
+
+    # "mrr" dropped on the lower half of the last tile: it goes last.
+    last = rows.nth(3)
+    box = last.bounding_box()
+    rows.nth(1).drag_to(last, target_position={"x": box["width"] / 2, "y": box["height"] - 3})
+    expect(page.locator(".tile-order-status")).to_have_text(text["saved"])
+    page.reload()
+    assert order() == ["leads", "arr", "win_rate", "mrr"]
+
+    # The buttons still work beside it, and the dashboard shows the saved order.
+    page.get_by_role("button", name=text["up"]).click()
+    expect(rows.nth(2)).to_have_attribute("data-kpi", "mrr")
+    assert order() == ["leads", "arr", "mrr", "win_rate"]
+    page.goto(f"{live_server.url}/w/acme/dashboards/{board.pk}/")
+    tiles = page.locator("article.tile").evaluate_all("(t) => t.map((i) => i.dataset.kpi)")
+    assert tiles == ["leads", "arr", "mrr", "win_rate"]
     assert errors == []
