@@ -30,6 +30,7 @@ from kpiapp.forms.reports import (
 from kpiapp.kpis.drill import drillable
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import DigestSubscription, Report, ReportComment, ShareLink
+from kpiapp.selectors.annotations import notes_by_kpi
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.reports import (
     ReportContent,
@@ -212,6 +213,9 @@ def _report_page(
             "report": report,
             "content": content,
             "charts": [s.chart_data() for s in content.sections],
+            "report_notes": notes_by_kpi(
+                periods=content.periods, kpi_keys=[s.kpi.key for s in content.sections]
+            ),
             "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
             "comments": comments,
             "comment_form": comment_form,
