@@ -1,101 +1,146 @@
-/* A dashboard's tiles ordered by drag and drop (issue 19). The list's up/down buttons stay
-   the way by keyboard and without script; this only adds dragging. A drop posts the page's own
-   form ("place" the tile before the one it was dropped on, or last) with its CSRF token, and
-   the list is then replaced by the one the server answers with, so what is shown is what was
-   saved. Native HTML5 drag and drop: no library. */
+/* A dashboard's tiles ordered by drag and drop (issue 19), on the dashboard itself and in the
+   list of its edit page. The edit page's up/down buttons stay the way by keyboard and without
+   script; this only adds dragging. Native HTML5 drag and drop, no library.
+
+   A container [data-tile-order="<edit page address>"] holds the tiles ([data-kpi]). A drop
+   posts the edit page's form ("place" the tile before the one it was dropped on, or last)
+   with the page's CSRF token. The edit page's list is then replaced by the one the server
+   answers with (data-tile-order-refresh), so what is shown is what was saved; on the
+   dashboard the live update (live.js) brings the saved tiles as for any other change.
+   data-tile-order-axis="x": tiles side by side (a grid): the left half of a tile means
+   before it. Events are caught on the document, since live.js replaces the tiles. */
 (function () {
   "use strict";
-  var list = document.querySelector("[data-tile-order]");
-  if (!list || !window.fetch || !window.DOMParser) return;
-  var status = document.querySelector(".tile-order-status");
-  var hint = document.querySelector(".tile-order-hint");
+  if (!window.fetch || !window.DOMParser) return;
   var dragged = null;
+  var from = null;  // where the dragged tile was: its container and next sibling
   var busy = false;
 
-  var items = function () { return Array.prototype.slice.call(list.querySelectorAll("li[data-kpi]")); };
+  var containerOf = function (node) { return node && node.closest ? node.closest("[data-tile-order]") : null; };
+  var tileOf = function (node) {
+    var tile = node && node.closest ? node.closest("[data-kpi]") : null;
+    return tile && containerOf(tile) ? tile : null;
+  };
+  var tilesIn = function (container) {
+    return Array.prototype.slice.call(container.querySelectorAll("[data-kpi]"));
+  };
+  var statusOf = function (container) {
+    return document.getElementById(container.dataset.tileOrderStatus || "");
+  };
+  var say = function (container, text) {
+    var status = statusOf(container);
+    if (status) status.textContent = text;
+  };
+
   var prepare = function () {
-    items().forEach(function (item) { item.draggable = items().length > 1; });
+    document.querySelectorAll("[data-tile-order]").forEach(function (container) {
+      var tiles = tilesIn(container);
+      container.classList.add("sortable");
+      tiles.forEach(function (tile) {
+        tile.draggable = tiles.length > 1;
+        // A link or a picture in a tile would otherwise be dragged itself (its address).
+        tile.querySelectorAll("a, img").forEach(function (inner) { inner.draggable = false; });
+      });
+      var hint = document.getElementById(container.dataset.tileOrderHint || "");
+      if (hint) hint.hidden = tiles.length < 2;
+    });
   };
   var clearMarks = function () {
-    items().forEach(function (item) { item.classList.remove("drop-before", "drop-after", "dragging"); });
+    document.querySelectorAll("[data-tile-order] [data-kpi]").forEach(function (tile) {
+      tile.classList.remove("drop-before", "drop-after", "dragging");
+    });
   };
-  // Dropped on the upper half of a tile: before it; on the lower half: before the next one.
-  var dropPlace = function (item, event) {
-    var box = item.getBoundingClientRect();
+  // Dropped on the first half of a tile (upper, or left in a grid): before it; else after it.
+  var dropPlace = function (container, tile, event) {
+    var box = tile.getBoundingClientRect();
+    if (container.dataset.tileOrderAxis === "x") {
+      return event.clientX < box.left + box.width / 2 ? "before" : "after";
+    }
     return event.clientY < box.top + box.height / 2 ? "before" : "after";
   };
-  var say = function (text) { if (status) status.textContent = text; };
 
-  var save = function (key, before) {
-    var form = list.querySelector("form");
-    var token = form && form.querySelector("[name=csrfmiddlewaretoken]");
-    if (!form || !token) return;
+  var putBack = function () {
+    if (from && dragged) from.container.insertBefore(dragged, from.next);
+  };
+
+  var save = function (container, tile, before) {
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    if (!token) return;
     var body = new FormData();
     body.append("csrfmiddlewaretoken", token.value);
     body.append("action", "place");
-    body.append("kpi", key);
+    body.append("kpi", tile.dataset.kpi);
     body.append("before", before);
     busy = true;
-    list.setAttribute("aria-busy", "true");
-    // Not form.action: its buttons are named "action", which shadows the property.
-    fetch(form.getAttribute("action") || window.location.href, { method: "POST", body: body, credentials: "same-origin" })
+    container.setAttribute("aria-busy", "true");
+    fetch(container.dataset.tileOrder, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.text();
       })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
-        var fresh = page.querySelector("[data-tile-order]");
-        if (!fresh) throw new Error("no list");
-        list.innerHTML = fresh.innerHTML;
         var refused = page.querySelector(".messages .message-error");
-        say(refused ? refused.textContent : list.dataset.saved);
+        if (refused) throw new Error(refused.textContent);
+        if (container.hasAttribute("data-tile-order-refresh")) {
+          var fresh = page.querySelector("[data-tile-order]");
+          if (!fresh) throw new Error("");
+          container.innerHTML = fresh.innerHTML;
+        }
+        say(container, container.dataset.saved);
       })
-      .catch(function () { say(list.dataset.failed); })
+      .catch(function (error) {
+        putBack();
+        say(container, error.message && isNaN(Number(error.message)) ? error.message : container.dataset.failed);
+      })
       .then(function () {
         busy = false;
-        list.removeAttribute("aria-busy");
+        dragged = null;
+        from = null;
+        container.removeAttribute("aria-busy");
         prepare();
       });
   };
 
-  list.addEventListener("dragstart", function (event) {
-    var item = event.target.closest && event.target.closest("li[data-kpi]");
-    if (!item || busy) { event.preventDefault(); return; }
-    dragged = item;
-    item.classList.add("dragging");
+  document.addEventListener("dragstart", function (event) {
+    var tile = tileOf(event.target);
+    if (!tile) return;
+    if (busy) { event.preventDefault(); return; }
+    dragged = tile;
+    from = { container: tile.parentNode, next: tile.nextElementSibling };
+    tile.classList.add("dragging");
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", item.dataset.kpi);
+    event.dataTransfer.setData("text/plain", tile.dataset.kpi);
   });
-  list.addEventListener("dragover", function (event) {
-    var item = event.target.closest && event.target.closest("li[data-kpi]");
-    if (!dragged || !item) return;
+  document.addEventListener("dragover", function (event) {
+    var tile = tileOf(event.target);
+    if (!dragged || !tile || containerOf(tile) !== containerOf(dragged)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "move";
-    var place = dropPlace(item, event);
-    items().forEach(function (other) {
-      other.classList.toggle("drop-before", other === item && place === "before");
-      other.classList.toggle("drop-after", other === item && place === "after");
+    var place = dropPlace(containerOf(tile), tile, event);
+    tilesIn(containerOf(tile)).forEach(function (other) {
+      other.classList.toggle("drop-before", other === tile && place === "before");
+      other.classList.toggle("drop-after", other === tile && place === "after");
     });
   });
-  list.addEventListener("drop", function (event) {
-    var item = event.target.closest && event.target.closest("li[data-kpi]");
-    if (!dragged || !item) return;
+  document.addEventListener("drop", function (event) {
+    var tile = tileOf(event.target);
+    var container = containerOf(tile);
+    if (!dragged || !tile || container !== containerOf(dragged)) return;
     event.preventDefault();
-    var key = dragged.dataset.kpi;
-    var next = dropPlace(item, event) === "before" ? item : item.nextElementSibling;
-    while (next && next === dragged) next = next.nextElementSibling;
-    var before = next ? next.dataset.kpi : "";
     clearMarks();
-    // Where it already is: nothing to save.
-    if ((dragged.nextElementSibling ? dragged.nextElementSibling.dataset.kpi : "") === before) return;
-    list.insertBefore(dragged, next);
-    dragged = null;
-    save(key, before);
+    var next = dropPlace(container, tile, event) === "before" ? tile : tile.nextElementSibling;
+    while (next && next === dragged) next = next.nextElementSibling;
+    var before = next && next.dataset.kpi ? next.dataset.kpi : "";
+    var was = dragged.nextElementSibling && dragged.nextElementSibling.dataset.kpi;
+    if ((was || "") === before) { dragged = null; return; }  // where it already was
+    dragged.parentNode.insertBefore(dragged, next);
+    save(container, dragged, before);
   });
-  list.addEventListener("dragend", function () { dragged = null; clearMarks(); });
-
-  if (hint) hint.hidden = false;
-  list.classList.add("sortable");
+  document.addEventListener("dragend", function () {
+    clearMarks();
+    if (!busy) { dragged = null; from = null; }
+  });
+  document.addEventListener("kennzahl:swapped", prepare);  // live.js brought new tiles
   prepare();
 })();

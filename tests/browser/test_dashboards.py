@@ -7,6 +7,8 @@ from django.utils import translation
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import Membership
+from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
 from kpiapp.services import dashboard as service
@@ -136,3 +138,60 @@ def test_a_tile_dragged_above_another_keeps_its_place_after_a_reload(live_server
     tiles = page.locator("article.tile").evaluate_all("(t) => t.map((i) => i.dataset.kpi)")
     assert tiles == ["leads", "arr", "mrr", "win_rate"]
     assert errors == []
+
+
+BOARD = {
+    "en": {"hint": "Drag a tile to its place to change the order.",
+           "saved": "The new order is saved."},
+    "de": {"hint": "Ziehen Sie eine Kachel an ihren Platz, um die Reihenfolge zu ändern.",
+           "saved": "Die neue Reihenfolge ist gespeichert."},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_tile_dragged_before_another_on_the_dashboard_keeps_its_place(
+    live_server, page, language
+):
+    user, workspace = workspace_with_one_customer(language)
+    text = BOARD[language]
+    with workspace_scope(workspace.id):
+        board = service.dashboard_create(membership=membership_of(user, workspace), name="Vertrieb")
+        board.kpis = ["mrr", "arr", "leads", "win_rate"]
+        board.save(update_fields=["kpis"])
+    shown = f"{live_server.url}/w/acme/dashboards/{board.pk}/"
+    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    page.goto(shown)
+    page.wait_for_selector("body[data-charts-ready='1']")
+    expect(page.locator(".tile-order-hint")).to_have_text(text["hint"])
+    tiles = page.locator("article.tile")
+    order = lambda: tiles.evaluate_all("(items) => items.map((i) => i.dataset.kpi)")  # noqa: E731
+
+    # "leads" dropped on the left half of "mrr" (tiles stand side by side): it comes first.
+    target = tiles.nth(0)
+    box = target.bounding_box()
+    tiles.nth(2).drag_to(target, target_position={"x": 5, "y": box["height"] / 2})
+    expect(page.locator(".tile-order-status")).to_have_text(text["saved"])
+    assert order() == ["leads", "mrr", "arr", "win_rate"]
+    page.reload()
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert order() == ["leads", "mrr", "arr", "win_rate"]
+    board.refresh_from_db()
+    assert board.kpis == ["leads", "mrr", "arr", "win_rate"]
+
+    # A click on a tile still opens its KPI page.
+    box = tiles.nth(1).locator(".tile-value").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"{live_server.url}/w/acme/kpis/mrr/?grain=month")
+    assert errors == []
+
+
+def test_viewers_get_no_dragging_on_the_dashboard(live_server, page):
+    user, workspace = workspace_with_one_customer("en")
+    with workspace_scope(workspace.id):
+        board = service.dashboard_create(membership=membership_of(user, workspace), name="Vertrieb")
+        Membership.objects.filter(user=user).update(role=Role.VIEWER)
+    log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    page.goto(f"{live_server.url}/w/acme/dashboards/{board.pk}/")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert page.locator("[data-tile-order], .tile-order-hint").count() == 0
+    assert page.locator("article.tile[draggable=true]").count() == 0

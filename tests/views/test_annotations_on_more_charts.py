@@ -72,6 +72,7 @@ def test_the_burnup_chart_draws_the_quarters_annotations_between_its_month_ends(
     assert "Partnerprogramm" in listed and "Kampagne gestartet" in listed
     assert ("Annotations" if language == "en" else "Anmerkungen") in page
     assert "Only ARR" not in page and "Preisliste" not in page and "Long ago" not in page
+    assert "/w/acme/annotations/" not in listed
 
 
 @freeze_time("2025-05-20 12:00")
@@ -104,7 +105,7 @@ def test_a_reports_charts_and_its_share_link_draw_and_list_the_annotations(
         months = [period_name(Period("month", month_index(date(2025, m, 1)))) for m in (3, 4)]
     assert [labels[0][m["index"]] for m in mrr] == months
     assert 'id="report-chart-0" data-annotations="report-annotations-mrr"' in page
-    assert "/w/acme/annotations/" in page  # the team's own page links to all of them
+    assert "/w/acme/annotations/" not in page  # no link to the list under every chart
     assert "Kampagne gestartet" not in page  # after the report's last month
 
     response = owner.post(
