@@ -50,10 +50,17 @@
       tile.classList.remove("drop-before", "drop-after", "dragging");
     });
   };
-  // Dropped on the first half of a tile (upper, or left in a grid): before it; else after it.
+  // Tiles side by side (a grid wider than one column, as on a phone it is not).
+  var sideBySide = function (container) {
+    var tiles = tilesIn(container);
+    if (container.dataset.tileOrderAxis !== "x" || tiles.length < 2) return false;
+    return tiles[0].getBoundingClientRect().left !== tiles[1].getBoundingClientRect().left;
+  };
+  // Dropped on the first half of a tile (the upper, or the left one side by side): before
+  // it; else after it.
   var dropPlace = function (container, tile, event) {
     var box = tile.getBoundingClientRect();
-    if (container.dataset.tileOrderAxis === "x") {
+    if (sideBySide(container)) {
       return event.clientX < box.left + box.width / 2 ? "before" : "after";
     }
     return event.clientY < box.top + box.height / 2 ? "before" : "after";
@@ -117,8 +124,10 @@
     if (!dragged || !tile || containerOf(tile) !== containerOf(dragged)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "move";
-    var place = dropPlace(containerOf(tile), tile, event);
-    tilesIn(containerOf(tile)).forEach(function (other) {
+    var container = containerOf(tile);
+    var place = dropPlace(container, tile, event);
+    container.classList.toggle("tile-order-across", sideBySide(container));
+    tilesIn(container).forEach(function (other) {
       other.classList.toggle("drop-before", other === tile && place === "before");
       other.classList.toggle("drop-after", other === tile && place === "after");
     });

@@ -195,3 +195,31 @@ def test_viewers_get_no_dragging_on_the_dashboard(live_server, page):
     page.wait_for_selector("body[data-charts-ready='1']")
     assert page.locator("[data-tile-order], .tile-order-hint").count() == 0
     assert page.locator("article.tile[draggable=true]").count() == 0
+
+
+def test_on_a_narrow_screen_the_tiles_stand_in_a_column_and_the_upper_half_means_before(
+    live_server, page
+):
+    user, workspace = workspace_with_one_customer("en")
+    with workspace_scope(workspace.id):
+        board = service.dashboard_create(membership=membership_of(user, workspace), name="Vertrieb")
+        board.kpis = ["mrr", "arr", "leads", "win_rate"]
+        board.save(update_fields=["kpis"])
+    # A phone's width; tall enough that nothing scrolls while dragging (Playwright's drag
+    # does not scroll the page in the middle of a native drag).
+    page.set_viewport_size({"width": 390, "height": 1800})
+    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    page.goto(f"{live_server.url}/w/acme/dashboards/{board.pk}/")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    tiles = page.locator("article.tile")
+    assert tiles.nth(0).bounding_box()["x"] == tiles.nth(1).bounding_box()["x"]  # one column
+    # "mrr" dropped on the lower half of "arr": it lands second.
+    box = tiles.nth(1).bounding_box()
+    tiles.nth(0).drag_to(
+        tiles.nth(1), target_position={"x": box["width"] / 2, "y": box["height"] - 5}
+    )
+    expect(page.locator(".tile-order-status")).to_have_text(BOARD["en"]["saved"])
+    page.reload()
+    order = tiles.evaluate_all("(items) => items.map((i) => i.dataset.kpi)")
+    assert order == ["arr", "mrr", "leads", "win_rate"]
+    assert errors == []
