@@ -87,18 +87,20 @@
       })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
+        // Refused (say, another editor took the tile off meanwhile): the server says why.
         var refused = page.querySelector(".messages .message-error");
-        if (refused) throw new Error(refused.textContent);
         if (container.hasAttribute("data-tile-order-refresh")) {
           var fresh = page.querySelector("[data-tile-order]");
-          if (!fresh) throw new Error("");
+          if (!fresh) throw new Error("no list in the answer");
           container.innerHTML = fresh.innerHTML;
+        } else if (refused) {
+          putBack();
         }
-        say(container, container.dataset.saved);
+        say(container, refused ? refused.textContent.trim() : container.dataset.saved);
       })
-      .catch(function (error) {
+      .catch(function () {
         putBack();
-        say(container, error.message && isNaN(Number(error.message)) ? error.message : container.dataset.failed);
+        say(container, container.dataset.failed);
       })
       .then(function () {
         busy = false;

@@ -223,3 +223,25 @@ def test_on_a_narrow_screen_the_tiles_stand_in_a_column_and_the_upper_half_means
     order = tiles.evaluate_all("(items) => items.map((i) => i.dataset.kpi)")
     assert order == ["arr", "mrr", "leads", "win_rate"]
     assert errors == []
+
+
+def test_a_drop_the_server_refuses_says_why_and_shows_the_saved_list(live_server, page):
+    user, workspace = workspace_with_one_customer("de")
+    membership = membership_of(user, workspace)
+    with workspace_scope(workspace.id):
+        board = service.dashboard_create(membership=membership, name="Vertrieb")
+        board.kpis = ["mrr", "arr", "leads"]
+        board.save(update_fields=["kpis"])
+    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    page.goto(f"{live_server.url}/w/acme/dashboards/{board.pk}/edit/")
+    rows = page.locator(".dashboard-tile-list li")
+    expect(rows).to_have_count(3)
+    with workspace_scope(workspace.id):  # another editor takes "leads" off meanwhile
+        service.dashboard_tile_remove(membership=membership, dashboard=board, key="leads")
+    box = rows.nth(0).bounding_box()
+    rows.nth(2).drag_to(rows.nth(0), target_position={"x": box["width"] / 2, "y": 3})
+    expect(page.locator(".tile-order-status")).to_have_text(
+        "Diese Kennzahl ist nicht im Dashboard."
+    )
+    assert rows.evaluate_all("(items) => items.map((i) => i.dataset.kpi)") == ["mrr", "arr"]
+    assert errors == []
