@@ -3,6 +3,7 @@ share link): drawn where their day lies and listed under the chart, in both lang
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date
@@ -13,10 +14,11 @@ from django.utils import translation
 
 import pytest
 from freezegun import freeze_time
+from pypdf import PdfReader
 
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, period_name
-from kpiapp.models import Target
+from kpiapp.models import Annotation, Target
 from kpiapp.services.annotations import annotation_create
 from tests.conftest import membership_of
 from tests.report_data import make_report
@@ -118,3 +120,30 @@ def test_a_reports_charts_and_its_share_link_draw_and_list_the_annotations(
     assert "Partnerprogramm" in shared
     assert ("Annotations" if language == "en" else "Anmerkungen") in shared
     assert "/w/acme/" not in shared  # still no way into the workspace
+
+
+@freeze_time("2025-05-20 12:00")
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["Annotations", "1. March 10, 2025: Preisliste geändert (every chart)",
+                "2. April 16, 2025: Partnerprogramm (MRR)"]),
+        ("de", ["Anmerkungen", "1. 10. März 2025: Preisliste geändert (jedes Diagramm)",
+                "2. 16. April 2025: Partnerprogramm (MRR)"]),
+    ],
+)  # fmt: skip
+def test_the_reports_pdf_draws_and_lists_the_annotations_too(
+    client_as, alice, workspace, notes, language, expected
+):
+    report = make_report(alice, workspace, language=language, sections=[{"kpi": "mrr"}])
+    pdf = client_as(alice).get(f"/w/acme/reports/{report.pk}/export.pdf").content
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    for line in expected:
+        assert line in text
+    assert "Kampagne gestartet" not in text and "Only ARR" not in text
+    bare = make_report(alice, workspace, title="Only ARR", sections=[{"kpi": "customers_new"}])
+    with workspace_scope(workspace.id):
+        Annotation.objects.all().delete()
+    pdf = client_as(alice).get(f"/w/acme/reports/{bare.pk}/export.pdf").content
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert expected[0] not in text  # no list without annotations
