@@ -13,6 +13,7 @@ from kpiapp.kpis.drill import drill, drillable
 from kpiapp.kpis.periods import Period, today_in
 from kpiapp.kpis.registry import DIMENSION_NAMES
 from kpiapp.models import ShareLink
+from kpiapp.selectors.annotations import notes_by_kpi
 from kpiapp.selectors.reports import ReportContent, report_content
 from kpiapp.selectors.targets import kpi_facts
 from kpiapp.services.share_links import share_link_viewed
@@ -50,6 +51,9 @@ def shared_report(request: ShareRequest) -> HttpResponse:
             "report": link.report,
             "content": content,
             "charts": [s.chart_data() for s in content.sections],
+            "report_notes": notes_by_kpi(
+                periods=content.periods, kpi_keys=[s.kpi.key for s in content.sections]
+            ),
             "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
             "share_token": request.share_token,
         },

@@ -4,6 +4,7 @@ breakdown rows and say which segment it is; other workspaces' segments are not o
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import date
@@ -148,3 +149,47 @@ def test_another_workspaces_segments_are_not_offered(client_as, charlie, other_w
         ])  # fmt: skip
     form = client_as(charlie).get(f"/w/{other_workspace.slug}/reports/new/").content.decode()
     assert "channel:Referral" not in form and "Geheim" not in form
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode()
+    german = text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";" if german else ","))
+
+
+@freeze_time(TODAY)
+@pytest.mark.parametrize(
+    ("language", "words", "churn"),
+    [
+        ("en", "Top referrers (Channel: Referral)", "Customer churn rate"),
+        ("de", "Top referrers (Kanal: Referral)", "Kundenabwanderungsrate"),
+    ],
+)
+def test_the_csv_and_the_shared_csv_name_the_segment_in_the_readers_words(
+    client_as, client, alice, channels, language, words, churn
+):
+    with workspace_scope(channels.id):
+        Segment.objects.create(name="Top referrers", conditions=[
+            {"dimension": "channel", "value": "Referral"},
+        ])  # fmt: skip
+    report = make_report(alice, channels, segment="channel:Referral", language=language)
+    alice.language = language
+    alice.save(update_fields=["language"])
+    owner = client_as(alice)
+    rows = _csv_rows(owner.get(f"/w/acme/reports/{report.pk}/export.csv"))
+    assert rows[0][-1] == "segment"
+    mrr = [r for r in rows[1:] if r[0] == "mrr"]
+    assert [r[4] for r in mrr] == [
+        f"{v:.2f}".replace(".", "," if language == "de" else ".") for v in REFERRAL.values()
+    ]
+    assert {r[-1] for r in rows[1:]} == {words}
+    # Words are put in the reader's language even though the file streams after the view.
+    assert {r[1] for r in rows[1:] if r[0] == "customer_churn_rate"} == {churn}
+
+    response = owner.post(
+        f"/w/acme/reports/{report.pk}/share-links/",
+        {"label": "Investor", "expires_on": "2025-05-31", "password": ""},
+    )
+    path = re.search(r'value="http://[^/"]+(/share/[^"]+/)"', response.content.decode())[1]
+    shared = _csv_rows(client.get(path + "export.csv"))
+    assert shared == rows  # a shared link reads the report's language
