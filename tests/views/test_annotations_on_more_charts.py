@@ -128,7 +128,7 @@ def test_a_reports_charts_and_its_share_link_draw_and_list_the_annotations(
     [
         ("en", ["Annotations", "1. March 10, 2025: Preisliste geändert (every chart)",
                 "2. April 16, 2025: Partnerprogramm (MRR)"]),
-        ("de", ["Anmerkungen", "1. 10. März 2025: Preisliste geändert (jedes Diagramm)",
+        ("de", ["Anmerkungen", "1. 10. März 2025: Preisliste geändert (alle Diagramme)",
                 "2. 16. April 2025: Partnerprogramm (MRR)"]),
     ],
 )  # fmt: skip
