@@ -393,15 +393,11 @@ def _mark_missing(
 def _add_groups(
     out: SlotSums, measures: dict[str, np.ndarray], groups: GroupIndex, rates: list
 ) -> None:
-    """Add the measures (entities × slots) per group, the money at the slots' rates; the
-    measures of a kind are stacked so that each grouping orders the entities once."""
     factor = np.array([r or 0 for r in rates], dtype=object)
-    money = groups.sum(np.stack([measures[name] for name in MONEY], axis=-1))
-    for i, name in enumerate(MONEY):
-        out.money[name] = out.money[name] + money[..., i].astype(object) * factor
-    counts = groups.sum(np.stack([measures[name] for name in COUNTS], axis=-1).astype(np.int64))
-    for i, name in enumerate(COUNTS):
-        out.counts[name] += counts[..., i]
+    for name in MONEY:
+        out.money[name] = out.money[name] + groups.sum(measures[name]).astype(object) * factor
+    for name in COUNTS:
+        out.counts[name] += groups.sum(measures[name].astype(np.int64))
 
 
 def count_sums(
