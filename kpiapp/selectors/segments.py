@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.kpis.segment_run import ON_DEMAND_KEYS
 from kpiapp.kpis.segments import (
+    CONDITIONS_MAX,
     SEGMENT_DIMENSIONS,
     Condition,
     SegmentError,
@@ -104,6 +105,19 @@ class ActiveSegment:
     def label(self) -> str:
         return ", ".join(condition_name(c) for c in self.conditions)
 
+    def without(self, condition: Condition) -> str:
+        """The address text of this segment less `condition` ("" for every customer)."""
+        return segment_text([c for c in self.conditions if c != condition])
+
+    def adding(self, condition: Condition) -> str:
+        """The address text of this segment and `condition` as well."""
+        return segment_text([*self.conditions, condition])
+
+    @property
+    def full(self) -> bool:
+        """No further condition can be added."""
+        return len(self.conditions) >= CONDITIONS_MAX
+
     def missing(self, kpi: KpiDefinition) -> str | Promise:
         """Why `kpi` cannot be shown for the segment ("" when it can)."""
         if self.source(kpi).shown:
@@ -155,16 +169,32 @@ class SegmentOptions:
     def dimensions(self) -> list[tuple[str, str | Promise, list[tuple[str, str]]]]:
         """Per dimension its name and its values as (address text, words), by the words."""
         return [
-            (
-                d,
-                DIMENSION_NAMES[d],
-                sorted(
-                    ((f"{d}:{v}", condition_name(Condition(d, v))) for v in self.values.get(d, [])),
-                    key=lambda pair: pair[1].casefold(),
-                ),
-            )
+            (d, DIMENSION_NAMES[d], [(c.text, words) for c, words in self.conditions(d)])
             for d in SEGMENT_DIMENSIONS
         ]
+
+    def conditions(self, dimension: str) -> list[tuple[Condition, str]]:
+        """A dimension's values as conditions with their words, by the words."""
+        conditions = [Condition(dimension, v) for v in self.values.get(dimension, [])]
+        named = [(c, condition_name(c)) for c in conditions]
+        return sorted(named, key=lambda pair: pair[1].casefold())
+
+
+def segment_additions(
+    segment: ActiveSegment, options: SegmentOptions
+) -> list[tuple[str | Promise, list[tuple[str, str]]]]:
+    """What can be added to an applied segment: per dimension it does not use yet (two values
+    of one dimension match nobody) its name and its values as (the whole segment's address
+    text, the added condition in words). Nothing without a segment or at CONDITIONS_MAX."""
+    if not segment.conditions or segment.full:
+        return []
+    used = {c.dimension for c in segment.conditions}
+    offered = [(d, options.conditions(d)) for d in SEGMENT_DIMENSIONS if d not in used]
+    return [
+        (DIMENSION_NAMES[d], [(segment.adding(c), words) for c, words in conditions])
+        for d, conditions in offered
+        if conditions
+    ]
 
 
 def segment_options(*, values: dict[str, list[str]] | None = None) -> SegmentOptions:

@@ -80,7 +80,9 @@ def test_a_two_condition_segment_on_the_dashboard_and_the_cohorts(live_server, p
     page.wait_for_load_state("load")
     status = page.locator(".segment-status")
     assert status.get_attribute("data-segment-active") == "country:DE;plan:Pro"
-    assert words["label"] in status.inner_text()
+    assert "DE Pro" in status.inner_text()
+    chips = status.locator(".segment-chip > span:first-child").all_inner_texts()
+    assert ", ".join(chips) == words["label"]
     mrr = page.locator("article.tile[data-kpi=mrr] .tile-value").inner_text()
     assert _euros(700 + 250, language) in mrr  # Germany and Pro: not 1,350 nor 850
     assert "only the first" not in page.locator("body").inner_text()
