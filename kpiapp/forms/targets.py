@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -115,7 +116,7 @@ class TeamBenchmarkForm(forms.Form):
     source = forms.CharField(label=_("Source"), max_length=300)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, units: dict[str, str], names: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Mapping[str, str], names: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = units
         self.fields["kpi_key"].choices = names
