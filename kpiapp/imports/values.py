@@ -179,7 +179,7 @@ def currency(raw: str, ctx: CellContext) -> str:
     return code
 
 
-def country(raw: str, ctx: CellContext) -> str:
+def country(raw: str, ctx: CellContext | None) -> str:  # the record form has no cell
     code = country_code(raw)
     if code is None:
         raise CellError(_("Not a country; use an ISO code such as DE or a country name."))
