@@ -54,7 +54,7 @@ def money(cents: int | Decimal | None, currency: str = "EUR") -> str:
 
 
 @register.filter
-def number(value: int | Decimal | Fraction | None, decimals: int = 0) -> str:
+def number(value: int | float | Decimal | Fraction | None, decimals: int = 0) -> str:
     if value is None or value == "":
         return "–"
     return _format(value, decimals)
