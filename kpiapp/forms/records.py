@@ -49,7 +49,7 @@ class RecordForm(_ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
                 # Records name records of their workspace: the scoped `objects`, not the
-                # default manager (all_workspaces) the form field starts from.
+                # unscoped default manager the form field starts from.
                 related = field.queryset.model
                 if issubclass(related, WorkspaceOwned):  # every record form's choices are
                     field.queryset = related.objects.all()
