@@ -111,14 +111,15 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def get_can_edit(self, report: Report) -> bool:
         membership = self.context.get("membership")
-        return bool(membership) and can_edit_report(membership, report)
+        return membership is not None and can_edit_report(membership, report)
 
 
 class RowSerializer(serializers.Serializer):
     period = serializers.CharField()
     value = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_null=True)
-    partial = serializers.BooleanField()
+    # DRF's metaclass takes declared fields off the class: this is not `Serializer.partial`.
+    partial = serializers.BooleanField()  # type: ignore[assignment]  # a field
     compare_period = serializers.CharField(allow_null=True)
     compare_value = serializers.CharField(allow_null=True)
     change = serializers.CharField(
@@ -459,7 +460,7 @@ class DigestViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def scoped_queryset(self) -> QuerySet:
-        mine = DigestSubscription.objects.filter(user_id=getattr(self.request.user, "pk", None))
+        mine = self.own_rows(DigestSubscription.objects.all())
         return mine.select_related("report").order_by("id")
 
     def _subscribe(self, request: Request, report_id: int, cadence: str) -> DigestSubscription:

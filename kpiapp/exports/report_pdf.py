@@ -181,7 +181,7 @@ def _chart(section: ReportSection, notes: list[ChartNote]) -> Flowable:
         )
         return drawing
     series = [values]
-    styles = [(PRIMARY, None, 1.6)]
+    styles: list[tuple[Any, tuple[int, int] | None, float]] = [(PRIMARY, None, 1.6)]  # dashes
     compare = [None if r.compare_value is None else float(r.compare_value) for r in section.rows]
     if any(v is not None for v in compare):
         series.append(compare)
@@ -243,7 +243,8 @@ def _headline(section: ReportSection, currency: str) -> str:
         f"<b>{_plain(_value(latest.value, kpi.unit, currency))}</b> · {period_name(latest.period)}"
     )
     if latest.change is not None and latest.compare_period is not None:
-        colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")
+        colours: dict[bool | None, str] = {True: "#157347", False: "#b42318"}
+        colour = colours.get(latest.change_good, "#1b2330")
         versus = _("vs %(p)s") % {"p": period_name(latest.compare_period)}
         moved = _plain(kpi_change(latest, kpi.unit, currency))
         line += f" · <font color='{colour}'>{moved}</font> {_plain(versus)}"

@@ -4,6 +4,7 @@ conversion rates follow the cohort of leads created in it. The database does the
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kpiapp.kpis import sql
@@ -12,6 +13,7 @@ from kpiapp.kpis.reasons import NO_LEADS, NO_OPPORTUNITIES, NO_SQLS, NO_VISITS
 from kpiapp.kpis.results import Collector
 
 Key = tuple[str, str]
+Counts = Mapping[Key, list[int]]  # per month, by (dimension, value)
 
 
 @dataclass
@@ -87,7 +89,9 @@ def compute(
     return FunnelOutcome(dict(cohort["leads"]))
 
 
-def _cohorts(context: Context, rows: list[tuple], names) -> dict[str, defaultdict]:
+def _cohorts(
+    context: Context, rows: list[tuple], names: Callable[[int | None, int | None], tuple[str, str]]
+) -> dict[str, defaultdict[Key, list[int]]]:
     size = context.month_count
     cohort = {name: _per_month(size) for name in ("leads", "sql", "opp", "won")}
     cohort["leads"][("", "")]  # the totals exist even without leads
@@ -99,7 +103,13 @@ def _cohorts(context: Context, rows: list[tuple], names) -> dict[str, defaultdic
     return cohort
 
 
-def _emit(collector: Collector, size: int, cohort: dict, events: dict, visits: dict) -> None:
+def _emit(
+    collector: Collector,
+    size: int,
+    cohort: Mapping[str, Counts],
+    events: Mapping[str, Counts],
+    visits: Counts,
+) -> None:
     zero = [0] * size
     keys = set(cohort["leads"]) | set(events["sqls"]) | set(events["opportunities"])
     for key in sorted(keys):

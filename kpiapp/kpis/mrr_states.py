@@ -185,7 +185,12 @@ class EntityGrids:
 
 
 def entity_grids(
-    rows: SubscriptionRows, entity: np.ndarray, count: int, boundaries: np.ndarray, *, pending=False
+    rows: SubscriptionRows,
+    entity: np.ndarray,
+    count: int,
+    boundaries: np.ndarray,
+    *,
+    pending: bool = False,
 ) -> EntityGrids:
     width = len(boundaries)
     start = np.searchsorted(boundaries, rows.active_from, side="left")

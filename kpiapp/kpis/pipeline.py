@@ -184,7 +184,11 @@ def _closed_totals(
         index = groups.group * size + np.where(counted, slot, 0)
 
         def count(
-            mask: np.ndarray, weights: np.ndarray | None = None, *, index=index, groups=groups
+            mask: np.ndarray,
+            weights: np.ndarray | None = None,
+            *,
+            index: np.ndarray = index,
+            groups: GroupIndex = groups,
         ) -> np.ndarray:
             out = np.zeros(groups.count * size, dtype=np.int64)
             np.add.at(out, index[mask], 1 if weights is None else weights[mask])

@@ -269,7 +269,7 @@ def _emit_lifetime_value(
         arpa_margin.append((value or 0) * context.gross_margin)
         mean_churn.append(c)
         reasons.append(reason)
-        clv.append(None if reason else (value * context.gross_margin / c))
+        clv.append(None if reason or value is None else (value * context.gross_margin / c))
     collector.monthly("clv", *args, arpa_margin, mean_churn, missing=reasons)
     collector.monthly("ltv_revenue", *args, arpa, mean_churn, missing=reasons)
     return clv, reasons

@@ -9,7 +9,7 @@ Its sections are the KPIs in order, each with the team's note: a JSON list of
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -186,7 +186,7 @@ class ShareLink(WorkspaceOwned):
     def has_password(self) -> bool:
         return bool(self.password_hash)
 
-    def is_active(self, now: object = None) -> bool:
+    def is_active(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and self.expires_at > moment
 

@@ -3,6 +3,8 @@ cohort retention heat map, each a chart with its numbers in a table."""
 
 from __future__ import annotations
 
+from typing import SupportsFloat
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -136,5 +138,5 @@ def cohort_page(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-def _plain(value: object) -> float | None:
+def _plain(value: SupportsFloat | None) -> float | None:
     return None if value is None else float(value)

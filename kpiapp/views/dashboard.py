@@ -1,5 +1,6 @@
 import hashlib
 from datetime import date
+from typing import cast
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.kpis.periods import Grain, Period, month_index, parse_period, today_in
 from kpiapp.models import Grain as GrainChoices
-from kpiapp.pagecache.decorator import cached_page
+from kpiapp.pagecache.decorator import CacheableResponse, cached_page
 from kpiapp.pagecache.versions import page_version
 from kpiapp.selectors.annotations import chart_markers, chart_notes
 from kpiapp.selectors.dashboard import MrrChart, mrr_chart
@@ -176,7 +177,7 @@ def _dashboard_page(request: WorkspaceRequest, dashboard_id: int | None) -> Http
         },
     )
     # A flag for @cached_page: record counts change unversioned.
-    response.page_cache = bool(tiles)  # type: ignore[attr-defined]  # a plain HttpResponse
+    cast(CacheableResponse, response).page_cache = bool(tiles)
     return response
 
 

@@ -294,7 +294,7 @@ def export_filename(report: Report, content: ReportContent, extension: str) -> s
     return f"{name}-{content.today.isoformat()}.{extension}"
 
 
-def csv_response(content: ReportContent, table: str) -> HttpResponse:
+def csv_response(content: ReportContent, table: str) -> StreamingHttpResponse:
     from kpiapp.exports.report_csv import report_csv_lines
 
     report = content.report
@@ -323,7 +323,7 @@ def pdf_response(content: ReportContent) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
-def export_csv(request: WorkspaceRequest, report_id: int) -> HttpResponse:
+def export_csv(request: WorkspaceRequest, report_id: int) -> StreamingHttpResponse:
     report = access_report(_membership(request), report_id)
     return csv_response(_content(request, report), request.GET.get("table", "values"))
 

@@ -6,7 +6,7 @@ records only when the link allows it."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from kpiapp.kpis.drill import drill, drillable
@@ -62,7 +62,7 @@ def shared_report(request: ShareRequest) -> HttpResponse:
 
 
 @share_view
-def shared_csv(request: ShareRequest) -> HttpResponse:
+def shared_csv(request: ShareRequest) -> StreamingHttpResponse:
     return csv_response(_content(request), request.GET.get("table", "values"))
 
 
