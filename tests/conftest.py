@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
+from django.utils import translation
 
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
@@ -114,6 +115,9 @@ def _test_speedups(settings) -> Iterator[None]:
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = eager
+    # A request in German leaves German active in this thread (LocaleMiddleware does not
+    # switch back): the next test must not depend on which test ran before it.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_user(email: str, name: str = "", password: str = PASSWORD) -> User:
