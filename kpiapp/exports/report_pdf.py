@@ -286,6 +286,11 @@ def _section(
         head.append(Paragraph(_headline(section, currency), STYLES["body"]))
     if section.note:
         head.append(Paragraph(_plain(section.note).replace("\n", "<br/>"), STYLES["note"]))
+    if section.missing:  # a segment of several conditions that this KPI cannot show
+        head.append(Paragraph(_plain(section.missing), STYLES["body"]))
+        return [KeepTogether(head), Spacer(1, 4 * mm)]
+    if section.partly:
+        head.append(Paragraph(_plain(section.partly), STYLES["small"]))
     head.append(_chart(section, notes))
     if notes and section.has_values:
         head.append(Paragraph(_plain(_("Annotations")), STYLES["h3"]))
