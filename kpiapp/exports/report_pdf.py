@@ -282,7 +282,7 @@ def _section(
     if report.dimension and not section.filtered:
         name += f" <font color='#5b6575' size='9'>({_plain(_('total'))})</font>"
     head: list[Flowable] = [Paragraph(name, STYLES["h2"])]
-    if section.latest is not None:
+    if section.latest is not None and not section.missing:
         head.append(Paragraph(_headline(section, currency), STYLES["body"]))
     if section.note:
         head.append(Paragraph(_plain(section.note).replace("\n", "<br/>"), STYLES["note"]))

@@ -124,6 +124,7 @@ def test_the_report_page_reads_the_cached_run(client_as, alice, company, monkeyp
         assert "€2,600.00" in page and NONE_APPLIES["en"] in page
         assert 'data-report-segment="country:DE;plan:Pro"' in page
         assert "DACH Pro (Country: Germany, Plan: Pro)" in page
+        assert page.count('class="report-headline"') == 1  # MRR's: the others have no value
     # No records link for the on-demand values: the records split by one condition at a time.
     assert "/kpis/mrr/records/" not in first
 
