@@ -16,6 +16,7 @@ from django.utils import translation
 import pytest
 from freezegun import freeze_time
 from pypdf import PdfReader
+from rest_framework.test import APIClient
 
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index
@@ -208,3 +209,25 @@ def test_the_form_saves_a_saved_segment_of_two_conditions(client_as, erik, compa
     assert (report.segment, report.dimension) == (DE_PRO, "")
     edit = client.get(f"/w/acme/reports/{report.pk}/edit/").content.decode()
     assert '<option value="country:DE;plan:Pro" selected>' in edit
+
+
+@freeze_time(TODAY)
+def test_the_api_creates_such_a_report_and_its_content_says_why_a_kpi_is_left_out(alice, company):
+    client = APIClient()
+    client.force_authenticate(alice)
+    base = "/api/v1/workspaces/acme/reports/"
+    data = {
+        "title": "DE Ads",
+        "segment": DE_ADS,
+        "range_kind": "last_n_months",
+        "range_months": 3,
+        "sections": [{"kpi": "mrr"}, {"kpi": "leads"}, {"kpi": "nps"}],
+    }
+    made = client.post(base, data, format="json")
+    assert made.status_code == 201, made.content
+    body = client.get(f"{base}{made.json()['id']}/content/").json()
+    mrr, leads, nps = body["sections"]
+    assert mrr["rows"][-1]["value"] == "1600.00" and mrr["missing"] == mrr["partly"] == ""
+    assert leads["partly"].startswith("This KPI shows “Channel: Ads” only")
+    assert nps["missing"].startswith("This KPI cannot be shown for this combination")
+    assert all(r["value"] is None for r in nps["rows"])
