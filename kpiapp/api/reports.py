@@ -138,6 +138,12 @@ class ContentSectionSerializer(serializers.Serializer):
     unit = serializers.CharField()
     note = serializers.CharField()
     filtered = serializers.BooleanField()
+    missing = serializers.CharField(
+        help_text="why a segment of several conditions cannot show this KPI (else empty)"
+    )
+    partly = serializers.CharField(
+        help_text="under several conditions: the one this KPI shows (else empty)"
+    )
     status = serializers.CharField(allow_null=True, help_text="the last quarter against target")
     rows = RowSerializer(many=True)
 
@@ -184,6 +190,8 @@ def content_json(content: ReportContent) -> dict[str, Any]:
                 "unit": kpi.unit,
                 "note": section.note,
                 "filtered": section.filtered,
+                "missing": section.missing,
+                "partly": section.partly,
                 "status": section.pacing.status if section.pacing else None,
                 "rows": rows,
             }

@@ -2,7 +2,9 @@
 or the targets table. Columns have stable English names; numbers are plain decimals in the
 KPI's unit (money in major units, rates as fractions), written as the API series writes them,
 in Kennzahl's CSV dialect (`csv_dialect`). The values table's last column, `segment`, says in
-words whose values they are when the report has a segment or a filter."""
+words whose values they are when the report has a segment or a filter (under a segment of
+several conditions, a KPI that shows one of them names that one; one the segment cannot show
+has no values and its `reason` says why)."""
 
 from __future__ import annotations
 
@@ -76,6 +78,9 @@ def _value_rows(
     for section in sections:
         kpi = section.kpi
         places = _places(kpi.key, kpi.unit)
+        # Under several conditions: a KPI showing one of them names it; one left out says why.
+        whose = neutralise(section.applied) if section.applied else segment
+        missing = neutralise(section.missing)
         for row in section.rows:
             yield [
                 kpi.key,
@@ -90,9 +95,9 @@ def _value_rows(
                 "1" if row.change_in_points else "0",
                 "1" if row.change_absolute else "0",
                 _number(row.target, places, comma),
-                neutralise(reason_text(row.reason)),
+                missing or neutralise(reason_text(row.reason)),
                 neutralise(section.note),
-                segment,
+                whose,
             ]
 
 

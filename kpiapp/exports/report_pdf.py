@@ -283,10 +283,15 @@ def _section(
     if report.dimension and not section.filtered:
         name += f" <font color='#5b6575' size='9'>({_plain(_('total'))})</font>"
     head: list[Flowable] = [Paragraph(name, STYLES["h2"])]
-    if section.latest is not None:
+    if section.latest is not None and not section.missing:
         head.append(Paragraph(_headline(section, currency), STYLES["body"]))
     if section.note:
         head.append(Paragraph(_plain(section.note).replace("\n", "<br/>"), STYLES["note"]))
+    if section.missing:  # a segment of several conditions that this KPI cannot show
+        head.append(Paragraph(_plain(section.missing), STYLES["body"]))
+        return [KeepTogether(head), Spacer(1, 4 * mm)]
+    if section.partly:
+        head.append(Paragraph(_plain(section.partly), STYLES["small"]))
     head.append(_chart(section, notes))
     if notes and section.has_values:
         head.append(Paragraph(_plain(_("Annotations")), STYLES["h3"]))

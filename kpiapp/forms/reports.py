@@ -56,7 +56,7 @@ class ReportForm(forms.Form):
     segment = forms.ChoiceField(
         label=_("Segment"),
         required=False,
-        help_text=_("Its breakdown in every table, chart and export, instead of a filter."),
+        help_text=_("Its values in every table, chart and export, instead of a filter."),
     )
     comparison = forms.ChoiceField(label=_("Compare with"), choices=Comparison.choices)
     include_targets = forms.BooleanField(label=_("Show the targets table"), required=False)

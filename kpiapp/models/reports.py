@@ -68,8 +68,9 @@ class Report(WorkspaceOwned):
     end_period = models.CharField(_("to"), max_length=7, blank=True)
     dimension = models.CharField(_("filter by"), max_length=20, blank=True)
     dimension_value = models.CharField(_("filter value"), max_length=200, blank=True)
-    # A segment (issue 19 item 4) as the address writes it (`channel:Referral`): one condition,
-    # which also sets `dimension` and `dimension_value`, so every table reads its rows.
+    # A segment (issue 19 item 4) as the address writes it (`channel:Referral`). One condition
+    # also sets `dimension` and `dimension_value`, so every table reads its rows; several
+    # leave them empty and the report reads what the KPI pages show for the segment.
     segment = models.CharField(_("segment"), max_length=300, blank=True)
     comparison = models.CharField(
         _("comparison"), max_length=10, choices=Comparison.choices, default=Comparison.PREVIOUS

@@ -220,10 +220,11 @@ def segment_values() -> dict[str, list[str]]:
 
 
 def report_segment_choices(current: str = "") -> list[tuple[object, object]]:
-    """What a report's segment can be: the saved segments of one condition (a report reads one
-    breakdown), then each dimension's values, grouped; `current` too when not among them."""
+    """What a report's segment can be: the saved segments (of one condition or several, by
+    name, with their conditions), then each dimension's values, grouped; `current` too when
+    not among them."""
     options = segment_options()
-    saved = [(s.text, s.name) for s in options.saved if len(s.condition_list) == 1]
+    saved = [(s.text, segment_label(s.text, name=s.name)) for s in options.saved]
     choices: list[tuple[object, object]] = [(_("Saved segments"), saved)] if saved else []
     for _dimension, name, values in options.dimensions:
         if values:

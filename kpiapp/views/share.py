@@ -78,15 +78,14 @@ def shared_records(request: ShareRequest, key: str) -> HttpResponse:
     link = _link(request)
     content = _content(request)
     section = next((s for s in content.sections if s.kpi.key == key), None)
-    if not link.allow_records or section is None or not drillable(key):
+    if not link.allow_records or section is None or not drillable(key) or not section.has_records:
         raise Http404("No records here")
     labels = {p.label: p for p in content.periods}
     period: Period | None = labels.get(request.GET.get("period", ""))
     if period is None:
         raise Http404("Not a period of this report")
     report = link.report
-    dimension = report.dimension if section.filtered else ""
-    value = report.dimension_value if section.filtered else ""
+    dimension, value = section.dimension, section.dimension_value
     try:
         result = drill(
             workspace=link.workspace,

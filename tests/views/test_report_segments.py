@@ -72,19 +72,27 @@ def test_bad_segments_answer_400_and_save_nothing(client_as, erik, channels):
             {"dimension": "channel", "value": "Referral"}, {"dimension": "plan", "value": "Pro"},
         ])  # fmt: skip
     for data, message in [
-        (_form(segment="channel:Referral;plan:Pro"), "Select a valid choice"),  # not offered
+        (_form(segment="channel:Referral;plan:Basic"), "Select a valid choice"),  # not offered
         (_form(segment="owner:Anna"), "Select a valid choice"),
         (
             _form(segment="channel:Referral", dimension="plan", dimension_value="Pro"),
+            "Choose a segment or a filter, not both.",
+        ),
+        (
+            _form(segment="channel:Referral;plan:Pro", dimension="plan", dimension_value="Pro"),
             "Choose a segment or a filter, not both.",
         ),
     ]:
         response = client.post("/w/acme/reports/new/", data)
         assert response.status_code == 400 and message in response.content.decode()
     form = client.get("/w/acme/reports/new/").content.decode()
-    assert ">Two<" not in form  # a saved segment of two conditions is not offered
-    with pytest.raises(ValidationError, match="choose a segment with one condition"):
-        make_report(erik, channels, segment="channel:Referral;plan:Pro")  # as the API sends it
+    # A saved segment of two conditions is offered, by its name and its conditions.
+    assert '<option value="channel:Referral;plan:Pro">Two (Channel: Referral, Plan: Pro)<' in form
+    with pytest.raises(ValidationError, match="not both"):
+        make_report(erik, channels, segment="channel:Referral;plan:Pro", dimension="plan",
+                    dimension_value="Pro")  # fmt: skip  # as the API sends it
+    with pytest.raises(ValidationError, match="too long"):
+        make_report(erik, channels, segment=";".join(f"campaign:{n}" * 20 for n in range(4)))
     with workspace_scope(channels.id):
         assert not Report.objects.exists()
 
