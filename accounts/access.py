@@ -12,6 +12,7 @@ key. Those few reads across workspaces are the functions below, and only this mo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -22,6 +23,14 @@ from accounts.models import ApiToken, Invitation, Membership, User, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from accounts.tokens import hash_secret
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # the stubs' helper (a dev dependency)
+
+    class _TokenMembership(TypedDict):
+        is_member: bool
+
+    LiveApiToken = WithAnnotations[ApiToken, _TokenMembership]  # an ApiToken with `is_member`
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -44,7 +53,7 @@ def invitation_by_token(raw_token: str) -> Invitation | None:
     )
 
 
-def live_api_token(raw_key: str) -> ApiToken | None:
+def live_api_token(raw_key: str) -> LiveApiToken | None:
     """The unrevoked token an `Authorization: Token …` header names, with its user, workspace
     and `is_member` (whether the user still belongs to it), in one query. Unscoped: the key is
     the credential, and the token names its workspace."""

@@ -4,7 +4,7 @@ so the change and its record are committed together or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -36,10 +36,13 @@ def audit_record(
     action: str,
     subject: str = "",
     object_type: str = "",
+    details: Mapping[str, object] | None = None,
     **data: object,
 ) -> AuditEvent:
     """Write one audit event: `action` is a key of `AuditAction`, `subject` the changed
-    object's label, `data` a short JSON detail (before/after values, a role, counts)."""
+    object's label, `data` a short JSON detail (before/after values, a role, counts);
+    `details` adds keys made at run time (after those of `data`)."""
+    data = {**data, **(details or {})}
     with workspace_scope(workspace.id):
         return AuditEvent.objects.create(
             actor=actor,

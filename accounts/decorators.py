@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,11 +21,12 @@ from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 
 View = Callable[..., HttpResponse]
+R = TypeVar("R", bound=HttpResponseBase)  # a page, or e.g. a streamed download
 
 
 def workspace_view(
     *, min_role: str = Role.VIEWER, post_role: str | None = None
-) -> Callable[[View], View]:
+) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
     """Resolve `slug` to the caller's membership (404 for outsiders, 403 below `min_role`, or
     below `post_role` for a POST when given),
     set `request.workspace` / `request.membership`, and run the view inside the workspace scope.
@@ -34,10 +35,10 @@ def workspace_view(
     templates read data while the scope is still set.
     """
 
-    def decorate(view: View) -> View:
+    def decorate(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> R | HttpResponse:
             request = cast(WorkspaceRequest, request)  # login_required let only a user through
             needed = post_role if post_role and request.method == "POST" else min_role
             membership = access_workspace(request.user, slug, min_role=needed)

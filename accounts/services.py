@@ -183,7 +183,7 @@ def workspace_update(*, actor: Membership, settings_: WorkspaceSettings) -> Work
             workspace=workspace,
             actor=actor.user,
             action=AuditAction.WORKSPACE_UPDATED,
-            **changed,  # type: ignore[arg-type]  # audit details are any JSON value, not str
+            details=changed,
         )
         hooks.workspace_settings_changed(workspace, set(changed))
     return workspace

@@ -2,17 +2,20 @@
 works across workspaces by design (STYLE.md, known limits), so each list says whose row it is.
 """
 
+from typing import Any, ClassVar
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from kpiapp import models as m
 
 
 class WorkspaceAdmin(admin.ModelAdmin):
-    list_filter: tuple = ("workspace",)
+    list_filter: ClassVar[tuple[str, ...]] = ("workspace",)
     list_select_related = ("workspace",)
-    raw_id_fields: tuple = ()
+    raw_id_fields: ClassVar[tuple[str, ...]] = ()
 
-    def get_list_display(self, request):
+    def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         return ("workspace", *super().get_list_display(request))
 
 

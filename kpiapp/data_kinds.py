@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.tenancy import WorkspaceOwned
 from kpiapp import models as m
 from kpiapp.exports.readers import Reader, cents_reader, path_reader
 from kpiapp.forms import records as f
@@ -32,7 +33,7 @@ class Column:
 @dataclass(frozen=True)
 class DataKind:
     slug: str
-    model: type[models.Model]
+    model: type[WorkspaceOwned]
     label: str | Promise
     label_plural: str | Promise
     form: type[f.RecordForm]
@@ -55,6 +56,21 @@ class DataKind:
             if name in self.form.base_fields and filled.get(name) in (None, ""):
                 filled[name] = value
         return filled
+
+    @property
+    def form_fields(self) -> tuple[str, ...]:
+        """The names the record's form edits, in its order (money as `amount`, not cents)."""
+        names = self.form._meta.fields
+        if names is None or isinstance(names, str):  # "__all__": no record form says that
+            raise TypeError(f"{self.slug}: the form must list its fields")
+        return tuple(names)
+
+    def field(self, name: str) -> models.Field[Any, Any]:
+        """The model field `name` (filters, columns and form fields are all concrete fields)."""
+        field = self.model._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(f"{self.slug}: {name} is not a field of the record")
+        return field
 
     @property
     def sorts(self) -> set[str]:

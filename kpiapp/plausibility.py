@@ -14,17 +14,20 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.formats import number_format
-from django.utils.functional import Promise, lazy
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from kpiapp import models as m
 from kpiapp.kpis import target_rules
 from kpiapp.kpis.periods import FIRST_DAY, LAST_DAY, month_index
 from kpiapp.models.deals import DealStage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # str or a lazy translation
 
 # Dates of what has happened may lie a day ahead: a workspace's today is not the whole world's.
 TOLERANCE = timedelta(days=1)
@@ -40,7 +43,7 @@ MAX_RATE = Decimal(1_000_000)
 MAX_CUSTOM_VALUE = Decimal(10) ** 14  # the column: 20 digits, 6 of them decimals
 
 Values = Mapping[str, Any]
-Problem = tuple[str, str | Promise]  # (attribute, message)
+Problem = tuple[str, "StrOrPromise"]  # (attribute, message)
 Rule = Callable[[Values, date], list[Problem]]
 
 DATE_WINDOW = _("The date must lie between 1970 and 2100.")
@@ -99,7 +102,7 @@ def happened(values: Values, names: list[str], today: date) -> list[Problem]:
     ]
 
 
-def bounded(values: Values, limits: dict[str, int | Decimal]) -> list[Problem]:
+def bounded(values: Values, limits: Mapping[str, int | Decimal]) -> list[Problem]:
     return [
         (name, at_most(limit))
         for name, limit in limits.items()
@@ -116,7 +119,7 @@ def money(values: Values, names: list[str]) -> list[Problem]:
     ]
 
 
-def not_before(values: Values, later: str, earlier: str, message: str | Promise) -> list[Problem]:
+def not_before(values: Values, later: str, earlier: str, message: StrOrPromise) -> list[Problem]:
     first, then = values.get(earlier), values.get(later)
     return [(later, message)] if first and then and then < first else []
 
@@ -218,7 +221,7 @@ RULES: dict[type[models.Model], Rule] = {
 def problems(model: type[models.Model], values: Values, today: date) -> list[Problem]:
     """Every implausible value of a record of `model`, at most one per attribute: a date
     outside the window first, then the kind's own rules."""
-    found: dict[str, str | Promise] = {}
+    found: dict[str, StrOrPromise] = {}
     for name, message in window(values, _dates(model)) + RULES[model](values, today):
         found.setdefault(name, message)
     return list(found.items())
@@ -242,13 +245,14 @@ def target_problem(key: str, unit: str, value: Decimal) -> str | None:
     problem = target_rules.value_problem(key, unit, value)
     if problem is None:
         return None
-    if problem.code == "range":
+    low, high = problem.low, problem.high  # set for "range"; low for "at_least"
+    if problem.code == "range" and low is not None and high is not None:
         return str(_("Enter a value between %(low)s and %(high)s.")) % {
-            "low": _shown(problem.low, unit),
-            "high": _shown(problem.high, unit),
+            "low": _shown(low, unit),
+            "high": _shown(high, unit),
         }
     if problem.code == "negative":
         return str(_("A target cannot be negative."))
-    if problem.code == "at_least":
-        return str(_("Enter at least %(low)s.")) % {"low": _shown(problem.low, unit)}
+    if problem.code == "at_least" and low is not None:
+        return str(_("Enter at least %(low)s.")) % {"low": _shown(low, unit)}
     return str(_("Enter a whole number: this KPI counts."))

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
+from django.utils import translation
 
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
@@ -159,6 +160,9 @@ def _test_speedups(settings) -> Iterator[None]:
     cache.clear()
     with eager_celery():
         yield
+    # A request in German leaves German active in this thread (LocaleMiddleware does not
+    # switch back): the next test must not depend on which test ran before it.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_user(email: str, name: str = "", password: str = PASSWORD) -> User:

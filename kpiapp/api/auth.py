@@ -127,4 +127,4 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 class VerifiedSessionScheme(SessionScheme):
     """The session in the OpenAPI schema (as `cookieAuth`, like Django REST framework's)."""
 
-    target_class = VerifiedSessionAuthentication
+    target_class = "kpiapp.api.auth.VerifiedSessionAuthentication"  # a dotted path, like its base

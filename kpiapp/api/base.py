@@ -15,9 +15,9 @@ handle (which skips `finalize_response`) cannot leave this thread inside the wor
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from rest_framework import viewsets
@@ -25,7 +25,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from accounts.access import access_workspace
-from accounts.models import ApiToken, Membership, Workspace
+from accounts.models import ApiToken, Membership, User, Workspace
 from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 
@@ -37,6 +37,8 @@ GUARDED = (
     "dispatch",
     "finalize_response",
 )
+
+_M = TypeVar("_M", bound=Model)
 
 
 class WorkspaceApiRequest(Request):
@@ -51,6 +53,7 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
     write_role: ClassVar[str] = Role.EDITOR
     membership: Membership  # set in initial(), before any handler runs
     workspace: Workspace
+    caller: User
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -70,13 +73,23 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
                 return self.scoped_queryset().none()
         return self.scoped_queryset()
 
+    def own_rows(self, rows: QuerySet[_M]) -> QuerySet[_M]:
+        """The caller's own rows (by their `user`); none for the schema generator's request,
+        which has nobody."""
+        user = self.request.user
+        return rows.filter(user=user) if isinstance(user, User) else rows.none()
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # credentials, IsAuthenticated, throttles
         slug = kwargs["slug"]
         if isinstance(request.auth, ApiToken) and request.auth.workspace.slug != slug:
             raise Http404("No such workspace.")  # a token grants its own workspace only
+        user = request.user
+        if not isinstance(user, User):  # IsAuthenticated has refused anonymous callers already
+            raise Http404("No such workspace.")
         needed = self.read_role if request.method in SAFE_METHODS else self.write_role
-        membership = access_workspace(request.user, slug, min_role=needed)
+        membership = access_workspace(user, slug, min_role=needed)
+        self.caller = user
         self.membership = membership
         self.workspace = membership.workspace
         # Serializers read them from the request in their context (e.g. the audit description).

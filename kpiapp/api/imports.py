@@ -109,7 +109,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspa
         with transaction.atomic():  # a refused mapping keeps nothing
             try:
                 job = service.import_job_create(
-                    membership=request.membership,
+                    membership=self.membership,
                     kind=data["kind"],
                     filename=data["file"].name,
                     data=data["file"].read(),
@@ -133,7 +133,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspa
         """Import a file whose check found no errors."""
         job = self.get_object()
         try:
-            job = service.import_job_start(job=job, actor=request.user)
+            job = service.import_job_start(job=job, actor=self.caller)
         except service.ImportRequestError as error:
             raise exceptions.ValidationError({"status": [str(error)]}) from None
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -77,40 +77,47 @@ class ScoringRuleViewSet(
         scoring_rule_delete(membership=self.membership, rule=instance)
 
 
-def scored_lead_serializer(base: type[serializers.ModelSerializer]) -> type:
-    """The leads' record serializer with the read-only `score` and `score_reasons`, read from
-    the scores the viewset computed for the leads it answers with (context["scores"])."""
+# The read-only `score` and `score_reasons` of a lead, read from the scores the viewset computed
+# for the leads it answers with (context["scores"]). No docstring: the schema would show it.
+class _ScoreFields(serializers.Serializer):
+    score = serializers.SerializerMethodField()
+    score_reasons = serializers.SerializerMethodField()
 
-    class ScoredLeadSerializer(base):  # type: ignore[valid-type,misc]  # made at run time
-        score = serializers.SerializerMethodField()
-        score_reasons = serializers.SerializerMethodField()
+    def _score(self, lead: Lead) -> Score | None:
+        return self.context.get("scores", {}).get(lead.pk)
 
-        class Meta(base.Meta):  # type: ignore[name-defined]  # base is a parameter
-            fields = [*base.Meta.fields, "score", "score_reasons"]
-            read_only_fields = [
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_score(self, lead: Lead) -> int | None:
+        score = self._score(lead)
+        return score.score if score else None
+
+    @extend_schema_field(ScoreReasonSerializer(many=True))
+    def get_score_reasons(self, lead: Lead) -> Any:
+        score = self._score(lead)
+        return ScoreReasonSerializer(score.reasons if score else [], many=True).data
+
+
+def scored_lead_serializer(
+    base: type[serializers.ModelSerializer],
+) -> type[serializers.ModelSerializer]:
+    """The leads' record serializer (`base`, made at run time) with `score` and
+    `score_reasons`."""
+    meta = type(
+        "Meta",
+        (base.Meta,),
+        {
+            "fields": [*base.Meta.fields, "score", "score_reasons"],
+            "read_only_fields": [
                 *getattr(base.Meta, "read_only_fields", []),
                 "score",
                 "score_reasons",
-            ]
-
-        def _score(self, lead: Lead) -> Score | None:
-            return self.context.get("scores", {}).get(lead.pk)
-
-        @extend_schema_field(serializers.IntegerField(allow_null=True))
-        def get_score(self, lead: Lead) -> int | None:
-            score = self._score(lead)
-            return score.score if score else None
-
-        @extend_schema_field(ScoreReasonSerializer(many=True))
-        def get_score_reasons(self, lead: Lead) -> Any:
-            score = self._score(lead)
-            return ScoreReasonSerializer(score.reasons if score else [], many=True).data
-
-    ScoredLeadSerializer.__name__ = "LeadSerializer"
-    return ScoredLeadSerializer
+            ],
+        },
+    )
+    return type("LeadSerializer", (_ScoreFields, base), {"Meta": meta})
 
 
-class LeadScoresMixin:
+class LeadScoresMixin(WorkspaceViewSet):
     """Computes the scores of the leads a response carries, in a few queries per response."""
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
@@ -118,10 +125,9 @@ class LeadScoresMixin:
         if instance is not None:
             leads = list(instance) if kwargs.get("many") else [instance]
             leads = [lead for lead in leads if isinstance(lead, Lead)]
-            workspace = self.workspace  # type: ignore[attr-defined]  # a WorkspaceViewSet
-            self._scores = lead_scores(leads, today_in(workspace.time_zone))
-        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]  # a mixin
+            self._scores = lead_scores(leads, today_in(self.workspace.time_zone))
+        return super().get_serializer(*args, **kwargs)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()  # type: ignore[misc]  # a mixin
+        context = super().get_serializer_context()
         return {**context, "scores": getattr(self, "_scores", {})}

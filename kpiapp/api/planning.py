@@ -3,6 +3,7 @@ workspace is judged by, and the team's own)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -153,10 +154,10 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = self._rows(self._quarter(request.query_params.get("quarter")))
-        currency = request.workspace.currency
+        currency = self.workspace.currency
         return Response(TargetSerializer([_row(r, currency) for r in rows], many=True).data)
 
-    def _rows(self, quarter: Period) -> list[TargetRow]:
+    def _rows(self, quarter: Period) -> Sequence[TargetRow]:  # `list` is a handler in here
         today = today_in(self.workspace.time_zone)
         return targets_of_quarter(quarter=quarter, today=today, facts=kpi_facts())
 
@@ -177,7 +178,7 @@ class TargetViewSet(mixins.DestroyModelMixin, WorkspaceViewSet):
             confirmed=data["confirm"],
         )
         row = next(r for r in self._rows(quarter) if r.target.pk == target.pk)
-        data = TargetSerializer(_row(row, request.workspace.currency)).data
+        data = TargetSerializer(_row(row, self.workspace.currency)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Target) -> None:
@@ -194,7 +195,8 @@ class BenchmarkSerializer(serializers.Serializer):
     high = serializers.DecimalField(
         max_digits=24, decimal_places=6, required=False, allow_null=True, default=None
     )
-    source = serializers.CharField(max_length=300)
+    # DRF's metaclass takes declared fields off the class: this is not `Field.source`.
+    source = serializers.CharField(max_length=300)  # type: ignore[assignment]  # a field
     # Library notes run longer than a team's (at most 300 characters, checked by the model).
     note = serializers.CharField(required=False, allow_blank=True, default="")
     year = serializers.IntegerField(read_only=True, allow_null=True)

@@ -111,14 +111,15 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def get_can_edit(self, report: Report) -> bool:
         membership = self.context.get("membership")
-        return bool(membership) and can_edit_report(membership, report)
+        return membership is not None and can_edit_report(membership, report)
 
 
 class RowSerializer(serializers.Serializer):
     period = serializers.CharField()
     value = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_null=True)
-    partial = serializers.BooleanField()
+    # DRF's metaclass takes declared fields off the class: this is not `Serializer.partial`.
+    partial = serializers.BooleanField()  # type: ignore[assignment]  # a field
     compare_period = serializers.CharField(allow_null=True)
     compare_value = serializers.CharField(allow_null=True)
     change = serializers.CharField(
@@ -137,6 +138,12 @@ class ContentSectionSerializer(serializers.Serializer):
     unit = serializers.CharField()
     note = serializers.CharField()
     filtered = serializers.BooleanField()
+    missing = serializers.CharField(
+        help_text="why a segment of several conditions cannot show this KPI (else empty)"
+    )
+    partly = serializers.CharField(
+        help_text="under several conditions: the one this KPI shows (else empty)"
+    )
     status = serializers.CharField(allow_null=True, help_text="the last quarter against target")
     rows = RowSerializer(many=True)
 
@@ -183,6 +190,8 @@ def content_json(content: ReportContent) -> dict[str, Any]:
                 "unit": kpi.unit,
                 "note": section.note,
                 "filtered": section.filtered,
+                "missing": section.missing,
+                "partly": section.partly,
                 "status": section.pacing.status if section.pacing else None,
                 "rows": rows,
             }
@@ -459,7 +468,7 @@ class DigestViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def scoped_queryset(self) -> QuerySet:
-        mine = DigestSubscription.objects.filter(user_id=getattr(self.request.user, "pk", None))
+        mine = self.own_rows(DigestSubscription.objects.all())
         return mine.select_related("report").order_by("id")
 
     def _subscribe(self, request: Request, report_id: int, cadence: str) -> DigestSubscription:

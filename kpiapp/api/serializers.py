@@ -36,13 +36,12 @@ class MajorUnits(serializers.Field):
 
 def record_serializer(kind: DataKind) -> type[serializers.ModelSerializer]:
     """A record of `kind` with the fields its form edits (money as `amount`, not cents)."""
-    form_meta = kind.form._meta
     money = kind.form.money_fields
     attrs: dict[str, Any] = {name: MajorUnits(source=column) for name, column in money.items()}
     meta = type(
         "Meta",
         (),
-        {"model": kind.model, "fields": ["id", *form_meta.fields], "read_only_fields": ["id"]},
+        {"model": kind.model, "fields": ["id", *kind.form_fields], "read_only_fields": ["id"]},
     )
     name = f"{kind.model.__name__}Serializer"
     return type(name, (serializers.ModelSerializer,), {**attrs, "Meta": meta})
@@ -114,7 +113,10 @@ class PointSerializer(serializers.Serializer):
     numerator = serializers.CharField(allow_null=True)
     denominator = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_null=True, help_text="Why the value is null")
-    partial = serializers.BooleanField(help_text="The period is not over yet")
+    # DRF's metaclass takes declared fields off the class: this is not `Serializer.partial`.
+    partial = serializers.BooleanField(  # type: ignore[assignment]  # a field
+        help_text="The period is not over yet"
+    )
 
 
 class SeriesSerializer(serializers.Serializer):

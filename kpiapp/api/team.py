@@ -123,7 +123,7 @@ class TokenViewSet(
         tokens = ApiToken.objects.filter(workspace_id=current_workspace_id(), revoked_at=None)
         membership = getattr(self, "membership", None)
         if membership is None or not membership.has_role(Role.ADMIN):
-            tokens = tokens.filter(user_id=getattr(self.request.user, "pk", None))
+            tokens = self.own_rows(tokens)
         return tokens.select_related("user").order_by("-created_at", "-pk")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

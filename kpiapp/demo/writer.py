@@ -14,19 +14,19 @@ from typing import Any, cast
 
 from django.db import connection, models
 
-from accounts.tenancy import WorkspaceMismatch, current_workspace_id
+from accounts.tenancy import WorkspaceMismatch, WorkspaceOwned, current_workspace_id
 
 BATCH_SIZE = 2000
 COPY_FROM = 20_000  # rows of one model; below this, batches are as fast and work everywhere
 
 
-def save(model: type[models.Model], objs: Sequence[Any]) -> int:
+def save(model: type[WorkspaceOwned], objs: Sequence[Any]) -> int:
     """Insert `objs` (unsaved instances of `model`) into the workspace in scope; returns
     their number."""
     if connection.vendor == "postgresql" and len(objs) >= COPY_FROM:
         copy(model, objs)
     else:
-        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)  # type: ignore[attr-defined]  # any model
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
     return len(objs)
 
 

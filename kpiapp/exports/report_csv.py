@@ -1,7 +1,10 @@
 """A report's tables as CSV, for a spreadsheet: the KPI values (one row per KPI and period)
 or the targets table. Columns have stable English names; numbers are plain decimals in the
 KPI's unit (money in major units, rates as fractions), written as the API series writes them,
-in Kennzahl's CSV dialect (`csv_dialect`)."""
+in Kennzahl's CSV dialect (`csv_dialect`). The values table's last column, `segment`, says in
+words whose values they are when the report has a segment or a filter (under a segment of
+several conditions, a KPI that shows one of them names that one; one the segment cannot show
+has no values and its `reason` says why)."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ VALUE_COLUMNS = [
     "target",
     "reason",
     "note",
+    "segment",
 ]
 TARGET_COLUMNS = [
     "kpi",
@@ -56,10 +60,27 @@ def _places(key: str, unit: str) -> int:
     return decimals_for(key, None if key in KPI_BY_KEY else unit)
 
 
-def _value_rows(sections: Iterable[ReportSection], comma: bool) -> Iterator[list[str]]:
+def segment_words(content: ReportContent) -> str:
+    """Whose values the rows are, in words ("Channel: Referral", or the saved segment's name
+    before it); the same for a report filtered by a dimension value without a segment, whose
+    rows are that breakdown's too. Empty for the whole workspace."""
+    report = content.report
+    if report.segment:
+        return content.segment_label
+    if report.dimension:
+        return f"{content.dimension_name}: {report.dimension_value}"
+    return ""
+
+
+def _value_rows(
+    sections: Iterable[ReportSection], comma: bool, segment: str
+) -> Iterator[list[str]]:
     for section in sections:
         kpi = section.kpi
         places = _places(kpi.key, kpi.unit)
+        # Under several conditions: a KPI showing one of them names it; one left out says why.
+        whose = neutralise(section.applied) if section.applied else segment
+        missing = neutralise(section.missing)
         for row in section.rows:
             yield [
                 kpi.key,
@@ -74,8 +95,9 @@ def _value_rows(sections: Iterable[ReportSection], comma: bool) -> Iterator[list
                 "1" if row.change_in_points else "0",
                 "1" if row.change_absolute else "0",
                 _number(row.target, places, comma),
-                neutralise(reason_text(row.reason)),
+                missing or neutralise(reason_text(row.reason)),
                 neutralise(section.note),
+                whose,
             ]
 
 
@@ -103,14 +125,16 @@ def _target_rows(content: ReportContent, comma: bool) -> Iterator[list[str]]:
 def report_csv_lines(
     content: ReportContent, *, language: str, table: str = "values"
 ) -> Iterator[str]:
-    """The lines of one table of the report, ready to stream."""
+    """The lines of one table of the report, ready to stream. The rows are made here, not
+    while the response streams: by then the view has left the reader's language, and the
+    KPI names and the segment would be written in the default one."""
     if table not in TABLES:
         raise ValueError(f"Unknown table {table!r}: use one of {', '.join(TABLES)}")
     comma = uses_decimal_comma(language)
     if table == "values":
-        rows = _value_rows(content.sections, comma)
+        rows = list(_value_rows(content.sections, comma, neutralise(segment_words(content))))
         header = VALUE_COLUMNS
     else:
-        rows = _target_rows(content, comma)
+        rows = list(_target_rows(content, comma))
         header = TARGET_COLUMNS
-    yield from csv_lines(itertools.chain([header], rows), language=language)
+    return csv_lines(itertools.chain([header], rows), language=language)

@@ -40,8 +40,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from kpiapp.exports.pdf_annotations import draw_markers, note_list
 from kpiapp.kpis.forecast import Forecast
 from kpiapp.kpis.periods import period_name
+from kpiapp.selectors.annotations import ChartNote, ChartNotes
 from kpiapp.selectors.reports import ReportContent, ReportSection
 from kpiapp.templatetags.kpi_format import kpi_change, kpi_value, percent
 
@@ -84,6 +86,7 @@ STYLES = {
         "h2", fontName=BOLD, fontSize=13, leading=16, spaceBefore=10, spaceAfter=4
     ),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13),
+    "h3": ParagraphStyle("h3", fontName=BOLD, fontSize=9, leading=12, spaceBefore=4),
     "note": ParagraphStyle(
         "note",
         fontName=FONT,
@@ -161,7 +164,7 @@ def _axis_label(unit: str) -> Any:
     return label
 
 
-def _chart(section: ReportSection) -> Flowable:
+def _chart(section: ReportSection, notes: list[ChartNote]) -> Flowable:
     values = [None if r.value is None else float(r.value) for r in section.rows]
     height = 48 * mm
     drawing = Drawing(WIDTH, height)
@@ -178,7 +181,7 @@ def _chart(section: ReportSection) -> Flowable:
         )
         return drawing
     series = [values]
-    styles = [(PRIMARY, None, 1.6)]
+    styles: list[tuple[Any, tuple[int, int] | None, float]] = [(PRIMARY, None, 1.6)]  # dashes
     compare = [None if r.compare_value is None else float(r.compare_value) for r in section.rows]
     if any(v is not None for v in compare):
         series.append(compare)
@@ -211,6 +214,7 @@ def _chart(section: ReportSection) -> Flowable:
         if dash:
             chart.lines[index].strokeDashArray = dash
     drawing.add(chart)
+    draw_markers(drawing, chart, notes, font=BOLD)
     return drawing
 
 
@@ -239,7 +243,8 @@ def _headline(section: ReportSection, currency: str) -> str:
         f"<b>{_plain(_value(latest.value, kpi.unit, currency))}</b> · {period_name(latest.period)}"
     )
     if latest.change is not None and latest.compare_period is not None:
-        colour = {True: "#157347", False: "#b42318"}.get(latest.change_good, "#1b2330")
+        colours: dict[bool | None, str] = {True: "#157347", False: "#b42318"}
+        colour = colours.get(latest.change_good, "#1b2330")
         versus = _("vs %(p)s") % {"p": period_name(latest.compare_period)}
         moved = _plain(kpi_change(latest, kpi.unit, currency))
         line += f" · <font color='{colour}'>{moved}</font> {_plain(versus)}"
@@ -270,17 +275,27 @@ def _section_table(section: ReportSection, compared: bool, currency: str) -> Tab
     return _table(rows, [WIDTH / len(header)] * len(header))
 
 
-def _section(section: ReportSection, content: ReportContent) -> list[Flowable]:
+def _section(
+    section: ReportSection, content: ReportContent, notes: list[ChartNote]
+) -> list[Flowable]:
     report, currency = content.report, content.workspace.currency
     name = _plain(section.kpi.name)
     if report.dimension and not section.filtered:
         name += f" <font color='#5b6575' size='9'>({_plain(_('total'))})</font>"
     head: list[Flowable] = [Paragraph(name, STYLES["h2"])]
-    if section.latest is not None:
+    if section.latest is not None and not section.missing:
         head.append(Paragraph(_headline(section, currency), STYLES["body"]))
     if section.note:
         head.append(Paragraph(_plain(section.note).replace("\n", "<br/>"), STYLES["note"]))
-    head.append(_chart(section))
+    if section.missing:  # a segment of several conditions that this KPI cannot show
+        head.append(Paragraph(_plain(section.missing), STYLES["body"]))
+        return [KeepTogether(head), Spacer(1, 4 * mm)]
+    if section.partly:
+        head.append(Paragraph(_plain(section.partly), STYLES["small"]))
+    head.append(_chart(section, notes))
+    if notes and section.has_values:
+        head.append(Paragraph(_plain(_("Annotations")), STYLES["h3"]))
+        head.extend(note_list(notes, style=STYLES["small"], plain=_plain))
     # The heading, the note and the chart stay on one page; a long table may break after.
     table = _section_table(section, report.comparison != "none", currency)
     return [KeepTogether(head), table, Spacer(1, 4 * mm)]
@@ -347,8 +362,9 @@ def _head(content: ReportContent) -> list[Flowable]:
     ]
 
 
-def report_pdf(content: ReportContent) -> bytes:
-    """The whole report as PDF bytes, in the report's language."""
+def report_pdf(content: ReportContent, *, notes: dict[str, ChartNotes] | None = None) -> bytes:
+    """The whole report as PDF bytes, in the report's language; with `notes`, each chart's
+    annotations (`selectors.annotations.notes_by_kpi`), drawn and listed as on the page."""
     _register_fonts()
     report = content.report
     with translation.override(report.language):
@@ -364,7 +380,8 @@ def report_pdf(content: ReportContent) -> bytes:
         if not content.sections:
             story.append(Paragraph(_plain(_("This report has no KPIs any more.")), STYLES["body"]))
         for section in content.sections:
-            story.extend(_section(section, content))
+            shown = (notes or {}).get(section.kpi.key)
+            story.extend(_section(section, content, shown.notes if shown else []))
         if report.include_targets:
             story.extend(_targets(content))
         story.extend(_definitions(content))

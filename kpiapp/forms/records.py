@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Workspace
+from accounts.tenancy import WorkspaceOwned
 from kpiapp import models as m
 from kpiapp import plausibility
 from kpiapp.kpis.periods import today_in
@@ -21,7 +22,20 @@ class MoneyField(forms.DecimalField):
         super().__init__(max_digits=14, decimal_places=2, **kwargs)
 
 
-class RecordForm(forms.ModelForm):
+if TYPE_CHECKING:
+
+    class _ModelForm(forms.ModelForm):
+        """Django's ModelForm with the two hooks RecordForm extends, which the stubs leave out
+        (private, but stable since Django 1.x)."""
+
+        def _get_validation_exclusions(self) -> set[str]: ...
+        def _post_clean(self) -> None: ...
+
+else:
+    _ModelForm = forms.ModelForm
+
+
+class RecordForm(_ModelForm):
     """Money fields map `amount` (12.50, shown and entered) to `amount_cents` (1250, stored).
     Choice querysets are the scoped managers, read when the form is built inside a view."""
 
@@ -33,8 +47,12 @@ class RecordForm(forms.ModelForm):
         if "currency" in self.fields and self.instance._state.adding:
             self.initial["currency"] = self.initial.get("currency") or workspace.currency
         for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
-                field.queryset = field.queryset.model.objects.all()
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                # Records name records of their workspace: the scoped `objects`, not the
+                # unscoped default manager the form field starts from.
+                related = field.queryset.model
+                if issubclass(related, WorkspaceOwned):  # every record form's choices are
+                    field.queryset = related.objects.all()
         for name, attr in self.money_fields.items():
             cents = getattr(self.instance, attr, None)
             if cents is not None and name not in self.initial:
@@ -80,7 +98,7 @@ class RecordForm(forms.ModelForm):
         today = today_in(instance.workspace.time_zone)
         for attr, message in plausibility.problems(model, values, today):
             name = field_of.get(attr, attr)
-            if name in self.fields and name not in self._errors:
+            if name in self.fields and name not in self.errors:  # no second message
                 self.add_error(name, message)
 
 

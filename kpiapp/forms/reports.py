@@ -4,11 +4,12 @@ checks the report as a whole, the same way for pages and API."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kpiapp.forms.choices import choice_field
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
 from kpiapp.models import Cadence, Comparison, RangeKind, Visibility
 from kpiapp.services.reports import MAX_NOTE, MAX_SECTIONS
@@ -55,7 +56,7 @@ class ReportForm(forms.Form):
     segment = forms.ChoiceField(
         label=_("Segment"),
         required=False,
-        help_text=_("Its breakdown in every table, chart and export, instead of a filter."),
+        help_text=_("Its values in every table, chart and export, instead of a filter."),
     )
     comparison = forms.ChoiceField(label=_("Compare with"), choices=Comparison.choices)
     include_targets = forms.BooleanField(label=_("Show the targets table"), required=False)
@@ -65,9 +66,8 @@ class ReportForm(forms.Form):
     ) -> None:
         """`segment_choices`: (segment text, label) pairs, or (group, pairs) for a group."""
         super().__init__(*args, **kwargs)
-        self.fields["dimension"].choices = [("", _("No filter")), *DIMENSION_NAMES.items()]
-        segment = cast(forms.ChoiceField, self.fields["segment"])
-        segment.choices = [("", _("All customers")), *(segment_choices or [])]
+        choice_field(self, "dimension").choices = [("", _("No filter")), *DIMENSION_NAMES.items()]
+        choice_field(self, "segment").choices = [("", _("All customers")), *(segment_choices or [])]
         for name in ("range_months", "start_period", "end_period"):
             self.fields[name].widget.attrs["data-range-field"] = name
 
@@ -83,7 +83,7 @@ class SectionForm(forms.Form):
 
     def __init__(self, *args: Any, kpis: list[KpiDefinition], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kpi"].choices = [("", "—"), *((k.key, str(k.name)) for k in kpis)]
+        choice_field(self, "kpi").choices = [("", "—"), *((k.key, str(k.name)) for k in kpis)]
 
 
 SectionFormSet = forms.formset_factory(

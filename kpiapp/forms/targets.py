@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kpiapp.forms.choices import choice_field
 from kpiapp.kpis.registry import DIMENSION_NAMES
 from kpiapp.kpis.target_rules import DEFAULT_RATE_BASIS, RATE_BASES
 from kpiapp.selectors.targets import KpiFacts
@@ -54,12 +56,12 @@ class TargetForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.facts = facts
-        self.fields["kpi_key"].choices = [(k, str(f.name)) for k, f in facts.items()]
-        self.fields["dimension"].choices = [("", _("All (the total)"))] + [
+        choice_field(self, "kpi_key").choices = [(k, str(f.name)) for k, f in facts.items()]
+        choice_field(self, "dimension").choices = [("", _("All (the total)"))] + [
             (key, name) for key, name in DIMENSION_NAMES.items()
         ]
         values = dimension_values or {}
-        self.fields["dimension_value"].choices = [("", _("Records without one"))] + [
+        choice_field(self, "dimension_value").choices = [("", _("Records without one"))] + [
             (str(DIMENSION_NAMES[d]), [(v, v) for v in values.get(d, [])])
             for d in DIMENSION_NAMES
             if values.get(d)
@@ -115,13 +117,18 @@ class TeamBenchmarkForm(forms.Form):
     source = forms.CharField(label=_("Source"), max_length=300)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, units: dict[str, str], names: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Mapping[str, str], names: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = units
-        self.fields["kpi_key"].choices = names
+        choice_field(self, "kpi_key").choices = names
 
-    def scaled(self, name: str) -> Decimal | None:
-        value = self.cleaned_data.get(name)
-        if value is None:
-            return None
+    def scaled_low(self) -> Decimal:
+        """The value (required) as stored: a rate's percent as a fraction."""
+        return self._scaled(self.cleaned_data["low"])
+
+    def scaled_high(self) -> Decimal | None:
+        value = self.cleaned_data.get("high")
+        return None if value is None else self._scaled(value)
+
+    def _scaled(self, value: Decimal) -> Decimal:
         return value / 100 if self.units[self.cleaned_data["kpi_key"]] == "rate" else value

@@ -46,11 +46,12 @@ def _converters(fields: Sequence[models.Field]) -> list[Callable[[Any], Any]]:
         elif isinstance(field, models.DateField):
             out.append(ops.adapt_datefield_value)
         elif isinstance(field, models.DecimalField):
-            out.append(
-                lambda value, f=field: ops.adapt_decimalfield_value(
-                    value, f.max_digits, f.decimal_places
-                )
-            )
+            decimal = field
+
+            def adapt_decimal(value: Any, f: models.DecimalField = decimal) -> Any:
+                return ops.adapt_decimalfield_value(value, f.max_digits, f.decimal_places)
+
+            out.append(adapt_decimal)
         else:
             out.append(_identity)
     return out
@@ -58,7 +59,13 @@ def _converters(fields: Sequence[models.Field]) -> list[Callable[[Any], Any]]:
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
     # get_field() knows attribute names such as account_id, too.
-    return [model._meta.get_field(name) for name in names]
+    fields = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field):  # a reverse relation has no column
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        fields.append(field)
+    return fields
 
 
 def insert_rows(

@@ -9,7 +9,7 @@ ones. A re-import of the same file therefore writes nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import abc, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -220,7 +220,9 @@ class _Run:
 
     def _cell_plan(self) -> list[tuple[int | None, str, Any, bool, dict[str, str] | None]]:
         """Per field: column index (None: a constant), parser, required, value map."""
-        plan = [(index, name) for index, name in self.columns.by_index.items()]
+        plan: list[tuple[int | None, str]] = [
+            (index, name) for index, name in self.columns.by_index.items()
+        ]
         plan += [(None, name) for name in self.columns.constants]
         return [
             (
@@ -403,11 +405,13 @@ class _Run:
             self.refs.create_missing()
         incoming = self.refs.with_ids([attrs for _line, attrs in records])
         names = list(incoming[0]) if incoming else []
+        stored: abc.Mapping[tuple[Any, ...], tuple[Any, ...] | dict[str, Any]]
         stored = self._stored(names)
         by_key = {self.spec.record_key(a): a for a in incoming}
-        if self.spec.name == "subscriptions":
-            stored = {key: self._as_dict(names, old) for key, old in stored.items()}
-            _end_superseded_rows(by_key, stored)  # type: ignore[arg-type]  # dicts now, not rows
+        if self.spec.name == "subscriptions":  # as dicts: the superseded rows change
+            as_dicts = {key: self._as_dict(names, old) for key, old in stored.items()}
+            _end_superseded_rows(by_key, as_dicts)
+            stored = as_dicts
         new, changed, unchanged = [], [], 0
         values = itemgetter(*names) if names else (lambda attrs: ())
         for key, attrs in by_key.items():
@@ -415,7 +419,7 @@ class _Run:
             if old is None:
                 new.append(attrs)
                 continue
-            if old.__class__ is tuple:
+            if isinstance(old, tuple):  # a stored row as read, not as a dict
                 old_values = old[1] if len(names) == 1 else old[1:]
             else:
                 old_values = values(old)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.tenancy import WorkspaceOwned
 from kpiapp.imports import values as v
 from kpiapp.models import (
     Account,
@@ -47,7 +47,7 @@ class Field:
 @dataclass(frozen=True)
 class Kind:
     name: str
-    model: type[models.Model]
+    model: type[WorkspaceOwned]
     fields: tuple[Field, ...]
     key: tuple[str, ...]  # model attributes that identify a record for re-imports
     to_model: Callable[[Row], dict[str, Any]]

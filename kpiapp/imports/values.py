@@ -8,6 +8,7 @@ converted to the workspace's time zone and cut to their day.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -178,23 +179,28 @@ def currency(raw: str, ctx: CellContext) -> str:
     return code
 
 
-def country(raw: str, ctx: CellContext) -> str:
+def country(raw: str, ctx: CellContext | None) -> str:  # the record form has no cell
     code = country_code(raw)
     if code is None:
         raise CellError(_("Not a country; use an ISO code such as DE or a country name."))
     return code
 
 
-def choice(options: dict[str, str]):
-    """A parser for one of `options` (accepted spelling, case-insensitive → stored value)."""
-    accepted = {k.casefold(): v for k, v in options.items()}
-    allowed = ", ".join(sorted(set(options.values())))
+class Choice:
+    """A parser for one of `options` (accepted spelling, case-insensitive → stored value);
+    `choices` are the stored values."""
 
-    def parse(raw: str, ctx: CellContext) -> str:
-        value = accepted.get(raw.strip().casefold())
+    def __init__(self, options: Mapping[str, str]) -> None:
+        self.accepted = {k.casefold(): v for k, v in options.items()}
+        self.allowed = ", ".join(sorted(set(options.values())))
+        self.choices = sorted(set(options.values()))
+
+    def __call__(self, raw: str, ctx: CellContext) -> str:
+        value = self.accepted.get(raw.strip().casefold())
         if value is None:
-            raise CellError(_("Not one of: %(allowed)s.") % {"allowed": allowed})
+            raise CellError(_("Not one of: %(allowed)s.") % {"allowed": self.allowed})
         return value
 
-    parse.choices = sorted(set(options.values()))
-    return parse
+
+def choice(options: Mapping[str, str]) -> Choice:
+    return Choice(options)

@@ -22,7 +22,7 @@ from kpiapp.kpis.reasons import (
     no_rate,
 )
 from kpiapp.kpis.results import Collector, undefined
-from kpiapp.kpis.revenue import RevenueOutcome
+from kpiapp.kpis.revenue import GroupRevenue, RevenueOutcome
 
 DIMENSIONS = ("", "channel", "campaign")
 
@@ -115,7 +115,14 @@ def compute(
         emit("campaign_roi", *key, returns, spend, missing=roi_missing, zero_reason=NO_SPEND)
 
 
-def _clv_cac(collector: Collector, key: Key, group, spend, new, spend_missing) -> None:
+def _clv_cac(
+    collector: Collector,
+    key: Key,
+    group: GroupRevenue,
+    spend: list[Fraction],
+    new: list[int],
+    spend_missing: list[str | None],
+) -> None:
     """clv / cac of the same period: the period's clv (a state: its last month) over the
     period's pooled CAC, i.e. clv × new customers / spend."""
     for grain in GRAINS:
@@ -130,5 +137,5 @@ def _clv_cac(collector: Collector, key: Key, group, spend, new, spend_missing) -
             if not reason and not spent:
                 reason = NO_SPEND
             clv = group.clv[last] if not reason else None
-            numerator = None if reason else clv * won
+            numerator = None if reason or clv is None else clv * won  # no clv: it has a reason
             collector.point("clv_cac_ratio", period, *key, numerator, spent, reason=reason or "")

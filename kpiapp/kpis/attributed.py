@@ -10,6 +10,7 @@ and break down by the account's own channel, campaign and country.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from datetime import timedelta
@@ -17,7 +18,7 @@ from fractions import Fraction
 
 from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model, integer_credits
 from kpiapp.kpis.context import Context
-from kpiapp.kpis.journeys import NewCustomer
+from kpiapp.kpis.journeys import NewCustomer, NewCustomers
 from kpiapp.kpis.reasons import NO_NEW, NO_NEW_ACTIVATABLE
 from kpiapp.kpis.results import Collector, Number
 
@@ -60,20 +61,26 @@ def is_referred(customer: NewCustomer, referral: str) -> bool:
 def compute(
     context: Context,
     collector: Collector,
-    customers: list[NewCustomer],
+    found: NewCustomers,
     channel_names: list[str],
 ) -> None:
+    """The family's points; `found` may hold only the months the collector emits, and names
+    the dimension values of all months (each has a point in every period)."""
     if not collector.wants(*KEYS):
         return
     by_slot: dict[int, list[NewCustomer]] = defaultdict(list)
-    for customer in customers:
+    for customer in found.customers:
         by_slot[context.month_slot(customer.month)].append(customer)
-    _attributed(context, collector, by_slot)
-    _cohort(context, collector, by_slot, referral_key(context.referral_channel, channel_names))
+    _attributed(context, collector, by_slot, found.step_labels)
+    referral = referral_key(context.referral_channel, channel_names)
+    _cohort(context, collector, by_slot, referral, found.own_labels)
 
 
 def _attributed(
-    context: Context, collector: Collector, by_slot: dict[int, list[NewCustomer]]
+    context: Context,
+    collector: Collector,
+    by_slot: dict[int, list[NewCustomer]],
+    labels: dict[str, set[str]],
 ) -> None:
     if not collector.wants(*ATTRIBUTED_KEYS):
         return
@@ -89,55 +96,72 @@ def _attributed(
                 mrr[k] += customer.mrr_new
     collector.monthly("customers_new_attributed", "", "", counts)
     collector.monthly("mrr_new_attributed", "", "", mrr, missing=mrr_missing)
-    for model in MODELS:
-        for by in BY:
-            _breakdown(context, collector, by_slot, model, by)
+    tallies = _tallies(size, by_slot)
+    for (model, by), (customers, money, missing, unit) in tallies.items():
+        dimension = attribution_dimension(by, model)
+        for label in sorted(labels[by] | {label for label, _d in customers}):
+            collector.monthly(
+                "customers_new_attributed", dimension, label, _summed(customers, label, 1, size)
+            )
+            collector.monthly(
+                "mrr_new_attributed",
+                dimension,
+                label,
+                _summed(money, label, unit, size),
+                missing=missing[label],
+            )
 
 
-def _breakdown(
-    context: Context,
-    collector: Collector,
-    by_slot: dict[int, list[NewCustomer]],
-    model: Model,
-    by: str,
-) -> None:
-    """One model's shares per channel (or campaign) of the touchpoints, for every month.
+Numerators = defaultdict[tuple[str, int], list[int]]
+Missing = defaultdict[str, list[str | None]]
+
+
+@functools.cache
+def _credits(length: int, model: Model) -> tuple[int, tuple[int, ...]]:
+    denominator, numerators = integer_credits(length, model)
+    return denominator, tuple(numerators)
+
+
+def _tallies(
+    size: int, by_slot: dict[int, list[NewCustomer]]
+) -> dict[tuple[Model, str], tuple[Numerators, Numerators, Missing, int]]:
+    """Per model and channel or campaign: the touchpoints' shares per label and month.
 
     Exact, but in integers: each customer's credits are numerators over a denominator that
     depends on its journey's length, and its new MRR a numerator over one denominator shared
     by all (`unit`); the sums become fractions once per label, denominator and month. (With
-    a Fraction per touchpoint, the large benchmark workspace spent 11 s here.)"""
-    size = context.month_count
+    a Fraction per touchpoint, the large benchmark workspace spent 11 s here.) A touchpoint
+    without credit adds nothing: the labels to show come from every journey (`labels`)."""
     unit = math.lcm(*(c.mrr_new.denominator for g in by_slot.values() for c in g if c.mrr_new))
-    customers: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * size)
-    money: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * size)
-    missing: dict[str, list[str | None]] = defaultdict(lambda: [None] * size)
+
+    def tally() -> Numerators:
+        return defaultdict(lambda: [0] * size)
+
+    def missing_reasons() -> Missing:
+        return defaultdict(lambda: [None] * size)
+
+    tallies = {
+        (model, by): (tally(), tally(), missing_reasons(), unit) for model in MODELS for by in BY
+    }
     for k, group in by_slot.items():
         for c in group:
-            denominator, numerators = integer_credits(len(c.steps), model)
             mrr = (
                 None if c.mrr_new is None else c.mrr_new.numerator * (unit // c.mrr_new.denominator)
             )
-            for step, credit in zip(c.steps, numerators, strict=True):
-                label = getattr(step, by)
-                customers[label, denominator][k] += credit
-                if mrr is None:
-                    if credit:  # a share of an MRR that needs a missing rate
-                        missing[label][k] = missing[label][k] or c.mrr_reason
-                else:
-                    money[label, denominator][k] += credit * mrr
-    dimension = attribution_dimension(by, model)
-    for label in sorted({label for label, _d in customers}):
-        collector.monthly(
-            "customers_new_attributed", dimension, label, _summed(customers, label, 1, size)
-        )
-        collector.monthly(
-            "mrr_new_attributed",
-            dimension,
-            label,
-            _summed(money, label, unit, size),
-            missing=missing[label],
-        )
+            step_labels = {by: [getattr(step, by) for step in c.steps] for by in BY}
+            for model in MODELS:
+                denominator, numerators = _credits(len(c.steps), model)
+                for by in BY:
+                    customers, money, missing, _unit = tallies[model, by]
+                    for label, credit in zip(step_labels[by], numerators, strict=True):
+                        if not credit:
+                            continue
+                        customers[label, denominator][k] += credit
+                        if mrr is None:  # a share of an MRR that needs a missing rate
+                            missing[label][k] = missing[label][k] or c.mrr_reason
+                        else:
+                            money[label, denominator][k] += credit * mrr
+    return tallies
 
 
 def _summed(
@@ -158,8 +182,10 @@ def _cohort(
     collector: Collector,
     by_slot: dict[int, list[NewCustomer]],
     referral: str,
+    labels: set[tuple[str, str]],
 ) -> None:
-    """The pooled cohort KPIs: per month numerators and denominators, summed by the collector."""
+    """The pooled cohort KPIs: per month numerators and denominators, summed by the collector;
+    a point for each of `labels` (and the total) in every period."""
     if not collector.wants(*COHORT_KEYS):
         return
     size = context.month_count
@@ -175,8 +201,9 @@ def _cohort(
     counted: Tally = defaultdict(zero)
     referred: Tally = defaultdict(zero)
     left_out: list[bool] = [False] * size
-    total[("", "")]  # the totals exist in every period, even without new customers
-    counted[("", "")]
+    for key in (("", ""), *labels):  # in every period, even without new customers
+        total[key]
+        counted[key]
     for k, group in by_slot.items():
         for c in group:
             keys: list[tuple[str, str]] = [

@@ -46,6 +46,9 @@ class GroupIndex:
         out = np.zeros((self.count, *values.shape[1:]), dtype=values.dtype)
         if not len(self.group):
             return out
+        if self.count == 1:  # the total: no order to find
+            out[0] = values.sum(axis=0)
+            return out
         if self._order is None:  # sorted once per index: sum() runs for every measure
             order = np.argsort(self.group, kind="stable")
             ordered = self.group[order]

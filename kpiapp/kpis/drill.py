@@ -7,10 +7,11 @@ arithmetic as the engine (`mrr_states`); deal and lead KPIs are plain queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from kpiapp.kpis.dimensions import load_account_attributes, load_names
 from kpiapp.kpis.engine import build_context
 from kpiapp.kpis.mrr_states import (
     EntityGrids,
+    RowScope,
     SubscriptionRows,
     classify_movements,
     entity_grids,
@@ -42,6 +44,19 @@ from kpiapp.models import (
     Traffic,
     Usage,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # str or a lazy translation
+
+_T = TypeVar("_T")
+
+
+def _present(value: _T | None) -> _T:
+    """A nullable column of a row the query filtered to the rows that have it."""
+    if value is None:
+        raise ValueError("the query left out rows without this value")
+    return value
+
 
 # key -> (measure of a month, "flow" sums the months, "state" takes the last)
 ACCOUNT_KPIS = {
@@ -149,9 +164,13 @@ class Drill:
     money: bool
     denominator: Fraction | None = None  # ratios and means: value = total / denominator
     unit: str = ""  # how a row's amount reads, when neither money nor a count
-    base_label: str = ""  # the rows' `base` column (e.g. "MRR at the start"), when they have one
+    base_label: StrOrPromise = (
+        ""  # the rows' `base` column (e.g. "MRR at the start"), when they have one
+    )
     base_unit: str = "money"
-    amount_label: str = ""  # the amount column's heading, when the generic one does not fit
+    amount_label: StrOrPromise = (
+        ""  # the amount column's heading, when the generic one does not fit
+    )
     denominator_key: str = ""  # the KPI whose records make up the denominator
 
     @property
@@ -182,9 +201,17 @@ def drill(
     dimension: str = "",
     value: str = "",
     today: date | None = None,
+    scope: RowScope | None = None,
 ) -> Drill:
+    """`scope`: a segment's subscription rows (`kpis/segment_run.py`), for the movements'
+    account records only (they add up to the segment's movement)."""
     handler = _handler(key)
-    return handler(workspace, key, period, dimension, value, build_context(workspace, today=today))
+    context = build_context(workspace, today=today)
+    if scope is not None:
+        if handler not in (_accounts, _fx_impact):
+            raise KeyError(key)
+        return handler(workspace, key, period, dimension, value, context, scope=scope)
+    return handler(workspace, key, period, dimension, value, context)
 
 
 def _handler(key: str) -> Callable[..., Drill]:
@@ -241,8 +268,16 @@ class _Accounts:
         return result
 
 
-def _load_accounts(workspace: Workspace, dimension: str, value: str, context: Context) -> _Accounts:
+def _load_accounts(
+    workspace: Workspace,
+    dimension: str,
+    value: str,
+    context: Context,
+    scope: RowScope | None = None,
+) -> _Accounts:
     rows = load_subscriptions(workspace_id=workspace.id)
+    if scope is not None:
+        rows = scope.apply(rows)
     boundaries = context.boundaries()
     grids = entity_grids(rows, rows.account, len(rows.account_ids), boundaries)
     keep = _account_filter(workspace, rows.account_ids, dimension, value)
@@ -261,8 +296,8 @@ def _monthly(
     kept = np.flatnonzero(state.keep)
     for month in months:
         k = month - context.first_month
-        m0 = np.array([state.mrr(i, k, month) for i in kept], dtype=np.object_)
-        m1 = np.array([state.mrr(i, k + 1, month) for i in kept], dtype=np.object_)
+        m0 = np.array([state.mrr(i, k, month) for i in kept.tolist()], dtype=np.object_)
+        m1 = np.array([state.mrr(i, k + 1, month) for i in kept.tolist()], dtype=np.object_)
         had_before = state.grids.first_active[kept] <= state.boundaries[k]
         flows = classify_movements(m0, m1, had_before)
         flows["net"] = m1 - m0  # new + reactivation + expansion − contraction − churn
@@ -274,9 +309,15 @@ def _monthly(
 
 
 def _accounts(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
+    workspace: Workspace,
+    key: str,
+    period: Period,
+    dimension: str,
+    value: str,
+    context: Context,
+    scope: RowScope | None = None,
 ) -> Drill:
-    state = _load_accounts(workspace, dimension, value, context)
+    state = _load_accounts(workspace, dimension, value, context, scope)
     measure, kind = ACCOUNT_KPIS[key]
     counting = measure.startswith("n_")
     totals = _monthly(state, period, (measure,), kind == "state")
@@ -290,7 +331,9 @@ def _accounts(
     return Drill(result, sum((r.amount for r in result), Fraction(0)), not counting)
 
 
-def _converted(context: Context, rows, grids, i: int, j: int, month: int) -> int:
+def _converted(
+    context: Context, rows: SubscriptionRows, grids: list[np.ndarray], i: int, j: int, month: int
+) -> int:
     total = 0
     for code, grid in enumerate(grids):
         native = int(grid[i, j])
@@ -353,7 +396,8 @@ def _deals(
                 d.pk,
                 d.name or d.external_id,
                 Fraction(
-                    d.amount_cents * (context.rates.get(d.currency, month) or 0), RATE_SCALE * 100
+                    _present(d.amount_cents) * (context.rates.get(d.currency, month) or 0),
+                    RATE_SCALE * 100,
                 ),
             )
             for d in deals.only("pk", "name", "external_id", "amount_cents", "currency")
@@ -416,19 +460,22 @@ def _deal_ratio(
     if key == "avg_deal_size":
         rows = []
         for d in won.filter(amount_cents__isnull=False).only(*fields):
-            rate = context.rates.get(d.currency, month_index(d.closed_at)) or 0
+            rate = context.rates.get(d.currency, month_index(_present(d.closed_at))) or 0
             rows.append(
                 DrillRow(
                     "deals",
                     d.pk,
                     d.name or d.external_id,
-                    Fraction(d.amount_cents * rate, RATE_SCALE * 100),
+                    Fraction(_present(d.amount_cents) * rate, RATE_SCALE * 100),
                 )
             )
     else:
         rows = [
             DrillRow(
-                "deals", d.pk, d.name or d.external_id, Fraction((d.closed_at - d.created_at).days)
+                "deals",
+                d.pk,
+                d.name or d.external_id,
+                Fraction((_present(d.closed_at) - _present(d.created_at)).days),
             )
             for d in won.filter(created_at__isnull=False).only(*fields)
         ]
@@ -512,7 +559,7 @@ def _two_ends(
     share = TWO_ENDS[key]
     counting = key in COUNTED_TWO_ENDS
     amounts, base = {}, {}
-    for i in np.flatnonzero(state.keep):
+    for i in np.flatnonzero(state.keep).tolist():  # as ints
         m0 = state.mrr(i, j0, last)
         if m0 > 0:
             part = share(m0, state.mrr(i, j1, last))
@@ -576,16 +623,16 @@ def _nps(
     workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
 ) -> Drill:
     """The answers of P: a promoter adds 100, a detractor takes 100, over the answers."""
-    answers = NpsResponse.objects.filter(
+    answers: Iterable[NpsResponse] = NpsResponse.objects.filter(
         responded_at__gte=period.start, responded_at__lte=min(period.end, context.today)
     ).select_related("account")
     if dimension:
         if dimension not in ("channel", "campaign", "country"):
             raise KeyError(dimension)
-        answers = list(answers)
-        ids = [a.account_id for a in answers]
+        listed = list(answers)
+        ids = [a.account_id for a in listed]
         keep = _account_filter(workspace, ids, dimension, value)
-        answers = [a for a, kept in zip(answers, keep, strict=True) if kept]
+        answers = [a for a, kept in zip(listed, keep, strict=True) if kept]
     rows = []
     for a in answers:
         points = 100 if a.score >= 9 else -100 if a.score <= 6 else 0
@@ -647,7 +694,7 @@ def _growth(
     last = min(period.last_month, state.context.last_month)
     before = period.first_month - 1
     amounts, base = {}, {}
-    for i in np.flatnonzero(state.keep):
+    for i in np.flatnonzero(state.keep).tolist():  # as ints
         end = state.mrr(i, last - first_month + 1, last)
         start = state.mrr(i, before - first_month + 1, before) if before >= first_month else 0
         if end or start:
@@ -670,7 +717,7 @@ def _pending_churn(
     last = min(period.last_month, state.context.last_month)
     point = last - state.context.first_month + 1
     amounts = {}
-    for i in np.flatnonzero(state.keep):
+    for i in np.flatnonzero(state.keep).tolist():  # as ints
         if amount := state.mrr(i, point, last, pending):
             amounts[i] = Fraction(amount, state.scale)
     result = state.rows_of(amounts)
@@ -678,18 +725,24 @@ def _pending_churn(
 
 
 def _fx_impact(
-    workspace: Workspace, key: str, period: Period, dimension: str, value: str, context: Context
+    workspace: Workspace,
+    key: str,
+    period: Period,
+    dimension: str,
+    value: str,
+    context: Context,
+    scope: RowScope | None = None,
 ) -> Drill:
     """Per month of P: each account's MRR at the month's start, at this month's rates less at
     last month's."""
-    state = _load_accounts(workspace, dimension, value, context)
+    state = _load_accounts(workspace, dimension, value, context, scope)
     context = state.context
     amounts: dict[int, Fraction] = {}
     for month in period.months:
         if not context.first_month <= month <= context.last_month:
             continue
         k = month - context.first_month
-        for i in np.flatnonzero(state.keep):
+        for i in np.flatnonzero(state.keep).tolist():  # as ints
             now = state.mrr(i, k, month)
             before = state.mrr(i, k, month - 1) if k else 0
             if now != before:
@@ -729,7 +782,7 @@ def _won_amounts(
     rows = []
     fields = ("pk", "name", "external_id", field, "currency", "closed_at")
     for d in won.filter(**{f"{field}__isnull": False}).only(*fields):
-        rate = context.rates.get(d.currency, month_index(d.closed_at)) or 0
+        rate = context.rates.get(d.currency, month_index(_present(d.closed_at))) or 0
         rows.append(
             DrillRow(
                 "deals",

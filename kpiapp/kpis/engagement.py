@@ -100,7 +100,12 @@ def _usage(
         cell = group * size + slot
         cells = groups.count * size
 
-        def tally(mask: np.ndarray, weights: np.ndarray | None, cell=cell, cells=cells):
+        def tally(
+            mask: np.ndarray,
+            weights: np.ndarray | None,
+            cell: np.ndarray = cell,
+            cells: int = cells,
+        ) -> np.ndarray:
             w = None if weights is None else weights[mask]
             return np.bincount(cell[mask], weights=w, minlength=cells).reshape(-1, size)
 

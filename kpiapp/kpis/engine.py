@@ -123,16 +123,18 @@ def _journeys(
     channels: dict[int, str],
     campaigns: dict[int, str],
 ) -> None:
-    """The journey family (KPIS.md 7) over the customers the revenue family found new."""
+    """The journey family (KPIS.md 7) over the customers the revenue family found new; of a
+    partial recompute, only the customers new in the months it emits."""
     if revenue_outcome.rows is None or revenue_outcome.grids is None:
         return
     workspace_id = context.workspace_id
-    customers = journeys.new_customers(
+    found = journeys.new_customers(
         context,
         revenue_outcome.rows,
         revenue_outcome.grids,
         attributes,
         journeys.load_touches(workspace_id=workspace_id, channels=channels, campaigns=campaigns),
         journeys.load_first_values(workspace_id=workspace_id),
+        from_slot=collector.first_emitted_slot(),
     )
-    attributed.compute(context, collector, customers, list(channels.values()))
+    attributed.compute(context, collector, found, list(channels.values()))

@@ -4,6 +4,7 @@ conversion rates follow the cohort of leads created in it. The database does the
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kpiapp.kpis import sql
@@ -12,6 +13,7 @@ from kpiapp.kpis.reasons import NO_LEADS, NO_OPPORTUNITIES, NO_SQLS, NO_VISITS
 from kpiapp.kpis.results import Collector
 
 Key = tuple[str, str]
+Counts = Mapping[Key, list[int]]  # per month, by (dimension, value)
 
 
 @dataclass
@@ -87,7 +89,9 @@ def compute(
     return FunnelOutcome(dict(cohort["leads"]))
 
 
-def _cohorts(context: Context, rows: list[tuple], names) -> dict[str, defaultdict]:
+def _cohorts(
+    context: Context, rows: list[tuple], names: Callable[[int | None, int | None], tuple[str, str]]
+) -> dict[str, defaultdict[Key, list[int]]]:
     size = context.month_count
     cohort = {name: _per_month(size) for name in ("leads", "sql", "opp", "won")}
     cohort["leads"][("", "")]  # the totals exist even without leads
@@ -99,7 +103,13 @@ def _cohorts(context: Context, rows: list[tuple], names) -> dict[str, defaultdic
     return cohort
 
 
-def _emit(collector: Collector, size: int, cohort: dict, events: dict, visits: dict) -> None:
+def _emit(
+    collector: Collector,
+    size: int,
+    cohort: Mapping[str, Counts],
+    events: Mapping[str, Counts],
+    visits: Counts,
+) -> None:
     zero = [0] * size
     keys = set(cohort["leads"]) | set(events["sqls"]) | set(events["opportunities"])
     for key in sorted(keys):
@@ -114,11 +124,14 @@ def _emit(collector: Collector, size: int, cohort: dict, events: dict, visits: d
         emit("opportunity_to_customer_rate", *key, won_c, opp_c, zero_reason=NO_OPPORTUNITIES)
         emit("lead_to_opportunity_rate", *key, opp_c, leads, zero_reason=NO_LEADS)
         emit("lead_to_customer_rate", *key, won_c, leads, zero_reason=NO_LEADS)
-    # Visits have a channel only: the visit-based rates break down by channel.
+    # Visits have a channel only: the visit-based rates break down by channel. Visits
+    # themselves break down by the traffic's own channels, so a lead's change (which does not
+    # recompute visits) cannot add or remove one of their dimension values.
     for key in sorted(set(visits) | {k for k in keys if k[0] in ("", "channel")}):
         leads = cohort["leads"].get(key, zero)
         won = cohort["won"].get(key, zero)
         seen = visits.get(key, zero)
-        collector.monthly("visits", *key, seen)
+        if key in visits:
+            collector.monthly("visits", *key, seen)
         collector.monthly("visitor_to_lead_rate", *key, leads, seen, zero_reason=NO_VISITS)
         collector.monthly("visitor_to_customer_rate", *key, won, seen, zero_reason=NO_VISITS)

@@ -11,7 +11,7 @@ months), and conversion multiplies by the integer rate × 10^10.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -66,43 +66,82 @@ def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
         "WHERE workspace_id = %(workspace_id)s ORDER BY account_id, id",
         workspace_id=workspace_id,
     )
-    months = [MONTHS_PER_INTERVAL[r[6]] * r[7] for r in rows]
+    (accounts, plans, currencies, amounts, quantities, discounts, intervals, counts, starts,
+     trials, ends, notices) = (list(c) for c in zip(*rows, strict=True)) if rows else (
+        [] for _ in range(12))  # fmt: skip
+    months = [MONTHS_PER_INTERVAL[i] * n for i, n in zip(intervals, counts, strict=True)]
     lcm = math.lcm(*set(months)) if months else 1
     account_index: dict[int, int] = {}
     plan_index: dict[str, int] = {}
     currency_index: dict[str, int] = {}
-    columns: dict[str, list[int]] = {
-        name: []
-        for name in ("account", "plan", "currency", "mrr", "from", "until", "cancel", "start")
-    }
-    for row, row_months in zip(rows, months, strict=True):
-        account, plan, currency, amount, quantity, discount, _, _, start, trial, end, notice = row
-        columns["account"].append(account_index.setdefault(account, len(account_index)))
-        columns["plan"].append(plan_index.setdefault(plan, len(plan_index)))
-        columns["currency"].append(currency_index.setdefault(currency, len(currency_index)))
-        columns["mrr"].append(amount * quantity * (10_000 - discount) * (lcm // row_months))
-        columns["from"].append(max(start, trial) if trial is not None else start)
-        columns["until"].append(NO_END if end is None else end)
-        columns["cancel"].append(NO_END if notice is None else notice)
-        columns["start"].append(start)
 
-    def ints(name: str) -> np.ndarray:
-        return np.array(columns[name], dtype=np.int64)
+    def coded(values: list, index: dict) -> np.ndarray:
+        return np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
 
+    def days(values: list, missing: int) -> np.ndarray:
+        return np.array([missing if v is None else v for v in values], dtype=np.int64)
+
+    # Normalised MRR: amount × quantity × (100 % − discount) per month of the billing period,
+    # over the common denominator of every billing length (exact integers).
+    mrr = [
+        a * q * (10_000 - d) * (lcm // m)
+        for a, q, d, m in zip(amounts, quantities, discounts, months, strict=True)
+    ]
+    started = days(starts, 0)
+    trial_end = days(trials, -NO_END)
+    account, plan, currency = (
+        coded(accounts, account_index),
+        coded(plans, plan_index),
+        coded(currencies, currency_index),
+    )
     return SubscriptionRows(
         account_ids=list(account_index),
         plans=list(plan_index),
         currencies=list(currency_index),
-        account=ints("account"),
-        plan=ints("plan"),
-        currency=ints("currency"),
-        mrr=_int_array(columns["mrr"]),
-        active_from=ints("from"),
-        active_until=ints("until"),
-        cancelled=ints("cancel"),
-        started=ints("start"),
+        account=account,
+        plan=plan,
+        currency=currency,
+        mrr=_int_array(mrr),
+        active_from=np.maximum(started, trial_end),  # first day out of trial
+        active_until=days(ends, NO_END),
+        cancelled=days(notices, NO_END),
+        started=started,
         unit_denominator=10_000 * lcm,
     )
+
+
+@dataclass(frozen=True)
+class RowScope:
+    """The rows of some accounts (None: every account) and, with `plan`, of that plan only:
+    a segment's rows (`kpis/segment_run.py`). The rows keep their amounts, plans, currencies and
+    unit, so every sum over them is the same sum the whole workspace's run makes for them."""
+
+    accounts: frozenset[int] | None = None
+    plan: str | None = None
+
+    def apply(self, rows: SubscriptionRows) -> SubscriptionRows:
+        keep = np.ones(rows.count, dtype=bool)
+        if self.accounts is not None:
+            wanted = np.array([a in self.accounts for a in rows.account_ids], dtype=bool)
+            keep &= wanted[rows.account] if rows.count else keep
+        if self.plan is not None:
+            code = rows.plans.index(self.plan) if self.plan in rows.plans else -1
+            keep &= rows.plan == code
+        used = np.flatnonzero(np.bincount(rows.account[keep], minlength=len(rows.account_ids)))
+        index = np.full(len(rows.account_ids), -1, dtype=np.int64)
+        index[used] = np.arange(len(used))
+        return replace(
+            rows,
+            account_ids=[rows.account_ids[i] for i in used.tolist()],
+            account=index[rows.account[keep]],
+            plan=rows.plan[keep],
+            currency=rows.currency[keep],
+            mrr=rows.mrr[keep],
+            active_from=rows.active_from[keep],
+            active_until=rows.active_until[keep],
+            cancelled=rows.cancelled[keep],
+            started=rows.started[keep],
+        )
 
 
 @dataclass
@@ -113,6 +152,14 @@ class Slots:
     j0: np.ndarray
     j1: np.ndarray
     rate_month: list[int]
+
+    def subset(self, used: np.ndarray) -> Slots:
+        return Slots(
+            [self.periods[i] for i in used.tolist()],
+            self.j0[used],
+            self.j1[used],
+            [self.rate_month[i] for i in used.tolist()],
+        )
 
 
 def make_slots(context: Context, periods: list[Period]) -> Slots:
@@ -138,7 +185,12 @@ class EntityGrids:
 
 
 def entity_grids(
-    rows: SubscriptionRows, entity: np.ndarray, count: int, boundaries: np.ndarray, *, pending=False
+    rows: SubscriptionRows,
+    entity: np.ndarray,
+    count: int,
+    boundaries: np.ndarray,
+    *,
+    pending: bool = False,
 ) -> EntityGrids:
     width = len(boundaries)
     start = np.searchsorted(boundaries, rows.active_from, side="left")
@@ -182,6 +234,24 @@ class SlotSums:
     money: dict[str, np.ndarray] = field(default_factory=dict)  # measure -> (groups × slots)
     counts: dict[str, np.ndarray] = field(default_factory=dict)
     missing: dict[str, np.ndarray] = field(default_factory=dict)  # need -> (groups × slots)
+
+
+def expand(sums: SlotSums, used: np.ndarray, n_slots: int) -> SlotSums:
+    """Sums computed for the slots `used` laid out over all `n_slots` (zero and no reason in
+    the others, which a partial recompute does not emit)."""
+    if len(used) == n_slots:
+        return sums
+
+    def widen(part: np.ndarray, fill: object) -> np.ndarray:
+        whole = np.full((part.shape[0], n_slots), fill, dtype=part.dtype)
+        whole[:, used] = part
+        return whole
+
+    return SlotSums(
+        money={name: widen(a, 0) for name, a in sums.money.items()},
+        counts={name: widen(a, 0) for name, a in sums.counts.items()},
+        missing={name: widen(a, None) for name, a in sums.missing.items()},
+    )
 
 
 def classify_movements(

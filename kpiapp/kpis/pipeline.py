@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 
 import numpy as np
@@ -183,7 +184,11 @@ def _closed_totals(
         index = groups.group * size + np.where(counted, slot, 0)
 
         def count(
-            mask: np.ndarray, weights: np.ndarray | None = None, *, index=index, groups=groups
+            mask: np.ndarray,
+            weights: np.ndarray | None = None,
+            *,
+            index: np.ndarray = index,
+            groups: GroupIndex = groups,
         ) -> np.ndarray:
             out = np.zeros(groups.count * size, dtype=np.int64)
             np.add.at(out, index[mask], 1 if weights is None else weights[mask])
@@ -247,7 +252,13 @@ def _pipeline(
     eligible = deals.has_amount & (deals.created >= 0) & (deals.created <= today)
     opened = np.where(eligible, opened, width)
 
-    seg_deal, seg_from, seg_to, seg_stage = stage_segments(context, deals, width, boundaries)
+    # A partial recompute emits the month ends from the first emitted month on: a deal closed
+    # by then adds to no such state, whatever its stages were.
+    first_point = collector.first_emitted_slot() + 1
+    after = from_day_number(int(boundaries[first_point])) if first_point > 1 else None
+    seg_deal, seg_from, seg_to, seg_stage = stage_segments(
+        context, deals, width, boundaries, open_after=after
+    )
     probabilities = context.stage_probabilities
     scale = math.lcm(*(p.denominator for p in probabilities.values())) if probabilities else 1
     weight_of_code = np.array(
@@ -289,18 +300,33 @@ def _pipeline(
 
 
 def stage_segments(
-    context: Context, deals: DealRows, width: int, boundaries: np.ndarray
+    context: Context,
+    deals: DealRows,
+    width: int,
+    boundaries: np.ndarray,
+    *,
+    open_after: date | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(deal, from state point, to state point, stage code) for every stretch of one stage.
 
     Before its first recorded change a deal is in that change's `from_stage` (or, when the
     history starts with the deal's creation, its `to_stage`); a deal without history is in
-    its current stage throughout."""
+    its current stage throughout. With `open_after`, only the history of deals still open
+    after that day is read: the others' stretches are right only before it."""
+    later = ""
+    params: dict[str, object] = {}
+    if open_after is not None:
+        later = (
+            "AND c.deal_id IN (SELECT d.id FROM kpiapp_deal d WHERE d.workspace_id = "
+            "%(workspace_id)s AND (d.closed_at IS NULL OR d.closed_at > %(after)s))"
+        )
+        params["after"] = open_after
     changes = sql.fetch(
         f"SELECT c.deal_id, {sql.epoch_seconds('c.changed_at')}, "
         f"{_code('c.from_stage', STAGES)}, {_code('c.to_stage', STAGES)}, c.id "
-        "FROM kpiapp_dealstagechange c WHERE c.workspace_id = %(workspace_id)s",
+        f"FROM kpiapp_dealstagechange c WHERE c.workspace_id = %(workspace_id)s {later}",
         workspace_id=context.workspace_id,
+        params=params,
     )
     # A change counts from the first state point whose local day ended after it.
     ends = np.array(

@@ -337,8 +337,19 @@ def compute_plan(basis: Basis, assumptions: Assumptions) -> PlanResult:
     ]
     totals: dict[str, Fraction | int | None] = {}
     for key in STEPS[:-1]:
-        values = [c.steps[key].value for c in channels if c.planned]
-        totals[key] = None if any(v is None for v in values) else sum(values, 0)  # type: ignore[arg-type]  # none is None here
+        totals[key] = _summed([c.steps[key].value for c in channels if c.planned])
     if goal.new_mrr is not None and totals["new_mrr"] is not None:
         totals["new_mrr"] = goal.new_mrr  # the goal itself, not the sum of rounded shares
     return PlanResult(goal, basis, channels, mix_reason, mix_total, totals)
+
+
+def _summed(values: list[Fraction | int | date | None]) -> Fraction | int | None:
+    """A numeric step summed over the planned channels; None when one of them has none."""
+    if any(v is None for v in values):
+        return None
+    total: Fraction | int = 0
+    for value in values:
+        if value is None or isinstance(value, date):
+            raise TypeError("only the numeric steps are summed")
+        total += value
+    return total

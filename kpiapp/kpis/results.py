@@ -64,6 +64,14 @@ class Collector:
         self._slots = {p: self._slot_range(p) for periods in self.periods.values() for p in periods}
         self._partial = {p: p.last_month >= context.last_month for p in self._slots}
 
+    def first_emitted_slot(self) -> int:
+        """The first month slot that any emitted period covers (0 for a full recompute): a
+        flow family may leave out the months before it."""
+        return min((self._slots[p].start for p in self._emit), default=self.context.month_count)
+
+    def is_emitted(self, period: Period) -> bool:
+        return period in self._emit
+
     def wants(self, *keys: str) -> bool:
         return self.keys is None or any(key in self.keys for key in keys)
 

@@ -16,12 +16,13 @@ from kpiapp.kpis.mrr_states import (
     SubscriptionRows,
     count_sums,
     entity_grids,
+    expand,
     load_subscriptions,
     make_slots,
     slot_sums,
     top_plan_by_state,
 )
-from kpiapp.kpis.periods import GRAINS
+from kpiapp.kpis.periods import GRAINS, Period
 from kpiapp.kpis.reasons import NO_CHURN, NO_CUSTOMERS, NO_LOSSES, NO_START_CUSTOMERS, NO_START_MRR
 from kpiapp.kpis.results import Collector
 
@@ -52,19 +53,31 @@ class RevenueOutcome:
 
 
 def compute(
-    context: Context, collector: Collector, attributes: AccountAttributes
+    context: Context,
+    collector: Collector,
+    attributes: AccountAttributes,
+    *,
+    rows: SubscriptionRows | None = None,
 ) -> RevenueOutcome:
-    rows = load_subscriptions(workspace_id=context.workspace_id)
+    """`rows`: a segment's rows (`RowScope.apply`) instead of every row of the workspace."""
+    if rows is None:
+        rows = load_subscriptions(workspace_id=context.workspace_id)
     boundaries = context.boundaries()
     periods = [p for grain in GRAINS for p in collector.periods[grain]]
-    slots = make_slots(context, periods)
+    used = needed_slots(collector, periods)
+    slots = make_slots(context, periods).subset(used)
+
+    def summed(grids: EntityGrids, groupings: list[GroupIndex]) -> list[SlotSums]:
+        found = slot_sums(context, rows, grids, slots, groupings, boundaries)
+        return [expand(sums, used, len(periods)) for sums in found]
+
     n_accounts = len(rows.account_ids)
     accounts = entity_grids(rows, rows.account, n_accounts, boundaries)
     pending = entity_grids(rows, rows.account, n_accounts, boundaries, pending=True)
     dimensions = ["", "channel", "campaign", "country"]
     groupings = [attributes.groups(d, rows.account_ids) for d in dimensions]
-    sums = slot_sums(context, rows, accounts, slots, groupings, boundaries)
-    pending_sums = slot_sums(context, rows, pending, slots, groupings, boundaries)
+    sums = summed(accounts, groupings)
+    pending_sums = summed(pending, groupings)
 
     outcome = RevenueOutcome(account_ids=rows.account_ids, rows=rows)
     scale = rows.unit_denominator * RATE_SCALE * 100  # U -> major units
@@ -84,15 +97,14 @@ def compute(
     pairs = entity_grids(rows, pair_entity, len(unique_keys), boundaries)
     pairs_pending = entity_grids(rows, pair_entity, len(unique_keys), boundaries, pending=True)
     by_plan = GroupIndex(rows.plans, pair_plan)
-    (plan_sums,) = slot_sums(context, rows, pairs, slots, [by_plan], boundaries)
-    (plan_pending,) = slot_sums(context, rows, pairs_pending, slots, [by_plan], boundaries)
+    (plan_sums,) = summed(pairs, [by_plan])
+    (plan_pending,) = summed(pairs_pending, [by_plan])
     positive = np.zeros((n_accounts, len(boundaries)), dtype=bool)
     for grid in accounts.grids:
         positive |= grid > 0
     top = top_plan_by_state(context, rows, pair_account, pair_plan, pairs)
-    plan_sums.counts = count_sums(
-        positive, accounts.first_active, boundaries, slots, top, rows.plans
-    )
+    counts = count_sums(positive, accounts.first_active, boundaries, slots, top, rows.plans)
+    plan_sums.counts = expand(SlotSums(counts=counts), used, len(periods)).counts
     for g, label in enumerate(rows.plans):
         _emit(context, collector, "plan", label, plan_sums, plan_pending, g, scale)
 
@@ -103,6 +115,21 @@ def compute(
     np.minimum.at(first_start, rows.account, rows.started)
     outcome.first_start = dict(zip(rows.account_ids, first_start.tolist(), strict=True))
     return outcome
+
+
+def needed_slots(collector: Collector, periods: list[Period]) -> np.ndarray:
+    """The slots (indexes into `periods`, whose months come first, one per month slot) that the
+    emitted periods read: their own, their months, and the months before them that growth, FX
+    impact and CLV's churn window look back to. A full recompute reads every slot."""
+    if collector.first_emitted_slot() == 0:
+        return np.arange(len(periods))
+    wanted: set[int] = set()
+    for i, period in enumerate(periods):
+        if collector.is_emitted(period):
+            months = collector.months_of(period)
+            wanted.add(i)
+            wanted.update(range(max(0, months.start - CLV_MONTHS), months.stop))
+    return np.array(sorted(wanted), dtype=np.int64)
 
 
 def _emit(
@@ -242,7 +269,7 @@ def _emit_lifetime_value(
         arpa_margin.append((value or 0) * context.gross_margin)
         mean_churn.append(c)
         reasons.append(reason)
-        clv.append(None if reason else (value * context.gross_margin / c))
+        clv.append(None if reason or value is None else (value * context.gross_margin / c))
     collector.monthly("clv", *args, arpa_margin, mean_churn, missing=reasons)
     collector.monthly("ltv_revenue", *args, arpa, mean_churn, missing=reasons)
     return clv, reasons

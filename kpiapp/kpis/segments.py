@@ -2,9 +2,9 @@
 channel and campaign, as they stand in the address (`?segment=country:DE;plan:Pro`).
 
 Snapshots hold each KPI for the total and per single dimension value, so one condition reads
-that KPI's breakdown row. Several conditions at once would need the records again (a plan
-*and* a country is no sum or share of the single-dimension rows); the pages say so and apply
-the first condition. Pure: no database, no requests."""
+that KPI's breakdown row. Several conditions at once need the records again (a plan *and* a
+country is no sum or share of the single-dimension rows): `kpis/segment_run.py` computes the
+account-level KPIs and the cohorts for them. Pure: no database, no requests."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def validate_currency(code: str) -> None:
         )
 
 
-def major_units(cents: int) -> Decimal:
+def major_units(cents: int | Decimal) -> Decimal:
     """Stored cents as the amount people read and type: 123450 -> Decimal("1234.50")."""
     return Decimal(cents) / 100
 

@@ -9,7 +9,7 @@ Its sections are the KPIs in order, each with the team's note: a JSON list of
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -68,8 +68,9 @@ class Report(WorkspaceOwned):
     end_period = models.CharField(_("to"), max_length=7, blank=True)
     dimension = models.CharField(_("filter by"), max_length=20, blank=True)
     dimension_value = models.CharField(_("filter value"), max_length=200, blank=True)
-    # A segment (issue 19 item 4) as the address writes it (`channel:Referral`): one condition,
-    # which also sets `dimension` and `dimension_value`, so every table reads its rows.
+    # A segment (issue 19 item 4) as the address writes it (`channel:Referral`). One condition
+    # also sets `dimension` and `dimension_value`, so every table reads its rows; several
+    # leave them empty and the report reads what the KPI pages show for the segment.
     segment = models.CharField(_("segment"), max_length=300, blank=True)
     comparison = models.CharField(
         _("comparison"), max_length=10, choices=Comparison.choices, default=Comparison.PREVIOUS
@@ -186,7 +187,7 @@ class ShareLink(WorkspaceOwned):
     def has_password(self) -> bool:
         return bool(self.password_hash)
 
-    def is_active(self, now: object = None) -> bool:
+    def is_active(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and self.expires_at > moment
 

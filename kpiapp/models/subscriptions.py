@@ -14,7 +14,7 @@ class BillingInterval(models.TextChoices):
     YEAR = "year", _("Year")
 
 
-MONTHS_PER_INTERVAL = {
+MONTHS_PER_INTERVAL: dict[str, int] = {  # the model's `interval` holds the plain value
     BillingInterval.MONTH: 1,
     BillingInterval.QUARTER: 3,
     BillingInterval.YEAR: 12,

@@ -1,6 +1,8 @@
 """An owner's export of the whole workspace: every record kind as CSV in one ZIP file, made by
 a background job and kept for a few days (`settings.WORKSPACE_EXPORT_KEEP_DAYS`)."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -40,3 +42,8 @@ class WorkspaceExport(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.workspace_id} {self.created_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def expires_at(self) -> datetime:
+        """When the nightly cleanup deletes it (services/retention.py)."""
+        return self.created_at + timedelta(days=settings.WORKSPACE_EXPORT_KEEP_DAYS)

@@ -3,7 +3,7 @@ Django imports here: the Celery app (kpiapp/celery.py) connects it before Django
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from celery.signals import task_postrun, task_prerun
 
@@ -12,7 +12,7 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 def task_context_connect() -> None:
     """Workers: each task's log lines carry its task id as the request id."""
-    tokens: dict[str, object] = {}
+    tokens: dict[str, Token[str | None]] = {}
 
     def started(task_id: str | None = None, **kwargs: object) -> None:
         if task_id:
@@ -21,7 +21,7 @@ def task_context_connect() -> None:
     def finished(task_id: str | None = None, **kwargs: object) -> None:
         token = tokens.pop(task_id or "", None)
         if token is not None:
-            request_id.reset(token)  # type: ignore[arg-type]  # a Token of this variable, kept untyped
+            request_id.reset(token)
 
     task_prerun.connect(started, weak=False)
     task_postrun.connect(finished, weak=False)

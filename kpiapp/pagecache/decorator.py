@@ -32,7 +32,7 @@ from accounts.access import MembershipFacts, membership_facts
 from accounts.decorators import workspace_roles
 from accounts.roles import role_at_least
 from kpiapp.kpis.periods import today_in
-from kpiapp.pagecache.versions import page_versions
+from kpiapp.pagecache.versions import VersionedRequest, page_versions
 
 if TYPE_CHECKING:
     from django.http.request import _ImmutableQueryDict  # the stubs' read-only QueryDict
@@ -42,6 +42,13 @@ CSRF_PLACEHOLDER = "kz-csrf-token-placeholder-3f9a"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 
 View = Callable[..., HttpResponse]
+
+
+class CacheableResponse(HttpResponse):
+    """A page's response with `page_cache = False` when it must not be cached (it shows
+    something no version tracks); without the attribute it may be."""
+
+    page_cache: bool
 
 
 def _read_params(request: HttpRequest, reads: tuple[str, ...]) -> QueryDict:
@@ -109,7 +116,7 @@ def _cached(view: View, reads: tuple[str, ...]) -> View:
             with translation.override(language):
                 return HttpResponse(entry[1].replace(CSRF_PLACEHOLDER, get_token(request)))
         request.GET = cast("_ImmutableQueryDict", params)  # what its key holds, nothing more
-        request.page_version = workspace_version  # type: ignore[attr-defined]  # what it claims
+        cast(VersionedRequest, request).page_version = workspace_version  # what it claims
         response = view(request, slug, *args, **kwargs)
         if response.status_code == 200 and getattr(response, "page_cache", True):
             content = response.content.decode()

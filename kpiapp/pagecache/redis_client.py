@@ -6,13 +6,25 @@ thread-safe and its pool is fork-safe, so one per pool serves every call."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
+if TYPE_CHECKING:
 
-class RedisCacheClient(DjangoRedisCacheClient):
+    class _DjangoClient(DjangoRedisCacheClient):
+        """The parts of Django's client this one reuses, which the stubs leave out."""
+
+        _client: Any  # the `redis.Redis` class
+
+        def _get_connection_pool(self, write: bool) -> Any: ...
+
+else:
+    _DjangoClient = DjangoRedisCacheClient
+
+
+class RedisCacheClient(_DjangoClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 
 
 def _key(kind: str, id_: int) -> str:
@@ -35,6 +36,13 @@ def _versions(*keys: str, also: Sequence[str] = ()) -> tuple[list[int], dict[str
             # serves the page from the database.
             found[key] = cache.get(key) or _fresh()
     return [int(found[key]) for key in keys], {k: found[k] for k in also if k in found}
+
+
+class VersionedRequest(HttpRequest):
+    """A page's request with the workspace's page version its numbers were read under (set by
+    @cached_page or @versioned_page, shown by `{% live_status %}`)."""
+
+    page_version: int
 
 
 def page_version(workspace_id: int) -> int:

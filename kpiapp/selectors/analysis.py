@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from accounts.models import Workspace
 from kpiapp.kpis.periods import MONTHS_IN, Grain, Period, month_index
-from kpiapp.kpis.registry import COHORT_KEYS
-from kpiapp.kpis.segments import Condition
+from kpiapp.kpis.registry import COHORT_KEYS, KPI_BY_KEY
 from kpiapp.models import KpiSnapshot
 from kpiapp.selectors.funnel_maturity import too_young
+from kpiapp.selectors.segment_points import segment_cohort_snapshots, shown_snapshots
+from kpiapp.selectors.segments import ActiveSegment
 
 MOVEMENTS = (
     ("mrr_new", 1),
@@ -34,22 +36,28 @@ class MovementRow:
 
 
 def mrr_movements(
-    *, grain: Grain, today: date, segment: Condition | None = None
+    *,
+    workspace: Workspace,
+    grain: Grain,
+    today: date,
+    segment: ActiveSegment | None = None,
 ) -> list[MovementRow]:
-    """Each period's movements, net new MRR and MRR; of one segment's breakdown rows with
-    `segment` (every movement KPI breaks down by plan, country, channel and campaign)."""
+    """Each period's movements, net new MRR and MRR; under a segment those of its customers
+    (`shown_snapshots`: every movement KPI breaks down by plan, country, channel and campaign,
+    and several conditions are computed on demand)."""
     size = MONTHS_IN[grain]
     current = Period.containing(grain, month_index(today))
     first = Period(grain, current.first_month - size * (PERIODS_SHOWN[grain] - 1))
     keys = [k for k, _ in MOVEMENTS] + ["mrr_net_new", "mrr"]
     found: dict[date, dict[str, KpiSnapshot]] = defaultdict(dict)
-    for s in KpiSnapshot.objects.filter(
-        kpi_key__in=keys,
+    for s in shown_snapshots(
+        segment or ActiveSegment(),
+        workspace=workspace,
+        today=today,
+        kpis=[KPI_BY_KEY[k] for k in keys],
         grain=grain,
-        period_start__gte=first.start,
-        dimension=segment.dimension if segment else "",
-        dimension_value=segment.value if segment else "",
-    ).only("kpi_key", "period_start", "value", "partial"):
+        since=first.start,
+    ):
         found[s.period_start][s.kpi_key] = s
     rows = []
     for start in sorted(found):
@@ -158,18 +166,38 @@ class CohortRow:
     cells: list[Decimal | None]  # by age in months; None after today
 
 
-def cohorts(*, measure: str, months: int = 24) -> tuple[list[CohortRow], int]:
-    """Cohort rows of the last `months` cohorts with their retention by age."""
+def cohorts(
+    *,
+    measure: str,
+    months: int = 24,
+    workspace: Workspace | None = None,
+    today: date | None = None,
+    segment: ActiveSegment | None = None,
+) -> tuple[list[CohortRow], int]:
+    """Cohort rows of the last `months` cohorts with their retention by age; under a segment
+    (with `workspace` and `today`) its own cohorts, computed on demand: the snapshots hold
+    the cohorts of every customer only."""
     key = COHORT_KEYS[0] if measure == "logo" else COHORT_KEYS[1]
-    snapshots = KpiSnapshot.objects.filter(kpi_key=key, grain="month", dimension="age").only(
-        "period_start", "dimension_value", "value", "denominator"
-    )
+    if segment is not None and segment.active and workspace is not None and today is not None:
+        snapshots = segment_cohort_snapshots(segment, workspace=workspace, today=today, key=key)
+        logo = segment_cohort_snapshots(segment, workspace=workspace, today=today,
+                                        key=COHORT_KEYS[0])  # fmt: skip
+        sizes_of: dict[date, int] | None = {
+            s.period_start: int(s.denominator or 0) for s in logo if s.dimension_value == "0"
+        }
+    else:
+        snapshots = list(
+            KpiSnapshot.objects.filter(kpi_key=key, grain="month", dimension="age").only(
+                "period_start", "dimension_value", "value", "denominator"
+            )
+        )
+        sizes_of = None
     by_cohort: dict[date, dict[int, KpiSnapshot]] = defaultdict(dict)
     for s in snapshots:
         by_cohort[s.period_start][int(s.dimension_value)] = s
     starts = sorted(by_cohort)[-months:]
     width = max((len(by_cohort[s]) for s in starts), default=0)
-    sizes = _cohort_sizes(starts)
+    sizes = _cohort_sizes(starts) if sizes_of is None else sizes_of
     rows = []
     for start in starts:
         cells = by_cohort[start]

@@ -8,11 +8,14 @@ from __future__ import annotations
 import ast
 import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.text import capfirst
@@ -38,6 +41,9 @@ from kpiapp.models.alerts import AlertComparison, AlertKind, AlertRecipients, We
 from kpiapp.models.custom_kpis import Aggregation, CustomKpiUnit
 from kpiapp.models.deals import DealStage
 from kpiapp.templatetags.kpi_format import kpi_value, number, percent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # str or a lazy translation
 
 # What the action filter offers: a noun-like title per action ("Member added"); the log's
 # sentences use the verb phrases of `AuditAction` ("added a member").
@@ -101,7 +107,7 @@ def action_choices() -> list[tuple[str, Promise | str]]:
 
 
 # The words for the detail keys the services write (model fields use their verbose_name).
-DETAIL_LABELS: dict[str, Promise] = {
+DETAIL_LABELS: dict[str, StrOrPromise] = {
     "require_two_factor": Workspace._meta.get_field("require_two_factor").verbose_name,
     "role": gettext_lazy("Role"),
     "link": gettext_lazy("Link"),
@@ -112,7 +118,7 @@ DETAIL_LABELS: dict[str, Promise] = {
     "recipients": AlertRule._meta.get_field("recipients").verbose_name,
     "webhook_format": AlertRule._meta.get_field("webhook_format").verbose_name,
 }
-_CHOICE_LABELS: dict[str, dict[str, Promise]] = {
+_CHOICE_LABELS: dict[str, dict[str, StrOrPromise]] = {
     "role": dict(Role.choices),
     "language": dict(Language.choices),
     "benchmark_segment": dict(BenchmarkSegment.choices),
@@ -256,9 +262,12 @@ class AuditPresenter:
         if key in DETAIL_LABELS:
             return capfirst(str(DETAIL_LABELS[key]))
         try:
-            return capfirst(str(Workspace._meta.get_field(key).verbose_name))
+            setting = Workspace._meta.get_field(key)
         except FieldDoesNotExist:  # an unknown key is shown as it is
-            return capfirst(key.replace("_", " "))
+            setting = None
+        if isinstance(setting, models.Field):
+            return capfirst(str(setting.verbose_name))
+        return capfirst(key.replace("_", " "))
 
     # --- events -------------------------------------------------------------------------
 
@@ -291,7 +300,7 @@ class AuditPresenter:
     def _workspace(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:
         if event.action == AuditAction.WORKSPACE_PINNED_KPIS:
 
-            def names(keys: object) -> str:
+            def names(keys: Iterable[object] | None) -> str:
                 if not keys:
                     return _("the standard selection")
                 return ", ".join(self.kpi_name(str(k)) for k in keys)
@@ -308,7 +317,7 @@ class AuditPresenter:
     def _dashboard(self, event: AuditEvent, data: dict) -> tuple[str, list[str]]:
         if event.action == AuditAction.DASHBOARD_TILES:
 
-            def names(keys: object) -> str:
+            def names(keys: Iterable[object] | None) -> str:
                 if not keys or not isinstance(keys, list):
                     return _("the standard selection")
                 return ", ".join(self.kpi_name(str(k)) for k in keys)

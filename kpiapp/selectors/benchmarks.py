@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 
 from kpiapp.kpis.benchmark_words import conversion_note, reference_label
 from kpiapp.kpis.benchmarks import Benchmark, Form, choose, library, references, verdict_at
-from kpiapp.kpis.periods import Grain, Period, month_index
+from kpiapp.kpis.periods import GRAINS, Grain, Period, month_index
 from kpiapp.kpis.registry import KpiDefinition
 from kpiapp.models import BenchmarkPick, KpiSnapshot, TeamBenchmark
 from kpiapp.selectors.kpi_lookup import workspace_kpis
@@ -118,7 +118,7 @@ def overview(*, segment: str, today: date) -> list[KpiReferences]:
     rows = benchmark_rows()
     picked = picks()
     kpis = [k for k in workspace_kpis() if any(r.key == k.key for r in rows)]
-    periods = {g: last_complete(g, today) for g in ("month", "quarter", "year")}
+    periods: dict[str, Period] = {g: last_complete(g, today) for g in GRAINS}
     snapshots = {
         (s.kpi_key, s.grain): s
         for grain, period in periods.items()

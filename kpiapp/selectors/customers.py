@@ -36,6 +36,8 @@ from kpiapp.kpis.engine import build_context
 from kpiapp.kpis.mrr_states import SubscriptionRows, entity_grids, load_subscriptions
 from kpiapp.kpis.periods import Period, month_index
 from kpiapp.kpis.reasons import no_rate
+from kpiapp.kpis.segment_run import segment_row_scope
+from kpiapp.kpis.segments import Condition
 from kpiapp.models import Account
 
 STATUS_NAMES = {
@@ -258,13 +260,22 @@ class MovementList:
 
 
 def movement_customers(
-    *, workspace: Workspace, key: str, period: Period, rows: list[CustomerRow], today: date
+    *,
+    workspace: Workspace,
+    key: str,
+    period: Period,
+    rows: list[CustomerRow],
+    today: date,
+    conditions: tuple[Condition, ...] = (),
 ) -> MovementList:
     """The customers behind one movement KPI's value in a period, each with its share: the
-    drill-through's account records (they add up to the KPI value), joined to the list."""
+    drill-through's account records (they add up to the KPI value), joined to the list.
+    Under a segment (`conditions`) its accounts' records, of its plan's rows with a plan
+    condition: they add up to the segment's value."""
     if key not in MOVEMENT_KEYS:
         raise KeyError(key)
-    records = drill(workspace=workspace, key=key, period=period, today=today).rows
+    scope = segment_row_scope(workspace, conditions) if conditions else None
+    records = drill(workspace=workspace, key=key, period=period, today=today, scope=scope).rows
     by_id = {r.account_id: r for r in rows}
     found = [
         MovementCustomer(by_id[r.pk], r.amount)
@@ -298,13 +309,20 @@ def customer_listing(
     movement_key: str = "",
     period: Period | None = None,
     problem: str = "",
+    conditions: tuple[Condition, ...] = (),
 ) -> CustomerListing:
+    """`conditions`: a segment, for the customers behind a movement."""
     everyone = customer_rows(workspace=workspace, today=today)
     movement = None
     amounts: dict[int, Fraction] = {}
     if movement_key and period is not None:
         movement = movement_customers(
-            workspace=workspace, key=movement_key, period=period, rows=everyone, today=today
+            workspace=workspace,
+            key=movement_key,
+            period=period,
+            rows=everyone,
+            today=today,
+            conditions=conditions,
         )
         amounts = {c.customer.account_id: c.amount for c in movement.customers}
         rows = filter_customers([c.customer for c in movement.customers], filters)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from accounts.models import Workspace
 from kpiapp.kpis.periods import period_name
 from kpiapp.kpis.registry import KPI_BY_KEY
-from kpiapp.kpis.segments import Condition
 from kpiapp.selectors.analysis import MovementRow, mrr_movements
+from kpiapp.selectors.segments import ActiveSegment
 
 MONTHS_SHOWN = 12
 # Stacked above the axis (MRR won) and below it (MRR lost), signed as on the movements page.
@@ -47,11 +48,15 @@ def _plain(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def mrr_chart(*, today: date, segment: Condition | None = None) -> MrrChart:
+def mrr_chart(
+    *, workspace: Workspace, today: date, segment: ActiveSegment | None = None
+) -> MrrChart:
     """The last twelve months up to the running one (marked "to date"); months without an MRR
     snapshot are left out, and a workspace without any MRR gets no rows."""
     rows = [
-        r for r in mrr_movements(grain="month", today=today, segment=segment) if r.mrr is not None
+        r
+        for r in mrr_movements(workspace=workspace, grain="month", today=today, segment=segment)
+        if r.mrr is not None
     ]
     rows = rows[-MONTHS_SHOWN:]
     if not any(r.mrr or any(r.values[key] for key in CHART_MOVEMENTS) for r in rows):

@@ -23,6 +23,8 @@ from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.kpi_range import TrendRange, default_range
 from kpiapp.selectors.kpi_versus import Versus, versus_values
 from kpiapp.selectors.kpi_year_earlier import LAST_YEAR, YearEarlier, year_earlier
+from kpiapp.selectors.segment_points import shown_snapshots
+from kpiapp.selectors.segments import ActiveSegment
 from kpiapp.templatetags.kpi_format import unit_suffix
 
 
@@ -149,43 +151,39 @@ def kpi_page(
     today: date,
     span: TrendRange | None = None,
     compare: str = "",
-    segment_condition: Condition | None = None,
+    segment: ActiveSegment | None = None,
     versus: Condition | None = None,
     name: str = "",
 ) -> KpiPage:
-    """With `segment_condition`, the trend of its breakdown rows, without the targets (set for the
-    total) and without a breakdown (snapshots split one dimension at a time). With `versus`, a
-    second segment's values beside them; `name` names the first line then."""
-    condition = segment_condition
+    """Under a segment, the trend of its values (`shown_snapshots`: a condition's breakdown
+    rows, or several conditions computed on demand), without the targets (set for the total)
+    and without a breakdown. With `versus`, a second segment's values beside them; `name`
+    names the first line then."""
+    shown = segment or ActiveSegment()
     key = kpi.key
     span = span or default_range(grain, today)
     periods = span.periods
-    found = {
-        s.period_start: s
-        for s in KpiSnapshot.objects.filter(
-            kpi_key=key,
-            grain=grain,
-            period_start__gte=periods[0].start,
-            period_start__lte=periods[-1].start,
-            dimension=condition.dimension if condition else "",
-            dimension_value=condition.value if condition else "",
-        ).only("period_start", "value", "reason", "partial")
-    }
+
+    def rows(first: Period, last: Period) -> list[KpiSnapshot]:
+        return shown_snapshots(shown, workspace=workspace, today=today, kpis=[kpi],
+                               grain=grain, since=first.start, until=last.start)  # fmt: skip
+
+    found = {s.period_start: s for s in rows(periods[0], periods[-1])}
     periods = [p for p in periods if p.start in found]
-    targets = period_targets(kpi, grain, periods) if periods and not condition else []
+    targets = period_targets(kpi, grain, periods) if periods and not shown.active else []
     targets = targets or [None for _ in periods]
     latest = periods[-1] if periods else None
     library = benchmark_rows()
     picked = picks()
-    segment = workspace.benchmark_segment
-    row = judged_by(library, picked, key=key, grain=grain, segment=segment)
+    benchmark_segment = workspace.benchmark_segment
+    row = judged_by(library, picked, key=key, grain=grain, segment=benchmark_segment)
     latest_value = found[latest.start].value if latest else None
     # The references judge the last complete period, as the tiles and the benchmarks page do.
     complete = next((p for p in reversed(periods) if not found[p.start].partial), None)
     snapshot = found[complete.start] if complete else None
     references = kpi_references(
         kpi=kpi,
-        segment=segment,
+        segment=benchmark_segment,
         grain=grain,
         value=snapshot.value if snapshot else None,
         period=complete,
@@ -199,24 +197,17 @@ def kpi_page(
     split = complete or latest
     breakdown = (
         _breakdown(kpi, chosen, split, workspace.currency)
-        if chosen and split and not condition
+        if chosen and split and not shown.active
         else None
     )
     values = [found[p.start].value for p in periods]
     partial = [found[p.start].partial for p in periods]
-    earlier = (
-        year_earlier(
-            kpi=kpi,
-            grain=grain,
-            periods=periods,
-            values=values,
-            partial=partial,
-            dimension=condition.dimension if condition else "",
-            dimension_value=condition.value if condition else "",
+    earlier = None
+    if compare == LAST_YEAR:
+        before = rows(periods[0].same_last_year(), periods[-1].same_last_year()) if periods else []
+        earlier = year_earlier(
+            kpi=kpi, grain=grain, periods=periods, values=values, partial=partial, rows=before
         )
-        if compare == LAST_YEAR
-        else None
-    )
     return KpiPage(
         kpi=kpi,
         grain=grain,

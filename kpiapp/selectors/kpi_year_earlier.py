@@ -40,28 +40,25 @@ def year_earlier(
     periods: list[Period],
     values: list[Decimal | None],
     partial: list[bool],
-    dimension: str = "",
-    dimension_value: str = "",
+    rows: list[KpiSnapshot] | None = None,
 ) -> YearEarlier:
     """Works alike for every grain, kind and unit: a period's year-earlier one has the same
     grain and starts twelve months before it. A period still running gets no change: its
-    few days against a whole period a year before would read as a fall (as on the trend)."""
+    few days against a whole period a year before would read as a fall (as on the trend).
+    `rows`: the year-earlier rows as the shown periods' are read (a segment's), else the
+    totals."""
     earlier = [p.same_last_year() for p in periods]
-    found = (
-        {
-            s.period_start: s
-            for s in KpiSnapshot.objects.filter(
+    if rows is None and earlier:
+        rows = list(
+            KpiSnapshot.objects.filter(
                 kpi_key=kpi.key,
                 grain=grain,
-                dimension=dimension,  # a segment's breakdown row, like the shown periods
-                dimension_value=dimension_value,
+                dimension="",
                 period_start__gte=earlier[0].start,
                 period_start__lte=earlier[-1].start,
             ).only("period_start", "value", "reason")
-        }
-        if earlier
-        else {}
-    )
+        )
+    found = {s.period_start: s for s in rows or []}
     before = [found[p.start].value if p.start in found else None for p in earlier]
     return YearEarlier(
         periods=earlier,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, get_args
 
 from kpiapp.kpis.periods import Period, month_index, month_start
 from kpiapp.kpis.plan import (
@@ -134,8 +134,15 @@ def assumptions_from(
                   if v is not None and k in INPUTS}
         for channel, given in overrides.items()
     }  # fmt: skip
-    kind: GoalKind = goal_kind  # type: ignore[assignment]  # the model's choices hold it
-    return Assumptions(kind, Fraction(goal_value), parsed_shares, parsed)
+    return Assumptions(_goal_kind(goal_kind), Fraction(goal_value), parsed_shares, parsed)
+
+
+def _goal_kind(value: str) -> GoalKind:
+    """The stored goal kind (the model's choices hold only these)."""
+    for kind in get_args(GoalKind):
+        if value == kind:
+            return kind
+    raise ValueError(f"Unknown goal kind {value!r}")
 
 
 def plan_result(plan: Plan) -> PlanResult:

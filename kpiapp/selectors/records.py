@@ -42,15 +42,13 @@ def _filter_choices(kind: DataKind) -> dict[str, list[tuple[str, str]]]:
         elif name == "country":
             out[name] = [
                 (c, c)
-                for c in kind.model.objects.exclude(country="")
-                .order_by("country")
-                .values_list("country", flat=True)
+                for c in kind.model.objects.exclude(**{name: ""})
+                .order_by(name)
+                .values_list(name, flat=True)
                 .distinct()
             ]
         else:
-            out[name] = [
-                (str(v), str(label)) for v, label in kind.model._meta.get_field(name).choices
-            ]
+            out[name] = [(str(v), str(label)) for v, label in kind.field(name).flatchoices]
     return out
 
 
@@ -74,7 +72,7 @@ def record_list(kind: DataKind, params: QueryDict) -> ListView:
     records = records.order_by(sort, "-id")
     paginator = Paginator(records, PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
-    labels = {name: str(kind.model._meta.get_field(name).verbose_name) for name in kind.filters}
+    labels = {name: str(kind.field(name).verbose_name) for name in kind.filters}
     return ListView(
         page=page,
         query=query,

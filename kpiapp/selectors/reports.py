@@ -2,7 +2,10 @@
 
 The content (`report_content`) is what the report page, the shared page, the CSV and PDF
 exports and the email digest all show, so they cannot disagree. It reads snapshots and
-targets only: values are live at view time, never stored with the report.
+targets only: values are live at view time, never stored with the report. A segment of
+several conditions reads what the KPI pages show for it (`segment_points.shown_snapshots`:
+the on-demand run of the account-level KPIs, cached per data version, or the one condition
+another KPI breaks down by); a KPI it cannot show has no values and says why.
 """
 
 from __future__ import annotations
@@ -23,10 +26,17 @@ from kpiapp.kpis.change import change_between
 from kpiapp.kpis.periods import Grain, Period, period_name
 from kpiapp.kpis.ranges import ResolvedRange, resolve_range
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
+from kpiapp.kpis.segments import SegmentError, segment_parse
 from kpiapp.kpis.target_rules import month_milestone
 from kpiapp.kpis.targets import Pacing
 from kpiapp.models import KpiSnapshot, Report, Target, Visibility
-from kpiapp.selectors.segments import saved_segment_name, segment_label
+from kpiapp.selectors.segment_points import shown_snapshots
+from kpiapp.selectors.segments import (
+    ActiveSegment,
+    condition_name,
+    saved_segment_name,
+    segment_label,
+)
 from kpiapp.selectors.target_standing import Standing, standings
 from kpiapp.selectors.targets import TargetRow, targets_of_quarter
 from kpiapp.templatetags.kpi_format import unit_suffix
@@ -62,6 +72,8 @@ def access_report(membership: Membership, report_id: int, *, for_write: bool = F
 
 # --- content -----------------------------------------------------------------------------------
 
+NO_SEGMENT = ActiveSegment()  # frozen: one instance serves every report without several
+
 
 @dataclass(frozen=True)
 class ReportRow:
@@ -86,6 +98,34 @@ class ReportSection:
     filtered: bool  # the report's filter applies to this KPI (else: totals)
     pacing: Pacing | None  # the last period's quarter against its target
     standing: Standing | None = None  # the same target: statement, milestone, forecast
+    # A segment of several conditions (else the empty segment): what it means for this KPI.
+    segment: ActiveSegment = NO_SEGMENT
+    # The breakdown the values are of, for the records behind them ("" for the total).
+    dimension: str = ""
+    dimension_value: str = ""
+
+    @property
+    def missing(self) -> str:
+        """Why a segment of several conditions cannot show this KPI ("" when it can), in the
+        active language: the same words as the KPI pages."""
+        return str(self.segment.missing(self.kpi)) if self.segment.several else ""
+
+    @property
+    def partly(self) -> str:
+        """With several conditions, a KPI showing the one it breaks down by says so."""
+        return self.segment.partly(self.kpi)
+
+    @property
+    def applied(self) -> str:
+        """The one condition a KPI shows under several conditions, in words ("" otherwise)."""
+        condition = self.segment.source(self.kpi).condition if self.segment.several else None
+        return condition_name(condition) if condition else ""
+
+    @property
+    def has_records(self) -> bool:
+        """Whether the records behind a value can be listed: not for the on-demand run of
+        several conditions (the records split by one condition at a time) nor a KPI left out."""
+        return not self.segment.several or bool(self.dimension)
 
     @property
     def has_targets(self) -> bool:
@@ -127,6 +167,7 @@ class ReportContent:
     targets_quarter: Period | None
     targets: list[TargetRow]
     segment_name: str = ""  # the saved segment's name of the report's segment
+    segment: ActiveSegment = NO_SEGMENT  # the report's segment when of several conditions
 
     @property
     def segment_label(self) -> str:
@@ -174,6 +215,32 @@ def _targets(keys: list[str], quarters: set[date], dimension: str, value: str) -
     }
 
 
+def report_segment(report: Report) -> ActiveSegment:
+    """The report's segment as the pages read one (empty when it cannot be read)."""
+    try:
+        return ActiveSegment(segment_parse(report.segment))
+    except SegmentError:
+        return ActiveSegment()
+
+
+def _segment_snapshots(
+    segment: ActiveSegment,
+    *,
+    workspace: Workspace,
+    today: date,
+    kpis: list[KpiDefinition],
+    grain: str,
+    starts: set[date],
+) -> dict[tuple[str, date, bool], KpiSnapshot]:
+    """A segment of several conditions: the values the KPI pages show for it (the on-demand
+    run, or the one condition a KPI breaks down by), as the report's filtered rows. A KPI
+    the segment cannot show has none, and never falls back to its total."""
+    rows = shown_snapshots(
+        segment, workspace=workspace, today=today, kpis=kpis, grain=grain, starts=starts
+    )
+    return {(s.kpi_key, s.period_start, True): s for s in rows}
+
+
 def report_content(
     *, report: Report, workspace: Workspace, today: date, kpis: dict[str, KpiDefinition]
 ) -> ReportContent:
@@ -193,11 +260,18 @@ def report_content(
     keys = [k for k in report.kpi_keys if k in kpis]
     starts = {p.start for p in periods} | {c.start for c in compared.values() if c}
     dimension, value = report.dimension, report.dimension_value
-    found = _snapshots(keys, grain, starts, dimension, value)
+    segment = report_segment(report)
+    several = segment.several
     quarters = {Period.containing("quarter", p.last_month) for p in periods}
-    targets = (
-        _targets(keys, {q.start for q in quarters}, dimension, value) if grain != "year" else {}
-    )
+    if several:  # targets are set for the total or one value, never for a combination
+        found = _segment_snapshots(segment, workspace=workspace, today=today, grain=grain,
+                                   kpis=[kpis[k] for k in keys], starts=starts)  # fmt: skip
+        targets: dict = {}
+    else:
+        found = _snapshots(keys, grain, starts, dimension, value)
+        targets = (
+            _targets(keys, {q.start for q in quarters}, dimension, value) if grain != "year" else {}
+        )
     standing = standings(targets=list(targets.values()), facts=kpis, today=today,
                          workspace=workspace)  # fmt: skip
     sections = []
@@ -205,11 +279,20 @@ def report_content(
         kpi = kpis.get(section["kpi"])
         if kpi is None:
             continue
-        filtered = bool(dimension) and dimension in kpi.dimensions
+        if several:
+            source = segment.source(kpi)
+            filtered = source.shown
+            by = source.condition
+            shown_by = (by.dimension, by.value) if by else ("", "")
+        else:
+            filtered = bool(dimension) and dimension in kpi.dimensions
+            shown_by = (dimension, value) if filtered else ("", "")
         rows = [_row(kpi, p, compared[p], found, targets, filtered, standing) for p in periods]
         stands = _pacing(kpi, periods[-1], targets, standing, filtered, today)
         sections.append(ReportSection(kpi, section.get("note", ""), rows, filtered,
-                                      stands.pacing if stands else None, stands))  # fmt: skip
+                                      stands.pacing if stands else None, stands,
+                                      segment if several else NO_SEGMENT,
+                                      *shown_by))  # fmt: skip
     targets_quarter = None
     target_rows: list[TargetRow] = []
     if report.include_targets:
@@ -229,6 +312,7 @@ def report_content(
         targets_quarter=targets_quarter,
         targets=target_rows,
         segment_name=saved_segment_name(report.segment) if report.segment else "",
+        segment=segment if several else NO_SEGMENT,
     )
 
 

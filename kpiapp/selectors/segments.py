@@ -11,7 +11,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kpiapp.kpis.registry import DIMENSION_NAMES, KpiDefinition
+from kpiapp.kpis.segment_run import ON_DEMAND_KEYS
 from kpiapp.kpis.segments import (
+    CONDITIONS_MAX,
     SEGMENT_DIMENSIONS,
     Condition,
     SegmentError,
@@ -32,6 +34,28 @@ NO_BREAKDOWN = {
     "channel": _("This KPI has no breakdown by channel."),
     "campaign": _("This KPI has no breakdown by campaign."),
 }
+NOT_COMBINED = _(
+    "This KPI cannot be shown for this combination of conditions: its breakdowns split by one "
+    "condition at a time."
+)
+NONE_APPLIES = _(
+    "This KPI cannot be shown for this combination of conditions: it has no breakdown by any "
+    "of them."
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a KPI's values under a segment come from: the snapshot rows of `condition` (the
+    total when None), the on-demand run of several conditions, or nowhere (`shown` False)."""
+
+    condition: Condition | None = None
+    on_demand: bool = False
+    shown: bool = True
+
+    @property
+    def snapshot_filter(self) -> dict[str, str]:
+        return snapshot_filter(self.condition)
 
 
 @dataclass(frozen=True)
@@ -44,8 +68,26 @@ class ActiveSegment:
 
     @property
     def applied(self) -> Condition | None:
-        """Snapshots hold one dimension at a time: the first condition is the one read."""
-        return self.conditions[0] if self.conditions else None
+        """The one condition of a segment of one condition (read from the snapshots)."""
+        return self.conditions[0] if len(self.conditions) == 1 else None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.conditions)
+
+    def source(self, kpi: KpiDefinition) -> Source:
+        """One condition: its breakdown rows, if the KPI has that dimension. Several: the
+        account-level KPIs on demand; any other KPI the breakdown rows of the one condition
+        it has a dimension for, and nothing when none or several of them apply."""
+        if not self.conditions:
+            return Source()
+        if self.several and kpi.key in ON_DEMAND_KEYS:
+            return Source(on_demand=True)
+        usable = self.usable(kpi)
+        return Source(usable[0]) if len(usable) == 1 else Source(shown=False)
+
+    def usable(self, kpi: KpiDefinition) -> list[Condition]:
+        return [c for c in self.conditions if c.dimension in kpi.dimensions]
 
     @property
     def text(self) -> str:
@@ -63,12 +105,36 @@ class ActiveSegment:
     def label(self) -> str:
         return ", ".join(condition_name(c) for c in self.conditions)
 
+    def without(self, condition: Condition) -> str:
+        """The address text of this segment less `condition` ("" for every customer)."""
+        return segment_text([c for c in self.conditions if c != condition])
+
+    def adding(self, condition: Condition) -> str:
+        """The address text of this segment and `condition` as well."""
+        return segment_text([*self.conditions, condition])
+
+    @property
+    def full(self) -> bool:
+        """No further condition can be added."""
+        return len(self.conditions) >= CONDITIONS_MAX
+
     def missing(self, kpi: KpiDefinition) -> str | Promise:
         """Why `kpi` cannot be shown for the segment ("" when it can)."""
-        condition = self.applied
-        if condition is None or condition.dimension in kpi.dimensions:
+        if self.source(kpi).shown:
             return ""
-        return NO_BREAKDOWN[condition.dimension]
+        if not self.several:
+            return NO_BREAKDOWN[self.conditions[0].dimension]
+        return NOT_COMBINED if self.usable(kpi) else NONE_APPLIES
+
+    def partly(self, kpi: KpiDefinition) -> str:
+        """With several conditions, a KPI that shows the one of them it breaks down by says
+        so ("" otherwise)."""
+        source = self.source(kpi)
+        if not self.several or source.condition is None:
+            return ""
+        return _(
+            "This KPI shows “%(condition)s” only: it has no breakdown by the other conditions."
+        ) % {"condition": condition_name(source.condition)}
 
 
 def condition_name(condition: Condition) -> str:
@@ -103,16 +169,32 @@ class SegmentOptions:
     def dimensions(self) -> list[tuple[str, str | Promise, list[tuple[str, str]]]]:
         """Per dimension its name and its values as (address text, words), by the words."""
         return [
-            (
-                d,
-                DIMENSION_NAMES[d],
-                sorted(
-                    ((f"{d}:{v}", condition_name(Condition(d, v))) for v in self.values.get(d, [])),
-                    key=lambda pair: pair[1].casefold(),
-                ),
-            )
+            (d, DIMENSION_NAMES[d], [(c.text, words) for c, words in self.conditions(d)])
             for d in SEGMENT_DIMENSIONS
         ]
+
+    def conditions(self, dimension: str) -> list[tuple[Condition, str]]:
+        """A dimension's values as conditions with their words, by the words."""
+        conditions = [Condition(dimension, v) for v in self.values.get(dimension, [])]
+        named = [(c, condition_name(c)) for c in conditions]
+        return sorted(named, key=lambda pair: pair[1].casefold())
+
+
+def segment_additions(
+    segment: ActiveSegment, options: SegmentOptions
+) -> list[tuple[str | Promise, list[tuple[str, str]]]]:
+    """What can be added to an applied segment: per dimension it does not use yet (two values
+    of one dimension match nobody) its name and its values as (the whole segment's address
+    text, the added condition in words). Nothing without a segment or at CONDITIONS_MAX."""
+    if not segment.conditions or segment.full:
+        return []
+    used = {c.dimension for c in segment.conditions}
+    offered = [(d, options.conditions(d)) for d in SEGMENT_DIMENSIONS if d not in used]
+    return [
+        (DIMENSION_NAMES[d], [(segment.adding(c), words) for c, words in conditions])
+        for d, conditions in offered
+        if conditions
+    ]
 
 
 def segment_options(*, values: dict[str, list[str]] | None = None) -> SegmentOptions:
@@ -138,10 +220,11 @@ def segment_values() -> dict[str, list[str]]:
 
 
 def report_segment_choices(current: str = "") -> list[tuple[object, object]]:
-    """What a report's segment can be: the saved segments of one condition (a report reads one
-    breakdown), then each dimension's values, grouped; `current` too when not among them."""
+    """What a report's segment can be: the saved segments (of one condition or several, by
+    name, with their conditions), then each dimension's values, grouped; `current` too when
+    not among them."""
     options = segment_options()
-    saved = [(s.text, s.name) for s in options.saved if len(s.condition_list) == 1]
+    saved = [(s.text, segment_label(s.text, name=s.name)) for s in options.saved]
     choices: list[tuple[object, object]] = [(_("Saved segments"), saved)] if saved else []
     for _dimension, name, values in options.dimensions:
         if values:

@@ -18,7 +18,8 @@ from kpiapp.kpis.targets import Pacing
 from kpiapp.models import KpiSnapshot, Target
 from kpiapp.selectors.benchmarks import benchmark_rows, judged_by, picks
 from kpiapp.selectors.kpi_lookup import workspace_kpis
-from kpiapp.selectors.segments import ActiveSegment, snapshot_filter
+from kpiapp.selectors.segment_points import shown_snapshots
+from kpiapp.selectors.segments import ActiveSegment
 from kpiapp.selectors.target_standing import Standing, standings
 
 DEFAULT_PINNED = (
@@ -58,6 +59,7 @@ class Tile:
     standing: Standing | None  # the quarter's target: statement, milestone, forecast, burn-up
     benchmark: Benchmark | None
     verdict: Verdict | None
+    note: str = ""  # under several conditions: the one condition this KPI shows
 
 
 def last_complete_period(grain: Grain, today: date) -> Period:
@@ -100,28 +102,30 @@ def dashboard_tiles(
     today: date,
     segment: ActiveSegment | None = None,
 ) -> list[Tile]:
-    """With a segment, each KPI's breakdown row of its condition (and no targets: they are
-    set for the total)."""
+    """With a segment, each KPI's values as `shown_snapshots` finds them (and no targets:
+    they are set for the total)."""
     segment = segment or ActiveSegment()
     size = MONTHS_IN[period.grain]
     spark = [Period(period.grain, period.first_month - size * i) for i in range(SPARK_PERIODS)]
     other = period.previous() if compare == "previous" else period.same_last_year()
     starts = {p.start for p in spark} | {other.start}
+    kpis = {k.key: k for k in workspace_kpis()}
     snapshots = {
         (s.kpi_key, s.period_start): s
-        for s in KpiSnapshot.objects.filter(
-            kpi_key__in=keys,
+        for s in shown_snapshots(
+            segment,
+            workspace=workspace,
+            today=today,
+            kpis=[kpis[k] for k in keys if k in kpis],
             grain=period.grain,
-            period_start__in=starts,
-            **snapshot_filter(segment.applied),
-        ).only("kpi_key", "period_start", "value", "reason", "partial")
+            starts=starts,
+        )
     }
     quarter = Period.containing("quarter", period.last_month)
-    kpis = {k.key: k for k in workspace_kpis()}
     targets = {
         t.kpi_key: t
         for t in Target.objects.filter(kpi_key__in=keys, quarter_start=quarter.start, dimension="")
-        if segment.applied is None
+        if not segment.active
     }
     standing = standings(targets=list(targets.values()), facts=kpis, today=today,
                          workspace=workspace)  # fmt: skip
@@ -154,6 +158,7 @@ def dashboard_tiles(
                 direction=kpi.direction,
                 value=value,
                 reason=now.reason if now else str(segment.missing(kpi)),
+                note=segment.partly(kpi),
                 partial=bool(now and now.partial),
                 compare_value=before,
                 change=moved.amount,

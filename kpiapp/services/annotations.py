@@ -102,5 +102,5 @@ def _audit(membership: Membership, action: str, note: Annotation, **extra: objec
         object_type="annotation",
         day=note.day.isoformat(),
         kpi=note.kpi_key,
-        **extra,
+        details=extra,
     )

@@ -182,6 +182,23 @@ def dashboard_tile_move(
     return _set_tiles(membership, dashboard, keys)
 
 
+@transaction.atomic
+def dashboard_tile_place(
+    *, membership: Membership, dashboard: Dashboard, key: str, before: str
+) -> Dashboard:
+    """Put a tile just before another one (`before`), or last when `before` is empty: where
+    it was dropped. Naming the neighbour rather than sending the whole order keeps a tile
+    another editor added meanwhile."""
+    keys = list(dashboard_kpis(dashboard))
+    if key not in keys or (before and before not in keys):
+        raise ValidationError(_("This KPI is not on the dashboard."))
+    if before == key:
+        return dashboard
+    keys.remove(key)
+    keys.insert(keys.index(before) if before else len(keys), key)
+    return _set_tiles(membership, dashboard, keys)
+
+
 def dashboards_drop_kpi(key: str) -> None:
     """An own KPI was deleted: take its tile off every dashboard (in the caller's
     transaction; the caller audits the deletion and bumps the pages)."""

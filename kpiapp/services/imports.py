@@ -350,5 +350,5 @@ def _audit(job: ImportJob, action: str, actor: User | None, **detail: object) ->
         action=action,
         subject=job.filename,
         kind=job.kind,
-        **detail,  # type: ignore[arg-type]  # audit details are any JSON value, not str
+        details=detail,
     )

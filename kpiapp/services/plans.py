@@ -190,7 +190,10 @@ def _wanted_targets(result: PlanResult, goal_kind: str, goal_value: Decimal) -> 
         if not channel.planned:
             continue
         for key in TARGET_STEPS:
-            value = Fraction(channel.steps[key].value)  # type: ignore[arg-type]  # a planned step is a number
+            step = channel.steps[key].value
+            if step is None or isinstance(step, date):
+                raise TypeError(f"{key}: a planned channel's target steps are numbers")
+            value = Fraction(step)
             wanted[(STEP_KPIS[key], "channel", channel.name)] = _exact(value)
     new_mrr = result.totals.get("new_mrr")
     if new_mrr is not None:

@@ -168,9 +168,13 @@ def _choice(data: dict, field: str, allowed: Any, errors: dict, default: str) ->
     return value
 
 
+SEGMENT_LENGTH = Report._meta.get_field("segment").max_length or 300
+
+
 def _clean_segment(data: dict[str, Any], clean: dict[str, Any], errors: dict) -> None:
-    """A segment of one condition, which becomes the report's filter; with a segment the
-    filter fields are empty or the same."""
+    """A segment of one condition becomes the report's filter (the filter fields are empty
+    or the same); a segment of several conditions leaves the filter empty (the report reads
+    what the KPI pages show for it) and cannot go with one."""
     try:
         conditions = segment_parse(str(data.get("segment") or ""))
     except SegmentError as error:
@@ -179,10 +183,12 @@ def _clean_segment(data: dict[str, Any], clean: dict[str, Any], errors: dict) ->
     clean["segment"] = segment_text(conditions)
     if not conditions:
         return
+    if len(clean["segment"]) > SEGMENT_LENGTH:
+        errors["segment"] = [_("This segment is too long for a report: use fewer conditions.")]
+        return
     if len(conditions) > 1:
-        errors["segment"] = [
-            _("A report reads one breakdown at a time: choose a segment with one condition.")
-        ]
+        if clean["dimension"]:
+            errors["segment"] = [_("Choose a segment or a filter, not both.")]
         return
     condition = conditions[0]
     if clean["dimension"] and (clean["dimension"], clean["dimension_value"]) != (

@@ -486,7 +486,7 @@ def fixed(n: int, d: int, places: int) -> str:
     return f"-{text}" if negative and q else text
 
 
-def _value_texts(
+def value_texts(
     numerator: Number, denominator: Number | None, places: int
 ) -> tuple[str, str, str | None]:
     value = fixed(*_ratio(numerator, denominator), places)
@@ -507,7 +507,7 @@ def _text_row(
         memo = (point.numerator, point.denominator, places)
         found = texts.get(memo)
         if found is None:
-            found = texts[memo] = _value_texts(point.numerator, point.denominator, places)
+            found = texts[memo] = value_texts(point.numerator, point.denominator, places)
         value, numerator, denominator = found
     return (
         point.key,

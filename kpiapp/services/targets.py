@@ -179,7 +179,7 @@ def target_set(
         subject=_label(target),
         old=_text(before.value) if before else None,
         new=_text(value),
-        **_keys(target),
+        details=_keys(target),
     )
     pages_changed(target.workspace_id)
     return target
@@ -194,7 +194,7 @@ def target_remove(*, membership: Membership, target: Target) -> None:
         action=AuditAction.TARGET_REMOVED,
         subject=_label(target),
         old=_text(target.value),
-        **_keys(target),
+        details=_keys(target),
     )
     pages_changed(target.workspace_id)
     target.delete()

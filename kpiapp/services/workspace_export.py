@@ -9,9 +9,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -279,7 +277,3 @@ def export_status(export: WorkspaceExport) -> dict[str, object]:
         "total": export.total,
         "size": export.size,
     }
-
-
-def export_expires_at(export: WorkspaceExport) -> datetime:
-    return export.created_at + timedelta(days=settings.WORKSPACE_EXPORT_KEEP_DAYS)

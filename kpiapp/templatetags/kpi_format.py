@@ -40,7 +40,7 @@ def kpi_reason(reason: str | None) -> str:
 
 
 @register.filter
-def money(cents: int | None, currency: str = "EUR") -> str:
+def money(cents: int | Decimal | None, currency: str = "EUR") -> str:
     if cents is None or cents == "":
         return "–"
     value = major_units(cents)
@@ -54,7 +54,7 @@ def money(cents: int | None, currency: str = "EUR") -> str:
 
 
 @register.filter
-def number(value: int | Decimal | Fraction | None, decimals: int = 0) -> str:
+def number(value: int | float | Decimal | Fraction | None, decimals: int = 0) -> str:
     if value is None or value == "":
         return "–"
     return _format(value, decimals)
@@ -109,7 +109,11 @@ def get_index(sequence: list, index: int) -> object:
 def _decimal(value: object) -> Decimal:
     if isinstance(value, Fraction):
         return Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Decimal | int | str):
+        return Decimal(value)
+    raise TypeError(f"Not a number: {value!r}")
 
 
 def _places_needed(value: Decimal, most: int) -> int:
@@ -119,7 +123,9 @@ def _places_needed(value: Decimal, most: int) -> int:
 
 
 @register.simple_tag
-def kpi_value(value: Decimal | Fraction | int | None, unit: str, currency: str = "EUR") -> str:
+def kpi_value(
+    value: Decimal | Fraction | float | int | None, unit: str, currency: str = "EUR"
+) -> str:
     """A KPI value in its unit: money in major units, rates as percent, counts, days."""
     if value is None or value == "":
         return "–"
@@ -207,7 +213,7 @@ def benchmark_text(row: object, unit: str, currency: str = "EUR") -> str:
     """A benchmark row as text: ≥ 15 %, 4.4 %, 90–93 %, with the decimals its source quotes
     (5.15 %, not 5.2 %)."""
 
-    def quoted(value: object) -> str:
+    def quoted(value: Decimal | None) -> str:
         if value is None or unit not in ("rate", "ratio", "score", "days", "months"):
             return kpi_value(value, unit, currency)
         shown = _decimal(value) * (100 if unit == "rate" else 1)

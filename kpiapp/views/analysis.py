@@ -3,10 +3,11 @@ cohort retention heat map, each a chart with its numbers in a table."""
 
 from __future__ import annotations
 
+from typing import SupportsFloat
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
@@ -23,11 +24,6 @@ from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param, period_choices
 from kpiapp.views.segment_bar import segment_context
 
-COHORTS_NO_SEGMENT = _(
-    "The cohort table is not available per segment: cohort retention is stored for all "
-    "customers only. Choose “All customers” to see it."
-)
-
 
 @cached_page(reads=("grain", SEGMENT_PARAM))
 @workspace_view(min_role=Role.VIEWER)
@@ -37,9 +33,10 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
     grain = grain_param(request)
     segment = active_segment(request)
     today = today_in(workspace.time_zone)
-    rows = mrr_movements(grain=grain, today=today, segment=segment.applied)
+    rows = mrr_movements(workspace=workspace, grain=grain, today=today, segment=segment)
     names = [(key, KPI_BY_KEY[key].name) for key, _ in MOVEMENTS]
     customers = reverse("kpiapp:customers", args=[workspace.slug])
+    also = f"&{segment.query}" if segment.active else ""  # the segment's customers
     chart = {
         "labels": [period_name(r.period) for r in rows],
         "series": [
@@ -47,10 +44,9 @@ def movements(request: WorkspaceRequest) -> HttpResponse:
                 "key": key,
                 "name": str(name),
                 "values": [_plain(r.values[key]) for r in rows],
-                # The customers behind a movement are the whole workspace's: not under a segment.
-                "links": []
-                if segment.applied
-                else [f"{customers}?movement={key}&period={r.period.label}" for r in rows],
+                "links": [
+                    f"{customers}?movement={key}&period={r.period.label}{also}" for r in rows
+                ],
             }
             for key, name in names
         ],
@@ -118,11 +114,17 @@ def funnel_page(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(min_role=Role.VIEWER)
 @versioned_page
 def cohort_page(request: WorkspaceRequest) -> HttpResponse:
-    """Cohort retention is stored for every customer only (by age, not by plan, country,
-    channel or campaign): under a segment the page says so instead of showing the total."""
+    """Cohort retention is stored for every customer only: under a segment (one condition or
+    several) the segment's cohorts are computed on demand (`selectors/segment_points.py`)."""
     measure = "revenue" if request.GET.get("measure") == "revenue" else "logo"
     segment = active_segment(request)
-    rows, width = ([], 0) if segment.applied else cohorts(measure=measure)
+    workspace = request.workspace
+    rows, width = cohorts(
+        measure=measure,
+        workspace=workspace,
+        today=today_in(workspace.time_zone),
+        segment=segment,
+    )
     return render(
         request,
         "kpiapp/cohorts.html",
@@ -132,10 +134,9 @@ def cohort_page(request: WorkspaceRequest) -> HttpResponse:
             "ages": range(width),
             "measure": measure,
             **segment_context(request, segment, keep={"measure": measure}),
-            "segment_missing": COHORTS_NO_SEGMENT if segment.applied else "",
         },
     )
 
 
-def _plain(value: object) -> float | None:
+def _plain(value: SupportsFloat | None) -> float | None:
     return None if value is None else float(value)

@@ -40,7 +40,7 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.ADMIN)
-def audit_log_csv(request: WorkspaceRequest) -> HttpResponse:
+def audit_log_csv(request: WorkspaceRequest) -> HttpResponse | StreamingHttpResponse:
     found = audit_events(request.GET)
     if not found.is_valid():
         return HttpResponse(status=400)

@@ -58,8 +58,8 @@ def benchmarks(request: WorkspaceRequest) -> HttpResponse:
                     kpi_key=form.cleaned_data["kpi_key"],
                     grain=form.cleaned_data["grain"],
                     form=form.cleaned_data["form"],
-                    low=form.scaled("low"),
-                    high=form.scaled("high"),
+                    low=form.scaled_low(),
+                    high=form.scaled_high(),
                     source=form.cleaned_data["source"].strip(),
                     note=form.cleaned_data["note"].strip(),
                 )

@@ -28,6 +28,8 @@ from kpiapp.selectors.customers import (
     MovementList,
     customer_listing,
 )
+from kpiapp.selectors.segment_points import shown_snapshots
+from kpiapp.selectors.segments import ActiveSegment, active_segment
 
 PER_PAGE = 50
 
@@ -60,7 +62,7 @@ def _movement_period(request: WorkspaceRequest) -> tuple[str, Period | None, str
     return key, Period(grain, first), ""
 
 
-def _listing(request: WorkspaceRequest) -> CustomerListing:
+def _listing(request: WorkspaceRequest, segment: ActiveSegment) -> CustomerListing:
     key, period, problem = _movement_period(request)
     if request.GET.get("status", "") not in ("", *STATUS_NAMES):
         problem = problem or _("There is no such status; customers of every status are shown.")
@@ -71,13 +73,15 @@ def _listing(request: WorkspaceRequest) -> CustomerListing:
         sort=request.GET.get("sort", ""),
         movement_key=key,
         period=period,
-        problem=problem,
+        problem=problem or segment.error,
+        conditions=segment.conditions if key else (),
     )
 
 
 @workspace_view(min_role=Role.VIEWER)
 def customer_list(request: WorkspaceRequest) -> HttpResponse:
-    listing = _listing(request)
+    segment = active_segment(request)
+    listing = _listing(request, segment)
     movement = listing.movement
     page = Paginator(listing.rows, PER_PAGE).get_page(request.GET.get("page"))
     shown_total = sum(
@@ -120,26 +124,34 @@ def customer_list(request: WorkspaceRequest) -> HttpResponse:
                 ("channel", _("Channel")),
                 ("country", _("Country")),
             ],
-            "snapshot": _snapshot(movement),
+            "snapshot": _snapshot(request, movement, segment),
+            # Under a segment only the customers behind a movement are the segment's.
+            "segment": segment if movement else ActiveSegment(),
         },
     )
 
 
-def _snapshot(movement: MovementList | None) -> KpiSnapshot | None:
+def _snapshot(
+    request: WorkspaceRequest, movement: MovementList | None, segment: ActiveSegment
+) -> KpiSnapshot | None:
+    """The movement's value as its KPI shows it (the segment's, under a segment)."""
     if movement is None:
         return None
-    return KpiSnapshot.objects.filter(
-        kpi_key=movement.key,
+    rows = shown_snapshots(
+        segment,
+        workspace=request.workspace,
+        today=today_in(request.workspace.time_zone),
+        kpis=[KPI_BY_KEY[movement.key]],
         grain=movement.period.grain,
-        period_start=movement.period.start,
-        dimension="",
-    ).first()
+        starts={movement.period.start},
+    )
+    return rows[0] if rows else None
 
 
 @workspace_view(min_role=Role.VIEWER)
 def customer_export(request: WorkspaceRequest) -> HttpResponse:
     """The list as shown (filters, sorting, a movement), every page, in the one CSV dialect."""
-    listing = _listing(request)
+    listing = _listing(request, active_segment(request))
     language = translation.get_language() or "en"
     comma = uses_decimal_comma(language)
     movement = listing.movement

@@ -1,5 +1,6 @@
 import hashlib
 from datetime import date
+from typing import cast
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.kpis.periods import Grain, Period, month_index, parse_period, today_in
 from kpiapp.models import Grain as GrainChoices
-from kpiapp.pagecache.decorator import cached_page
+from kpiapp.pagecache.decorator import CacheableResponse, cached_page
 from kpiapp.pagecache.versions import page_version
 from kpiapp.selectors.annotations import chart_markers, chart_notes
 from kpiapp.selectors.dashboard import MrrChart, mrr_chart
@@ -93,11 +94,11 @@ def _mrr_chart(request: WorkspaceRequest, today: date, segment: ActiveSegment) -
     """The MRR chart's months, shared by every member until a recompute (page_version)."""
     workspace_id = request.workspace.id
     key = f"kz:mrrchart:{workspace_id}:{page_version(workspace_id)}:{today.isoformat()}"
-    if segment.applied is not None:  # a hash: a segment's value is free text
-        key += ":" + hashlib.sha256(segment.applied.text.encode()).hexdigest()[:16]
+    if segment.active:  # a hash: a segment's value is free text
+        key += ":" + hashlib.sha256(segment.text.encode()).hexdigest()[:16]
     chart = cache.get(key)
     if chart is None:
-        chart = mrr_chart(today=today, segment=segment.applied)
+        chart = mrr_chart(workspace=request.workspace, today=today, segment=segment)
         cache.set(key, chart, TILE_CACHE_SECONDS)
     return chart
 
@@ -176,7 +177,7 @@ def _dashboard_page(request: WorkspaceRequest, dashboard_id: int | None) -> Http
         },
     )
     # A flag for @cached_page: record counts change unversioned.
-    response.page_cache = bool(tiles)  # type: ignore[attr-defined]  # a plain HttpResponse
+    cast(CacheableResponse, response).page_cache = bool(tiles)
     return response
 
 

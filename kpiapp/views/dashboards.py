@@ -92,6 +92,17 @@ def _move(step: int) -> Action:
     return move
 
 
+def _place(request: WorkspaceRequest, dashboard: Dashboard) -> str:
+    """A tile dropped before another (or at the end): static/js/tile_order.js."""
+    service.dashboard_tile_place(
+        membership=request.membership,
+        dashboard=dashboard,
+        key=request.POST.get("kpi", ""),
+        before=request.POST.get("before", ""),
+    )
+    return ""  # the list shows the new order
+
+
 ACTIONS: dict[str, Action] = {
     "rename": _rename,
     "default": _default,
@@ -99,6 +110,7 @@ ACTIONS: dict[str, Action] = {
     "remove": _remove,
     "up": _move(-1),
     "down": _move(1),
+    "place": _place,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import Model
@@ -18,8 +19,14 @@ from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.data_kinds import DATA_KINDS, DataKind
 from kpiapp.exports.records import export_csv_lines, export_queryset
+from kpiapp.models import Account, Deal
 from kpiapp.selectors.records import account_story, data_counts, record_get, record_list
 from kpiapp.services.records import RecordInUse, record_delete, record_save
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    Label = StrOrPromise | None  # a field's label, or a form field's (which may be unset)
 
 
 @workspace_view(min_role=Role.VIEWER)
@@ -76,9 +83,9 @@ def record_detail(request: WorkspaceRequest, kind: DataKind, pk: int) -> HttpRes
         "fields": _shown_fields(kind, record),
         "can_edit": request.membership.has_role(Role.EDITOR),
     }
-    if kind.slug == "accounts":
+    if isinstance(record, Account):  # the accounts kind
         context["story"] = account_story(record, timezone.localdate())
-    if kind.slug == "deals":
+    if isinstance(record, Deal):  # the deals kind
         context["history"] = record.stage_changes.select_related("changed_by")
     return render(request, "kpiapp/data_detail.html", context)
 
@@ -129,15 +136,15 @@ def _edit(request: WorkspaceRequest, kind: DataKind, record: Model) -> HttpRespo
     )
 
 
-def _shown_fields(kind: DataKind, record) -> list[tuple[str, object, str]]:
+def _shown_fields(kind: DataKind, record: Model) -> list[tuple[Label, object, str]]:
     """(label, value, format) for every form field, money from cents."""
-    shown = []
+    shown: list[tuple[Label, object, str]] = []
     money = kind.form.money_fields
-    for name in kind.form.Meta.fields:
+    for name in kind.form_fields:
         if name in money:
             shown.append((kind.form.base_fields[name].label, getattr(record, money[name]), "money"))
             continue
-        field = kind.model._meta.get_field(name)
+        field = kind.field(name)
         value = getattr(record, f"get_{name}_display")() if field.choices else getattr(record, name)
         shown.append((field.verbose_name, value, "text"))
     return shown

@@ -16,6 +16,7 @@ from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.data_kinds import DATA_KINDS, DataKind
+from kpiapp.forms.choices import choice_field
 from kpiapp.imports.mapping import IGNORE, ImportFileError, parse_options
 from kpiapp.imports.presets import PRESET_LABELS, PRESETS
 from kpiapp.imports.reading import MAX_UPLOAD_BYTES
@@ -34,7 +35,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["preset"].choices = [("", _("None: map the columns myself"))] + [
+        choice_field(self, "preset").choices = [("", _("None: map the columns myself"))] + [
             (name, PRESET_LABELS[name]) for name, kinds in PRESETS.items() if kind in kinds
         ]
 

@@ -32,7 +32,7 @@ from kpiapp.selectors.customers import MOVEMENT_KEYS
 from kpiapp.selectors.kpi_detail import catalogue, kpi_page
 from kpiapp.selectors.kpi_lookup import CUSTOM_SECTION, workspace_kpi
 from kpiapp.selectors.kpi_versus import VERSUS_PARAM, versus_param
-from kpiapp.selectors.segments import SEGMENT_PARAM, active_segment, condition_name
+from kpiapp.selectors.segments import SEGMENT_PARAM, active_segment
 from kpiapp.selectors.tiles import last_complete_period
 from kpiapp.services.custom_kpis import custom_kpi_create, custom_kpi_delete, custom_kpi_update
 from kpiapp.views.kpi_compare import COMPARE_READS, compare_context, compare_param, range_param
@@ -93,9 +93,9 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
         today=today,
         span=span,
         compare=compare,
-        segment_condition=segment.applied,
+        segment=segment,
         versus=versus.condition,
-        name=condition_name(segment.applied) if segment.applied else str(ALL_CUSTOMERS),
+        name=segment.label() if segment.active else str(ALL_CUSTOMERS),
     )
     notes = chart_notes(periods=page.periods, kpi_key=key)  # annotations (issue 19)
     return render(
@@ -123,10 +123,12 @@ def kpi_detail(request: WorkspaceRequest, key: str) -> HttpResponse:
             "kind_name": KIND_NAMES[page.kpi.kind],
             "policies": kpi_policies(page.kpi.key),
             "chart": page.chart_data(),
-            # Under a segment: its records (the drill splits by all but plan), no customer list.
+            # Under one condition: its records (the drill splits by all but plan); the
+            # customers behind a movement under any segment that shows the KPI.
             "can_drill": drillable(key)
+            and not segment.several
             and (segment.applied is None or segment.applied.dimension != "plan"),
-            "customers_link": key in MOVEMENT_KEYS and segment.applied is None,
+            "customers_link": key in MOVEMENT_KEYS,
             "custom": custom,
             "versus_error": versus.error,
             "versus_hides_year": bool(versus.condition) and compare_param(request) != "",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import workspace_view
 from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
-from kpiapp.pagecache.versions import page_version
+from kpiapp.pagecache.versions import VersionedRequest, page_version
 from kpiapp.selectors.live import live_state
 
 View = Callable[..., HttpResponse]
@@ -42,7 +42,8 @@ def versioned_page(view: View) -> View:
     @wraps(view)
     def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "page_version", None) is None:
-            request.page_version = page_version(request.workspace.id)  # type: ignore[attr-defined]  # read by the page's live status
+            versioned = cast(VersionedRequest, request)
+            versioned.page_version = page_version(request.workspace.id)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from kpiapp.forms.reports import (
 from kpiapp.kpis.drill import drillable
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import DigestSubscription, Report, ReportComment, ShareLink
+from kpiapp.selectors.annotations import notes_by_kpi
 from kpiapp.selectors.kpi_lookup import workspace_kpis
 from kpiapp.selectors.reports import (
     ReportContent,
@@ -212,6 +214,9 @@ def _report_page(
             "report": report,
             "content": content,
             "charts": [s.chart_data() for s in content.sections],
+            "report_notes": notes_by_kpi(
+                periods=content.periods, kpi_keys=[s.kpi.key for s in content.sections]
+            ),
             "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
             "comments": comments,
             "comment_form": comment_form,
@@ -289,7 +294,7 @@ def export_filename(report: Report, content: ReportContent, extension: str) -> s
     return f"{name}-{content.today.isoformat()}.{extension}"
 
 
-def csv_response(content: ReportContent, table: str) -> HttpResponse:
+def csv_response(content: ReportContent, table: str) -> StreamingHttpResponse:
     from kpiapp.exports.report_csv import report_csv_lines
 
     report = content.report
@@ -306,14 +311,19 @@ def csv_response(content: ReportContent, table: str) -> HttpResponse:
 def pdf_response(content: ReportContent) -> HttpResponse:
     from kpiapp.exports.report_pdf import report_pdf
 
-    response = HttpResponse(report_pdf(content), content_type="application/pdf")
+    # The charts' annotations, their KPIs named in the report's language like the whole PDF.
+    with translation.override(content.report.language):
+        notes = notes_by_kpi(
+            periods=content.periods, kpi_keys=[s.kpi.key for s in content.sections]
+        )
+    response = HttpResponse(report_pdf(content, notes=notes), content_type="application/pdf")
     filename = export_filename(content.report, content, "pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @workspace_view(min_role=Role.VIEWER)
-def export_csv(request: WorkspaceRequest, report_id: int) -> HttpResponse:
+def export_csv(request: WorkspaceRequest, report_id: int) -> StreamingHttpResponse:
     report = access_report(_membership(request), report_id)
     return csv_response(_content(request, report), request.GET.get("table", "values"))
 

@@ -3,6 +3,7 @@ what the template `_segment_bar.html` needs, from the request."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -14,11 +15,22 @@ from kpiapp.pagecache.versions import page_version
 from kpiapp.selectors.segments import (
     SEGMENT_PARAM,
     ActiveSegment,
+    condition_name,
+    segment_additions,
     segment_options,
     segment_values,
 )
 
 VALUES_CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An applied condition in words, and the address of the page without it."""
+
+    text: str  # "country:DE"
+    words: str  # "Land: Deutschland"
+    href: str  # "?grain=month&segment=plan%3APro"
 
 
 def segment_context(
@@ -28,7 +40,8 @@ def segment_context(
     keep: dict[str, str],
     kpi: KpiDefinition | None = None,
 ) -> dict[str, object]:
-    """`keep`: the page's other parameters, carried by the picker and the reset link."""
+    """`keep`: the page's other parameters, carried by the picker, the conditions' links and
+    forms, and the reset link."""
     kept = {name: value for name, value in keep.items() if value}
     after_save = {**kept, SEGMENT_PARAM: segment.text} if segment.conditions else kept
     options = segment_options(values=_values(request))
@@ -42,10 +55,23 @@ def segment_context(
         "segment_unlisted": bool(segment.conditions) and segment.text not in listed,
         "segment_keep": list(kept.items()),
         "segment_options": options,
+        "segment_chips": [
+            Chip(c.text, condition_name(c), _query(kept, segment.without(c)))
+            for c in segment.conditions
+        ],
+        "segment_additions": segment_additions(segment, options),
+        "segment_reset": _query(kept, ""),
+        "segment_full": segment.full,
         "segment_missing": segment.missing(kpi) if kpi is not None else "",
+        "segment_partly": segment.partly(kpi) if kpi is not None else "",
         "segment_next": f"{request.path}?{urlencode(after_save)}",
         "can_save_segment": request.membership.has_role(Role.EDITOR),
     }
+
+
+def _query(kept: dict[str, str], text: str) -> str:
+    """The page's address with the other parameters and segment `text` (none when empty)."""
+    return "?" + urlencode({**kept, SEGMENT_PARAM: text} if text else kept)
 
 
 def _values(request: WorkspaceRequest) -> dict[str, list[str]]:

@@ -6,13 +6,14 @@ records only when the link allows it."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from kpiapp.kpis.drill import drill, drillable
 from kpiapp.kpis.periods import Period, today_in
 from kpiapp.kpis.registry import DIMENSION_NAMES
 from kpiapp.models import ShareLink
+from kpiapp.selectors.annotations import notes_by_kpi
 from kpiapp.selectors.reports import ReportContent, report_content
 from kpiapp.selectors.targets import kpi_facts
 from kpiapp.services.share_links import share_link_viewed
@@ -50,6 +51,9 @@ def shared_report(request: ShareRequest) -> HttpResponse:
             "report": link.report,
             "content": content,
             "charts": [s.chart_data() for s in content.sections],
+            "report_notes": notes_by_kpi(
+                periods=content.periods, kpi_keys=[s.kpi.key for s in content.sections]
+            ),
             "drillable_keys": {s.kpi.key for s in content.sections if drillable(s.kpi.key)},
             "share_token": request.share_token,
         },
@@ -58,7 +62,7 @@ def shared_report(request: ShareRequest) -> HttpResponse:
 
 
 @share_view
-def shared_csv(request: ShareRequest) -> HttpResponse:
+def shared_csv(request: ShareRequest) -> StreamingHttpResponse:
     return csv_response(_content(request), request.GET.get("table", "values"))
 
 
@@ -74,15 +78,14 @@ def shared_records(request: ShareRequest, key: str) -> HttpResponse:
     link = _link(request)
     content = _content(request)
     section = next((s for s in content.sections if s.kpi.key == key), None)
-    if not link.allow_records or section is None or not drillable(key):
+    if not link.allow_records or section is None or not drillable(key) or not section.has_records:
         raise Http404("No records here")
     labels = {p.label: p for p in content.periods}
     period: Period | None = labels.get(request.GET.get("period", ""))
     if period is None:
         raise Http404("Not a period of this report")
     report = link.report
-    dimension = report.dimension if section.filtered else ""
-    value = report.dimension_value if section.filtered else ""
+    dimension, value = section.dimension, section.dimension_value
     try:
         result = drill(
             workspace=link.workspace,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ SESSION_KEY = "share_links_unlocked"
 # the same for browsers that read it.
 REFERRER_POLICY = "same-origin"
 
-ShareView = Callable[..., HttpResponse]
+ShareView = Callable[..., HttpResponseBase]  # a page, or a streamed CSV
 
 
 def share_link_by_token(raw_token: str) -> ShareLink | None:
@@ -121,13 +121,13 @@ def share_view(view: ShareView) -> ShareView:
     @never_cache
     @csrf_protect
     @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = _respond(request, token, *args, **kwargs)
         response["Referrer-Policy"] = REFERRER_POLICY
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
-    def _respond(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def _respond(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         seconds = blocked_for(_client(request), limit=GUESS_LIMIT, window=WINDOW)
         if seconds:
             return _too_many(request, seconds)

@@ -18,6 +18,7 @@ from kpiapp.kpis.periods import Period, period_name, today_in
 from kpiapp.kpis.registry import DIMENSION_NAMES
 from kpiapp.kpis.target_rules import RATE_BASES, is_compared_directly
 from kpiapp.models import Target, TargetChange
+from kpiapp.selectors.annotations import burnup_notes
 from kpiapp.selectors.targets import (
     dimension_choices,
     kpi_facts,
@@ -83,6 +84,7 @@ def targets(request: WorkspaceRequest) -> HttpResponse:
             "next": Period("quarter", quarter.first_month + 3),
             "rows": rows,
             "burnups": {r.target.pk: r.burnup for r in rows},
+            "burnup_notes": burnup_notes(quarter=quarter, kpi_keys={r.kpi.key for r in rows}),
             "form": TargetForm(facts=facts, dimension_values=values) if editing else form,
             "edit_form": form if editing else None,
             "rate_bases": RATE_BASES,

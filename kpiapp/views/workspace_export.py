@@ -13,7 +13,6 @@ from accounts.requests import WorkspaceRequest
 from accounts.roles import Role
 from kpiapp.models import ExportStatus, WorkspaceExport
 from kpiapp.services.workspace_export import (
-    export_expires_at,
     export_progress_text,
     export_status,
     workspace_export_download,
@@ -34,8 +33,6 @@ def _access_export(export_id: int) -> WorkspaceExport:
 @workspace_view(min_role=Role.OWNER)
 def export_page(request: WorkspaceRequest) -> HttpResponse:
     exports = list(WorkspaceExport.objects.defer("data").order_by("-created_at")[:SHOWN])
-    for export in exports:
-        export.expires_at = export_expires_at(export)
     # The export just started (its progress, then its link), or one still running.
     shown = request.GET.get("export", "")
     current = next((e for e in exports if str(e.pk) == shown), None) or next(

@@ -6,12 +6,14 @@ import csv
 import io
 from datetime import date
 
+from django.utils import translation
+
 import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.exports.report_csv import report_csv_lines
-from kpiapp.models import Target
+from kpiapp.models import Segment, Target
 from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.targets import kpi_facts
 from tests.report_data import TODAY, make_report, write_snapshots
@@ -93,3 +95,54 @@ def test_the_targets_table(content):
 def test_an_unknown_table_is_refused(content):
     with pytest.raises(ValueError, match="Unknown table"):
         list(report_csv_lines(content, language="en", table="secrets"))
+
+
+def _segment_content(alice, workspace, **fields):
+    write_snapshots(workspace, [
+        ("mrr", "month", date(2025, 2, 1), "900.00", "channel", "Referral"),
+        ("mrr", "month", date(2025, 3, 1), "1234.50", "channel", "Referral"),
+    ])  # fmt: skip
+    report = make_report(alice, workspace, range_months=2, sections=[{"kpi": "mrr"}], **fields)
+    with workspace_scope(workspace.id), freeze_time(TODAY):
+        return report_content(
+            report=report, workspace=workspace, today=date(2025, 4, 15), kpis=kpi_facts()
+        )
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "Channel: Referral"), ("de", "Kanal: Referral")]
+)
+def test_the_rows_of_a_segment_say_which_segment_they_are(alice, workspace, language, words):
+    content = _segment_content(alice, workspace, segment="channel:Referral")
+    with translation.override(language):
+        text, rows = _rows(content, language)
+    assert rows[0][-1] == "segment"  # a last column: the others keep their places
+    assert [(r[3], r[4], r[-1]) for r in rows[1:]] == [
+        ("2025-02", "900,00" if language == "de" else "900.00", words),
+        ("2025-03", "1234,50" if language == "de" else "1234.50", words),
+    ]
+    assert text.startswith("\ufeff") == (language == "de")  # the dialect stays
+
+
+def test_a_saved_segments_name_comes_first_and_a_formula_like_name_is_neutralised(alice, workspace):
+    with workspace_scope(workspace.id):
+        Segment.objects.create(
+            name="=Empfehlungen", conditions=[{"dimension": "channel", "value": "Referral"}]
+        )
+    content = _segment_content(alice, workspace, segment="channel:Referral")
+    with translation.override("de"):
+        _text, rows = _rows(content, "de")
+    assert {r[-1] for r in rows[1:]} == {"'=Empfehlungen (Kanal: Referral)"}
+
+
+def test_a_filter_without_a_segment_is_named_too_and_the_whole_workspace_is_left_empty(
+    alice, workspace, content
+):
+    filtered = _segment_content(
+        alice, workspace, dimension="channel", dimension_value="Referral", title="Filtered"
+    )
+    with translation.override("en"):
+        _text, rows = _rows(filtered, "en")
+        _text, whole = _rows(content, "en")
+    assert {r[-1] for r in rows[1:]} == {"Channel: Referral"}
+    assert whole[0][-1] == "segment" and {r[-1] for r in whole[1:]} == {""}

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id, workspace_scope
 from kpiapp.kpis.engine import compute_workspace
+from kpiapp.kpis.registry import DEFINITION_VERSION
 from kpiapp.models import (
     Account,
     Campaign,
@@ -39,6 +40,7 @@ from kpiapp.models import (
     RecomputeState,
     Spend,
     Subscription,
+    Touchpoint,
     Traffic,
     Usage,
 )
@@ -68,7 +70,7 @@ def _setup(workspace: Workspace) -> None:
     for i in range(4):
         _create("accounts", rng, i)
     for kind in ("subscriptions", "subscriptions", "deals", "deals", "leads", "spend",
-                 "traffic", "nps", "usage", "custom_kpi_values"):  # fmt: skip
+                 "traffic", "nps", "usage", "custom_kpi_values", "touchpoints"):  # fmt: skip
         for i in range(3):
             try:
                 with transaction.atomic():
@@ -162,6 +164,16 @@ def _fill_usage(record, rng: random.Random) -> None:
     record.first_value_at = rng.choice([None, _day(rng)])
 
 
+def _fill_touchpoints(record, rng: random.Random) -> None:
+    owner = rng.choice(["lead", "account"])
+    record.lead = _pick(Lead, rng) if owner == "lead" else None
+    record.account = _pick(Account, rng) if owner == "account" or record.lead is None else None
+    record.occurred_at = _day(rng)
+    record.channel = _pick(Channel, rng)
+    record.campaign = rng.choice([None, *Campaign.objects.filter(channel=record.channel)])
+    record.type = rng.choice(["visit", "demo", "referral", "email"])
+
+
 def _fill_exchange_rates(record, rng: random.Random) -> None:
     record.month = rng.choice(MONTHS)
     record.currency = "USD"
@@ -185,6 +197,7 @@ FILL = {
     "usage": _fill_usage,
     "exchange_rates": _fill_exchange_rates,
     "custom_kpi_values": _fill_custom_kpi_values,
+    "touchpoints": _fill_touchpoints,
 }
 
 
@@ -193,10 +206,11 @@ def _fill(kind: str, record, rng: random.Random) -> None:
     FILL[kind](record, rng)
 
 
-MODELS: dict[str, Any] = {  # touchpoints: no KPI reads them yet (tests/test_data_kinds.py)
+MODELS: dict[str, Any] = {
     "accounts": Account, "subscriptions": Subscription, "deals": Deal, "leads": Lead,
     "spend": Spend, "traffic": Traffic, "nps": NpsResponse, "usage": Usage,
     "exchange_rates": ExchangeRate, "custom_kpi_values": CustomKpiValue,
+    "touchpoints": Touchpoint,
 }  # fmt: skip
 
 
@@ -275,7 +289,9 @@ def base(workspace):
     with workspace_scope(workspace.id), freeze_time(TODAY):
         _setup(workspace)
         snapshots.snapshot_rebuild(workspace_id=workspace.id)
-        RecomputeState.objects.update_or_create(defaults={"definition_version": 1})
+        # The stored definitions are the current ones: a later run patches (a partial scope)
+        # instead of starting over, which is what this test is about.
+        RecomputeState.objects.update_or_create(defaults={"definition_version": DEFINITION_VERSION})
     return workspace
 
 

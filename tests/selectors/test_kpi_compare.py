@@ -18,6 +18,7 @@ from kpiapp.selectors import kpi_range
 from kpiapp.selectors.kpi_detail import kpi_page
 from kpiapp.selectors.kpi_lookup import workspace_kpi
 from kpiapp.selectors.kpi_range import range_choices, trend_range
+from kpiapp.selectors.segments import ActiveSegment
 from tests.report_data import write_snapshots
 
 TODAY = date(2026, 12, 5)  # December 2026 is running, November the last complete month
@@ -219,7 +220,7 @@ def test_under_a_segment_the_year_earlier_line_is_the_segments_own(snapshots):
             today=TODAY,
             span=span,
             compare="last_year",
-            segment_condition=Condition("country", "DE"),
+            segment=ActiveSegment((Condition("country", "DE"),)),
         )
     assert shown.earlier.values == [Decimal("400")]  # not the total's MRR of March 2025
     assert shown.earlier.changes[0].amount == Decimal(500) / Decimal(400) - 1

@@ -17,7 +17,7 @@ from kpiapp.kpis.registry import KPI_BY_KEY
 from kpiapp.kpis.segments import Condition
 from kpiapp.selectors.kpi_detail import kpi_page
 from kpiapp.selectors.kpi_versus import versus_param
-from kpiapp.selectors.segments import condition_name, segment_options
+from kpiapp.selectors.segments import ActiveSegment, condition_name, segment_options
 from tests.segment_data import TODAY, company_write, mrr_by_hand
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_the_second_segment_has_its_own_values_on_the_same_periods(company):
 
 def test_a_segment_against_another_segment(company):
     page = kpi_page(workspace=company, kpi=KPI_BY_KEY["mrr"], grain="month", dimension=None,
-                    today=TODAY, segment_condition=Condition("plan", "Pro"),
+                    today=TODAY, segment=ActiveSegment((Condition("plan", "Pro"),)),
                     versus=Condition("plan", "Basic"))  # fmt: skip
     at = page.periods.index(APRIL)
     assert page.values[at] == mrr_by_hand(_end(APRIL), plan="Pro")

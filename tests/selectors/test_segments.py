@@ -18,7 +18,7 @@ from kpiapp.kpis.segments import Condition, SegmentError, segment_parse, segment
 from kpiapp.models import KpiSnapshot
 from kpiapp.selectors.analysis import mrr_movements
 from kpiapp.selectors.kpi_detail import kpi_page
-from kpiapp.selectors.segments import active_segment, segment_options
+from kpiapp.selectors.segments import ActiveSegment, active_segment, segment_options
 from kpiapp.selectors.tiles import dashboard_tiles
 from tests.segment_data import TODAY, company_write, mrr_by_hand
 
@@ -50,7 +50,7 @@ def test_a_segment_that_cannot_be_read_is_refused(text):
 def test_the_kpi_page_of_a_segment_shows_its_breakdown_rows(company):
     kpi = KPI_BY_KEY["mrr"]
     page = kpi_page(workspace=company, kpi=kpi, grain="month", dimension=None, today=TODAY,
-                    segment_condition=Condition("country", "DE"))  # fmt: skip
+                    segment=ActiveSegment((Condition("country", "DE"),)))  # fmt: skip
     stored = {
         s.period_start: s.value
         for s in KpiSnapshot.objects.filter(
@@ -84,7 +84,8 @@ def test_the_tiles_of_a_segment_and_a_kpi_without_its_dimension(company):
 
 
 def test_the_movements_of_a_segment_add_up_to_its_mrr(company):
-    rows = mrr_movements(grain="month", today=TODAY, segment=Condition("country", "US"))
+    us = ActiveSegment((Condition("country", "US"),))
+    rows = mrr_movements(workspace=company, grain="month", today=TODAY, segment=us)
     april = next(r for r in rows if r.period == APRIL)
     assert april.mrr == mrr_by_hand(APRIL_END, country="US")
     march_end = APRIL.start - timedelta(days=1)
@@ -92,9 +93,9 @@ def test_the_movements_of_a_segment_add_up_to_its_mrr(company):
     assert april.values["mrr_churn"] == -churned and churned > 0
 
 
-def test_several_conditions_apply_the_first_and_a_bad_text_applies_none(company):
+def test_several_conditions_are_no_single_condition_and_a_bad_text_applies_none(company):
     several = active_segment(RequestFactory().get("/", {"segment": "country:US;plan:Pro"}))
-    assert several.several and several.applied == Condition("country", "US")
+    assert several.several and several.applied is None and several.active
     bad = active_segment(RequestFactory().get("/", {"segment": "Deutschland"}))
     assert bad.applied is None and bad.error
 

@@ -127,6 +127,26 @@ def test_tiles_are_added_removed_and_moved_in_order(editor, workspace):
     assert event.data == {"old": ["leads", "mrr", "win_rate"], "new": ["leads", "mrr"]}
 
 
+def test_a_dropped_tile_lands_before_the_one_it_was_dropped_on_or_last(editor, workspace):
+    with workspace_scope(workspace.id):
+        board = service.dashboard_create(membership=editor, name="Vertrieb")
+        board.kpis = ["mrr", "arr", "leads", "win_rate"]
+        board.save(update_fields=["kpis"])
+        service.dashboard_tile_place(membership=editor, dashboard=board, key="leads", before="mrr")
+        assert board.kpis == ["leads", "mrr", "arr", "win_rate"]
+        service.dashboard_tile_place(membership=editor, dashboard=board, key="leads", before="")
+        assert board.kpis == ["mrr", "arr", "win_rate", "leads"]
+        service.dashboard_tile_place(membership=editor, dashboard=board, key="mrr", before="leads")
+        board.refresh_from_db()
+        assert board.kpis == ["arr", "win_rate", "mrr", "leads"]
+        events = AuditEvent.objects.filter(action="dashboard.tiles").count()
+        # Dropped where it already is, or onto itself: nothing changes, nothing is audited.
+        service.dashboard_tile_place(membership=editor, dashboard=board, key="mrr", before="leads")
+        service.dashboard_tile_place(membership=editor, dashboard=board, key="mrr", before="mrr")
+        assert AuditEvent.objects.filter(action="dashboard.tiles").count() == events
+        assert board.kpis == ["arr", "win_rate", "mrr", "leads"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -142,6 +162,12 @@ def test_tiles_are_added_removed_and_moved_in_order(editor, workspace):
          "This KPI is not on the dashboard."),
         (lambda m, b: service.dashboard_tiles_set(membership=m, dashboard=b, keys=[]),
          "Choose at least one KPI."),
+        (lambda m, b: service.dashboard_tile_place(membership=m, dashboard=b, key="arr",
+                                                   before="mrr"),
+         "This KPI is not on the dashboard."),
+        (lambda m, b: service.dashboard_tile_place(membership=m, dashboard=b, key="mrr",
+                                                   before="arr"),
+         "This KPI is not on the dashboard."),
     ],
 )  # fmt: skip
 def test_bad_tile_changes_are_refused_and_change_nothing(editor, workspace, change, message):

@@ -173,12 +173,14 @@ def test_editors_create_rename_reorder_and_delete_with_plain_forms(client_as, er
     client.post(edit, {"action": "down", "kpi": "arr"})
     client.post(edit, {"action": "add", "kpi": "leads"})
     client.post(edit, {"action": "up", "kpi": "leads"})
+    client.post(edit, {"action": "place", "kpi": "arr", "before": "win_rate"})  # dragged
+    client.post(edit, {"action": "place", "kpi": "win_rate", "before": ""})
     client.post(edit, {"action": "rename", "name": "Sales"})
     client.post(edit, {"action": "default"})
     sales.refresh_from_db()
-    assert (sales.name, sales.kpis, sales.is_default) == ("Sales", ["win_rate", "leads", "arr"],
+    assert (sales.name, sales.kpis, sales.is_default) == ("Sales", ["arr", "leads", "win_rate"],
                                                           True)  # fmt: skip
-    assert _tile_keys(client.get("/w/acme/")) == ["win_rate", "leads", "arr"]
+    assert _tile_keys(client.get("/w/acme/")) == ["arr", "leads", "win_rate"]
     response = client.post(f"/w/acme/dashboards/{marketing.pk}/delete/")
     assert response["Location"] == "/w/acme/dashboards/"
     with workspace_scope(default.workspace_id):
@@ -194,6 +196,12 @@ def test_editors_create_rename_reorder_and_delete_with_plain_forms(client_as, er
         ("EDIT", {"action": "rename", "name": " "}, "Enter a name for the dashboard."),
         ("EDIT", {"action": "add", "kpi": "nope"}, "Choose a KPI from the list."),
         ("EDIT", {"action": "up", "kpi": "nope"}, "This KPI is not on the dashboard."),
+        (
+            "EDIT",
+            {"action": "place", "kpi": "arr", "before": "nope"},
+            "This KPI is not on the dashboard.",
+        ),
+        ("EDIT", {"action": "place", "before": "arr"}, "This KPI is not on the dashboard."),
         ("EDIT", {"action": "explode"}, "This change is not possible here."),
         ("EDIT", {}, "This change is not possible here."),
     ],

@@ -4,6 +4,7 @@ breakdown rows and say which segment it is; other workspaces' segments are not o
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import date
@@ -70,19 +71,32 @@ def test_bad_segments_answer_400_and_save_nothing(client_as, erik, channels):
             {"dimension": "channel", "value": "Referral"}, {"dimension": "plan", "value": "Pro"},
         ])  # fmt: skip
     for data, message in [
-        (report_form(segment="channel:Referral;plan:Pro"), "Select a valid choice"),  # not offered
+        (
+            report_form(segment="channel:Referral;plan:Basic"),
+            "Select a valid choice",
+        ),  # not offered
         (report_form(segment="owner:Anna"), "Select a valid choice"),
         (
             report_form(segment="channel:Referral", dimension="plan", dimension_value="Pro"),
+            "Choose a segment or a filter, not both.",
+        ),
+        (
+            report_form(
+                segment="channel:Referral;plan:Pro", dimension="plan", dimension_value="Pro"
+            ),
             "Choose a segment or a filter, not both.",
         ),
     ]:
         response = client.post("/w/acme/reports/new/", data)
         assert response.status_code == 400 and message in response.content.decode()
     form = client.get("/w/acme/reports/new/").content.decode()
-    assert ">Two<" not in form  # a saved segment of two conditions is not offered
-    with pytest.raises(ValidationError, match="choose a segment with one condition"):
-        make_report(erik, channels, segment="channel:Referral;plan:Pro")  # as the API sends it
+    # A saved segment of two conditions is offered, by its name and its conditions.
+    assert '<option value="channel:Referral;plan:Pro">Two (Channel: Referral, Plan: Pro)<' in form
+    with pytest.raises(ValidationError, match="not both"):
+        make_report(erik, channels, segment="channel:Referral;plan:Pro", dimension="plan",
+                    dimension_value="Pro")  # fmt: skip  # as the API sends it
+    with pytest.raises(ValidationError, match="too long"):
+        make_report(erik, channels, segment=";".join(f"campaign:{n}" * 20 for n in range(4)))
     with workspace_scope(channels.id):
         assert not Report.objects.exists()
 
@@ -147,3 +161,47 @@ def test_another_workspaces_segments_are_not_offered(client_as, charlie, other_w
         ])  # fmt: skip
     form = client_as(charlie).get(f"/w/{other_workspace.slug}/reports/new/").content.decode()
     assert "channel:Referral" not in form and "Geheim" not in form
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode()
+    german = text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";" if german else ","))
+
+
+@freeze_time(TODAY)
+@pytest.mark.parametrize(
+    ("language", "words", "churn"),
+    [
+        ("en", "Top referrers (Channel: Referral)", "Customer churn rate"),
+        ("de", "Top referrers (Kanal: Referral)", "Kundenabwanderungsrate"),
+    ],
+)
+def test_the_csv_and_the_shared_csv_name_the_segment_in_the_readers_words(
+    client_as, client, alice, channels, language, words, churn
+):
+    with workspace_scope(channels.id):
+        Segment.objects.create(name="Top referrers", conditions=[
+            {"dimension": "channel", "value": "Referral"},
+        ])  # fmt: skip
+    report = make_report(alice, channels, segment="channel:Referral", language=language)
+    alice.language = language
+    alice.save(update_fields=["language"])
+    owner = client_as(alice)
+    rows = _csv_rows(owner.get(f"/w/acme/reports/{report.pk}/export.csv"))
+    assert rows[0][-1] == "segment"
+    mrr = [r for r in rows[1:] if r[0] == "mrr"]
+    assert [r[4] for r in mrr] == [
+        f"{v:.2f}".replace(".", "," if language == "de" else ".") for v in REFERRAL.values()
+    ]
+    assert {r[-1] for r in rows[1:]} == {words}
+    # Words are put in the reader's language even though the file streams after the view.
+    assert {r[1] for r in rows[1:] if r[0] == "customer_churn_rate"} == {churn}
+
+    response = owner.post(
+        f"/w/acme/reports/{report.pk}/share-links/",
+        {"label": "Investor", "expires_on": "2025-05-31", "password": ""},
+    )
+    path = re.search(r'value="http://[^/"]+(/share/[^"]+/)"', response.content.decode())[1]
+    shared = _csv_rows(client.get(path + "export.csv"))
+    assert shared == rows  # a shared link reads the report's language

@@ -62,12 +62,19 @@ def test_a_kpi_page_of_a_segment_and_of_a_kpi_without_its_dimension(client_as, v
     assert "Für diese Kennzahl gibt es keine Aufteilung nach Tarif." in response.content.decode()
 
 
-def test_the_movements_of_a_segment_link_to_no_customers(client_as, vera, company):
-    response = client_as(vera).get("/w/acme/mrr/?segment=country:DE")
+def test_the_movements_of_a_segment_link_to_the_segments_customers(client_as, vera, company):
+    client = client_as(vera)
+    response = client.get("/w/acme/mrr/?segment=country:US")
     april = next(r for r in response.context["rows"] if r.period == APRIL)
-    assert april.mrr == mrr_by_hand(APRIL_END, country="DE")
-    assert all(s["links"] == [] for s in response.context["chart"]["series"])
-    assert "?movement=" not in response.content.decode()
+    assert april.mrr == mrr_by_hand(APRIL_END, country="US")
+    link = f"/w/acme/customers/?movement=mrr_churn&period={APRIL.label}&segment=country%3AUS"
+    churn = next(s for s in response.context["chart"]["series"] if s["key"] == "mrr_churn")
+    assert link in churn["links"]
+    assert link.replace("&", "&amp;") in response.content.decode()
+    listed = client.get(link)
+    assert [(r.name, amount) for r, amount in listed.context["rows"]] == [("A2", 500)]
+    assert listed.context["snapshot"].value == -april.values["mrr_churn"]
+    assert 'data-segment-active="country:US"' in listed.content.decode()
 
 
 @pytest.mark.parametrize("text", ["Deutschland", "owner:Anna", "country:", "x" * 2000])
@@ -79,11 +86,19 @@ def test_a_bad_segment_gives_a_message_and_every_customer(client_as, vera, compa
     assert 'role="alert"' in response.content.decode()
 
 
-def test_several_conditions_say_that_only_the_first_applies(client_as, vera, company):
-    response = client_as(vera).get("/w/acme/kpis/mrr/?segment=country:DE;plan:Pro")
+def test_several_conditions_apply_together(client_as, vera, company):
+    client = client_as(vera)
+    response = client.get("/w/acme/kpis/mrr/?segment=country:DE;plan:Pro")
     page = response.context["page"]
-    assert page.values[page.periods.index(APRIL)] == mrr_by_hand(APRIL_END, country="DE")
-    assert "only the first one (DE)" in response.content.decode()
+    assert page.values[page.periods.index(APRIL)] == mrr_by_hand(
+        APRIL_END, country="DE", plan="Pro"
+    )
+    assert page.name == "Country: Germany, Plan: Pro" and page.breakdown is None
+    assert "only the first" not in response.content.decode()
+    dashboard = client.get(f"/w/acme/?grain=month&period={APRIL.label}&segment=plan:Pro;country:US")
+    assert _tile(dashboard, "mrr").value == 0  # A2 (US, Pro) ended on 10 April
+    assert _tile(dashboard, "win_rate").value is None
+    assert "cannot be shown for this combination" in _tile(dashboard, "win_rate").reason
 
 
 def test_an_editor_saves_a_segment_from_the_filter_bar_and_deletes_it(client_as, erik, company):
@@ -137,25 +152,32 @@ def test_viewers_cannot_save_segments_and_outsiders_see_none(
         assert Segment.objects.filter(pk=theirs.pk).exists()
 
 
-def test_the_cohorts_page_says_its_table_is_not_available_per_segment(client_as, vera, company):
+def test_the_cohorts_page_shows_the_segments_cohorts(client_as, vera, company):
     client = client_as(vera)
     whole = client.get("/w/acme/cohorts/?measure=revenue")
     assert whole.context["rows"] and whole.context["segment"].applied is None
-    response = client.get("/w/acme/cohorts/?measure=revenue&segment=country:DE")
+    response = client.get("/w/acme/cohorts/?measure=logo&segment=country:DE")
     assert response.status_code == 200
-    assert response.context["rows"] == []  # never the total under a segment's name
+    # A0 (Pro, November) and A1 (Basic, February): never the total under a segment's name.
+    assert [(r.cohort.label, r.size) for r in response.context["rows"]] == [
+        ("2025-02", 1),
+        ("2024-11", 1),
+    ]
     html = response.content.decode()
-    assert "data-segment-bar" in html and 'data-segment-active="country:DE"' in html
-    assert "not available per segment" in html
-    assert "?measure=logo&amp;segment=country%3ADE" in html  # the tabs keep the segment
+    assert "data-segment-bar" in html and 'data-cohorts-segment="country:DE"' in html
+    assert "?measure=revenue&amp;segment=country%3ADE" in html  # the tabs keep the segment
+    both = client.get("/w/acme/cohorts/?segment=country:US;plan:Pro").context["rows"]
+    assert [(r.cohort.label, r.size, r.cells[:4]) for r in both] == [
+        ("2025-01", 1, [1, 1, 1, 0])  # A2 from January, gone on 10 April
+    ]
     vera.language = "de"
     vera.save(update_fields=["language"])
-    german = client.get("/w/acme/cohorts/?segment=country:DE").content.decode()
-    assert "Die Kohortentabelle gibt es nicht je Segment" in german
+    nobody = client.get("/w/acme/cohorts/?segment=country:US;country:DE").content.decode()
+    assert "Keine Kohorten in diesem Segment" in nobody
 
 
 def test_the_cohorts_page_cache_reads_the_segment(client_as, vera, company):
     client = client_as(vera)
     assert client.get("/w/acme/cohorts/").context["rows"]
     cached = client.get("/w/acme/cohorts/?segment=plan:Pro")
-    assert "data-cohorts-segment" in cached.content.decode()
+    assert 'data-cohorts-segment="plan:Pro"' in cached.content.decode()

@@ -67,8 +67,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         seconds = time.monotonic() - started
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for problem in result.errors:
+                self.stderr.write(str(problem))
             raise CommandError(
                 f"{len(result.errors)} error(s) in {path.name}; nothing was imported."
             )
