@@ -146,12 +146,14 @@ def _read_plain(data: bytes, text: str, delimiter: str) -> tuple[list[str], list
     """The header and the columns of a file that is one record per line (no quotes, no blank
     lines, no bare carriage returns), read by pyarrow in one pass; None for any other file,
     which the csv module reads with exact line numbers and messages."""
-    if '"' in text or text.count("\r") != text.count("\r\n") or text[0] in "\r\n":
+    if '"' in text or text[0] in "\r\n" or "\n" not in text:
         return None
-    if "\n\n" in text or "\n\r\n" in text or text.count("\n") < 1:
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
         return None
     body = text.rstrip("\r\n")
-    if _MAYBE_BLANK.search(f"\n{body}\n"):  # perhaps a blank row
+    if text[len(body) :] not in ("", "\n", "\r\n"):  # blank lines at the end
+        return None
+    if _MAYBE_BLANK.search(f"\n{body}\n"):  # perhaps a blank row (blank lines among them)
         return None
     width = text.split("\n", 1)[0].count(delimiter) + 1
     if width > MAX_COLUMNS:
