@@ -304,7 +304,7 @@ def suspects(
     latest = today + TOLERANCE
     for name in _dates(model):
         days = columns.get(name)
-        given = [d for d in days if d is not None] if days is not None else []
+        given = list(filter(None, days)) if days is not None else []  # dates are never false
         if given and not (min(given) >= FIRST_DAY and max(given) <= latest):
             found.update(
                 i
@@ -313,7 +313,8 @@ def suspects(
             )
     for name, bound in box.bounds.items():
         numbers = columns.get(name)
-        given = [n for n in numbers if n is not None] if numbers is not None else []
+        # Without the zeros too, which lie in every box.
+        given = list(filter(None, numbers)) if numbers is not None else []
         if given and not (-bound < min(given) and max(given) < bound):
             found.update(
                 i for i, n in enumerate(numbers or ()) if n is not None and abs(n) >= bound

@@ -206,6 +206,18 @@ def fetch_rows(rows: models.QuerySet) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+def fetch_among(rows: models.QuerySet, field: str, values: list[str]) -> list[tuple[Any, ...]]:
+    """`fetch_rows` of the rows whose text `field` is one of `values`: on PostgreSQL with the
+    values as one array parameter, elsewhere a query per 500 values."""
+    if connection.vendor == "postgresql":
+        wanted = RawSQL("SELECT unnest(%s::text[])", [values])
+        return fetch_rows(rows.filter(**{f"{field}__in": wanted}))
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), 500):
+        found += fetch_rows(rows.filter(**{f"{field}__in": values[start : start + 500]}))
+    return found
+
+
 def update_rows(
     model: type[models.Model],
     *,

@@ -235,6 +235,8 @@ ACCOUNTS = Kind(
 
 def _check_deals(c: Columns) -> list[tuple[int, str, str]]:
     # The order of dates is a plausibility rule (kpiapp.plausibility), as on the forms.
+    if None not in c["created_at"]:
+        return []
     return [
         (i, "created_at", _("Required unless the stage is “lead”."))
         for i, (created, stage) in enumerate(zip(c["created_at"], c["stage"], strict=True))

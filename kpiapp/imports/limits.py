@@ -106,11 +106,9 @@ def column_problems(
 
 def _all_fit(field: models.Field, values: list[Any]) -> bool:
     kinds = set(map(type, values))  # one look at the types, in C
-    if type(None) in kinds:
-        kinds.discard(type(None))
-        given = [value for value in values if value is not None]
-    else:
-        given = values
+    kinds.discard(type(None))
+    # Without None, and without "" and 0, which fit every text and integer column.
+    given = list(filter(None, values))
     if isinstance(field, models.CharField) and field.max_length:
         if not all(issubclass(kind, str) for kind in kinds):
             return False
