@@ -165,6 +165,8 @@ def _references_held(
             target = field.related_model
             if not (isinstance(target, type) and issubclass(target, WorkspaceOwned)):
                 return False
+            if not (isinstance(field, models.ForeignKey) and field.target_field.primary_key):
+                return False  # a reference to another field than the id
             # Through the scoped manager: only this workspace's records count.
             found = (
                 target.objects.filter(_any(target, target._meta.pk.column, sorted(ids)))
