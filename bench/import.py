@@ -5,10 +5,12 @@
 
 Creates (and afterwards deletes) a workspace `bench-import`, imports 2,000 accounts, then
 times the deals import (new rows), a re-import of the same file (nothing to write) and an
-import where every tenth deal changed stage. Prints rows per second for each, and the CPU
-time of this Python process (parsing, checking, building rows; not the database's), which a
-busy machine inflates less than the wall time. `--profile` prints a pyinstrument profile of
-each import.
+import where every tenth deal changed stage. Prints rows per second for each, the CPU time
+of this Python process (parsing, checking, building rows) and, when PostgreSQL runs on this
+machine, of its server process for the connection (the write), which a busy machine
+inflates less than the wall time, and the load average. `--repeat N` runs it all N times
+(a new workspace each) and ends with the best and the median of each import. `--profile`
+prints a pyinstrument profile of each import.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import time
+from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -70,6 +74,29 @@ def deals_csv(rows: int, accounts: int, seed: int, changed_every: int = 0) -> by
 
 
 PROFILE = False  # --profile: where the time of each import goes (pyinstrument)
+RATES: dict[str, list[float]] = defaultdict(list)  # label -> rows/s of each run
+
+
+def database_cpu() -> float | None:
+    """CPU seconds of the PostgreSQL server process of this connection so far, when it runs
+    on this machine (read from /proc); None otherwise."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def load() -> str:
+    try:
+        return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return ""
 
 
 def timed(label: str, workspace: Workspace, kind: str, data: bytes, rows: int) -> None:
@@ -79,10 +106,17 @@ def timed(label: str, workspace: Workspace, kind: str, data: bytes, rows: int) -
 
         profiler = Profiler(interval=0.0005)
         profiler.start()
+    db_started = database_cpu()
     started, cpu_started = time.perf_counter(), time.process_time()
     result = data_import(workspace=workspace, kind=kind, data=data)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    db_ended = database_cpu()
+    db = (
+        ""
+        if db_started is None or db_ended is None
+        else f", database {db_ended - db_started:.2f} s"
+    )
     if profiler is not None:
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -91,8 +125,9 @@ def timed(label: str, workspace: Workspace, kind: str, data: bytes, rows: int) -
     print(
         f"{label:<34} {rows:>8} rows {seconds:7.2f} s {rows / seconds:>10,.0f} rows/s   "
         f"(new {result.created}, changed {result.updated}, unchanged {result.unchanged}; "
-        f"Python {cpu:.2f} s CPU)"
+        f"Python {cpu:.2f} s{db} CPU; {load()})"
     )
+    RATES[label].append(rows / seconds)
 
 
 def wide_headers() -> None:
@@ -130,20 +165,32 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=2_000)
     parser.add_argument("--profile", action="store_true", help="print a profile of each import")
+    parser.add_argument("--repeat", type=int, default=1, help="runs, each on a new workspace")
     args = parser.parse_args()
     global PROFILE
     PROFILE = args.profile
     call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    data = deals_csv(args.rows, args.accounts, seed=1)
+    print(f"deals CSV: {len(data) / 1024 / 1024:.1f} MB")
+    wide_headers()
+    for _run in range(args.repeat):
+        run(args, data)
+    if args.repeat > 1:
+        for label, rates in RATES.items():
+            print(
+                f"{label:<34} best {max(rates):>10,.0f} rows/s, "
+                f"median {statistics.median(rates):>10,.0f} rows/s ({len(rates)} runs)"
+            )
+
+
+def run(args: argparse.Namespace, data: bytes) -> None:
     Workspace.objects.filter(slug="bench-import").delete()
     vacuum()
     owner, _ = User.objects.get_or_create(email="bench@kennzahl.example")
     workspace = workspace_create(
         owner=owner, slug="bench-import", settings_=WorkspaceSettings(name="Import benchmark")
     )
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    data = deals_csv(args.rows, args.accounts, seed=1)
-    print(f"deals CSV: {len(data) / 1024 / 1024:.1f} MB")
-    wide_headers()
     try:
         timed("accounts", workspace, "accounts", accounts_csv(args.accounts), args.accounts)
         timed("deals, first import", workspace, "deals", data, args.rows)

@@ -10,10 +10,12 @@ import column are labelled ("The end lies before the start."), never by its attr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -256,3 +258,78 @@ def target_problem(key: str, unit: str, value: Decimal) -> str | None:
     if problem.code == "at_least" and low is not None:
         return str(_("Enter at least %(low)s.")) % {"low": _shown(low, unit)}
     return str(_("Enter a whole number: this KPI counts."))
+
+
+# --- many records at once (the import) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Box:
+    """Values no rule of a kind refuses, beyond its dates (within the window and not after
+    tomorrow): numbers below their bound and pairs of dates in order."""
+
+    bounds: dict[str, int | Decimal] = field(default_factory=dict)  # |value| < bound
+    order: tuple[tuple[str, str], ...] = ()  # (earlier, later), when both are given
+
+
+_MONEY_CENTS = MAX_MONEY * 100
+BOXES: dict[type[models.Model], _Box] = {
+    m.Account: _Box({"employees": MAX_PEOPLE}),
+    m.Deal: _Box(
+        {"amount_cents": _MONEY_CENTS, "services_amount_cents": _MONEY_CENTS},
+        (("created_at", "closed_at"),),
+    ),
+    m.Subscription: _Box(
+        {"amount_cents": _MONEY_CENTS, "quantity": MAX_QUANTITY, "interval_count": MAX_INTERVALS},
+        (("started_at", "ended_at"), ("started_at", "trial_ends_at")),
+    ),
+    # Any two steps out of order: the rule compares neighbours among the given ones.
+    m.Lead: _Box(order=tuple(combinations(LEAD_STEPS, 2))),
+    m.Traffic: _Box({"visits": MAX_COUNT}),
+    m.Spend: _Box({"amount_cents": _MONEY_CENTS}),
+    m.NpsResponse: _Box(),
+    m.Usage: _Box({"active_users": MAX_PEOPLE, "seats": MAX_PEOPLE, "key_actions": MAX_COUNT}),
+    m.Touchpoint: _Box(),
+    m.ExchangeRate: _Box({"rate": MAX_RATE}),
+    m.CustomKpiValue: _Box({"value": MAX_CUSTOM_VALUE}),
+}
+
+
+def suspects(
+    model: type[models.Model], columns: Mapping[str, Sequence[Any]], count: int, today: date
+) -> list[int]:
+    """The positions of the records (given column by column) that `problems` may refuse:
+    those outside their kind's box, found with a look at each column's smallest and largest
+    value first. Every other record is plausible; `problems` decides on these."""
+    box = BOXES.get(model)
+    if box is None:
+        return list(range(count))
+    found: set[int] = set()
+    latest = today + TOLERANCE
+    for name in _dates(model):
+        days = columns.get(name)
+        given = list(filter(None, days)) if days is not None else []  # dates are never false
+        if given and not (min(given) >= FIRST_DAY and max(given) <= latest):
+            found.update(
+                i
+                for i, d in enumerate(days or ())
+                if d is not None and not FIRST_DAY <= d <= latest
+            )
+    for name, bound in box.bounds.items():
+        numbers = columns.get(name)
+        # Without the zeros too, which lie in every box.
+        given = list(filter(None, numbers)) if numbers is not None else []
+        if given and not (-bound < min(given) and max(given) < bound):
+            found.update(
+                i for i, n in enumerate(numbers or ()) if n is not None and abs(n) >= bound
+            )
+    for earlier, later in box.order:
+        first, then = columns.get(earlier), columns.get(later)
+        if first is None or then is None:
+            continue
+        found.update(
+            i
+            for i, (a, b) in enumerate(zip(first, then, strict=True))
+            if a is not None and b is not None and b < a
+        )
+    return sorted(found)

@@ -47,27 +47,31 @@ def parse_column(
     """The parsed value of each cell (None where it is missing or refused) and the problems,
     in row order."""
     count = len(cells)
-    out: list[Any] = [None] * count
     todo = np.ones(count, dtype=bool)  # cells still to parse
-    if map_value is None:
-        fast = _fast(cells, parse)
-        if fast is not None:
-            mask, parsed = fast
-            todo = ~mask
-            rows = np.flatnonzero(mask).tolist()
-            for row, value in zip(rows, parsed, strict=True):
-                out[row] = value
-    if not todo.any():
-        return out, []
-    rest = cells if todo.all() else cells.filter(pa.array(todo))
+    fast = _fast(cells, parse) if map_value is None else None
+    if fast is not None:
+        mask, parsed = fast
+        if mask.all():
+            return parsed, []  # every cell on the fast path: the column as it is
+        todo = ~mask
+    out: list[Any] = [None] * count
+    if fast is not None and mask.any():
+        for row, value in zip(np.flatnonzero(mask).tolist(), parsed, strict=True):
+            out[row] = value
+    everything = bool(todo.all())
+    rest = cells if everything else cells.filter(pa.array(todo))
     positions = np.flatnonzero(todo)
     encoded = pc.dictionary_encode(rest)
     distinct = encoded.dictionary.to_pylist()
     outcomes = [_outcome(raw, parse, ctx, required, map_value) for raw in distinct]
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     values = [outcome[0] for outcome in outcomes]
-    for row, index in zip(positions.tolist(), indices.tolist(), strict=True):
-        out[row] = values[index]
+    taken = list(map(values.__getitem__, indices.tolist()))  # each cell's value, in C
+    if everything:
+        out = taken
+    else:
+        for row, value in zip(positions.tolist(), taken, strict=True):
+            out[row] = value
     refused = [i for i, outcome in enumerate(outcomes) if outcome[1] is not None]
     problems: list[CellProblem] = []
     if refused:

@@ -1,19 +1,23 @@
 """Validate every row of a CSV file, then write it all or nothing.
 
-Phase 1 parses each cell, checks each row and resolves references (accounts, leads,
-channels, campaigns) with a few set-based queries, collecting every error. Phase 2 runs only
-when there is none: one transaction creates the new channels and campaigns, compares each row
-with the stored record of the same key, bulk-creates the new ones and bulk-updates the changed
-ones. A re-import of the same file therefore writes nothing.
+Phase 1 parses the file column by column (each distinct value once), checks the rows and
+resolves references (accounts, leads, channels, campaigns) with a few set-based queries,
+collecting every error; a check looks at whole columns and at single rows only where a
+column shows a problem. Phase 2 runs only when there is none: one transaction creates the
+new channels and campaigns, compares each row with the stored record of the same key,
+inserts the new ones (COPY on PostgreSQL) and updates the changed ones. A re-import of the
+same file therefore writes nothing.
 """
 
 from __future__ import annotations
 
-from collections import abc, defaultdict
-from collections.abc import Callable, Sequence
+import gc
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import pairwise
-from operator import itemgetter
+from itertools import compress, pairwise
+from operator import itemgetter, not_
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,8 +33,9 @@ from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports import bulk, limits
 from kpiapp.imports import values as v
 from kpiapp.imports.columns import parse_column, parse_constant
-from kpiapp.imports.kinds import Kind
+from kpiapp.imports.kinds import Columns, Kind
 from kpiapp.imports.mapping import Mapping, ResolvedColumns, resolve_columns
+from kpiapp.imports.notes import NOTES
 from kpiapp.imports.notes import notes as import_notes
 from kpiapp.imports.reading import ImportFileError, Table, read_table
 from kpiapp.kpis.periods import today_in
@@ -92,6 +97,34 @@ def import_csv(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import `data` as `kind` into `workspace` (the caller has entered its scope)."""
+    with _collector_paused():
+        return _import_csv(workspace, kind, data, mapping, user, dry_run, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """An import builds a few hundred thousand small objects (tuples of a row's values), none
+    of them in a cycle; the cyclic garbage collector would walk them over and over (a tenth
+    of a re-import's CPU time). Reference counting still frees them."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _import_csv(
+    workspace: Workspace,
+    kind: str,
+    data: bytes,
+    mapping: Mapping,
+    user: User | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportResult:
     spec = DATA_KINDS[kind].csv
     try:
         table = read_table(data)
@@ -102,8 +135,8 @@ def import_csv(
     result = ImportResult(kind=kind, rows=len(table.rows), dry_run=dry_run)
     rows = run.validate()
     result.errors = run.errors
-    if not run.errors:
-        result.notes = import_notes(kind, rows)
+    if not run.errors and kind in NOTES:
+        result.notes = import_notes(kind, rows.as_rows())
     if run.errors or dry_run:
         if dry_run and not run.errors:
             result.created, result.updated, result.unchanged = run.plan(rows, write=False)
@@ -122,6 +155,29 @@ def import_csv(
             )
         ]
     return result
+
+
+@dataclass
+class Records:
+    """The valid rows, column by column: their lines in the file, the parsed fields (with
+    references resolved) and the model attributes."""
+
+    lines: list[int]
+    fields: Columns
+    attrs: Columns
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def field_row(self, i: int) -> dict[str, Any]:
+        return {name: column[i] for name, column in self.fields.items()}
+
+    def attrs_row(self, i: int) -> dict[str, Any]:
+        return {attr: column[i] for attr, column in self.attrs.items()}
+
+    def as_rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """(line, model attributes) per row: for the few checks that read whole records."""
+        return [(line, self.attrs_row(i)) for i, line in enumerate(self.lines)]
 
 
 class _Run:
@@ -171,45 +227,39 @@ class _Run:
 
     # --- phase 1 ---------------------------------------------------------------------------
 
-    def validate(self) -> list[tuple[int, dict[str, Any]]]:
-        """Every row as model attributes (references still stand-ins), or errors.
+    def validate(self) -> Records:
+        """Every row's model attributes (references still stand-ins), or errors.
 
         A cell that fails to parse is left empty and every other check still runs on its row,
-        so one pass names every problem of every cell (PRODUCT.md: every error listed)."""
+        so one pass names every problem of every cell (PRODUCT.md: every error listed). Each
+        check looks at whole columns and at single rows only where a column shows a problem."""
         total = len(self.table.rows)
-        rows = self._parse_rows()
+        lines, fields = self._parse_rows()
         self.progress("validate", total // 2, total)
-        self.refs.resolve(self, rows)
+        self.refs.resolve(self, lines, fields)
         if self.spec.name == "traffic":
-            self._check_traffic_grain(rows)
-        self._check_reference_names(rows)
-        records = self._records(rows)
-        self._check_plausible(rows, records)
-        self._check_columns(rows, records)
-        self._check_duplicates(rows, records)
+            self._check_traffic_grain(lines, fields)
+        self._check_reference_names(lines, fields)
+        records = self._records(lines, fields)
+        self._check_plausible(records)
+        self._check_columns(records)
+        self._check_duplicates(records)
         self._sort_errors()
         self.progress("validate", total, total)
         return records
 
-    def _records(self, rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
-        """Model attributes per row (each row changed in place), with resolved ids, and
-        channels and campaigns as (kind, key) stand-ins: new ones do not exist before the
-        write."""
+    def _records(self, lines: list[int], fields: Columns) -> Records:
+        """The model attributes, with resolved ids, and channels and campaigns as
+        (kind, key) stand-ins: new ones do not exist before the write."""
         refs = self.refs
-        for name, id_name in refs.id_refs:
-            for _line, row in rows:
-                row[name] = row.get(id_name)
+        for name, ids in refs.resolved.items():
+            fields[name] = ids
         for name in refs.key_refs:
-            stand_ins: dict[str, tuple[str, str]] = {}
-            for _line, row in rows:
-                value = row[name]
-                if value:
-                    stand_in = stand_ins.get(value)
-                    if stand_in is None:
-                        stand_in = stand_ins[value] = (name, refs.key(value))
-                    row[name] = stand_in
-        to_model = self.spec.to_model
-        return [(line, to_model(row)) for line, row in rows]
+            stand_ins = {
+                value: (name, refs.key(value)) for value in dict.fromkeys(fields[name]) if value
+            }
+            fields[name] = list(map(stand_ins.get, fields[name], fields[name]))  # or as it is
+        return Records(lines, fields, self.spec.to_columns(fields))
 
     def _sort_errors(self) -> None:
         """By line, then by the column's position in the file (a problem of the whole row
@@ -239,7 +289,7 @@ class _Run:
         """The line of each row of the header's width, and its cells column by column; a
         row of another width is named and left out."""
         if self.table.columns is not None:  # pyarrow read it: every row has the width
-            return [line for line, _cells in self.table.rows], self.table.columns
+            return list(range(2, len(self.table.rows) + 2)), self.table.columns
         width = len(self.table.header)
         good = []
         for line, cells in self.table.rows:
@@ -258,12 +308,12 @@ class _Run:
         columns = zip(*(cells for _line, cells in good), strict=True) if good else [[]] * width
         return [line for line, _cells in good], [pa.array(c, pa.string()) for c in columns]
 
-    def _parse_rows(self) -> list[tuple[int, dict[str, Any]]]:
+    def _parse_rows(self) -> tuple[list[int], Columns]:
         """The rows' values, parsed column by column (imports.columns); a cell that is
         missing or fails to parse stays None and is named once."""
         lines, columns = self._columns()
         count = len(lines)
-        parsed: dict[str, list[Any]] = {}
+        parsed: Columns = {}
         for index, name, parse, required, value_map in self._cell_plan():
             mapper = (lambda raw, n=name: self.mapping.map_value(n, raw)) if value_map else None
             if index is None:
@@ -278,36 +328,24 @@ class _Run:
             for problem in problems:
                 self.error(lines[problem.row], name, problem.value, problem.message)
             parsed[name] = values
-        names = self.spec.names
-        missing = [None] * count
-        rows = [dict(zip(names, values, strict=True)) for values in zip(
-            *(parsed.get(name, missing) for name in names), strict=True
-        )]  # fmt: skip
-        if "currency" in names:
-            for row in rows:
-                if row["currency"] is None:
-                    row["currency"] = self.ctx.currency
-        check_row = self.spec.check_row
-        for line, row in zip(lines, rows, strict=True):
-            for name, message in check_row(row):
-                self.error(line, name, str(row.get(name) or ""), message)
-        return list(zip(lines, rows, strict=True))
+        fields = {name: parsed.get(name) or [None] * count for name in self.spec.names}
+        if "currency" in fields:
+            currency = self.ctx.currency
+            fields["currency"] = [c if c is not None else currency for c in fields["currency"]]
+        for i, name, message in self.spec.check_rows(fields):
+            self.error(lines[i], name, str(fields[name][i] or ""), message)
+        return lines, fields
 
-    def _check_columns(
-        self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
-    ) -> None:
+    def _check_columns(self, records: Records) -> None:
         """Every value fits its database column (the write would refuse it otherwise); a cell
         that a plausibility rule refused keeps that message. Checked column by column."""
-        if not records:
-            return
         found: dict[int, list[tuple[str, str]]] = defaultdict(list)  # row -> (attr, message)
-        for attr in records[0][1]:
-            column = [attrs[attr] for _line, attrs in records]
+        for attr, column in records.attrs.items():
             for i, message in limits.column_problems(self.spec.model, attr, column):
                 found[i].append((attr, message))
         for i in sorted(found):
-            row = rows[i][1]
-            line, attrs = records[i]
+            row = records.field_row(i)
+            line, attrs = records.lines[i], records.attrs_row(i)
             named = [(self.spec.column_of(attr, row), attr, message) for attr, message in found[i]]
             # A column's own value first, then one derived from it (the name as external ID).
             named.sort(key=lambda p: p[0] != self._field_of(p[1]))
@@ -321,37 +359,46 @@ class _Run:
                 return name
         return "date" if attr == "day" else attr
 
-    def _check_reference_names(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def _check_reference_names(self, lines: list[int], fields: Columns) -> None:
         """A new channel or campaign is created under the name the file gives it."""
         for name, model in (("channel", Channel), ("campaign", Campaign)):
             if name not in self.refs.key_refs:
                 continue
-            found: dict[str, list[tuple[str, str]]] = {}  # a file names a few, many times
-            for line, row in rows:
-                value = row.get(name)
-                if value:
-                    problems = found.get(value)
-                    if problems is None:
-                        problems = found[value] = limits.problems(model, {"name": value})
-                    for _attr, message in problems:
-                        self.error(line, name, _shown(value), message)
+            found = {
+                value: problems
+                for value in dict.fromkeys(fields[name])
+                if value and (problems := limits.problems(model, {"name": value}))
+            }  # a file names a few, many times
+            if not found:
+                continue
+            for line, value in zip(lines, fields[name], strict=True):
+                for _attr, message in found.get(value, ()) if value else ():
+                    self.error(line, name, _shown(value), message)
 
-    def _check_plausible(
-        self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
-    ) -> None:
+    def _check_plausible(self, records: Records) -> None:
         """The rules of the data kind (kpiapp.plausibility), as the forms apply them, reported
-        on the column the value came from."""
+        on the column the value came from; only on the rows a look at the columns suspects."""
         today = today_in(self.workspace.time_zone)
-        for (line, row), (_line, attrs) in zip(rows, records, strict=True):
-            for attr, message in plausibility.problems(self.spec.model, attrs, today):
+        model = self.spec.model
+        for i in plausibility.suspects(model, records.attrs, len(records), today):
+            line, attrs = records.lines[i], records.attrs_row(i)
+            found = plausibility.problems(model, attrs, today)
+            row = records.field_row(i) if found else {}
+            for attr, message in found:
                 column = self.spec.column_of(attr, row)
                 value = attrs[attr]
                 shown = f"{major_units(value):.2f}" if attr.endswith("_cents") else str(value)
                 self.error(line, column, self.cell(line, column, shown), str(message))
 
-    def _check_duplicates(
-        self, rows: list[tuple[int, dict[str, Any]]], records: list[tuple[int, dict[str, Any]]]
-    ) -> None:
+    def _check_duplicates(self, records: Records) -> None:
+        key = self.spec.key
+        if self.spec.key_of is None and len(key) == 1:
+            column = records.attrs[key[0]]
+            if len(set(column)) == len(column):
+                return  # the common case: every key once, seen in one look at the column
+        keys = self._keys(records.attrs)
+        if len(set(keys)) == len(keys):
+            return
         # A row whose key has a refused cell (or one its key is derived from) has no key to
         # compare.
         derived = dict(self.spec.derived_from)
@@ -360,12 +407,11 @@ class _Run:
         key_columns = {self.columns.source_of.get(name, name) for name in names}
         seen: dict[tuple[Any, ...], int] = {}
         refused = {line for line, column in self.refused if column in key_columns}
-        record_key = self.spec.record_key
-        for (_line, row), (line, attrs) in zip(rows, records, strict=True):
+        for i, (line, key) in enumerate(zip(records.lines, keys, strict=True)):
             if line in refused:
                 continue
-            key = record_key(attrs)
             if key in seen:
+                row = records.field_row(i)
                 self.error(
                     line,
                     self._field_of(self.spec.column_of(self.spec.key[0], row)),
@@ -375,19 +421,29 @@ class _Run:
             else:
                 seen[key] = line
 
-    def _check_traffic_grain(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def _keys(self, attrs: Columns) -> list[tuple[Any, ...]]:
+        """Each row's record key."""
+        if self.spec.key_of is not None:  # a key built from the attributes, row by row
+            names = list(attrs)
+            rows = zip(*attrs.values(), strict=True)
+            return [self.spec.key_of(dict(zip(names, row, strict=True))) for row in rows]
+        return list(zip(*(attrs[k] for k in self.spec.key), strict=True))
+
+    def _check_traffic_grain(self, lines: list[int], fields: Columns) -> None:
         stored = set(Traffic.objects.values_list("channel__key", "month", "day"))
         monthly = {(c, m) for c, m, d in stored if d is None}
         daily = {(c, m) for c, m, d in stored if d is not None}
-        for line, row in rows:
-            if row["channel"] is None or (row["month"] or row["date"]) is None:
+        for line, channel, month, day in zip(
+            lines, fields["channel"], fields["month"], fields["date"], strict=True
+        ):
+            if channel is None or (month or day) is None:
                 continue  # refused already
-            month = row["month"] or row["date"].replace(day=1)
-            clash = daily if row["date"] is None else monthly
-            if (name_key(row["channel"]), month) in clash:
+            month = month or day.replace(day=1)
+            clash = daily if day is None else monthly
+            if (name_key(channel), month) in clash:
                 self.error(
                     line,
-                    "date" if row["date"] else "month",
+                    "date" if day else "month",
                     "",
                     _(
                         "This channel's month is already stored with the other grain (days or a "
@@ -398,81 +454,130 @@ class _Run:
     # --- phase 2 ---------------------------------------------------------------------------
 
     def plan(
-        self, records: list[tuple[int, dict[str, Any]]], *, write: bool, user: User | None = None
+        self, records: Records, *, write: bool, user: User | None = None
     ) -> tuple[int, int, int]:
         """Compare with what is stored; with `write`, store the difference."""
         if write:
             self.refs.create_missing()
-        incoming = self.refs.with_ids([attrs for _line, attrs in records])
-        names = list(incoming[0]) if incoming else []
-        stored: abc.Mapping[tuple[Any, ...], tuple[Any, ...] | dict[str, Any]]
+        incoming = self.refs.with_ids(records.attrs)
+        names = list(incoming)
+        if self._by_external_id():
+            return self._plan_by_external_id(incoming, write=write, user=user)
         stored = self._stored(names)
-        by_key = {self.spec.record_key(a): a for a in incoming}
-        if self.spec.name == "subscriptions":  # as dicts: the superseded rows change
-            as_dicts = {key: self._as_dict(names, old) for key, old in stored.items()}
-            _end_superseded_rows(by_key, as_dicts)
-            stored = as_dicts
-        new, changed, unchanged = [], [], 0
-        values = itemgetter(*names) if names else (lambda attrs: ())
-        for key, attrs in by_key.items():
+        if not stored and self.spec.name != "subscriptions":
+            # A first import: every row is new, as the file gives it (its keys are distinct,
+            # the check saw to that), and the columns themselves are written.
+            if write:
+                self._write(list(incoming.values()), len(records), [], [], names, user)
+            return len(records), 0, 0
+        rows = list(zip(*incoming.values(), strict=True))
+        by_key = dict(zip(self._keys(incoming), rows, strict=True))
+        if self.spec.name == "subscriptions":
+            by_key = _end_superseded_rows(names, by_key, stored)
+        # A row equal to a stored record (id aside) is that record unchanged: its key is in
+        # its values. Found by hashing, in C; only the other rows are looked at one by one.
+        known = set(map(itemgetter(slice(1, None)), stored.values()))
+        same = list(map(known.__contains__, by_key.values()))
+        new: list[tuple[Any, ...]] = []
+        changed: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []  # (id, *old), new
+        for key, row in compress(by_key.items(), map(not_, same)):
             old = stored.get(key)
             if old is None:
-                new.append(attrs)
-                continue
-            if isinstance(old, tuple):  # a stored row as read, not as a dict
-                old_values = old[1] if len(names) == 1 else old[1:]
+                new.append(row)
             else:
-                old_values = values(old)
-            if old_values != values(attrs):
-                changed.append((self._as_dict(names, old), attrs))
-            else:
-                unchanged += 1
+                changed.append((old, row))
         if write:
-            self._write(new, changed, names, user)
-        return len(new), len(changed), unchanged
+            self._write(None, len(new), new, changed, names, user)
+        return len(new), len(changed), same.count(True)
+
+    def _by_external_id(self) -> bool:
+        """Whether the kind's records are known by their external ID alone, and each row
+        stands for itself (subscriptions end the one before them)."""
+        return self.spec.key == ("external_id",) and self.spec.name != "subscriptions"
+
+    def _plan_by_external_id(
+        self, incoming: Columns, *, write: bool, user: User | None
+    ) -> tuple[int, int, int]:
+        """`plan` for records known by their external ID (accounts, deals, leads): the stored
+        values are read without their ids and hashed whole; a row equal to one is unchanged
+        (its key is among its values). Ids and old values are read only for the changed."""
+        model, names = self.spec.model, list(incoming)
+        stored = bulk.fetch_rows(model.objects.values_list(*names))
+        count = len(incoming["external_id"])
+        if not stored:  # a first import: every row new, the columns written as they are
+            if write:
+                self._write(list(incoming.values()), count, [], [], names, user)
+            return count, 0, 0
+        at = names.index("external_id")
+        known = set(stored)
+        stored_keys = set(map(itemgetter(at), stored))
+        rows = list(zip(*incoming.values(), strict=True))
+        same = list(map(known.__contains__, rows))
+        new: list[tuple[Any, ...]] = []
+        others: dict[str, tuple[Any, ...]] = {}
+        for row in compress(rows, map(not_, same)):
+            if row[at] in stored_keys:
+                others[row[at]] = row
+            else:
+                new.append(row)
+        changed: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []  # (id, *old), new
+        if others:
+            olds = bulk.fetch_among(
+                model.objects.values_list("id", *names), "external_id", list(others)
+            )
+            changed = [(old, others.pop(old[at + 1])) for old in olds]
+            new += others.values()  # deleted since the first read: new again
+        if write:
+            self._write(None, len(new), new, changed, names, user)
+        return len(new), len(changed), same.count(True)
 
     def _stored(self, names: list[str]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         """The stored records by key, as (id, *values) tuples: a re-import reads 100,000s."""
-        rows = self.spec.model.objects.values_list("id", *names)
+        rows = bulk.fetch_rows(self.spec.model.objects.values_list("id", *names))
         if self.spec.key_of is not None:  # a key built from the attributes
-            return {self.spec.record_key(self._as_dict(names, row)): row for row in rows}
+            return {
+                self.spec.record_key(dict(zip(names, row[1:], strict=True))): row for row in rows
+            }
         positions = [names.index(k) + 1 for k in self.spec.key]
-        if len(positions) == 1:
-            at = positions[0]
-            return {(row[at],): row for row in rows}
-        pick = itemgetter(*positions)
-        return {pick(row): row for row in rows}
-
-    @staticmethod
-    def _as_dict(names: list[str], old: tuple[Any, ...] | dict[str, Any]) -> dict[str, Any]:
-        return old if isinstance(old, dict) else dict(zip(["id", *names], old, strict=True))
+        keys = zip(*(map(itemgetter(p), rows) for p in positions), strict=True)
+        return dict(zip(keys, rows, strict=True))
 
     def _write(
         self,
-        new: list[dict[str, Any]],
-        changed: list[tuple[dict, dict]],
+        columns: list[list[Any]] | None,
+        count: int,
+        new: list[tuple[Any, ...]],
+        changed: list[tuple[tuple[Any, ...], tuple[Any, ...]]],
         names: list[str],
         user: User | None,
     ) -> None:
+        """Insert `count` new rows, given as `columns` or as the tuples `new`, and update the
+        changed ones."""
         model = self.spec.model
-        total = len(new) + len(changed)
-        for start in range(0, len(new), BATCH * 10):
-            bulk.insert_rows(
+        total = count + len(changed)
+        if columns is None:
+            columns = [list(column) for column in zip(*new, strict=True)] if new else []
+        step = BATCH * 10
+        for start in range(0, count, step):
+            self.progress("write", start, total)
+            bulk.insert_columns(
                 model,
                 workspace_id=self.workspace.id,
                 names=names,
-                rows=new[start : start + BATCH * 10],
+                columns=[column[start : start + step] for column in columns],
             )
-            self.progress("write", start, total)
         bulk.update_rows(
             model,
             workspace_id=self.workspace.id,
             names=names,
-            rows=[(old["id"], attrs) for old, attrs in changed],
+            rows=[(old[0], dict(zip(names, row, strict=True))) for old, row in changed],
         )
         self.progress("write", total, total)
         if self.spec.name == "deals":
-            _record_stage_changes(self.workspace.id, changed, user)
+            at = names.index("stage")
+            _record_stage_changes(
+                self.workspace.id, [(old[0], old[at + 1], row[at]) for old, row in changed], user
+            )
 
 
 def _shown(value: Any, width: int = 40) -> str:
@@ -481,15 +586,25 @@ def _shown(value: Any, width: int = 40) -> str:
 
 
 def _end_superseded_rows(
-    records: dict[tuple, dict[str, Any]], stored: dict[tuple, dict[str, Any]]
-) -> None:
+    names: list[str], rows: dict[tuple, tuple[Any, ...]], stored: dict[tuple, tuple[Any, ...]]
+) -> dict[tuple, tuple[Any, ...]]:
     """A later row with the same external id ends the one before it on its start day
     (PRODUCT.md). Stored rows of the same ids take part, and are updated when they change."""
+    records = {key: dict(zip(names, row, strict=True)) for key, row in rows.items()}
+    _end_superseded(
+        records, {key: dict(zip(names, old[1:], strict=True)) for key, old in stored.items()}
+    )
+    return {key: tuple(attrs[n] for n in names) for key, attrs in records.items()}
+
+
+def _end_superseded(
+    records: dict[tuple, dict[str, Any]], stored: dict[tuple, dict[str, Any]]
+) -> None:
     touched = {attrs["external_id"] for attrs in records.values()}
     chains: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for key, old in stored.items():
         if old["external_id"] in touched and key not in records:
-            records[key] = {k: val for k, val in old.items() if k != "id"}
+            records[key] = dict(old)
     for attrs in records.values():
         if attrs["external_id"] in touched:
             chains[attrs["external_id"]].append(attrs)
@@ -501,21 +616,22 @@ def _end_superseded_rows(
 
 
 def _record_stage_changes(
-    workspace_id: int, changed: list[tuple[dict, dict]], user: User | None
+    workspace_id: int, changed: list[tuple[int, str, str]], user: User | None
 ) -> None:
     """A deal's history records each change of stage (who, when, from, to); a deal without
-    history has been in its current stage all along (KPIS.md, weighted pipeline)."""
+    history has been in its current stage all along (KPIS.md, weighted pipeline). `changed`:
+    (deal id, stored stage, new stage) of each changed deal."""
     now = timezone.now()
     entries = [
         {
-            "deal_id": old["id"],
+            "deal_id": deal_id,
             "changed_at": now,
             "changed_by_id": user.id if user else None,
-            "from_stage": old["stage"],
-            "to_stage": attrs["stage"],
+            "from_stage": old_stage,
+            "to_stage": new_stage,
         }
-        for old, attrs in changed
-        if old["stage"] != attrs["stage"]
+        for deal_id, old_stage, new_stage in changed
+        if old_stage != new_stage
     ]
     if entries:
         bulk.insert_rows(
@@ -524,14 +640,17 @@ def _record_stage_changes(
 
 
 class _References:
-    """Resolves names in a file to records, with one query per referenced kind."""
+    """Resolves names in a file to records, with one query per referenced kind, each
+    distinct name once."""
 
     def __init__(self, spec: Kind) -> None:
         self.spec = spec
         self.ref_fields = {f.name: f.ref for f in spec.fields if f.ref}
-        self.id_refs = [(n, f"_{n}_id") for n in ("account", "lead", "kpi") if n in self.ref_fields]
+        self.id_refs = [n for n in ("account", "lead", "kpi") if n in self.ref_fields]
         self.key_refs = [n for n in ("channel", "campaign") if n in self.ref_fields]
+        self.resolved: Columns = {}  # id reference -> the ids (None: empty or refused)
         self.account_ids: dict[str, int] = {}
+        self.accounts_by_name: dict[str, list[int]] = {}
         self.lead_ids: dict[str, int] = {}
         self.kpi_ids: dict[str, int] = {}
         self.channel_ids: dict[str, int] = {}
@@ -541,7 +660,7 @@ class _References:
         self.new_campaigns: dict[str, str] = {}
         self._keys: dict[str, str] = {}
 
-    def resolve(self, run: _Run, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def resolve(self, run: _Run, lines: list[int], fields: Columns) -> None:
         refs = set(self.ref_fields.values())
         if "account" in refs:
             self._load_accounts()
@@ -555,9 +674,39 @@ class _References:
             for key, pk, channel_key in Campaign.objects.values_list("key", "id", "channel__key"):
                 self.campaign_ids[key] = pk
                 self.campaign_channel[key] = channel_key
-        if self.id_refs or self.key_refs:
-            for line, row in rows:
-                self._resolve_row(run, line, row)
+        for name in self.id_refs:
+            self.resolved[name] = self._ids(run, name, lines, fields[name])
+        if self.key_refs:
+            self._resolve_channels_campaigns(run, lines, fields)
+
+    def _ids(self, run: _Run, name: str, lines: list[int], values: list[Any]) -> list[Any]:
+        """The id each value names, None where it is empty or names nothing (then named)."""
+        found: dict[str, int | str] = {}
+        for value in dict.fromkeys(values):
+            if value is not None:
+                found[value] = self._find(name, value)
+        if all(outcome.__class__ is int for outcome in found.values()):
+            return list(map(found.get, values))  # None for None, which is no key
+        ids: list[Any] = []
+        for line, value in zip(lines, values, strict=True):
+            outcome = found.get(value) if value is not None else None
+            if isinstance(outcome, str):
+                run.error(line, name, value, outcome)
+                outcome = None
+            ids.append(outcome)
+        return ids
+
+    def _find(self, name: str, value: str) -> int | str:
+        """The id `value` names, or the message why it names none."""
+        if name == "account":
+            return self._account(value)
+        if name == "lead":
+            return self.lead_ids.get(value) or _("No such lead; import the leads first.")
+        return (
+            self.kpi_ids.get(value)
+            or self.kpi_ids.get(value.casefold())
+            or _("No such custom KPI.")
+        )
 
     def _load_accounts(self) -> None:
         by_name: dict[str, list[int]] = defaultdict(list)
@@ -577,31 +726,27 @@ class _References:
             return _("Several accounts are named like this; use the external ID.")
         return _("No such account; import the accounts first.")
 
-    def _resolve_row(self, run: _Run, line: int, row: dict[str, Any]) -> None:
-        for name, id_name in self.id_refs:
-            value = row[name]
-            if value is None:
-                continue
-            if name == "account":
-                found: int | str | None = self._account(value)
-            elif name == "lead":
-                found = self.lead_ids.get(value) or _("No such lead; import the leads first.")
-            else:
-                found = (
-                    self.kpi_ids.get(value)
-                    or self.kpi_ids.get(value.casefold())
-                    or _("No such custom KPI.")
-                )
-            if isinstance(found, str):
-                run.error(line, name, value, found)
-            else:
-                row[id_name] = found
-        self._resolve_channel_campaign(run, line, row)
+    def _resolve_channels_campaigns(self, run: _Run, lines: list[int], fields: Columns) -> None:
+        channels = fields.get("channel") or [None] * len(lines)
+        campaigns = fields.get("campaign") or [None] * len(lines)
+        if not any(campaigns):  # channels alone: each distinct name once, in the file's order
+            for channel in dict.fromkeys(channels):
+                if channel:
+                    self._note_channel(self.key(channel), channel)
+            return
+        for i, (channel, campaign) in enumerate(zip(channels, campaigns, strict=True)):
+            if channel or campaign:
+                owner = self._resolve_channel_campaign(run, lines[i], channel, campaign)
+                if owner is not None and "channel" in fields:
+                    fields["channel"][i] = owner
 
-    def _resolve_channel_campaign(self, run: _Run, line: int, row: dict[str, Any]) -> None:
-        channel = row.get("channel")
-        campaign = row.get("campaign")
+    def _resolve_channel_campaign(
+        self, run: _Run, line: int, channel: str | None, campaign: str | None
+    ) -> str | None:
+        """Resolves a row's channel and campaign; the channel's key when the row names none
+        and its campaign's channel fills it in."""
         channel_key = self.key(channel) if channel else None
+        filled = None
         if campaign:
             campaign_key = self.key(campaign)
             owner = self.campaign_channel.get(campaign_key)
@@ -613,12 +758,11 @@ class _References:
                         campaign,
                         _("A new campaign needs a channel in the same row."),
                     )
-                    return
+                    return None
                 self.campaign_channel[campaign_key] = channel_key
                 self.new_campaigns.setdefault(campaign_key, campaign)
             elif channel_key is None:
-                channel_key = owner  # a campaign's channel is known from the campaign
-                row["channel"] = owner
+                channel_key = filled = owner  # a campaign's channel is known from the campaign
             elif channel_key != owner:
                 run.error(
                     line,
@@ -626,9 +770,14 @@ class _References:
                     campaign,
                     _("This campaign belongs to the channel “%(channel)s”.") % {"channel": owner},
                 )
-                return
-        if channel_key and channel_key not in self.channel_ids:
-            self.new_channels.setdefault(channel_key, channel or channel_key)
+                return None
+        if channel_key:
+            self._note_channel(channel_key, channel or channel_key)
+        return filled
+
+    def _note_channel(self, key: str, name: str) -> None:
+        if key not in self.channel_ids:
+            self.new_channels.setdefault(key, name)
 
     def create_missing(self) -> None:
         for key, name in self.new_channels.items():
@@ -646,13 +795,17 @@ class _References:
             key = self._keys[name] = name_key(name)
         return key
 
-    def with_ids(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Model attributes (changed in place) with channel and campaign stand-ins replaced
-        by ids (in a dry run new ones stay stand-ins)."""
+    def with_ids(self, attrs: Columns) -> Columns:
+        """The model attributes with channel and campaign stand-ins replaced by ids (in a dry
+        run new ones stay stand-ins)."""
+        out = dict(attrs)
         for attr, ids in (("channel_id", self.channel_ids), ("campaign_id", self.campaign_ids)):
-            if records and attr in records[0]:
-                for attrs in records:
-                    value = attrs[attr]
-                    if value.__class__ is tuple:
-                        attrs[attr] = ids.get(value[1], value)
-        return records
+            if attr in out:
+                by_stand_in = {
+                    value: ids.get(value[1], value)
+                    for value in dict.fromkeys(out[attr])
+                    if value.__class__ is tuple
+                }
+                if by_stand_in:
+                    out[attr] = list(map(by_stand_in.get, out[attr], out[attr]))
+        return out

@@ -32,7 +32,9 @@ from kpiapp.models.marketing import SpendCategory
 from kpiapp.models.subscriptions import BillingInterval
 
 Row = dict[str, Any]
-RowCheck = Callable[[Row], list[tuple[str, str]]]  # -> [(field, message)]
+Columns = dict[str, list[Any]]  # a file's rows column by column, by field or attribute name
+# -> [(position of the row, field, message)], in the rows' order
+RowsCheck = Callable[[Columns], list[tuple[int, str, str]]]
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ class Kind:
     model: type[WorkspaceOwned]
     fields: tuple[Field, ...]
     key: tuple[str, ...]  # model attributes that identify a record for re-imports
-    to_model: Callable[[Row], dict[str, Any]]
-    check_row: RowCheck = lambda row: []
+    # The model attributes of the rows, column by column (the rows' fields, column by column).
+    to_columns: Callable[[Columns], Columns]
+    check_rows: RowsCheck = lambda columns: []
     # Columns of which exactly one must be present (traffic: date or month).
     one_of: tuple[str, ...] = ()
     # How a record's key is built from its model attributes (default: the `key` attributes).
@@ -82,6 +85,10 @@ class Kind:
         """A column's name as people read it (the mapping step); the file format and the
         command line keep the technical name (PRODUCT.md, CSV kinds)."""
         return dict(self.labels).get(name) or LABELS[name]
+
+    def to_model(self, row: Row) -> dict[str, Any]:
+        """The model attributes of one row."""
+        return {attr: column[0] for attr, column in self.to_columns(_one(row)).items()}
 
     def record_key(self, attrs: dict[str, Any]) -> tuple[Any, ...]:
         if self.key_of is not None:
@@ -165,6 +172,15 @@ LABELS: dict[str, str | Promise] = {
 }
 
 
+def _one(row: Row) -> Columns:
+    return {name: [value] for name, value in row.items()}
+
+
+def _or(column: list[Any], default: Any) -> list[Any]:
+    """`value or default` for each value of the column."""
+    return [value or default for value in column]
+
+
 def _ref(name: str, parse=v.text, required: bool = False) -> Field:
     return Field(name, parse, required=required, ref=name if name != "kpi" else "custom_kpi")
 
@@ -201,15 +217,15 @@ ACCOUNTS = Kind(
     ),
     key=("external_id",),
     derived_from=(("external_id", "name"),),
-    to_model=lambda r: {
-        "external_id": r["external_id"] or r["name"],
-        "name": r["name"],
-        "country": r["country"] or "",
-        "industry": r["industry"] or "",
-        "employees": r["employees"],
-        "channel_id": r["channel"],
-        "campaign_id": r["campaign"],
-        "created_at": r["created_at"],
+    to_columns=lambda c: {
+        "external_id": [e or n for e, n in zip(c["external_id"], c["name"], strict=True)],
+        "name": c["name"],
+        "country": _or(c["country"], ""),
+        "industry": _or(c["industry"], ""),
+        "employees": c["employees"],
+        "channel_id": c["channel"],
+        "campaign_id": c["campaign"],
+        "created_at": c["created_at"],
     },
 )
 
@@ -217,11 +233,15 @@ ACCOUNTS = Kind(
 # --- deals ---------------------------------------------------------------------------------
 
 
-def _check_deal(row: Row) -> list[tuple[str, str]]:
+def _check_deals(c: Columns) -> list[tuple[int, str, str]]:
     # The order of dates is a plausibility rule (kpiapp.plausibility), as on the forms.
-    if row["created_at"] is None and row["stage"] not in (None, DealStage.LEAD):
-        return [("created_at", _("Required unless the stage is “lead”."))]
-    return []
+    if None not in c["created_at"]:
+        return []
+    return [
+        (i, "created_at", _("Required unless the stage is “lead”."))
+        for i, (created, stage) in enumerate(zip(c["created_at"], c["stage"], strict=True))
+        if created is None and stage not in (None, DealStage.LEAD)
+    ]
 
 
 DEALS = Kind(
@@ -246,26 +266,26 @@ DEALS = Kind(
         Field("kind", v.choice(KINDS_OF_DEAL)),
     ),
     key=("external_id",),
-    check_row=_check_deal,
+    check_rows=_check_deals,
     labels=(("amount", gettext_lazy("Annual contract value")),),
     value_example="stage:Closed Won=won",
-    to_model=lambda r: {
-        "external_id": r["external_id"],
-        "account_id": r["account"],
-        "lead_id": r["lead"],
-        "name": r["name"] or "",
-        "owner": r["owner"] or "",
-        "channel_id": r["channel"],
-        "campaign_id": r["campaign"],
-        "stage": r["stage"],
-        "amount_cents": r["amount"],
-        "services_amount_cents": r["services_amount"],
-        "currency": r["currency"],
-        "created_at": r["created_at"],
-        "expected_close_at": r["expected_close_at"],
-        "closed_at": r["closed_at"],
-        "lost_reason": r["lost_reason"] or "",
-        "kind": r["kind"] or DealKind.NEW,
+    to_columns=lambda c: {
+        "external_id": c["external_id"],
+        "account_id": c["account"],
+        "lead_id": c["lead"],
+        "name": _or(c["name"], ""),
+        "owner": _or(c["owner"], ""),
+        "channel_id": c["channel"],
+        "campaign_id": c["campaign"],
+        "stage": c["stage"],
+        "amount_cents": c["amount"],
+        "services_amount_cents": c["services_amount"],
+        "currency": c["currency"],
+        "created_at": c["created_at"],
+        "expected_close_at": c["expected_close_at"],
+        "closed_at": c["closed_at"],
+        "lost_reason": _or(c["lost_reason"], ""),
+        "kind": _or(c["kind"], DealKind.NEW),
     },
 )
 
@@ -295,21 +315,21 @@ SUBSCRIPTIONS = Kind(
     key=("external_id", "started_at"),
     labels=(("amount", gettext_lazy("Net unit price per interval")),),
     value_example=gettext_lazy("interval:Monthly=month"),
-    to_model=lambda r: {
-        "external_id": r["external_id"],
-        "account_id": r["account"],
-        "plan": r["plan"] or "",
-        "amount_cents": r["amount"],
-        "currency": r["currency"],
-        "interval": r["interval"],
-        "interval_count": r["interval_count"] or 1,
-        "quantity": 1 if r["quantity"] is None else r["quantity"],
-        "discount_percent": r["discount_percent"] or 0,
-        "started_at": r["started_at"],
-        "trial_ends_at": r["trial_ends_at"],
-        "ended_at": r["ended_at"],
-        "cancelled_at": r["cancelled_at"],
-        "churn_reason": r["churn_reason"] or "",
+    to_columns=lambda c: {
+        "external_id": c["external_id"],
+        "account_id": c["account"],
+        "plan": _or(c["plan"], ""),
+        "amount_cents": c["amount"],
+        "currency": c["currency"],
+        "interval": c["interval"],
+        "interval_count": _or(c["interval_count"], 1),
+        "quantity": [1 if q is None else q for q in c["quantity"]],
+        "discount_percent": _or(c["discount_percent"], 0),
+        "started_at": c["started_at"],
+        "trial_ends_at": c["trial_ends_at"],
+        "ended_at": c["ended_at"],
+        "cancelled_at": c["cancelled_at"],
+        "churn_reason": _or(c["churn_reason"], ""),
     },
 )
 
@@ -331,16 +351,16 @@ LEADS = Kind(
         _ref("account"),
     ),
     key=("external_id",),
-    to_model=lambda r: {
-        "external_id": r["external_id"],
-        "email_or_company": r["email_or_company"] or "",
-        "channel_id": r["channel"],
-        "campaign_id": r["campaign"],
-        "created_at": r["created_at"],
-        "qualified_at": r["qualified_at"],
-        "opportunity_at": r["opportunity_at"],
-        "converted_at": r["converted_at"],
-        "account_id": r["account"],
+    to_columns=lambda c: {
+        "external_id": c["external_id"],
+        "email_or_company": _or(c["email_or_company"], ""),
+        "channel_id": c["channel"],
+        "campaign_id": c["campaign"],
+        "created_at": c["created_at"],
+        "qualified_at": c["qualified_at"],
+        "opportunity_at": c["opportunity_at"],
+        "converted_at": c["converted_at"],
+        "account_id": c["account"],
     },
 )
 
@@ -365,11 +385,13 @@ TRAFFIC = Kind(
     one_of=("date", "month"),
     derived_from=(("month", "date"),),
     renamed=(("day", "date"),),
-    to_model=lambda r: {
-        "day": r.get("date"),
-        "month": r["month"] or (r["date"] and _first_of_month(r["date"])),
-        "channel_id": r["channel"],
-        "visits": r["visits"],
+    to_columns=lambda c: {
+        "day": c["date"],
+        "month": [
+            m or (d and _first_of_month(d)) for m, d in zip(c["month"], c["date"], strict=True)
+        ],
+        "channel_id": c["channel"],
+        "visits": c["visits"],
     },
 )
 
@@ -386,13 +408,13 @@ SPEND = Kind(
     ),
     key=("month", "channel_id", "campaign_id", "category"),
     value_example=gettext_lazy("category:Ads=marketing"),
-    to_model=lambda r: {
-        "month": r["month"],
-        "channel_id": r["channel"],
-        "campaign_id": r["campaign"],
-        "category": r["category"],
-        "amount_cents": r["amount"],
-        "currency": r["currency"],
+    to_columns=lambda c: {
+        "month": c["month"],
+        "channel_id": c["channel"],
+        "campaign_id": c["campaign"],
+        "category": c["category"],
+        "amount_cents": c["amount"],
+        "currency": c["currency"],
     },
 )
 
@@ -416,12 +438,12 @@ NPS = Kind(
         if a["external_id"]
         else ("answer", a["account_id"], a["responded_at"], a["score"], a["comment"])
     ),
-    to_model=lambda r: {
-        "external_id": r["external_id"] or "",
-        "account_id": r["account"],
-        "responded_at": r["responded_at"],
-        "score": r["score"],
-        "comment": r["comment"] or "",
+    to_columns=lambda c: {
+        "external_id": _or(c["external_id"], ""),
+        "account_id": c["account"],
+        "responded_at": c["responded_at"],
+        "score": c["score"],
+        "comment": _or(c["comment"], ""),
     },
 )
 
@@ -437,13 +459,13 @@ USAGE = Kind(
         Field("first_value_at", v.day),
     ),
     key=("account_id", "month"),
-    to_model=lambda r: {
-        "account_id": r["account"],
-        "month": r["month"],
-        "active_users": r["active_users"],
-        "seats": r["seats"],
-        "key_actions": r["key_actions"],
-        "first_value_at": r["first_value_at"],
+    to_columns=lambda c: {
+        "account_id": c["account"],
+        "month": c["month"],
+        "active_users": c["active_users"],
+        "seats": c["seats"],
+        "key_actions": c["key_actions"],
+        "first_value_at": c["first_value_at"],
     },
 )
 
@@ -456,7 +478,7 @@ EXCHANGE_RATES = Kind(
         Field("rate", v.positive_rate, required=True),
     ),
     key=("month", "currency"),
-    to_model=lambda r: {"month": r["month"], "currency": r["currency"], "rate": r["rate"]},
+    to_columns=lambda c: {"month": c["month"], "currency": c["currency"], "rate": c["rate"]},
 )
 
 CUSTOM_KPI_VALUES = Kind(
@@ -468,7 +490,7 @@ CUSTOM_KPI_VALUES = Kind(
         Field("value", v.decimal, required=True),
     ),
     key=("kpi_id", "month"),
-    to_model=lambda r: {"kpi_id": r["kpi"], "month": r["month"], "value": r["value"]},
+    to_columns=lambda c: {"kpi_id": c["kpi"], "month": c["month"], "value": c["value"]},
 )
 
 
@@ -485,12 +507,14 @@ TOUCHPOINT_TYPES = {t.value: t.value for t in TouchpointType} | {
 }
 
 
-def _check_touchpoint(row: Row) -> list[tuple[str, str]]:
-    if row["lead"] is None and row["account"] is None:
-        return [("lead", _("Name the lead or the account this contact belongs to."))]
-    if row["lead"] is not None and row["account"] is not None:
-        return [("account", _("Name a lead or an account, not both."))]
-    return []
+def _check_touchpoints(c: Columns) -> list[tuple[int, str, str]]:
+    found = []
+    for i, (lead, account) in enumerate(zip(c["lead"], c["account"], strict=True)):
+        if lead is None and account is None:
+            found.append((i, "lead", _("Name the lead or the account this contact belongs to.")))
+        elif lead is not None and account is not None:
+            found.append((i, "account", _("Name a lead or an account, not both.")))
+    return found
 
 
 TOUCHPOINTS = Kind(
@@ -519,15 +543,15 @@ TOUCHPOINTS = Kind(
             a["type"],
         )
     ),
-    check_row=_check_touchpoint,
+    check_rows=_check_touchpoints,
     value_example="type:Webinar=webinar",
-    to_model=lambda r: {
-        "external_id": r["external_id"] or "",
-        "lead_id": r["lead"],
-        "account_id": r["account"],
-        "occurred_at": r["occurred_at"],
-        "channel_id": r["channel"],
-        "campaign_id": r["campaign"],
-        "type": r["type"],
+    to_columns=lambda c: {
+        "external_id": _or(c["external_id"], ""),
+        "lead_id": c["lead"],
+        "account_id": c["account"],
+        "occurred_at": c["occurred_at"],
+        "channel_id": c["channel"],
+        "campaign_id": c["campaign"],
+        "type": c["type"],
     },
 )

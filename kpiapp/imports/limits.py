@@ -105,16 +105,18 @@ def column_problems(
 
 
 def _all_fit(field: models.Field, values: list[Any]) -> bool:
+    kinds = set(map(type, values))  # one look at the types, in C
+    kinds.discard(type(None))
+    # Without None, and without "" and 0, which fit every text and integer column.
+    given = list(filter(None, values))
     if isinstance(field, models.CharField) and field.max_length:
-        texts = [value for value in values if value is not None]
-        if not all(value.__class__ is str for value in texts):
+        if not all(issubclass(kind, str) for kind in kinds):
             return False
-        return max(map(len, texts), default=0) <= field.max_length
+        return max(map(len, given), default=0) <= field.max_length
     internal = field.get_internal_type()
     if internal in INTEGER_RANGES:
         low, high = INTEGER_RANGES[internal]
-        numbers = [value for value in values if value is not None]
-        if not all(value.__class__ is int for value in numbers):
+        if kinds - {int}:
             return False
-        return not numbers or (low <= min(numbers) and max(numbers) <= high)
+        return not given or (low <= min(given) and max(given) <= high)
     return False  # decimals: few columns, checked value by value

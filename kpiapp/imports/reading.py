@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -64,7 +64,7 @@ def read_table(data: bytes) -> Table:
             % {"size": round(len(data) / 1024 / 1024, 1)}
         )
     text = decode(data)
-    if not text.strip():
+    if not text or text.isspace():
         raise ImportFileError(_("The file is empty."))
     _refuse_nul(text)
     head = text.lstrip("\r\n")
@@ -73,14 +73,10 @@ def read_table(data: bytes) -> Table:
     plain = _read_plain(data, text, delimiter)
     if plain is not None:
         header_cells, columns = plain
-        rows: Sequence[tuple[int, Sequence[str]]] = list(
-            enumerate(zip(*(c.to_pylist() for c in columns), strict=True), 2)
-        )
-    if plain is not None:
         header = _checked_header(header_cells)
-        if not rows:
+        if not len(columns[0]):
             raise ImportFileError(_("The file has a header but no rows."))
-        return Table(header=header, rows=rows, delimiter=delimiter, columns=columns)
+        return Table(header=header, rows=_Rows(columns), delimiter=delimiter, columns=columns)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
@@ -96,6 +92,31 @@ def read_table(data: bytes) -> Table:
     if not rows:
         raise ImportFileError(_("The file has a header but no rows."))
     return Table(header=header, rows=rows, delimiter=delimiter)
+
+
+class _Rows(Sequence[tuple[int, Sequence[str]]]):
+    """The rows of columns that pyarrow read, as (line, cells), built on the first look at
+    a row: an import reads its columns and looks only at the rows it names a problem of."""
+
+    def __init__(self, columns: list[pa.Array]) -> None:
+        self._columns = columns
+        self._count = len(columns[0])
+        self._rows: list[tuple[int, Sequence[str]]] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # an int or a slice, as a list answers it
+        return self._built()[index]
+
+    def __iter__(self) -> Iterator[tuple[int, Sequence[str]]]:
+        return iter(self._built())
+
+    def _built(self) -> list[tuple[int, Sequence[str]]]:
+        if self._rows is None:
+            cells = zip(*(c.to_pylist() for c in self._columns), strict=True)
+            self._rows = list(enumerate(cells, 2))
+        return self._rows
 
 
 def _checked_header(cells: list[str]) -> list[str]:
@@ -116,19 +137,23 @@ def _checked_header(cells: list[str]) -> list[str]:
 
 
 # A line without an ASCII letter or digit: perhaps nothing but separators and spaces, which
-# is no row (the csv path skips it exactly).
-_MAYBE_BLANK = re.compile(r"^[^A-Za-z0-9\n]*$", re.MULTILINE)
+# is no row (the csv path skips it exactly). Searched between line breaks, which the regex
+# engine finds by scanning for the character (a MULTILINE "^" tries every position).
+_MAYBE_BLANK = re.compile(r"\n[^A-Za-z0-9\n]*\n")
 
 
 def _read_plain(data: bytes, text: str, delimiter: str) -> tuple[list[str], list[pa.Array]] | None:
     """The header and the columns of a file that is one record per line (no quotes, no blank
     lines, no bare carriage returns), read by pyarrow in one pass; None for any other file,
     which the csv module reads with exact line numbers and messages."""
-    if '"' in text or text.count("\r") != text.count("\r\n") or text[0] in "\r\n":
+    if '"' in text or text[0] in "\r\n" or "\n" not in text:
         return None
-    if "\n\n" in text or "\n\r\n" in text or text.count("\n") < 1:
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
         return None
-    if _MAYBE_BLANK.search(text, 0, len(text.rstrip("\r\n"))):  # perhaps a blank row
+    body = text.rstrip("\r\n")
+    if text[len(body) :] not in ("", "\n", "\r\n"):  # blank lines at the end
+        return None
+    if _MAYBE_BLANK.search(f"\n{body}\n"):  # perhaps a blank row (blank lines among them)
         return None
     width = text.split("\n", 1)[0].count(delimiter) + 1
     if width > MAX_COLUMNS:

@@ -62,7 +62,7 @@ def test_a_start_whose_write_raises_fails_the_job_and_it_can_be_tried_again(
     def broken_insert(*args, **kwargs):
         raise DataError("value out of range for type integer")
 
-    monkeypatch.setattr(engine.bulk, "insert_rows", broken_insert)
+    monkeypatch.setattr(engine.bulk, "insert_columns", broken_insert)
     page = f"/w/{workspace.slug}/data/accounts/import/{job.pk}/"
     client = client_as(erik)
     with on_commit():
