@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -21,7 +22,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.utils import translation
 
@@ -34,6 +35,7 @@ from accounts.tenancy import _current_workspace_id, leaked_scope_clear, workspac
 from kpiapp.celery import app as celery_app
 from kpiapp.imports.mapping import parse_options
 from kpiapp.services.imports import data_import
+from tests.db_schema import record_migrations_applied, schema_from_models
 from tests.report_data import write_report_snapshots
 
 CHROMIUM = "/usr/bin/chromium"
@@ -71,6 +73,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # `./dev test` collects only tests/stack/ for its stack step: a stack test elsewhere would
+    # never run there.
+    misplaced = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("stack") and not item.nodeid.startswith("tests/stack/")
+    ]
+    if misplaced:
+        raise pytest.UsageError(f"stack tests belong in tests/stack/: {', '.join(misplaced)}")
     if os.path.exists(CHROMIUM):
         return
     if _required("KZ_REQUIRE_BROWSER"):
@@ -81,6 +92,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> Iterator[ExitStack]:
+    # Runs just before pytest-django creates the test databases: their tables come straight
+    # from the models (tests/db_schema.py) until `django_db_setup` below closes this stack.
+    with ExitStack() as models_only:
+        models_only.enter_context(schema_from_models())
+        yield models_only
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_modify_db_settings: ExitStack, django_db_blocker
+) -> None:
+    django_db_modify_db_settings.close()  # the migrations are known again from here on
+    with django_db_blocker.unblock():
+        record_migrations_applied(connections[DEFAULT_DB_ALIAS])
 
 
 @pytest.fixture(scope="session")
@@ -101,20 +130,36 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
-@pytest.fixture(autouse=True)
-def _test_speedups(settings) -> Iterator[None]:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Test-only switches, for each test (`_test_speedups`) and for data built once for many tests.
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     # Recomputes run inline at commit, so a test reads their result at once; the fixture
     # `background_recompute` runs them on the worker thread instead, as the product does.
-    settings.RECOMPUTE_IN_THREAD = False
-    cache.clear()
-    # Celery reads Django settings once at start: switch the app object itself (STACK.md).
+    "RECOMPUTE_IN_THREAD": False,
+}
+
+
+@contextmanager
+def eager_celery() -> Iterator[None]:
+    """Tasks run in the calling thread. Celery reads Django settings once at start: switch the
+    app object itself (STACK.md)."""
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager = eager
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _test_speedups(settings) -> Iterator[None]:
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
+    cache.clear()
+    with eager_celery():
+        yield
     # A request in German leaves German active in this thread (LocaleMiddleware does not
     # switch back): the next test must not depend on which test ran before it.
     translation.activate(settings.LANGUAGE_CODE)

@@ -64,3 +64,35 @@ def write_report_snapshots(workspace: Workspace) -> None:
     ])  # fmt: skip
     with workspace_scope(workspace.id):
         Target.objects.create(kpi_key="mrr", quarter_start=date(2025, 1, 1), value=Decimal(12000))
+
+
+def report_form(**fields: str) -> dict[str, str]:
+    """The report form's fields as a browser posts them (a monthly report of MRR and customer
+    churn); `fields` override any of them."""
+    data = {
+        "title": "Monthly numbers",
+        "visibility": "shared",
+        "language": "en",
+        "grain": "month",
+        "range_kind": "last_n_months",
+        "range_months": "3",
+        "start_period": "",
+        "end_period": "",
+        "dimension": "",
+        "dimension_value": "",
+        "comparison": "previous",
+        "section-TOTAL_FORMS": "3",
+        "section-INITIAL_FORMS": "0",
+        "section-MIN_NUM_FORMS": "0",
+        "section-MAX_NUM_FORMS": "20",
+        "section-0-kpi": "customer_churn_rate",
+        "section-0-note": "",
+        "section-0-ORDER": "2",
+        "section-1-kpi": "mrr",
+        "section-1-note": "Our main number",
+        "section-1-ORDER": "1",
+        "section-2-kpi": "",
+        "section-2-note": "",
+        "section-2-ORDER": "",
+    }
+    return data | fields

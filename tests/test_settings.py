@@ -22,7 +22,7 @@ PRODUCTION = {
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, "tests/manage_as_installed.py", *args],
         cwd=ROOT,
         env={**_without_test_switches(os.environ), **env},
         capture_output=True,

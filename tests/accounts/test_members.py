@@ -116,6 +116,7 @@ def test_two_owners_demoting_each_other_at_once_on_sqlite_get_a_clear_answer(tmp
     env |= {
         "SQLITE_PATH": str(tmp_path / "duo.sqlite3"),
         "DJANGO_SETTINGS_MODULE": "kpiapp.settings",
+        "PYTHONPATH": str(root),
     }
     result = subprocess.run(
         [sys.executable, str(root / "tests/accounts/scripts/demote_each_other.py")],

@@ -8,7 +8,6 @@ import re
 from django.test import Client
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -17,24 +16,8 @@ from accounts import two_factor
 from accounts.models import AuditEvent
 from accounts.services import api_token_create
 from accounts.tenancy import workspace_scope
+from tests.accounts.two_factor_steps import CODE_RE, app_code, turn_on
 from tests.conftest import PASSWORD, membership_of
-
-CODE_RE = re.compile(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>")
-
-
-def app_code(user, step: int = 0) -> str:
-    """What the authenticator app shows now (`step` periods later)."""
-    device = TOTPDevice.objects.get(user=user)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, drift=step):06d}"
-
-
-def turn_on(client: Client, user) -> list[str]:
-    """Set up two-factor login through the pages; returns the recovery codes shown."""
-    page = client.get("/accounts/two-factor/")
-    assert page.status_code == 200
-    response = client.post("/accounts/two-factor/", {"code": app_code(user)})
-    assert response.status_code == 200
-    return CODE_RE.findall(response.content.decode())
 
 
 def log_in_with_password(client: Client, user, address: str = "10.0.0.1", **extra):

@@ -2,6 +2,9 @@
 
 from datetime import date
 
+from django.conf import settings
+from django.test import Client
+
 from accounts.models import User, Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Subscription
@@ -19,6 +22,26 @@ def log_in(page, base_url: str, email: str, password: str = PASSWORD, lands_on: 
     page.click("main button[type=submit]")
     if lands_on:
         page.wait_for_url(f"{base_url}{lands_on}")
+    return errors
+
+
+def sign_in(page, base_url: str, email: str, lands_on: str = "") -> list:
+    """Logged in without the form, by a session cookie made as Django's test client makes it,
+    for the tests of other pages (a form login costs a page and the dashboard's charts; the
+    form is tested in test_login.py and test_two_factor.py). Opens `lands_on` if given; returns
+    the list that collects console errors from now on, as `log_in` does."""
+    client = Client()
+    client.force_login(
+        User.objects.get(email__iexact=email), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+    )
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    if lands_on:
+        page.goto(f"{base_url}{lands_on}")
     return errors
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
 from kpiapp.models import Target
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 from tests.report_data import write_snapshots
 
@@ -46,7 +46,7 @@ def test_aarrr_page_names_the_bottleneck_and_changes_grain(live_server, page, la
         Target.objects.create(kpi_key="leads", quarter_start=quarter.start, value=LEADS_TARGET)
         Target.objects.create(kpi_key="mrr", quarter_start=quarter.start, value=Decimal(10000))
     text = TEXT[language]
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.click(f"nav.mainnav >> text={text['kpis']}")
     page.click("nav.analysis-tabs >> text=AARRR")

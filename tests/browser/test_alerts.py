@@ -8,7 +8,7 @@ import pytest
 
 from accounts.tenancy import workspace_scope
 from kpiapp.models import AlertRule
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def test_set_up_an_alert_after_a_refused_value(live_server, page, language):
     user.language = language
     user.save(update_fields=["language"])
     workspace = make_workspace("acme", user, "Acme GmbH")
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.click(f"nav.mainnav >> text={words['nav']}")
     page.wait_for_load_state("load")

@@ -11,7 +11,7 @@ import pytest
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
 from kpiapp.models import Annotation
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def test_add_an_annotation_on_a_kpi_page_see_it_drawn_and_delete_it(live_server,
     today = today_in(workspace.time_zone)
     month = Period.containing("month", month_index(today) - 2)  # well inside the chart
     day = date(month.start.year, month.start.month, 14)
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com")
 
     page.goto(f"{live_server.url}/w/acme/kpis/mrr/")
     page.wait_for_load_state("load")

@@ -14,7 +14,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, today_in
 from kpiapp.models import Annotation, Target
 from kpiapp.services.share_links import share_link_create
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 from tests.conftest import membership_of
 from tests.report_data import make_report
 
@@ -52,7 +52,7 @@ def test_an_annotation_in_the_quarter_shows_on_the_burnup_and_on_a_report_chart(
         Target.objects.create(kpi_key="mrr", quarter_start=quarter.start, value=Decimal(6000))
     report = make_report(user, workspace, language=language, range_kind="quarter_to_date",
                          sections=[{"kpi": "mrr"}])  # fmt: skip
-    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, user.email)
 
     page.goto(f"{live_server.url}/w/acme/targets/")
     _drawn_and_listed(page, "canvas.burnup-chart", language, round(0.5 / 31, 3))

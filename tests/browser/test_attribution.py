@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 from tests.journey_data import write_journeys
 
@@ -29,7 +29,7 @@ def test_switch_the_model_and_open_a_journey(live_server, page, language):
     workspace = make_workspace("acme", user, "Acme GmbH")
     last_month = Period("month", month_index(today_in(workspace.time_zone)) - 1)
     write_journeys(workspace, last_month.start)
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com")
 
     page.goto(f"{live_server.url}/w/acme/kpis/")
     page.click(f".analysis-tabs >> text={text['title']}")

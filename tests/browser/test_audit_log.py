@@ -9,7 +9,7 @@ import pytest
 from accounts.audit import audit_record
 from accounts.models import Membership
 from accounts.tenancy import workspace_scope
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,7 @@ def test_the_filter_bar_keeps_labels_with_fields_and_fits_the_screen(
         new="275000.5",
     )
     page.set_viewport_size({"width": width, "height": 900})
-    errors = log_in(page, live_server.url, "olga@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "olga@example.com")
     page.goto(f"{live_server.url}/w/acme/settings/audit/")
     if SHOTS:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -80,7 +80,7 @@ def test_removing_a_member_asks_first_and_a_dismissed_question_changes_nothing(l
     erik = make_user("erik@example.com", "Erik Editor")
     workspace = make_workspace("acme", owner, "Acme GmbH")
     Membership.all_workspaces.create(user=erik, workspace=workspace, role="editor")
-    errors = log_in(page, live_server.url, "olga@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "olga@example.com")
     page.goto(f"{live_server.url}/w/acme/settings/members/")
     row = page.locator("tr", has_text="erik@example.com")
     questions: list[str] = []

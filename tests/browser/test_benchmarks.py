@@ -12,7 +12,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, month_start, today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,7 +77,7 @@ def test_references_side_by_side_with_links_and_your_value(live_server, page, la
                 ended_at=last_month.start + timedelta(days=9) if n == 0 else None,
             )
         snapshot_rebuild(workspace_id=workspace.id)
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com")
 
     page.goto(f"{live_server.url}/w/acme/kpis/customer_churn_rate/?grain=month")
     refs = page.locator("#references-title ~ .ref-list > li")

@@ -9,11 +9,11 @@ import pytest
 
 from accounts.models import User
 from accounts.tenancy import workspace_scope
-from kpiapp.demo.seed import DEMO_OWNER, DEMO_PASSWORD, demo_seed
+from kpiapp.demo.seed import DEMO_OWNER, demo_seed
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Report
 from kpiapp.services.share_links import share_link_create
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import membership_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -55,7 +55,7 @@ def test_charts_share_page_and_api_docs_draw_without_policy_violations(
     page.add_init_script(RECORD_VIOLATIONS)
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
-    errors = log_in(page, live_server.url, DEMO_OWNER, DEMO_PASSWORD, lands_on="/w/demo/")
+    errors = sign_in(page, live_server.url, DEMO_OWNER)
     csp = page.goto(f"{live_server.url}/w/demo/").headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
 

@@ -11,7 +11,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,7 +49,7 @@ def test_a_movement_bar_and_cell_lead_to_its_customers_and_their_pages(live_serv
                 ended_at=last.start.replace(day=ended) if ended else None,
             )
         snapshot_rebuild(workspace_id=workspace.id)
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
     text = TEXT[language]
 
     page.goto(f"{live_server.url}/w/acme/mrr/")

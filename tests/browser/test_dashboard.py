@@ -8,7 +8,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def test_the_dashboard_draws_a_tile_per_pinned_kpi(live_server, page, language):
                 started_at=start + timedelta(days=50 * n),
             )
         snapshot_rebuild(workspace_id=workspace.id)
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
 
     tiles = page.locator("article.tile")
     assert tiles.count() == 10  # the default pinned KPIs

@@ -12,7 +12,7 @@ from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
 from kpiapp.services import dashboard as service
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 from tests.conftest import membership_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def test_tiles_link_the_mrr_chart_draws_and_dashboards_switch_and_reorder(
     user, workspace = workspace_with_one_customer(language)
     text = TEXT[language]
     base = f"{live_server.url}/w/acme"
-    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, user.email, lands_on="/w/acme/")
     page.wait_for_selector("body[data-charts-ready='1']")
 
     # The MRR chart: the last twelve months in words, five stacked movements and the MRR line.
@@ -104,7 +104,7 @@ def test_a_tile_dragged_above_another_keeps_its_place_after_a_reload(live_server
         board.kpis = ["mrr", "arr", "leads", "win_rate"]
         board.save(update_fields=["kpis"])
     edit = f"{live_server.url}/w/acme/dashboards/{board.pk}/edit/"
-    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, user.email)
     page.goto(edit)
     expect(page.locator(".tile-order-hint")).to_have_text(text["hint"])
     rows = page.locator(".dashboard-tile-list li")
@@ -159,7 +159,7 @@ def test_a_tile_dragged_before_another_on_the_dashboard_keeps_its_place(
         board.kpis = ["mrr", "arr", "leads", "win_rate"]
         board.save(update_fields=["kpis"])
     shown = f"{live_server.url}/w/acme/dashboards/{board.pk}/"
-    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, user.email)
     page.goto(shown)
     page.wait_for_selector("body[data-charts-ready='1']")
     expect(page.locator(".tile-order-hint")).to_have_text(text["hint"])
@@ -190,7 +190,7 @@ def test_viewers_get_no_dragging_on_the_dashboard(live_server, page):
     with workspace_scope(workspace.id):
         board = service.dashboard_create(membership=membership_of(user, workspace), name="Vertrieb")
         Membership.objects.filter(user=user).update(role=Role.VIEWER)
-    log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    sign_in(page, live_server.url, user.email)
     page.goto(f"{live_server.url}/w/acme/dashboards/{board.pk}/")
     page.wait_for_selector("body[data-charts-ready='1']")
     assert page.locator("[data-tile-order], .tile-order-hint").count() == 0
@@ -208,7 +208,7 @@ def test_on_a_narrow_screen_the_tiles_stand_in_a_column_and_the_upper_half_means
     # A phone's width; tall enough that nothing scrolls while dragging (Playwright's drag
     # does not scroll the page in the middle of a native drag).
     page.set_viewport_size({"width": 390, "height": 1800})
-    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, user.email)
     page.goto(f"{live_server.url}/w/acme/dashboards/{board.pk}/")
     page.wait_for_selector("body[data-charts-ready='1']")
     tiles = page.locator("article.tile")
@@ -232,7 +232,7 @@ def test_a_drop_the_server_refuses_says_why_and_shows_the_saved_list(live_server
         board = service.dashboard_create(membership=membership, name="Vertrieb")
         board.kpis = ["mrr", "arr", "leads"]
         board.save(update_fields=["kpis"])
-    errors = log_in(page, live_server.url, user.email, lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, user.email)
     page.goto(f"{live_server.url}/w/acme/dashboards/{board.pk}/edit/")
     rows = page.locator(".dashboard-tile-list li")
     expect(rows).to_have_count(3)

@@ -6,9 +6,9 @@ import pytest
 
 from accounts.models import User
 from kpiapp.demo.dashboards import DEMO_DASHBOARDS
-from kpiapp.demo.seed import DEMO_OWNER, DEMO_PASSWORD, demo_seed
+from kpiapp.demo.seed import DEMO_OWNER, demo_seed
 from kpiapp.kpis.periods import today_in
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_the_demo_workspace_in_the_browser(live_server, page):
     """One demo company (generating it takes seconds), toured in English, then in German."""
     demo_seed(slug="demo", seed=42, as_of=today_in("Europe/Berlin"), reset=False)
     owner = User.objects.get(email=DEMO_OWNER)
-    errors = log_in(page, live_server.url, DEMO_OWNER, DEMO_PASSWORD, lands_on="/w/demo/")
+    errors = sign_in(page, live_server.url, DEMO_OWNER, lands_on="/w/demo/")
     for language in ("en", "de"):
         owner.language = language
         owner.save()

@@ -11,7 +11,7 @@ import pytest
 from accounts.audit import audit_record
 from accounts.models import Membership
 from tests.accounts.workspace_data import fill_every_table
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def test_an_owner_exports_the_workspace_and_downloads_the_zip(live_server, page,
     owner = make_user("olga@example.com", "Olga Owner")
     workspace = make_workspace("acme", owner, "Acme GmbH")
     fill_every_table(workspace, owner)
-    errors = log_in(page, live_server.url, "olga@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "olga@example.com")
 
     page.goto(f"{live_server.url}/w/acme/settings/export/")
     page.click("button:has-text('Start export')")
@@ -47,7 +47,7 @@ def test_an_admin_filters_the_audit_log(live_server, page):
     Membership.all_workspaces.create(user=admin, workspace=workspace, role="admin")
     audit_record(workspace=workspace, actor=owner, action="token.created", subject="Skript")
     audit_record(workspace=workspace, actor=admin, action="target.set", subject="mrr 2026-Q1")
-    errors = log_in(page, live_server.url, "anton@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "anton@example.com")
 
     page.goto(f"{live_server.url}/w/acme/settings/audit/")
     rows = page.locator("#audit-log tbody tr")

@@ -10,7 +10,7 @@ import pytest
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Deal
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def _script_errors(errors: list[str]) -> list[str]:
 
 def test_german_headers_and_country_names_are_mapped_and_imported(live_server, page, editor):
     workspace, words = editor
-    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lea@example.com")
     page.goto(f"{live_server.url}/w/acme/data/accounts/import/")
     page.wait_for_load_state("load")
     page.set_input_files(
@@ -90,7 +90,7 @@ def test_german_headers_and_country_names_are_mapped_and_imported(live_server, p
 def test_a_won_deal_closing_next_year_is_refused_beside_the_field(live_server, page, editor):
     workspace, words = editor
     closes = today_in(workspace.time_zone) + timedelta(days=400)
-    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lea@example.com")
     page.goto(f"{live_server.url}/w/acme/data/deals/new/")
     page.wait_for_load_state("load")
     page.fill("input[name=external_id]", "D-1")

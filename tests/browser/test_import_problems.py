@@ -6,7 +6,7 @@ import pytest
 
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Subscription
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ def german_editor():
 
 
 def test_every_problem_of_a_row_is_listed_in_line_order(live_server, page, german_editor):
-    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lea@example.com")
     page.goto(f"{live_server.url}/w/acme/data/subscriptions/import/")
     page.set_input_files(
         "input[name=file]", files=[{"name": "abos.csv", "mimeType": "text/csv", "buffer": CSV}]
@@ -83,7 +83,7 @@ def test_every_problem_of_a_row_is_listed_in_line_order(live_server, page, germa
 
 
 def test_a_new_subscription_is_saved_in_the_workspaces_currency(live_server, page, german_editor):
-    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lea@example.com")
     page.goto(f"{live_server.url}/w/acme/data/subscriptions/new/")
     assert page.locator("input[name=currency]").input_value() == "EUR"
     page.fill("input[name=external_id]", "S-1")

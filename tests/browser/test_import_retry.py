@@ -11,7 +11,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, ImportJob, ImportStatus
 from kpiapp.services import imports as service
 from kpiapp.services.import_sweeper import stale_imports_fail
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace, membership_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,7 +53,7 @@ def test_a_failed_import_is_tried_again_and_imported(live_server, page, language
             status=ImportStatus.IMPORTING, heartbeat_at=timezone.now() - timedelta(hours=1)
         )
         assert stale_imports_fail() == 1
-    errors = log_in(page, live_server.url, "erika@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "erika@example.com", lands_on="/w/acme/")
     text = TEXT[language]
 
     page.goto(f"{live_server.url}/w/acme/data/accounts/import/{job.pk}/")

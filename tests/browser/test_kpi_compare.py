@@ -9,7 +9,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_end, month_index, month_start, period_name, today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +40,7 @@ def test_a_range_with_the_year_earlier_line(live_server, page, language):
 
     first, last = this_month - 6, this_month - 1  # six complete months
     shown = [Period("month", m) for m in range(first, last + 1)]
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com")
     page.goto(f"{live_server.url}/w/acme/kpis/mrr/")
     page.wait_for_load_state("load")
     page.wait_for_selector("body[data-charts-ready='1']", timeout=10_000)

@@ -8,7 +8,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def test_a_kpi_page_draws_its_charts_with_data(live_server, page, language):
                 started_at=start + timedelta(days=40 * n),
             )
         snapshot_rebuild(workspace_id=workspace.id)
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com")
 
     page.goto(f"{live_server.url}/w/acme/kpis/customers_active/?dimension=country")
     page.wait_for_selector("body[data-charts-ready='1']", timeout=10_000)

@@ -8,7 +8,7 @@ import pytest
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Channel, Lead, LeadScoringRule, Touchpoint
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def test_an_editor_changes_a_rule_and_the_hottest_leads_change(live_server, page
                                               value="demo")  # fmt: skip
         LeadScoringRule.objects.create(kind="touchpoint_type", label="Webinar", points=20,
                                        value="webinar")  # fmt: skip
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.click(f"nav.mainnav >> text={TEXT[language]['nav']}")
     page.wait_for_load_state("load")
@@ -86,7 +86,7 @@ def test_an_editor_adds_a_rule_and_deletes_it_again(live_server, page, language)
         lead = Lead.objects.create(external_id="L1", email_or_company="event@example.com",
                                    created_at=today - timedelta(days=3))  # fmt: skip
         Touchpoint.objects.create(lead=lead, occurred_at=today, channel=web, type="event")
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com")
     page.goto(f"{live_server.url}/w/acme/leads/scoring/")
     page.wait_for_load_state("load")
     assert page.locator("#hottest-leads tbody td.num").inner_text().strip() == "0"

@@ -11,7 +11,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Deal, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,8 +56,8 @@ def test_a_deal_won_in_one_browser_shows_on_the_dashboard_open_in_another(
     workspace, deal = sales_workspace
     watcher_context, editor_context = browser.new_context(), browser.new_context()
     watcher, editor = watcher_context.new_page(), editor_context.new_page()
-    watcher_errors = log_in(watcher, live_server.url, "vera@example.com", lands_on="/w/acme/")
-    editor_errors = log_in(editor, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    watcher_errors = sign_in(watcher, live_server.url, "vera@example.com", lands_on="/w/acme/")
+    editor_errors = sign_in(editor, live_server.url, "lea@example.com", lands_on="/w/acme/")
 
     assert _win_rate(watcher).inner_text().startswith("33,3")
     status = watcher.get_by_test_id("live-status")
@@ -92,7 +92,7 @@ def test_a_deal_won_in_one_browser_shows_on_the_dashboard_open_in_another(
 def test_a_page_says_it_is_updating_while_a_recompute_is_pending(
     live_server, page, sales_workspace
 ):
-    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lea@example.com")
     page.goto(f"{live_server.url}/w/acme/targets/")
     status = page.get_by_test_id("live-status")
     status.filter(has_text="As of").wait_for()  # "As of 2s ago", in English for Lea

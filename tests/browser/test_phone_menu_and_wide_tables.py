@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MENU = {"en": "Menu", "de": "Menü"}
@@ -27,7 +27,7 @@ def _shot(page, name: str) -> None:
 def test_the_phone_menu_reaches_every_section(live_server, page, language):
     workspace_with_one_customer(language)
     page.set_viewport_size({"width": 390, "height": 800})
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
     page.wait_for_load_state("load")
     nav, toggle = page.locator("nav.mainnav"), page.locator("button.nav-toggle")
     expect(toggle).to_be_visible()
@@ -77,7 +77,7 @@ def _columns(page, table: str) -> tuple[float, float]:
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_wide_tables_scroll_in_their_card_with_the_first_column_fixed(live_server, page, language):
     workspace_with_one_customer(language)
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
     for width, path in [(390, "/w/acme/mrr/"), (1280, "/w/acme/cohorts/")]:
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(f"{live_server.url}{path}")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, period_name, today_in
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 from tests.plans.helpers import write_trailing_figures
 
@@ -34,7 +34,7 @@ def test_plan_from_a_new_mrr_goal_what_if_and_save(live_server, page, language):
     with workspace_scope(workspace.id):
         write_trailing_figures(last_closed.start)
     quarter = Period.of_start("quarter", today)
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
     page.click(f"nav.mainnav >> text={TEXT[language]['title']}")
     page.wait_for_load_state("load")  # plan.js listens from here on: typing before is lost

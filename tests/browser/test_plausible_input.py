@@ -5,7 +5,7 @@ import pytest
 
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Subscription, Target
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def german_owner():
 
 
 def test_a_negative_mrr_target_is_refused_on_the_field(live_server, page, german_owner):
-    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lea@example.com")
     page.goto(f"{live_server.url}/w/acme/targets/")
     page.select_option("select[name=kpi_key]", "mrr")
     page.fill("input[name=value]", "-5.000")
@@ -43,7 +43,7 @@ def test_a_negative_mrr_target_is_refused_on_the_field(live_server, page, german
 def test_a_subscription_starting_in_year_1_is_refused_on_the_field(live_server, page, german_owner):
     with workspace_scope(german_owner.id):
         Account.objects.create(external_id="K-1", name="Kunde")
-    errors = log_in(page, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lea@example.com")
     page.goto(f"{live_server.url}/w/acme/data/subscriptions/new/")
     page.fill("input[name=external_id]", "S-1")
     page.select_option("select[name=account]", label="Kunde")

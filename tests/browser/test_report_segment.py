@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kpiapp.kpis.periods import today_in
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 from tests.report_data import write_snapshots
 
@@ -43,7 +43,7 @@ def test_a_report_with_a_segment_shows_the_segments_values(live_server, page, la
         ("mrr", "month", month, str(referral), "channel", "Referral"),
     ])  # fmt: skip
     words = WORDS[language]
-    log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    sign_in(page, live_server.url, "chef@example.com")
     page.goto(f"{live_server.url}/w/acme/reports/new/")
     page.wait_for_load_state("load")
     page.fill("#id_title", "Referral")

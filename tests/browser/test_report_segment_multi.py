@@ -10,7 +10,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Segment, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,7 +65,7 @@ def _company(language: str) -> None:
 def test_a_report_with_a_saved_two_condition_segment(live_server, page, language):
     _company(language)
     words = WORDS[language]
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com")
     page.goto(f"{live_server.url}/w/acme/reports/new/")
     page.wait_for_load_state("load")
     page.fill("#id_title", "DE Pro")

@@ -3,7 +3,7 @@ browser context opens the link and sees the charts drawn."""
 
 import pytest
 
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_report_is_built_shared_and_opened_logged_out(live_server, page, browser, settings):
     settings.SITE_URL = live_server.url  # links are written with the site's address
     workspace_with_one_customer()
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com")
 
     page.goto(f"{live_server.url}/w/acme/reports/")
     page.click("a:has-text('Monthly review')")

@@ -10,7 +10,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +72,7 @@ def _sum(country: str = "", plan: str = "") -> int:
 def test_a_person_adds_a_plan_to_a_country_and_removes_the_country(live_server, page, language):
     _company(language)
     words = WORDS[language]
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
     page.wait_for_load_state("load")
     bar = page.locator("[data-segment-bar]")
     mrr = page.locator("article.tile[data-kpi=mrr] .tile-value")

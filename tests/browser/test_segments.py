@@ -10,7 +10,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,7 +65,7 @@ def test_a_segment_on_the_dashboard_follows_to_the_kpi_page(live_server, page, l
     words = WORDS[language]
     us = sum(e for c, e in ACCOUNTS if c == "US")
     total = sum(e for _, e in ACCOUNTS)
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
     page.wait_for_load_state("load")
     assert _euros(total, language) in _mrr_text(page)
     bar = page.locator("[data-segment-bar]")

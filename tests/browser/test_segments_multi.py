@@ -10,7 +10,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import log_in
+from tests.browser.helpers import sign_in
 from tests.conftest import make_user, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,7 +64,7 @@ def _euros(amount: int, language: str) -> str:
 def test_a_two_condition_segment_on_the_dashboard_and_the_cohorts(live_server, page, language):
     _company(language)
     words = WORDS[language]
-    errors = log_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "chef@example.com")
     page.goto(f"{live_server.url}/w/acme/segments/")
     page.fill("#new-segment-name", "DE Pro")
     page.fill("#new-segment-conditions", "country:DE;plan:Pro")

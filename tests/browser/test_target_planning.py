@@ -11,7 +11,7 @@ import pytest
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index, today_in
 from kpiapp.models import Target
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ TEXT = {
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_an_invalid_target_is_refused_next_to_its_field(live_server, page, language):
     workspace_with_one_customer(language)
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com")
     page.goto(f"{live_server.url}/w/acme/targets/")
     page.select_option("select[name=kpi_key]", "customer_churn_rate")
     assert page.locator("select[name=rate_basis]").is_visible()  # a rate: its basis is asked
@@ -72,7 +72,7 @@ def test_a_target_is_edited_in_place(live_server, page, language):
     _user, workspace = workspace_with_one_customer(language)
     quarter = Period.of_start("quarter", today_in(workspace.time_zone))
     _target(workspace, quarter, Decimal(5500))
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com")
     page.goto(f"{live_server.url}/w/acme/targets/")
     row = page.locator("table.targets-table tbody tr").first
     row.locator(f"summary:has-text('{TEXT[language]['edit']}')").click()
@@ -94,7 +94,7 @@ def test_the_dashboard_tile_draws_the_targets_burn_up_chart(live_server, page, l
     today = today_in(workspace.time_zone)
     shown = Period.containing("month", month_index(today) - 1)  # the last complete month
     _target(workspace, Period.containing("quarter", shown.first_month), Decimal(6000))
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
     page.wait_for_selector("body[data-charts-ready='1']")
     tile = page.locator("article.tile[data-kpi='mrr']")
     canvas = tile.locator(".tile-burnup canvas")

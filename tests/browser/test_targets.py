@@ -3,7 +3,7 @@
 import pytest
 
 from kpiapp.kpis.periods import Period, period_name, today_in
-from tests.browser.helpers import log_in, workspace_with_one_customer
+from tests.browser.helpers import sign_in, workspace_with_one_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +17,7 @@ TEXT = {
 def test_an_editor_sets_a_target_and_sees_its_progress(live_server, page, language):
     _user, workspace = workspace_with_one_customer(language)
     quarter = Period.of_start("quarter", today_in(workspace.time_zone))
-    errors = log_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
+    errors = sign_in(page, live_server.url, "lead@example.com")
 
     page.goto(f"{live_server.url}/w/acme/targets/")
     assert (

@@ -6,11 +6,12 @@ that does not go through `@workspace_view` fails here.
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 import pytest
 
 from accounts.roles import role_at_least
+from tests.tenancy.workspace_pages import workspace_pages
 
 DUMMY_IDS = {
     "membership_id": 999_999,
@@ -29,24 +30,7 @@ DUMMY_IDS = {
 }
 
 
-def _workspace_patterns() -> list[tuple[str, str, object]]:
-    """(namespaced name, route, view) of every URL pattern under /w/<slug>/."""
-    found: list[tuple[str, str, object]] = []
-
-    def walk(patterns, prefix: str, namespace: str) -> None:
-        for p in patterns:
-            route = prefix + str(p.pattern)
-            if isinstance(p, URLResolver):
-                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-                walk(p.url_patterns, route, ns)
-            elif isinstance(p, URLPattern) and route.startswith("w/<slug:slug>/") and p.name:
-                found.append((namespace + p.name, route, p.callback))
-
-    walk(get_resolver().url_patterns, "", "")
-    return found
-
-
-PAGES = _workspace_patterns()
+PAGES = workspace_pages()
 IDS = [name for name, _, _ in PAGES]
 
 

@@ -17,7 +17,7 @@ from kpiapp.kpis.periods import Period, today_in
 from kpiapp.services.reports import report_create
 from kpiapp.services.share_links import share_link_create
 from kpiapp.services.targets import target_set
-from tests.accounts.test_two_factor import turn_on
+from tests.accounts.two_factor_steps import turn_on
 from tests.conftest import membership_of
 
 pytestmark = pytest.mark.django_db

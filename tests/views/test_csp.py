@@ -28,7 +28,7 @@ from kpiapp.services.snapshots import snapshot_rebuild
 from kpiapp.services.workspace_export import workspace_export_request
 from tests.conftest import membership_of
 from tests.report_data import make_report
-from tests.tenancy.test_isolation_matrix import PAGES
+from tests.tenancy.workspace_pages import workspace_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def things(workspace, alice):
 
 def _workspace_urls(things: dict) -> list[str]:
     urls = []
-    for name, route, _callback in PAGES:
+    for name, route, _callback in workspace_pages():
         kwargs = {k: v for k, v in things.items() if f"<int:{k}>" in route}
         if "<kind:kind>" in route:
             kwargs["kind"] = "accounts"

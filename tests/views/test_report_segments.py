@@ -20,8 +20,7 @@ from accounts.models import Membership
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Report, Segment
 from kpiapp.services.reports import report_update
-from tests.report_data import TODAY, make_report, write_snapshots
-from tests.views.test_reports import _form
+from tests.report_data import TODAY, make_report, report_form, write_snapshots
 
 pytestmark = pytest.mark.django_db
 MONTHS = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
@@ -49,7 +48,7 @@ def test_the_report_form_offers_the_values_and_saves_the_segment(client_as, erik
     client = client_as(erik)
     form = client.get("/w/acme/reports/new/").content.decode()
     assert 'value="channel:Referral"' in form and "Channel: Referral" in form
-    response = client.post("/w/acme/reports/new/", _form(segment="channel:Referral"))
+    response = client.post("/w/acme/reports/new/", report_form(segment="channel:Referral"))
     assert response.status_code == 302
     with workspace_scope(channels.id):
         report = Report.objects.get()
@@ -72,14 +71,19 @@ def test_bad_segments_answer_400_and_save_nothing(client_as, erik, channels):
             {"dimension": "channel", "value": "Referral"}, {"dimension": "plan", "value": "Pro"},
         ])  # fmt: skip
     for data, message in [
-        (_form(segment="channel:Referral;plan:Basic"), "Select a valid choice"),  # not offered
-        (_form(segment="owner:Anna"), "Select a valid choice"),
         (
-            _form(segment="channel:Referral", dimension="plan", dimension_value="Pro"),
+            report_form(segment="channel:Referral;plan:Basic"),
+            "Select a valid choice",
+        ),  # not offered
+        (report_form(segment="owner:Anna"), "Select a valid choice"),
+        (
+            report_form(segment="channel:Referral", dimension="plan", dimension_value="Pro"),
             "Choose a segment or a filter, not both.",
         ),
         (
-            _form(segment="channel:Referral;plan:Pro", dimension="plan", dimension_value="Pro"),
+            report_form(
+                segment="channel:Referral;plan:Pro", dimension="plan", dimension_value="Pro"
+            ),
             "Choose a segment or a filter, not both.",
         ),
     ]:

@@ -27,9 +27,8 @@ from kpiapp.selectors.reports import report_content
 from kpiapp.selectors.segments import ActiveSegment
 from kpiapp.selectors.targets import kpi_facts
 from kpiapp.selectors.tiles import dashboard_tiles
-from tests.report_data import make_report
+from tests.report_data import make_report, report_form
 from tests.segment_multi_data import TODAY, multi_company_write
-from tests.views.test_reports import _form
 
 pytestmark = pytest.mark.django_db
 APRIL = Period("month", month_index(date(2025, 4, 1)))
@@ -202,7 +201,7 @@ def test_the_form_saves_a_saved_segment_of_two_conditions(client_as, erik, compa
     client = client_as(erik)
     form = client.get("/w/acme/reports/new/").content.decode()
     assert '<option value="country:DE;plan:Pro">DACH Pro (Country: Germany, Plan: Pro)<' in form
-    response = client.post("/w/acme/reports/new/", _form(segment=DE_PRO))
+    response = client.post("/w/acme/reports/new/", report_form(segment=DE_PRO))
     assert response.status_code == 302
     with workspace_scope(company.id):
         report = Report.objects.get()

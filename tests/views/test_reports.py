@@ -9,46 +9,16 @@ from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Report, ReportComment
-from tests.report_data import TODAY, make_report
+from tests.report_data import TODAY, make_report, report_form
 
 pytestmark = pytest.mark.django_db
-
-
-def _form(**fields) -> dict[str, str]:
-    data = {
-        "title": "Monthly numbers",
-        "visibility": "shared",
-        "language": "en",
-        "grain": "month",
-        "range_kind": "last_n_months",
-        "range_months": "3",
-        "start_period": "",
-        "end_period": "",
-        "dimension": "",
-        "dimension_value": "",
-        "comparison": "previous",
-        "section-TOTAL_FORMS": "3",
-        "section-INITIAL_FORMS": "0",
-        "section-MIN_NUM_FORMS": "0",
-        "section-MAX_NUM_FORMS": "20",
-        "section-0-kpi": "customer_churn_rate",
-        "section-0-note": "",
-        "section-0-ORDER": "2",
-        "section-1-kpi": "mrr",
-        "section-1-note": "Our main number",
-        "section-1-ORDER": "1",
-        "section-2-kpi": "",
-        "section-2-note": "",
-        "section-2-ORDER": "",
-    }
-    return data | fields
 
 
 @freeze_time(TODAY)
 def test_an_editor_composes_a_report_and_a_viewer_reads_its_values(
     client_as, erik, vera, workspace, snapshots
 ):
-    response = client_as(erik).post("/w/acme/reports/new/", _form())
+    response = client_as(erik).post("/w/acme/reports/new/", report_form())
     assert response.status_code == 302
     with workspace_scope(workspace.id):
         report = Report.objects.get()
@@ -90,16 +60,16 @@ def test_a_filtered_report_shows_the_breakdown_value_and_totals_for_kpis_without
 @freeze_time(TODAY)
 def test_bad_settings_answer_400_with_a_message_and_save_nothing(client_as, erik, workspace):
     client = client_as(erik)
-    response = client.post("/w/acme/reports/new/", _form(grain="quarter", range_months="4"))
+    response = client.post("/w/acme/reports/new/", report_form(grain="quarter", range_months="4"))
     assert response.status_code == 400
     assert "must be a multiple of 3" in response.content.decode()
-    response = client.post("/w/acme/reports/new/", _form(range_kind="absolute"))
+    response = client.post("/w/acme/reports/new/", report_form(range_kind="absolute"))
     assert "Write a period as YYYY-MM" in response.content.decode()
     response = client.post(
-        "/w/acme/reports/new/", _form(**{"section-0-kpi": "", "section-1-kpi": ""})
+        "/w/acme/reports/new/", report_form(**{"section-0-kpi": "", "section-1-kpi": ""})
     )
     assert "Choose at least one KPI." in response.content.decode()
-    response = client.post("/w/acme/reports/new/", _form(**{"section-0-kpi": "mrr"}))
+    response = client.post("/w/acme/reports/new/", report_form(**{"section-0-kpi": "mrr"}))
     assert "is already in the report" in response.content.decode()
     with workspace_scope(workspace.id):
         assert not Report.objects.exists()
@@ -136,7 +106,7 @@ def test_only_the_creator_and_admins_change_a_shared_report(
     assert client_as(erik).get(edit).status_code == 403
     assert client_as(vera).get(edit).status_code == 403
     assert client_as(erik).post(f"/w/acme/reports/{report.pk}/delete/").status_code == 403
-    response = client_as(adam).post(edit, _form(title="Renamed by the admin"))
+    response = client_as(adam).post(edit, report_form(title="Renamed by the admin"))
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.title == "Renamed by the admin" and report.updated_by == adam

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.demo import journeys
 from kpiapp.demo.company import demo_data_generate
+from kpiapp.demo.seed import DemoResult
 from kpiapp.demo.writer import BATCH_SIZE
 from kpiapp.models import (
     Account,
@@ -37,10 +37,12 @@ from kpiapp.models import (
     Traffic,
     Usage,
 )
+from tests.demo.conftest import DEMO_AS_OF, DEMO_SEED
 
-pytestmark = pytest.mark.slow  # each test generates a whole company
-AS_OF = date(2026, 10, 31)
-SEED = 42
+# The demo company is built once for this package (tests/demo/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+AS_OF = DEMO_AS_OF
+SEED = DEMO_SEED
 LEGACY_TOUCHED = 30  # the customers from before the window, at least, are touched directly
 WINDOW = [date(2023 + (10 + i) // 12, (10 + i) % 12 + 1, 1) for i in range(36)]  # 2023-11..2026-10
 
@@ -56,10 +58,6 @@ DATE_FIELDS: dict[Any, tuple[str, ...]] = {
     ExchangeRate: ("month",),
     Touchpoint: ("occurred_at",),
 }
-
-
-def _workspace(slug: str) -> Workspace:
-    return Workspace.objects.create(name=slug.title(), slug=slug)
 
 
 def _snapshot(workspace: Workspace) -> dict[str, list[tuple[Any, ...]]]:
@@ -155,15 +153,10 @@ def _snapshot(workspace: Workspace) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Workspace, dict]]:
-    """One generated company, shared by the read-only checks of this module."""
-    with django_db_blocker.unblock():
-        workspace = _workspace("demo-shared")
-        counts = demo_data_generate(workspace=workspace, seed=SEED, as_of=AS_OF)
-    yield workspace, counts
-    with django_db_blocker.unblock():
-        workspace.delete()
+@pytest.fixture
+def demo(demo_company: DemoResult) -> tuple[Workspace, dict]:
+    """The shared demo company's workspace and the rows the generator counted."""
+    return demo_company.workspace, demo_company.rows
 
 
 def test_generation_is_set_based_repeatable_and_counted(

@@ -5,16 +5,15 @@ from datetime import date
 import pytest
 
 from accounts.tenancy import workspace_scope
-from kpiapp.demo.seed import demo_seed
 from kpiapp.models import Plan, Target
 from kpiapp.selectors.plans import plan_result
 
-pytestmark = pytest.mark.django_db
+# The demo company is built once for this package (tests/demo/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
-def test_the_demo_has_a_saved_plan_for_the_current_quarter():
-    result = demo_seed(slug="demo", seed=42, as_of=date(2026, 11, 20), reset=False)
-    with workspace_scope(result.workspace.id):
+def test_the_demo_has_a_saved_plan_for_the_current_quarter(demo_company):
+    with workspace_scope(demo_company.workspace.id):
         plan = Plan.objects.get()
         assert plan.quarter_start == date(2026, 10, 1)
         assert plan.goal_kind == "mrr_new" and plan.goal_value > 0

@@ -4,25 +4,26 @@ some missed, and for the current one with pacing, milestones and forecasts (issu
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 import pytest
 from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
-from kpiapp.demo.seed import demo_seed
 from kpiapp.kpis.forecast import Forecast
 from kpiapp.kpis.periods import Period
 from kpiapp.models import Deal, Target
 from kpiapp.selectors.targets import kpi_facts, targets_of_quarter
+from tests.demo.conftest import DEMO_AS_OF as AS_OF
 
-AS_OF = date(2026, 11, 15)
+# The demo company is built once for this package (tests/demo/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
-@pytest.mark.django_db
-@freeze_time("2026-11-15 12:00")  # the demo's as-of is today
-def test_the_demo_has_targets_hit_and_missed_and_the_current_quarters_with_forecasts():
-    workspace = demo_seed(slug="demo", seed=7, as_of=AS_OF, reset=False).workspace
+@freeze_time(f"{AS_OF} 12:00")  # the demo's as-of is today
+def test_the_demo_has_targets_hit_and_missed_and_the_current_quarters_with_forecasts(
+    demo_company,
+):
+    workspace = demo_company.workspace
     current = Period.of_start("quarter", AS_OF)
     with workspace_scope(workspace.id):
         quarters = sorted(set(Target.objects.values_list("quarter_start", flat=True)))
