@@ -33,7 +33,7 @@ class TargetForm(forms.Form):
         decimal_places=6,
         localize=True,
         help_text=_("Rates in percent (15 for 15 %), money in the workspace currency."),
-    )  # fmt: skip
+    )
     rate_basis = forms.ChoiceField(
         label=_("Rates are measured on"),
         choices=RATE_BASES,
