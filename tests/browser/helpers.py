@@ -1,13 +1,14 @@
 """Steps the browser tests share."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.test import Client
 
 from accounts.models import User, Workspace
 from accounts.tenancy import workspace_scope
-from kpiapp.models import Account, Subscription
+from kpiapp.kpis.periods import today_in
+from kpiapp.models import Account, Segment, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.conftest import PASSWORD, make_user, make_workspace
 
@@ -65,3 +66,49 @@ def workspace_with_one_customer(language: str = "") -> tuple[User, Workspace]:
         )
         snapshot_rebuild(workspace_id=workspace.id)
     return user, workspace
+
+
+# The segment tests' company: (country, plan, monthly amount in euros, days before the first of
+# this month it started).
+SEGMENT_ACCOUNTS = [
+    ("DE", "Pro", 700, 400),
+    ("DE", "Basic", 400, 400),
+    ("US", "Pro", 150, 400),
+    ("DE", "Pro", 250, 100),
+]
+
+
+def segment_company(language: str, *, saved_de_pro: bool = False) -> None:
+    """ "Acme GmbH" of chef@example.com with SEGMENT_ACCOUNTS and its snapshots; with
+    `saved_de_pro`, the saved segment "DE Pro" (country DE and plan Pro)."""
+    user = make_user("chef@example.com", "Chef")
+    user.language = language
+    user.save()
+    workspace = make_workspace("acme", user, "Acme GmbH")
+    with workspace_scope(workspace.id):
+        first = today_in(workspace.time_zone).replace(day=1)
+        for n, (country, plan, euros, days) in enumerate(SEGMENT_ACCOUNTS):
+            account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", country=country)
+            Subscription.objects.create(
+                external_id=f"S{n}",
+                account=account,
+                plan=plan,
+                amount_cents=euros * 100,
+                currency="EUR",
+                interval="month",
+                started_at=first - timedelta(days=days),
+            )
+        if saved_de_pro:
+            conditions = [
+                {"dimension": "country", "value": "DE"},
+                {"dimension": "plan", "value": "Pro"},
+            ]
+            Segment.objects.create(name="DE Pro", conditions=conditions)
+        snapshot_rebuild(workspace_id=workspace.id)
+
+
+def euros(amount: int, language: str) -> str:
+    """Whole euros as the pages write them."""
+    if language == "de":
+        return f"{amount:,}".replace(",", ".") + ",00\xa0€"
+    return f"€{amount:,}.00"

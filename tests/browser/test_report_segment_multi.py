@@ -2,26 +2,12 @@
 conditions (a country and a plan) through the report form and reads that segment's MRR on the
 report page (neither the country's nor the plan's), and why a deal KPI is left out."""
 
-from datetime import timedelta
-
 import pytest
 
-from accounts.tenancy import workspace_scope
-from kpiapp.kpis.periods import today_in
-from kpiapp.models import Account, Segment, Subscription
-from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import sign_in
-from tests.conftest import make_user, make_workspace
+from tests.browser.helpers import segment_company, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# (country, plan, monthly amount in euros, days before the first of this month it started)
-ACCOUNTS = [
-    ("DE", "Pro", 700, 400),
-    ("DE", "Basic", 400, 400),
-    ("US", "Pro", 150, 400),
-    ("DE", "Pro", 250, 100),
-]
 WORDS = {
     "en": {
         "option": "DE Pro (Country: Germany, Plan: Pro)",
@@ -42,28 +28,9 @@ WORDS = {
 }
 
 
-def _company(language: str) -> None:
-    user = make_user("chef@example.com", "Chef")
-    user.language = language
-    user.save()
-    workspace = make_workspace("acme", user, "Acme GmbH")
-    with workspace_scope(workspace.id):
-        first = today_in(workspace.time_zone).replace(day=1)
-        for n, (country, plan, euros, days) in enumerate(ACCOUNTS):
-            account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", country=country)
-            Subscription.objects.create(
-                external_id=f"S{n}", account=account, plan=plan, amount_cents=euros * 100,
-                currency="EUR", interval="month", started_at=first - timedelta(days=days),
-            )  # fmt: skip
-        Segment.objects.create(name="DE Pro", conditions=[
-            {"dimension": "country", "value": "DE"}, {"dimension": "plan", "value": "Pro"},
-        ])  # fmt: skip
-        snapshot_rebuild(workspace_id=workspace.id)
-
-
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_a_report_with_a_saved_two_condition_segment(live_server, page, language):
-    _company(language)
+    segment_company(language, saved_de_pro=True)
     words = WORDS[language]
     errors = sign_in(page, live_server.url, "chef@example.com")
     page.goto(f"{live_server.url}/w/acme/reports/new/")

@@ -2,26 +2,12 @@
 segment bar, adds a plan to it, sees both conditions as chips and the MRR of the customers
 matching both, then removes the country by its chip and sees the plan's MRR."""
 
-from datetime import timedelta
-
 import pytest
 
-from accounts.tenancy import workspace_scope
-from kpiapp.kpis.periods import today_in
-from kpiapp.models import Account, Subscription
-from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import sign_in
-from tests.conftest import make_user, make_workspace
+from tests.browser.helpers import SEGMENT_ACCOUNTS, euros, segment_company, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# (country, plan, monthly amount in euros, days before the first of this month it started)
-ACCOUNTS = [
-    ("DE", "Pro", 700, 400),
-    ("DE", "Basic", 400, 400),
-    ("US", "Pro", 150, 400),
-    ("DE", "Pro", 250, 100),
-]
 WORDS = {
     "en": {
         "germany": "Country: Germany",
@@ -42,35 +28,13 @@ WORDS = {
 }
 
 
-def _company(language: str) -> None:
-    user = make_user("chef@example.com", "Chef")
-    user.language = language
-    user.save()
-    workspace = make_workspace("acme", user, "Acme GmbH")
-    with workspace_scope(workspace.id):
-        first = today_in(workspace.time_zone).replace(day=1)
-        for n, (country, plan, euros, days) in enumerate(ACCOUNTS):
-            account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", country=country)
-            Subscription.objects.create(
-                external_id=f"S{n}", account=account, plan=plan, amount_cents=euros * 100,
-                currency="EUR", interval="month", started_at=first - timedelta(days=days),
-            )  # fmt: skip
-        snapshot_rebuild(workspace_id=workspace.id)
-
-
-def _euros(amount: int, language: str) -> str:
-    if language == "de":
-        return f"{amount:,}".replace(",", ".") + ",00\xa0€"
-    return f"€{amount:,}.00"
-
-
 def _sum(country: str = "", plan: str = "") -> int:
-    return sum(e for c, p, e, _days in ACCOUNTS if c in (country or c) and p in (plan or p))
+    return sum(e for c, p, e, _days in SEGMENT_ACCOUNTS if c in (country or c) and p in (plan or p))
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_a_person_adds_a_plan_to_a_country_and_removes_the_country(live_server, page, language):
-    _company(language)
+    segment_company(language)
     words = WORDS[language]
     errors = sign_in(page, live_server.url, "chef@example.com", lands_on="/w/acme/")
     page.wait_for_load_state("load")
@@ -84,7 +48,7 @@ def test_a_person_adds_a_plan_to_a_country_and_removes_the_country(live_server, 
     page.wait_for_url("**segment=country%3ADE")
     page.wait_for_load_state("load")
     assert chips.all_inner_texts() == [words["germany"]]
-    assert _euros(_sum(country="DE"), language) in mrr.inner_text()
+    assert euros(_sum(country="DE"), language) in mrr.inner_text()
 
     page.get_by_label(words["add_label"]).select_option(label=words["pro"])
     bar.get_by_role("button", name=words["add"], exact=True).click()
@@ -94,13 +58,13 @@ def test_a_person_adds_a_plan_to_a_country_and_removes_the_country(live_server, 
     assert bar.locator(".segment-status").get_attribute("data-segment-active") == (
         "country:DE;plan:Pro"
     )
-    assert _euros(_sum(country="DE", plan="Pro"), language) in mrr.inner_text()  # 950
+    assert euros(_sum(country="DE", plan="Pro"), language) in mrr.inner_text()  # 950
     assert words["add_label"] not in bar.inner_text()  # no channels or campaigns here
 
     bar.get_by_role("link", name=words["germany"] + words["remove"]).click()
     page.wait_for_url("**segment=plan%3APro")
     page.wait_for_load_state("load")
     assert chips.all_inner_texts() == [words["pro"]]
-    assert _euros(_sum(plan="Pro"), language) in mrr.inner_text()  # 1,100
+    assert euros(_sum(plan="Pro"), language) in mrr.inner_text()  # 1,100
     assert "country%3ADE" not in page.url
     assert errors == []

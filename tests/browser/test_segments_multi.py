@@ -2,26 +2,12 @@
 country and a plan), applies it on the dashboard and sees the MRR of the customers matching
 both, then opens the cohorts page with it and sees that segment's cohorts."""
 
-from datetime import timedelta
-
 import pytest
 
-from accounts.tenancy import workspace_scope
-from kpiapp.kpis.periods import today_in
-from kpiapp.models import Account, Subscription
-from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import sign_in
-from tests.conftest import make_user, make_workspace
+from tests.browser.helpers import euros, segment_company, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# (country, plan, monthly amount in euros, days before the first of this month it started)
-ACCOUNTS = [
-    ("DE", "Pro", 700, 400),
-    ("DE", "Basic", 400, 400),
-    ("US", "Pro", 150, 400),
-    ("DE", "Pro", 250, 100),
-]
 WORDS = {
     "en": {
         "label": "Country: Germany, Plan: Pro",
@@ -38,31 +24,9 @@ WORDS = {
 }
 
 
-def _company(language: str) -> None:
-    user = make_user("chef@example.com", "Chef")
-    user.language = language
-    user.save()
-    workspace = make_workspace("acme", user, "Acme GmbH")
-    with workspace_scope(workspace.id):
-        first = today_in(workspace.time_zone).replace(day=1)
-        for n, (country, plan, euros, days) in enumerate(ACCOUNTS):
-            account = Account.objects.create(external_id=f"A{n}", name=f"A{n}", country=country)
-            Subscription.objects.create(
-                external_id=f"S{n}", account=account, plan=plan, amount_cents=euros * 100,
-                currency="EUR", interval="month", started_at=first - timedelta(days=days),
-            )  # fmt: skip
-        snapshot_rebuild(workspace_id=workspace.id)
-
-
-def _euros(amount: int, language: str) -> str:
-    if language == "de":
-        return f"{amount:,}".replace(",", ".") + ",00\xa0€"
-    return f"€{amount:,}.00"
-
-
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_a_two_condition_segment_on_the_dashboard_and_the_cohorts(live_server, page, language):
-    _company(language)
+    segment_company(language)
     words = WORDS[language]
     errors = sign_in(page, live_server.url, "chef@example.com")
     page.goto(f"{live_server.url}/w/acme/segments/")
@@ -84,7 +48,7 @@ def test_a_two_condition_segment_on_the_dashboard_and_the_cohorts(live_server, p
     chips = status.locator(".segment-chip > span:first-child").all_inner_texts()
     assert ", ".join(chips) == words["label"]
     mrr = page.locator("article.tile[data-kpi=mrr] .tile-value").inner_text()
-    assert _euros(700 + 250, language) in mrr  # Germany and Pro: not 1,350 nor 850
+    assert euros(700 + 250, language) in mrr  # Germany and Pro: not 1,350 nor 850
     assert "only the first" not in page.locator("body").inner_text()
 
     page.goto(f"{live_server.url}/w/acme/cohorts/")
