@@ -49,6 +49,24 @@ class SubscriptionRows:
     def count(self) -> int:
         return len(self.mrr)
 
+    def rows_where(
+        self, keep: np.ndarray, *, account: np.ndarray, account_ids: list[int]
+    ) -> SubscriptionRows:
+        """The rows `keep` selects, their accounts given as `account` (indexes into
+        `account_ids`); amounts, plans, currencies and the unit stay as they are."""
+        return replace(
+            self,
+            account_ids=account_ids,
+            account=account,
+            plan=self.plan[keep],
+            currency=self.currency[keep],
+            mrr=self.mrr[keep],
+            active_from=self.active_from[keep],
+            active_until=self.active_until[keep],
+            cancelled=self.cancelled[keep],
+            started=self.started[keep],
+        )
+
 
 def _int_array(values: list[int]) -> np.ndarray:
     if not values or max(abs(v) for v in values) * len(values) < INT64_SAFE:
@@ -130,17 +148,10 @@ class RowScope:
         used = np.flatnonzero(np.bincount(rows.account[keep], minlength=len(rows.account_ids)))
         index = np.full(len(rows.account_ids), -1, dtype=np.int64)
         index[used] = np.arange(len(used))
-        return replace(
-            rows,
-            account_ids=[rows.account_ids[i] for i in used.tolist()],
+        return rows.rows_where(
+            keep,
             account=index[rows.account[keep]],
-            plan=rows.plan[keep],
-            currency=rows.currency[keep],
-            mrr=rows.mrr[keep],
-            active_from=rows.active_from[keep],
-            active_until=rows.active_until[keep],
-            cancelled=rows.cancelled[keep],
-            started=rows.started[keep],
+            account_ids=[rows.account_ids[i] for i in used.tolist()],
         )
 
 

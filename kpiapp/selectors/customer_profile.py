@@ -8,7 +8,7 @@ this account adds to the movement KPIs of that month."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -78,17 +78,9 @@ class CustomerProfile:
 
 
 def _only(rows: SubscriptionRows, chosen: np.ndarray) -> SubscriptionRows:
-    return replace(
-        rows,
-        account=np.zeros(int(chosen.sum()), dtype=np.int64),
-        plan=rows.plan[chosen],
-        currency=rows.currency[chosen],
-        mrr=rows.mrr[chosen],
-        active_from=rows.active_from[chosen],
-        active_until=rows.active_until[chosen],
-        cancelled=rows.cancelled[chosen],
-        started=rows.started[chosen],
-    )
+    """The chosen rows as those of one entity (index 0)."""
+    zeros = np.zeros(int(chosen.sum()), dtype=np.int64)
+    return rows.rows_where(chosen, account=zeros, account_ids=rows.account_ids)
 
 
 def _converted(
