@@ -255,7 +255,8 @@ def _pipeline(
     # A partial recompute emits the month ends from the first emitted month on: a deal closed
     # by then adds to no such state, whatever its stages were.
     first_point = collector.first_emitted_slot() + 1
-    after = from_day_number(int(boundaries[first_point])) if first_point > 1 else None
+    partial = 1 < first_point < width  # else: a full run, or no month end emitted at all
+    after = from_day_number(int(boundaries[first_point])) if partial else None
     seg_deal, seg_from, seg_to, seg_stage = stage_segments(
         context, deals, width, boundaries, open_after=after
     )

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.forms.records import DealForm, LeadForm, SpendForm, SubscriptionForm
-from kpiapp.kpis.registry import DEFINITION_VERSION
+from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION
 from kpiapp.models import (
     Channel,
     Deal,
@@ -220,3 +220,17 @@ def test_a_lead_that_is_no_customer_moves_only_the_funnel_from_its_month_on(comp
     before, after, _ = _partial_then_full(company, move)
     changed = {row[0] for row in before ^ after}
     assert "leads" in changed and not changed & {"mrr", "customers_new", "deals_won", "nps"}
+
+
+def test_a_change_dated_after_this_year_recomputes_nothing_and_fails_nothing(company, alice):
+    """A scope that starts after the current year emits no period (cohorts aside): every
+    family, the deals' stage history among them, gives no point and raises nothing."""
+    from kpiapp.kpis.dependencies import affected_keys
+    from kpiapp.kpis.engine import compute_workspace
+    from kpiapp.kpis.periods import month_index
+
+    every_kind = {"subscriptions", "deals", "leads", "touchpoints", "usage", "spend", "traffic"}
+    with workspace_scope(company.id), freeze_time(TODAY):
+        later = month_index(date(TODAY.year + 1, 1, 1))
+        points = compute_workspace(company, keys=affected_keys(every_kind, []), since_month=later)
+    assert [p for p in points if p.key not in COHORT_KEYS] == []
