@@ -69,3 +69,31 @@ def small_company(seed: int = 7) -> None:
             closed_at=start,
         )
     Deal.objects.filter(stage="demo").update(closed_at=None)
+
+
+def add_subscription_moves(rng: random.Random, accounts: list[Account]) -> None:
+    """What the small company lacks: an add-on row for a dozen accounts that stays (expansion),
+    ends while the main row runs on (contraction) or ends with it gone (a later return)."""
+    for n, account in enumerate(accounts[:12]):
+        begin = date(2024, 3, 1) + timedelta(days=rng.randint(0, 300))
+        kind = ("upgrade", "downgrade", "return")[n % 3]
+        Subscription.objects.create(
+            external_id=f"X{n}",
+            account=account,
+            plan="addon",
+            currency="EUR",
+            amount_cents=rng.randint(2_000, 9_000),
+            interval="month",
+            started_at=begin,
+            ended_at=begin + timedelta(days=rng.randint(40, 200)) if kind != "upgrade" else None,
+        )
+        if kind == "return":
+            Subscription.objects.create(
+                external_id=f"R{n}",
+                account=account,
+                plan="basic",
+                amount_cents=7_000,
+                currency="EUR",
+                interval="month",
+                started_at=date(2025, 3, 1) + timedelta(days=n),
+            )

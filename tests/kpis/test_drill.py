@@ -32,7 +32,7 @@ from kpiapp.models import (
 )
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.conftest import make_workspace
-from tests.kpis.company import TODAY, small_company
+from tests.kpis.company import TODAY, add_subscription_moves, small_company
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 VIEWER = "drill-viewer@example.com"
@@ -91,29 +91,7 @@ def _moves_usage_and_services(seed: int = 13) -> None:
     opportunities: what the base company lacks."""
     rng = random.Random(seed)
     accounts = list(Account.objects.order_by("pk"))
-    for n, account in enumerate(accounts[:12]):
-        begin = date(2024, 3, 1) + timedelta(days=rng.randint(0, 300))
-        kind = ("upgrade", "downgrade", "return")[n % 3]
-        Subscription.objects.create(
-            external_id=f"X{n}",
-            account=account,
-            plan="addon",
-            currency="EUR",
-            amount_cents=rng.randint(2_000, 9_000),
-            interval="month",
-            started_at=begin,
-            ended_at=begin + timedelta(days=rng.randint(40, 200)) if kind != "upgrade" else None,
-        )
-        if kind == "return":
-            Subscription.objects.create(
-                external_id=f"R{n}",
-                account=account,
-                plan="basic",
-                amount_cents=7_000,
-                currency="EUR",
-                interval="month",
-                started_at=date(2025, 3, 1) + timedelta(days=n),
-            )
+    add_subscription_moves(rng, accounts)
     for sub in Subscription.objects.filter(ended_at__isnull=True).order_by("pk")[:6]:
         sub.cancelled_at = date(2025, 4, 1) + timedelta(days=rng.randint(0, 40))
         sub.ended_at = date(2025, 7, 1)  # notice given, the service runs until July

@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -19,12 +18,12 @@ from freezegun import freeze_time
 from accounts.models import User, Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period
-from kpiapp.models import Account, KpiSnapshot, Subscription
+from kpiapp.models import Account, KpiSnapshot
 from kpiapp.selectors.customer_profile import customer_profile
 from kpiapp.selectors.customers import MOVEMENT_KEYS, customer_rows, movement_customers
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.conftest import make_workspace
-from tests.kpis.company import TODAY, small_company
+from tests.kpis.company import TODAY, add_subscription_moves, small_company
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 CLASSES = [k for k in MOVEMENT_KEYS if k != "mrr_fx_impact"]
@@ -46,32 +45,8 @@ def company(django_db_setup: None, django_db_blocker: Any) -> Iterator[Workspace
 
 
 def _upgrades_downgrades_and_returns(seed: int = 5) -> None:
-    """What the base company lacks: an add-on row for a dozen accounts that stays (expansion),
-    ends while the main row runs on (contraction) or ends with it gone (a later return)."""
-    rng = random.Random(seed)
-    for n, account in enumerate(Account.objects.order_by("pk")[:12]):
-        begin = date(2024, 3, 1) + timedelta(days=rng.randint(0, 300))
-        kind = ("upgrade", "downgrade", "return")[n % 3]
-        Subscription.objects.create(
-            external_id=f"X{n}",
-            account=account,
-            plan="addon",
-            currency="EUR",
-            amount_cents=rng.randint(2_000, 9_000),
-            interval="month",
-            started_at=begin,
-            ended_at=begin + timedelta(days=rng.randint(40, 200)) if kind != "upgrade" else None,
-        )
-        if kind == "return":
-            Subscription.objects.create(
-                external_id=f"R{n}",
-                account=account,
-                plan="basic",
-                amount_cents=7_000,
-                currency="EUR",
-                interval="month",
-                started_at=date(2025, 3, 1) + timedelta(days=n),
-            )
+    """What the base company lacks: expansions, contractions and later returns."""
+    add_subscription_moves(random.Random(seed), list(Account.objects.order_by("pk")))
 
 
 def _cents(value: Fraction) -> Decimal:
