@@ -175,9 +175,10 @@ def new_customers(
     customer_touch[customer_touch] = won_slot[index[customer_touch]] >= 0
     kept = customer_touch.copy()  # touches of a journey: up to and including the won day
     kept[kept] = touches.day[kept] <= won_day[index[kept]]
+    kept_at = np.flatnonzero(kept).tolist()
     step_labels = {
-        "channel": {touches.channel[i] for i in np.flatnonzero(kept).tolist()},
-        "campaign": {touches.campaign[i] for i in np.flatnonzero(kept).tolist()},
+        "channel": {touches.channel[i] for i in kept_at},
+        "campaign": {touches.campaign[i] for i in kept_at},
     }
     with_steps = np.zeros(len(account_ids), dtype=bool)
     with_steps[index[kept]] = True
