@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 
+import psycopg
 import pytest
 import requests
 
@@ -116,15 +117,20 @@ def test_a_worker_killed_mid_import_fails_the_job_with_a_message_and_writes_noth
     browser.submit(a, job, {"col_0": "external_id", "col_1": "name"})
     wait_for(lambda: browser.get(b, f"{job}status/").json()["status"] == "checked", 120, "check")
     offsets = stack.log_sizes(*WORKERS)
-    browser.submit(a, job, {}, action_contains="/start/")
+    # The import is quick: a lock on the accounts table holds its first write batch (its COPY
+    # waits for the lock) so that the worker is killed inside the write, not after it.
+    with psycopg.connect(stack.database_url) as holder:
+        holder.execute("LOCK TABLE kpiapp_account IN SHARE MODE")
+        browser.submit(a, job, {}, action_contains="/start/")
 
-    def writing() -> bool:
-        return browser.get(b, f"{job}status/").json()["progress"].get("phase") == "write"
+        def writing() -> bool:
+            return browser.get(b, f"{job}status/").json()["progress"].get("phase") == "write"
 
-    wait_for(writing, 120, "the write", every=0.05)
-    worker = stack.worker_that_received("run_import", offsets)
-    assert worker, "no worker took the import"
-    _kill_worker(stack, worker)
+        wait_for(writing, 120, "the write", every=0.05)
+        worker = stack.worker_that_received("run_import", offsets)
+        assert worker, "no worker took the import"
+        _kill_worker(stack, worker)
+        holder.rollback()  # the killed worker's transaction ends when its COPY finds no client
 
     # Beat's sweep (every 5 minutes in production) fails a job without a heartbeat; run now.
     time.sleep(11)  # IMPORT_STALE_SECONDS in the stack
