@@ -10,13 +10,15 @@ and break down by the account's own channel, campaign and country.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from fractions import Fraction
 
-from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model, integer_credits
+import numpy as np
+
+from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model, integer_credits, step_credits
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.journeys import NewCustomer, NewCustomers
 from kpiapp.kpis.reasons import NO_NEW, NO_NEW_ACTIVATABLE
@@ -116,10 +118,32 @@ Numerators = defaultdict[tuple[str, int], list[int]]
 Missing = defaultdict[str, list[str | None]]
 
 
-@functools.cache
-def _credits(length: int, model: Model) -> tuple[int, tuple[int, ...]]:
-    denominator, numerators = integer_credits(length, model)
-    return denominator, tuple(numerators)
+@dataclass
+class _Steps:
+    """Every touchpoint of the journeys as arrays (one entry per step, customers in order)."""
+
+    slot: np.ndarray  # the customer's month slot
+    length: np.ndarray  # the length of the customer's journey
+    position: np.ndarray  # the step's place in it
+    customer: np.ndarray  # the customer's index in `mrr`
+    labels: dict[str, tuple[list[str], np.ndarray]]  # by -> (label names, code per step)
+
+    @classmethod
+    def of(cls, customers: list[tuple[int, NewCustomer]]) -> _Steps:
+        lengths = [len(c.steps) for _k, c in customers]
+        slot = np.repeat(np.array([k for k, _c in customers], dtype=np.int64), lengths)
+        length = np.repeat(np.array(lengths, dtype=np.int64), lengths)
+        starts = np.cumsum([0, *lengths])[:-1]
+        position = np.arange(int(length.size)) - np.repeat(starts, lengths)
+        customer = np.repeat(np.arange(len(customers)), lengths)
+        labels = {}
+        for by in BY:
+            index: dict[str, int] = {}
+            codes = [
+                index.setdefault(getattr(t, by), len(index)) for _k, c in customers for t in c.steps
+            ]
+            labels[by] = (list(index), np.array(codes, dtype=np.int64))
+        return cls(slot, length, position, customer, labels)
 
 
 def _tallies(
@@ -129,38 +153,51 @@ def _tallies(
 
     Exact, but in integers: each customer's credits are numerators over a denominator that
     depends on its journey's length, and its new MRR a numerator over one denominator shared
-    by all (`unit`); the sums become fractions once per label, denominator and month. (With
-    a Fraction per touchpoint, the large benchmark workspace spent 11 s here.) A touchpoint
-    without credit adds nothing: the labels to show come from every journey (`labels`)."""
-    unit = math.lcm(*(c.mrr_new.denominator for g in by_slot.values() for c in g if c.mrr_new))
-
-    def tally() -> Numerators:
-        return defaultdict(lambda: [0] * size)
-
-    def missing_reasons() -> Missing:
-        return defaultdict(lambda: [None] * size)
-
-    tallies = {
-        (model, by): (tally(), tally(), missing_reasons(), unit) for model in MODELS for by in BY
-    }
-    for k, group in by_slot.items():
-        for c in group:
-            mrr = (
-                None if c.mrr_new is None else c.mrr_new.numerator * (unit // c.mrr_new.denominator)
-            )
-            step_labels = {by: [getattr(step, by) for step in c.steps] for by in BY}
-            for model in MODELS:
-                denominator, numerators = _credits(len(c.steps), model)
-                for by in BY:
-                    customers, money, missing, _unit = tallies[model, by]
-                    for label, credit in zip(step_labels[by], numerators, strict=True):
-                        if not credit:
-                            continue
-                        customers[label, denominator][k] += credit
-                        if mrr is None:  # a share of an MRR that needs a missing rate
-                            missing[label][k] = missing[label][k] or c.mrr_reason
-                        else:
-                            money[label, denominator][k] += credit * mrr
+    by all (`unit`); the sums become fractions once per label, denominator and month. The
+    credits of every touchpoint are found at once (numpy) and summed per label, denominator
+    and month; money as Python ints, which never overflow. A touchpoint without credit adds
+    nothing: the labels to show come from every journey (`labels`)."""
+    customers = [(k, c) for k, group in by_slot.items() for c in group]
+    unit = math.lcm(*(c.mrr_new.denominator for _k, c in customers if c.mrr_new))
+    mrr = np.array(
+        [0 if c.mrr_new is None else c.mrr_new.numerator * (unit // c.mrr_new.denominator)
+         for _k, c in customers],
+        dtype=object,
+    )  # fmt: skip
+    steps = _Steps.of(customers)
+    unpriced = [(k, c) for k, c in customers if c.mrr_new is None]
+    tallies = {}
+    for model in MODELS:
+        denominator, numerator = step_credits(steps.length, steps.position, model)
+        credited = numerator != 0
+        for by in BY:
+            names, code = steps.labels[by]
+            counted: Numerators = defaultdict(lambda: [0] * size)
+            money: Numerators = defaultdict(lambda: [0] * size)
+            # One integer per (label, denominator, month); sorted, each run is one sum.
+            span = int(denominator.max(initial=1)) + 1
+            key = (code * span + denominator) * size + steps.slot
+            order = np.flatnonzero(credited)
+            order = order[np.argsort(key[order], kind="stable")]
+            ordered = key[order]
+            if len(ordered):
+                starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+                shares = np.add.reduceat(numerator[order], starts)
+                weighted = numerator[order].astype(object) * mrr[steps.customer[order]]
+                sums = np.add.reduceat(weighted, starts)
+                for cell, n, m in zip(ordered[starts].tolist(), shares.tolist(), sums, strict=True):
+                    rest, k = divmod(cell, size)
+                    label, d = divmod(rest, span)
+                    counted[names[label], d][k] = n
+                    money[names[label], d][k] = m
+            missing: Missing = defaultdict(lambda: [None] * size)
+            for k, c in unpriced:  # a share of an MRR that needs a missing rate
+                _denominator, credits = integer_credits(len(c.steps), model)
+                for step, share in zip(c.steps, credits, strict=True):
+                    label = getattr(step, by)
+                    if share:
+                        missing[label][k] = missing[label][k] or c.mrr_reason
+            tallies[model, by] = (counted, money, missing, unit)
     return tallies
 
 

@@ -15,6 +15,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Literal
 
+import numpy as np
+
 Model = Literal["first_touch", "last_touch", "linear", "position_based"]
 MODELS: tuple[Model, ...] = ("first_touch", "last_touch", "linear", "position_based")
 DEFAULT_MODEL: Model = "linear"
@@ -50,6 +52,27 @@ def integer_credits(length: int, model: Model) -> tuple[int, list[int]]:
     if model == "position_based":  # 2/5 first and last, 1/5 shared by the n - 2 between
         middle = length - 2
         return 5 * middle, [2 * middle] + [1] * middle + [2 * middle]
+    raise ValueError(f"Unknown attribution model {model!r}; use one of {', '.join(MODELS)}.")
+
+
+def step_credits(
+    length: np.ndarray, position: np.ndarray, model: Model
+) -> tuple[np.ndarray, np.ndarray]:
+    """`integer_credits` for many touchpoints at once: each one's (denominator, numerator),
+    given its journey's length and its position in the journey."""
+    first, last = position == 0, position == length - 1
+    if model == "first_touch":
+        return np.ones_like(length), first.astype(np.int64)
+    if model == "last_touch":
+        return np.ones_like(length), last.astype(np.int64)
+    if model == "linear":
+        return length, np.ones_like(length)
+    if model == "position_based":  # 2/5 first and last, 1/5 shared by the n - 2 between
+        short = length <= 2
+        middle = np.maximum(length - 2, 1)
+        denominator = np.where(short, length, 5 * middle)
+        numerator = np.where(short | ~(first | last), 1, 2 * middle)
+        return denominator, numerator
     raise ValueError(f"Unknown attribution model {model!r}; use one of {', '.join(MODELS)}.")
 
 

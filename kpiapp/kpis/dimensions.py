@@ -60,6 +60,37 @@ class GroupIndex:
 
 
 @dataclass
+class Cells:
+    """The finest partition of entities that several groupings share: entities in one cell
+    belong to the same group of every grouping. Summing a measure once per cell, then the few
+    cells per group, costs one pass over the entities instead of one per grouping."""
+
+    cell: np.ndarray  # entity -> cell
+    groupings: list[GroupIndex]  # per grouping: the group of each cell (`group` indexed by cell)
+
+    @classmethod
+    def of(cls, groupings: Sequence[GroupIndex], count: int) -> Cells:
+        if not groupings or not count:
+            return cls(
+                np.zeros(count, dtype=np.int64),
+                [GroupIndex(g.labels, g.group[:0]) for g in groupings],
+            )
+        codes = np.stack([g.group for g in groupings], axis=1)
+        unique, cell = np.unique(codes, axis=0, return_inverse=True)
+        return cls(
+            cell.reshape(-1),
+            [GroupIndex(g.labels, unique[:, i]) for i, g in enumerate(groupings)],
+        )
+
+    def sorted(self, entities: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`entities` ordered by cell, where each cell's run starts, and the cells present."""
+        ordered = entities[np.argsort(self.cell[entities], kind="stable")]
+        cells = self.cell[ordered]
+        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if len(cells) else cells
+        return ordered, starts, cells[starts]
+
+
+@dataclass
 class AccountAttributes:
     """Channel, campaign and country of every account: its own channel and campaign, else
     those of its earliest converted lead; channel and campaign as names."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from kpiapp.kpis import sql
 from kpiapp.kpis.context import NO_END, RATE_SCALE, Context
-from kpiapp.kpis.dimensions import GroupIndex
+from kpiapp.kpis.dimensions import Cells, GroupIndex
 from kpiapp.kpis.periods import Period
 from kpiapp.kpis.reasons import no_rate
 
@@ -313,19 +313,28 @@ def slot_sums(
         [context.rates.get(code, month) for month in slots.rate_month] for code in rows.currencies
     ]
     had_before_all = grids.first_active[:, None] <= boundaries[slots.j0][None, :]
+    cells = Cells.of(groupings, grids.count)
     for code, grid in enumerate(grids.grids):
-        chosen = np.flatnonzero(grids.single_currency == code)
+        chosen, starts, present = cells.sorted(np.flatnonzero(grids.single_currency == code))
         if not len(chosen):
             continue
-        x0 = grid[chosen][:, slots.j0]
-        x1 = grid[chosen][:, slots.j1]
+        x0 = grid[np.ix_(chosen, slots.j0)]
+        x1 = grid[np.ix_(chosen, slots.j1)]
         measures = classify_movements(x0, x1, had_before_all[chosen])
+        # Each measure summed once per cell (entities are in cell order), then per group.
+        per_cell = {
+            name: np.add.reduceat(
+                measures[name] if name in MONEY else measures[name].astype(np.int64), starts, axis=0
+            )
+            for name in (*MONEY, *COUNTS)
+        }
         moved = x0 != x1  # in its own currency: an unchanged MRR moves nothing, at any rate
         needs = {"start": x0 != 0, "end": x1 != 0, "move": moved, "start_move": moved & (x0 > 0)}
-        for out, groups in zip(outs, groupings, strict=True):
-            subset = groups.subset(chosen)
-            _add_groups(out, measures, subset, rates[code])
-            _mark_missing(out, needs, subset, rates[code], rows.currencies[code], slots)
+        for out, groups, by_cell in zip(outs, groupings, cells.groupings, strict=True):
+            _add_groups(out, per_cell, by_cell.subset(present), rates[code])
+            _mark_missing(
+                out, needs, groups.subset(chosen), rates[code], rows.currencies[code], slots
+            )
     mixed = np.flatnonzero(grids.single_currency == -1)
     if len(mixed):
         _mixed_sums(outs, groupings, grids, mixed, rates, rows.currencies, slots, had_before_all)

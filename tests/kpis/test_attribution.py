@@ -3,6 +3,7 @@
 from datetime import date
 from fractions import Fraction as F
 
+import numpy as np
 import pytest
 
 from kpiapp.kpis.attribution import (
@@ -11,9 +12,11 @@ from kpiapp.kpis.attribution import (
     attributed,
     common_paths,
     credits,
+    integer_credits,
     journey,
     multi_touch_share,
     path,
+    step_credits,
     touchpoints_per_customer,
 )
 
@@ -90,3 +93,15 @@ def test_multi_touch_share_and_touchpoints_per_customer():
 def test_an_unknown_model_is_refused_by_name():
     with pytest.raises(ValueError, match="first_touch, last_touch, linear, position_based"):
         credits(2, "time_decay")
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_engines_credits_of_many_touchpoints_at_once_equal_those_of_one_journey(model):
+    lengths = [length for length in range(1, 12) for _ in range(length)]
+    positions = [position for length in range(1, 12) for position in range(length)]
+    denominators, numerators = step_credits(np.array(lengths), np.array(positions), model)
+    expected = [
+        (integer_credits(length, model)[0], integer_credits(length, model)[1][position])
+        for length, position in zip(lengths, positions, strict=True)
+    ]
+    assert list(zip(denominators.tolist(), numerators.tolist(), strict=True)) == expected
