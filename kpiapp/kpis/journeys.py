@@ -8,7 +8,6 @@ touchpoints of the account and of its leads up to the won day (`attribution.jour
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -52,16 +51,16 @@ class TouchRows:
 
     def touches(self, positions: list[int], days: dict[int, date]) -> list[Touch]:
         """The touches at `positions`; `days` caches the date of each day number."""
-        found = []
-        for i in positions:
-            number = int(self.day[i])
-            day = days.get(number)
-            if day is None:
-                day = days[number] = from_day_number(number)
-            found.append(
-                Touch(day, int(self.id[i]), self.channel[i], self.campaign[i], self.type[i])
+        numbers = self.day[positions].tolist()
+        for number in set(numbers) - days.keys():
+            days[number] = from_day_number(number)
+        channel, campaign, kind = self.channel, self.campaign, self.type
+        return [
+            Touch(days[number], touch_id, channel[i], campaign[i], kind[i])
+            for i, number, touch_id in zip(
+                positions, numbers, self.id[positions].tolist(), strict=True
             )
-        return found
+        ]
 
 
 def load_touches(
@@ -192,22 +191,28 @@ def new_customers(
             step_labels["campaign"].add(campaign)
 
     wanted = np.flatnonzero(won_slot >= from_slot)
-    by_account: dict[int, list[int]] = defaultdict(list)
-    wanted_touch = customer_touch.copy()
+    # The wanted customers' journeys: their kept touches by customer, then day, then id (the
+    # order of `attribution.journey`), each customer's a contiguous run.
+    wanted_touch = kept.copy()
     wanted_touch[wanted_touch] = won_slot[index[wanted_touch]] >= from_slot
-    for position in np.flatnonzero(wanted_touch).tolist():
-        by_account[int(index[position])].append(position)
+    positions = np.flatnonzero(wanted_touch)
+    positions = positions[
+        np.lexsort((touches.id[positions], touches.day[positions], index[positions]))
+    ]
+    steps_of = index[positions]
+    runs = (
+        np.searchsorted(steps_of, wanted, side="left"),
+        np.searchsorted(steps_of, wanted, side="right"),
+    )
+    steps = touches.touches(positions.tolist(), {})
     found = []
-    days: dict[int, date] = {}
-    for i in wanted.tolist():
+    for i, first, last in zip(wanted.tolist(), runs[0].tolist(), runs[1].tolist(), strict=True):
         account = rows.account_ids[i]
         won = from_day_number(int(grids.first_active[i]))
         slot = int(won_slot[i])
         month = context.first_month + slot
         mrr, reason = _new_mrr(context, rows, grids, i, slot + 1, month)
         channel, campaign, country = attributes.by_account.get(account, blank)
-        own = touches.touches(by_account.get(i, []), days)
-        steps = journey(own, won, channel=channel, campaign=campaign)
         found.append(
             NewCustomer(
                 account=account,
@@ -219,8 +224,8 @@ def new_customers(
                 campaign=campaign,
                 country=country,
                 first_value=first_values.get(account),
-                steps=steps,
-                had_touchpoints=any(t.day <= won for t in own),
+                steps=steps[first:last] or journey([], won, channel=channel, campaign=campaign),
+                had_touchpoints=last > first,
             )
         )
     found.sort(key=lambda c: (c.won_day, c.account))
