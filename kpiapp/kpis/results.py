@@ -133,13 +133,19 @@ class Collector:
         zero_reason: str = "",
         kind: str | None = None,
         partial_months: Sequence[bool] | None = None,
+        unit: int = 1,
+        denominator_unit: int = 1,
     ) -> None:
         """Points for every month, quarter and year from per-month figures (index = month
         slot). Flows sum, states take the period's last month, ratios and means pool.
-        A period is partial when one of its `partial_months` is."""
+        A period is partial when one of its `partial_months` is. With a `unit` (and a
+        `denominator_unit`), the figures are integers in 1/unit: summed as integers, and made
+        fractions only for the points emitted."""
         if not self.wants(key):
             return
         kind = kind or KPI_BY_KEY[key].kind
+        if missing is not None and not any(missing):
+            missing = None  # the common case: every value defined
         for grain in GRAINS:
             for period in self.emitted[grain]:
                 slots = self._slots[period]
@@ -155,6 +161,10 @@ class Collector:
                     denominator = (
                         None if denominators is None else sum((denominators[s] for s in slots), 0)
                     )
+                if unit != 1:
+                    numerator = Fraction(numerator, unit)
+                if denominator_unit != 1 and denominator is not None:
+                    denominator = Fraction(denominator, denominator_unit)
                 self.point(
                     key,
                     period,

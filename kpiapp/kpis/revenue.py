@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -143,12 +144,16 @@ def _emit(
     scale: int,
 ) -> GroupRevenue:
     months = context.month_count
-    money = {name: [Fraction(int(v), scale) for v in row[g]] for name, row in sums.money.items()}
+    # Money stays in integers of 1/scale major units (exact) until a point is made of it.
+    money = {name: [int(v) for v in row[g]] for name, row in sums.money.items()}
     counts = {name: [int(v) for v in row[g]] for name, row in sums.counts.items()}
     # A missing rate makes undefined only the values that need it (KPIS.md, Currencies).
     needs = {name: list(row[g]) for name, row in sums.missing.items()}
     missing, moves = needs["end"][:months], needs["move"][:months]
-    emit = collector.monthly
+
+    def emit(key: str, numerators: list[int], denominators: list[int] | None = None,
+             **options: Any) -> None:  # fmt: skip
+        collector.monthly(key, dimension, label, numerators, denominators, unit=scale, **options)
 
     end = money["end"][:months]
     new, react = money["new"][:months], money["react"][:months]
@@ -158,50 +163,57 @@ def _emit(
     # rates of those rows.
     starts = needs["start"]
     fx_missing = [starts[k] or (missing[k - 1] if k else None) for k in range(months)]
-    args = (dimension, label)
-    emit("mrr", *args, end, missing=missing)
-    emit("arr", *args, [12 * v for v in end], missing=missing)
-    emit("mrr_new", *args, new, missing=moves)
-    emit("mrr_reactivation", *args, react, missing=moves)
-    emit("mrr_expansion", *args, exp, missing=moves)
-    emit("mrr_contraction", *args, contr, missing=moves)
-    emit("mrr_churn", *args, churn, missing=moves)
+    emit("mrr", end, missing=missing)
+    emit("arr", [12 * v for v in end], missing=missing)
+    emit("mrr_new", new, missing=moves)
+    emit("mrr_reactivation", react, missing=moves)
+    emit("mrr_expansion", exp, missing=moves)
+    emit("mrr_contraction", contr, missing=moves)
+    emit("mrr_churn", churn, missing=moves)
     net_new = [new[k] + react[k] + exp[k] - contr[k] - churn[k] for k in range(months)]
-    emit("mrr_net_new", *args, net_new, missing=moves)
-    emit("mrr_fx_impact", *args, fx, missing=fx_missing)
-    pending_end = [Fraction(int(v), scale) for v in pending.money["end"][g][:months]]
-    emit("mrr_pending_churn", *args, pending_end, missing=list(pending.missing["end"][g][:months]))
+    emit("mrr_net_new", net_new, missing=moves)
+    emit("mrr_fx_impact", fx, missing=fx_missing)
+    pending_end = [int(v) for v in pending.money["end"][g][:months]]
+    emit("mrr_pending_churn", pending_end, missing=list(pending.missing["end"][g][:months]))
 
+    args = (dimension, label)
     active = counts["n_end"][:months]
-    emit("customers_active", *args, active)
-    emit("customers_new", *args, counts["n_new"][:months])
-    emit("customers_reactivated", *args, counts["n_react"][:months])
-    emit("customers_churned", *args, counts["n_churn"][:months])
-    emit("arpa", *args, end, active, missing=missing, zero_reason=NO_CUSTOMERS)
+    collector.monthly("customers_active", *args, active)
+    collector.monthly("customers_new", *args, counts["n_new"][:months])
+    collector.monthly("customers_reactivated", *args, counts["n_react"][:months])
+    collector.monthly("customers_churned", *args, counts["n_churn"][:months])
+    emit("arpa", end, active, missing=missing, zero_reason=NO_CUSTOMERS)
     gains = [new[k] + react[k] + exp[k] for k in range(months)]
     losses = [churn[k] + contr[k] for k in range(months)]
-    emit("quick_ratio", *args, gains, losses, missing=moves, zero_reason=NO_LOSSES)
+    emit("quick_ratio", gains, losses, missing=moves, zero_reason=NO_LOSSES, denominator_unit=scale)
 
     # The two-ends rates read the start and the movements of the accounts active then.
     two_ends = [a or b for a, b in zip(needs["start"], needs["start_move"], strict=True)]
-    _emit_period_rates(collector, args, money, counts, two_ends, end, missing)
-    clv, clv_reason = _emit_lifetime_value(context, collector, args, counts, end, missing)
-    return GroupRevenue(counts["n_new"][:months], new, clv, clv_reason, missing, moves)
+    _emit_period_rates(collector, args, money, counts, two_ends, end, missing, scale)
+    end_major = [Fraction(v, scale) for v in end]
+    clv, clv_reason = _emit_lifetime_value(context, collector, args, counts, end_major, missing)
+    return GroupRevenue(
+        counts["n_new"][:months], [Fraction(v, scale) for v in new], clv, clv_reason, missing, moves
+    )
 
 
 def _emit_period_rates(
     collector: Collector,
     args: tuple[str, str],
-    money: dict[str, list[Fraction]],
+    money: dict[str, list[int]],
     counts: dict[str, list[int]],
     slot_missing: list[str | None],
-    month_end_mrr: list[Fraction],
+    month_end_mrr: list[int],
     month_missing: list[str | None],
+    scale: int,
 ) -> None:
-    """Rates comparing the two ends of each period itself (a slot per period)."""
+    """Rates comparing the two ends of each period itself (a slot per period); money in
+    integers of 1/scale major units."""
     first_month = collector.context.first_month
     periods = [p for grain in GRAINS for p in collector.periods[grain]]
     for s, period in enumerate(periods):
+        if not collector.is_emitted(period):
+            continue
         reason = slot_missing[s] or ""
         start, churn = money["start"][s], money["churn"][s]
         contr, exp = money["contr"][s], money["exp"][s]
@@ -218,6 +230,7 @@ def _emit_period_rates(
             n_start,
             zero_reason=NO_START_CUSTOMERS,
         )
+        start_major = Fraction(start, scale)
         for key, numerator in (
             ("mrr_churn_rate", churn),
             ("gross_mrr_churn_rate", churn + contr),
@@ -225,7 +238,15 @@ def _emit_period_rates(
             ("nrr", start + exp - contr - churn),
             ("grr", start - contr - churn),
         ):
-            point(key, period, *args, numerator, start, reason=reason, zero_reason=NO_START_MRR)
+            point(
+                key,
+                period,
+                *args,
+                Fraction(numerator, scale),
+                start_major,
+                reason=reason,
+                zero_reason=NO_START_MRR,
+            )
         # Growth compares the `mrr` of the period's end with that of the period before.
         last = min(period.last_month, collector.context.last_month) - first_month
         before = period.first_month - 1 - first_month
@@ -235,8 +256,8 @@ def _emit_period_rates(
             "mrr_growth_rate",
             period,
             *args,
-            month_end_mrr[last] - previous,
-            previous,
+            Fraction(month_end_mrr[last] - previous, scale),
+            Fraction(previous, scale),
             reason=growth_reason or "",
             zero_reason=NO_START_MRR,
         )
