@@ -59,10 +59,12 @@ from accounts.models import User, Workspace  # noqa: E402
 from accounts.services import WorkspaceSettings, workspace_create  # noqa: E402
 from accounts.tenancy import workspace_scope  # noqa: E402
 from kpiapp.demo.company import LARGE, demo_data_generate  # noqa: E402
+from kpiapp.models.custom_kpis import CustomKpiValue  # noqa: E402
 from kpiapp.models.customers import Account  # noqa: E402
 from kpiapp.models.deals import Deal, DealStageChange  # noqa: E402
 from kpiapp.models.feedback import NpsResponse, Usage  # noqa: E402
 from kpiapp.models.fx import ExchangeRate  # noqa: E402
+from kpiapp.models.journeys import Touchpoint  # noqa: E402
 from kpiapp.models.marketing import Campaign, Channel, Lead, Spend, Traffic  # noqa: E402
 from kpiapp.models.snapshots import KpiSnapshot  # noqa: E402
 from kpiapp.models.subscriptions import Subscription  # noqa: E402
@@ -76,8 +78,8 @@ SIZE = LARGE
 
 # Raw deletes, children first: Django's cascade would load every row into Python.
 BIG_TABLES = (
-    DealStageChange, Deal, Subscription, Usage, NpsResponse, Lead, Account, Spend, Traffic,
-    ExchangeRate, Campaign, Channel,
+    DealStageChange, Deal, Subscription, Usage, NpsResponse, Touchpoint, Lead, Account, Spend,
+    Traffic, ExchangeRate, CustomKpiValue, Campaign, Channel,
 )  # fmt: skip
 
 
@@ -154,6 +156,8 @@ FLOOR = (
     (Deal, "amount_cents"),
     (DealStageChange, "deal_id"),
     (Lead, "channel_id"),
+    (Touchpoint, "channel_id"),
+    (CustomKpiValue, "id"),
     (Spend, "amount_cents"),
     (Traffic, "visits"),
     (NpsResponse, "score"),
