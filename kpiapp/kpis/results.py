@@ -40,6 +40,28 @@ def undefined(missing: Sequence[str | None]) -> str:
     return next((reason for reason in missing if reason), "")
 
 
+def _figures(
+    numerators: Sequence[Number],
+    denominators: Sequence[Number] | None,
+    missing: Sequence[str | None] | None,
+    slots: range,
+    *,
+    single: bool,
+    state: bool,
+) -> tuple[Number, Number | None, str]:
+    """A period's numerator, denominator and reason from its month slots: the last month's
+    (a state, or a month), else the sums."""
+    reason = undefined([missing[s] for s in slots]) if missing else ""
+    if single:
+        slot = slots[-1]
+        if state and missing:
+            reason = missing[slot] or ""
+        return numerators[slot], None if denominators is None else denominators[slot], reason
+    numerator = sum((numerators[s] for s in slots), 0)
+    denominator = None if denominators is None else sum((denominators[s] for s in slots), 0)
+    return numerator, denominator, reason
+
+
 class Collector:
     """Collects points; `monthly()` derives quarters and years from a KPI's months.
 
@@ -63,6 +85,10 @@ class Collector:
         self._emit = {p for periods in self.emitted.values() for p in periods}
         self._slots = {p: self._slot_range(p) for periods in self.periods.values() for p in periods}
         self._partial = {p: p.last_month >= context.last_month for p in self._slots}
+        self._emitted_slots: dict[Grain, list[tuple[Period, range, bool]]] = {
+            grain: [(p, self._slots[p], self._partial[p]) for p in periods]
+            for grain, periods in self.emitted.items()
+        }
 
     def first_emitted_slot(self) -> int:
         """The first month slot that any emitted period covers (0 for a full recompute): a
@@ -146,33 +172,30 @@ class Collector:
         kind = kind or KPI_BY_KEY[key].kind
         if missing is not None and not any(missing):
             missing = None  # the common case: every value defined
-        for grain in GRAINS:
-            for period in self.emitted[grain]:
-                slots = self._slots[period]
-                reason = undefined([missing[s] for s in slots]) if missing else ""
-                if kind == "state" or grain == "month":
-                    slot = slots[-1]
-                    numerator = numerators[slot]
-                    denominator = None if denominators is None else denominators[slot]
-                    if kind == "state" and missing:
-                        reason = missing[slot] or ""
-                else:
-                    numerator = sum((numerators[s] for s in slots), 0)
-                    denominator = (
-                        None if denominators is None else sum((denominators[s] for s in slots), 0)
-                    )
-                if unit != 1:
-                    numerator = Fraction(numerator, unit)
-                if denominator_unit != 1 and denominator is not None:
-                    denominator = Fraction(denominator, denominator_unit)
-                self.point(
-                    key,
-                    period,
-                    dimension,
-                    dimension_value,
-                    numerator,
-                    denominator,
-                    reason=reason,
-                    zero_reason=zero_reason,
-                    partial=partial_months is not None and any(partial_months[s] for s in slots),
+        if partial_months is not None and not any(partial_months):
+            partial_months = None
+        # What `point` does, inlined: a workspace has some 100,000 points.
+        zero_reason = zero_reason or ZERO_DENOMINATOR
+        append = self.points.append
+        for grain, periods in self._emitted_slots.items():
+            single = kind == "state" or grain == "month"
+            for period, slots, period_partial in periods:
+                numerator, denominator, reason = _figures(
+                    numerators, denominators, missing, slots, single=single, state=kind == "state"
                 )
+                if not reason and denominator is not None and denominator == 0:
+                    reason = zero_reason
+                if reason:
+                    numerator = denominator = None
+                else:
+                    if unit != 1:
+                        numerator = Fraction(numerator, unit)
+                    if denominator_unit != 1 and denominator is not None:
+                        denominator = Fraction(denominator, denominator_unit)
+                partial = period_partial or (
+                    partial_months is not None and any(partial_months[s] for s in slots)
+                )
+                append(
+                    Point(key, grain, period.first_month, dimension, dimension_value,
+                          numerator, denominator, reason, partial)
+                )  # fmt: skip
