@@ -248,16 +248,20 @@ def _cohort(
             ]  # fmt: skip
             in_window = context.today - c.won_day >= window
             left_out[k] = left_out[k] or not in_window
+            length, is_multi, was_referred = (
+                len(c.steps),
+                len(c.steps) >= 2,
+                is_referred(c, referral),
+            )
+            is_active = c.first_value is not None and c.first_value <= c.won_day + window
             for key in keys:
                 total[key][k] += 1
-                multi[key][k] += len(c.steps) >= 2
-                touches[key][k] += len(c.steps)
-                referred[key][k] += is_referred(c, referral)
+                multi[key][k] += is_multi
+                touches[key][k] += length
+                referred[key][k] += was_referred
                 if in_window:
                     counted[key][k] += 1
-                    activated[key][k] += c.first_value is not None and (
-                        c.first_value <= c.won_day + window
-                    )
+                    activated[key][k] += is_active
     for key in sorted(total):
         dimension, label = key
         for name, numerators in (

@@ -104,19 +104,33 @@ def load_first_values(*, workspace_id: int) -> dict[int, date]:
 
 
 def _new_mrr(
-    context: Context, rows: SubscriptionRows, grids: EntityGrids, i: int, point: int, month: int
-) -> tuple[Fraction | None, str]:
-    """Account i's MRR at state point `point`, at the rates of `month`, in major units."""
-    total = 0
+    context: Context, rows: SubscriptionRows, grids: EntityGrids, entities: np.ndarray,
+    slots: np.ndarray,
+) -> list[tuple[Fraction | None, str]]:  # fmt: skip
+    """Each entity's MRR at the end of its month slot, at that month's rates, in major units
+    (None and the reason when a rate it needs is missing)."""
+    totals = np.zeros(len(entities), dtype=object)
+    reasons: list[str] = [""] * len(entities)
+    months = context.first_month + slots
     for code, grid in enumerate(grids.grids):
-        native = int(grid[i, point])
-        if not native:
+        native = grid[entities, slots + 1]
+        if not native.any():
             continue
-        rate = context.rates.get(rows.currencies[code], month)
-        if rate is None:
-            return None, no_rate(rows.currencies[code], month)
-        total += native * rate
-    return Fraction(total, rows.unit_denominator * RATE_SCALE * 100), ""
+        currency = rows.currencies[code]
+        rate_of = {int(m): context.rates.get(currency, int(m)) for m in np.unique(months)}
+        rates = [rate_of[m] for m in months.tolist()]
+        for n, (value, rate) in enumerate(zip(native.tolist(), rates, strict=True)):
+            if not value:
+                continue
+            if rate is None:
+                reasons[n] = reasons[n] or no_rate(currency, int(months[n]))
+            else:
+                totals[n] += value * rate
+    scale = rows.unit_denominator * RATE_SCALE * 100
+    return [
+        (None, reason) if reason else (Fraction(total, scale), "")
+        for total, reason in zip(totals.tolist(), reasons, strict=True)
+    ]
 
 
 @dataclass
@@ -205,13 +219,15 @@ def new_customers(
         np.searchsorted(steps_of, wanted, side="right"),
     )
     steps = touches.touches(positions.tolist(), {})
+    new_mrr = _new_mrr(context, rows, grids, wanted, won_slot[wanted])
     found = []
-    for i, first, last in zip(wanted.tolist(), runs[0].tolist(), runs[1].tolist(), strict=True):
+    for n, (i, first, last) in enumerate(
+        zip(wanted.tolist(), runs[0].tolist(), runs[1].tolist(), strict=True)
+    ):
         account = rows.account_ids[i]
         won = from_day_number(int(grids.first_active[i]))
-        slot = int(won_slot[i])
-        month = context.first_month + slot
-        mrr, reason = _new_mrr(context, rows, grids, i, slot + 1, month)
+        month = context.first_month + int(won_slot[i])
+        mrr, reason = new_mrr[n]
         channel, campaign, country = attributes.by_account.get(account, blank)
         found.append(
             NewCustomer(
