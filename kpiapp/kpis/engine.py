@@ -26,6 +26,7 @@ from kpiapp.kpis import (
 from kpiapp.kpis.context import Context, first_data_month, load_rates
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
 from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
+from kpiapp.kpis.prefetch import Reads
 from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
 from kpiapp.kpis.results import Collector, Point
 
@@ -88,29 +89,44 @@ def compute_workspace(
     def needed(family_keys: set[str]) -> bool:
         return keys is None or bool(family_keys & keys)
 
-    attributes = load_account_attributes(
-        workspace_id=workspace.id, channels=channels, campaigns=campaigns
-    )
-    revenue_outcome = (
-        revenue.compute(context, collector, attributes)
-        if needed(ACCOUNT_LEVEL_KEYS | REVENUE_USERS)
-        else revenue.RevenueOutcome()
-    )
-    deals = (
-        pipeline.compute(context, collector, channels, campaigns)
-        if needed(DEAL_KEYS | DEAL_USERS)
-        else pipeline.DealOutcome({})
-    )
-    leads = (
-        funnel.compute(context, collector, channels, campaigns)
-        if needed(FUNNEL_FAMILY | LEAD_USERS)
-        else funnel.FunnelOutcome({})
-    )
-    acquisition.compute(context, collector, revenue_outcome, deals, leads, channels, campaigns)
-    engagement.compute(context, collector, attributes, revenue_outcome)
-    retention.compute(context, collector, revenue_outcome)
-    if needed(set(attributed.KEYS)):
-        _journeys(context, collector, revenue_outcome, attributes, channels, campaigns)
+    with Reads() as reads:
+        # Read last, computed last: PostgreSQL reads them while the families before compute.
+        journey_reads = (
+            reads.start(
+                journeys.load_touches,
+                workspace_id=workspace.id,
+                channels=channels,
+                campaigns=campaigns,
+            ),
+            reads.start(journeys.load_first_values, workspace_id=workspace.id),
+        ) if needed(set(attributed.KEYS)) else None  # fmt: skip
+        attributes = load_account_attributes(
+            workspace_id=workspace.id, channels=channels, campaigns=campaigns
+        )
+        revenue_outcome = (
+            revenue.compute(context, collector, attributes)
+            if needed(ACCOUNT_LEVEL_KEYS | REVENUE_USERS)
+            else revenue.RevenueOutcome()
+        )
+        deals = (
+            pipeline.compute(context, collector, channels, campaigns)
+            if needed(DEAL_KEYS | DEAL_USERS)
+            else pipeline.DealOutcome({})
+        )
+        leads = (
+            funnel.compute(context, collector, channels, campaigns)
+            if needed(FUNNEL_FAMILY | LEAD_USERS)
+            else funnel.FunnelOutcome({})
+        )
+        acquisition.compute(context, collector, revenue_outcome, deals, leads, channels, campaigns)
+        engagement.compute(context, collector, attributes, revenue_outcome)
+        retention.compute(context, collector, revenue_outcome)
+        if journey_reads is not None:
+            touches, first_values = journey_reads
+            _journeys(
+                context, collector, revenue_outcome, attributes, touches.get(), first_values.get(),
+                list(channels.values()),
+            )  # fmt: skip
     custom.compute(context, collector)
     return collector.points
 
@@ -120,21 +136,21 @@ def _journeys(
     collector: Collector,
     revenue_outcome: revenue.RevenueOutcome,
     attributes: AccountAttributes,
-    channels: dict[int, str],
-    campaigns: dict[int, str],
+    touches: journeys.TouchRows,
+    first_values: dict[int, date],
+    channel_names: list[str],
 ) -> None:
     """The journey family (KPIS.md 7) over the customers the revenue family found new; of a
     partial recompute, only the customers new in the months it emits."""
     if revenue_outcome.rows is None or revenue_outcome.grids is None:
         return
-    workspace_id = context.workspace_id
     found = journeys.new_customers(
         context,
         revenue_outcome.rows,
         revenue_outcome.grids,
         attributes,
-        journeys.load_touches(workspace_id=workspace_id, channels=channels, campaigns=campaigns),
-        journeys.load_first_values(workspace_id=workspace_id),
+        touches,
+        first_values,
         from_slot=collector.first_emitted_slot(),
     )
-    attributed.compute(context, collector, found, list(channels.values()))
+    attributed.compute(context, collector, found, channel_names)

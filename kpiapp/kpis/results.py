@@ -180,16 +180,18 @@ class Collector:
         for grain, periods in self._emitted_slots.items():
             single = kind == "state" or grain == "month"
             for period, slots, period_partial in periods:
-                numerator, denominator, reason = _figures(
+                figures = _figures(
                     numerators, denominators, missing, slots, single=single, state=kind == "state"
                 )
+                numerator: Number | None
+                numerator, denominator, reason = figures
                 if not reason and denominator is not None and denominator == 0:
                     reason = zero_reason
                 if reason:
                     numerator = denominator = None
                 else:
                     if unit != 1:
-                        numerator = Fraction(numerator, unit)
+                        numerator = Fraction(figures[0], unit)
                     if denominator_unit != 1 and denominator is not None:
                         denominator = Fraction(denominator, denominator_unit)
                 partial = period_partial or (

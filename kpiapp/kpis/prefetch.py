@@ -1,0 +1,70 @@
+"""Reads that run beside the engine's compute, so that PostgreSQL works on them while Python
+computes (the machine has more than one core; PostgreSQL is its own process).
+
+A read started here runs on a thread of its own, with its own database connection (closed
+when the read ends) and the caller's workspace scope. It is only used on PostgreSQL outside a
+transaction: inside one (a test's, or a caller's atomic block) a second connection would not
+see the caller's uncommitted rows, so there the read simply runs when it is asked for.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Generic, TypeVar
+
+from django.db import connection, connections
+
+T = TypeVar("T")
+
+
+def enabled() -> bool:
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class Later(Generic[T]):
+    """A read's result, started now (or, when reads cannot run aside, when first asked)."""
+
+    def __init__(self, future: Future[T] | None, read: Callable[[], T]) -> None:
+        self._future = future
+        self._read = read
+
+    def get(self) -> T:
+        if self._future is None:
+            self._future = Future()
+            self._future.set_result(self._read())
+        return self._future.result()
+
+
+def _on_own_connection(read: Callable[[], T]) -> T:
+    try:
+        return read()
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
+class Reads:
+    """Starts reads aside; use as a context manager so its thread ends with the compute."""
+
+    def __init__(self) -> None:
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-read") if enabled() else None
+        )
+
+    def start(self, read: Callable[..., T], **kwargs: Any) -> Later[T]:
+        def call() -> T:
+            return read(**kwargs)
+
+        if self._pool is None:
+            return Later(None, call)
+        context = contextvars.copy_context()  # the workspace scope goes along
+        future = self._pool.submit(context.run, _on_own_connection, call)
+        return Later(future, call)
+
+    def __enter__(self) -> Reads:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
