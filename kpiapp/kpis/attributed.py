@@ -55,7 +55,7 @@ def referral_key(setting: str, channel_names: list[str]) -> str:
 
 
 def is_referred(customer: NewCustomer, referral: str) -> bool:
-    return any(step.type == REFERRAL_TYPE for step in customer.steps) or (
+    return REFERRAL_TYPE in customer.step_values("type") or (
         bool(customer.channel) and name_key(customer.channel) == referral
     )
 
@@ -130,7 +130,7 @@ class _Steps:
 
     @classmethod
     def of(cls, customers: list[tuple[int, NewCustomer]]) -> _Steps:
-        lengths = [len(c.steps) for _k, c in customers]
+        lengths = [c.length for _k, c in customers]
         slot = np.repeat(np.array([k for k, _c in customers], dtype=np.int64), lengths)
         length = np.repeat(np.array(lengths, dtype=np.int64), lengths)
         starts = np.cumsum([0, *lengths])[:-1]
@@ -140,7 +140,9 @@ class _Steps:
         for by in BY:
             index: dict[str, int] = {}
             codes = [
-                index.setdefault(getattr(t, by), len(index)) for _k, c in customers for t in c.steps
+                index.setdefault(value, len(index))
+                for _k, c in customers
+                for value in c.step_values(by)
             ]
             labels[by] = (list(index), np.array(codes, dtype=np.int64))
         return cls(slot, length, position, customer, labels)
@@ -192,9 +194,8 @@ def _tallies(
                     money[names[label], d][k] = m
             missing: Missing = defaultdict(lambda: [None] * size)
             for k, c in unpriced:  # a share of an MRR that needs a missing rate
-                _denominator, credits = integer_credits(len(c.steps), model)
-                for step, share in zip(c.steps, credits, strict=True):
-                    label = getattr(step, by)
+                _denominator, credits = integer_credits(c.length, model)
+                for label, share in zip(c.step_values(by), credits, strict=True):
                     if share:
                         missing[label][k] = missing[label][k] or c.mrr_reason
             tallies[model, by] = (counted, money, missing, unit)
@@ -249,8 +250,8 @@ def _cohort(
             in_window = context.today - c.won_day >= window
             left_out[k] = left_out[k] or not in_window
             length, is_multi, was_referred = (
-                len(c.steps),
-                len(c.steps) >= 2,
+                c.length,
+                c.length >= 2,
                 is_referred(c, referral),
             )
             is_active = c.first_value is not None and c.first_value <= c.won_day + window

@@ -8,22 +8,23 @@ touchpoints of the account and of its leads up to the won day (`attribution.jour
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
 from accounts.models import Workspace
 from kpiapp.kpis import sql
-from kpiapp.kpis.attribution import Touch, journey
+from kpiapp.kpis.attribution import IMPLIED_TYPE, Touch, journey
 from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, from_day_number
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
 from kpiapp.kpis.mrr_states import EntityGrids, SubscriptionRows, entity_grids, load_subscriptions
 from kpiapp.kpis.reasons import no_rate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NewCustomer:
     account: int
     won_day: date
@@ -34,8 +35,28 @@ class NewCustomer:
     campaign: str
     country: str
     first_value: date | None
-    steps: list[Touch]
     had_touchpoints: bool  # False: the journey is the implied touchpoint
+    # The journey's touches: positions into `touches`, in journey order (none: implied).
+    touches: TouchRows | None = field(default=None, repr=False)
+    positions: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def length(self) -> int:
+        return len(self.positions) or 1
+
+    def step_values(self, by: str) -> list[str]:
+        """The journey's channels, campaigns or types ("channel", "campaign", "type"), without
+        making a `Touch` of each step (the engine reads only these)."""
+        if self.touches is None or not self.positions:
+            return [IMPLIED_TYPE if by == "type" else getattr(self, by)]
+        values = getattr(self.touches, by)
+        return [values[i] for i in self.positions]
+
+    @cached_property
+    def steps(self) -> list[Touch]:
+        if self.touches is None or not self.positions:
+            return journey([], self.won_day, channel=self.channel, campaign=self.campaign)
+        return self.touches.touches(self.positions, {})
 
 
 @dataclass
@@ -218,7 +239,7 @@ def new_customers(
         np.searchsorted(steps_of, wanted, side="left"),
         np.searchsorted(steps_of, wanted, side="right"),
     )
-    steps = touches.touches(positions.tolist(), {})
+    ordered = positions.tolist()
     new_mrr = _new_mrr(context, rows, grids, wanted, won_slot[wanted])
     found = []
     for n, (i, first, last) in enumerate(
@@ -240,8 +261,9 @@ def new_customers(
                 campaign=campaign,
                 country=country,
                 first_value=first_values.get(account),
-                steps=steps[first:last] or journey([], won, channel=channel, campaign=campaign),
                 had_touchpoints=last > first,
+                touches=touches,
+                positions=ordered[first:last],
             )
         )
     found.sort(key=lambda c: (c.won_day, c.account))
