@@ -75,12 +75,15 @@ class Cells:
                 np.zeros(count, dtype=np.int64),
                 [GroupIndex(g.labels, g.group[:0]) for g in groupings],
             )
-        codes = np.stack([g.group for g in groupings], axis=1)
-        unique, cell = np.unique(codes, axis=0, return_inverse=True)
-        return cls(
-            cell.reshape(-1),
-            [GroupIndex(g.labels, unique[:, i]) for i, g in enumerate(groupings)],
-        )
+        key = np.zeros(count, dtype=np.int64)  # the groups of all groupings as one number
+        for g in groupings:
+            key = key * max(g.count, 1) + g.group
+        unique, cell = np.unique(key, return_inverse=True)
+        groups = []
+        for g in reversed(groupings):
+            unique, group = np.divmod(unique, max(g.count, 1))
+            groups.append(GroupIndex(g.labels, group))
+        return cls(cell.reshape(-1), groups[::-1])
 
     def sorted(self, entities: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`entities` ordered by cell, where each cell's run starts, and the cells present."""

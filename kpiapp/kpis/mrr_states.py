@@ -76,55 +76,62 @@ def _int_array(values: list[int]) -> np.ndarray:
 
 def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
     day = sql.day_number
+    months = " ".join(f"WHEN '{name}' THEN {n}" for name, n in MONTHS_PER_INTERVAL.items())
     rows = sql.fetch(
-        "SELECT account_id, plan, currency, amount_cents, quantity, "
-        "CAST(ROUND(discount_percent * 100) AS INTEGER), interval, interval_count, "
-        f"{day('started_at')}, {day('trial_ends_at')}, {day('ended_at')}, "
-        f"{day('cancelled_at')} FROM kpiapp_subscription "
+        "SELECT account_id, amount_cents, quantity, "
+        "CAST(ROUND(discount_percent * 100) AS INTEGER), "
+        f"interval_count * CASE interval {months} END, "
+        f"COALESCE({day('started_at')}, 0), COALESCE({day('trial_ends_at')}, {-NO_END}), "
+        f"COALESCE({day('ended_at')}, {NO_END}), COALESCE({day('cancelled_at')}, {NO_END}), "
+        "plan, currency FROM kpiapp_subscription "
         "WHERE workspace_id = %(workspace_id)s ORDER BY account_id, id",
         workspace_id=workspace_id,
     )
-    (accounts, plans, currencies, amounts, quantities, discounts, intervals, counts, starts,
-     trials, ends, notices) = (list(c) for c in zip(*rows, strict=True)) if rows else (
-        [] for _ in range(12))  # fmt: skip
-    months = [MONTHS_PER_INTERVAL[i] * n for i, n in zip(intervals, counts, strict=True)]
-    lcm = math.lcm(*set(months)) if months else 1
-    account_index: dict[int, int] = {}
+    table = np.array(rows, dtype=object).reshape(-1, 11)
+    numbers = table[:, :9].astype(np.int64)
+    accounts, amounts, quantities, discounts, billing, starts, trials, ends, notices = numbers.T
+    lcm = math.lcm(*np.unique(billing).tolist()) if len(billing) else 1
+    # Rows come by account: each new account id starts the next index.
+    first = np.r_[True, accounts[1:] != accounts[:-1]] if len(accounts) else accounts.astype(bool)
     plan_index: dict[str, int] = {}
     currency_index: dict[str, int] = {}
 
-    def coded(values: list, index: dict) -> np.ndarray:
-        return np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+    def coded(values: np.ndarray, index: dict) -> np.ndarray:
+        return np.array([index.setdefault(v, len(index)) for v in values.tolist()], dtype=np.int64)
 
-    def days(values: list, missing: int) -> np.ndarray:
-        return np.array([missing if v is None else v for v in values], dtype=np.int64)
-
-    # Normalised MRR: amount × quantity × (100 % − discount) per month of the billing period,
-    # over the common denominator of every billing length (exact integers).
-    mrr = [
-        a * q * (10_000 - d) * (lcm // m)
-        for a, q, d, m in zip(amounts, quantities, discounts, months, strict=True)
-    ]
-    started = days(starts, 0)
-    trial_end = days(trials, -NO_END)
-    account, plan, currency = (
-        coded(accounts, account_index),
-        coded(plans, plan_index),
-        coded(currencies, currency_index),
-    )
+    plan, currency = coded(table[:, 9], plan_index), coded(table[:, 10], currency_index)
     return SubscriptionRows(
-        account_ids=list(account_index),
+        account_ids=accounts[first].tolist(),
         plans=list(plan_index),
         currencies=list(currency_index),
-        account=account,
+        account=np.cumsum(first) - 1,
         plan=plan,
         currency=currency,
-        mrr=_int_array(mrr),
-        active_from=np.maximum(started, trial_end),  # first day out of trial
-        active_until=days(ends, NO_END),
-        cancelled=days(notices, NO_END),
-        started=started,
+        mrr=_normalised_mrr(amounts, quantities, discounts, billing, lcm),
+        active_from=np.maximum(starts, trials),  # first day out of trial
+        active_until=ends,
+        cancelled=notices,
+        started=starts,
         unit_denominator=10_000 * lcm,
+    )
+
+
+def _normalised_mrr(
+    amounts: np.ndarray, quantities: np.ndarray, discounts: np.ndarray, billing: np.ndarray,
+    lcm: int,
+) -> np.ndarray:  # fmt: skip
+    """amount × quantity × (100 % − discount) per month of the billing period, over the
+    common denominator of every billing length: exact integers (int64 when no sum of them
+    can overflow, else Python ints)."""
+    per_month = lcm // billing
+    factors = (amounts, quantities, 10_000 - discounts, per_month)
+    # A float estimate of the largest product (with room for its rounding) decides whether
+    # any sum of them could overflow int64, as `_int_array` decides for Python ints.
+    estimate = np.abs(np.prod([f.astype(float) for f in factors], axis=0)).max(initial=0)
+    if estimate * 2 * max(len(amounts), 1) < INT64_SAFE:
+        return amounts * quantities * (10_000 - discounts) * per_month
+    return _int_array(
+        [a * q * net * m for a, q, net, m in zip(*(f.tolist() for f in factors), strict=True)]
     )
 
 

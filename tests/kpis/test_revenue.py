@@ -387,3 +387,17 @@ def test_fx_churn_and_reactivation_at_the_month_rates(ws):
     assert val("mrr_reactivation", "2025-03") == Decimal("95.00")
     assert val("mrr_fx_impact", "2025-03") == Decimal("0")  # only b (EUR) at the start
     assert val("mrr", "2025-03") == Decimal("145.00")
+
+
+def test_amounts_too_large_for_64_bit_sums_stay_exact(ws):
+    # 90 billion a year for 1,000 seats: normalised, the row's MRR no longer fits the 64-bit
+    # integers the engine uses otherwise, so it takes the exact (Python int) path.
+    a, b = account(), account()
+    sub(a, "2025-01-10", amount="90000000000.00", quantity=1000, interval="year")
+    sub(b, "2025-01-10", amount="100.10", discount=10)  # 90.09
+    rebuild(ws)
+
+    # 90,000,000,000 × 1,000 / 12 = 7,500,000,000,000 exactly, plus 90.09
+    assert val("mrr", "2025-03") == Decimal("7500000000090.09")
+    assert val("mrr_new", "2025-01") == Decimal("7500000000090.09")
+    assert val("customers_active", "2025-03") == 2
