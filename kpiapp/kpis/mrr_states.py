@@ -470,20 +470,34 @@ def top_plan_by_state(
     pair_account: np.ndarray,
     pair_plan: np.ndarray,
     pair_grids: EntityGrids,
+    points: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per account and state point: the plan with the highest MRR then, or -1 (ties: the
-    first plan by name). Compared in approximate workspace currency: it only picks a label."""
+    first plan by name). Compared in approximate workspace currency: it only picks a label.
+    With `points`, only at those state points (-1 at the others)."""
     width = context.month_count + 1
-    value = np.zeros((pair_grids.count, width))
+    points = np.arange(width) if points is None else points
+    value = np.zeros((pair_grids.count, len(points)))
     for code, grid in enumerate(pair_grids.grids):
         rates = [
             context.rates.get(rows.currencies[code], context.first_month + j - 1) or RATE_SCALE
-            for j in range(width)
+            for j in points.tolist()
         ]
-        value += grid.astype(float) * (np.array(rates, dtype=float) / RATE_SCALE)[None, :]
-    top = np.full((len(rows.account_ids), width), -1, dtype=np.int64)
+        value += (
+            grid[:, points].astype(float) * (np.array(rates, dtype=float) / RATE_SCALE)[None, :]
+        )
+    whole = np.full((len(rows.account_ids), width), -1, dtype=np.int64)
     if not pair_grids.count:
-        return top
+        return whole
+    whole[:, points] = _top_plans(rows, pair_account, pair_plan, value)
+    return whole
+
+
+def _top_plans(
+    rows: SubscriptionRows, pair_account: np.ndarray, pair_plan: np.ndarray, value: np.ndarray
+) -> np.ndarray:
+    """Per account and column of `value` (pairs × columns): the plan of its best pair."""
+    top = np.full((len(rows.account_ids), value.shape[1]), -1, dtype=np.int64)
     rank = np.argsort(np.argsort(np.array(rows.plans, dtype=object), kind="stable"))
     order = np.lexsort((rank[pair_plan], pair_account))
     accounts = pair_account[order]

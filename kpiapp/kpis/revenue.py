@@ -103,7 +103,8 @@ def compute(
     positive = np.zeros((n_accounts, len(boundaries)), dtype=bool)
     for grid in accounts.grids:
         positive |= grid > 0
-    top = top_plan_by_state(context, rows, pair_account, pair_plan, pairs)
+    points = np.unique(np.r_[slots.j0, slots.j1])  # the state points the slots compare
+    top = top_plan_by_state(context, rows, pair_account, pair_plan, pairs, points)
     counts = count_sums(positive, accounts.first_active, boundaries, slots, top, rows.plans)
     plan_sums.counts = expand(SlotSums(counts=counts), used, len(periods)).counts
     for g, label in enumerate(rows.plans):
