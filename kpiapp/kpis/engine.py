@@ -25,6 +25,7 @@ from kpiapp.kpis import (
 )
 from kpiapp.kpis.context import Context, first_data_month, load_rates
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
+from kpiapp.kpis.mrr_states import load_subscriptions
 from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
 from kpiapp.kpis.prefetch import Reads
 from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
@@ -90,6 +91,12 @@ def compute_workspace(
         return keys is None or bool(family_keys & keys)
 
     with Reads() as reads:
+        # Needed first, read beside the attributes.
+        subscriptions = (
+            reads.start(load_subscriptions, workspace_id=workspace.id)
+            if needed(ACCOUNT_LEVEL_KEYS | REVENUE_USERS)
+            else None
+        )
         # Read last, computed last: PostgreSQL reads them while the families before compute.
         journey_reads = (
             reads.start(
@@ -104,8 +111,8 @@ def compute_workspace(
             workspace_id=workspace.id, channels=channels, campaigns=campaigns
         )
         revenue_outcome = (
-            revenue.compute(context, collector, attributes)
-            if needed(ACCOUNT_LEVEL_KEYS | REVENUE_USERS)
+            revenue.compute(context, collector, attributes, rows=subscriptions.get())
+            if subscriptions is not None
             else revenue.RevenueOutcome()
         )
         deals = (

@@ -49,7 +49,7 @@ class Reads:
 
     def __init__(self) -> None:
         self._pool = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-read") if enabled() else None
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="kpi-read") if enabled() else None
         )
 
     def start(self, read: Callable[..., T], **kwargs: Any) -> Later[T]:
