@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Case, F, Max, Min, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Func, Max, Min, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -360,35 +360,43 @@ def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], 
     form `_text_rows` writes (six and twelve places, "t"/"f"); SQLite, which keeps NUMERIC as
     REAL (or INTEGER when whole), as the numbers it holds, which the new texts are read as."""
     old = {row[1:]: row[0] for row in queryset_rows(_stored_rows(stored))}
-    # A row found is popped: what stays in `old` was not matched by any new row.
+    pop = old.pop  # a row found is popped: what stays in `old` matched no new row
     if connection.vendor == "postgresql":
-        fresh = [row for row in rows if old.pop(row[:10], None) is None]
+        fresh = [row for row in rows if pop(row[:10], None) is None]
     else:
-        n = _SqliteNumbers()
+        n = _SqliteNumbers()  # each row as SQLite returns it: numbers, and the flag as 0/1
         fresh = [
             row
             for row in rows
-            if old.pop((*row[:5], n[row[5]], n[row[6]], n[row[7]], row[8], row[9] == "1"), None)
-            is None
-        ]
+            if pop(
+                (row[0], row[1], row[2], row[3], row[4], n[row[5]], n[row[6]], n[row[7]], row[8],
+                 row[9] == "1"),
+                None,
+            ) is None
+        ]  # fmt: skip
     return list(old.values()), fresh
 
 
 def _stored_rows(stored: QuerySet[KpiSnapshot]) -> QuerySet:
-    """id, then the columns `_differences` compares, in the form it compares them in (the
-    period's start as text on both: a date column would come back as a date on SQLite)."""
-    stored = stored.order_by().annotate(start_text=Cast("period_start", TextField()))
+    """id, then the columns `_differences` compares, in the form it compares them in: the
+    period's start as ISO text on both (SQLite would give a date; PostgreSQL's own date text
+    follows the DateStyle setting), on PostgreSQL the numbers and the flag as text too (a
+    numeric's text has all its column's places and does not depend on any setting)."""
+    stored = stored.order_by()  # no sort: a dict takes them in any order
     key = ("kpi_key", "grain", "start_text", "dimension", "dimension_value")
     if connection.vendor != "postgresql":
+        stored = stored.annotate(start_text=Cast("period_start", TextField()))  # ISO text
         return stored.values_list("id", *key, *VALUE_COLUMNS)
+    values = ("value_text", "numerator_text", "denominator_text", "reason", "partial_text")
     return stored.annotate(
+        start_text=Func(
+            "period_start", Value("YYYY-MM-DD"), function="to_char", output_field=TextField()
+        ),
         value_text=Cast("value", TextField()),
         numerator_text=Cast("numerator", TextField()),
         denominator_text=Cast("denominator", TextField()),
         partial_text=Case(When(partial=True, then=Value("t")), default=Value("f")),
-    ).values_list(
-        "id", *key, "value_text", "numerator_text", "denominator_text", "reason", "partial_text"
-    )
+    ).values_list("id", *key, *values)
 
 
 class _SqliteNumbers(dict[str | None, int | float | None]):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -106,3 +107,20 @@ def test_only_rows_whose_numbers_reason_or_flag_differ_are_replaced(workspace):
         # Back to the first numbers: the reason and the flag return, the new mrr row goes.
         written, deleted = _swap(BASE[:-1], workspace.id)
         assert len(written) == 4 and deleted == 5
+
+
+@pytest.mark.django_db
+def test_the_compare_does_not_depend_on_the_sessions_date_style(workspace):
+    with workspace_scope(workspace.id):
+        _swap(BASE, workspace.id)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET DateStyle = 'SQL, DMY'")  # date::text: 01/10/2026
+        assert _swap(BASE, workspace.id) == (set(), 0)
+
+
+def test_the_written_places_are_the_columns_own():
+    assert KpiSnapshot._meta.get_field("value").decimal_places == snapshots.VALUE_PLACES
+    for name in ("numerator", "denominator"):
+        field = KpiSnapshot._meta.get_field(name)
+        assert field.decimal_places == snapshots.NUMERATOR_PLACES
