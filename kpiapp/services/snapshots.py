@@ -364,7 +364,7 @@ def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], 
     if connection.vendor == "postgresql":
         fresh = [row for row in rows if pop(row[:10], None) is None]
     else:
-        n = _SqliteNumbers()  # each row as SQLite returns it: numbers, and the flag as 0/1
+        n = _SqliteNumbers()  # each row as SQLite returns it: numbers, and the flag as bool
         fresh = [
             row
             for row in rows
