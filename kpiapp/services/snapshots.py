@@ -18,18 +18,17 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-from fractions import Fraction
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import Case, F, Func, Max, Min, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.data_kinds import DATA_KINDS
-from kpiapp.imports.bulk import insert_text_rows
+from kpiapp.imports.bulk import delete_rows, insert_text_rows
 from kpiapp.kpis.dependencies import NARROW_KINDS, affected_keys
 from kpiapp.kpis.engine import build_context, compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
@@ -52,6 +51,11 @@ FIRST_CHANGE_SECONDS = 0
 LEASE = timedelta(seconds=settings.RECOMPUTE_LEASE_SECONDS)
 HEARTBEAT_SECONDS = settings.RECOMPUTE_HEARTBEAT_SECONDS
 NUMERATOR_PLACES = 12
+VALUE_PLACES = 6  # KpiSnapshot.value's decimal places
+# What makes a value of `places` decimals read as VALUE_PLACES ones: "5" as "5.000000".
+VALUE_PADDING = {
+    places: ("" if places else ".") + "0" * (VALUE_PLACES - places) for places in range(7)
+}
 
 
 @dataclass(frozen=True)
@@ -326,8 +330,7 @@ def snapshot_rebuild(
         # Lock the state row: two rebuilds of one workspace never interleave their swaps.
         RecomputeState.objects.select_for_update().filter(workspace_id=workspace_id).first()
         stale, fresh = _differences(_replaced(keys, since_month), rows)
-        for batch in _batches(stale):  # one DELETE per batch: nothing refers to snapshots
-            KpiSnapshot.objects.filter(id__in=batch).delete()
+        delete_rows(KpiSnapshot, workspace_id=workspace_id, ids=stale)  # nothing refers to them
         insert_text_rows(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=fresh
         )
@@ -347,47 +350,67 @@ KEY_COLUMNS = ("kpi_key", "grain", "period_start", "dimension", "dimension_value
 VALUE_COLUMNS = ("value", "numerator", "denominator", "reason", "partial")
 
 
-def _same(stored: object, text: str | None) -> bool:
-    """Whether a stored number (as the database returns it raw: Decimal on PostgreSQL; float,
-    int or text on SQLite, which keeps NUMERIC as REAL) equals a new value's text."""
-    if stored is None or text is None:
-        return stored is None and text is None
-    if isinstance(stored, float):
-        return stored == float(text)
-    return Decimal(str(stored)) == Decimal(text)
-
-
 def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], list]:
     """Compare the stored snapshots a rebuild covers with its new text rows: the ids of the
     stored rows to delete (gone or changed) and the new rows to insert (new or changed).
-    Values compare as numbers, so an unchanged snapshot is neither deleted nor written."""
-    found = queryset_rows(stored.values_list("id", *KEY_COLUMNS, *VALUE_COLUMNS))
-    old: dict[tuple, tuple] = {}
-    for pk, kpi_key, grain, start, dimension, dimension_value, *values in found:
-        start = start if isinstance(start, str) else start.isoformat()
-        old[(kpi_key, grain, start, dimension, dimension_value)] = (pk, *values)
-    yes = "t" if connection.vendor == "postgresql" else "1"
-    fresh = []
-    for row in rows:
-        stored_row = old.pop(row[:5], None)
-        if stored_row is not None:
-            _, value, numerator, denominator, reason, partial = stored_row
-            if (
-                reason == row[8]
-                and bool(partial) == (row[9] == yes)
-                and _same(value, row[5])
-                and _same(numerator, row[6])
-                and _same(denominator, row[7])
-            ):
-                continue
-            old[row[:5]] = stored_row  # changed: the stored row goes, the new one comes
-        fresh.append(row)
-    return [stored_row[0] for stored_row in old.values()], fresh
+
+    Each row is looked up whole, key and values: a stored row that no new row equals goes, a
+    new row that no stored row equals comes, so an unchanged snapshot is neither deleted nor
+    written. Values compare as numbers: PostgreSQL gives the stored ones back as text in the
+    form `_text_rows` writes (six and twelve places, "t"/"f"); SQLite, which keeps NUMERIC as
+    REAL (or INTEGER when whole), as the numbers it holds, which the new texts are read as."""
+    old = {row[1:]: row[0] for row in queryset_rows(_stored_rows(stored))}
+    pop = old.pop  # a row found is popped: what stays in `old` matched no new row
+    if connection.vendor == "postgresql":
+        fresh = [row for row in rows if pop(row[:10], None) is None]
+    else:
+        n = _SqliteNumbers()  # each row as SQLite returns it: numbers, and the flag as bool
+        fresh = [
+            row
+            for row in rows
+            if pop(
+                (row[0], row[1], row[2], row[3], row[4], n[row[5]], n[row[6]], n[row[7]], row[8],
+                 row[9] == "1"),
+                None,
+            ) is None
+        ]  # fmt: skip
+    return list(old.values()), fresh
 
 
-def _batches(ids: list[int]) -> list[list[int]]:
-    size = 10_000 if connection.vendor == "postgresql" else 900  # SQLite's parameter limit
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
+def _stored_rows(stored: QuerySet[KpiSnapshot]) -> QuerySet:
+    """id, then the columns `_differences` compares, in the form it compares them in: the
+    period's start as ISO text on both (SQLite would give a date; PostgreSQL's own date text
+    follows the DateStyle setting), on PostgreSQL the numbers and the flag as text too (a
+    numeric's text has all its column's places and does not depend on any setting)."""
+    stored = stored.order_by()  # no sort: a dict takes them in any order
+    key = ("kpi_key", "grain", "start_text", "dimension", "dimension_value")
+    if connection.vendor != "postgresql":
+        stored = stored.annotate(start_text=Cast("period_start", TextField()))  # ISO text
+        return stored.values_list("id", *key, *VALUE_COLUMNS)
+    values = ("value_text", "numerator_text", "denominator_text", "reason", "partial_text")
+    return stored.annotate(
+        start_text=Func(
+            "period_start", Value("YYYY-MM-DD"), function="to_char", output_field=TextField()
+        ),
+        value_text=Cast("value", TextField()),
+        numerator_text=Cast("numerator", TextField()),
+        denominator_text=Cast("denominator", TextField()),
+        partial_text=Case(When(partial=True, then=Value("t")), default=Value("f")),
+    ).values_list("id", *key, *values)
+
+
+class _SqliteNumbers(dict[str | None, int | float | None]):
+    """A new value's text as the number SQLite holds for it: whole numbers as int (SQLite
+    stores them as INTEGER), others as float (REAL); None stays None. Each text is read once."""
+
+    def __missing__(self, text: str | None) -> int | float | None:
+        if text is None:
+            number: int | float | None = None
+        else:
+            whole, _, fraction = text.partition(".")
+            number = float(text) if fraction.strip("0") else int(whole)
+        self[text] = number
+        return number
 
 
 def _months_moved(workspace: Workspace, today: date | None) -> bool:
@@ -455,27 +478,13 @@ def _custom_units() -> dict[str, str]:
     return dict(CustomKpi.objects.values_list("key", "unit"))
 
 
-def _parts(number: Number) -> tuple[int, int]:
-    if type(number) is int:
-        return number, 1
-    if type(number) is Fraction:
-        return number.numerator, number.denominator
-    fraction = Fraction(number)
-    return fraction.numerator, fraction.denominator
-
-
-def _ratio(numerator: Number, denominator: Number | None) -> tuple[int, int]:
-    """numerator / denominator as a pair of ints (n, d), d > 0."""
-    an, ad = _parts(numerator)
-    if denominator is None:
-        return an, ad
-    bn, bd = _parts(denominator)
-    n, d = an * bd, ad * bn
-    return (-n, -d) if d < 0 else (n, d)
+ZEROS = ["0" * places for places in range(NUMERATOR_PLACES + 1)]
 
 
 def fixed(n: int, d: int, places: int) -> str:
     """n / d rounded half-up (away from zero at .5, "kaufmännisch") as decimal text."""
+    if d == 1:  # a whole number (most counts and cents): nothing to round
+        return f"{n}.{ZEROS[places]}" if places else str(n)
     negative = n < 0
     q, r = divmod(abs(n) * 10**places, d)
     if 2 * r >= d:
@@ -489,39 +498,27 @@ def fixed(n: int, d: int, places: int) -> str:
 def value_texts(
     numerator: Number, denominator: Number | None, places: int
 ) -> tuple[str, str, str | None]:
-    value = fixed(*_ratio(numerator, denominator), places)
-    numerator_text = fixed(*_ratio(numerator, None), NUMERATOR_PLACES)
-    denominator_text = (
-        None if denominator is None else fixed(*_ratio(denominator, None), NUMERATOR_PLACES)
+    return _texts(
+        numerator.as_integer_ratio(),
+        None if denominator is None else denominator.as_integer_ratio(),
+        places,
     )
-    return value, numerator_text, denominator_text
 
 
-def _text_row(
-    point: Point, places: int, date_text: str, computed_at: str, yes: str, no: str, texts: dict
-) -> tuple:
-    if point.reason or point.numerator is None:
-        value = numerator = denominator = None
-    else:
-        # Many points share their figures (zeros, the same count): each pair is written once.
-        memo = (point.numerator, point.denominator, places)
-        found = texts.get(memo)
-        if found is None:
-            found = texts[memo] = value_texts(point.numerator, point.denominator, places)
-        value, numerator, denominator = found
-    return (
-        point.key,
-        point.grain,
-        date_text,
-        point.dimension,
-        point.dimension_value[:200],
-        value,
-        numerator,
-        denominator,
-        point.reason[:200],
-        yes if point.partial else no,
-        computed_at,
-    )
+def _texts(
+    numerator: tuple[int, int], denominator: tuple[int, int] | None, places: int
+) -> tuple[str, str, str | None]:
+    """The value (numerator / denominator to `places`), numerator and denominator as text, from
+    each number's (n, d) with d > 0."""
+    n, d = numerator
+    numerator_text = fixed(n, d, NUMERATOR_PLACES)
+    if denominator is None:
+        return fixed(n, d, places), numerator_text, None
+    bn, bd = denominator
+    value_n, value_d = n * bd, d * bn
+    if value_d < 0:
+        value_n, value_d = -value_n, -value_d
+    return fixed(value_n, value_d, places), numerator_text, fixed(bn, bd, NUMERATOR_PLACES)
 
 
 def _text_rows(points: list[Point], custom_units: dict[str, str], computed_at: datetime) -> list:
@@ -535,13 +532,47 @@ def _text_rows(points: list[Point], custom_units: dict[str, str], computed_at: d
     places: dict[str, int] = {}
     dates: dict[int, str] = {}
     texts: dict[tuple, tuple] = {}
-    rows = []
-    for point in points:
-        if point.key not in places:
-            places[point.key] = decimals_for(point.key, custom_units.get(point.key))
-        if point.first_month not in dates:
-            dates[point.first_month] = month_start(point.first_month).isoformat()
-        rows.append(
-            _text_row(point, places[point.key], dates[point.first_month], stamp, yes, no, texts)
-        )
+    rows: list[tuple] = []
+    append = rows.append
+    for point in points:  # one pass, inlined: it runs for every point of a recompute
+        key = point.key
+        key_places = places.get(key)
+        if key_places is None:
+            key_places = places[key] = decimals_for(key, custom_units.get(key))
+        date_text = dates.get(point.first_month)
+        if date_text is None:
+            date_text = dates[point.first_month] = month_start(point.first_month).isoformat()
+        numerator = point.numerator
+        if point.reason or numerator is None:
+            value = numerator_text = denominator_text = None
+        else:
+            # Many points share their figures (zeros, the same count): each is written once.
+            # The memo is keyed by (n, d) pairs, which hash much faster than Fractions.
+            denominator = point.denominator
+            memo = (
+                numerator.as_integer_ratio(),
+                None if denominator is None else denominator.as_integer_ratio(),
+                key_places,
+            )
+            found = texts.get(memo)
+            if found is None:
+                value, numerator_text, denominator_text = _texts(*memo)
+                # The value in the column's own six places ("1.50" as "1.500000"): the text
+                # PostgreSQL gives back for the stored row, which `_differences` compares.
+                found = (value + VALUE_PADDING[key_places], numerator_text, denominator_text)
+                texts[memo] = found
+            value, numerator_text, denominator_text = found
+        append((
+            key,
+            point.grain,
+            date_text,
+            point.dimension,
+            point.dimension_value[:200],
+            value,
+            numerator_text,
+            denominator_text,
+            point.reason[:200],
+            yes if point.partial else no,
+            stamp,
+        ))  # fmt: skip
     return rows

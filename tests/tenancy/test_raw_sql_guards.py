@@ -4,7 +4,7 @@ given must be the workspace in scope (STYLE.md 3.5)."""
 import pytest
 
 from accounts.tenancy import WorkspaceMismatch, WorkspaceScopeMissing, workspace_scope
-from kpiapp.imports.bulk import insert_rows, insert_text_rows, update_rows
+from kpiapp.imports.bulk import delete_rows, insert_rows, insert_text_rows, update_rows
 from kpiapp.kpis import sql
 from kpiapp.models import Account
 
@@ -67,6 +67,18 @@ def test_bulk_writes_need_the_scope_of_their_workspace(db, workspace, other_work
             insert_text_rows(
                 Account, workspace_id=other_workspace.id, columns=["external_id"], rows=[["A2"]]
             )
+        with pytest.raises(WorkspaceMismatch):
+            delete_rows(Account, workspace_id=other_workspace.id, ids=[1])
         insert_rows(Account, workspace_id=workspace.id, names=names, rows=[row])
         assert Account.objects.get().name == "Alpha"
     assert not Account.all_workspaces.filter(workspace=other_workspace).exists()
+
+
+def test_a_bulk_delete_leaves_other_workspaces_rows(db, workspace, other_workspace):
+    with workspace_scope(other_workspace.id):
+        theirs = Account.objects.create(external_id="B1", name="Beta")
+    with workspace_scope(workspace.id):
+        ours = Account.objects.create(external_id="A1", name="Alpha")
+        delete_rows(Account, workspace_id=workspace.id, ids=[ours.pk, theirs.pk])
+        assert not Account.objects.exists()
+    assert Account.all_workspaces.filter(pk=theirs.pk).exists()

@@ -1,0 +1,126 @@
+"""The compare of a rebuild (`_differences`): a stored snapshot is replaced exactly when a
+number, the reason or the partial flag differs, however small the difference, and kept when
+only the text form of its number would differ (money's two places, a count's none)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db import connection
+from django.utils import timezone
+
+import pytest
+
+from accounts.tenancy import workspace_scope
+from kpiapp.imports.bulk import delete_rows, insert_text_rows
+from kpiapp.kpis.periods import month_index, month_start
+from kpiapp.kpis.results import Point
+from kpiapp.models import KpiSnapshot
+from kpiapp.services import snapshots
+
+MONTH = month_index(timezone.now().date()) - 1
+
+
+def _point(
+    key: str,
+    numerator: int | Fraction | None,
+    denominator: int | None = None,
+    *,
+    reason: str = "",
+    partial: bool = False,
+    month: int = MONTH,
+) -> Point:
+    return Point(key, "month", month, "", "", numerator, denominator, reason, partial)
+
+
+BASE = [
+    _point("mrr", Fraction(123_456_789, 100)),  # money: "1234567.89" stored as ….890000
+    _point("mrr", -5, month=MONTH - 1),  # a whole negative amount
+    _point("customers_active", 103),  # a count: "103", no decimal point
+    _point("customer_churn_rate", 1, 3),  # 0.333333
+    _point("customer_churn_rate", 2, 7, month=MONTH - 1),
+    _point("customer_churn_rate", Fraction(1, 3), 1, month=MONTH - 2),  # numerator 0.333…333
+    _point("customer_churn_rate", None, reason="no customers", month=MONTH - 3),
+    _point("customers_active", 7, partial=True, month=MONTH - 1),
+    _point("customers_active", 8, month=MONTH - 2),  # goes
+]
+
+
+def _swap(points: list[Point], workspace_id: int) -> tuple[set[tuple], int]:
+    """Rebuild `points` as snapshot_rebuild does: the keys written, the count deleted."""
+    rows = snapshots._text_rows(points, {}, timezone.now())
+    stale, fresh = snapshots._differences(KpiSnapshot.objects.all(), rows)
+    delete_rows(KpiSnapshot, workspace_id=workspace_id, ids=stale)
+    insert_text_rows(
+        KpiSnapshot, workspace_id=workspace_id, columns=snapshots.SNAPSHOT_COLUMNS, rows=fresh
+    )
+    return {(row[0], row[2]) for row in fresh}, len(stale)
+
+
+def _start(months_back: int) -> str:
+    return month_start(MONTH - months_back).isoformat()
+
+
+@pytest.mark.django_db
+def test_only_rows_whose_numbers_reason_or_flag_differ_are_replaced(workspace):
+    with workspace_scope(workspace.id):
+        written, deleted = _swap(BASE, workspace.id)
+        assert (len(written), deleted) == (len(BASE), 0)
+        assert _swap(BASE, workspace.id) == (set(), 0)  # the same numbers in any text form
+
+        changed = [
+            BASE[0],
+            BASE[1],
+            BASE[2],
+            _point("customer_churn_rate", 333_334, 1_000_000),  # only the 6th decimal moves
+            BASE[4],
+            # the value stays 0.333333, the numerator moves in its 12th decimal
+            _point("customer_churn_rate", Fraction(333_333_333_334, 10**12), 1, month=MONTH - 2),
+            _point("customer_churn_rate", 1, 4, month=MONTH - 3),  # the reason goes
+            _point("customers_active", 7, month=MONTH - 1),  # no longer partial
+            _point("mrr", None, reason="no data", month=MONTH - 4),  # new, with a reason
+        ]
+        written, deleted = _swap(changed, workspace.id)
+        assert written == {
+            ("customer_churn_rate", _start(0)),
+            ("customer_churn_rate", _start(2)),
+            ("customer_churn_rate", _start(3)),
+            ("customers_active", _start(1)),
+            ("mrr", _start(4)),
+        }
+        assert deleted == 5  # the four changed rows and the count of MONTH - 2, gone
+        assert _swap(changed, workspace.id) == (set(), 0)
+
+        stored = {
+            (key, start.isoformat()): (value, reason, partial)
+            for key, start, value, reason, partial in KpiSnapshot.objects.values_list(
+                "kpi_key", "period_start", "value", "reason", "partial"
+            )
+        }
+        assert len(stored) == len(changed)
+        assert stored[("customer_churn_rate", _start(0))][0] == Decimal("0.333334")
+        assert stored[("customer_churn_rate", _start(3))] == (Decimal("0.25"), "", False)
+        assert stored[("customers_active", _start(1))] == (Decimal(7), "", False)
+        assert stored[("mrr", _start(0))][0] == Decimal("1234567.89")
+
+        # Back to the first numbers: the reason and the flag return, the new mrr row goes.
+        written, deleted = _swap(BASE[:-1], workspace.id)
+        assert len(written) == 4 and deleted == 5
+
+
+@pytest.mark.django_db
+def test_the_compare_does_not_depend_on_the_sessions_date_style(workspace):
+    with workspace_scope(workspace.id):
+        _swap(BASE, workspace.id)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET DateStyle = 'SQL, DMY'")  # date::text: 01/10/2026
+        assert _swap(BASE, workspace.id) == (set(), 0)
+
+
+def test_the_written_places_are_the_columns_own():
+    assert KpiSnapshot._meta.get_field("value").decimal_places == snapshots.VALUE_PLACES
+    for name in ("numerator", "denominator"):
+        field = KpiSnapshot._meta.get_field(name)
+        assert field.decimal_places == snapshots.NUMERATOR_PLACES
