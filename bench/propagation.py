@@ -25,6 +25,7 @@ answers in < 300 ms and the value is visible < 1 s later.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import subprocess
@@ -85,6 +86,8 @@ def main() -> None:
     import django
 
     django.setup()
+    # One JSON line per request (production's log) would bury the figures.
+    logging.getLogger("kennzahl.request").setLevel(logging.WARNING)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
