@@ -136,15 +136,21 @@ class _Steps:
         starts = np.cumsum([0, *lengths])[:-1]
         position = np.arange(int(length.size)) - np.repeat(starts, lengths)
         customer = np.repeat(np.arange(len(customers)), lengths)
+        # Each step's touch (-1: the implied one); customers share one set of touch rows.
+        touches = next((c.touches for _k, c in customers if c.positions), None)
+        flat = [i for _k, c in customers for i in (c.positions or (-1,))]
+        at = np.array(flat, dtype=np.int64)
+        implied = [c for _k, c in customers if not c.positions]
         labels = {}
         for by in BY:
             index: dict[str, int] = {}
-            codes = [
-                index.setdefault(value, len(index))
-                for _k, c in customers
-                for value in c.step_values(by)
-            ]
-            labels[by] = (list(index), np.array(codes, dtype=np.int64))
+            codes = np.zeros(len(at), dtype=np.int64)
+            if touches is not None:
+                names = getattr(touches, by)
+                touch_codes = np.array([index.setdefault(n, len(index)) for n in names])
+                codes[at >= 0] = touch_codes[at[at >= 0]]
+            codes[at < 0] = [index.setdefault(getattr(c, by), len(index)) for c in implied]
+            labels[by] = (list(index), codes)
         return cls(slot, length, position, customer, labels)
 
 
@@ -205,14 +211,17 @@ def _tallies(
 def _summed(
     numerators: dict[tuple[str, int], list[int]], label: str, unit: int, size: int
 ) -> list[Number]:
-    """Per month, the label's numerators over their denominators (times `unit`), exactly."""
-    sums: list[Number] = [0] * size
-    for (name, denominator), values in numerators.items():
-        if name == label:
-            for k, value in enumerate(values):
-                if value:
-                    sums[k] += Fraction(value, denominator * unit)
-    return sums
+    """Per month, the label's numerators over their denominators (times `unit`), exactly:
+    summed as integers over the denominators' least common multiple."""
+    parts = [(d, values) for (name, d), values in numerators.items() if name == label]
+    common = math.lcm(*(d for d, _values in parts)) if parts else 1
+    totals = [0] * size
+    for d, values in parts:
+        factor = common // d
+        for k, value in enumerate(values):
+            if value:
+                totals[k] += value * factor
+    return [Fraction(total, common * unit) if total else 0 for total in totals]
 
 
 def _cohort(
