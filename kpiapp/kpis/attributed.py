@@ -88,16 +88,17 @@ def _attributed(
         return
     size = context.month_count
     counts: list[Number] = [len(by_slot.get(k, [])) for k in range(size)]
+    unit = _unit(by_slot)
     mrr: list[Number] = [0] * size
     mrr_missing: list[str | None] = [None] * size
     for k, group in by_slot.items():
         for customer in group:
-            if customer.mrr_new is None:
+            if customer.mrr_units is None:
                 mrr_missing[k] = mrr_missing[k] or customer.mrr_reason
             else:
-                mrr[k] += customer.mrr_new
+                mrr[k] += customer.mrr_units * (unit // customer.mrr_scale)
     collector.monthly("customers_new_attributed", "", "", counts)
-    collector.monthly("mrr_new_attributed", "", "", mrr, missing=mrr_missing)
+    collector.monthly("mrr_new_attributed", "", "", mrr, missing=mrr_missing, unit=unit)
     tallies = _tallies(size, by_slot)
     for (model, by), (customers, money, missing, unit) in tallies.items():
         dimension = attribution_dimension(by, model)
@@ -154,6 +155,11 @@ class _Steps:
         return cls(slot, length, position, customer, labels)
 
 
+def _unit(by_slot: dict[int, list[NewCustomer]]) -> int:
+    """The one denominator all new MRR amounts are numerators over."""
+    return math.lcm(*{c.mrr_scale for group in by_slot.values() for c in group})
+
+
 def _tallies(
     size: int, by_slot: dict[int, list[NewCustomer]]
 ) -> dict[tuple[Model, str], tuple[Numerators, Numerators, Missing, int]]:
@@ -166,14 +172,14 @@ def _tallies(
     and month; money as Python ints, which never overflow. A touchpoint without credit adds
     nothing: the labels to show come from every journey (`labels`)."""
     customers = [(k, c) for k, group in by_slot.items() for c in group]
-    unit = math.lcm(*(c.mrr_new.denominator for _k, c in customers if c.mrr_new))
+    unit = _unit(by_slot)
     mrr = np.array(
-        [0 if c.mrr_new is None else c.mrr_new.numerator * (unit // c.mrr_new.denominator)
+        [0 if c.mrr_units is None else c.mrr_units * (unit // c.mrr_scale)
          for _k, c in customers],
         dtype=object,
     )  # fmt: skip
     steps = _Steps.of(customers)
-    unpriced = [(k, c) for k, c in customers if c.mrr_new is None]
+    unpriced = [(k, c) for k, c in customers if c.mrr_units is None]
     tallies = {}
     for model in MODELS:
         denominator, numerator = step_credits(steps.length, steps.position, model)

@@ -29,7 +29,10 @@ class NewCustomer:
     account: int
     won_day: date
     month: int  # month index of the won day: the month it counts as new in
-    mrr_new: Fraction | None  # major units of the workspace currency; None: a rate is missing
+    # The new MRR in units of 1/mrr_scale of the workspace currency (exact integers); None:
+    # a rate is missing (`mrr_reason`). `mrr_new` is the same in major units.
+    mrr_units: int | None
+    mrr_scale: int
     mrr_reason: str
     channel: str  # the account's own channel and campaign (Dimensions), and its country
     campaign: str
@@ -39,6 +42,10 @@ class NewCustomer:
     # The journey's touches: positions into `touches`, in journey order (none: implied).
     touches: TouchRows | None = field(default=None, repr=False)
     positions: list[int] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def mrr_new(self) -> Fraction | None:
+        return None if self.mrr_units is None else Fraction(self.mrr_units, self.mrr_scale)
 
     @property
     def length(self) -> int:
@@ -127,9 +134,10 @@ def load_first_values(*, workspace_id: int) -> dict[int, date]:
 def _new_mrr(
     context: Context, rows: SubscriptionRows, grids: EntityGrids, entities: np.ndarray,
     slots: np.ndarray,
-) -> list[tuple[Fraction | None, str]]:  # fmt: skip
-    """Each entity's MRR at the end of its month slot, at that month's rates, in major units
-    (None and the reason when a rate it needs is missing)."""
+) -> list[tuple[int | None, str]]:  # fmt: skip
+    """Each entity's MRR at the end of its month slot, at that month's rates, in units of
+    1 / (unit_denominator × RATE_SCALE × 100) major units (None and the reason when a rate it
+    needs is missing)."""
     totals = np.zeros(len(entities), dtype=object)
     reasons: list[str] = [""] * len(entities)
     months = context.first_month + slots
@@ -147,9 +155,8 @@ def _new_mrr(
                 reasons[n] = reasons[n] or no_rate(currency, int(months[n]))
             else:
                 totals[n] += value * rate
-    scale = rows.unit_denominator * RATE_SCALE * 100
     return [
-        (None, reason) if reason else (Fraction(total, scale), "")
+        (None, reason) if reason else (total, "")
         for total, reason in zip(totals.tolist(), reasons, strict=True)
     ]
 
@@ -241,6 +248,7 @@ def new_customers(
     )
     ordered = positions.tolist()
     new_mrr = _new_mrr(context, rows, grids, wanted, won_slot[wanted])
+    scale = rows.unit_denominator * RATE_SCALE * 100
     found = []
     for n, (i, first, last) in enumerate(
         zip(wanted.tolist(), runs[0].tolist(), runs[1].tolist(), strict=True)
@@ -255,7 +263,8 @@ def new_customers(
                 account=account,
                 won_day=won,
                 month=month,
-                mrr_new=mrr,
+                mrr_units=mrr,
+                mrr_scale=scale,
                 mrr_reason=reason,
                 channel=channel,
                 campaign=campaign,
