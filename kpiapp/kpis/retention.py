@@ -11,8 +11,8 @@ from fractions import Fraction
 import numpy as np
 
 from kpiapp.kpis import reasons
-from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, from_day_number
-from kpiapp.kpis.periods import Period, month_index
+from kpiapp.kpis.context import NO_END, RATE_SCALE, Context
+from kpiapp.kpis.periods import Period
 from kpiapp.kpis.results import Collector
 from kpiapp.kpis.revenue import RevenueOutcome
 
@@ -27,23 +27,25 @@ def compute(context: Context, collector: Collector, revenue: RevenueOutcome) -> 
         return
     if grids is None or rows is None or positive is None or not grids.count:
         return
-    cohort_of = np.full(grids.count, -1, dtype=np.int64)
-    for i, day in enumerate(grids.first_active.tolist()):
-        if day < NO_END:
-            cohort_of[i] = month_index(from_day_number(day)) - context.first_month
+    # Day d lies in month slot k when boundaries[k] < d <= boundaries[k + 1].
+    cohort_of = np.searchsorted(context.boundaries(), grids.first_active, side="left") - 1
+    cohort_of[grids.first_active >= NO_END] = -1
     months = context.month_count
     for c in range(months):
         members = np.flatnonzero(cohort_of == c)
         if not len(members):
             continue
         period = Period("month", context.first_month + c)
-        base = _mrr(context, revenue, members, c)
+        states = np.arange(c + 1, months + 1)  # the ends of the cohort month and the later ones
+        active = positive[np.ix_(members, states)].sum(axis=0).tolist()
+        # The members' MRR per currency at those month ends (exact: int64 grids hold only
+        # amounts whose sums fit, see mrr_states._int_array).
+        natives = [grid[np.ix_(members, states)].sum(axis=0).tolist() for grid in grids.grids]
+        base = _mrr(context, rows.currencies, rows.unit_denominator, natives, 0, c)
         for age in range(months - c):
-            state = c + age + 1
-            active = int(positive[members, state].sum())
             label = str(age)
-            collector.point(LOGO, period, "age", label, active, len(members))
-            value = _mrr(context, revenue, members, c + age)
+            collector.point(LOGO, period, "age", label, active[age], len(members))
+            value = _mrr(context, rows.currencies, rows.unit_denominator, natives, age, c + age)
             reason = value[1] or base[1] or ""
             collector.point(
                 REVENUE,
@@ -58,22 +60,24 @@ def compute(context: Context, collector: Collector, revenue: RevenueOutcome) -> 
 
 
 def _mrr(
-    context: Context, revenue: RevenueOutcome, members: np.ndarray, k: int
+    context: Context,
+    currencies: list[str],
+    unit_denominator: int,
+    natives: list[list[int]],
+    age: int,
+    k: int,
 ) -> tuple[Fraction, str | None]:
-    """The members' MRR at the end of month slot k, at that month's rates (major units)."""
-    grids, rows = revenue.grids, revenue.rows
-    if grids is None or rows is None:
-        return Fraction(0), None
+    """The members' MRR at the end of month slot k (their `age`), at that month's rates
+    (major units); `natives` holds per currency the members' summed MRR by age."""
     month = context.first_month + k
     total, reason = 0, None
-    for code, grid in enumerate(grids.grids):
-        native = int(grid[members, k + 1].astype(object).sum())
+    for code, sums in enumerate(natives):
+        native = int(sums[age])
         if not native:
             continue
-        rate = context.rates.get(rows.currencies[code], month)
+        rate = context.rates.get(currencies[code], month)
         if rate is None:
-            reason = reasons.no_rate(rows.currencies[code], month)
+            reason = reasons.no_rate(currencies[code], month)
             continue
         total += native * rate
-
-    return Fraction(total, rows.unit_denominator * RATE_SCALE * 100), reason
+    return Fraction(total, unit_denominator * RATE_SCALE * 100), reason
