@@ -119,6 +119,30 @@ def test_running_twice_leaves_the_same_rows(workspace):
 
 
 @pytest.mark.django_db
+def test_a_second_recompute_without_changes_writes_nothing(workspace, monkeypatch):
+    # Net revenue retention 9,822.38 / 10,000.00 = 0.982238, a text SQLite stores as
+    # 0.9822379999999999: read with float(), it never equalled its stored self (issue 17).
+    with workspace_scope(workspace.id):
+        for name, cents, ended in (("A", 982_238, None), ("B", 17_762, date(2025, 6, 15))):
+            Subscription.objects.create(
+                external_id=name,
+                account=Account.objects.create(external_id=name, name=name),
+                amount_cents=cents,
+                currency="EUR",
+                interval="month",
+                started_at=date(2025, 1, 1),
+                ended_at=ended,
+            )
+        first = snapshots.snapshot_rebuild(workspace_id=workspace.id)
+        assert KpiSnapshot.objects.filter(kpi_key="nrr", value=Decimal("0.982238")).exists()
+        changed: list[int] = []
+        monkeypatch.setattr(snapshots, "pages_changed", changed.append)
+        second = snapshots.snapshot_rebuild(workspace_id=workspace.id)
+    assert first.written_count == first.snapshot_count > 500
+    assert (second.written_count, second.deleted_count, changed) == (0, 0, [])
+
+
+@pytest.mark.django_db
 def test_a_recompute_that_dies_while_writing_leaves_the_previous_snapshots(workspace, monkeypatch):
     with workspace_scope(workspace.id):
         a = Account.objects.create(external_id="A", name="A")
