@@ -68,15 +68,15 @@ def _usage(
     """Seat utilisation and engagement over the usage rows of each month of active accounts."""
     if not collector.wants("seat_utilisation", "engagement_score"):
         return
-    rows = sql.fetch(
+    table = sql.fetch_ints(
         f"SELECT {sql.month_number('month')}, account_id, COALESCE(active_users, 0), "
         "COALESCE(seats, 0), COALESCE(key_actions, 0) FROM kpiapp_usage "
         "WHERE workspace_id = %(workspace_id)s AND month <= %(today)s",
+        width=5,
         workspace_id=context.workspace_id,
         params={"today": context.today},
     )
     size = context.month_count
-    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
     index = {a: i for i, a in enumerate(revenue.account_ids)}
     account = np.array([index.get(a, -1) for a in table[:, 1].tolist()], dtype=np.int64)
     slot = table[:, 0] - context.first_month

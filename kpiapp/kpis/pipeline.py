@@ -322,10 +322,11 @@ def stage_segments(
             "%(workspace_id)s AND (d.closed_at IS NULL OR d.closed_at > %(after)s))"
         )
         params["after"] = open_after
-    changes = sql.fetch(
+    table = sql.fetch_ints(
         f"SELECT c.deal_id, {sql.epoch_seconds('c.changed_at')}, "
         f"{_code('c.from_stage', STAGES)}, {_code('c.to_stage', STAGES)}, c.id "
         f"FROM kpiapp_dealstagechange c WHERE c.workspace_id = %(workspace_id)s {later}",
+        width=5,
         workspace_id=context.workspace_id,
         params=params,
     )
@@ -336,7 +337,6 @@ def stage_segments(
             for b in boundaries.tolist()
         ]
     )
-    table = np.array(changes, dtype=np.int64).reshape(-1, 5)
     table = table[np.lexsort((table[:, 4], table[:, 1], table[:, 0]))]  # deal, time, id
     ids = deals.ids
     deal_ids = table[:, 0]
