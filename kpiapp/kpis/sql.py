@@ -73,6 +73,7 @@ def fetch(sql: str, *, workspace_id: int, params: dict[str, Any] | None = None) 
 
 
 _NULL = "fetch_ints() read a NULL: every column needs a value (COALESCE)"
+_SEPARATOR = "\x1f"  # ASCII unit separator, between the values of a text column
 
 
 def fetch_ints(
@@ -86,32 +87,55 @@ def fetch_ints(
     buffer as it is. A NULL would drop its row from the aggregate, so the row count is
     checked. Measured on the bench workspace's 662k stage changes (5 columns): 20-40 ms of
     client CPU instead of 450 ms for fetchall and the array, about 0.4 s less wall time."""
+    return fetch_ints_and_texts(
+        sql, width=width, texts=0, workspace_id=workspace_id, params=params
+    )[0]
+
+
+def fetch_ints_and_texts(
+    sql: str,
+    *,
+    width: int,
+    texts: int,
+    workspace_id: int,
+    params: dict[str, Any] | None = None,
+) -> tuple[np.ndarray, list[list[str]]]:
+    """`fetch_ints` for a statement whose first `width` columns are integers and whose next
+    `texts` columns are text (no NULLs): the integers as an array and each text column as a
+    list, in the same (unspecified) row order. One statement, so they cannot disagree."""
     _check(sql, workspace_id)
     bound = {**(params or {}), "workspace_id": workspace_id}
     if not _postgres():
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
+        strings = [[row[width + i] for row in rows] for i in range(texts)]
+        if any(value is None for column in strings for value in column):
+            raise ValueError(_NULL)
         try:
-            return np.array(rows, dtype=np.int64).reshape(-1, width)
+            ints = np.array([row[:width] for row in rows], dtype=np.int64)
         except TypeError as error:
             raise ValueError(_NULL) from error
-    names = [f"c{i}" for i in range(width)]
-    packed = " || ".join(f"int8send(t.{name})" for name in names)
-    wrapped = (
-        f"SELECT COUNT(*), string_agg({packed}, ''::bytea) FROM ({sql}) AS t({', '.join(names)})"
-    )
+        return ints.reshape(-1, width), strings
+    names = [f"c{i}" for i in range(width + texts)]
+    packed = " || ".join(f"int8send(t.{name})" for name in names[:width])
+    aggregates = [f"string_agg({packed}, ''::bytea)"]
+    aggregates += [f"string_agg(t.{name}, E'\\x1f')" for name in names[width:]]
+    wrapped = f"SELECT COUNT(*), {', '.join(aggregates)} FROM ({sql}) AS t({', '.join(names)})"
     connection.ensure_connection()
     # Django's cursor binds on the client and reads text; a bytea as text is hex, twice as
     # long and decoded in Python. psycopg's own cursor on the same connection (and the same
     # transaction) binds on the server and reads the bytea as raw bytes.
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(wrapped, bound, binary=True)
-        count, data = cursor.fetchone() or (0, None)  # an aggregate returns one row
+        count, data, *joined = cursor.fetchone() or (0, None)  # an aggregate returns one row
     values = np.frombuffer(data or b"", dtype=">i8")
     if len(values) != count * width:
         raise ValueError(_NULL)
-    return values.astype(np.int64).reshape(count, width)
+    strings = [[] if text is None else text.split(_SEPARATOR) for text in joined]
+    if any(len(column) != count for column in strings):
+        raise ValueError(f"{_NULL}, or a text holds the separator {_SEPARATOR!r}")
+    return values.astype(np.int64).reshape(count, width), strings
 
 
 def _postgres() -> bool:

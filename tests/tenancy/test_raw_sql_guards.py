@@ -1,6 +1,8 @@
 """Raw SQL cannot bypass the workspace: every table carries its own condition, and the id
 given must be the workspace in scope (STYLE.md 3.5)."""
 
+from django.db import connection
+
 import pytest
 
 from accounts.tenancy import WorkspaceMismatch, WorkspaceScopeMissing, workspace_scope
@@ -107,3 +109,36 @@ def test_integer_columns_refuse_a_null(db, workspace):
             width=2,
             workspace_id=workspace.id,
         )
+
+
+def test_text_columns_come_in_the_order_of_the_integers(db, workspace):
+    with workspace_scope(workspace.id):
+        for name in ("Alpha", "", "Gamma Ünïcode"):
+            Account.objects.create(external_id=f"x-{name}", name=name)
+    statement = (
+        "SELECT id, name, external_id FROM kpiapp_account WHERE workspace_id = %(workspace_id)s"
+    )
+    ints, (names, external_ids) = sql.fetch_ints_and_texts(
+        statement, width=1, texts=2, workspace_id=workspace.id
+    )
+    rows = sorted(zip(ints[:, 0].tolist(), names, external_ids, strict=True))
+    assert rows == sorted(sql.fetch(statement, workspace_id=workspace.id))
+    assert sql.fetch_ints_and_texts(
+        "SELECT id, name FROM kpiapp_account WHERE workspace_id = %(workspace_id)s AND id < 0",
+        width=1,
+        texts=1,
+        workspace_id=workspace.id,
+    )[1] == [[]]
+
+
+def test_a_text_holding_the_separator_is_refused_on_postgresql(db, workspace):
+    with workspace_scope(workspace.id):
+        Account.objects.create(external_id="A1", name="two\x1fparts")
+    statement = "SELECT id, name FROM kpiapp_account WHERE workspace_id = %(workspace_id)s"
+    if connection.vendor != "postgresql":  # no separator there: the rows come as they are
+        assert sql.fetch_ints_and_texts(statement, width=1, texts=1, workspace_id=workspace.id)[
+            1
+        ] == [["two\x1fparts"]]
+        return
+    with pytest.raises(ValueError, match="separator"):
+        sql.fetch_ints_and_texts(statement, width=1, texts=1, workspace_id=workspace.id)
