@@ -91,6 +91,7 @@ def _usage(
         workspace_id=context.workspace_id,
         params={"today": context.today},
     )
+    table = table[_by_account_and_month(table[:, 1], table[:, 0])]
     size = context.month_count
     account = _positions(revenue.account_ids, table[:, 1])
     slot = table[:, 0] - context.first_month
@@ -145,6 +146,20 @@ def _usage(
                 [int(v) for v in n_scored[g]],
                 zero_reason=NO_USAGE,
             )
+
+
+def _by_account_and_month(account: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The order of rows by account and month. The engagement score sums floats, whose last
+    bits depend on the order of the terms: in the database's order (which a concurrent scan
+    can change) an unchanged workspace got slightly different scores from one run to the
+    next, and the recompute rewrote them."""
+    if not len(account):
+        return np.zeros(0, dtype=np.int64)
+    low = int(month.min())
+    span = int(month.max()) - low + 1
+    if int(account.max()) < 2**62 // span and int(account.min()) >= 0:
+        return np.argsort(account * span + (month - low), kind="stable")
+    return np.lexsort((month, account))
 
 
 def _positions(ids: list[int], values: np.ndarray) -> np.ndarray:
