@@ -140,8 +140,6 @@ class Collector:
         if not self.wants(key):
             return
         kind = kind or KPI_BY_KEY[key].kind
-        if missing is not None and not any(missing):
-            missing = None  # nothing undefined: no reason to look up per period
         for grain in GRAINS:
             for period in self.emitted[grain]:
                 slots = self._slots[period]
