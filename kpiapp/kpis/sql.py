@@ -125,8 +125,9 @@ def fetch_ints_and_texts(
     connection.ensure_connection()
     # Django's cursor binds on the client and reads text; a bytea as text is hex, twice as
     # long and decoded in Python. psycopg's own cursor on the same connection (and the same
-    # transaction) binds on the server and reads the bytea as raw bytes.
-    with psycopg.Cursor(connection.connection) as cursor:
+    # transaction) binds on the server and reads the bytea as raw bytes. Its errors become
+    # Django's, as a Django cursor's would (the recompute task retries OperationalError).
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(wrapped, bound, binary=True)
         count, data, *joined = cursor.fetchone() or (0, None)  # an aggregate returns one row
     values = np.frombuffer(data or b"", dtype=">i8")

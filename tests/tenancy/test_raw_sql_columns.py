@@ -78,3 +78,14 @@ def test_a_text_holding_the_separator_is_refused_on_postgresql(db, workspace):
         return
     with pytest.raises(ValueError, match="separator"):
         sql.fetch_ints_and_texts(statement, width=1, texts=1, workspace_id=workspace.id)
+
+
+def test_a_database_error_is_djangos(db, workspace):
+    from django.db import DatabaseError
+
+    with pytest.raises(DatabaseError):
+        sql.fetch_ints(
+            "SELECT id, missing_column FROM kpiapp_account WHERE workspace_id = %(workspace_id)s",
+            width=2,
+            workspace_id=workspace.id,
+        )
