@@ -86,7 +86,8 @@ def fetch_ints(
     aggregated) read in binary: psycopg builds no Python value per cell, numpy reads the
     buffer as it is. A NULL would drop its row from the aggregate, so the row count is
     checked. Measured on the bench workspace's 662k stage changes (5 columns): 20-40 ms of
-    client CPU instead of 450 ms for fetchall and the array, about 0.4 s less wall time."""
+    client CPU instead of 450 ms for fetchall and the array, about 0.4 s less wall time.
+    A bytea holds at most 1 GB: some 25 million rows of five columns."""
     return fetch_ints_and_texts(
         sql, width=width, texts=0, workspace_id=workspace_id, params=params
     )[0]
