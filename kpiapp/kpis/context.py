@@ -25,6 +25,12 @@ def from_day_number(number: int) -> date:
     return EPOCH + timedelta(days=int(number))
 
 
+def months_of_days(days: np.ndarray) -> np.ndarray:
+    """Month indexes (year * 12 + month - 1) of day numbers."""
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return months + 1970 * 12
+
+
 @dataclass
 class Rates:
     """Monthly rates as integers (units of workspace currency per unit, × RATE_SCALE)."""

@@ -3,15 +3,13 @@ to first value, by the account's channel, campaign and country."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from fractions import Fraction
 
 import numpy as np
 
 from kpiapp.kpis import sql
-from kpiapp.kpis.context import Context, from_day_number
+from kpiapp.kpis.context import Context, day_number, months_of_days
 from kpiapp.kpis.dimensions import AccountAttributes, GroupIndex
-from kpiapp.kpis.periods import month_index
 from kpiapp.kpis.reasons import NO_ANSWERS, NO_FIRST_VALUE, NO_SEATS, NO_USAGE
 from kpiapp.kpis.results import Collector
 from kpiapp.kpis.revenue import RevenueOutcome
@@ -19,11 +17,6 @@ from kpiapp.kpis.revenue import RevenueOutcome
 DIMENSIONS = ("", "channel", "campaign", "country")
 
 Key = tuple[str, str]
-
-
-def _keys(attributes: AccountAttributes, account: int) -> list[Key]:
-    channel, campaign, country = attributes.by_account.get(account, ("", "", ""))
-    return [("", ""), ("channel", channel), ("campaign", campaign), ("country", country)]
 
 
 def compute(
@@ -37,29 +30,51 @@ def compute(
     _time_to_first_value(context, collector, attributes, revenue)
 
 
+def _per_label(
+    context: Context,
+    attributes: AccountAttributes,
+    account: np.ndarray,
+    slot: np.ndarray,
+    values: list[np.ndarray],
+) -> dict[Key, list[list[int]]]:
+    """Integer sums of each of `values` per (dimension, value) and month slot over rows of
+    (account, slot): for the total and every dimension value some row's account has."""
+    size = context.month_count
+    distinct, inverse = np.unique(account, return_inverse=True)
+    ids = distinct.tolist()
+    sums: dict[Key, list[list[int]]] = {}
+    for dimension in DIMENSIONS:
+        groups = attributes.groups(dimension, ids)
+        cell = groups.group[inverse.reshape(-1)] * size + slot
+        tallies = []
+        for value in values:
+            out = np.zeros(groups.count * size, dtype=np.int64)
+            np.add.at(out, cell, value)
+            tallies.append(out.reshape(groups.count, size))
+        for g, label in enumerate(groups.labels):
+            sums[(dimension, label)] = [tally[g].tolist() for tally in tallies]
+    return sums
+
+
 def _nps(context: Context, collector: Collector, attributes: AccountAttributes) -> None:
     if not collector.wants("nps"):
         return
-    rows = sql.fetch(
+    table = sql.fetch_ints(
         f"SELECT {sql.month_number('responded_at')} AS m, account_id, COUNT(*), "
         "SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) FROM kpiapp_npsresponse "
         "WHERE workspace_id = %(workspace_id)s AND responded_at <= %(today)s "
         "GROUP BY m, account_id",
+        width=5,
         workspace_id=context.workspace_id,
         params={"today": context.today},
     )
-    size = context.month_count
-    net: dict[Key, list[int]] = defaultdict(lambda: [0] * size)
-    answers: dict[Key, list[int]] = defaultdict(lambda: [0] * size)
-    answers[("", "")]
-    for month, account, n, promoters, detractors in rows:
-        k = context.month_slot(int(month))
-        for key in _keys(attributes, account):
-            net[key][k] += 100 * (int(promoters) - int(detractors))
-            answers[key][k] += n
-    for key in sorted(answers):
-        collector.monthly("nps", *key, net[key], answers[key], zero_reason=NO_ANSWERS)
+    net = 100 * (table[:, 3] - table[:, 4])
+    slot = table[:, 0] - context.first_month
+    sums = _per_label(context, attributes, table[:, 1], slot, [net, table[:, 2]])
+    for key in sorted(sums):
+        net_of, answers = sums[key]
+        collector.monthly("nps", *key, net_of, answers, zero_reason=NO_ANSWERS)
 
 
 def _usage(
@@ -68,17 +83,17 @@ def _usage(
     """Seat utilisation and engagement over the usage rows of each month of active accounts."""
     if not collector.wants("seat_utilisation", "engagement_score"):
         return
-    rows = sql.fetch(
+    table = sql.fetch_ints(
         f"SELECT {sql.month_number('month')}, account_id, COALESCE(active_users, 0), "
         "COALESCE(seats, 0), COALESCE(key_actions, 0) FROM kpiapp_usage "
         "WHERE workspace_id = %(workspace_id)s AND month <= %(today)s",
+        width=5,
         workspace_id=context.workspace_id,
         params={"today": context.today},
     )
+    table = table[_by_account_and_month(table[:, 1], table[:, 0])]
     size = context.month_count
-    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
-    index = {a: i for i, a in enumerate(revenue.account_ids)}
-    account = np.array([index.get(a, -1) for a in table[:, 1].tolist()], dtype=np.int64)
+    account = _positions(revenue.account_ids, table[:, 1])
     slot = table[:, 0] - context.first_month
     users, seats, actions = table[:, 2], table[:, 3], table[:, 4]
     positive = revenue.positive
@@ -133,32 +148,59 @@ def _usage(
             )
 
 
+def _by_account_and_month(account: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The order of rows by account and month. The engagement score sums floats, whose last
+    bits depend on the order of the terms: in the database's order (which a concurrent scan
+    can change) an unchanged workspace got slightly different scores from one run to the
+    next, and the recompute rewrote them."""
+    if not len(account):
+        return np.zeros(0, dtype=np.int64)
+    low = int(month.min())
+    span = int(month.max()) - low + 1
+    if int(account.max()) < 2**62 // span and int(account.min()) >= 0:
+        return np.argsort(account * span + (month - low), kind="stable")
+    return np.lexsort((month, account))
+
+
+def _positions(ids: list[int], values: np.ndarray) -> np.ndarray:
+    """The index of each of `values` in `ids` (distinct), -1 where it is not there."""
+    if not ids:
+        return np.full(len(values), -1, dtype=np.int64)
+    known = np.array(ids, dtype=np.int64)
+    order = np.argsort(known, kind="stable")
+    inside = np.minimum(np.searchsorted(known[order], values), len(ids) - 1)
+    return np.where(known[order][inside] == values, order[inside], -1)
+
+
 def _time_to_first_value(
     context: Context, collector: Collector, attributes: AccountAttributes, revenue: RevenueOutcome
 ) -> None:
     if not collector.wants("time_to_first_value_days"):
         return
-    rows = sql.fetch(
+    table = sql.fetch_ints(
         f"SELECT account_id, MIN({sql.day_number('first_value_at')}) FROM kpiapp_usage "
         "WHERE workspace_id = %(workspace_id)s AND first_value_at IS NOT NULL "
         "GROUP BY account_id",
+        width=2,
         workspace_id=context.workspace_id,
     )
-    size = context.month_count
-    days: dict[Key, list[int]] = defaultdict(lambda: [0] * size)
-    count: dict[Key, list[int]] = defaultdict(lambda: [0] * size)
-    count[("", "")]
-    for account, first_value in rows:
-        start = revenue.first_start.get(account)
-        if start is None:
-            continue  # no subscription: no start to measure from
-        k = context.month_slot(month_index(from_day_number(first_value)))
-        if not 0 <= k < size or from_day_number(first_value) > context.today:
-            continue
-        for key in _keys(attributes, account):
-            days[key][k] += max(0, int(first_value) - start)
-            count[key][k] += 1
-    for key in sorted(count):
+    account, first_value = table[:, 0], table[:, 1]
+    # An account without a subscription has no start to measure from.
+    known = np.array([a in revenue.first_start for a in account.tolist()], dtype=bool)
+    start = np.array([revenue.first_start.get(a, 0) for a in account.tolist()], dtype=np.int64)
+    slot = months_of_days(first_value) - context.first_month
+    counted = known & (slot >= 0) & (slot < context.month_count)
+    counted &= first_value <= day_number(context.today)
+    days = np.maximum(0, first_value - start)
+    sums = _per_label(
+        context,
+        attributes,
+        account[counted],
+        slot[counted],
+        [days[counted], np.ones(int(counted.sum()), dtype=np.int64)],
+    )
+    for key in sorted(sums):
+        days_of, count = sums[key]
         collector.monthly(
-            "time_to_first_value_days", *key, days[key], count[key], zero_reason=NO_FIRST_VALUE
+            "time_to_first_value_days", *key, days_of, count, zero_reason=NO_FIRST_VALUE
         )

@@ -1,5 +1,6 @@
 """Visits and leads along the funnel (KPIS.md section 4). Volumes count events in the period;
-conversion rates follow the cohort of leads created in it. The database does the counting."""
+conversion rates follow the cohort of leads created in it. The database does the counting, in
+one pass over the leads."""
 
 from __future__ import annotations
 
@@ -40,22 +41,16 @@ def compute(
     by = "channel_id, campaign_id"
 
     def reached(column: str) -> str:  # steps dated after today have not happened yet
-        return f"COUNT(CASE WHEN {column} <= %(today)s THEN 1 END)"
+        return f"CASE WHEN {column} <= %(today)s THEN {month(column)} END"
 
-    cohort_rows = sql.fetch(
-        f"SELECT {month('created_at')} AS m, {by}, COUNT(*), {reached('qualified_at')}, "
-        f"{reached('opportunity_at')}, {reached('converted_at')} FROM kpiapp_lead "
-        f"WHERE workspace_id = %(workspace_id)s AND created_at <= %(today)s GROUP BY m, {by}",
-        workspace_id=context.workspace_id,
-        params={"today": context.today},
-    )
-    event_rows = sql.fetch(
-        " UNION ALL ".join(
-            f"SELECT '{step}', {month(column)} AS m, {by}, COUNT(*) FROM kpiapp_lead "
-            f"WHERE workspace_id = %(workspace_id)s AND {column} <= %(today)s "
-            f"GROUP BY {month(column)}, {by}"
-            for step, column in (("sqls", "qualified_at"), ("opportunities", "opportunity_at"))
-        ),
+    # One pass over the leads: per month of each step reached (NULL: not yet) and label, the
+    # number of leads; the cohorts and the monthly events both sum these groups.
+    lead_rows = sql.fetch(
+        f"SELECT {reached('created_at')} AS created_m, {reached('qualified_at')} AS qualified_m, "
+        f"{reached('opportunity_at')} AS opportunity_m, "
+        f"CASE WHEN converted_at <= %(today)s THEN 1 ELSE 0 END AS won, {by}, COUNT(*) "
+        "FROM kpiapp_lead WHERE workspace_id = %(workspace_id)s "
+        f"GROUP BY created_m, qualified_m, opportunity_m, won, {by}",
         workspace_id=context.workspace_id,
         params={"today": context.today},
     )
@@ -73,12 +68,7 @@ def compute(
             campaigns.get(campaign_id, "") if campaign_id else "",
         )
 
-    cohort = _cohorts(context, cohort_rows, names)
-    events = {"sqls": _per_month(size), "opportunities": _per_month(size)}
-    for step, m, channel_id, campaign_id, n in event_rows:
-        k = context.month_slot(int(m))
-        for key in _label_keys(*names(channel_id, campaign_id)):
-            events[step][key][k] += n
+    cohort, events = _tally_leads(context, lead_rows, names)
     visits = _per_month(size)
     visits[("", "")]
     for m, channel_id, n in visit_rows:
@@ -89,18 +79,34 @@ def compute(
     return FunnelOutcome(dict(cohort["leads"]))
 
 
-def _cohorts(
+def _tally_leads(
     context: Context, rows: list[tuple], names: Callable[[int | None, int | None], tuple[str, str]]
-) -> dict[str, defaultdict[Key, list[int]]]:
+) -> tuple[dict[str, defaultdict[Key, list[int]]], dict[str, defaultdict[Key, list[int]]]]:
+    """Cohorts (leads created per month, and how many of them reached each step) and events
+    (SQLs and opportunities per month they happened) from the grouped lead rows."""
     size = context.month_count
     cohort = {name: _per_month(size) for name in ("leads", "sql", "opp", "won")}
     cohort["leads"][("", "")]  # the totals exist even without leads
-    for m, channel_id, campaign_id, n, n_sql, n_opp, n_won in rows:
-        k = context.month_slot(int(m))
-        for key in _label_keys(*names(channel_id, campaign_id)):
-            for name, count in (("leads", n), ("sql", n_sql), ("opp", n_opp), ("won", n_won)):
-                cohort[name][key][k] += count
-    return cohort
+    events = {"sqls": _per_month(size), "opportunities": _per_month(size)}
+    for created, qualified, opportunity, won, channel_id, campaign_id, n in rows:
+        keys = _label_keys(*names(channel_id, campaign_id))
+        if created is not None:
+            k = context.month_slot(int(created))
+            for name, reached in (
+                ("leads", True),
+                ("sql", qualified is not None),
+                ("opp", opportunity is not None),
+                ("won", won),
+            ):
+                if reached:
+                    for key in keys:
+                        cohort[name][key][k] += n
+        for step, month in (("sqls", qualified), ("opportunities", opportunity)):
+            if month is not None:
+                k = context.month_slot(int(month))
+                for key in keys:
+                    events[step][key][k] += n
+    return cohort, events
 
 
 def _emit(

@@ -16,7 +16,14 @@ from fractions import Fraction
 import numpy as np
 
 from kpiapp.kpis import sql
-from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, day_number, from_day_number
+from kpiapp.kpis.context import (
+    NO_END,
+    RATE_SCALE,
+    Context,
+    day_number,
+    from_day_number,
+    months_of_days,
+)
 from kpiapp.kpis.dimensions import GroupIndex
 from kpiapp.kpis.periods import local_day_end_utc
 from kpiapp.kpis.reasons import NO_CLOSED, NO_CYCLE, NO_WON, no_rate
@@ -67,9 +74,9 @@ class DealRows:
     ids: np.ndarray
     stage: np.ndarray  # index into STAGES
     kind: np.ndarray  # index into KINDS
-    owner: list[str]
-    channel: list[str]
-    campaign: list[str]
+    owner: GroupIndex
+    channel: GroupIndex  # the deal's channel, else its lead's; "" for none
+    campaign: GroupIndex
     currency: np.ndarray  # index into currencies
     currencies: list[str]
     amount: np.ndarray  # cents; 0 when empty
@@ -88,51 +95,89 @@ def _code(column: str, values: tuple[str, ...]) -> str:
     return f"CASE {column} {cases} ELSE -1 END"
 
 
-def load_deals(context: Context, channels: dict[int, str], campaigns: dict[int, str]) -> DealRows:
+def _deal_columns(lead: str) -> str:
     day = sql.day_number
-    rows = sql.fetch(
-        f"SELECT d.id, {_code('d.stage', STAGES)}, {_code('d.kind', KINDS)}, d.owner, "
-        "COALESCE(d.channel_id, l.channel_id, 0), COALESCE(d.campaign_id, l.campaign_id, 0), "
-        "d.currency, COALESCE(d.amount_cents, -1), COALESCE(d.services_amount_cents, 0), "
-        f"COALESCE({day('d.created_at')}, -1), COALESCE({day('d.closed_at')}, {NO_END}) "
-        "FROM kpiapp_deal d LEFT JOIN kpiapp_lead l "
+    return (
+        f"d.id, {_code('d.stage', STAGES)}, {_code('d.kind', KINDS)}, "
+        f"COALESCE(d.channel_id, {lead.format('channel_id')}, 0), "
+        f"COALESCE(d.campaign_id, {lead.format('campaign_id')}, 0), "
+        "COALESCE(d.amount_cents, -1), COALESCE(d.services_amount_cents, 0), "
+        f"COALESCE({day('d.created_at')}, -1), COALESCE({day('d.closed_at')}, {NO_END}), "
+        "d.owner, d.currency"
+    )
+
+
+def load_deals(context: Context, channels: dict[int, str], campaigns: dict[int, str]) -> DealRows:
+    # Only deals without their own channel or campaign read their lead: joining every deal
+    # made PostgreSQL hash all of them (beyond work_mem) against a scan of all leads.
+    table, (owners, currency_codes) = sql.fetch_ints_and_texts(
+        f"SELECT {_deal_columns('NULL')} FROM kpiapp_deal d "
+        "WHERE d.workspace_id = %(workspace_id)s AND (d.lead_id IS NULL "
+        "OR (d.channel_id IS NOT NULL AND d.campaign_id IS NOT NULL)) "
+        f"UNION ALL SELECT {_deal_columns('l.{}')} FROM kpiapp_deal d LEFT JOIN kpiapp_lead l "
         "ON l.id = d.lead_id AND l.workspace_id = %(workspace_id)s "
-        "WHERE d.workspace_id = %(workspace_id)s ORDER BY d.id",
+        "WHERE d.workspace_id = %(workspace_id)s AND d.lead_id IS NOT NULL "
+        "AND (d.channel_id IS NULL OR d.campaign_id IS NULL)",
+        width=9,
+        texts=2,
         workspace_id=context.workspace_id,
     )
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
-
-    def ints(i: int) -> np.ndarray:
-        return np.array(columns[i], dtype=np.int64)
-
-    currencies = sorted(set(columns[6]))
-    currency_code = {c: i for i, c in enumerate(currencies)}
-    amount = ints(7)
+    order = np.argsort(table[:, 0], kind="stable")
+    table = table[order]
+    order_list = order.tolist()
+    owner = GroupIndex.of([owners[i] for i in order_list])
+    currency_index = GroupIndex.of([currency_codes[i] for i in order_list])
+    currencies = sorted(currency_index.labels)
+    rank = np.array([currencies.index(c) for c in currency_index.labels], dtype=np.int64)
+    amount = table[:, 5]
     return DealRows(
-        ids=ints(0),
-        stage=ints(1),
-        kind=ints(2),
-        owner=[o or "" for o in columns[3]],
-        channel=[channels.get(c, "") for c in columns[4]],
-        campaign=[campaigns.get(c, "") for c in columns[5]],
-        currency=np.array([currency_code[c] for c in columns[6]], dtype=np.int64),
+        ids=table[:, 0],
+        stage=table[:, 1],
+        kind=table[:, 2],
+        owner=owner,
+        channel=_names(table[:, 3], channels),
+        campaign=_names(table[:, 4], campaigns),
+        currency=rank[currency_index.group],
         currencies=currencies,
         amount=np.maximum(amount, 0),
         has_amount=amount >= 0,
-        services=ints(8),
-        created=ints(9),
-        closed=ints(10),
+        services=table[:, 6],
+        created=table[:, 7],
+        closed=table[:, 8],
     )
+
+
+def _names(ids: np.ndarray, names: dict[int, str]) -> GroupIndex:
+    """The groups of the names of `ids` (0 or an unknown id: ""), labelled in order of first
+    appearance as `GroupIndex.of` would, from the few distinct ids instead of every row."""
+    distinct, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    index: dict[str, int] = {}
+    group_of_distinct = np.zeros(len(distinct), dtype=np.int64)
+    for d in np.argsort(first, kind="stable").tolist():
+        label = names.get(int(distinct[d]), "")
+        group_of_distinct[d] = index.setdefault(label, len(index))
+    return GroupIndex(list(index), group_of_distinct[inverse.reshape(-1)])
 
 
 def _groupings(deals: DealRows) -> list[tuple[str, GroupIndex]]:
     return [
         ("", GroupIndex([""], np.zeros(deals.count, dtype=np.int64))),
-        ("owner", GroupIndex.of(deals.owner)),
-        ("channel", GroupIndex.of(deals.channel)),
-        ("campaign", GroupIndex.of(deals.campaign)),
-        ("kind", GroupIndex.of([KINDS[k] for k in deals.kind])),
+        ("owner", deals.owner),
+        ("channel", deals.channel),
+        ("campaign", deals.campaign),
+        ("kind", _kinds(deals.kind)),
     ]
+
+
+def _kinds(kind: np.ndarray) -> GroupIndex:
+    """`GroupIndex.of` the kinds' names, from their codes."""
+    if (kind < 0).any():  # cannot pass the kind's check constraint; read as before
+        return GroupIndex.of([KINDS[k] for k in kind.tolist()])
+    codes, first = np.unique(kind, return_index=True)
+    ordered = codes[np.argsort(first, kind="stable")].tolist()
+    group_of_code = np.zeros(len(KINDS), dtype=np.int64)
+    group_of_code[ordered] = np.arange(len(ordered))
+    return GroupIndex([KINDS[k] for k in ordered], group_of_code[kind])
 
 
 def compute(
@@ -159,12 +204,6 @@ def compute(
     return DealOutcome(totals)
 
 
-def _months_of_days(days: np.ndarray) -> np.ndarray:
-    """Month indexes (year * 12 + month - 1) of day numbers."""
-    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return months + 1970 * 12
-
-
 def _closed_totals(
     context: Context, deals: DealRows, groupings: list[tuple[str, GroupIndex]]
 ) -> dict[tuple[str, str], MonthTotals]:
@@ -172,7 +211,7 @@ def _closed_totals(
     size = context.month_count
     today = day_number(context.today)
     closed = deals.closed < NO_END
-    month = np.where(closed, _months_of_days(np.where(closed, deals.closed, 0)), 0)
+    month = np.where(closed, months_of_days(np.where(closed, deals.closed, 0)), 0)
     slot = month - context.first_month
     counted = closed & (deals.closed <= today) & (slot >= 0)
     won = counted & (deals.stage == STAGES.index("won"))
@@ -322,10 +361,11 @@ def stage_segments(
             "%(workspace_id)s AND (d.closed_at IS NULL OR d.closed_at > %(after)s))"
         )
         params["after"] = open_after
-    changes = sql.fetch(
+    table = sql.fetch_ints(
         f"SELECT c.deal_id, {sql.epoch_seconds('c.changed_at')}, "
         f"{_code('c.from_stage', STAGES)}, {_code('c.to_stage', STAGES)}, c.id "
         f"FROM kpiapp_dealstagechange c WHERE c.workspace_id = %(workspace_id)s {later}",
+        width=5,
         workspace_id=context.workspace_id,
         params=params,
     )
@@ -336,7 +376,6 @@ def stage_segments(
             for b in boundaries.tolist()
         ]
     )
-    table = np.array(changes, dtype=np.int64).reshape(-1, 5)
     table = table[np.lexsort((table[:, 4], table[:, 1], table[:, 0]))]  # deal, time, id
     ids = deals.ids
     deal_ids = table[:, 0]

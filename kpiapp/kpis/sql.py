@@ -5,7 +5,8 @@ workspace in scope (when one is set), and refuses a statement in which any table
 its own workspace condition: `alias.workspace_id = %(workspace_id)s` for every joined table, or
 one unqualified condition per table read alone (as in each part of a UNION). The helpers
 write the few expressions that differ between PostgreSQL and SQLite: a date as a day number
-and a date's month index (`year * 12 + month - 1`).
+and a date's month index (`year * 12 + month - 1`). `fetch_ints` is `fetch` for many rows of
+integers: it returns them as one numpy array, which PostgreSQL sends as a single binary value.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+
+import numpy as np
+import psycopg
 
 from accounts.tenancy import check_scope
 from kpiapp.kpis.periods import FIRST_DAY, LAST_DAY, month_index
@@ -50,7 +54,7 @@ def unscoped_tables(sql: str) -> list[str]:
     return missing
 
 
-def fetch(sql: str, *, workspace_id: int, params: dict[str, Any] | None = None) -> list[tuple]:
+def _check(sql: str, workspace_id: int) -> None:
     if WORKSPACE_PARAM not in sql:
         raise UnscopedSql("KPI SQL must filter by %(workspace_id)s")
     if not isinstance(workspace_id, int) or isinstance(workspace_id, bool):
@@ -59,9 +63,81 @@ def fetch(sql: str, *, workspace_id: int, params: dict[str, Any] | None = None) 
     if missing:
         raise UnscopedSql(f"every table needs its own workspace condition: {', '.join(missing)}")
     check_scope(workspace_id, required=False)  # the engine also runs outside requests
+
+
+def fetch(sql: str, *, workspace_id: int, params: dict[str, Any] | None = None) -> list[tuple]:
+    _check(sql, workspace_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, {**(params or {}), "workspace_id": workspace_id})
         return cursor.fetchall()
+
+
+_NULL = "fetch_ints() read a NULL: every column needs a value (COALESCE)"
+_SEPARATOR = "\x1f"  # ASCII unit separator, between the values of a text column
+
+
+def fetch_ints(
+    sql: str, *, width: int, workspace_id: int, params: dict[str, Any] | None = None
+) -> np.ndarray:
+    """The rows of `sql`, `width` integer columns without NULLs, as an int64 array of shape
+    (rows, width), checked like `fetch`. Row order is not kept: sort the array.
+
+    On PostgreSQL the server packs every row into one bytea (`int8send` of each column,
+    aggregated) read in binary: psycopg builds no Python value per cell, numpy reads the
+    buffer as it is. A NULL would drop its row from the aggregate, so the row count is
+    checked. Measured on the bench workspace's 662k stage changes (5 columns): 20-40 ms of
+    client CPU instead of 450 ms for fetchall and the array, about 0.4 s less wall time.
+    A bytea holds at most 1 GB: some 25 million rows of five columns."""
+    return fetch_ints_and_texts(
+        sql, width=width, texts=0, workspace_id=workspace_id, params=params
+    )[0]
+
+
+def fetch_ints_and_texts(
+    sql: str,
+    *,
+    width: int,
+    texts: int,
+    workspace_id: int,
+    params: dict[str, Any] | None = None,
+) -> tuple[np.ndarray, list[list[str]]]:
+    """`fetch_ints` for a statement whose first `width` columns are integers and whose next
+    `texts` columns are text (no NULLs): the integers as an array and each text column as a
+    list, in the same (unspecified) row order. One statement, so they cannot disagree."""
+    _check(sql, workspace_id)
+    bound = {**(params or {}), "workspace_id": workspace_id}
+    if not _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bound)
+            rows = cursor.fetchall()
+        strings = [[row[width + i] for row in rows] for i in range(texts)]
+        if any(value is None for column in strings for value in column):
+            raise ValueError(_NULL)
+        try:
+            ints = np.array([row[:width] for row in rows], dtype=np.int64)
+        except TypeError as error:
+            raise ValueError(_NULL) from error
+        return ints.reshape(-1, width), strings
+    names = [f"c{i}" for i in range(width + texts)]
+    packed = " || ".join(f"int8send(t.{name})" for name in names[:width])
+    aggregates = [f"string_agg({packed}, ''::bytea)"]
+    aggregates += [f"string_agg(t.{name}, E'\\x1f')" for name in names[width:]]
+    wrapped = f"SELECT COUNT(*), {', '.join(aggregates)} FROM ({sql}) AS t({', '.join(names)})"
+    connection.ensure_connection()
+    # Django's cursor binds on the client and reads text; a bytea as text is hex, twice as
+    # long and decoded in Python. psycopg's own cursor on the same connection (and the same
+    # transaction) binds on the server and reads the bytea as raw bytes. Its errors become
+    # Django's, as a Django cursor's would (the recompute task retries OperationalError).
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(wrapped, bound, binary=True)
+        count, data, *joined = cursor.fetchone() or (0, None)  # an aggregate returns one row
+    values = np.frombuffer(data or b"", dtype=">i8")
+    if len(values) != count * width:
+        raise ValueError(_NULL)
+    strings = [[] if text is None else text.split(_SEPARATOR) for text in joined]
+    if any(len(column) != count for column in strings):
+        raise ValueError(f"{_NULL}, or a text holds the separator {_SEPARATOR!r}")
+    return values.astype(np.int64).reshape(count, width), strings
 
 
 def _postgres() -> bool:
@@ -94,7 +170,10 @@ def day_number(column: str) -> str:
 def month_number(column: str) -> str:
     """A date's month index (`year * 12 + month - 1`), within the date window."""
     if _postgres():
-        expression = f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"  # noqa: E501
+        # date_part (float8) rather than EXTRACT, which returns numeric on PostgreSQL 14 and
+        # later: a third less time per row, and a year or month is exact in a float8.
+        stamp = f"CAST({column} AS TIMESTAMP)"
+        expression = f"(CAST(date_part('year', {stamp}) AS INTEGER) * 12 + CAST(date_part('month', {stamp}) AS INTEGER) - 1)"  # noqa: E501
     else:
         expression = f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"  # noqa: E501
     return _in_window(column, expression, month_index(FIRST_DAY), month_index(LAST_DAY))
@@ -107,7 +186,10 @@ def _days(day: date) -> int:
 def epoch_seconds(column: str) -> str:
     """An aware timestamp as whole seconds since the epoch (UTC)."""
     if _postgres():
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+        # float8 rather than EXTRACT's numeric (a fifth less time per row). Whole seconds
+        # first: they are exact in a float8 up to year 9999, where floor(date_part) of
+        # 23:59:59.999999 rounds up to the next second.
+        return f"CAST(date_part('epoch', date_trunc('second', {column})) AS BIGINT)"
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 

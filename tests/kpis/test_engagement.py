@@ -97,3 +97,24 @@ def test_time_to_first_value_days(ws):
     # Q1 pooled: (30 + 20 + 10 + 0) / 4 = 15 (not the mean of monthly means, 20)
     assert val("time_to_first_value_days", "2025-Q1") == Decimal("15")
     undefined("time_to_first_value_days", "2025-02")  # nobody reached first value
+
+
+def test_engagement_score_does_not_depend_on_the_order_the_database_returns_rows(ws, monkeypatch):
+    from datetime import date
+
+    from kpiapp.kpis import engine, sql
+
+    for i in range(40):
+        a = account()
+        sub(a, "2025-01-01", amount="10.00")
+        # scores with long binary fractions: a float sum of them depends on the order
+        usage(a, "2025-03-01", active_users=3 + i % 7, seats=7 + i % 11, key_actions=1 + i)
+    real = sql.fetch_ints
+
+    def scores(reverse: bool) -> set:
+        flip = (lambda *a, **k: real(*a, **k)[::-1]) if reverse else real
+        monkeypatch.setattr(sql, "fetch_ints", flip)
+        points = engine.compute_workspace(ws, today=date(2026, 1, 15), keys={"engagement_score"})
+        return set(points)
+
+    assert scores(reverse=False) == scores(reverse=True)
