@@ -13,7 +13,6 @@ compare-and-set rules.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -30,7 +29,7 @@ from django.utils import timezone
 from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.data_kinds import DATA_KINDS
-from kpiapp.imports.bulk import delete_rows, insert_text_rows
+from kpiapp.imports.bulk import delete_rows, insert_text_rows, sqlite_numbers
 from kpiapp.kpis.dependencies import NARROW_KINDS, affected_keys
 from kpiapp.kpis.engine import build_context, compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
@@ -404,29 +403,11 @@ def _stored_rows(stored: QuerySet[KpiSnapshot]) -> QuerySet:
 
 def _sqlite_numbers(rows: list) -> dict[str | None, int | float | None]:
     """Each value, numerator and denominator text of `rows` as the number SQLite stores for it
-    in a NUMERIC column (None stays None), converted by SQLite itself in one statement.
-
-    Python cannot read the texts that way: SQLite 3.40 does not always round decimal text to
-    the nearest double (it stores '0.982238' as 0.9822379999999999, float() gives 0.982238),
-    and it keeps a whole number beyond 64 bits as a REAL, not as the exact int. A row read
-    with float() never equalled its stored self, so every recompute rewrote it and dropped
-    the page cache (issue 17). CAST AS NUMERIC converts as the column's affinity does: the
-    same number for each of 254,000 random texts of all sizes tried, at times as a REAL where
-    the column keeps an INTEGER, which compares and hashes equal. The texts go as one JSON
-    array: one parameter, however many there are."""
+    (`bulk.sqlite_numbers`; None stays None)."""
     texts = {*map(itemgetter(5), rows), *map(itemgetter(6), rows), *map(itemgetter(7), rows)}
     texts.discard(None)
-    listed = list(texts)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT key, CAST(value AS NUMERIC) FROM json_each(%s)", [json.dumps(listed)]
-        )
-        # Row by row, not fetchall(): tens of thousands of rows kept at once would start the
-        # garbage collector over every object of the compare (~15 ms on the demo).
-        numbers: dict[str | None, int | float | None] = {
-            listed[index]: number for index, number in cursor
-        }
-    numbers[None] = None
+    numbers: dict[str | None, int | float | None] = {None: None}
+    numbers.update(sqlite_numbers(texts))
     return numbers
 
 
