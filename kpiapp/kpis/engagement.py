@@ -3,6 +3,7 @@ to first value, by the account's channel, campaign and country."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -24,10 +25,27 @@ def compute(
     collector: Collector,
     attributes: AccountAttributes,
     revenue: RevenueOutcome,
+    *,
+    read_usage: Callable[[], np.ndarray] | None = None,
 ) -> None:
+    """`read_usage` gives what `load_usage` reads (the engine reads it beside other work)."""
     _nps(context, collector, attributes)
-    _usage(context, collector, attributes, revenue)
+    if collector.wants("seat_utilisation", "engagement_score"):
+        usage = read_usage() if read_usage else load_usage(context)
+        _usage(context, collector, attributes, revenue, usage)
     _time_to_first_value(context, collector, attributes, revenue)
+
+
+def load_usage(context: Context) -> np.ndarray:
+    """(month, account, active users, seats, key actions) of every usage row up to today."""
+    return sql.fetch_ints(
+        f"SELECT {sql.month_number('month')}, account_id, COALESCE(active_users, 0), "
+        "COALESCE(seats, 0), COALESCE(key_actions, 0) FROM kpiapp_usage "
+        "WHERE workspace_id = %(workspace_id)s AND month <= %(today)s",
+        width=5,
+        workspace_id=context.workspace_id,
+        params={"today": context.today},
+    )
 
 
 def _per_label(
@@ -78,19 +96,13 @@ def _nps(context: Context, collector: Collector, attributes: AccountAttributes) 
 
 
 def _usage(
-    context: Context, collector: Collector, attributes: AccountAttributes, revenue: RevenueOutcome
+    context: Context,
+    collector: Collector,
+    attributes: AccountAttributes,
+    revenue: RevenueOutcome,
+    table: np.ndarray,
 ) -> None:
     """Seat utilisation and engagement over the usage rows of each month of active accounts."""
-    if not collector.wants("seat_utilisation", "engagement_score"):
-        return
-    table = sql.fetch_ints(
-        f"SELECT {sql.month_number('month')}, account_id, COALESCE(active_users, 0), "
-        "COALESCE(seats, 0), COALESCE(key_actions, 0) FROM kpiapp_usage "
-        "WHERE workspace_id = %(workspace_id)s AND month <= %(today)s",
-        width=5,
-        workspace_id=context.workspace_id,
-        params={"today": context.today},
-    )
     table = table[_by_account_and_month(table[:, 1], table[:, 0])]
     size = context.month_count
     account = _positions(revenue.account_ids, table[:, 1])

@@ -91,45 +91,62 @@ def compute_workspace(
         return keys is None or bool(family_keys & keys)
 
     with Reads() as reads:
-        # Needed first, read beside the attributes.
-        subscriptions = (
-            reads.start(load_subscriptions, workspace_id=workspace.id)
-            if needed(ACCOUNT_LEVEL_KEYS | REVENUE_USERS)
-            else None
+        # Each family's big reads start now, in the order the families need them: PostgreSQL
+        # reads them on two threads while the families before compute (in line in tests).
+        revenue_wanted = needed(ACCOUNT_LEVEL_KEYS | REVENUE_USERS)
+        subscriptions = reads.later(load_subscriptions, workspace_id=workspace.id)
+        deal_wanted = needed(DEAL_KEYS | DEAL_USERS)
+        deal_rows = reads.later(pipeline.load_deals, context, channels, campaigns)
+        history = reads.later(
+            pipeline.load_stage_changes,
+            context,
+            open_after=pipeline.history_after(context, collector),
         )
-        # Read last, computed last: PostgreSQL reads them while the families before compute.
-        journey_reads = (
-            reads.start(
-                journeys.load_touches,
-                workspace_id=workspace.id,
-                channels=channels,
-                campaigns=campaigns,
-            ),
-            reads.start(journeys.load_first_values, workspace_id=workspace.id),
-        ) if needed(set(attributed.KEYS)) else None  # fmt: skip
+        funnel_wanted = needed(FUNNEL_FAMILY | LEAD_USERS)
+        lead_groups = reads.later(funnel.load_lead_groups, context)
+        usage = reads.later(engagement.load_usage, context)
+        touches = reads.later(
+            journeys.load_touches, workspace_id=workspace.id, channels=channels, campaigns=campaigns
+        )
+        first_values = reads.later(journeys.load_first_values, workspace_id=workspace.id)
+        reads.begin(
+            (subscriptions, revenue_wanted),
+            (deal_rows, deal_wanted),
+            (history, deal_wanted and collector.wants("pipeline_value", "weighted_pipeline")),
+            (lead_groups, funnel_wanted),
+            (usage, collector.wants("seat_utilisation", "engagement_score")),
+            (touches, needed(set(attributed.KEYS))),
+            (first_values, needed(set(attributed.KEYS))),
+        )
         attributes = load_account_attributes(
             workspace_id=workspace.id, channels=channels, campaigns=campaigns
         )
         revenue_outcome = (
             revenue.compute(context, collector, attributes, rows=subscriptions.get())
-            if subscriptions is not None
+            if revenue_wanted
             else revenue.RevenueOutcome()
         )
         deals = (
-            pipeline.compute(context, collector, channels, campaigns)
-            if needed(DEAL_KEYS | DEAL_USERS)
+            pipeline.compute(
+                context,
+                collector,
+                channels,
+                campaigns,
+                read_deals=deal_rows.get,
+                read_history=history.get,
+            )
+            if deal_wanted
             else pipeline.DealOutcome({})
         )
         leads = (
-            funnel.compute(context, collector, channels, campaigns)
-            if needed(FUNNEL_FAMILY | LEAD_USERS)
+            funnel.compute(context, collector, channels, campaigns, read_leads=lead_groups.get)
+            if funnel_wanted
             else funnel.FunnelOutcome({})
         )
         acquisition.compute(context, collector, revenue_outcome, deals, leads, channels, campaigns)
-        engagement.compute(context, collector, attributes, revenue_outcome)
+        engagement.compute(context, collector, attributes, revenue_outcome, read_usage=usage.get)
         retention.compute(context, collector, revenue_outcome)
-        if journey_reads is not None:
-            touches, first_values = journey_reads
+        if needed(set(attributed.KEYS)):
             _journeys(
                 context, collector, revenue_outcome, attributes, touches.get(), first_values.get(),
                 list(channels.values()),

@@ -33,19 +33,16 @@ def _label_keys(channel: str, campaign: str | None) -> tuple[Key, ...]:
     return keys
 
 
-def compute(
-    context: Context, collector: Collector, channels: dict[int, str], campaigns: dict[int, str]
-) -> FunnelOutcome:
-    size = context.month_count
+def load_lead_groups(context: Context) -> list[tuple]:
+    """One pass over the leads: per month of each step reached (NULL: not yet) and label, the
+    number of leads; the cohorts and the monthly events both sum these groups."""
     month = sql.month_number
     by = "channel_id, campaign_id"
 
     def reached(column: str) -> str:  # steps dated after today have not happened yet
         return f"CASE WHEN {column} <= %(today)s THEN {month(column)} END"
 
-    # One pass over the leads: per month of each step reached (NULL: not yet) and label, the
-    # number of leads; the cohorts and the monthly events both sum these groups.
-    lead_rows = sql.fetch(
+    return sql.fetch(
         f"SELECT {reached('created_at')} AS created_m, {reached('qualified_at')} AS qualified_m, "
         f"{reached('opportunity_at')} AS opportunity_m, "
         f"CASE WHEN converted_at <= %(today)s THEN 1 ELSE 0 END AS won, {by}, COUNT(*) "
@@ -54,6 +51,21 @@ def compute(
         workspace_id=context.workspace_id,
         params={"today": context.today},
     )
+
+
+def compute(
+    context: Context,
+    collector: Collector,
+    channels: dict[int, str],
+    campaigns: dict[int, str],
+    *,
+    read_leads: Callable[[], list[tuple]] | None = None,
+) -> FunnelOutcome:
+    """`read_leads` gives what `load_lead_groups` reads (the engine reads it beside other
+    work); by default it is read here."""
+    size = context.month_count
+    month = sql.month_number
+    lead_rows = read_leads() if read_leads else load_lead_groups(context)
     visit_rows = sql.fetch(
         f"SELECT {month('month')} AS m, channel_id, SUM(visits) FROM kpiapp_traffic "
         "WHERE workspace_id = %(workspace_id)s AND COALESCE(day, month) <= %(today)s "

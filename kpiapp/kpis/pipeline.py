@@ -9,6 +9,7 @@ stretches of one stage to a per-month running sum.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -181,9 +182,17 @@ def _kinds(kind: np.ndarray) -> GroupIndex:
 
 
 def compute(
-    context: Context, collector: Collector, channels: dict[int, str], campaigns: dict[int, str]
+    context: Context,
+    collector: Collector,
+    channels: dict[int, str],
+    campaigns: dict[int, str],
+    *,
+    read_deals: Callable[[], DealRows] | None = None,
+    read_history: Callable[[], np.ndarray] | None = None,
 ) -> DealOutcome:
-    deals = load_deals(context, channels, campaigns)
+    """`read_deals` and `read_history` give what `load_deals` and `load_stage_changes` read
+    (the engine reads them beside other work); by default they are read here."""
+    deals = read_deals() if read_deals else load_deals(context, channels, campaigns)
     groupings = _groupings(deals) if deals.count else _groupings(deals)[:1]
     totals = _closed_totals(context, deals, groupings)
     for (dimension, label), t in totals.items():
@@ -200,8 +209,23 @@ def compute(
             "sales_cycle_days", *args, t.cycle_days, t.cycle_count, zero_reason=NO_CYCLE
         )
     if collector.wants("pipeline_value", "weighted_pipeline"):
-        _pipeline(context, collector, deals, groupings)
+        history = (
+            read_history()
+            if read_history
+            else load_stage_changes(context, open_after=history_after(context, collector))
+        )
+        _pipeline(context, collector, deals, groupings, history)
     return DealOutcome(totals)
+
+
+def history_after(context: Context, collector: Collector) -> date | None:
+    """A partial recompute emits the month ends from the first emitted month on: a deal
+    closed by then adds to no such state, whatever its stages were, so only the history of
+    the deals open after that day is needed (None: all of it)."""
+    width = context.month_count + 1
+    first_point = collector.first_emitted_slot() + 1
+    partial = 1 < first_point < width  # else: a full run, or no month end emitted at all
+    return from_day_number(int(context.boundaries()[first_point])) if partial else None
 
 
 def _closed_totals(
@@ -280,8 +304,10 @@ def _pipeline(
     collector: Collector,
     deals: DealRows,
     groupings: list[tuple[str, GroupIndex]],
+    history: np.ndarray,
 ) -> None:
-    """pipeline_value and weighted_pipeline at every month end (states)."""
+    """pipeline_value and weighted_pipeline at every month end (states); `history` is what
+    `load_stage_changes` read."""
     boundaries = context.boundaries()
     width = len(boundaries)
     today = day_number(context.today)
@@ -291,13 +317,8 @@ def _pipeline(
     eligible = deals.has_amount & (deals.created >= 0) & (deals.created <= today)
     opened = np.where(eligible, opened, width)
 
-    # A partial recompute emits the month ends from the first emitted month on: a deal closed
-    # by then adds to no such state, whatever its stages were.
-    first_point = collector.first_emitted_slot() + 1
-    partial = 1 < first_point < width  # else: a full run, or no month end emitted at all
-    after = from_day_number(int(boundaries[first_point])) if partial else None
     seg_deal, seg_from, seg_to, seg_stage = stage_segments(
-        context, deals, width, boundaries, open_after=after
+        context, deals, width, boundaries, history=history
     )
     probabilities = context.stage_probabilities
     scale = math.lcm(*(p.denominator for p in probabilities.values())) if probabilities else 1
@@ -339,20 +360,9 @@ def _pipeline(
                 collector.monthly(key, dimension, label, values, missing=missing)
 
 
-def stage_segments(
-    context: Context,
-    deals: DealRows,
-    width: int,
-    boundaries: np.ndarray,
-    *,
-    open_after: date | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(deal, from state point, to state point, stage code) for every stretch of one stage.
-
-    Before its first recorded change a deal is in that change's `from_stage` (or, when the
-    history starts with the deal's creation, its `to_stage`); a deal without history is in
-    its current stage throughout. With `open_after`, only the history of deals still open
-    after that day is read: the others' stretches are right only before it."""
+def load_stage_changes(context: Context, *, open_after: date | None = None) -> np.ndarray:
+    """Every recorded stage change (deal, epoch seconds, from and to stage code, id); with
+    `open_after`, only those of the deals still open after that day."""
     later = ""
     params: dict[str, object] = {}
     if open_after is not None:
@@ -361,7 +371,7 @@ def stage_segments(
             "%(workspace_id)s AND (d.closed_at IS NULL OR d.closed_at > %(after)s))"
         )
         params["after"] = open_after
-    table = sql.fetch_ints(
+    return sql.fetch_ints(
         f"SELECT c.deal_id, {sql.epoch_seconds('c.changed_at')}, "
         f"{_code('c.from_stage', STAGES)}, {_code('c.to_stage', STAGES)}, c.id "
         f"FROM kpiapp_dealstagechange c WHERE c.workspace_id = %(workspace_id)s {later}",
@@ -369,6 +379,25 @@ def stage_segments(
         workspace_id=context.workspace_id,
         params=params,
     )
+
+
+def stage_segments(
+    context: Context,
+    deals: DealRows,
+    width: int,
+    boundaries: np.ndarray,
+    *,
+    open_after: date | None = None,
+    history: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(deal, from state point, to state point, stage code) for every stretch of one stage.
+
+    Before its first recorded change a deal is in that change's `from_stage` (or, when the
+    history starts with the deal's creation, its `to_stage`); a deal without history is in
+    its current stage throughout. With `open_after`, only the history of deals still open
+    after that day is read: the others' stretches are right only before it. `history`: the
+    changes `load_stage_changes` read already."""
+    table = load_stage_changes(context, open_after=open_after) if history is None else history
     # A change counts from the first state point whose local day ended after it.
     ends = np.array(
         [

@@ -24,17 +24,17 @@ def enabled() -> bool:
 
 
 class Later(Generic[T]):
-    """A read's result, started now (or, when reads cannot run aside, when first asked)."""
+    """A read's result: read aside once begun (`Reads.begin`), else in line when first asked."""
 
-    def __init__(self, future: Future[T] | None, read: Callable[[], T]) -> None:
-        self._future = future
-        self._read = read
+    def __init__(self, read: Callable[[], T]) -> None:
+        self.read = read
+        self.future: Future[T] | None = None
 
     def get(self) -> T:
-        if self._future is None:
-            self._future = Future()
-            self._future.set_result(self._read())
-        return self._future.result()
+        if self.future is None:
+            self.future = Future()
+            self.future.set_result(self.read())
+        return self.future.result()
 
 
 def _on_own_connection(read: Callable[[], T]) -> T:
@@ -45,22 +45,30 @@ def _on_own_connection(read: Callable[[], T]) -> T:
 
 
 class Reads:
-    """Starts reads aside; use as a context manager so its thread ends with the compute."""
+    """Plans reads (`later`) and begins the wanted ones aside, in order (`begin`); use as a
+    context manager so its threads end with the compute."""
 
     def __init__(self) -> None:
         self._pool = (
             ThreadPoolExecutor(max_workers=2, thread_name_prefix="kpi-read") if enabled() else None
         )
 
-    def start(self, read: Callable[..., T], **kwargs: Any) -> Later[T]:
-        def call() -> T:
-            return read(**kwargs)
+    def later(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> Later[T]:
+        return Later(lambda: read(*args, **kwargs))
 
+    def begin(self, *planned: tuple[Later[Any], bool]) -> None:
+        """Start the reads that are wanted (the others are read only if asked for after all)."""
         if self._pool is None:
-            return Later(None, call)
-        context = contextvars.copy_context()  # the workspace scope goes along
-        future = self._pool.submit(context.run, _on_own_connection, call)
-        return Later(future, call)
+            return
+        for later, wanted in planned:
+            if wanted and later.future is None:
+                context = contextvars.copy_context()  # the workspace scope goes along
+                later.future = self._pool.submit(context.run, _on_own_connection, later.read)
+
+    def start(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> Later[T]:
+        later = self.later(read, *args, **kwargs)
+        self.begin((later, True))
+        return later
 
     def __enter__(self) -> Reads:
         return self
