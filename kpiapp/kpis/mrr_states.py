@@ -304,9 +304,12 @@ def slot_sums(
     slots: Slots,
     groupings: list[GroupIndex],
     boundaries: np.ndarray,
+    *,
+    ends_only: bool = False,
 ) -> list[SlotSums]:
     """Classify every entity's two ends per slot once, and sum the measures per group of
-    each grouping (the total, a dimension)."""
+    each grouping (the total, a dimension). With `ends_only`, only the MRR at each slot's
+    end ("end", and what it needs) is summed: all that pending churn reads."""
     n_slots = len(slots.periods)
     outs = [
         SlotSums(
@@ -325,8 +328,17 @@ def slot_sums(
         chosen, starts, present = cells.sorted(np.flatnonzero(grids.single_currency == code))
         if not len(chosen):
             continue
-        x0 = grid[np.ix_(chosen, slots.j0)]
         x1 = grid[np.ix_(chosen, slots.j1)]
+        if ends_only:
+            ends = {"end": np.add.reduceat(x1, starts, axis=0)}
+            for out, groups, by_cell in zip(outs, groupings, cells.groupings, strict=True):
+                _add_groups(out, ends, by_cell.subset(present), rates[code])
+                _mark_missing(
+                    out, {"end": x1 != 0}, groups.subset(chosen), rates[code],
+                    rows.currencies[code], slots,
+                )  # fmt: skip
+            continue
+        x0 = grid[np.ix_(chosen, slots.j0)]
         measures = classify_movements(x0, x1, had_before_all[chosen])
         # Each measure summed once per cell (entities are in cell order), then per group.
         per_cell = {
@@ -427,9 +439,11 @@ def _add_groups(
 ) -> None:
     factor = np.array([r or 0 for r in rates], dtype=object)
     for name in MONEY:
-        out.money[name] = out.money[name] + groups.sum(measures[name]).astype(object) * factor
+        if name in measures:
+            out.money[name] = out.money[name] + groups.sum(measures[name]).astype(object) * factor
     for name in COUNTS:
-        out.counts[name] += groups.sum(measures[name].astype(np.int64))
+        if name in measures:
+            out.counts[name] += groups.sum(measures[name].astype(np.int64))
 
 
 def count_sums(

@@ -68,8 +68,10 @@ def compute(
     used = needed_slots(collector, periods)
     slots = make_slots(context, periods).subset(used)
 
-    def summed(grids: EntityGrids, groupings: list[GroupIndex]) -> list[SlotSums]:
-        found = slot_sums(context, rows, grids, slots, groupings, boundaries)
+    def summed(
+        grids: EntityGrids, groupings: list[GroupIndex], *, ends_only: bool = False
+    ) -> list[SlotSums]:
+        found = slot_sums(context, rows, grids, slots, groupings, boundaries, ends_only=ends_only)
         return [expand(sums, used, len(periods)) for sums in found]
 
     n_accounts = len(rows.account_ids)
@@ -78,7 +80,7 @@ def compute(
     dimensions = ["", "channel", "campaign", "country"]
     groupings = [attributes.groups(d, rows.account_ids) for d in dimensions]
     sums = summed(accounts, groupings)
-    pending_sums = summed(pending, groupings)
+    pending_sums = summed(pending, groupings, ends_only=True)  # pending churn: the ends
 
     outcome = RevenueOutcome(account_ids=rows.account_ids, rows=rows)
     scale = rows.unit_denominator * RATE_SCALE * 100  # U -> major units
@@ -99,7 +101,7 @@ def compute(
     pairs_pending = entity_grids(rows, pair_entity, len(unique_keys), boundaries, pending=True)
     by_plan = GroupIndex(rows.plans, pair_plan)
     (plan_sums,) = summed(pairs, [by_plan])
-    (plan_pending,) = summed(pairs_pending, [by_plan])
+    (plan_pending,) = summed(pairs_pending, [by_plan], ends_only=True)
     positive = np.zeros((n_accounts, len(boundaries)), dtype=bool)
     for grid in accounts.grids:
         positive |= grid > 0
