@@ -14,7 +14,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from fractions import Fraction
 
 import numpy as np
 
@@ -103,15 +102,11 @@ def _attributed(
     for (model, by), (customers, money, missing, unit) in tallies.items():
         dimension = attribution_dimension(by, model)
         for label in sorted(labels[by] | {label for label, _d in customers}):
+            shares, over = _summed(customers, label, 1, size)
+            collector.monthly("customers_new_attributed", dimension, label, shares, unit=over)
+            amounts, over = _summed(money, label, unit, size)
             collector.monthly(
-                "customers_new_attributed", dimension, label, _summed(customers, label, 1, size)
-            )
-            collector.monthly(
-                "mrr_new_attributed",
-                dimension,
-                label,
-                _summed(money, label, unit, size),
-                missing=missing[label],
+                "mrr_new_attributed", dimension, label, amounts, missing=missing[label], unit=over
             )
 
 
@@ -216,9 +211,9 @@ def _tallies(
 
 def _summed(
     numerators: dict[tuple[str, int], list[int]], label: str, unit: int, size: int
-) -> list[Number]:
-    """Per month, the label's numerators over their denominators (times `unit`), exactly:
-    summed as integers over the denominators' least common multiple."""
+) -> tuple[list[int], int]:
+    """Per month, the label's numerators over their denominators (times `unit`), exactly: as
+    integers over one denominator (the least common multiple of the label's, times `unit`)."""
     parts = [(d, values) for (name, d), values in numerators.items() if name == label]
     common = math.lcm(*(d for d, _values in parts)) if parts else 1
     totals = [0] * size
@@ -227,7 +222,7 @@ def _summed(
         for k, value in enumerate(values):
             if value:
                 totals[k] += value * factor
-    return [Fraction(total, common * unit) if total else 0 for total in totals]
+    return totals, common * unit
 
 
 def _cohort(
