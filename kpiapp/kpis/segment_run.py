@@ -19,7 +19,7 @@ Reads only, like the engine: `selectors/segment_points.py` caches and shows the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -113,7 +113,7 @@ def segment_points(
     outcome = revenue.compute(context, collector, attributes, rows=scope.kpi_rows.apply(rows))
     group = scope.group
     points = [
-        replace(p, dimension="", dimension_value="")
+        p._replace(dimension="", dimension_value="")
         for p in collector.points
         if (p.dimension, p.dimension_value) == group
     ]
