@@ -347,10 +347,13 @@ def slot_sums(
             )
             for name in (*MONEY, *COUNTS)
         }
+        for out, by_cell in zip(outs, cells.groupings, strict=True):
+            _add_groups(out, per_cell, by_cell.subset(present), rates[code])
+        if None not in rates[code]:
+            continue  # every rate known: nothing is undefined
         moved = x0 != x1  # in its own currency: an unchanged MRR moves nothing, at any rate
         needs = {"start": x0 != 0, "end": x1 != 0, "move": moved, "start_move": moved & (x0 > 0)}
-        for out, groups, by_cell in zip(outs, groupings, cells.groupings, strict=True):
-            _add_groups(out, per_cell, by_cell.subset(present), rates[code])
+        for out, groups in zip(outs, groupings, strict=True):
             _mark_missing(
                 out, needs, groups.subset(chosen), rates[code], rows.currencies[code], slots
             )
