@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.periods import GRAINS, Grain, Period, periods_between
@@ -13,6 +13,7 @@ from kpiapp.kpis.reasons import ZERO_DENOMINATOR
 from kpiapp.kpis.registry import COHORT_KEYS, KPI_BY_KEY
 
 Number = int | Fraction
+T = TypeVar("T")
 
 
 class Point(NamedTuple):
@@ -42,23 +43,20 @@ def undefined(missing: Sequence[str | None]) -> str:
     return next((reason for reason in missing if reason), "")
 
 
-def _figures(
+def _any_or_none(flags: Sequence[T] | None) -> Sequence[T] | None:
+    """None for a list without a true value (the common case: every value defined, no month
+    partial), so that the loops skip looking."""
+    return flags if flags is not None and any(flags) else None
+
+
+def _pooled(
     numerators: Sequence[Number],
     denominators: Sequence[Number] | None,
     missing: Sequence[str | None] | None,
     slots: range,
-    *,
-    single: bool,
-    state: bool,
 ) -> tuple[Number, Number | None, str]:
-    """A period's numerator, denominator and reason from its month slots: the last month's
-    (a state, or a month), else the sums."""
+    """A flow's or ratio's numerator, denominator and reason over a period's month slots."""
     reason = undefined([missing[s] for s in slots]) if missing else ""
-    if single:
-        slot = slots[-1]
-        if state and missing:
-            reason = missing[slot] or ""
-        return numerators[slot], None if denominators is None else denominators[slot], reason
     numerator = sum((numerators[s] for s in slots), 0)
     denominator = None if denominators is None else sum((denominators[s] for s in slots), 0)
     return numerator, denominator, reason
@@ -172,28 +170,30 @@ class Collector:
         if not self.wants(key):
             return
         kind = kind or KPI_BY_KEY[key].kind
-        if missing is not None and not any(missing):
-            missing = None  # the common case: every value defined
-        if partial_months is not None and not any(partial_months):
-            partial_months = None
+        missing, partial_months = _any_or_none(missing), _any_or_none(partial_months)
         # What `point` does, inlined: a workspace has some 100,000 points.
         zero_reason = zero_reason or ZERO_DENOMINATOR
         append = self.points.append
         for grain, periods in self._emitted_slots.items():
             single = kind == "state" or grain == "month"
             for period, slots, period_partial in periods:
-                figures = _figures(
-                    numerators, denominators, missing, slots, single=single, state=kind == "state"
-                )
                 numerator: Number | None
-                numerator, denominator, reason = figures
+                if single:  # a state, or a month: the last month's figures
+                    last = slots[-1]
+                    numerator = numerators[last]
+                    denominator = None if denominators is None else denominators[last]
+                    reason = (missing[last] or "") if missing is not None else ""
+                else:
+                    numerator, denominator, reason = _pooled(
+                        numerators, denominators, missing, slots
+                    )
                 if not reason and denominator is not None and denominator == 0:
                     reason = zero_reason
                 if reason:
                     numerator = denominator = None
                 else:
                     if unit != 1:
-                        numerator = Fraction(figures[0], unit)
+                        numerator = Fraction(numerator, unit)
                     if denominator_unit != 1 and denominator is not None:
                         denominator = Fraction(denominator, denominator_unit)
                 partial = period_partial or (
