@@ -73,7 +73,6 @@ def fetch(sql: str, *, workspace_id: int, params: dict[str, Any] | None = None) 
 
 
 _NULL = "fetch_ints() read a NULL: every column needs a value (COALESCE)"
-_SEPARATOR = "\x1f"  # ASCII unit separator, between the values of a text column
 
 
 def fetch_ints(
@@ -121,7 +120,7 @@ def fetch_ints_and_texts(
     names = [f"c{i}" for i in range(width + texts)]
     packed = " || ".join(f"int8send(t.{name})" for name in names[:width])
     aggregates = [f"string_agg({packed}, ''::bytea)"]
-    aggregates += [f"string_agg(t.{name}, E'\\x1f')" for name in names[width:]]
+    aggregates += [f"array_agg(t.{name})" for name in names[width:]]  # any text, as it is
     wrapped = f"SELECT COUNT(*), {', '.join(aggregates)} FROM ({sql}) AS t({', '.join(names)})"
     connection.ensure_connection()
     # Django's cursor binds on the client and reads text; a bytea as text is hex, twice as
@@ -134,9 +133,9 @@ def fetch_ints_and_texts(
     values = np.frombuffer(data or b"", dtype=">i8")
     if len(values) != count * width:
         raise ValueError(_NULL)
-    strings = [[] if text is None else text.split(_SEPARATOR) for text in joined]
-    if any(len(column) != count for column in strings):
-        raise ValueError(f"{_NULL}, or a text holds the separator {_SEPARATOR!r}")
+    strings = [[] if texts is None else list(texts) for texts in joined]
+    if any(len(column) != count or None in column for column in strings):
+        raise ValueError(_NULL)
     return values.astype(np.int64).reshape(count, width), strings
 
 
