@@ -77,29 +77,33 @@ def _int_array(values: list[int]) -> np.ndarray:
 def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
     day = sql.day_number
     months = " ".join(f"WHEN '{name}' THEN {n}" for name, n in MONTHS_PER_INTERVAL.items())
-    rows = sql.fetch(
-        "SELECT account_id, amount_cents, quantity, "
+    table, (plans, currencies) = sql.fetch_ints_and_texts(
+        "SELECT account_id, id, amount_cents, quantity, "
         "CAST(ROUND(discount_percent * 100) AS INTEGER), "
         f"interval_count * CASE interval {months} END, "
         f"COALESCE({day('started_at')}, 0), COALESCE({day('trial_ends_at')}, {-NO_END}), "
         f"COALESCE({day('ended_at')}, {NO_END}), COALESCE({day('cancelled_at')}, {NO_END}), "
-        "plan, currency FROM kpiapp_subscription "
-        "WHERE workspace_id = %(workspace_id)s ORDER BY account_id, id",
+        "plan, currency FROM kpiapp_subscription WHERE workspace_id = %(workspace_id)s",
+        width=10,
+        texts=2,
         workspace_id=workspace_id,
     )
-    table = np.array(rows, dtype=object).reshape(-1, 11)
-    numbers = table[:, :9].astype(np.int64)
-    accounts, amounts, quantities, discounts, billing, starts, trials, ends, notices = numbers.T
+    order = np.lexsort((table[:, 1], table[:, 0]))  # by account, then id
+    numbers = table[order]
+    accounts, _ids, amounts, quantities, discounts, billing, starts, trials, ends, notices = (
+        numbers.T
+    )
+    ordered = order.tolist()
     lcm = math.lcm(*np.unique(billing).tolist()) if len(billing) else 1
     # Rows come by account: each new account id starts the next index.
     first = np.r_[True, accounts[1:] != accounts[:-1]] if len(accounts) else accounts.astype(bool)
     plan_index: dict[str, int] = {}
     currency_index: dict[str, int] = {}
 
-    def coded(values: np.ndarray, index: dict) -> np.ndarray:
-        return np.array([index.setdefault(v, len(index)) for v in values.tolist()], dtype=np.int64)
+    def coded(values: list[str], index: dict) -> np.ndarray:
+        return np.array([index.setdefault(values[i], len(index)) for i in ordered], dtype=np.int64)
 
-    plan, currency = coded(table[:, 9], plan_index), coded(table[:, 10], currency_index)
+    plan, currency = coded(plans, plan_index), coded(currencies, currency_index)
     return SubscriptionRows(
         account_ids=accounts[first].tolist(),
         plans=list(plan_index),
