@@ -1,7 +1,6 @@
 """fetch_ints and fetch_ints_and_texts: checked like `fetch`, and the same rows as `fetch`
 (on PostgreSQL they come packed into one binary value)."""
 
-
 import pytest
 
 from accounts.tenancy import WorkspaceMismatch, workspace_scope
