@@ -49,6 +49,13 @@ class KpiSnapshot(WorkspaceOwned):
         verbose_name = _("KPI snapshot")
         verbose_name_plural = _("KPI snapshots")
         ordering = ["kpi_key", "grain", "period_start", "dimension", "dimension_value"]
+        indexes = [
+            # The first and last month stored, looked up on every partial recompute
+            # (`snapshots._months_moved`), and a month's rows of every KPI.
+            models.Index(
+                fields=["workspace", "grain", "period_start"], name="snapshot_grain_period"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=[
