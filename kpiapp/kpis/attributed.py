@@ -98,7 +98,7 @@ def _attributed(
                 mrr[k] += customer.mrr_units * (unit // customer.mrr_scale)
     collector.monthly("customers_new_attributed", "", "", counts)
     collector.monthly("mrr_new_attributed", "", "", mrr, missing=mrr_missing, unit=unit)
-    tallies = _tallies(size, by_slot)
+    tallies = _tallies(size, by_slot, unit)
     for (model, by), (customers, money, missing, unit) in tallies.items():
         dimension = attribution_dimension(by, model)
         for label in sorted(labels[by] | {label for label, _d in customers}):
@@ -143,8 +143,8 @@ class _Steps:
             codes = np.zeros(len(at), dtype=np.int64)
             if touches is not None:
                 names = getattr(touches, by)
-                touch_codes = np.array([index.setdefault(n, len(index)) for n in names])
-                codes[at >= 0] = touch_codes[at[at >= 0]]
+                used = at[at >= 0].tolist()
+                codes[at >= 0] = [index.setdefault(names[i], len(index)) for i in used]
             codes[at < 0] = [index.setdefault(getattr(c, by), len(index)) for c in implied]
             labels[by] = (list(index), codes)
         return cls(slot, length, position, customer, labels)
@@ -156,7 +156,7 @@ def _unit(by_slot: dict[int, list[NewCustomer]]) -> int:
 
 
 def _tallies(
-    size: int, by_slot: dict[int, list[NewCustomer]]
+    size: int, by_slot: dict[int, list[NewCustomer]], unit: int
 ) -> dict[tuple[Model, str], tuple[Numerators, Numerators, Missing, int]]:
     """Per model and channel or campaign: the touchpoints' shares per label and month.
 
@@ -167,7 +167,6 @@ def _tallies(
     and month; money as Python ints, which never overflow. A touchpoint without credit adds
     nothing: the labels to show come from every journey (`labels`)."""
     customers = [(k, c) for k, group in by_slot.items() for c in group]
-    unit = _unit(by_slot)
     mrr = np.array(
         [0 if c.mrr_units is None else c.mrr_units * (unit // c.mrr_scale)
          for _k, c in customers],

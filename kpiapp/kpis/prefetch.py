@@ -65,11 +65,6 @@ class Reads:
                 context = contextvars.copy_context()  # the workspace scope goes along
                 later.future = self._pool.submit(context.run, _on_own_connection, later.read)
 
-    def start(self, read: Callable[..., T], *args: Any, **kwargs: Any) -> Later[T]:
-        later = self.later(read, *args, **kwargs)
-        self.begin((later, True))
-        return later
-
     def __enter__(self) -> Reads:
         return self
 

@@ -54,7 +54,8 @@ def test_a_read_aside_has_the_scope_its_own_connection_and_closes_it(company):
         return current_workspace_id(), connections[DEFAULT_DB_ALIAS]
 
     with workspace_scope(company.id), prefetch.Reads() as reads:
-        later = reads.start(read)
+        later = reads.later(read)
+        reads.begin((later, True))
         workspace_id, used = later.get()
     assert workspace_id == company.id
     assert used is not connections[DEFAULT_DB_ALIAS]
@@ -67,7 +68,8 @@ def test_a_failing_read_aside_raises_where_its_result_is_asked_for(company):
         raise ValueError("no such table")
 
     with workspace_scope(company.id), prefetch.Reads() as reads:
-        later = reads.start(read)
+        later = reads.later(read)
+        reads.begin((later, True))
         with pytest.raises(ValueError, match="no such table"):
             later.get()
 
@@ -75,5 +77,7 @@ def test_a_failing_read_aside_raises_where_its_result_is_asked_for(company):
 def test_inside_a_transaction_reads_run_in_line(company):
     with transaction.atomic(), workspace_scope(company.id), prefetch.Reads() as reads:
         assert not prefetch.enabled()
-        workspace_id = reads.start(current_workspace_id).get()
+        later = reads.later(current_workspace_id)
+        reads.begin((later, True))
+        workspace_id = later.get()
     assert workspace_id == company.id
