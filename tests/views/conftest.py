@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
+from tests.segment_data import company_write
 
 # (started_at, ended_at, monthly amount in cents) of three accounts
 ROWS = [
@@ -37,4 +39,18 @@ def company(workspace: Workspace) -> Workspace:
                 **common,
             )
         snapshot_rebuild(workspace_id=workspace.id)
+    return workspace
+
+
+@pytest.fixture
+def in_may() -> Iterator[None]:
+    """The segment company's day (`tests/segment_data.py`): 20 May 2025."""
+    with freeze_time("2025-05-20 12:00"):
+        yield
+
+
+@pytest.fixture
+def segment_company(workspace: Workspace, in_may: None) -> Workspace:
+    """The segment company (`tests/segment_data.py`), its snapshots as of 20 May 2025."""
+    company_write(workspace)
     return workspace

@@ -5,26 +5,18 @@ not a 500; the year-earlier line gives way and the page says so."""
 from __future__ import annotations
 
 import pytest
-from freezegun import freeze_time
 
 from kpiapp.kpis.periods import Period, month_index, period_name
-from tests.segment_data import TODAY, company_write, mrr_by_hand
+from tests.segment_data import TODAY, mrr_by_hand
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_may")]
 APRIL = Period("month", month_index(TODAY) - 1)
 APRIL_END = APRIL.start.replace(day=30)
 
 
-@pytest.fixture(autouse=True)
-def _in_may():
-    with freeze_time("2025-05-20 12:00"):
-        yield
-
-
 @pytest.fixture
-def company(workspace):
-    company_write(workspace)
-    return workspace
+def company(segment_company):
+    return segment_company
 
 
 def test_the_second_segment_gets_a_line_and_a_column(client_as, vera, company):

@@ -9,15 +9,14 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import Period, month_index
 from kpiapp.models import Segment
-from tests.segment_data import TODAY, company_write, mrr_by_hand
+from tests.segment_data import TODAY, mrr_by_hand
 from tests.segment_multi_data import multi_company_write
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_may")]
 APRIL = Period("month", month_index(TODAY) - 1)
 APRIL_END = APRIL.start.replace(day=30)
 
@@ -78,16 +77,9 @@ def _tile(response, key: str):
     return next(t for t in response.context["tiles"] if t.key == key)
 
 
-@pytest.fixture(autouse=True)
-def _in_may():
-    with freeze_time("2025-05-20 12:00"):
-        yield
-
-
 @pytest.fixture
-def company(workspace):
-    company_write(workspace)
-    return workspace
+def company(segment_company):
+    return segment_company
 
 
 def test_a_country_then_a_plan_added_then_the_country_removed_on_the_dashboard(

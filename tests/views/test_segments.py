@@ -5,7 +5,6 @@ MRR movements show the segment's breakdown rows; a bad segment text gives a mess
 from __future__ import annotations
 
 import pytest
-from freezegun import freeze_time
 
 from accounts.models import AuditEvent
 from accounts.tenancy import workspace_scope
@@ -13,23 +12,16 @@ from kpiapp.kpis.periods import Period, month_index, period_name
 from kpiapp.models import Segment
 from kpiapp.services.segments import segment_create
 from tests.conftest import membership_of
-from tests.segment_data import TODAY, company_write, mrr_by_hand
+from tests.segment_data import TODAY, mrr_by_hand
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_may")]
 APRIL = Period("month", month_index(TODAY) - 1)
 APRIL_END = APRIL.start.replace(day=30)
 
 
-@pytest.fixture(autouse=True)
-def _in_may():
-    with freeze_time("2025-05-20 12:00"):
-        yield
-
-
 @pytest.fixture
-def company(workspace):
-    company_write(workspace)
-    return workspace
+def company(segment_company):
+    return segment_company
 
 
 def _tile(response, key: str):
