@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from kpiapp.kpis import sql
+from kpiapp.kpis.registry import ACCOUNT_ATTRIBUTES
 
 TOTAL = ("", "")  # (dimension, value) of the totals
 # Imports normalise countries to ISO 3166-1 alpha-2; rows written otherwise still group right.
@@ -96,19 +98,49 @@ class Cells:
 @dataclass
 class AccountAttributes:
     """Channel, campaign and country of every account: its own channel and campaign, else
-    those of its earliest converted lead; channel and campaign as names."""
+    those of its earliest converted lead; channel and campaign as names.
 
-    by_account: dict[int, tuple[str, str, str]]
+    Kept as arrays (a workspace has tens of thousands of accounts and every family asks for
+    them): `codes` holds, per account of `ids` (ascending) and dimension, the index of its
+    label in `names` of that dimension, whose first label is the blank one."""
+
+    ids: np.ndarray
+    codes: np.ndarray  # accounts × ACCOUNT_ATTRIBUTES
+    names: tuple[list[str], ...]
+
+    @cached_property
+    def by_account(self) -> dict[int, tuple[str, str, str]]:
+        channel, campaign, country = self.names
+        return {
+            a: (channel[c0], campaign[c1], country[c2])
+            for a, (c0, c1, c2) in zip(self.ids.tolist(), self.codes.tolist(), strict=True)
+        }
+
+    def codes_of(self, dimension: str, account_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The label index of each of `account_ids` (0, the blank, for an unknown id)."""
+        wanted = np.asarray(account_ids, dtype=np.int64)
+        if not len(self.ids):
+            return np.zeros(len(wanted), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        column = self.codes[at, ACCOUNT_ATTRIBUTES.index(dimension)]
+        return np.where(self.ids[at] == wanted, column, 0)
 
     def labels(self, dimension: str, account_ids: Sequence[int]) -> list[str]:
-        position = {"channel": 0, "campaign": 1, "country": 2}[dimension]
-        blank = ("", "", "")
-        return [self.by_account.get(a, blank)[position] for a in account_ids]
+        names = self.names[ACCOUNT_ATTRIBUTES.index(dimension)]
+        return [names[c] for c in self.codes_of(dimension, account_ids).tolist()]
 
     def groups(self, dimension: str, account_ids: Sequence[int]) -> GroupIndex:
+        """The groups of `account_ids` by `dimension`, labels in the order they first occur
+        (as `GroupIndex.of` the labels)."""
         if not dimension:
             return GroupIndex.total(len(account_ids))
-        return GroupIndex.of(self.labels(dimension, account_ids))
+        codes = self.codes_of(dimension, account_ids)
+        present, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        names = self.names[ACCOUNT_ATTRIBUTES.index(dimension)]
+        return GroupIndex([names[c] for c in present[order].tolist()], rank[inverse.reshape(-1)])
 
 
 def load_names(*, workspace_id: int) -> tuple[dict[int, str], dict[int, str]]:
@@ -130,11 +162,15 @@ def load_names(*, workspace_id: int) -> tuple[dict[int, str], dict[int, str]]:
 def load_account_attributes(
     *, workspace_id: int, channels: dict[int, str], campaigns: dict[int, str]
 ) -> AccountAttributes:
-    accounts = sql.fetch(
-        "SELECT id, channel_id, campaign_id, country FROM kpiapp_account "
-        "WHERE workspace_id = %(workspace_id)s",
+    table, (countries,) = sql.fetch_ints_and_texts(
+        "SELECT id, COALESCE(channel_id, 0), COALESCE(campaign_id, 0), COALESCE(country, '') "
+        "FROM kpiapp_account WHERE workspace_id = %(workspace_id)s",
+        width=3,
+        texts=1,
         workspace_id=workspace_id,
     )
+    order = np.argsort(table[:, 0], kind="stable")
+    ids, channel, campaign = (column.copy() for column in table[order].T)
     # The earliest converted lead of each account that lacks a channel or campaign of its own.
     leads = sql.fetch(
         "SELECT l.account_id, l.channel_id, l.campaign_id FROM kpiapp_lead l "
@@ -144,15 +180,31 @@ def load_account_attributes(
         "ORDER BY l.account_id, l.converted_at DESC, l.id DESC",
         workspace_id=workspace_id,
     )
-    first_lead = {account: (channel, campaign) for account, channel, campaign in leads}
-    by_account = {}
-    for account, channel, campaign, country in accounts:
-        lead_channel, lead_campaign = first_lead.get(account, (None, None))
-        channel = channel or lead_channel
-        campaign = campaign or lead_campaign
-        by_account[account] = (
-            channels.get(channel, "") if channel else "",
-            campaigns.get(campaign, "") if campaign else "",
-            COUNTRY_ALIASES.get(country, country or ""),
-        )
-    return AccountAttributes(by_account)
+    first_lead = {account: (channel or 0, campaign or 0) for account, channel, campaign in leads}
+    if first_lead:
+        at = np.searchsorted(ids, np.array(list(first_lead), dtype=np.int64))
+        lead_channel, lead_campaign = np.array(list(first_lead.values()), dtype=np.int64).T
+        channel[at] = np.where(channel[at] == 0, lead_channel, channel[at])
+        campaign[at] = np.where(campaign[at] == 0, lead_campaign, campaign[at])
+    country_index = {"": 0}
+    country = [
+        country_index.setdefault(COUNTRY_ALIASES.get(c, c), len(country_index))
+        for c in (countries[i] for i in order.tolist())
+    ]
+    channel_codes, channel_names = _named_codes(channel, channels)
+    campaign_codes, campaign_names = _named_codes(campaign, campaigns)
+    codes = np.column_stack([channel_codes, campaign_codes, np.array(country, dtype=np.int64)])
+    return AccountAttributes(ids, codes, (channel_names, campaign_names, list(country_index)))
+
+
+def _named_codes(ids: np.ndarray, names: dict[int, str]) -> tuple[np.ndarray, list[str]]:
+    """Per row, the index of its name among the returned names (blank first: id 0 or an id
+    without a name); equal names share an index."""
+    index = {"": 0}
+    present = np.unique(ids)
+    code_of = np.array(
+        [index.setdefault(names.get(i, "") if i else "", len(index)) for i in present.tolist()],
+        dtype=np.int64,
+    )
+    codes = code_of[np.searchsorted(present, ids)] if len(ids) else ids
+    return codes, list(index)
