@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -125,7 +125,7 @@ class AccountAttributes:
         column = self.codes[at, ACCOUNT_ATTRIBUTES.index(dimension)]
         return np.where(self.ids[at] == wanted, column, 0)
 
-    def labels(self, dimension: str, account_ids: Sequence[int]) -> list[str]:
+    def labels(self, dimension: str, account_ids: Sequence[int] | np.ndarray) -> list[str]:
         names = self.names[ACCOUNT_ATTRIBUTES.index(dimension)]
         return [names[c] for c in self.codes_of(dimension, account_ids).tolist()]
 
@@ -160,14 +160,24 @@ def load_names(*, workspace_id: int) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def load_account_attributes(
-    *, workspace_id: int, channels: dict[int, str], campaigns: dict[int, str]
+    *,
+    workspace_id: int,
+    channels: dict[int, str],
+    campaigns: dict[int, str],
+    accounts: Collection[int] | None = None,
 ) -> AccountAttributes:
+    """Of every account, or of `accounts` only."""
+    only, params = "", {}
+    if accounts is not None:
+        params = {f"account_{i}": account for i, account in enumerate(sorted(accounts))}
+        only = f" AND a.id IN ({', '.join(f'%({name})s' for name in params) or 'NULL'})"
     table, (countries,) = sql.fetch_ints_and_texts(
         "SELECT id, COALESCE(channel_id, 0), COALESCE(campaign_id, 0), COALESCE(country, '') "
-        "FROM kpiapp_account WHERE workspace_id = %(workspace_id)s",
+        f"FROM kpiapp_account a WHERE a.workspace_id = %(workspace_id)s{only}",
         width=3,
         texts=1,
         workspace_id=workspace_id,
+        params=params,
     )
     order = np.argsort(table[:, 0], kind="stable")
     ids, channel, campaign = (column.copy() for column in table[order].T)
@@ -176,9 +186,10 @@ def load_account_attributes(
         "SELECT l.account_id, l.channel_id, l.campaign_id FROM kpiapp_lead l "
         "JOIN kpiapp_account a ON a.id = l.account_id AND a.workspace_id = %(workspace_id)s "
         "WHERE l.workspace_id = %(workspace_id)s AND l.converted_at IS NOT NULL "
-        "AND (a.channel_id IS NULL OR a.campaign_id IS NULL) "
+        f"AND (a.channel_id IS NULL OR a.campaign_id IS NULL){only} "
         "ORDER BY l.account_id, l.converted_at DESC, l.id DESC",
         workspace_id=workspace_id,
+        params=params,
     )
     first_lead = {account: (channel or 0, campaign or 0) for account, channel, campaign in leads}
     if first_lead:

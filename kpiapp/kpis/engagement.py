@@ -121,8 +121,9 @@ def _usage(
     with_seats = active & (seats > 0)
     ids = revenue.account_ids
     for dimension in DIMENSIONS:
-        labels = attributes.labels(dimension, ids) if dimension else [""] * len(ids)
-        groups = GroupIndex.of(labels) if ids else GroupIndex([""], np.zeros(0, np.int64))
+        groups = (
+            attributes.groups(dimension, ids) if ids else GroupIndex([""], np.zeros(0, np.int64))
+        )
         group = np.where(known, groups.group[np.maximum(account, 0)] if ids else 0, 0)
         cell = group * size + slot
         cells = groups.count * size
@@ -142,6 +143,8 @@ def _usage(
         total = tally(active, score)
         for g, label in enumerate(groups.labels):
             if dimension and not n_scored[g].any() and not n_seats[g].any():
+                continue
+            if not collector.wants_group(dimension, label):
                 continue
             key = (dimension, label)
             collector.monthly(

@@ -22,6 +22,7 @@ from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, from_day_number
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
 from kpiapp.kpis.mrr_states import EntityGrids, SubscriptionRows, entity_grids, load_subscriptions
 from kpiapp.kpis.reasons import no_rate
+from kpiapp.kpis.registry import ACCOUNT_ATTRIBUTES
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,13 +225,14 @@ def new_customers(
     with_steps = np.zeros(len(account_ids), dtype=bool)
     with_steps[index[kept]] = True
     own_labels: set[tuple[str, str]] = set()
-    blank = ("", "", "")
-    for i in np.flatnonzero(won_slot >= 0).tolist():
-        channel, campaign, country = attributes.by_account.get(rows.account_ids[i], blank)
-        own_labels.update((("channel", channel), ("campaign", campaign), ("country", country)))
-        if not with_steps[i]:  # the implied touchpoint
-            step_labels["channel"].add(channel)
-            step_labels["campaign"].add(campaign)
+    customers = np.flatnonzero(won_slot >= 0)
+    for position, dimension in enumerate(ACCOUNT_ATTRIBUTES):
+        names = attributes.names[position]
+        codes = attributes.codes_of(dimension, account_ids[customers])
+        own_labels.update((dimension, names[c]) for c in np.unique(codes).tolist())
+        if dimension in step_labels:  # the implied touchpoint of a customer without any
+            implied = np.unique(codes[~with_steps[customers]]).tolist()
+            step_labels[dimension].update(names[c] for c in implied)
 
     wanted = np.flatnonzero(won_slot >= from_slot)
     # The wanted customers' journeys: their kept touches by customer, then day, then id (the
@@ -248,6 +250,9 @@ def new_customers(
     )
     ordered = positions.tolist()
     new_mrr = _new_mrr(context, rows, grids, wanted, won_slot[wanted])
+    channels, campaigns, countries = (
+        attributes.labels(dimension, account_ids[wanted]) for dimension in ACCOUNT_ATTRIBUTES
+    )
     scale = rows.unit_denominator * RATE_SCALE * 100
     found = []
     for n, (i, first, last) in enumerate(
@@ -257,7 +262,6 @@ def new_customers(
         won = from_day_number(int(grids.first_active[i]))
         month = context.first_month + int(won_slot[i])
         mrr, reason = new_mrr[n]
-        channel, campaign, country = attributes.by_account.get(account, blank)
         found.append(
             NewCustomer(
                 account=account,
@@ -266,9 +270,9 @@ def new_customers(
                 mrr_units=mrr,
                 mrr_scale=scale,
                 mrr_reason=reason,
-                channel=channel,
-                campaign=campaign,
-                country=country,
+                channel=channels[n],
+                campaign=campaigns[n],
+                country=countries[n],
                 first_value=first_values.get(account),
                 had_touchpoints=last > first,
                 touches=touches,
