@@ -21,9 +21,9 @@ from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model, integer_credit
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.journeys import NewCustomer, NewCustomers
 from kpiapp.kpis.reasons import NO_NEW, NO_NEW_ACTIVATABLE
+from kpiapp.kpis.registry import ATTRIBUTED_KEYS
 from kpiapp.kpis.results import Collector, Number
 
-ATTRIBUTED_KEYS = ("customers_new_attributed", "mrr_new_attributed")
 COHORT_KEYS = ("multi_touch_share", "touchpoints_per_new_customer", "activation_rate",
                "referral_share")  # fmt: skip
 KEYS = (*ATTRIBUTED_KEYS, *COHORT_KEYS)

@@ -8,7 +8,10 @@ refers to feeds only the funnel: its change is of the narrower kind `lead_funnel
 
 from __future__ import annotations
 
-from kpiapp.kpis.registry import COHORT_KEYS, KPIS
+from dataclasses import dataclass
+
+from kpiapp.kpis.dimensions import AccountAttributes
+from kpiapp.kpis.registry import ACCOUNT_DIMENSIONS, ATTRIBUTED_KEYS, COHORT_KEYS, KPI_BY_KEY, KPIS
 
 # Kinds of change narrower than a record kind (kpiapp.data_kinds): a lead that is no customer
 # and has no deal feeds only the funnel.
@@ -79,3 +82,48 @@ BUILT_IN_KEYS = [k.key for k in KPIS] + list(COHORT_KEYS)
 def affected_keys(kinds: set[str], custom_keys: list[str]) -> set[str]:
     """Every KPI key that reads one of `kinds`."""
     return {key for key in [*BUILT_IN_KEYS, *custom_keys] if inputs_of(key) & kinds}
+
+
+# The KPIs a change of subscriptions moves, whose value for a channel, campaign or country is
+# made of the accounts of that value alone (KPIS.md 1-3, 5 and the shares of 7). Not these: the
+# attributed KPIs (split by the touchpoints' channels) and the cohort cells (by age).
+ACCOUNT_GROUPED = frozenset(
+    key
+    for key in affected_keys({"subscriptions"}, [])
+    if key in KPI_BY_KEY
+    and set(KPI_BY_KEY[key].dimensions) <= set(ACCOUNT_DIMENSIONS)
+    and key not in ATTRIBUTED_KEYS
+)
+ALWAYS_GROUPED = ("", "plan")  # the totals; and an account's plans may have changed too
+
+
+@dataclass(frozen=True)
+class AccountGroups:
+    """The channel, campaign and country of the accounts whose subscriptions changed. Of the
+    ACCOUNT_GROUPED KPIs only the totals, the plans and these values can move: a recompute of
+    such a change leaves the others out (and does not compare their stored snapshots)."""
+
+    values: frozenset[tuple[str, str]]  # (dimension, value)
+
+    @classmethod
+    def of(cls, attributes: AccountAttributes, accounts: frozenset[int]) -> AccountGroups:
+        ids = sorted(accounts)
+        return cls(
+            frozenset(
+                (dimension, label)
+                for dimension in ("channel", "campaign", "country")
+                for label in attributes.labels(dimension, ids)
+            )
+        )
+
+    def covers(self, key: str, dimension: str, value: str) -> bool:
+        """Whether the point (key, dimension, value) may have moved."""
+        return (
+            key not in ACCOUNT_GROUPED
+            or dimension in ALWAYS_GROUPED
+            or (dimension, value) in self.values
+        )
+
+    def wants_group(self, dimension: str, value: str) -> bool:
+        """Whether any ACCOUNT_GROUPED KPI's value of this group may have moved."""
+        return dimension in ALWAYS_GROUPED or (dimension, value) in self.values

@@ -24,6 +24,7 @@ from kpiapp.kpis import (
     revenue,
 )
 from kpiapp.kpis.context import Context, first_data_month, load_rates
+from kpiapp.kpis.dependencies import AccountGroups
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
 from kpiapp.kpis.mrr_states import load_subscriptions
 from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
@@ -80,11 +81,13 @@ def compute_workspace(
     today: date | None = None,
     keys: set[str] | None = None,
     since_month: int | None = None,
+    groups: AccountGroups | None = None,
 ) -> list[Point]:
     """Points of every KPI, or only of `keys` for the periods ending in or after
-    `since_month` (a partial recompute); families whose KPIs are not wanted are skipped."""
+    `since_month` and, with `groups`, of the dimension values a change of some accounts can
+    move (a partial recompute); families whose KPIs are not wanted are skipped."""
     context = build_context(workspace, today=today)
-    collector = Collector(context, keys=keys, since_month=since_month)
+    collector = Collector(context, keys=keys, since_month=since_month, groups=groups)
     channels, campaigns = load_names(workspace_id=workspace.id)
 
     def needed(family_keys: set[str]) -> bool:
@@ -153,6 +156,15 @@ def compute_workspace(
             )  # fmt: skip
     custom.compute(context, collector)
     return collector.points
+
+
+def account_groups(*, workspace_id: int, accounts: frozenset[int]) -> AccountGroups:
+    """The dimension values of `accounts` (a recompute narrowed to a change of them)."""
+    channels, campaigns = load_names(workspace_id=workspace_id)
+    attributes = load_account_attributes(
+        workspace_id=workspace_id, channels=channels, campaigns=campaigns, accounts=accounts
+    )
+    return AccountGroups.of(attributes, accounts)
 
 
 def _journeys(

@@ -119,6 +119,7 @@ A, D, L, S = ACCOUNT_DIMENSIONS, DEAL_DIMENSIONS, LEAD_DIMENSIONS, SPEND_DIMENSI
 REV, CUS, VAL, FUN, CX, JRN = "1", "2", "3", "4", "5", "7"
 # The attributed KPIs break down by the channel or campaign of the touchpoints (KPIS.md 7).
 TOUCHPOINT_DIMENSIONS = ("channel", "campaign")
+ATTRIBUTED_KEYS = ("customers_new_attributed", "mrr_new_attributed")
 
 KPIS: tuple[KpiDefinition, ...] = (
     # 1. Recurring revenue

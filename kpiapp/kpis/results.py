@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.periods import GRAINS, Grain, Period, periods_between
 from kpiapp.kpis.reasons import ZERO_DENOMINATOR
 from kpiapp.kpis.registry import COHORT_KEYS, KPI_BY_KEY
+
+if TYPE_CHECKING:
+    from kpiapp.kpis.dependencies import AccountGroups
 
 Number = int | Fraction
 T = TypeVar("T")
@@ -65,14 +68,21 @@ def _pooled(
 class Collector:
     """Collects points; `monthly()` derives quarters and years from a KPI's months.
 
-    A partial recompute keeps only some KPIs (`keys`) and the periods that end in or after
-    `since_month`; families still see every period in `periods` for their own arithmetic."""
+    A partial recompute keeps only some KPIs (`keys`), the periods that end in or after
+    `since_month`, and with `groups` only the dimension values that a change of some accounts
+    can move; families still see every period in `periods` for their own arithmetic."""
 
     def __init__(
-        self, context: Context, *, keys: set[str] | None = None, since_month: int | None = None
+        self,
+        context: Context,
+        *,
+        keys: set[str] | None = None,
+        since_month: int | None = None,
+        groups: AccountGroups | None = None,
     ) -> None:
         self.context = context
         self.keys = keys
+        self.groups = groups
         self.points: list[Point] = []
         self.periods: dict[Grain, list[Period]] = {
             grain: periods_between(grain, context.first_month, context.last_month)
@@ -101,6 +111,11 @@ class Collector:
     def wants(self, *keys: str) -> bool:
         return self.keys is None or any(key in self.keys for key in keys)
 
+    def wants_group(self, dimension: str, value: str) -> bool:
+        """Whether a family should work out this dimension value at all (else none of the
+        KPIs whose values `groups` narrows will emit it)."""
+        return self.groups is None or self.groups.wants_group(dimension, value)
+
     def is_partial(self, period: Period) -> bool:
         return self._partial[period]
 
@@ -120,6 +135,8 @@ class Collector:
         """`partial` marks a value that leaves records out for now (besides a current
         period's, which is always partial)."""
         if self.keys is not None and key not in self.keys:
+            return
+        if self.groups is not None and not self.groups.covers(key, dimension, dimension_value):
             return
         if period not in self._emit and key not in COHORT_KEYS:  # a cell of any cohort may move
             return
@@ -168,6 +185,8 @@ class Collector:
         `denominator_unit`), the figures are integers in 1/unit: summed as integers, and made
         fractions only for the points emitted."""
         if not self.wants(key):
+            return
+        if self.groups is not None and not self.groups.covers(key, dimension, dimension_value):
             return
         kind = kind or KPI_BY_KEY[key].kind
         missing, partial_months = _any_or_none(missing), _any_or_none(partial_months)

@@ -88,6 +88,8 @@ def compute(
         dimensions, groupings, sums, pending_sums, strict=True
     ):
         for g, label in enumerate(groups.labels):
+            if not collector.wants_group(dimension, label):
+                continue  # a change of other accounts: nothing of this group moved
             outcome.by_group[(dimension, label)] = _emit(
                 context, collector, dimension, label, total, pend, g, scale
             )
