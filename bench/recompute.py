@@ -381,9 +381,9 @@ def main() -> None:
     from kpiapp.services.snapshots import Scope
 
     # What `record_save` requests for this change (a new row from today, the old one ended
-    # today): the KPIs that read subscriptions, for the periods from today on.
-    scope = Scope(frozenset({"subscriptions"}), today)
+    # today): the KPIs that read subscriptions, for the periods from today on, of the account.
     change = upgrade_one_account(ws.id, today, args.seed)
+    scope = Scope(frozenset({"subscriptions"}), today, frozenset({change.account_id}))
     try:
         cpu_before = time.process_time()
         one, partial = timed_rebuild(rebuild, ws.id, scope=scope)

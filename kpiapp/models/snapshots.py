@@ -95,6 +95,9 @@ class RecomputeState(WorkspaceOwned):
     dirty_full = models.BooleanField(default=False)
     dirty_kinds = models.JSONField(default=list, blank=True)
     dirty_from = models.DateField(null=True, blank=True)
+    # The accounts whose subscriptions the pending changes touch, when that is all they touch
+    # (a recompute then leaves the other channels, campaigns and countries alone); else null.
+    dirty_accounts = models.JSONField(null=True, blank=True, default=None)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import reduce
 
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -14,7 +15,7 @@ from accounts.models import AuditAction, Membership
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.forms.records import RecordForm
 from kpiapp.models import Deal, DealStageChange
-from kpiapp.services.snapshots import recompute_request
+from kpiapp.services.snapshots import FULL, Scope, recompute_request
 
 
 class RecordInUse(Exception):
@@ -65,32 +66,34 @@ def _funnel_only(lead: models.Model, before: dict, after: dict) -> bool:
     return not converted and not Deal.objects.filter(lead_id=lead.pk).exists()
 
 
-Scope = tuple[str | None, date | None]  # (data kind, first day touched); kind None: all
-
-
 def _recompute_scope(record: models.Model, before: dict, after: dict) -> Scope:
-    """The KPIs that read this kind of record, from the first day it touches."""
+    """The KPIs that read this kind of record, from the first day it touches; of a
+    subscription, the accounts it belonged and belongs to."""
     kind = _kind_of(record)
     if kind is None:
-        return None, None
+        return FULL
     if kind == "leads" and _funnel_only(record, before, after):
         kind = "lead_funnel"  # its months of the funnel, not the whole history
     since = _earliest_touched(record, before, after)
     if kind == "deals":  # a change of stage is history from today on
         yesterday = timezone.now().date() - timedelta(days=1)
         since = min(since, yesterday) if since else yesterday
-    return kind, None if kind in WHOLE_HISTORY else since
+    accounts = None
+    if kind == "subscriptions":
+        accounts = frozenset(v["account_id"] for v in (before, after) if v.get("account_id"))
+    return Scope(frozenset({kind}), None if kind in WHOLE_HISTORY else since, accounts).bounded()
 
 
 def _request_recompute(scopes: list[Scope]) -> None:
     """One request for all of them: their kinds, from the earliest day any touches."""
-    if any(kind is None for kind, _ in scopes):
+    if not scopes:
+        return
+    scope = reduce(Scope.merge, scopes)
+    if scope.kinds is None:
         recompute_request()
         return
-    kinds = {kind for kind, _ in scopes if kind}
-    sinces = [since for _, since in scopes]
-    earliest = None if None in sinces else min(since for since in sinces if since)
-    recompute_request(kinds=kinds, since=earliest)
+    accounts = None if scope.accounts is None else set(scope.accounts)
+    recompute_request(kinds=set(scope.kinds), since=scope.since, accounts=accounts)
 
 
 def _save(membership: Membership, form: RecordForm) -> tuple[models.Model, Scope]:

@@ -30,8 +30,14 @@ from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.bulk import delete_rows, insert_text_rows, sqlite_numbers
-from kpiapp.kpis.dependencies import NARROW_KINDS, affected_keys
-from kpiapp.kpis.engine import build_context, compute_workspace
+from kpiapp.kpis.dependencies import (
+    ACCOUNT_GROUPED,
+    ALWAYS_GROUPED,
+    NARROW_KINDS,
+    AccountGroups,
+    affected_keys,
+)
+from kpiapp.kpis.engine import account_groups, build_context, compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
@@ -74,13 +80,19 @@ def _state() -> RecomputeState:
     return state
 
 
+# Beyond this many changed accounts, narrowing to their dimension values saves little.
+MAX_NARROWED_ACCOUNTS = 100
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a recompute must cover: the KPIs that read `kinds` (None: all), for the periods
-    that end on or after `since` (None: all periods)."""
+    that end on or after `since` (None: all periods); with `accounts`, a change of only these
+    accounts' subscriptions, so only their dimension values (`AccountGroups`)."""
 
     kinds: frozenset[str] | None = None
     since: date | None = None
+    accounts: frozenset[int] | None = None
 
     @property
     def full(self) -> bool:
@@ -89,7 +101,19 @@ class Scope:
     def merge(self, other: Scope) -> Scope:
         kinds = None if self.kinds is None or other.kinds is None else self.kinds | other.kinds
         since = None if self.since is None or other.since is None else min(self.since, other.since)
-        return Scope(kinds, since)
+        accounts = None
+        if self.accounts is not None and other.accounts is not None:
+            accounts = self.accounts | other.accounts
+        return Scope(kinds, since, accounts).bounded()
+
+    def bounded(self) -> Scope:
+        """Without `accounts` where they do not narrow anything: a change of other kinds of
+        data too, or of many accounts."""
+        if self.accounts is None:
+            return self
+        if self.kinds != {"subscriptions"} or len(self.accounts) > MAX_NARROWED_ACCOUNTS:
+            return Scope(self.kinds, self.since)
+        return self
 
 
 FULL = Scope()
@@ -98,21 +122,30 @@ FULL = Scope()
 def _stored_scope(state: RecomputeState) -> Scope:
     if state.dirty_full:
         return FULL
-    return Scope(frozenset(state.dirty_kinds), state.dirty_from)
+    accounts = None if state.dirty_accounts is None else frozenset(state.dirty_accounts)
+    return Scope(frozenset(state.dirty_kinds), state.dirty_from, accounts).bounded()
 
 
 def recompute_request(
     *,
     kinds: set[str] | None = None,
     since: date | None = None,
+    accounts: set[int] | None = None,
     countdown: float = FIRST_CHANGE_SECONDS,
     always_enqueue: bool = False,
 ) -> None:
     """Mark the workspace in scope as changed (the data kinds and the earliest day a change
-    touches, or everything) and enqueue a recompute if none is pending (or always, for the
-    nightly run, which also recovers a lost task)."""
+    touches, or everything; for a change of subscriptions, their accounts) and enqueue a
+    recompute if none is pending (or always, for the nightly run, which also recovers a lost
+    task)."""
     unknown = kinds is not None and not set(kinds) <= DATA_KINDS.keys() | NARROW_KINDS
-    wanted = FULL if kinds is None or unknown else Scope(frozenset(kinds), since)
+    wanted = (
+        FULL
+        if kinds is None or unknown
+        else Scope(
+            frozenset(kinds), since, None if accounts is None else frozenset(accounts)
+        ).bounded()
+    )
     now = timezone.now()
     pk = _state().pk
     with transaction.atomic():
@@ -125,9 +158,13 @@ def recompute_request(
         state.dirty_full = scope.full
         state.dirty_kinds = sorted(scope.kinds or [])
         state.dirty_from = scope.since
+        state.dirty_accounts = None if scope.accounts is None else sorted(scope.accounts)
         state.save(
-            update_fields=["dirty_since", "changed_at", "dirty_full", "dirty_kinds", "dirty_from"]
-        )
+            update_fields=[
+                "dirty_since", "changed_at", "dirty_full", "dirty_kinds", "dirty_from",
+                "dirty_accounts",
+            ]
+        )  # fmt: skip
     if became_dirty or always_enqueue or orphaned or needs_enqueue_after_failure(state):
         _enqueue(state.workspace_id, countdown)
 
@@ -238,7 +275,12 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
         "definition_version": DEFINITION_VERSION,
     }
     clean = RecomputeState.objects.filter(pk=state.pk, changed_at=seen_change).update(
-        dirty_since=None, dirty_full=False, dirty_kinds=[], dirty_from=None, **done
+        dirty_since=None,
+        dirty_full=False,
+        dirty_kinds=[],
+        dirty_from=None,
+        dirty_accounts=None,
+        **done,
     )
     if not clean:  # changed while we computed: once more
         RecomputeState.objects.filter(pk=state.pk).update(**done)
@@ -319,18 +361,23 @@ def snapshot_rebuild(
         scope = FULL  # the first or the current month moved: every KPI gains or loses periods
     keys = None if scope.kinds is None else affected_keys(set(scope.kinds), list(units))
     since_month = None if scope.since is None else month_index(scope.since)
-    points = compute_workspace(workspace, today=today, keys=keys, since_month=since_month)
-    if since_month is not None and _dimension_values_moved(workspace, points, keys, today):
+    groups = None
+    if scope.accounts is not None and keys is not None:
+        groups = account_groups(workspace_id=workspace_id, accounts=scope.accounts)
+    points = compute_workspace(
+        workspace, today=today, keys=keys, since_month=since_month, groups=groups
+    )
+    if since_month is not None and _dimension_values_moved(workspace, points, keys, groups, today):
         # A value of a dimension appeared or vanished (a new country, a campaign's last
         # customer gone): every period of those KPIs changes, not only the later ones.
         since_month = None
-        points = compute_workspace(workspace, today=today, keys=keys)
+        points = compute_workspace(workspace, today=today, keys=keys, groups=groups)
     computed = time.perf_counter()
     rows = _text_rows(points, units, timezone.now())
     with transaction.atomic():
         # Lock the state row: two rebuilds of one workspace never interleave their swaps.
         RecomputeState.objects.select_for_update().filter(workspace_id=workspace_id).first()
-        stale, fresh = _differences(_replaced(keys, since_month), rows)
+        stale, fresh = _differences(_replaced(keys, since_month, groups), rows)
         delete_rows(KpiSnapshot, workspace_id=workspace_id, ids=stale)  # nothing refers to them
         insert_text_rows(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=fresh
@@ -425,7 +472,11 @@ def _months_moved(workspace: Workspace, today: date | None) -> bool:
 
 
 def _dimension_values_moved(
-    workspace: Workspace, points: list[Point], keys: set[str] | None, today: date | None
+    workspace: Workspace,
+    points: list[Point],
+    keys: set[str] | None,
+    groups: AccountGroups | None,
+    today: date | None,
 ) -> bool:
     """Whether the KPIs' dimension values differ from the stored ones. A KPI has a point for
     each of its dimension values in every period (cohorts aside), so comparing the current
@@ -440,14 +491,28 @@ def _dimension_values_moved(
     stored = stored.exclude(kpi_key__in=COHORT_KEYS)
     if keys is not None:
         stored = stored.filter(kpi_key__in=keys)
+    if groups is not None:
+        stored = stored.filter(_of_groups(groups))
     return new != set(stored.values_list("kpi_key", "dimension", "dimension_value"))
 
 
-def _replaced(keys: set[str] | None, since_month: int | None) -> QuerySet[KpiSnapshot]:
-    """The snapshots a rebuild of `keys` from `since_month` on replaces."""
+def _of_groups(groups: AccountGroups) -> Q:
+    """The snapshots that a recompute narrowed to `groups` makes (`AccountGroups.covers`)."""
+    own = Q(dimension__in=ALWAYS_GROUPED)
+    for dimension, value in sorted(groups.values):
+        own |= Q(dimension=dimension, dimension_value=value[:200])
+    return ~Q(kpi_key__in=ACCOUNT_GROUPED) | own
+
+
+def _replaced(
+    keys: set[str] | None, since_month: int | None, groups: AccountGroups | None = None
+) -> QuerySet[KpiSnapshot]:
+    """The snapshots a rebuild of `keys` from `since_month` on (of `groups`) replaces."""
     snapshots = KpiSnapshot.objects.all()
     if keys is not None:
         snapshots = snapshots.filter(kpi_key__in=keys)
+    if groups is not None:
+        snapshots = snapshots.filter(_of_groups(groups))
     if since_month is not None:
         later = Q(kpi_key__in=COHORT_KEYS)  # any cohort's cells may move
         for grain in GRAINS:

@@ -12,6 +12,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.forms.records import DealForm, LeadForm, SpendForm, SubscriptionForm
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION
 from kpiapp.models import (
+    Account,
     Channel,
     Deal,
     KpiSnapshot,
@@ -21,7 +22,7 @@ from kpiapp.models import (
     Subscription,
 )
 from kpiapp.services import snapshots
-from kpiapp.services.records import record_save
+from kpiapp.services.records import record_delete, record_save
 from tests.conftest import membership_of
 from tests.kpis.company import TODAY, small_company
 
@@ -234,3 +235,100 @@ def test_a_change_dated_after_this_year_recomputes_nothing_and_fails_nothing(com
         later = month_index(date(TODAY.year + 1, 1, 1))
         points = compute_workspace(company, keys=affected_keys(every_kind, []), since_month=later)
     assert [p for p in points if p.key not in COHORT_KEYS] == []
+
+
+def _subscription_form(row: Subscription, workspace, **changes: str) -> SubscriptionForm:
+    data = {
+        "external_id": row.external_id, "account": row.account_id, "plan": row.plan,
+        "amount": f"{row.amount_cents / 100:.2f}", "currency": row.currency,
+        "interval": row.interval, "interval_count": 1, "quantity": 1, "discount_percent": "0",
+        "started_at": row.started_at.isoformat(),
+    }  # fmt: skip
+    form = SubscriptionForm(data={**data, **changes}, instance=row, workspace=workspace)
+    assert form.is_valid(), form.errors
+    return form
+
+
+def test_a_subscription_change_recomputes_only_its_accounts_channel_campaign_and_country(
+    company, alice
+):
+    member = membership_of(alice, company)
+    with workspace_scope(company.id), freeze_time(TODAY):
+        row = Subscription.objects.filter(ended_at__isnull=True, currency="EUR").first()
+        account = Account.objects.get(pk=row.account_id)
+        other_channel = Channel.objects.exclude(pk=account.channel_id).get()
+
+    def upgrade():
+        record_save(membership=member, form=_subscription_form(row, company, amount="999.00"))
+        state = RecomputeState.objects.get()
+        assert state.dirty_kinds == ["subscriptions"] and state.dirty_accounts == [account.pk]
+
+    before, after, _ = _partial_then_full(company, upgrade)
+    changed = before ^ after
+    assert ("mrr", "month", TODAY.replace(day=1), "channel", account.channel.name) in {
+        row[:5] for row in changed
+    }
+    assert not {row for row in changed if row[4] == other_channel.name}
+    # The same change without its account: every channel, campaign and country again.
+    with workspace_scope(company.id), freeze_time(TODAY):
+        kinds = frozenset({"subscriptions"})
+        wide = snapshots.snapshot_rebuild(
+            workspace_id=company.id, scope=snapshots.Scope(kinds, TODAY)
+        )
+        narrow = snapshots.snapshot_rebuild(
+            workspace_id=company.id, scope=snapshots.Scope(kinds, TODAY, frozenset({account.pk}))
+        )
+    assert narrow.snapshot_count < wide.snapshot_count
+    assert narrow.written_count == wide.written_count == 0  # both left what they found
+
+
+def test_a_subscription_moved_to_an_account_of_another_channel_recomputes_both(company, alice):
+    member = membership_of(alice, company)
+    with workspace_scope(company.id), freeze_time(TODAY):
+        row = Subscription.objects.filter(ended_at__isnull=True).first()
+        old = Account.objects.get(pk=row.account_id)
+        new = Account.objects.exclude(channel=old.channel_id).first()
+
+    def move():
+        record_save(membership=member, form=_subscription_form(row, company, account=str(new.pk)))
+        assert RecomputeState.objects.get().dirty_accounts == sorted([old.pk, new.pk])
+
+    before, after, _ = _partial_then_full(company, move)  # the partial equals the full one
+    moved = {row[4] for row in before ^ after if row[3] == "channel"}
+    assert {old.channel.name, new.channel.name} <= moved
+
+
+def test_the_last_subscription_of_a_country_deleted_removes_the_country_everywhere(company, alice):
+    member = membership_of(alice, company)
+    with workspace_scope(company.id), freeze_time(TODAY):
+        lone = Account.objects.create(external_id="FR1", name="Seul", country="FR")
+        Subscription.objects.create(
+            external_id="S-FR1", account=lone, plan="pro", amount_cents=12_300, currency="EUR",
+            interval="month", started_at=date(2024, 9, 1),
+        )  # fmt: skip
+        snapshots.snapshot_rebuild(workspace_id=company.id)
+        assert KpiSnapshot.objects.filter(dimension="country", dimension_value="FR").exists()
+
+    def delete():
+        record_delete(membership=member, record=Subscription.objects.get(external_id="S-FR1"))
+        assert RecomputeState.objects.get().dirty_accounts == [lone.pk]
+
+    _before, after, _ = _partial_then_full(company, delete)
+    assert not {row for row in after if row[3:5] == ("country", "FR")}
+
+
+def test_a_narrowed_scope_widens_when_other_data_or_many_accounts_change():
+    Scope = snapshots.Scope
+    subscriptions = frozenset({"subscriptions"})
+    one = Scope(subscriptions, date(2025, 1, 1), frozenset({1}))
+    two = Scope(subscriptions, date(2025, 3, 1), frozenset({2}))
+    assert one.merge(two) == Scope(subscriptions, date(2025, 1, 1), frozenset({1, 2}))
+    deals = Scope(frozenset({"deals"}), date(2025, 2, 1))
+    assert one.merge(deals).accounts is None
+    assert one.merge(snapshots.FULL) == snapshots.FULL
+    assert (
+        Scope(frozenset({"subscriptions", "deals"}), None, frozenset({1})).bounded().accounts
+        is None
+    )
+    many = frozenset(range(snapshots.MAX_NARROWED_ACCOUNTS + 1))
+    assert one.merge(Scope(subscriptions, None, many)).accounts is None
