@@ -8,10 +8,19 @@ refers to feeds only the funnel: its change is of the narrower kind `lead_funnel
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kpiapp.kpis.dimensions import AccountAttributes
-from kpiapp.kpis.registry import ACCOUNT_DIMENSIONS, ATTRIBUTED_KEYS, COHORT_KEYS, KPI_BY_KEY, KPIS
+from kpiapp.kpis.registry import (
+    ACCOUNT_ATTRIBUTES,
+    ACCOUNT_DIMENSIONS,
+    ATTRIBUTED_KEYS,
+    COHORT_KEYS,
+    KPI_BY_KEY,
+    KPIS,
+    TOUCHPOINT_DIMENSIONS,
+)
 
 # Kinds of change narrower than a record kind (kpiapp.data_kinds): a lead that is no customer
 # and has no deal feeds only the funnel.
@@ -99,25 +108,36 @@ ALWAYS_GROUPED = ("", "plan")  # the totals; and an account's plans may have cha
 
 @dataclass(frozen=True)
 class AccountGroups:
-    """The channel, campaign and country of the accounts whose subscriptions changed. Of the
-    ACCOUNT_GROUPED KPIs only the totals, the plans and these values can move: a recompute of
-    such a change leaves the others out (and does not compare their stored snapshots)."""
+    """The channel, campaign and country of the accounts whose subscriptions changed, and the
+    channels and campaigns of their journeys. Of the ACCOUNT_GROUPED KPIs only the totals, the
+    plans and the accounts' own values can move, of the attributed KPIs only the total and the
+    values their journeys credit (their touchpoints', or their own for a journey without any):
+    a recompute of such a change leaves the others out (and does not compare their stored
+    snapshots)."""
 
     values: frozenset[tuple[str, str]]  # (dimension, value)
+    touched: frozenset[tuple[str, str]] = frozenset()  # ("channel" or "campaign", value)
 
     @classmethod
-    def of(cls, attributes: AccountAttributes, accounts: frozenset[int]) -> AccountGroups:
+    def of(
+        cls,
+        attributes: AccountAttributes,
+        accounts: frozenset[int],
+        touch_labels: Iterable[tuple[str, str]] = (),
+    ) -> AccountGroups:
         ids = sorted(accounts)
-        return cls(
-            frozenset(
-                (dimension, label)
-                for dimension in ("channel", "campaign", "country")
-                for label in attributes.labels(dimension, ids)
-            )
+        own = frozenset(
+            (dimension, label)
+            for dimension in ACCOUNT_ATTRIBUTES
+            for label in attributes.labels(dimension, ids)
         )
+        implied = {(d, v) for d, v in own if d in TOUCHPOINT_DIMENSIONS}
+        return cls(own, frozenset(touch_labels) | implied)
 
     def covers(self, key: str, dimension: str, value: str) -> bool:
         """Whether the point (key, dimension, value) may have moved."""
+        if key in ATTRIBUTED_KEYS:  # dimension "channel" or "channel:<model>", ...
+            return not dimension or (dimension.partition(":")[0], value) in self.touched
         return (
             key not in ACCOUNT_GROUPED
             or dimension in ALWAYS_GROUPED

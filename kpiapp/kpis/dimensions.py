@@ -167,10 +167,10 @@ def load_account_attributes(
     accounts: Collection[int] | None = None,
 ) -> AccountAttributes:
     """Of every account, or of `accounts` only."""
-    only, params = "", {}
+    only, params = "", dict[str, int]()
     if accounts is not None:
-        params = {f"account_{i}": account for i, account in enumerate(sorted(accounts))}
-        only = f" AND a.id IN ({', '.join(f'%({name})s' for name in params) or 'NULL'})"
+        wanted, params = sql.id_list("account", accounts)
+        only = f" AND a.id IN {wanted}"
     table, (countries,) = sql.fetch_ints_and_texts(
         "SELECT id, COALESCE(channel_id, 0), COALESCE(campaign_id, 0), COALESCE(country, '') "
         f"FROM kpiapp_account a WHERE a.workspace_id = %(workspace_id)s{only}",

@@ -164,7 +164,10 @@ def account_groups(*, workspace_id: int, accounts: frozenset[int]) -> AccountGro
     attributes = load_account_attributes(
         workspace_id=workspace_id, channels=channels, campaigns=campaigns, accounts=accounts
     )
-    return AccountGroups.of(attributes, accounts)
+    touched = journeys.load_touch_labels(
+        workspace_id=workspace_id, accounts=accounts, channels=channels, campaigns=campaigns
+    )
+    return AccountGroups.of(attributes, accounts, touched)
 
 
 def _journeys(

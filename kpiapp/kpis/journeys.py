@@ -8,6 +8,7 @@ touchpoints of the account and of its leads up to the won day (`attribution.jour
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -120,6 +121,29 @@ def load_touches(
         campaign=[campaigns.get(c, "") if c else "" for c in campaign_ids],
         type=types,
     )
+
+
+def load_touch_labels(
+    *,
+    workspace_id: int,
+    accounts: Collection[int],
+    channels: dict[int, str],
+    campaigns: dict[int, str],
+) -> set[tuple[str, str]]:
+    """("channel" or "campaign", name) of the touchpoints of `accounts` and their leads: the
+    values of the attributed KPIs that a change of these accounts can move."""
+    wanted, params = sql.id_list("account", accounts)
+    rows = sql.fetch(
+        "SELECT t.channel_id, t.campaign_id FROM kpiapp_touchpoint t "
+        f"WHERE t.workspace_id = %(workspace_id)s AND t.account_id IN {wanted} "
+        "UNION SELECT t.channel_id, t.campaign_id FROM kpiapp_lead l "
+        "JOIN kpiapp_touchpoint t ON t.lead_id = l.id AND t.workspace_id = %(workspace_id)s "
+        f"WHERE l.workspace_id = %(workspace_id)s AND l.account_id IN {wanted}",
+        workspace_id=workspace_id,
+        params=params,
+    )
+    labels = {("channel", channels.get(channel, "")) for channel, _ in rows}
+    return labels | {("campaign", campaigns.get(c, "") if c else "") for _, c in rows}
 
 
 def load_first_values(*, workspace_id: int) -> dict[int, date]:

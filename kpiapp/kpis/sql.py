@@ -12,6 +12,7 @@ integers: it returns them as one numpy array, which PostgreSQL sends as a single
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -137,6 +138,12 @@ def fetch_ints_and_texts(
     if any(len(column) != count or None in column for column in strings):
         raise ValueError(_NULL)
     return values.astype(np.int64).reshape(count, width), strings
+
+
+def id_list(name: str, ids: Collection[int]) -> tuple[str, dict[str, int]]:
+    """`(%(name_0)s, ...)` for `IN`, and its parameters: one per id, on both databases."""
+    params = {f"{name}_{i}": int(value) for i, value in enumerate(sorted(ids))}
+    return f"({', '.join(f'%({key})s' for key in params) or 'NULL'})", params
 
 
 def _postgres() -> bool:

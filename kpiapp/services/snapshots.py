@@ -39,7 +39,7 @@ from kpiapp.kpis.dependencies import (
 )
 from kpiapp.kpis.engine import account_groups, build_context, compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
-from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, decimals_for
+from kpiapp.kpis.registry import ATTRIBUTED_KEYS, COHORT_KEYS, DEFINITION_VERSION, decimals_for
 from kpiapp.kpis.results import Number, Point
 from kpiapp.kpis.sql import queryset_rows
 from kpiapp.models import AlertRule, CustomKpi, KpiSnapshot, RecomputeState
@@ -501,7 +501,16 @@ def _of_groups(groups: AccountGroups) -> Q:
     own = Q(dimension__in=ALWAYS_GROUPED)
     for dimension, value in sorted(groups.values):
         own |= Q(dimension=dimension, dimension_value=value[:200])
-    return ~Q(kpi_key__in=ACCOUNT_GROUPED) | own
+    credited = Q(dimension="")
+    for dimension, value in sorted(groups.touched):  # "channel", "channel:<model>", ...
+        credited |= Q(dimension=dimension, dimension_value=value[:200])
+        credited |= Q(dimension__startswith=f"{dimension}:", dimension_value=value[:200])
+    narrowed = Q(kpi_key__in=ACCOUNT_GROUPED) | Q(kpi_key__in=ATTRIBUTED_KEYS)
+    return (
+        ~narrowed
+        | (Q(kpi_key__in=ACCOUNT_GROUPED) & own)
+        | (Q(kpi_key__in=ATTRIBUTED_KEYS) & credited)
+    )
 
 
 def _replaced(

@@ -10,6 +10,7 @@ from freezegun import freeze_time
 
 from accounts.tenancy import workspace_scope
 from kpiapp.forms.records import DealForm, LeadForm, SpendForm, SubscriptionForm
+from kpiapp.kpis.dependencies import AccountGroups
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION
 from kpiapp.models import (
     Account,
@@ -332,3 +333,18 @@ def test_a_narrowed_scope_widens_when_other_data_or_many_accounts_change():
     )
     many = frozenset(range(snapshots.MAX_NARROWED_ACCOUNTS + 1))
     assert one.merge(Scope(subscriptions, None, many)).accounts is None
+
+
+def test_account_groups_cover_the_accounts_own_values_and_what_their_journeys_credit():
+    groups = AccountGroups(
+        values=frozenset({("channel", "Paid ads"), ("campaign", ""), ("country", "DE")}),
+        touched=frozenset({("channel", "Paid ads"), ("channel", "Webinar"), ("campaign", "")}),
+    )
+    assert groups.covers("mrr", "", "") and groups.covers("mrr", "plan", "pro")
+    assert groups.covers("mrr", "country", "DE") and not groups.covers("mrr", "country", "AT")
+    assert not groups.covers("mrr", "channel", "Webinar")  # a journey's, not the account's own
+    assert groups.covers("mrr_new_attributed", "channel:first_touch", "Webinar")
+    assert groups.covers("customers_new_attributed", "", "")
+    assert not groups.covers("customers_new_attributed", "channel", "Referral")
+    assert groups.covers("deals_won", "channel", "Referral")  # not moved by subscriptions
+    assert groups.covers("cohort_logo_retention", "age", "3")
