@@ -3,12 +3,13 @@
 A data change calls `recompute_request` in its transaction. The first change after a clean
 state enqueues one task after commit that starts at once (the coalescing adapts: an idle
 workspace answers a change immediately); changes that land while that task is pending or
-running only mark the state, and a run that finds such changes when it ends runs once more
+computing only mark the state, and a run that finds such changes at its swap runs once more
 after `COALESCE_SECONDS`, so the rest of a burst (bulk calls in a loop) lands in one further
 run. `recompute_run` (the task's body) claims the work, computes the KPIs without holding a
 transaction, then writes just the snapshots that differ from the stored ones in one
-transaction: readers see the old set or the new one. See `RecomputeState` for the
-compare-and-set rules.
+transaction: readers see the old set or the new one. That transaction also marks the
+workspace clean and releases the claim, so a change saved after it is a first change again.
+See `RecomputeState` for the compare-and-set rules.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -252,10 +254,16 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
     scope = _stored_scope(state)
     if state.definition_version != DEFINITION_VERSION or not KpiSnapshot.objects.exists():
         scope = FULL  # nothing to patch: a first run, or definitions changed
+    clean: list[bool] = []
     try:
-        with ClaimHeartbeat(state.pk, state.workspace_id, now):
+        with ClaimHeartbeat(state.pk, state.workspace_id, now) as heartbeat:
+
+            def settle(snapshot_count: int) -> None:
+                heartbeat.stop()  # the claim is released in the swap's transaction
+                clean.append(_settle(state.pk, seen_change, now, snapshot_count))
+
             summary = snapshot_rebuild(
-                workspace_id=state.workspace_id, today=now_for_tests, scope=scope
+                workspace_id=state.workspace_id, today=now_for_tests, scope=scope, settle=settle
             )
     except (OperationalError, InterfaceError) as error:  # passing: the task retries
         recompute_failed(state=state, error=error)
@@ -263,18 +271,29 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
     except Exception as error:  # marked, logged and shown to admins; raising adds nothing
         recompute_failed(state=state, error=error)
         return None
+    if not all(clean):  # changed while we computed: once more, after the rest of a burst
+        _enqueue(state.workspace_id, COALESCE_SECONDS)
+    _evaluate_alerts(state.workspace_id)
+    return summary
+
+
+def _settle(state_pk: int, seen_change: datetime | None, started: datetime, count: int) -> bool:
+    """Mark the run done and release its claim, in the swap's transaction: a change saved
+    after it finds the workspace clean and unclaimed and starts its own run at once (the first
+    change after a clean state does not wait). False when a change came while the run
+    computed: the workspace stays dirty."""
     finished = timezone.now()
     done = {
         "started_at": None,
         "finished_at": finished,
         "failed_at": None,
         "error": "",
-        "duration_ms": int((finished - now).total_seconds() * 1000),
-        "snapshot_count": summary.snapshot_count,
+        "duration_ms": int((finished - started).total_seconds() * 1000),
+        "snapshot_count": count,
         "run_count": F("run_count") + 1,
         "definition_version": DEFINITION_VERSION,
     }
-    clean = RecomputeState.objects.filter(pk=state.pk, changed_at=seen_change).update(
+    updated = RecomputeState.objects.filter(pk=state_pk, changed_at=seen_change).update(
         dirty_since=None,
         dirty_full=False,
         dirty_kinds=[],
@@ -282,11 +301,9 @@ def recompute_run(*, now_for_tests: date | None = None) -> RebuildSummary | None
         dirty_accounts=None,
         **done,
     )
-    if not clean:  # changed while we computed: once more
-        RecomputeState.objects.filter(pk=state.pk).update(**done)
-        _enqueue(state.workspace_id, COALESCE_SECONDS)
-    _evaluate_alerts(state.workspace_id)
-    return summary
+    if not updated:
+        RecomputeState.objects.filter(pk=state_pk).update(**done)
+    return bool(updated)
 
 
 def _evaluate_alerts(workspace_id: int) -> None:
@@ -331,7 +348,10 @@ class ClaimHeartbeat:
             with workspace_scope(self.workspace_id):
                 while not self._stop.wait(HEARTBEAT_SECONDS):
                     if not self.beat():
-                        log.warning("recompute of workspace %s lost its claim", self.workspace_id)
+                        if not self._stop.is_set():  # not the run's own release (`settle`)
+                            log.warning(
+                                "recompute of workspace %s lost its claim", self.workspace_id
+                            )
                         return
         except Exception:  # a heartbeat that fails lets the claim lapse; the run goes on
             log.exception("recompute heartbeat of workspace %s failed", self.workspace_id)
@@ -342,16 +362,24 @@ class ClaimHeartbeat:
         self._thread.start()
         return self
 
+    def stop(self) -> None:
+        """No more renewals (the thread ends at its next wake-up)."""
+        self._stop.set()
+
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
 
 
 def snapshot_rebuild(
-    *, workspace_id: int, today: date | None = None, scope: Scope = FULL
+    *,
+    workspace_id: int,
+    today: date | None = None,
+    scope: Scope = FULL,
+    settle: Callable[[int], None] | None = None,
 ) -> RebuildSummary:
     """Compute the KPIs of the workspace (all, or those `scope` touches) and replace their
-    snapshots in one transaction."""
+    snapshots in one transaction; `settle(snapshot count)` runs last in that transaction."""
     if workspace_id != current_workspace_id():
         raise ValueError("snapshot_rebuild() runs inside the scope of the same workspace")
     workspace = Workspace.objects.get(pk=workspace_id)
@@ -382,6 +410,8 @@ def snapshot_rebuild(
         insert_text_rows(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=fresh
         )
+        if settle is not None:
+            settle(len(rows))
     if stale or fresh:
         pages_changed(workspace_id)
     written = time.perf_counter()

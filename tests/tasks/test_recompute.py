@@ -206,6 +206,44 @@ def test_a_change_during_a_run_triggers_one_more_run(
 
 
 @pytest.mark.django_db
+def test_a_change_saved_after_a_runs_swap_starts_a_run_at_once(workspace, alice, monkeypatch):
+    """The swap marks the workspace clean and releases the claim: an edit saved right after
+    the swap commits (while the run bumps the page cache and looks at alerts) is a first
+    change, not one that waits for COALESCE_SECONDS behind the run."""
+    member = membership_of(alice, workspace)
+    enqueued: list[tuple[int, float]] = []
+    monkeypatch.setattr(
+        snapshots, "_enqueue", lambda ws, countdown: enqueued.append((ws, countdown))
+    )
+    with workspace_scope(workspace.id):
+        account = Account.objects.create(external_id="A1", name="Alpha")
+        RecomputeState.objects.create(dirty_since=timezone.now(), changed_at=timezone.now())
+
+        real_pages_changed = snapshots.pages_changed
+
+        def edit_after_the_swap(workspace_id: int) -> None:
+            real_pages_changed(workspace_id)
+            if enqueued:
+                return  # once
+            state = RecomputeState.objects.get()
+            assert state.dirty_since is None and state.started_at is None  # settled already
+            form = AccountForm(
+                data={"external_id": "A1", "name": "Alpha GmbH"}, instance=account,
+                workspace=workspace,
+            )  # fmt: skip
+            assert form.is_valid(), form.errors
+            record_save(membership=member, form=form)
+
+        monkeypatch.setattr(snapshots, "pages_changed", edit_after_the_swap)
+        snapshots.recompute_run()
+        assert enqueued == [(workspace.id, snapshots.FIRST_CHANGE_SECONDS)]
+        state = RecomputeState.objects.get()
+        assert state.dirty_since is not None and state.dirty_kinds == ["accounts"]
+        assert snapshots.recompute_run() is not None  # nobody holds the claim: it runs
+        assert RecomputeState.objects.get().dirty_since is None
+
+
+@pytest.mark.django_db
 def test_a_change_of_gross_margin_recomputes(workspace, alice, django_capture_on_commit_callbacks):
     settings_ = account_services.WorkspaceSettings(
         name=workspace.name,
