@@ -296,6 +296,13 @@ def kpi_definition(key: str) -> KpiDefinition:
 # dimension "age" = months since then.
 COHORT_KEYS = ("cohort_logo_retention", "cohort_revenue_retention")
 
+
+def cohort_cell_month(cohort_month: int, age: str) -> int:
+    """The month whose end a cohort cell reads (its cohort month plus its age): a change of
+    data from a later month on cannot move it."""
+    return cohort_month + int(age)
+
+
 # Decimal places of a stored and published value, by unit (PRODUCT.md, series endpoint).
 DECIMALS = {
     "money": 2,

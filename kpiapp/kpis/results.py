@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from kpiapp.kpis.context import Context
 from kpiapp.kpis.periods import GRAINS, Grain, Period, periods_between
 from kpiapp.kpis.reasons import ZERO_DENOMINATOR
-from kpiapp.kpis.registry import COHORT_KEYS, KPI_BY_KEY
+from kpiapp.kpis.registry import COHORT_KEYS, KPI_BY_KEY, cohort_cell_month
 
 if TYPE_CHECKING:
     from kpiapp.kpis.dependencies import AccountGroups
@@ -82,6 +82,7 @@ class Collector:
     ) -> None:
         self.context = context
         self.keys = keys
+        self.since_month = since_month
         self.groups = groups
         self.points: list[Point] = []
         self.periods: dict[Grain, list[Period]] = {
@@ -138,8 +139,12 @@ class Collector:
             return
         if self.groups is not None and not self.groups.covers(key, dimension, dimension_value):
             return
-        if period not in self._emit and key not in COHORT_KEYS:  # a cell of any cohort may move
-            return
+        if period not in self._emit:
+            if key not in COHORT_KEYS:
+                return
+            # An earlier cohort's cell moves when the month it reads is emitted.
+            if cohort_cell_month(period.first_month, dimension_value) < (self.since_month or 0):
+                return
         if not reason and denominator is not None and denominator == 0:
             reason = zero_reason or ZERO_DENOMINATOR
         self.points.append(

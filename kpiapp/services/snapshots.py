@@ -41,7 +41,13 @@ from kpiapp.kpis.dependencies import (
 )
 from kpiapp.kpis.engine import account_groups, build_context, compute_workspace
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
-from kpiapp.kpis.registry import ATTRIBUTED_KEYS, COHORT_KEYS, DEFINITION_VERSION, decimals_for
+from kpiapp.kpis.registry import (
+    ATTRIBUTED_KEYS,
+    COHORT_KEYS,
+    DEFINITION_VERSION,
+    cohort_cell_month,
+    decimals_for,
+)
 from kpiapp.kpis.results import Number, Point
 from kpiapp.kpis.sql import queryset_rows
 from kpiapp.models import AlertRule, CustomKpi, KpiSnapshot, RecomputeState
@@ -405,7 +411,7 @@ def snapshot_rebuild(
     with transaction.atomic():
         # Lock the state row: two rebuilds of one workspace never interleave their swaps.
         RecomputeState.objects.select_for_update().filter(workspace_id=workspace_id).first()
-        stale, fresh = _differences(_replaced(keys, since_month, groups), rows)
+        stale, fresh = _differences(_replaced(keys, since_month, groups), rows, since_month)
         delete_rows(KpiSnapshot, workspace_id=workspace_id, ids=stale)  # nothing refers to them
         insert_text_rows(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=fresh
@@ -428,7 +434,9 @@ KEY_COLUMNS = ("kpi_key", "grain", "period_start", "dimension", "dimension_value
 VALUE_COLUMNS = ("value", "numerator", "denominator", "reason", "partial")
 
 
-def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], list]:
+def _differences(
+    stored: QuerySet[KpiSnapshot], rows: list, since_month: int | None = None
+) -> tuple[list[int], list]:
     """Compare the stored snapshots a rebuild covers with its new text rows: the ids of the
     stored rows to delete (gone or changed) and the new rows to insert (new or changed).
 
@@ -438,7 +446,11 @@ def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], 
     form `_text_rows` writes (six and twelve places, "t"/"f"); SQLite, which keeps NUMERIC as
     REAL (or INTEGER when whole), as the numbers it holds, which the new texts are converted
     to by SQLite itself (`_sqlite_numbers`)."""
-    old = {row[1:]: row[0] for row in queryset_rows(_stored_rows(stored))}
+    old = {
+        row[1:]: row[0]
+        for row in queryset_rows(_stored_rows(stored))
+        if since_month is None or not _earlier_cohort_cell(row, since_month)
+    }
     pop = old.pop  # a row found is popped: what stays in `old` matched no new row
     if connection.vendor == "postgresql":
         fresh = [row for row in rows if pop(row[:10], None) is None]
@@ -454,6 +466,17 @@ def _differences(stored: QuerySet[KpiSnapshot], rows: list) -> tuple[list[int], 
             ) is None
         ]  # fmt: skip
     return list(old.values()), fresh
+
+
+def _earlier_cohort_cell(row: tuple, since_month: int) -> bool:
+    """Whether a stored row (id, key, grain, "YYYY-MM-DD", dimension, value, ...) is a cohort
+    cell that reads a month before `since_month`: a run from that month on leaves it be, as
+    the collector does."""
+    if row[1] not in COHORT_KEYS:
+        return False
+    start = row[3]
+    cohort = int(start[:4]) * 12 + int(start[5:7]) - 1
+    return cohort_cell_month(cohort, row[5]) < since_month
 
 
 def _stored_rows(stored: QuerySet[KpiSnapshot]) -> QuerySet:
@@ -553,7 +576,8 @@ def _replaced(
     if groups is not None:
         snapshots = snapshots.filter(_of_groups(groups))
     if since_month is not None:
-        later = Q(kpi_key__in=COHORT_KEYS)  # any cohort's cells may move
+        later = Q(kpi_key__in=COHORT_KEYS)  # of any cohort (`_differences` keeps the ones
+        # that read a month before `since_month`)
         for grain in GRAINS:
             first = Period.containing(grain, since_month).start
             later |= Q(grain=grain, period_start__gte=first)

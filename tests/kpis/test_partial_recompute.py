@@ -8,9 +8,12 @@ from datetime import date
 import pytest
 from freezegun import freeze_time
 
+from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.forms.records import DealForm, LeadForm, SpendForm, SubscriptionForm
-from kpiapp.kpis.dependencies import AccountGroups
+from kpiapp.kpis.dependencies import AccountGroups, affected_keys
+from kpiapp.kpis.engine import compute_workspace
+from kpiapp.kpis.periods import month_index
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION
 from kpiapp.models import (
     Account,
@@ -348,3 +351,19 @@ def test_account_groups_cover_the_accounts_own_values_and_what_their_journeys_cr
     assert not groups.covers("customers_new_attributed", "channel", "Referral")
     assert groups.covers("deals_won", "channel", "Referral")  # not moved by subscriptions
     assert groups.covers("cohort_logo_retention", "age", "3")
+
+
+def test_a_change_from_this_month_on_recomputes_only_the_cohort_cells_that_read_it(company):
+    with workspace_scope(company.id), freeze_time(TODAY):
+        workspace = Workspace.objects.get(pk=company.id)
+        month = month_index(TODAY)
+        keys = affected_keys({"subscriptions"}, [])
+        cells = [
+            p for p in compute_workspace(workspace, keys=keys, since_month=month)
+            if p.key in COHORT_KEYS
+        ]  # fmt: skip
+        everything = [p for p in compute_workspace(workspace) if p.key in COHORT_KEYS]
+    assert cells and {p.first_month + int(p.dimension_value) for p in cells} == {month}
+    # one cell per cohort and key: the one at this month's end
+    assert len(cells) == len({(p.key, p.first_month) for p in everything})
+    assert set(cells) <= set(everything)
