@@ -5,6 +5,7 @@ series endpoint, end to end (the save, the recompute, the read).
     python bench/propagation.py --services      # PostgreSQL + Redis + one Celery worker,
         DATABASE_URL=postgres://.../kz_bench REDIS_URL=redis://127.0.0.1:6379/5
     python bench/propagation.py --runs 30
+    python bench/propagation.py --poll 0.1      # read the series every 100 ms (default 20)
 
 Three changes, `--runs` times each, one after the other: a subscription's amount (the total
 MRR of this month moves by its MRR), a deal's stage (won today and reopened: this month's
@@ -80,6 +81,7 @@ def main() -> None:
     parser.add_argument("--services", action="store_true", help="PostgreSQL + Redis + worker")
     parser.add_argument("--runs", type=int, default=30, help="changes of each kind")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait per change")
+    parser.add_argument("--poll", type=float, default=0.02, help="seconds between two reads")
     args = parser.parse_args()
     folder = _environment(args.services)
 
@@ -180,7 +182,7 @@ def run(workspace, args: argparse.Namespace) -> None:
                     failures += 1
                     print(f"  {change.name} #{n}: still {got} after {elapsed:.0f} s, want {want}")
                     break
-                time.sleep(0.02)
+                time.sleep(args.poll)
             saves.append(saved)
             visible.append(elapsed)
         print(

@@ -103,7 +103,6 @@ ACCOUNT_GROUPED = frozenset(
     and set(KPI_BY_KEY[key].dimensions) <= set(ACCOUNT_DIMENSIONS)
     and key not in ATTRIBUTED_KEYS
 )
-ALWAYS_GROUPED = ("", "plan")  # the totals; and an account's plans may have changed too
 
 
 @dataclass(frozen=True)
@@ -111,12 +110,13 @@ class AccountGroups:
     """The channel, campaign and country of the accounts whose subscriptions changed, and the
     channels and campaigns of their journeys. Of the ACCOUNT_GROUPED KPIs only the totals, the
     plans and the accounts' own values can move, of the attributed KPIs only the total and the
-    values their journeys credit (their touchpoints', or their own for a journey without any):
-    a recompute of such a change leaves the others out (and does not compare their stored
-    snapshots)."""
+    values their journeys credit (their touchpoints', or their own for a journey without any);
+    of the plans, those the accounts had or have (`plans`; None: every plan). A recompute of
+    such a change leaves the others out (and does not compare their stored snapshots)."""
 
     values: frozenset[tuple[str, str]]  # (dimension, value)
     touched: frozenset[tuple[str, str]] = frozenset()  # ("channel" or "campaign", value)
+    plans: frozenset[str] | None = None
 
     @classmethod
     def of(
@@ -124,6 +124,7 @@ class AccountGroups:
         attributes: AccountAttributes,
         accounts: frozenset[int],
         touch_labels: Iterable[tuple[str, str]] = (),
+        plans: Iterable[str] | None = None,
     ) -> AccountGroups:
         ids = sorted(accounts)
         own = frozenset(
@@ -132,18 +133,19 @@ class AccountGroups:
             for label in attributes.labels(dimension, ids)
         )
         implied = {(d, v) for d, v in own if d in TOUCHPOINT_DIMENSIONS}
-        return cls(own, frozenset(touch_labels) | implied)
+        held = None if plans is None else frozenset(plans)
+        return cls(own, frozenset(touch_labels) | implied, held)
 
     def covers(self, key: str, dimension: str, value: str) -> bool:
         """Whether the point (key, dimension, value) may have moved."""
         if key in ATTRIBUTED_KEYS:  # dimension "channel" or "channel:<model>", ...
             return not dimension or (dimension.partition(":")[0], value) in self.touched
-        return (
-            key not in ACCOUNT_GROUPED
-            or dimension in ALWAYS_GROUPED
-            or (dimension, value) in self.values
-        )
+        return key not in ACCOUNT_GROUPED or self.wants_group(dimension, value)
 
     def wants_group(self, dimension: str, value: str) -> bool:
         """Whether any ACCOUNT_GROUPED KPI's value of this group may have moved."""
-        return dimension in ALWAYS_GROUPED or (dimension, value) in self.values
+        if not dimension:
+            return True  # the totals
+        if dimension == "plan":
+            return self.plans is None or value in self.plans
+        return (dimension, value) in self.values

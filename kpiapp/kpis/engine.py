@@ -26,7 +26,7 @@ from kpiapp.kpis import (
 from kpiapp.kpis.context import Context, first_data_month, load_rates
 from kpiapp.kpis.dependencies import AccountGroups
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
-from kpiapp.kpis.mrr_states import load_subscriptions
+from kpiapp.kpis.mrr_states import load_plans, load_subscriptions
 from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
 from kpiapp.kpis.prefetch import Reads
 from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
@@ -158,8 +158,11 @@ def compute_workspace(
     return collector.points
 
 
-def account_groups(*, workspace_id: int, accounts: frozenset[int]) -> AccountGroups:
-    """The dimension values of `accounts` (a recompute narrowed to a change of them)."""
+def account_groups(
+    *, workspace_id: int, accounts: frozenset[int], plans: frozenset[str] = frozenset()
+) -> AccountGroups:
+    """The dimension values of `accounts` (a recompute narrowed to a change of their
+    subscriptions), their plans now and `plans`, the ones they had before."""
     channels, campaigns = load_names(workspace_id=workspace_id)
     attributes = load_account_attributes(
         workspace_id=workspace_id, channels=channels, campaigns=campaigns, accounts=accounts
@@ -167,7 +170,8 @@ def account_groups(*, workspace_id: int, accounts: frozenset[int]) -> AccountGro
     touched = journeys.load_touch_labels(
         workspace_id=workspace_id, accounts=accounts, channels=channels, campaigns=campaigns
     )
-    return AccountGroups.of(attributes, accounts, touched)
+    held = load_plans(workspace_id=workspace_id, accounts=accounts)
+    return AccountGroups.of(attributes, accounts, touched, plans | held)
 
 
 def _journeys(

@@ -11,6 +11,7 @@ months), and conversion multiplies by the integer rate × 10^10.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -118,6 +119,18 @@ def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
         started=starts,
         unit_denominator=10_000 * lcm,
     )
+
+
+def load_plans(*, workspace_id: int, accounts: Collection[int]) -> set[str]:
+    """The plans of the subscription rows of `accounts`."""
+    wanted, params = sql.id_list("account", accounts)
+    rows = sql.fetch(
+        "SELECT DISTINCT plan FROM kpiapp_subscription "
+        f"WHERE workspace_id = %(workspace_id)s AND account_id IN {wanted}",
+        workspace_id=workspace_id,
+        params=params,
+    )
+    return {plan for (plan,) in rows}
 
 
 def _normalised_mrr(

@@ -112,6 +112,8 @@ def compute(
     counts = count_sums(positive, accounts.first_active, boundaries, slots, top, rows.plans)
     plan_sums.counts = expand(SlotSums(counts=counts), used, len(periods)).counts
     for g, label in enumerate(rows.plans):
+        if not collector.wants_group("plan", label):
+            continue
         _emit(context, collector, "plan", label, plan_sums, plan_pending, g, scale)
 
     outcome.positive = positive

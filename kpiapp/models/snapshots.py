@@ -98,6 +98,8 @@ class RecomputeState(WorkspaceOwned):
     # The accounts whose subscriptions the pending changes touch, when that is all they touch
     # (a recompute then leaves the other channels, campaigns and countries alone); else null.
     dirty_accounts = models.JSONField(null=True, blank=True, default=None)
+    # With dirty_accounts: the plans those subscriptions had before the changes.
+    dirty_plans = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

@@ -78,10 +78,12 @@ def _recompute_scope(record: models.Model, before: dict, after: dict) -> Scope:
     if kind == "deals":  # a change of stage is history from today on
         yesterday = timezone.now().date() - timedelta(days=1)
         since = min(since, yesterday) if since else yesterday
-    accounts = None
+    accounts, plans = None, frozenset[str]()
     if kind == "subscriptions":
         accounts = frozenset(v["account_id"] for v in (before, after) if v.get("account_id"))
-    return Scope(frozenset({kind}), None if kind in WHOLE_HISTORY else since, accounts).bounded()
+        plans = frozenset({before["plan"]}) if before else plans  # the plan it leaves
+    since = None if kind in WHOLE_HISTORY else since
+    return Scope(frozenset({kind}), since, accounts, plans).bounded()
 
 
 def _request_recompute(scopes: list[Scope]) -> None:
@@ -93,7 +95,9 @@ def _request_recompute(scopes: list[Scope]) -> None:
         recompute_request()
         return
     accounts = None if scope.accounts is None else set(scope.accounts)
-    recompute_request(kinds=set(scope.kinds), since=scope.since, accounts=accounts)
+    recompute_request(
+        kinds=set(scope.kinds), since=scope.since, accounts=accounts, plans=set(scope.plans)
+    )
 
 
 def _save(membership: Membership, form: RecordForm) -> tuple[models.Model, Scope]:

@@ -34,7 +34,6 @@ from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.bulk import delete_rows, insert_text_rows, sqlite_numbers
 from kpiapp.kpis.dependencies import (
     ACCOUNT_GROUPED,
-    ALWAYS_GROUPED,
     NARROW_KINDS,
     AccountGroups,
     affected_keys,
@@ -96,11 +95,13 @@ MAX_NARROWED_ACCOUNTS = 100
 class Scope:
     """What a recompute must cover: the KPIs that read `kinds` (None: all), for the periods
     that end on or after `since` (None: all periods); with `accounts`, a change of only these
-    accounts' subscriptions, so only their dimension values (`AccountGroups`)."""
+    accounts' subscriptions, so only their dimension values (`AccountGroups`), and of the
+    plans their changed subscriptions had before (`plans`) and have now."""
 
     kinds: frozenset[str] | None = None
     since: date | None = None
     accounts: frozenset[int] | None = None
+    plans: frozenset[str] = frozenset()
 
     @property
     def full(self) -> bool:
@@ -109,16 +110,17 @@ class Scope:
     def merge(self, other: Scope) -> Scope:
         kinds = None if self.kinds is None or other.kinds is None else self.kinds | other.kinds
         since = None if self.since is None or other.since is None else min(self.since, other.since)
-        accounts = None
-        if self.accounts is not None and other.accounts is not None:
-            accounts = self.accounts | other.accounts
-        return Scope(kinds, since, accounts).bounded()
+        if self.accounts is None or other.accounts is None:
+            return Scope(kinds, since)
+        return Scope(
+            kinds, since, self.accounts | other.accounts, self.plans | other.plans
+        ).bounded()
 
     def bounded(self) -> Scope:
         """Without `accounts` where they do not narrow anything: a change of other kinds of
         data too, or of many accounts."""
         if self.accounts is None:
-            return self
+            return Scope(self.kinds, self.since)
         if self.kinds != {"subscriptions"} or len(self.accounts) > MAX_NARROWED_ACCOUNTS:
             return Scope(self.kinds, self.since)
         return self
@@ -130,8 +132,10 @@ FULL = Scope()
 def _stored_scope(state: RecomputeState) -> Scope:
     if state.dirty_full:
         return FULL
-    accounts = None if state.dirty_accounts is None else frozenset(state.dirty_accounts)
-    return Scope(frozenset(state.dirty_kinds), state.dirty_from, accounts).bounded()
+    if state.dirty_accounts is None:
+        return Scope(frozenset(state.dirty_kinds), state.dirty_from)
+    accounts, plans = frozenset(state.dirty_accounts), frozenset(state.dirty_plans)
+    return Scope(frozenset(state.dirty_kinds), state.dirty_from, accounts, plans).bounded()
 
 
 def recompute_request(
@@ -139,11 +143,13 @@ def recompute_request(
     kinds: set[str] | None = None,
     since: date | None = None,
     accounts: set[int] | None = None,
+    plans: set[str] | None = None,
     countdown: float = FIRST_CHANGE_SECONDS,
     always_enqueue: bool = False,
 ) -> None:
     """Mark the workspace in scope as changed (the data kinds and the earliest day a change
-    touches, or everything; for a change of subscriptions, their accounts) and enqueue a
+    touches, or everything; for a change of subscriptions, their accounts and former plans)
+    and enqueue a
     recompute if none is pending (or always, for the nightly run, which also recovers a lost
     task)."""
     unknown = kinds is not None and not set(kinds) <= DATA_KINDS.keys() | NARROW_KINDS
@@ -151,7 +157,10 @@ def recompute_request(
         FULL
         if kinds is None or unknown
         else Scope(
-            frozenset(kinds), since, None if accounts is None else frozenset(accounts)
+            frozenset(kinds),
+            since,
+            None if accounts is None else frozenset(accounts),
+            frozenset(plans or ()),
         ).bounded()
     )
     now = timezone.now()
@@ -167,10 +176,11 @@ def recompute_request(
         state.dirty_kinds = sorted(scope.kinds or [])
         state.dirty_from = scope.since
         state.dirty_accounts = None if scope.accounts is None else sorted(scope.accounts)
+        state.dirty_plans = sorted(scope.plans)
         state.save(
             update_fields=[
                 "dirty_since", "changed_at", "dirty_full", "dirty_kinds", "dirty_from",
-                "dirty_accounts",
+                "dirty_accounts", "dirty_plans",
             ]
         )  # fmt: skip
     if became_dirty or always_enqueue or orphaned or needs_enqueue_after_failure(state):
@@ -305,6 +315,7 @@ def _settle(state_pk: int, seen_change: datetime | None, started: datetime, coun
         dirty_kinds=[],
         dirty_from=None,
         dirty_accounts=None,
+        dirty_plans=[],
         **done,
     )
     if not updated:
@@ -397,7 +408,9 @@ def snapshot_rebuild(
     since_month = None if scope.since is None else month_index(scope.since)
     groups = None
     if scope.accounts is not None and keys is not None:
-        groups = account_groups(workspace_id=workspace_id, accounts=scope.accounts)
+        groups = account_groups(
+            workspace_id=workspace_id, accounts=scope.accounts, plans=scope.plans
+        )
     points = compute_workspace(
         workspace, today=today, keys=keys, since_month=since_month, groups=groups
     )
@@ -551,7 +564,9 @@ def _dimension_values_moved(
 
 def _of_groups(groups: AccountGroups) -> Q:
     """The snapshots that a recompute narrowed to `groups` makes (`AccountGroups.covers`)."""
-    own = Q(dimension__in=ALWAYS_GROUPED)
+    own = Q(dimension="") | Q(dimension="plan")
+    if groups.plans is not None:
+        own = Q(dimension="") | Q(dimension="plan", dimension_value__in=sorted(groups.plans))
     for dimension, value in sorted(groups.values):
         own |= Q(dimension=dimension, dimension_value=value[:200])
     credited = Q(dimension="")

@@ -266,6 +266,7 @@ def test_a_subscription_change_recomputes_only_its_accounts_channel_campaign_and
         record_save(membership=member, form=_subscription_form(row, company, amount="999.00"))
         state = RecomputeState.objects.get()
         assert state.dirty_kinds == ["subscriptions"] and state.dirty_accounts == [account.pk]
+        assert state.dirty_plans == [row.plan]  # the plan it had: its group moves too
 
     before, after, _ = _partial_then_full(company, upgrade)
     changed = before ^ after
@@ -327,6 +328,9 @@ def test_a_narrowed_scope_widens_when_other_data_or_many_accounts_change():
     one = Scope(subscriptions, date(2025, 1, 1), frozenset({1}))
     two = Scope(subscriptions, date(2025, 3, 1), frozenset({2}))
     assert one.merge(two) == Scope(subscriptions, date(2025, 1, 1), frozenset({1, 2}))
+    plans = Scope(subscriptions, None, frozenset({3}), frozenset({"pro"}))
+    assert one.merge(plans).plans == {"pro"}
+    assert one.merge(plans).merge(Scope(frozenset({"deals"}))).plans == frozenset()
     deals = Scope(frozenset({"deals"}), date(2025, 2, 1))
     assert one.merge(deals).accounts is None
     assert one.merge(snapshots.FULL) == snapshots.FULL
@@ -344,6 +348,8 @@ def test_account_groups_cover_the_accounts_own_values_and_what_their_journeys_cr
         touched=frozenset({("channel", "Paid ads"), ("channel", "Webinar"), ("campaign", "")}),
     )
     assert groups.covers("mrr", "", "") and groups.covers("mrr", "plan", "pro")
+    with_plans = AccountGroups(groups.values, groups.touched, plans=frozenset({"pro"}))
+    assert with_plans.covers("mrr", "plan", "pro") and not with_plans.covers("arr", "plan", "x")
     assert groups.covers("mrr", "country", "DE") and not groups.covers("mrr", "country", "AT")
     assert not groups.covers("mrr", "channel", "Webinar")  # a journey's, not the account's own
     assert groups.covers("mrr_new_attributed", "channel:first_touch", "Webinar")
