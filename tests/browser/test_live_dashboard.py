@@ -1,5 +1,6 @@
-"""Two people, two browsers: one moves a deal to "won" through its edit form, and the
-other's open dashboard shows the new win rate without a reload, with when it was computed."""
+"""Two people, two browsers: one moves a deal to "won" (or raises a subscription's amount)
+through its edit form, and the other's open dashboard shows the new win rate (or MRR) without
+a reload, with when it was computed."""
 
 from datetime import timedelta
 
@@ -85,6 +86,40 @@ def test_a_deal_won_in_one_browser_shows_on_the_dashboard_open_in_another(
     assert watcher_errors == [] and editor_errors == []
     with workspace_scope(workspace.id):
         assert Deal.objects.get(pk=deal.pk).stage == "won"
+    watcher_context.close()
+    editor_context.close()
+
+
+def test_a_subscription_raised_in_one_browser_shows_its_mrr_on_the_dashboard_of_another(
+    live_server, browser, sales_workspace
+):
+    """A subscription's change is recomputed for its account's values only (and the totals):
+    the dashboard's total MRR still moves."""
+    workspace, _deal = sales_workspace
+    with workspace_scope(workspace.id):
+        subscription = Subscription.objects.get(external_id="S")
+    watcher_context, editor_context = browser.new_context(), browser.new_context()
+    watcher, editor = watcher_context.new_page(), editor_context.new_page()
+    watcher_errors = sign_in(watcher, live_server.url, "vera@example.com", lands_on="/w/acme/")
+    editor_errors = sign_in(editor, live_server.url, "lea@example.com", lands_on="/w/acme/")
+    mrr = watcher.locator("article.tile[data-kpi=mrr] .tile-value")
+    assert mrr.inner_text().startswith("1.000")
+    watcher.evaluate("window.notReloaded = true")
+
+    editor.goto(f"{live_server.url}/w/acme/data/subscriptions/{subscription.pk}/edit/")
+    editor.fill("input[name=amount]", "1500")
+    editor.click("main button[type=submit]")
+    editor.wait_for_url(f"{live_server.url}/w/acme/data/subscriptions/{subscription.pk}/")
+
+    watcher.wait_for_function(
+        "() => document.querySelector('article.tile[data-kpi=mrr] .tile-value')"
+        ".textContent.trim().startsWith('1.500')",
+        timeout=5000,
+    )
+    assert watcher.evaluate("window.notReloaded") is True
+    assert watcher_errors == [] and editor_errors == []
+    with workspace_scope(workspace.id):
+        assert Subscription.objects.get(pk=subscription.pk).amount_cents == 150_000
     watcher_context.close()
     editor_context.close()
 
