@@ -149,9 +149,8 @@ def recompute_request(
 ) -> None:
     """Mark the workspace in scope as changed (the data kinds and the earliest day a change
     touches, or everything; for a change of subscriptions, their accounts and former plans)
-    and enqueue a
-    recompute if none is pending (or always, for the nightly run, which also recovers a lost
-    task)."""
+    and enqueue a recompute if none is pending (or always, for the nightly run, which also
+    recovers a lost task)."""
     unknown = kinds is not None and not set(kinds) <= DATA_KINDS.keys() | NARROW_KINDS
     wanted = (
         FULL
@@ -487,8 +486,7 @@ def _earlier_cohort_cell(row: tuple, since_month: int) -> bool:
     the collector does."""
     if row[1] not in COHORT_KEYS:
         return False
-    start = row[3]
-    cohort = int(start[:4]) * 12 + int(start[5:7]) - 1
+    cohort = month_index(date.fromisoformat(row[3]))
     return cohort_cell_month(cohort, row[5]) < since_month
 
 
@@ -564,9 +562,10 @@ def _dimension_values_moved(
 
 def _of_groups(groups: AccountGroups) -> Q:
     """The snapshots that a recompute narrowed to `groups` makes (`AccountGroups.covers`)."""
-    own = Q(dimension="") | Q(dimension="plan")
+    plans = Q(dimension="plan")
     if groups.plans is not None:
-        own = Q(dimension="") | Q(dimension="plan", dimension_value__in=sorted(groups.plans))
+        plans &= Q(dimension_value__in=sorted(groups.plans))
+    own = Q(dimension="") | plans
     for dimension, value in sorted(groups.values):
         own |= Q(dimension=dimension, dimension_value=value[:200])
     credited = Q(dimension="")
@@ -591,8 +590,8 @@ def _replaced(
     if groups is not None:
         snapshots = snapshots.filter(_of_groups(groups))
     if since_month is not None:
-        later = Q(kpi_key__in=COHORT_KEYS)  # of any cohort (`_differences` keeps the ones
-        # that read a month before `since_month`)
+        # Cells of any cohort (`_differences` keeps those that read an earlier month).
+        later = Q(kpi_key__in=COHORT_KEYS)
         for grain in GRAINS:
             first = Period.containing(grain, since_month).start
             later |= Q(grain=grain, period_start__gte=first)
