@@ -66,7 +66,8 @@ def test_set_up_two_factor_login_and_log_in_with_a_code_and_a_recovery_code(live
     page.fill("input[name=code]", app_code(secret))
     page.click("main button[type=submit]")
 
-    # The recovery codes, shown once.
+    # The recovery codes, shown once (all_inner_texts does not wait for the answer to load).
+    page.locator("[data-recovery-codes] code").first.wait_for()
     codes = page.locator("[data-recovery-codes] code").all_inner_texts()
     assert len(codes) == 10
     assert "Die Zwei-Faktor-Anmeldung ist eingeschaltet." in page.content()
