@@ -22,8 +22,22 @@ class RecordInUse(Exception):
     """The record is referenced by others and cannot be deleted."""
 
 
-def _kind_of(record: models.Model) -> str | None:
-    return next((slug for slug, k in DATA_KINDS.items() if isinstance(record, k.model)), None)
+def _kind_of(record: models.Model | type[models.Model]) -> str | None:
+    model = record if isinstance(record, type) else type(record)
+    return next((slug for slug, k in DATA_KINDS.items() if issubclass(model, k.model)), None)
+
+
+def _deleted_with(record: models.Model) -> frozenset[str]:
+    """The data kinds whose records a delete of `record` deletes or unlinks with it: an
+    account takes its subscriptions, usage, NPS answers and touchpoints along and unlinks its
+    leads; a lead takes its touchpoints and unlinks its deals."""
+    kinds = {
+        _kind_of(relation.related_model)
+        for relation in record._meta.related_objects
+        if getattr(relation, "on_delete", None) in (models.CASCADE, models.SET_NULL)
+        and isinstance(relation.related_model, type)
+    }
+    return frozenset(kind for kind in kinds if kind is not None)
 
 
 # An account's or lead's fields decide the channel and campaign of every period.
@@ -135,7 +149,10 @@ def record_delete(*, membership: Membership, record: models.Model) -> None:
         label = str(record)
         record.delete()
         _audit_deleted(membership, record, label)
-        _request_recompute([_recompute_scope(record, before, {})])
+        scopes = [_recompute_scope(record, before, {})]
+        if along := _deleted_with(record):
+            scopes.append(Scope(along))  # their whole history
+        _request_recompute(scopes)
     except (ProtectedError, RestrictedError) as error:
         used_by = sorted({o._meta.verbose_name_plural for o in error.args[1]})
         raise RecordInUse(

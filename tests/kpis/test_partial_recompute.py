@@ -322,6 +322,29 @@ def test_the_last_subscription_of_a_country_deleted_removes_the_country_everywhe
     assert not {row for row in after if row[3:5] == ("country", "FR")}
 
 
+def test_an_account_deleted_recomputes_what_its_subscriptions_usage_and_answers_fed(company, alice):
+    """Its subscriptions, usage, NPS answers and touchpoints are deleted with it: their KPIs
+    (the cohort cells read subscriptions alone) are recomputed too."""
+    member = membership_of(alice, company)
+    with workspace_scope(company.id), freeze_time(TODAY):
+        gone = Account.objects.create(external_id="GONE", name="Weg", country="DE")
+        Subscription.objects.create(
+            external_id="S-GONE", account=gone, plan="pro", amount_cents=45_600, currency="EUR",
+            interval="month", started_at=date(2024, 5, 1), ended_at=date(2024, 9, 1),
+        )  # fmt: skip
+        snapshots.snapshot_rebuild(workspace_id=company.id)
+
+    def delete():
+        record_delete(membership=member, record=gone)
+        assert {"accounts", "subscriptions", "usage", "nps", "touchpoints"} <= set(
+            RecomputeState.objects.get().dirty_kinds
+        )
+
+    before, after, _ = _partial_then_full(company, delete)
+    moved_cells = {row for row in before ^ after if row[0] in COHORT_KEYS}
+    assert moved_cells  # its cohort (May 2024) lost a customer who left in September
+
+
 def test_a_narrowed_scope_widens_when_other_data_or_many_accounts_change():
     Scope = snapshots.Scope
     subscriptions = frozenset({"subscriptions"})
