@@ -324,6 +324,15 @@ def insert_text_rows(
             )
 
 
+def refresh_statistics(model: type[models.Model]) -> None:
+    """Let PostgreSQL's planner see the table's rows as they are now (ANALYZE reads a sample,
+    a fraction of a second however large the table). SQLite plans without such statistics."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def delete_rows(model: type[models.Model], *, workspace_id: int, ids: Sequence[int]) -> None:
     """Delete the records with the given ids, only within `workspace_id`, as plain statements:
     no cascade and no signals, so only for rows nothing refers to (KPI snapshots).

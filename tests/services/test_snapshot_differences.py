@@ -5,6 +5,7 @@ only the text form of its number would differ (money's two places, a count's non
 from __future__ import annotations
 
 import random
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,7 +18,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.imports.bulk import delete_rows, insert_text_rows
 from kpiapp.kpis.periods import month_index, month_start
 from kpiapp.kpis.results import Point
-from kpiapp.models import KpiSnapshot
+from kpiapp.models import Account, KpiSnapshot, Subscription
 from kpiapp.services import snapshots
 
 MONTH = month_index(timezone.now().date()) - 1
@@ -173,3 +174,23 @@ def test_many_unchanged_numbers_of_every_size_are_not_rewritten(workspace):
     ]
     with workspace_scope(workspace.id):
         assert _swap(points, workspace.id)[0] and _swap(points, workspace.id) == (set(), 0)
+
+
+def test_a_large_write_refreshes_the_planners_statistics_at_once(workspace, monkeypatch):
+    """On PostgreSQL, a recompute that writes many snapshots analyses the table, so the next
+    partial run's delete looks its rows up by id instead of scanning the workspace's rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps no row statistics for its planner")
+    monkeypatch.setattr(snapshots, "ANALYZE_AFTER_ROWS", 5)
+    with workspace_scope(workspace.id):
+        account = Account.objects.create(external_id="A", name="Alpha")
+        Subscription.objects.create(
+            external_id="S", account=account, amount_cents=9_900, currency="EUR",
+            interval="month", started_at=date(2024, 1, 1),
+        )  # fmt: skip
+        summary = snapshots.snapshot_rebuild(workspace_id=workspace.id)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'kpiapp_kpisnapshot'")
+            estimate = cursor.fetchone()[0]
+        assert summary.written_count > 5
+        assert estimate == KpiSnapshot.objects.count() == summary.written_count
