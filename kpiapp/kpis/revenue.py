@@ -69,9 +69,13 @@ def compute(
     slots = make_slots(context, periods).subset(used)
 
     def summed(
-        grids: EntityGrids, groupings: list[GroupIndex], *, ends_only: bool = False
+        of: SubscriptionRows,
+        grids: EntityGrids,
+        groupings: list[GroupIndex],
+        *,
+        ends_only: bool = False,
     ) -> list[SlotSums]:
-        found = slot_sums(context, rows, grids, slots, groupings, boundaries, ends_only=ends_only)
+        found = slot_sums(context, of, grids, slots, groupings, boundaries, ends_only=ends_only)
         return [expand(sums, used, len(periods)) for sums in found]
 
     n_accounts = len(rows.account_ids)
@@ -79,8 +83,8 @@ def compute(
     pending = entity_grids(rows, rows.account, n_accounts, boundaries, pending=True)
     dimensions = ["", "channel", "campaign", "country"]
     groupings = [attributes.groups(d, rows.account_ids) for d in dimensions]
-    sums = summed(accounts, groupings)
-    pending_sums = summed(pending, groupings, ends_only=True)  # pending churn: the ends
+    sums = summed(rows, accounts, groupings)
+    pending_sums = summed(rows, pending, groupings, ends_only=True)  # pending churn: the ends
 
     outcome = RevenueOutcome(account_ids=rows.account_ids, rows=rows)
     scale = rows.unit_denominator * RATE_SCALE * 100  # U -> major units
@@ -95,20 +99,21 @@ def compute(
             )
 
     # By plan: MRR per (account, plan) pair; customers under their plan with the highest MRR.
-    pair_key = rows.account * max(len(rows.plans), 1) + rows.plan
+    plan_rows = _rows_for_plans(rows, collector)
+    pair_key = plan_rows.account * max(len(rows.plans), 1) + plan_rows.plan
     unique_keys, pair_entity = np.unique(pair_key, return_inverse=True)
     pair_account = unique_keys // max(len(rows.plans), 1)
     pair_plan = unique_keys % max(len(rows.plans), 1)
-    pairs = entity_grids(rows, pair_entity, len(unique_keys), boundaries)
-    pairs_pending = entity_grids(rows, pair_entity, len(unique_keys), boundaries, pending=True)
+    pairs = entity_grids(plan_rows, pair_entity, len(unique_keys), boundaries)
+    pairs_pending = entity_grids(plan_rows, pair_entity, len(unique_keys), boundaries, pending=True)
     by_plan = GroupIndex(rows.plans, pair_plan)
-    (plan_sums,) = summed(pairs, [by_plan])
-    (plan_pending,) = summed(pairs_pending, [by_plan], ends_only=True)
+    (plan_sums,) = summed(plan_rows, pairs, [by_plan])
+    (plan_pending,) = summed(plan_rows, pairs_pending, [by_plan], ends_only=True)
     positive = np.zeros((n_accounts, len(boundaries)), dtype=bool)
     for grid in accounts.grids:
         positive |= grid > 0
     points = np.unique(np.r_[slots.j0, slots.j1])  # the state points the slots compare
-    top = top_plan_by_state(context, rows, pair_account, pair_plan, pairs, points)
+    top = top_plan_by_state(context, plan_rows, pair_account, pair_plan, pairs, points)
     counts = count_sums(positive, accounts.first_active, boundaries, slots, top, rows.plans)
     plan_sums.counts = expand(SlotSums(counts=counts), used, len(periods)).counts
     for g, label in enumerate(rows.plans):
@@ -123,6 +128,20 @@ def compute(
     np.minimum.at(first_start, rows.account, rows.started)
     outcome.first_start = dict(zip(rows.account_ids, first_start.tolist(), strict=True))
     return outcome
+
+
+def _rows_for_plans(rows: SubscriptionRows, collector: Collector) -> SubscriptionRows:
+    """The rows of the accounts with a row of a plan the run emits: all rows, unless a
+    narrowed run leaves plans out. A customer counts under its plan with the highest MRR, so
+    an account's rows of every plan come along; an account without a row of an emitted plan
+    cannot count under one. Accounts keep their indexes."""
+    emitted = np.array([collector.wants_group("plan", label) for label in rows.plans], dtype=bool)
+    if emitted.all():
+        return rows
+    holds = np.zeros(len(rows.account_ids), dtype=bool)
+    holds[rows.account[emitted[rows.plan]]] = True
+    keep = holds[rows.account]
+    return rows.rows_where(keep, account=rows.account[keep], account_ids=rows.account_ids)
 
 
 def needed_slots(collector: Collector, periods: list[Period]) -> np.ndarray:

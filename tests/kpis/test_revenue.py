@@ -7,11 +7,16 @@ otherwise, so every period of 2025 is complete.
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from kpiapp.kpis.dependencies import AccountGroups, affected_keys
+from kpiapp.kpis.engine import compute_workspace
+from kpiapp.kpis.periods import month_index
 from tests.kpis.helpers import (
+    DEFAULT_TODAY,
     absent,
     account,
     campaign,
@@ -303,6 +308,32 @@ def test_mrr_by_channel_campaign_country_and_plan(ws):
     # customer counts by plan use the plan with the highest MRR that day: a Pro, b Basic, c Pro
     assert val("customers_active", "2025-03", "plan", "Pro") == 2
     assert val("customers_active", "2025-03", "plan", "Basic") == 1
+
+
+def test_a_run_narrowed_to_one_plan_counts_its_customers_as_the_full_run_does(ws):
+    """A change of a Basic customer's subscription recomputes the Basic breakdown alone, from
+    the accounts that hold a Basic row; their rows of other plans still decide under which
+    plan each counts (a added Pro beside Basic in March, so it counts under Pro from then)."""
+    a, b, c = account(), account(), account()
+    sub(a, "2025-01-01", amount="100.00", plan="Basic")
+    sub(a, "2025-03-10", amount="250.00", plan="Pro")
+    sub(b, "2025-02-01", amount="80.00", plan="Basic")
+    sub(c, "2025-01-01", amount="300.00", plan="Pro")
+    today = date.fromisoformat(DEFAULT_TODAY)
+    keys = affected_keys({"subscriptions"}, [])
+    basic_only = AccountGroups(frozenset(), plans=frozenset({"Basic"}))
+    narrowed = compute_workspace(ws, today=today, keys=keys, groups=basic_only)
+    full = compute_workspace(ws, today=today, keys=keys)
+
+    def by_plan(points: list, plan: str) -> set:
+        return {p for p in points if p.dimension == "plan" and p.dimension_value == plan}
+
+    assert by_plan(narrowed, "Basic") == by_plan(full, "Basic") != set()
+    assert not by_plan(narrowed, "Pro")
+    active = {(p.grain, p.first_month): p.numerator for p in by_plan(full, "Basic")
+              if p.key == "customers_active"}  # fmt: skip
+    march, february = month_index(date(2025, 3, 1)), month_index(date(2025, 2, 1))
+    assert (active[("month", february)], active[("month", march)]) == (2, 1)  # a, b; then b
 
 
 def test_country_uk_becomes_gb(ws):
