@@ -35,6 +35,7 @@ from accounts.tenancy import _current_workspace_id, leaked_scope_clear, workspac
 from kpiapp.celery import app as celery_app
 from kpiapp.imports.mapping import parse_options
 from kpiapp.services.imports import data_import
+from tests import table_reset
 from tests.db_schema import record_migrations_applied, schema_from_models
 from tests.report_data import write_report_snapshots
 
@@ -59,6 +60,7 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.SILENCED_SYSTEM_CHECKS = ["axes.W001"]
     settings.TENANCY_STRICT = True  # a leaked workspace scope fails the test that leaks it
+    table_reset.install()  # a committing test's rows deleted, not every table truncated
     if _required("KZ_REQUIRE_SERVICES"):
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
