@@ -5,7 +5,6 @@ only the text form of its number would differ (money's two places, a count's non
 from __future__ import annotations
 
 import random
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,8 +17,9 @@ from accounts.tenancy import workspace_scope
 from kpiapp.imports.bulk import delete_rows, insert_text_rows
 from kpiapp.kpis.periods import month_index, month_start
 from kpiapp.kpis.results import Point
-from kpiapp.models import Account, KpiSnapshot, Subscription
+from kpiapp.models import KpiSnapshot
 from kpiapp.services import snapshots
+from tests.kpis.helpers import account, sub
 
 MONTH = month_index(timezone.now().date()) - 1
 
@@ -183,11 +183,7 @@ def test_a_large_write_refreshes_the_planners_statistics_at_once(workspace, monk
         pytest.skip("SQLite keeps no row statistics for its planner")
     monkeypatch.setattr(snapshots, "ANALYZE_AFTER_ROWS", 5)
     with workspace_scope(workspace.id):
-        account = Account.objects.create(external_id="A", name="Alpha")
-        Subscription.objects.create(
-            external_id="S", account=account, amount_cents=9_900, currency="EUR",
-            interval="month", started_at=date(2024, 1, 1),
-        )  # fmt: skip
+        sub(account(), "2024-01-01", amount="99.00")
         summary = snapshots.snapshot_rebuild(workspace_id=workspace.id)
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'kpiapp_kpisnapshot'")
