@@ -67,8 +67,8 @@ def test_aarrr_page_names_the_bottleneck_and_changes_grain(live_server, page, la
     # the quarter, chosen as the grain with one of its months (the periods are named in words)
     page.select_option("#grain", "quarter")
     page.select_option("#period", Period("month", quarter.first_month).label)
-    page.click(f"form.filter-bar >> text={text['show']}")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click(f"form.filter-bar >> text={text['show']}")
     expect(page.locator("#period")).to_have_value(quarter.label)
     expect(page.locator(".aarrr-verdict")).to_contain_text(period_name(quarter))
     expect(page.locator(".aarrr-verdict h2")).to_have_text(text["bottleneck"])

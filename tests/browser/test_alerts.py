@@ -39,16 +39,16 @@ def test_set_up_an_alert_after_a_refused_value(live_server, page, language):
     workspace = make_workspace("acme", user, "Acme GmbH")
     errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
-    page.click(f"nav.mainnav >> text={words['nav']}")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click(f"nav.mainnav >> text={words['nav']}")
     assert words["empty"] in page.locator("main").inner_text()
 
     form = page.locator("form:has(#id_threshold)")
     page.select_option("#id_kpi_key", "customer_churn_rate")
     page.select_option("#id_kind", "below")
     page.fill("#id_threshold", "zwei")
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     beside = page.locator(".field.has-error:has(#id_threshold) .field-errors")
     assert beside.inner_text().strip() == words["not_a_number"]
     assert page.locator("#id_kpi_key").input_value() == "customer_churn_rate"  # kept
@@ -64,8 +64,8 @@ def test_set_up_an_alert_after_a_refused_value(live_server, page, language):
     (rule,) = _rules(workspace)
     assert rule.kind == "below" and rule.threshold == Decimal("2.5") / 100  # a rate: a fraction
 
-    row.locator(f"button:has-text('{words['pause']}')").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        row.locator(f"button:has-text('{words['pause']}')").click()
     assert words["paused"] in page.locator("table tbody tr").first.inner_text()
     assert not _rules(workspace)[0].active
     # The refused form was answered 400 (the browser logs that); nothing else went wrong.

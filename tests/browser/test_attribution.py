@@ -32,8 +32,8 @@ def test_switch_the_model_and_open_a_journey(live_server, page, language):
     errors = sign_in(page, live_server.url, "lead@example.com")
 
     page.goto(f"{live_server.url}/w/acme/kpis/")
-    page.click(f".analysis-tabs >> text={text['title']}")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click(f".analysis-tabs >> text={text['title']}")
     assert page.locator("#period option:checked").inner_text() == period_name(last_month)
     ads = page.locator("#attribution-table tbody tr", has_text="Ads").locator("td").first
     expect(ads).to_have_text(text["linear"])  # ⅓ of Alpha's journey + all of Gamma's
@@ -41,14 +41,14 @@ def test_switch_the_model_and_open_a_journey(live_server, page, language):
     page.wait_for_function("document.body.dataset.chartsReady === '1'")
 
     page.select_option("#model", label=text["first"])
-    page.click("#attribution-filter button[type=submit]")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("#attribution-filter button[type=submit]")
     expect(ads).to_have_text(text["first_ads"])  # Alpha and Gamma both start with Ads
     expect(page.locator("#attribution-table tbody tr", has_text="Webinar")).to_have_count(0)
     expect(page.locator("#attribution-table tfoot td").first).to_have_text(text["total"])
 
-    page.click("#won-table >> text=Alpha GmbH")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("#won-table >> text=Alpha GmbH")
     expect(page.locator("h1")).to_have_text(text["journey"])
     steps = page.locator("#journey-table tbody tr")
     expect(steps).to_have_count(4)  # Ads, Webinar, Sales, then the won day

@@ -45,14 +45,14 @@ def test_an_editor_changes_a_rule_and_the_hottest_leads_change(live_server, page
                                        value="webinar")  # fmt: skip
     errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
-    page.click(f"nav.mainnav >> text={TEXT[language]['nav']}")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click(f"nav.mainnav >> text={TEXT[language]['nav']}")
     assert _leads_in_order(page) == ["demo@example.com", "webinar@example.com"]
     assert "Demo (+40)" in page.locator("#hottest-leads").inner_text()
 
     row = page.locator("#scoring-rules tbody tr").filter(has_text="Demo")
-    row.get_by_role("link", name=TEXT[language]["edit"]).click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        row.get_by_role("link", name=TEXT[language]["edit"]).click()
     assert page.locator("#id_points").input_value() == "40"
     page.fill("#id_points", "5")
     page.click(f"form button[type=submit]:has-text('{TEXT[language]['save']}')")

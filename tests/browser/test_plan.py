@@ -36,8 +36,8 @@ def test_plan_from_a_new_mrr_goal_what_if_and_save(live_server, page, language):
     quarter = Period.of_start("quarter", today)
     errors = sign_in(page, live_server.url, "lead@example.com", lands_on="/w/acme/")
 
-    page.click(f"nav.mainnav >> text={TEXT[language]['title']}")
-    page.wait_for_load_state("load")  # plan.js listens from here on: typing before is lost
+    with page.expect_navigation():  # plan.js listens once loaded: typing before is lost
+        page.click(f"nav.mainnav >> text={TEXT[language]['title']}")
     assert (
         page.locator("h1")
         .inner_text()

@@ -88,13 +88,13 @@ def test_a_segment_on_the_dashboard_follows_to_the_kpi_page(live_server, page, l
     assert _euros(total, language) not in page.locator("table").first.inner_text()
 
     page.fill("#segment-name", "USA")
-    page.locator(".segment-save button[type=submit]").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator(".segment-save button[type=submit]").click()
     assert words["saved"] in page.locator("body").inner_text()
     assert "/kpis/mrr/" in page.url
     assert page.locator("#segment-pick option:checked").inner_text() == "USA"
 
-    page.locator("a.segment-reset").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator("a.segment-reset").click()
     assert page.locator(".segment-status").get_attribute("data-segment-active") == ""
     assert errors == []

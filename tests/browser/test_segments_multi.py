@@ -32,8 +32,8 @@ def test_a_two_condition_segment_on_the_dashboard_and_the_cohorts(live_server, p
     page.goto(f"{live_server.url}/w/acme/segments/")
     page.fill("#new-segment-name", "DE Pro")
     page.fill("#new-segment-conditions", "country:DE;plan:Pro")
-    page.locator("form button[type=submit].btn-primary").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator("form button[type=submit].btn-primary").click()
     assert words["saved"] in page.locator("body").inner_text()
 
     page.goto(f"{live_server.url}/w/acme/")

@@ -79,8 +79,8 @@ def test_a_target_is_edited_in_place(live_server, page, language):
     value = row.locator("input[name=value]")
     assert value.is_visible() and value.input_value() == "5500"
     value.fill("6000")
-    row.locator(f"button:has-text('{TEXT[language]['store']}')").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        row.locator(f"button:has-text('{TEXT[language]['store']}')").click()
     row = page.locator("table.targets-table tbody tr").first
     assert TEXT[language]["statement"] in row.inner_text()
     history = page.locator(".history").inner_text()
