@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -98,7 +99,9 @@ def _attributed(
                 mrr[k] += customer.mrr_units * (unit // customer.mrr_scale)
     collector.monthly("customers_new_attributed", "", "", counts)
     collector.monthly("mrr_new_attributed", "", "", mrr, missing=mrr_missing, unit=unit)
-    tallies = _tallies(size, by_slot, unit)
+    # A run narrowed to some accounts emits only the labels their journeys touch.
+    touched = None if collector.groups is None else collector.groups.touched
+    tallies = _tallies(size, by_slot, unit, touched)
     for (model, by), (customers, money, missing, unit) in tallies.items():
         dimension = attribution_dimension(by, model)
         for label in sorted(labels[by] | {label for label, _d in customers}):
@@ -156,7 +159,10 @@ def _unit(by_slot: dict[int, list[NewCustomer]]) -> int:
 
 
 def _tallies(
-    size: int, by_slot: dict[int, list[NewCustomer]], unit: int
+    size: int,
+    by_slot: dict[int, list[NewCustomer]],
+    unit: int,
+    touched: Collection[tuple[str, str]] | None = None,
 ) -> dict[tuple[Model, str], tuple[Numerators, Numerators, Missing, int]]:
     """Per model and channel or campaign: the touchpoints' shares per label and month.
 
@@ -165,7 +171,8 @@ def _tallies(
     by all (`unit`); the sums become fractions once per label, denominator and month. The
     credits of every touchpoint are found at once (numpy) and summed per label, denominator
     and month; money as Python ints, which never overflow. A touchpoint without credit adds
-    nothing: the labels to show come from every journey (`labels`)."""
+    nothing: the labels to show come from every journey (`labels`). With `touched`, only the
+    (channel or campaign, label) pairs it holds are summed."""
     customers = [(k, c) for k, group in by_slot.items() for c in group]
     mrr = np.array(
         [0 if c.mrr_units is None else c.mrr_units * (unit // c.mrr_scale)
@@ -185,7 +192,11 @@ def _tallies(
             # One integer per (label, denominator, month); sorted, each run is one sum.
             span = int(denominator.max(initial=1)) + 1
             key = (code * span + denominator) * size + steps.slot
-            order = np.flatnonzero(credited)
+            summed = credited
+            if touched is not None and names:
+                wanted = np.array([(by, name) in touched for name in names], dtype=bool)
+                summed = credited & wanted[code]
+            order = np.flatnonzero(summed)
             order = order[np.argsort(key[order], kind="stable")]
             ordered = key[order]
             if len(ordered):
