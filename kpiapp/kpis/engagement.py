@@ -11,6 +11,7 @@ import numpy as np
 from kpiapp.kpis import sql
 from kpiapp.kpis.context import Context, day_number, months_of_days
 from kpiapp.kpis.dimensions import AccountAttributes, GroupIndex
+from kpiapp.kpis.journeys import load_first_value_days
 from kpiapp.kpis.reasons import NO_ANSWERS, NO_FIRST_VALUE, NO_SEATS, NO_USAGE
 from kpiapp.kpis.results import Collector
 from kpiapp.kpis.revenue import RevenueOutcome
@@ -27,13 +28,21 @@ def compute(
     revenue: RevenueOutcome,
     *,
     read_usage: Callable[[], np.ndarray] | None = None,
+    read_first_values: Callable[[], np.ndarray] | None = None,
 ) -> None:
-    """`read_usage` gives what `load_usage` reads (the engine reads it beside other work)."""
+    """`read_usage` and `read_first_values` give what `load_usage` and
+    `journeys.load_first_value_days` read (the engine reads them beside other work)."""
     _nps(context, collector, attributes)
     if collector.wants("seat_utilisation", "engagement_score"):
         usage = read_usage() if read_usage else load_usage(context)
         _usage(context, collector, attributes, revenue, usage)
-    _time_to_first_value(context, collector, attributes, revenue)
+    if collector.wants("time_to_first_value_days"):
+        table = (
+            read_first_values()
+            if read_first_values
+            else load_first_value_days(workspace_id=context.workspace_id)
+        )
+        _time_to_first_value(context, collector, attributes, revenue, table)
 
 
 def load_usage(context: Context) -> np.ndarray:
@@ -188,17 +197,12 @@ def _positions(ids: list[int], values: np.ndarray) -> np.ndarray:
 
 
 def _time_to_first_value(
-    context: Context, collector: Collector, attributes: AccountAttributes, revenue: RevenueOutcome
+    context: Context,
+    collector: Collector,
+    attributes: AccountAttributes,
+    revenue: RevenueOutcome,
+    table: np.ndarray,
 ) -> None:
-    if not collector.wants("time_to_first_value_days"):
-        return
-    table = sql.fetch_ints(
-        f"SELECT account_id, MIN({sql.day_number('first_value_at')}) FROM kpiapp_usage "
-        "WHERE workspace_id = %(workspace_id)s AND first_value_at IS NOT NULL "
-        "GROUP BY account_id",
-        width=2,
-        workspace_id=context.workspace_id,
-    )
     account, first_value = table[:, 0], table[:, 1]
     # An account without a subscription has no start to measure from.
     known = np.array([a in revenue.first_start for a in account.tolist()], dtype=bool)

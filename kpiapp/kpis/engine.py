@@ -111,7 +111,7 @@ def compute_workspace(
         touches = reads.later(
             journeys.load_touches, workspace_id=workspace.id, channels=channels, campaigns=campaigns
         )
-        first_values = reads.later(journeys.load_first_values, workspace_id=workspace.id)
+        first_values = reads.later(journeys.load_first_value_days, workspace_id=workspace.id)
         reads.begin(
             (subscriptions, revenue_wanted),
             (deal_rows, deal_wanted),
@@ -119,7 +119,7 @@ def compute_workspace(
             (lead_groups, funnel_wanted),
             (usage, collector.wants("seat_utilisation", "engagement_score")),
             (touches, needed(set(attributed.KEYS))),
-            (first_values, needed(set(attributed.KEYS))),
+            (first_values, needed(set(attributed.KEYS) | {"time_to_first_value_days"})),
         )
         attributes = load_account_attributes(
             workspace_id=workspace.id, channels=channels, campaigns=campaigns
@@ -147,11 +147,19 @@ def compute_workspace(
             else funnel.FunnelOutcome({})
         )
         acquisition.compute(context, collector, revenue_outcome, deals, leads, channels, campaigns)
-        engagement.compute(context, collector, attributes, revenue_outcome, read_usage=usage.get)
+        engagement.compute(
+            context,
+            collector,
+            attributes,
+            revenue_outcome,
+            read_usage=usage.get,
+            read_first_values=first_values.get,
+        )
         retention.compute(context, collector, revenue_outcome)
         if needed(set(attributed.KEYS)):
             _journeys(
-                context, collector, revenue_outcome, attributes, touches.get(), first_values.get(),
+                context, collector, revenue_outcome, attributes, touches.get(),
+                journeys.first_values_by_account(first_values.get()),
                 list(channels.values()),
             )  # fmt: skip
     custom.compute(context, collector)

@@ -155,14 +155,24 @@ def load_touch_labels(
     return labels | {("campaign", campaigns.get(c, "") if c else "") for _, c in rows}
 
 
-def load_first_values(*, workspace_id: int) -> dict[int, date]:
-    rows = sql.fetch(
+def load_first_value_days(*, workspace_id: int) -> np.ndarray:
+    """(account, day number) of each account's first value: read once for the activation rate
+    (here) and time to first value (`engagement`)."""
+    return sql.fetch_ints(
         f"SELECT account_id, MIN({sql.day_number('first_value_at')}) FROM kpiapp_usage "
         "WHERE workspace_id = %(workspace_id)s AND first_value_at IS NOT NULL "
         "GROUP BY account_id",
+        width=2,
         workspace_id=workspace_id,
     )
-    return {account: from_day_number(day) for account, day in rows if day is not None}
+
+
+def first_values_by_account(days: np.ndarray) -> dict[int, date]:
+    return {account: from_day_number(day) for account, day in days.tolist()}
+
+
+def load_first_values(*, workspace_id: int) -> dict[int, date]:
+    return first_values_by_account(load_first_value_days(workspace_id=workspace_id))
 
 
 def _new_mrr(
