@@ -181,6 +181,7 @@ def _tallies(
     )  # fmt: skip
     steps = _Steps.of(customers)
     unpriced = [(k, c) for k, c in customers if c.mrr_units is None]
+    summed_steps = {by: _steps_of_labels(steps, by, touched) for by in BY}
     tallies = {}
     for model in MODELS:
         denominator, numerator = step_credits(steps.length, steps.position, model)
@@ -192,10 +193,7 @@ def _tallies(
             # One integer per (label, denominator, month); sorted, each run is one sum.
             span = int(denominator.max(initial=1)) + 1
             key = (code * span + denominator) * size + steps.slot
-            summed = credited
-            if touched is not None and names:
-                wanted = np.array([(by, name) in touched for name in names], dtype=bool)
-                summed = credited & wanted[code]
+            summed = credited if summed_steps[by] is None else credited & summed_steps[by]
             order = np.flatnonzero(summed)
             order = order[np.argsort(key[order], kind="stable")]
             ordered = key[order]
@@ -217,6 +215,16 @@ def _tallies(
                         missing[label][k] = missing[label][k] or c.mrr_reason
             tallies[model, by] = (counted, money, missing, unit)
     return tallies
+
+
+def _steps_of_labels(
+    steps: _Steps, by: str, touched: Collection[tuple[str, str]] | None
+) -> np.ndarray | None:
+    """Which steps carry a (by, label) pair of `touched` (None: all of them)."""
+    names, code = steps.labels[by]
+    if touched is None or not names:
+        return None
+    return np.array([(by, name) in touched for name in names], dtype=bool)[code]
 
 
 def _summed(

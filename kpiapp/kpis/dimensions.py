@@ -202,13 +202,13 @@ def load_account_attributes(
         country_index.setdefault(COUNTRY_ALIASES.get(c, c), len(country_index))
         for c in (countries[i] for i in order.tolist())
     ]
-    channel_codes, channel_names = _named_codes(channel, channels)
-    campaign_codes, campaign_names = _named_codes(campaign, campaigns)
+    channel_codes, channel_names = named_codes(channel, channels)
+    campaign_codes, campaign_names = named_codes(campaign, campaigns)
     codes = np.column_stack([channel_codes, campaign_codes, np.array(country, dtype=np.int64)])
     return AccountAttributes(ids, codes, (channel_names, campaign_names, list(country_index)))
 
 
-def _named_codes(ids: np.ndarray, names: dict[int, str]) -> tuple[np.ndarray, list[str]]:
+def named_codes(ids: np.ndarray, names: dict[int, str]) -> tuple[np.ndarray, list[str]]:
     """Per row, the index of its name among the returned names (blank first: id 0 or an id
     without a name); equal names share an index."""
     index = {"": 0}

@@ -20,7 +20,12 @@ from accounts.models import Workspace
 from kpiapp.kpis import sql
 from kpiapp.kpis.attribution import IMPLIED_TYPE, Touch, journey
 from kpiapp.kpis.context import NO_END, RATE_SCALE, Context, from_day_number
-from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
+from kpiapp.kpis.dimensions import (
+    AccountAttributes,
+    load_account_attributes,
+    load_names,
+    named_codes,
+)
 from kpiapp.kpis.mrr_states import EntityGrids, SubscriptionRows, entity_grids, load_subscriptions
 from kpiapp.kpis.reasons import no_rate
 from kpiapp.kpis.registry import ACCOUNT_ATTRIBUTES
@@ -127,9 +132,8 @@ def load_touches(
 
 def _names(names: dict[int, str], ids: np.ndarray) -> list[str]:
     """The name of each id ("" for 0, no campaign), looked up once per distinct id."""
-    distinct, at = np.unique(ids, return_inverse=True)
-    found = [names.get(i, "") if i else "" for i in distinct.tolist()]
-    return [found[i] for i in at.tolist()]
+    codes, labels = named_codes(ids, names)
+    return [labels[code] for code in codes.tolist()]
 
 
 def load_touch_labels(
