@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.conftest import membership_of
@@ -51,7 +53,11 @@ def test_the_switcher_ignores_foreign_redirects_and_unknown_languages(client_as,
 def test_german_pages_use_german_date_formats(client_as, alice, adam, workspace):
     alice.language = "de"
     alice.save()
-    created = membership_of(alice, workspace).created_at
+    # Midday UTC is the same day in every European time zone: the test does not depend on
+    # the hour it runs (just after midnight in Berlin, UTC's date was the day before).
+    membership = membership_of(alice, workspace)
+    membership.created_at = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
+    membership.save(update_fields=["created_at"])
     body = client_as(alice).get(f"/w/{workspace.slug}/settings/members/").content.decode()
-    assert created.strftime("%d.%m.%Y") in body
+    assert "04.03.2025" in body
     assert "Mitglieder" in body
