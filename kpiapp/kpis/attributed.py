@@ -14,15 +14,15 @@ import math
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 
 from kpiapp.kpis.attribution import DEFAULT_MODEL, MODELS, Model, integer_credits, step_credits
-from kpiapp.kpis.context import Context
-from kpiapp.kpis.journeys import NewCustomer, NewCustomers
+from kpiapp.kpis.context import Context, day_number
+from kpiapp.kpis.dimensions import TOTAL
+from kpiapp.kpis.journeys import NO_FIRST_VALUE, NewCustomers
 from kpiapp.kpis.reasons import NO_NEW, NO_NEW_ACTIVATABLE
-from kpiapp.kpis.registry import ATTRIBUTED_KEYS
+from kpiapp.kpis.registry import ACCOUNT_ATTRIBUTES, ATTRIBUTED_KEYS
 from kpiapp.kpis.results import Collector, Number
 
 COHORT_KEYS = ("multi_touch_share", "touchpoints_per_new_customer", "activation_rate",
@@ -30,7 +30,6 @@ COHORT_KEYS = ("multi_touch_share", "touchpoints_per_new_customer", "activation_
 KEYS = (*ATTRIBUTED_KEYS, *COHORT_KEYS)
 BY = ("channel", "campaign")
 REFERRAL_TYPE = "referral"
-Tally = defaultdict[tuple[str, str], list[Number]]
 DEFAULT_REFERRAL_NAMES = ("Referral", "Empfehlung")
 
 
@@ -54,12 +53,6 @@ def referral_key(setting: str, channel_names: list[str]) -> str:
     return first if first in keys else fallback
 
 
-def is_referred(customer: NewCustomer, referral: str) -> bool:
-    return REFERRAL_TYPE in customer.step_values("type") or (
-        bool(customer.channel) and name_key(customer.channel) == referral
-    )
-
-
 def compute(
     context: Context,
     collector: Collector,
@@ -70,41 +63,33 @@ def compute(
     the dimension values of all months (each has a point in every period)."""
     if not collector.wants(*KEYS):
         return
-    by_slot: dict[int, list[NewCustomer]] = defaultdict(list)
-    for customer in found.customers:
-        by_slot[context.month_slot(customer.month)].append(customer)
-    _attributed(context, collector, by_slot, found.step_labels)
+    _attributed(context, collector, found)
     referral = referral_key(context.referral_channel, channel_names)
-    _cohort(context, collector, by_slot, referral, found.own_labels)
+    _cohort(context, collector, found, referral)
 
 
-def _attributed(
-    context: Context,
-    collector: Collector,
-    by_slot: dict[int, list[NewCustomer]],
-    labels: dict[str, set[str]],
-) -> None:
+def _attributed(context: Context, collector: Collector, found: NewCustomers) -> None:
     if not collector.wants(*ATTRIBUTED_KEYS):
         return
     size = context.month_count
-    counts: list[Number] = [len(by_slot.get(k, [])) for k in range(size)]
-    unit = _unit(by_slot)
+    counts: list[Number] = np.bincount(found.slot, minlength=size).tolist()
+    unit = found.mrr_scale if found.count else 1  # the one denominator of all new MRR
     mrr: list[Number] = [0] * size
     mrr_missing: list[str | None] = [None] * size
-    for k, group in by_slot.items():
-        for customer in group:
-            if customer.mrr_units is None:
-                mrr_missing[k] = mrr_missing[k] or customer.mrr_reason
-            else:
-                mrr[k] += customer.mrr_units * (unit // customer.mrr_scale)
+    for k, units, reason in zip(found.slot.tolist(), found.mrr_units, found.mrr_reason,
+                                strict=True):  # fmt: skip
+        if units is None:
+            mrr_missing[k] = mrr_missing[k] or reason
+        else:
+            mrr[k] += units
     collector.monthly("customers_new_attributed", "", "", counts)
     collector.monthly("mrr_new_attributed", "", "", mrr, missing=mrr_missing, unit=unit)
     # A run narrowed to some accounts emits only the labels their journeys touch.
     touched = None if collector.groups is None else collector.groups.touched
-    tallies = _tallies(size, by_slot, unit, touched)
-    for (model, by), (customers, money, missing, unit) in tallies.items():
+    tallies = _tallies(size, found, touched)
+    for (model, by), (customers, money, missing) in tallies.items():
         dimension = attribution_dimension(by, model)
-        for label in sorted(labels[by] | {label for label, _d in customers}):
+        for label in sorted(found.step_labels[by] | {label for label, _d in customers}):
             shares, over = _summed(customers, label, 1, size)
             collector.monthly("customers_new_attributed", dimension, label, shares, unit=over)
             amounts, over = _summed(money, label, unit, size)
@@ -124,63 +109,48 @@ class _Steps:
     slot: np.ndarray  # the customer's month slot
     length: np.ndarray  # the length of the customer's journey
     position: np.ndarray  # the step's place in it
-    customer: np.ndarray  # the customer's index in `mrr`
+    customer: np.ndarray  # the customer's index in `found`
+    first: np.ndarray  # per customer: the index of its first step
     labels: dict[str, tuple[list[str], np.ndarray]]  # by -> (label names, code per step)
 
     @classmethod
-    def of(cls, customers: list[tuple[int, NewCustomer]]) -> _Steps:
-        lengths = [c.length for _k, c in customers]
-        slot = np.repeat(np.array([k for k, _c in customers], dtype=np.int64), lengths)
-        length = np.repeat(np.array(lengths, dtype=np.int64), lengths)
-        starts = np.cumsum([0, *lengths])[:-1]
-        position = np.arange(int(length.size)) - np.repeat(starts, lengths)
-        customer = np.repeat(np.arange(len(customers)), lengths)
-        # Each step's touch (-1: the implied one); customers share one set of touch rows.
-        touches = next((c.touches for _k, c in customers if c.positions), None)
-        flat = [i for _k, c in customers for i in (c.positions or (-1,))]
-        at = np.array(flat, dtype=np.int64)
-        implied = [c for _k, c in customers if not c.positions]
+    def of(cls, found: NewCustomers) -> _Steps:
+        lengths = found.lengths
+        customer, touch = found.step_touches()
+        first = np.cumsum(lengths) - lengths
+        position = np.arange(len(customer)) - first[customer]
+        implied = touch < 0
         labels = {}
         for by in BY:
-            index: dict[str, int] = {}
-            codes = np.zeros(len(at), dtype=np.int64)
-            if touches is not None:
-                names = getattr(touches, by)
-                used = at[at >= 0].tolist()
-                codes[at >= 0] = [index.setdefault(names[i], len(index)) for i in used]
-            codes[at < 0] = [index.setdefault(getattr(c, by), len(index)) for c in implied]
-            labels[by] = (list(index), codes)
-        return cls(slot, length, position, customer, labels)
-
-
-def _unit(by_slot: dict[int, list[NewCustomer]]) -> int:
-    """The one denominator all new MRR amounts are numerators over."""
-    return math.lcm(*{c.mrr_scale for group in by_slot.values() for c in group})
+            # A touch's label, or the customer's own for the implied step, in one code space.
+            names, codes = found.touches.codes[by]
+            names = list(names)
+            index = {name: i for i, name in enumerate(names)}
+            own = [index.setdefault(name, len(index)) for name in found.names[by]]
+            own_code = np.array(own, dtype=np.int64)
+            names.extend(list(index)[len(names) :])
+            step = np.zeros(len(customer), dtype=np.int64)
+            step[~implied] = codes[touch[~implied]]
+            step[implied] = own_code[found.own[by][customer[implied]]]
+            labels[by] = (names, step)
+        return cls(found.slot[customer], lengths[customer], position, customer, first, labels)
 
 
 def _tallies(
-    size: int,
-    by_slot: dict[int, list[NewCustomer]],
-    unit: int,
-    touched: Collection[tuple[str, str]] | None = None,
-) -> dict[tuple[Model, str], tuple[Numerators, Numerators, Missing, int]]:
+    size: int, found: NewCustomers, touched: Collection[tuple[str, str]] | None = None
+) -> dict[tuple[Model, str], tuple[Numerators, Numerators, Missing]]:
     """Per model and channel or campaign: the touchpoints' shares per label and month.
 
     Exact, but in integers: each customer's credits are numerators over a denominator that
-    depends on its journey's length, and its new MRR a numerator over one denominator shared
-    by all (`unit`); the sums become fractions once per label, denominator and month. The
-    credits of every touchpoint are found at once (numpy) and summed per label, denominator
-    and month; money as Python ints, which never overflow. A touchpoint without credit adds
-    nothing: the labels to show come from every journey (`labels`). With `touched`, only the
-    (channel or campaign, label) pairs it holds are summed."""
-    customers = [(k, c) for k, group in by_slot.items() for c in group]
-    mrr = np.array(
-        [0 if c.mrr_units is None else c.mrr_units * (unit // c.mrr_scale)
-         for _k, c in customers],
-        dtype=object,
-    )  # fmt: skip
-    steps = _Steps.of(customers)
-    unpriced = [(k, c) for k, c in customers if c.mrr_units is None]
+    depends on its journey's length, and its new MRR a numerator over the one denominator all
+    share (`found.mrr_scale`); the sums become fractions once per label, denominator and month.
+    The credits of every touchpoint are found at once (numpy) and summed per label,
+    denominator and month; money as Python ints, which never overflow. A touchpoint without
+    credit adds nothing: the labels to show come from every journey (`found.step_labels`).
+    With `touched`, only the (channel or campaign, label) pairs it holds are summed."""
+    mrr = np.array([units or 0 for units in found.mrr_units], dtype=object)
+    steps = _Steps.of(found)
+    unpriced = [i for i, units in enumerate(found.mrr_units) if units is None]
     summed_steps = {by: _steps_of_labels(steps, by, touched) for by in BY}
     tallies = {}
     for model in MODELS:
@@ -208,12 +178,14 @@ def _tallies(
                     counted[names[label], d][k] = n
                     money[names[label], d][k] = m
             missing: Missing = defaultdict(lambda: [None] * size)
-            for k, c in unpriced:  # a share of an MRR that needs a missing rate
-                _denominator, credits = integer_credits(c.length, model)
-                for label, share in zip(c.step_values(by), credits, strict=True):
+            for i in unpriced:  # a share of an MRR that needs a missing rate
+                k, reason = int(found.slot[i]), found.mrr_reason[i]
+                journey = code[steps.first[i] : steps.first[i] + steps.length[steps.first[i]]]
+                _denominator, credits = integer_credits(len(journey), model)
+                for label, share in zip(journey.tolist(), credits, strict=True):
                     if share:
-                        missing[label][k] = missing[label][k] or c.mrr_reason
-            tallies[model, by] = (counted, money, missing, unit)
+                        missing[names[label]][k] = missing[names[label]][k] or reason
+            tallies[model, by] = (counted, money, missing)
     return tallies
 
 
@@ -243,70 +215,68 @@ def _summed(
     return totals, common * unit
 
 
-def _cohort(
-    context: Context,
-    collector: Collector,
-    by_slot: dict[int, list[NewCustomer]],
-    referral: str,
-    labels: set[tuple[str, str]],
-) -> None:
+def _cohort(context: Context, collector: Collector, found: NewCustomers, referral: str) -> None:
     """The pooled cohort KPIs: per month numerators and denominators, summed by the collector;
-    a point for each of `labels` (and the total) in every period."""
+    a point for each of the labels of every new customer's own attributes (and the total) in
+    every period."""
     if not collector.wants(*COHORT_KEYS):
         return
     size = context.month_count
-    window = timedelta(days=context.activation_days)
-
-    def zero() -> list[Number]:
-        return [0] * size
-
-    multi: Tally = defaultdict(zero)
-    touches: Tally = defaultdict(zero)
-    total: Tally = defaultdict(zero)
-    activated: Tally = defaultdict(zero)
-    counted: Tally = defaultdict(zero)
-    referred: Tally = defaultdict(zero)
-    left_out: list[bool] = [False] * size
-    for key in (("", ""), *labels):  # in every period, even without new customers
-        total[key]
-        counted[key]
-    for k, group in by_slot.items():
-        for c in group:
-            keys: list[tuple[str, str]] = [
-                ("", ""), ("channel", c.channel), ("campaign", c.campaign), ("country", c.country)
-            ]  # fmt: skip
-            in_window = context.today - c.won_day >= window
-            left_out[k] = left_out[k] or not in_window
-            length, is_multi, was_referred = (
-                c.length,
-                c.length >= 2,
-                is_referred(c, referral),
-            )
-            is_active = c.first_value is not None and c.first_value <= c.won_day + window
-            for key in keys:
-                total[key][k] += 1
-                multi[key][k] += is_multi
-                touches[key][k] += length
-                referred[key][k] += was_referred
-                if in_window:
-                    counted[key][k] += 1
-                    activated[key][k] += is_active
-    for key in sorted(total):
-        dimension, label = key
-        for name, numerators in (
-            ("multi_touch_share", multi),
-            ("touchpoints_per_new_customer", touches),
-            ("referral_share", referred),
+    today, window = day_number(context.today), context.activation_days
+    lengths = found.lengths
+    in_window = today - found.won_day >= window
+    reached = found.first_value != NO_FIRST_VALUE
+    active = reached & (found.first_value <= found.won_day + window)
+    measures = {
+        "total": np.ones(found.count, dtype=np.int64),
+        "multi": lengths >= 2,
+        "touches": lengths,
+        "referred": _referred(found, referral),
+        "counted": in_window,
+        "activated": in_window & active,
+    }
+    left_out = (np.bincount(found.slot[~in_window], minlength=size) > 0).tolist()
+    groups = {"": ([""], np.zeros(found.count, dtype=np.int64))}
+    groups.update({d: (found.names[d], found.own[d]) for d in ACCOUNT_ATTRIBUTES})
+    labels = sorted({TOTAL, *found.own_labels})  # in every period, even without new customers
+    sums: dict[str, dict[str, np.ndarray]] = {}
+    for dimension, (names, code) in groups.items():
+        sums[dimension] = {}
+        for name, values in measures.items():
+            table = np.zeros((len(names), size), dtype=np.int64)
+            np.add.at(table, (code, found.slot), values.astype(np.int64))
+            sums[dimension][name] = table
+    for dimension, label in labels:
+        names, _code = groups[dimension]
+        row = {name: table[names.index(label)].tolist() for name, table in sums[dimension].items()}
+        for key, numerator in (
+            ("multi_touch_share", "multi"),
+            ("touchpoints_per_new_customer", "touches"),
+            ("referral_share", "referred"),
         ):
             collector.monthly(
-                name, dimension, label, numerators[key], total[key], zero_reason=NO_NEW
+                key, dimension, label, row[numerator], row["total"], zero_reason=NO_NEW
             )
         collector.monthly(
             "activation_rate",
             dimension,
             label,
-            activated[key],
-            counted[key],
+            row["activated"],
+            row["counted"],
             zero_reason=NO_NEW_ACTIVATABLE,
             partial_months=left_out,
         )
+
+
+def _referred(found: NewCustomers, referral: str) -> np.ndarray:
+    """Per customer: a step of its journey is of type referral, or its own channel is the
+    referral channel."""
+    customer, touch = found.step_touches()
+    types = found.touches.type
+    real = touch >= 0
+    of_type = np.array([types[t] == REFERRAL_TYPE for t in touch[real].tolist()], dtype=bool)
+    referred = np.zeros(found.count, dtype=bool)
+    referred[customer[real][of_type]] = True
+    channels = found.names["channel"]
+    is_referral = np.array([bool(n) and name_key(n) == referral for n in channels], dtype=bool)
+    return referred | is_referral[found.own["channel"]]

@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 from accounts.models import Workspace
 from kpiapp.kpis import (
     acquisition,
@@ -159,7 +161,7 @@ def compute_workspace(
         if needed(set(attributed.KEYS)):
             _journeys(
                 context, collector, revenue_outcome, attributes, touches.get(),
-                journeys.first_values_by_account(first_values.get()),
+                first_values.get(),
                 list(channels.values()),
             )  # fmt: skip
     custom.compute(context, collector)
@@ -188,7 +190,7 @@ def _journeys(
     revenue_outcome: revenue.RevenueOutcome,
     attributes: AccountAttributes,
     touches: journeys.TouchRows,
-    first_values: dict[int, date],
+    first_values: np.ndarray,
     channel_names: list[str],
 ) -> None:
     """The journey family (KPIS.md 7) over the customers the revenue family found new; of a

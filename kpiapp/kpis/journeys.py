@@ -83,6 +83,8 @@ class TouchRows:
     channel: list[str]  # names ("" for none)
     campaign: list[str]
     type: list[str]
+    # "channel" / "campaign" -> (label names, blank first; the label index of each touch)
+    codes: dict[str, tuple[list[str], np.ndarray]] = field(repr=False)
 
     def touches(self, positions: list[int], days: dict[int, date]) -> list[Touch]:
         """The touches at `positions`; `days` caches the date of each day number."""
@@ -120,20 +122,20 @@ def load_touches(
         workspace_id=workspace_id,
     )
     ids, accounts, days, channel_ids, campaign_ids = numbers.T
+    channel_codes, channel_names = named_codes(channel_ids, channels)
+    campaign_codes, campaign_names = named_codes(campaign_ids, campaigns)
     return TouchRows(
         id=ids.copy(),
         account=accounts.copy(),
         day=days.copy(),
-        channel=_names(channels, channel_ids),
-        campaign=_names(campaigns, campaign_ids),
+        channel=[channel_names[c] for c in channel_codes.tolist()],
+        campaign=[campaign_names[c] for c in campaign_codes.tolist()],
         type=types,
+        codes={
+            "channel": (channel_names, channel_codes),
+            "campaign": (campaign_names, campaign_codes),
+        },
     )
-
-
-def _names(names: dict[int, str], ids: np.ndarray) -> list[str]:
-    """The name of each id ("" for 0, no campaign), looked up once per distinct id."""
-    codes, labels = named_codes(ids, names)
-    return [labels[code] for code in codes.tolist()]
 
 
 def load_touch_labels(
@@ -171,53 +173,127 @@ def load_first_value_days(*, workspace_id: int) -> np.ndarray:
     )
 
 
-def first_values_by_account(days: np.ndarray) -> dict[int, date]:
-    return {account: from_day_number(day) for account, day in days.tolist()}
+NO_FIRST_VALUE = -1  # the day number of an account without a first value
 
 
-def load_first_values(*, workspace_id: int) -> dict[int, date]:
-    return first_values_by_account(load_first_value_days(workspace_id=workspace_id))
+def first_value_days_of(table: np.ndarray, account_ids: np.ndarray) -> np.ndarray:
+    """The first value's day number of each of `account_ids` (NO_FIRST_VALUE: none), from
+    `load_first_value_days`."""
+    if not len(table):
+        return np.full(len(account_ids), NO_FIRST_VALUE, dtype=np.int64)
+    order = np.argsort(table[:, 0], kind="stable")
+    accounts, days = table[order, 0], table[order, 1]
+    at = np.minimum(np.searchsorted(accounts, account_ids), len(accounts) - 1)
+    return np.where(accounts[at] == account_ids, days[at], NO_FIRST_VALUE)
 
 
 def _new_mrr(
     context: Context, rows: SubscriptionRows, grids: EntityGrids, entities: np.ndarray,
     slots: np.ndarray,
-) -> list[tuple[int | None, str]]:  # fmt: skip
+) -> tuple[list[int | None], list[str]]:  # fmt: skip
     """Each entity's MRR at the end of its month slot, at that month's rates, in units of
     1 / (unit_denominator × RATE_SCALE × 100) major units (None and the reason when a rate it
-    needs is missing)."""
+    needs is missing; the first currency's in code order)."""
     totals = np.zeros(len(entities), dtype=object)
-    reasons: list[str] = [""] * len(entities)
+    reasons = np.full(len(entities), "", dtype=object)
     months = context.first_month + slots
     for code, grid in enumerate(grids.grids):
         native = grid[entities, slots + 1]
         if not native.any():
             continue
         currency = rows.currencies[code]
-        rate_of = {int(m): context.rates.get(currency, int(m)) for m in np.unique(months)}
-        rates = [rate_of[m] for m in months.tolist()]
-        for n, (value, rate) in enumerate(zip(native.tolist(), rates, strict=True)):
-            if not value:
-                continue
-            if rate is None:
-                reasons[n] = reasons[n] or no_rate(currency, int(months[n]))
-            else:
-                totals[n] += value * rate
-    return [
-        (None, reason) if reason else (total, "")
-        for total, reason in zip(totals.tolist(), reasons, strict=True)
-    ]
+        distinct, month_at = np.unique(months, return_inverse=True)
+        rate_of = [context.rates.get(currency, int(m)) for m in distinct.tolist()]
+        rates = np.array([r or 0 for r in rate_of], dtype=object)[month_at.reshape(-1)]
+        totals += native.astype(object) * rates
+        lacking = np.array([r is None for r in rate_of], dtype=bool)[month_at.reshape(-1)]
+        for n in np.flatnonzero(lacking & (native != 0) & (reasons == "")).tolist():
+            reasons[n] = no_rate(currency, int(months[n]))
+    priced = reasons == ""
+    return (
+        [total if ok else None for total, ok in zip(totals.tolist(), priced.tolist(), strict=True)],
+        reasons.tolist(),
+    )
 
 
 @dataclass
 class NewCustomers:
-    """The customers new in the months asked for, and the labels of every new customer's
-    journey (channels and campaigns of its steps) and own attributes, over all months: the
-    dimension values the journey KPIs have in every period."""
+    """The customers new in the months asked for, as columns (one entry per customer, in
+    order of won day, then account), with their journeys; and the labels of every new
+    customer's journey (channels and campaigns of its steps) and own attributes, over all
+    months: the dimension values the journey KPIs have in every period.
 
-    customers: list[NewCustomer]
+    Columns, not an object per customer: a partial recompute reads some 10,000 of them."""
+
+    account: np.ndarray  # account id
+    won_day: np.ndarray  # day number
+    slot: np.ndarray  # month slot of the won day
+    month: np.ndarray  # its month index
+    mrr_units: list[int | None]  # new MRR in 1/mrr_scale (None: a rate is missing, mrr_reason)
+    mrr_reason: list[str]
+    mrr_scale: int
+    own: dict[str, np.ndarray]  # dimension (ACCOUNT_ATTRIBUTES) -> the label index in names
+    names: dict[str, list[str]]
+    first_value: np.ndarray  # day number, or NO_FIRST_VALUE
+    starts: np.ndarray  # each journey's touches: positions[starts[i]:stops[i]] (none: implied)
+    stops: np.ndarray
+    positions: np.ndarray  # into `touches`, each journey's in order of day, then id
+    touches: TouchRows
     step_labels: dict[str, set[str]]  # "channel" / "campaign" -> labels
     own_labels: set[tuple[str, str]]  # ("channel" | "campaign" | "country", label)
+
+    @property
+    def count(self) -> int:
+        return len(self.account)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Each journey's number of steps (the implied one counts)."""
+        return np.maximum(self.stops - self.starts, 1)
+
+    def step_touches(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per step of every journey (customers in order): its customer's index and its
+        touch's position (-1: the implied touchpoint)."""
+        lengths = self.lengths
+        customer = np.repeat(np.arange(self.count), lengths)
+        offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        has_touches = (self.stops > self.starts)[customer]
+        at = np.where(has_touches, self.starts[customer] + offset, 0)
+        touch = (
+            self.positions[np.minimum(at, max(len(self.positions) - 1, 0))]
+            if len(self.positions)
+            else np.zeros(len(at), dtype=np.int64)
+        )
+        return customer, np.where(has_touches, touch, -1)
+
+    def customers(self) -> list[NewCustomer]:
+        """One `NewCustomer` each, for pages."""
+        labels = {d: [self.names[d][c] for c in self.own[d].tolist()] for d in ACCOUNT_ATTRIBUTES}
+        positions = self.positions.tolist()
+        return [
+            NewCustomer(
+                account=account,
+                won_day=from_day_number(won),
+                month=month,
+                mrr_units=units,
+                mrr_scale=self.mrr_scale,
+                mrr_reason=reason,
+                channel=channel,
+                campaign=campaign,
+                country=country,
+                first_value=None if value == NO_FIRST_VALUE else from_day_number(value),
+                had_touchpoints=stop > start,
+                touches=self.touches,
+                positions=positions[start:stop],
+            )
+            for account, won, month, units, reason, channel, campaign, country, value, start, stop
+            in zip(
+                self.account.tolist(), self.won_day.tolist(), self.month.tolist(),
+                self.mrr_units, self.mrr_reason, labels["channel"], labels["campaign"],
+                labels["country"], self.first_value.tolist(), self.starts.tolist(),
+                self.stops.tolist(), strict=True,
+            )
+        ]  # fmt: skip
 
 
 def _won_slots(context: Context, grids: EntityGrids) -> np.ndarray:
@@ -242,12 +318,13 @@ def new_customers(
     grids: EntityGrids,
     attributes: AccountAttributes,
     touches: TouchRows,
-    first_values: dict[int, date],
+    first_values: np.ndarray,
     *,
     from_slot: int = 0,
 ) -> NewCustomers:
     """The customers new in the month slots from `from_slot` on, by won day, then account id
-    (a partial recompute needs only the months it emits; the labels cover every month)."""
+    (a partial recompute needs only the months it emits; the labels cover every month).
+    `first_values`: what `load_first_value_days` reads."""
     won_slot = _won_slots(context, grids)
     account_ids = np.array(rows.account_ids, dtype=np.int64)
     won_day = np.where(won_slot >= 0, grids.first_active, -1)
@@ -264,11 +341,10 @@ def new_customers(
     customer_touch[customer_touch] = won_slot[index[customer_touch]] >= 0
     kept = customer_touch.copy()  # touches of a journey: up to and including the won day
     kept[kept] = touches.day[kept] <= won_day[index[kept]]
-    kept_at = np.flatnonzero(kept).tolist()
-    step_labels = {
-        "channel": {touches.channel[i] for i in kept_at},
-        "campaign": {touches.campaign[i] for i in kept_at},
-    }
+    step_labels = {}
+    for by in ("channel", "campaign"):
+        names, codes = touches.codes[by]
+        step_labels[by] = {names[c] for c in np.unique(codes[kept]).tolist()}
     with_steps = np.zeros(len(account_ids), dtype=bool)
     with_steps[index[kept]] = True
     own_labels: set[tuple[str, str]] = set()
@@ -282,6 +358,7 @@ def new_customers(
             step_labels[dimension].update(names[c] for c in implied)
 
     wanted = np.flatnonzero(won_slot >= from_slot)
+    wanted = wanted[np.lexsort((account_ids[wanted], won_day[wanted]))]
     # The wanted customers' journeys: their kept touches by customer, then day, then id (the
     # order of `attribution.journey`), each customer's a contiguous run.
     wanted_touch = kept.copy()
@@ -291,43 +368,25 @@ def new_customers(
         np.lexsort((touches.id[positions], touches.day[positions], index[positions]))
     ]
     steps_of = index[positions]
-    runs = (
-        np.searchsorted(steps_of, wanted, side="left"),
-        np.searchsorted(steps_of, wanted, side="right"),
+    mrr_units, mrr_reasons = _new_mrr(context, rows, grids, wanted, won_slot[wanted])
+    return NewCustomers(
+        account=account_ids[wanted],
+        won_day=grids.first_active[wanted].astype(np.int64),
+        slot=won_slot[wanted],
+        month=context.first_month + won_slot[wanted],
+        mrr_units=mrr_units,
+        mrr_reason=mrr_reasons,
+        mrr_scale=rows.unit_denominator * RATE_SCALE * 100,
+        own={d: attributes.codes_of(d, account_ids[wanted]) for d in ACCOUNT_ATTRIBUTES},
+        names=dict(zip(ACCOUNT_ATTRIBUTES, attributes.names, strict=True)),
+        first_value=first_value_days_of(first_values, account_ids[wanted]),
+        starts=np.searchsorted(steps_of, wanted, side="left"),
+        stops=np.searchsorted(steps_of, wanted, side="right"),
+        positions=positions,
+        touches=touches,
+        step_labels=step_labels,
+        own_labels=own_labels,
     )
-    ordered = positions.tolist()
-    new_mrr = _new_mrr(context, rows, grids, wanted, won_slot[wanted])
-    channels, campaigns, countries = (
-        attributes.labels(dimension, account_ids[wanted]) for dimension in ACCOUNT_ATTRIBUTES
-    )
-    scale = rows.unit_denominator * RATE_SCALE * 100
-    found = []
-    for n, (i, first, last) in enumerate(
-        zip(wanted.tolist(), runs[0].tolist(), runs[1].tolist(), strict=True)
-    ):
-        account = rows.account_ids[i]
-        won = from_day_number(int(grids.first_active[i]))
-        month = context.first_month + int(won_slot[i])
-        mrr, reason = new_mrr[n]
-        found.append(
-            NewCustomer(
-                account=account,
-                won_day=won,
-                month=month,
-                mrr_units=mrr,
-                mrr_scale=scale,
-                mrr_reason=reason,
-                channel=channels[n],
-                campaign=campaigns[n],
-                country=countries[n],
-                first_value=first_values.get(account),
-                had_touchpoints=last > first,
-                touches=touches,
-                positions=ordered[first:last],
-            )
-        )
-    found.sort(key=lambda c: (c.won_day, c.account))
-    return NewCustomers(found, step_labels, own_labels)
 
 
 def load_new_customers(context: Context, workspace: Workspace) -> list[NewCustomer]:
@@ -344,5 +403,5 @@ def load_new_customers(context: Context, workspace: Workspace) -> list[NewCustom
         grids,
         attributes,
         load_touches(workspace_id=workspace.id, channels=channels, campaigns=campaigns),
-        load_first_values(workspace_id=workspace.id),
-    ).customers
+        load_first_value_days(workspace_id=workspace.id),
+    ).customers()

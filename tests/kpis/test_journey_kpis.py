@@ -18,6 +18,7 @@ from tests.kpis.helpers import (
     account,
     campaign,
     channel,
+    fx,
     kpi,
     lead,
     rebuild,
@@ -236,3 +237,30 @@ def test_a_customer_lost_in_its_first_month_is_never_attributed(ws):
     assert not KpiSnapshot.objects.filter(
         kpi_key="customers_new_attributed", dimension="channel", dimension_value="Ads"
     ).exists()
+
+
+def test_a_missing_rate_leaves_undefined_only_the_shares_of_the_customer_who_needs_it(ws):
+    """U pays 100 USD from 2025-05-05 (no USD rate for May) after an Ads and a Sales touch;
+    E pays 50 € from 2025-05-06 after a Webinar touch."""
+    ads, sales, webinar = channel("Ads"), channel("Sales"), channel("Webinar")
+    u, e = account("U"), account("E")
+    touch("2025-05-01", ads, of=u)
+    touch("2025-05-03", sales, of=u)
+    touch("2025-05-02", webinar, of=e)
+    sub(u, "2025-05-05", amount="100.00", currency="USD")
+    sub(e, "2025-05-06", amount="50.00")
+    fx("2025-04-01", "USD", "0.9")  # April's rate: May has none
+    rebuild(ws)
+    no_usd_may = "no exchange rate for USD 2025-05"
+    assert undefined("mrr_new_attributed", "2025-05") == no_usd_may
+    assert val("customers_new_attributed", "2025-05") == 2  # counting needs no rate
+    for model in ("linear", "last_touch"):
+        assert undefined(
+            "mrr_new_attributed", "2025-05", attribution_dimension("channel", model), "Sales"
+        ) == no_usd_may  # fmt: skip
+    # U's first touch takes all its credit: Sales has no share of an unknown amount
+    assert attributed("mrr_new_attributed", "2025-05", "first_touch", "Sales") == 0
+    assert attributed("mrr_new_attributed", "2025-05", "last_touch", "Ads") == 0
+    assert attributed("customers_new_attributed", "2025-05", "linear", "Ads") == cents(F(1, 2))
+    for model in MODELS:  # E alone: defined in every model
+        assert attributed("mrr_new_attributed", "2025-05", model, "Webinar") == Decimal("50.00")
