@@ -197,14 +197,15 @@ def load_account_attributes(
         lead_channel, lead_campaign = np.array(list(first_lead.values()), dtype=np.int64).T
         channel[at] = np.where(channel[at] == 0, lead_channel, channel[at])
         campaign[at] = np.where(campaign[at] == 0, lead_campaign, campaign[at])
+    # Each distinct country once (an account's is one of a few dozen), blank first.
+    distinct, country_at = np.unique(np.array(countries, dtype=object), return_inverse=True)
     country_index = {"": 0}
-    country = [
-        country_index.setdefault(COUNTRY_ALIASES.get(c, c), len(country_index))
-        for c in (countries[i] for i in order.tolist())
-    ]
+    code_of = [country_index.setdefault(COUNTRY_ALIASES.get(c, c), len(country_index))
+               for c in distinct.tolist()]  # fmt: skip
+    country = np.array(code_of, dtype=np.int64)[country_at.reshape(-1)[order]]
     channel_codes, channel_names = named_codes(channel, channels)
     campaign_codes, campaign_names = named_codes(campaign, campaigns)
-    codes = np.column_stack([channel_codes, campaign_codes, np.array(country, dtype=np.int64)])
+    codes = np.column_stack([channel_codes, campaign_codes, country])
     return AccountAttributes(ids, codes, (channel_names, campaign_names, list(country_index)))
 
 
