@@ -219,11 +219,12 @@ def compute(
 
 
 def history_after(context: Context, collector: Collector) -> date | None:
-    """A partial recompute emits the month ends from the first emitted month on: a deal
-    closed by then adds to no such state, whatever its stages were, so only the history of
-    the deals open after that day is needed (None: all of it)."""
+    """A partial recompute emits the month-end states from the first emitted period's last
+    month on (pipeline value and weighted pipeline are states): a deal closed by then adds
+    to no such state, whatever its stages were, so only the history of the deals open after
+    that day is needed (None: all of it)."""
     width = context.month_count + 1
-    first_point = collector.first_emitted_slot() + 1
+    first_point = collector.first_emitted_state_slot() + 1
     partial = 1 < first_point < width  # else: a full run, or no month end emitted at all
     return from_day_number(int(context.boundaries()[first_point])) if partial else None
 

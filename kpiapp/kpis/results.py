@@ -106,6 +106,12 @@ class Collector:
         flow family may leave out the months before it."""
         return min((self._slots[p].start for p in self._emit), default=self.context.month_count)
 
+    def first_emitted_state_slot(self) -> int:
+        """The first month slot whose end a state KPI of an emitted period reads: a period's
+        state is its last month's, so a year emitted for its December reads no earlier end."""
+        ends = (max(r.start, r.stop - 1) for p in self._emit if len(r := self._slots[p]))
+        return min(ends, default=self.context.month_count)
+
     def is_emitted(self, period: Period) -> bool:
         return period in self._emit
 

@@ -6,10 +6,14 @@ proposal 0.40, negotiation 0.60. "Today" is 2026-01-15.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from kpiapp.kpis.engine import compute_workspace
+from kpiapp.kpis.periods import month_index
+from kpiapp.kpis.results import Point
 from tests.kpis.helpers import (
     campaign,
     channel,
@@ -337,3 +341,29 @@ def test_deals_of_the_current_month_count_up_to_today(ws):
     assert val("avg_deal_size", "2025-03") == Decimal("1000.00")
     # the second deal is still open today: pipeline at the end of P = today
     assert val("pipeline_value", "2025-03") == Decimal("3000.00")
+
+
+def test_a_partial_recompute_reads_the_stage_history_of_every_month_end_it_emits(ws):
+    """Emitted from April 2025 on, with the year 2025: the year's state is its last month's,
+    but the months April and May are emitted too, and their ends read the history of a deal
+    that was in proposal at the end of April and won in May."""
+    ws.stage_probabilities = {"qualified": "0.10", "proposal": "0.50"}
+    ws.save()
+    won_in_may = deal("won", amount="10000", created="2025-03-03", closed="2025-05-20")
+    moved(won_in_may, "2025-04-10", "qualified", "proposal")
+    moved(won_in_may, "2025-05-20", "proposal", "won")
+    today, april = date(2025, 6, 18), month_index(date(2025, 4, 1))
+    keys = {"pipeline_value", "weighted_pipeline"}
+    full = compute_workspace(ws, today=today, keys=keys)
+    partial = compute_workspace(ws, today=today, keys=keys, since_month=april)
+
+    def weighted(points: list[Point], grain: str, first_month: int) -> list:
+        return [
+            p.numerator
+            for p in points
+            if (p.key, p.grain, p.first_month, p.dimension)
+            == ("weighted_pipeline", grain, first_month, "")
+        ]
+
+    assert weighted(partial, "month", april) == weighted(full, "month", april) == [5000]
+    assert set(partial) <= set(full)
