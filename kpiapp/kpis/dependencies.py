@@ -23,9 +23,21 @@ from kpiapp.kpis.registry import (
 )
 
 # Kinds of change narrower than a record kind (kpiapp.data_kinds): a lead that is no customer
-# and has no deal feeds only the funnel.
-NARROW_KINDS = frozenset({"lead_funnel"})
+# and has no deal feeds only the funnel; a new price of a subscription that stays paid (its
+# amount, quantity or discount; `services.records`) moves only what reads amounts.
+SUBSCRIPTION_AMOUNTS = "subscription_amounts"
+NARROW_KINDS = frozenset({"lead_funnel", SUBSCRIPTION_AMOUNTS})
 LEAD_FUNNEL = {"leads", "lead_funnel"}  # the KPIs that read leads as leads
+# The KPIs that read of subscriptions only which accounts are customers on which days (MRR
+# above zero), not how much they pay, and have no plan breakdown: a price change that keeps
+# every paid day paid leaves them as they are. (A customer counts under its plan with the
+# highest MRR, which a new price can change: the customer counts, computed with the MRR
+# anyway, are recomputed.)
+READS_ONLY_WHO_PAYS = frozenset({
+    "cac", "seat_utilisation", "engagement_score", "time_to_first_value_days",
+    "customers_new_attributed", "multi_touch_share", "touchpoints_per_new_customer",
+    "referral_share", "activation_rate", "cohort_logo_retention",
+})  # fmt: skip
 
 ACCOUNT_LEVEL = {"subscriptions", "accounts", "leads", "exchange_rates"}
 DEALS = {"deals", "leads", "exchange_rates"}
@@ -73,6 +85,13 @@ _KEY_INPUTS["activation_rate"] = JOURNEYS | {"usage"}
 
 def inputs_of(key: str) -> set[str]:
     """The data kinds a KPI reads (custom KPIs: their own values)."""
+    kinds = _record_inputs(key)
+    if "subscriptions" in kinds and key not in READS_ONLY_WHO_PAYS:
+        return kinds | {SUBSCRIPTION_AMOUNTS}
+    return kinds
+
+
+def _record_inputs(key: str) -> set[str]:
     if key in _KEY_INPUTS:
         return _KEY_INPUTS[key]
     if key.startswith("custom_"):

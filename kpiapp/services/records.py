@@ -14,6 +14,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, Membership
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.forms.records import RecordForm
+from kpiapp.kpis.dependencies import SUBSCRIPTION_AMOUNTS
 from kpiapp.models import Deal, DealStageChange
 from kpiapp.services.snapshots import FULL, Scope, recompute_request
 
@@ -80,6 +81,25 @@ def _funnel_only(lead: models.Model, before: dict, after: dict) -> bool:
     return not converted and not Deal.objects.filter(lead_id=lead.pk).exists()
 
 
+# A subscription's fields that set its price; MRR = amount × quantity × (1 − discount).
+PRICE_FIELDS = frozenset({"amount_cents", "quantity", "discount_percent"})
+
+
+def _new_price_only(before: dict, after: dict) -> bool:
+    """Whether a subscription's change is a new price that keeps it paid on the same days
+    (MRR above zero before and after): then every account is a customer on the same days."""
+    if not before or not after:
+        return False
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    return bool(changed) and changed <= PRICE_FIELDS and _paid(before) and _paid(after)
+
+
+def _paid(values: dict) -> bool:
+    amount, quantity = values.get("amount_cents") or 0, values.get("quantity") or 0
+    discount = values.get("discount_percent")
+    return amount > 0 and quantity > 0 and discount is not None and discount < 100
+
+
 def _recompute_scope(record: models.Model, before: dict, after: dict) -> Scope:
     """The KPIs that read this kind of record, from the first day it touches; of a
     subscription, the accounts it belonged and belongs to."""
@@ -96,6 +116,8 @@ def _recompute_scope(record: models.Model, before: dict, after: dict) -> Scope:
     if kind == "subscriptions":
         accounts = frozenset(v["account_id"] for v in (before, after) if v.get("account_id"))
         plans = frozenset({before["plan"]}) if before else plans  # the plan it leaves
+        if _new_price_only(before, after):
+            kind = SUBSCRIPTION_AMOUNTS
     since = None if kind in WHOLE_HISTORY else since
     return Scope(frozenset({kind}), since, accounts, plans).bounded()
 

@@ -35,6 +35,7 @@ from kpiapp.imports.bulk import delete_rows, insert_text_rows, refresh_statistic
 from kpiapp.kpis.dependencies import (
     ACCOUNT_GROUPED,
     NARROW_KINDS,
+    SUBSCRIPTION_AMOUNTS,
     AccountGroups,
     affected_keys,
 )
@@ -89,6 +90,7 @@ def _state() -> RecomputeState:
 
 # Beyond this many changed accounts, narrowing to their dimension values saves little.
 MAX_NARROWED_ACCOUNTS = 100
+SUBSCRIPTION_KINDS = frozenset({"subscriptions", SUBSCRIPTION_AMOUNTS})  # narrowed to accounts
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,9 @@ class Scope:
         data too, or of many accounts."""
         if self.accounts is None:
             return Scope(self.kinds, self.since)
-        if self.kinds != {"subscriptions"} or len(self.accounts) > MAX_NARROWED_ACCOUNTS:
+        if not self.kinds or not self.kinds <= SUBSCRIPTION_KINDS:
+            return Scope(self.kinds, self.since)
+        if len(self.accounts) > MAX_NARROWED_ACCOUNTS:
             return Scope(self.kinds, self.since)
         return self
 

@@ -105,6 +105,18 @@ def _fill_subscriptions(record, rng: random.Random) -> None:
     record.cancelled_at = rng.choice([None, record.ended_at or ends])
 
 
+def _new_price(record, rng: random.Random) -> None:
+    """Amount, quantity or discount only: of a paid subscription that stays paid, a change
+    of the narrower kind `subscription_amounts` (if its account has one plan)."""
+    field = rng.choice(["amount_cents", "quantity", "discount_percent"])
+    value = {
+        "amount_cents": rng.choice([0, 4_900, 12_345, 99_999]),
+        "quantity": rng.randint(1, 3),
+        "discount_percent": Decimal(rng.choice([0, 10, 12.5])),
+    }[field]
+    setattr(record, field, value)
+
+
 def _fill_deals(record, rng: random.Random) -> None:
     record.account = rng.choice([None, _pick(Account, rng)])
     record.lead = rng.choice([None, _pick(Lead, rng)])
@@ -235,9 +247,12 @@ def _change(kind: str, action: str, seed: int, member) -> None:
         with contextlib.suppress(RecordInUse):  # the page says so and changes nothing
             record_delete(membership=member, record=record)
         return
-    if action == "edit" and record is not None:
+    if action in ("edit", "price") and record is not None:
         before = records._values(model.objects.get(pk=record.pk))
-        _fill(kind, record, rng)
+        if action == "price" and kind == "subscriptions":
+            _new_price(record, rng)  # paid before and after, or a plain edit of its price
+        else:
+            _fill(kind, record, rng)
         record.save()
         if kind == "deals" and before["stage"] != record.stage:
             DealStageChange.objects.create(deal=record, from_stage=before["stage"],
@@ -335,7 +350,7 @@ def test_incremental_recomputes_equal_a_full_recompute(base, alice, changes):
 # end the narrowing.
 subscription_change = st.tuples(
     st.sampled_from(["subscriptions"] * 5 + ["accounts"]),
-    st.sampled_from(["edit", "edit", "create", "delete"]),
+    st.sampled_from(["edit", "price", "price", "create", "delete"]),
     st.integers(0, 10**6),
     st.booleans(),
 )

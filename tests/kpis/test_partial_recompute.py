@@ -11,10 +11,15 @@ from freezegun import freeze_time
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.forms.records import DealForm, LeadForm, SpendForm, SubscriptionForm
-from kpiapp.kpis.dependencies import AccountGroups, affected_keys
+from kpiapp.kpis.dependencies import (
+    READS_ONLY_WHO_PAYS,
+    SUBSCRIPTION_AMOUNTS,
+    AccountGroups,
+    affected_keys,
+)
 from kpiapp.kpis.engine import compute_workspace
 from kpiapp.kpis.periods import month_index
-from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION
+from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, KPI_BY_KEY
 from kpiapp.models import (
     Account,
     Channel,
@@ -265,7 +270,9 @@ def test_a_subscription_change_recomputes_only_its_accounts_channel_campaign_and
     def upgrade():
         record_save(membership=member, form=_subscription_form(row, company, amount="999.00"))
         state = RecomputeState.objects.get()
-        assert state.dirty_kinds == ["subscriptions"] and state.dirty_accounts == [account.pk]
+        # a new price of a paid subscription: only what reads amounts (the kind it narrows to)
+        assert state.dirty_kinds == [SUBSCRIPTION_AMOUNTS]
+        assert state.dirty_accounts == [account.pk]
         assert state.dirty_plans == [row.plan]  # the plan it had: its group moves too
 
     before, after, _ = _partial_then_full(company, upgrade)
@@ -396,3 +403,81 @@ def test_a_change_from_this_month_on_recomputes_only_the_cohort_cells_that_read_
     # one cell per cohort and key: the one at this month's end
     assert len(cells) == len({(p.key, p.first_month) for p in everything})
     assert set(cells) <= set(everything)
+
+
+def test_a_new_price_that_moves_a_customer_to_its_other_plan_moves_the_plans_counts(company, alice):
+    """A customer counts under its plan with the highest MRR: of an account on two plans, a
+    new price can move it to the other plan, so the narrower kind `subscription_amounts`
+    recomputes the customer counts (by plan) too."""
+    member = membership_of(alice, company)
+    with workspace_scope(company.id), freeze_time(TODAY):
+        two_plans = Account.objects.create(name="Zwei Pläne GmbH", external_id="two-plans")
+        Subscription.objects.create(
+            external_id="two-basic", account=two_plans, plan="Basic", amount_cents=5_000,
+            currency="EUR", interval="month", started_at=date(2025, 1, 10),
+        )  # fmt: skip
+        pro = Subscription.objects.create(
+            external_id="two-pro", account=two_plans, plan="Pro", amount_cents=4_000,
+            currency="EUR", interval="month", started_at=date(2025, 1, 10),
+        )  # fmt: skip
+        snapshots.snapshot_rebuild(workspace_id=company.id)
+        customers_of = {"kpi_key": "customers_active", "grain": "month", "dimension": "plan"}
+        pro_customers = KpiSnapshot.objects.filter(**customers_of, dimension_value="Pro")
+        pro_before = {r.period_start: r.value for r in pro_customers}
+
+    def reprice():
+        record_save(membership=member, form=_subscription_form(pro, company, amount="60.00"))
+        assert RecomputeState.objects.get().dirty_kinds == [SUBSCRIPTION_AMOUNTS]
+
+    _partial_then_full(company, reprice)  # the partial run equals the full one
+    with workspace_scope(company.id):
+        pro_after = {r.period_start: r.value for r in pro_customers.all()}
+    march = date(2025, 3, 1)
+    assert pro_after[march] == pro_before.get(march, 0) + 1  # it counts under Pro now
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"amount": "0.00"}, {"amount": "77.00", "started_at": "2025-02-01"}, {"plan": "Other"}],
+    ids=["free-now", "price-and-start", "plan"],
+)
+def test_a_change_beyond_a_new_price_of_a_paid_subscription_reads_every_kpi(
+    company, alice, changes
+):
+    member = membership_of(alice, company)
+    with workspace_scope(company.id), freeze_time(TODAY):
+        row = Subscription.objects.filter(ended_at__isnull=True, amount_cents__gt=0).first()
+
+    def change():
+        record_save(membership=member, form=_subscription_form(row, company, **changes))
+        assert RecomputeState.objects.get().dirty_kinds == ["subscriptions"]
+
+    _partial_then_full(company, change)
+
+
+def test_a_new_price_computes_only_the_kpis_that_read_amounts(company):
+    with workspace_scope(company.id), freeze_time(TODAY):
+        account = Subscription.objects.filter(amount_cents__gt=0).first().account_id
+        runs = {
+            kind: snapshots.snapshot_rebuild(
+                workspace_id=company.id,
+                scope=snapshots.Scope(frozenset({kind}), date(2025, 1, 1), frozenset({account})),
+            )
+            for kind in ("subscriptions", SUBSCRIPTION_AMOUNTS)
+        }
+    assert runs[SUBSCRIPTION_AMOUNTS].snapshot_count < runs["subscriptions"].snapshot_count
+    assert runs[SUBSCRIPTION_AMOUNTS].written_count == 0  # what it left was what it found
+
+
+def test_the_kpis_that_read_only_who_pays_are_kpis_that_read_subscriptions():
+    reading = affected_keys({"subscriptions"}, [])
+    assert READS_ONLY_WHO_PAYS.issubset(reading)  # no misspelt key escapes the narrower kind
+    amounts = affected_keys({SUBSCRIPTION_AMOUNTS}, [])
+    assert amounts == reading - READS_ONLY_WHO_PAYS
+    assert {"mrr", "arpa", "clv", "mrr_new_attributed", "cohort_revenue_retention"} <= amounts
+    # a new price can move a customer to another plan: nothing left out may break down by plan
+    assert not [k for k in READS_ONLY_WHO_PAYS if "plan" in _dimensions(k)]
+
+
+def _dimensions(key: str) -> tuple[str, ...]:
+    return () if key in COHORT_KEYS else KPI_BY_KEY[key].dimensions
