@@ -25,10 +25,10 @@ from kpiapp.kpis import (
     retention,
     revenue,
 )
-from kpiapp.kpis.context import Context, first_data_month, load_rates
+from kpiapp.kpis.context import NO_END, Context, first_data_month, load_rates, months_of_days
 from kpiapp.kpis.dependencies import AccountGroups
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
-from kpiapp.kpis.mrr_states import load_plans, load_subscriptions
+from kpiapp.kpis.mrr_states import first_active_days, load_plans, load_subscriptions
 from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
 from kpiapp.kpis.prefetch import Reads
 from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
@@ -182,6 +182,18 @@ def account_groups(
     )
     held = load_plans(workspace_id=workspace_id, accounts=accounts)
     return AccountGroups.of(attributes, accounts, touched, plans | held)
+
+
+def customers_before(*, workspace_id: int, accounts: frozenset[int], month: int) -> bool:
+    """Whether each of `accounts` had its first day with MRR before `month`: then a new price
+    of theirs from `month` on moves none of the journey KPIs (KPIS.md 7) of the periods it
+    emits. They read of these accounts only the MRR at the end of their won month, which lies
+    before, and who is a customer when, which a new price of a paid subscription keeps."""
+    rows = load_subscriptions(workspace_id=workspace_id, accounts=accounts)
+    first = first_active_days(rows, rows.account, len(rows.account_ids))
+    if len(rows.account_ids) < len(accounts) or not len(first) or (first >= NO_END).any():
+        return False
+    return int(months_of_days(first).max()) < month
 
 
 def _journeys(

@@ -75,29 +75,41 @@ def _int_array(values: list[int]) -> np.ndarray:
     return np.array(values, dtype=object)  # exact, slower: only for implausibly large amounts
 
 
-def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
+def load_subscriptions(
+    *, workspace_id: int, accounts: Collection[int] | None = None
+) -> SubscriptionRows:
+    """Every subscription row of the workspace, or of `accounts` only."""
     day = sql.day_number
     months = " ".join(f"WHEN '{name}' THEN {n}" for name, n in MONTHS_PER_INTERVAL.items())
+    only, params = "", dict[str, int]()
+    if accounts is not None:
+        wanted, params = sql.id_list("account", accounts)
+        only = f" AND account_id IN {wanted}"
     table, (plans, currencies) = sql.fetch_ints_and_texts(
         "SELECT account_id, id, amount_cents, quantity, "
         "CAST(ROUND(discount_percent * 100) AS INTEGER), "
         f"interval_count * CASE interval {months} END, "
         f"COALESCE({day('started_at')}, 0), COALESCE({day('trial_ends_at')}, {-NO_END}), "
         f"COALESCE({day('ended_at')}, {NO_END}), COALESCE({day('cancelled_at')}, {NO_END}), "
-        "plan, currency FROM kpiapp_subscription WHERE workspace_id = %(workspace_id)s",
+        f"plan, currency FROM kpiapp_subscription WHERE workspace_id = %(workspace_id)s{only}",
         width=10,
         texts=2,
         workspace_id=workspace_id,
+        params=params,
     )
     order = np.lexsort((table[:, 1], table[:, 0]))  # by account, then id
     numbers = table[order]
-    accounts, _ids, amounts, quantities, discounts, billing, starts, trials, ends, notices = (
+    row_account, _ids, amounts, quantities, discounts, billing, starts, trials, ends, notices = (
         numbers.T
     )
     ordered = order.tolist()
     lcm = math.lcm(*np.unique(billing).tolist()) if len(billing) else 1
     # Rows come by account: each new account id starts the next index.
-    first = np.r_[True, accounts[1:] != accounts[:-1]] if len(accounts) else accounts.astype(bool)
+    first = (
+        np.r_[True, row_account[1:] != row_account[:-1]]
+        if len(row_account)
+        else row_account.astype(bool)
+    )
     plan_index: dict[str, int] = {}
     currency_index: dict[str, int] = {}
 
@@ -106,7 +118,7 @@ def load_subscriptions(*, workspace_id: int) -> SubscriptionRows:
 
     plan, currency = coded(plans, plan_index), coded(currencies, currency_index)
     return SubscriptionRows(
-        account_ids=accounts[first].tolist(),
+        account_ids=row_account[first].tolist(),
         plans=list(plan_index),
         currencies=list(currency_index),
         account=np.cumsum(first) - 1,
@@ -240,10 +252,8 @@ def entity_grids(
         np.add.at(delta, (entity[chosen], start[chosen]), rows.mrr[chosen])
         np.add.at(delta, (entity[chosen], end[chosen]), -rows.mrr[chosen])
         grids.append(np.cumsum(delta, axis=1)[:, :width])
-    # First day with MRR: the earliest start of a row that is ever active (all amounts >= 0).
     ever = (rows.active_from < rows.active_until) & (rows.mrr != 0)
-    first_active = np.full(count, NO_END, dtype=np.int64)
-    np.minimum.at(first_active, entity[ever], rows.active_from[ever])
+    first_active = first_active_days(rows, entity, count)
     single = np.full(count, -2, dtype=np.int64)  # -2: no currency seen yet
     for code in range(len(rows.currencies)):
         has = np.zeros(count, dtype=bool)
@@ -251,6 +261,15 @@ def entity_grids(
         single = np.where(has & (single == -2), code, np.where(has, -1, single))
     single[single == -2] = 0
     return EntityGrids(grids, first_active, single, count)
+
+
+def first_active_days(rows: SubscriptionRows, entity: np.ndarray, count: int) -> np.ndarray:
+    """Each entity's first day with MRR (NO_END: none): the earliest start of a row that is
+    ever active (all amounts >= 0)."""
+    ever = (rows.active_from < rows.active_until) & (rows.mrr != 0)
+    first_active = np.full(count, NO_END, dtype=np.int64)
+    np.minimum.at(first_active, entity[ever], rows.active_from[ever])
+    return first_active
 
 
 # Which values a missing exchange rate makes undefined (KPIS.md, Currencies), per group and

@@ -32,6 +32,7 @@ from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.bulk import delete_rows, insert_text_rows, refresh_statistics, sqlite_numbers
+from kpiapp.kpis.attributed import KEYS as JOURNEY_KEYS
 from kpiapp.kpis.dependencies import (
     ACCOUNT_GROUPED,
     NARROW_KINDS,
@@ -39,7 +40,7 @@ from kpiapp.kpis.dependencies import (
     AccountGroups,
     affected_keys,
 )
-from kpiapp.kpis.engine import account_groups, build_context, compute_workspace
+from kpiapp.kpis.engine import account_groups, build_context, compute_workspace, customers_before
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
 from kpiapp.kpis.registry import (
     ATTRIBUTED_KEYS,
@@ -391,6 +392,17 @@ class ClaimHeartbeat:
         self._thread.join()
 
 
+def _new_prices_of_customers_before(scope: Scope, since_month: int | None) -> bool:
+    return (
+        scope.kinds == {SUBSCRIPTION_AMOUNTS}
+        and scope.accounts is not None
+        and since_month is not None
+        and customers_before(
+            workspace_id=current_workspace_id(), accounts=scope.accounts, month=since_month
+        )
+    )
+
+
 def snapshot_rebuild(
     *,
     workspace_id: int,
@@ -409,6 +421,8 @@ def snapshot_rebuild(
         scope = FULL  # the first or the current month moved: every KPI gains or loses periods
     keys = None if scope.kinds is None else affected_keys(set(scope.kinds), list(units))
     since_month = None if scope.since is None else month_index(scope.since)
+    if keys is not None and _new_prices_of_customers_before(scope, since_month):
+        keys -= set(JOURNEY_KEYS)  # their journeys stay as they are
     groups = None
     if scope.accounts is not None and keys is not None:
         groups = account_groups(

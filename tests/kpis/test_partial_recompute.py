@@ -4,6 +4,7 @@ the snapshots a full recompute gives."""
 from __future__ import annotations
 
 from datetime import date
+from unittest import mock
 
 import pytest
 from freezegun import freeze_time
@@ -17,7 +18,7 @@ from kpiapp.kpis.dependencies import (
     AccountGroups,
     affected_keys,
 )
-from kpiapp.kpis.engine import compute_workspace
+from kpiapp.kpis.engine import compute_workspace, customers_before
 from kpiapp.kpis.periods import month_index
 from kpiapp.kpis.registry import COHORT_KEYS, DEFINITION_VERSION, KPI_BY_KEY
 from kpiapp.models import (
@@ -481,3 +482,68 @@ def test_the_kpis_that_read_only_who_pays_are_kpis_that_read_subscriptions():
 
 def _dimensions(key: str) -> tuple[str, ...]:
     return () if key in COHORT_KEYS else KPI_BY_KEY[key].dimensions
+
+
+def _new_customer(company, name: str, *starts: date) -> list[Subscription]:
+    """An account paying 50 € a month from each of `starts` on (one plan), snapshots rebuilt."""
+    with workspace_scope(company.id), freeze_time(TODAY):
+        account = Account.objects.create(name=name, external_id=name)
+        rows = [
+            Subscription.objects.create(
+                external_id=f"{name}-{n}", account=account, plan="Basic", amount_cents=5_000,
+                currency="EUR", interval="month", started_at=start,
+            )
+            for n, start in enumerate(starts)
+        ]  # fmt: skip
+        snapshots.snapshot_rebuild(workspace_id=company.id)
+    return rows
+
+
+def test_a_new_price_of_a_customers_first_month_moves_its_journey_kpis(company, alice):
+    (first,) = _new_customer(company, "new-in-may", date(2025, 5, 10))
+    may = month_index(date(2025, 5, 1))
+    with workspace_scope(company.id):
+        assert not customers_before(workspace_id=company.id, accounts=frozenset({first.account_id}),
+                                    month=may)  # fmt: skip
+        attributed = KpiSnapshot.objects.filter(
+            kpi_key="mrr_new_attributed", grain="month", period_start=date(2025, 5, 1),
+            dimension="",
+        )  # fmt: skip
+        before = attributed.get().value
+
+    def reprice():
+        record_save(membership=membership_of(alice, company),
+                    form=_subscription_form(first, company, amount="80.00"))  # fmt: skip
+        assert RecomputeState.objects.get().dirty_kinds == [SUBSCRIPTION_AMOUNTS]
+
+    _partial_then_full(company, reprice)  # the partial run equals the full one
+    with workspace_scope(company.id):
+        assert attributed.get().value == before + 30  # its new MRR, 80 € instead of 50 €
+
+
+def test_a_new_price_of_an_older_customer_leaves_its_journey_kpis(company, alice):
+    _won, later = _new_customer(company, "since-january", date(2025, 1, 10), date(2025, 4, 1))
+    april = month_index(date(2025, 4, 1))
+    with workspace_scope(company.id):
+        assert customers_before(workspace_id=company.id, accounts=frozenset({later.account_id}),
+                                month=april)  # fmt: skip
+
+    def reprice():
+        record_save(membership=membership_of(alice, company),
+                    form=_subscription_form(later, company, amount="80.00"))  # fmt: skip
+
+    before, after, count = _partial_then_full(company, reprice)
+    assert "mrr" in {row[0] for row in before ^ after}
+    # The same run, had the account been new since April, computes the journey KPIs too.
+    with (
+        workspace_scope(company.id),
+        freeze_time(TODAY),
+        mock.patch.object(snapshots, "customers_before", return_value=False),
+    ):
+        with_journeys = snapshots.snapshot_rebuild(
+            workspace_id=company.id,
+            scope=snapshots.Scope(
+                frozenset({SUBSCRIPTION_AMOUNTS}), later.started_at, frozenset({later.account_id})
+            ),
+        )
+    assert count < with_journeys.snapshot_count
