@@ -185,10 +185,10 @@ def account_groups(
 
 
 def customers_before(*, workspace_id: int, accounts: frozenset[int], month: int) -> bool:
-    """Whether each of `accounts` had its first day with MRR before `month`: then a new price
-    of theirs from `month` on moves none of the journey KPIs (KPIS.md 7) of the periods it
-    emits. They read of these accounts only the MRR at the end of their won month, which lies
-    before, and who is a customer when, which a new price of a paid subscription keeps."""
+    """Whether each of `accounts` had its first day with MRR before `month`: then a change of
+    their subscriptions from `month` on (one that leaves every day before it as it was) moves
+    none of the journey KPIs (KPIS.md 7). Of an account these read only its first day with
+    MRR (its won day) and its MRR at the end of that month, both before `month`."""
     rows = load_subscriptions(workspace_id=workspace_id, accounts=accounts)
     first = first_active_days(rows, rows.account, len(rows.account_ids))
     if len(rows.account_ids) < len(accounts) or not len(first) or (first >= NO_END).any():

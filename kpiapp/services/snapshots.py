@@ -392,9 +392,11 @@ class ClaimHeartbeat:
         self._thread.join()
 
 
-def _new_prices_of_customers_before(scope: Scope, since_month: int | None) -> bool:
+def _journeys_unmoved(scope: Scope, since_month: int | None) -> bool:
+    """A change of subscriptions alone, of accounts that were customers before its month."""
     return (
-        scope.kinds == {SUBSCRIPTION_AMOUNTS}
+        scope.kinds is not None
+        and scope.kinds <= SUBSCRIPTION_KINDS
         and scope.accounts is not None
         and since_month is not None
         and customers_before(
@@ -421,8 +423,8 @@ def snapshot_rebuild(
         scope = FULL  # the first or the current month moved: every KPI gains or loses periods
     keys = None if scope.kinds is None else affected_keys(set(scope.kinds), list(units))
     since_month = None if scope.since is None else month_index(scope.since)
-    if keys is not None and _new_prices_of_customers_before(scope, since_month):
-        keys -= set(JOURNEY_KEYS)  # their journeys stay as they are
+    if keys is not None and _journeys_unmoved(scope, since_month):
+        keys -= set(JOURNEY_KEYS)  # the accounts' journeys stay as they are
     groups = None
     if scope.accounts is not None and keys is not None:
         groups = account_groups(

@@ -547,3 +547,23 @@ def test_a_new_price_of_an_older_customer_leaves_its_journey_kpis(company, alice
             ),
         )
     assert count < with_journeys.snapshot_count
+
+
+def test_a_customer_ending_its_subscription_today_leaves_its_journey_kpis(company, alice):
+    (row,) = _new_customer(company, "ends-today", date(2025, 1, 10))
+
+    def end():
+        form = _subscription_form(row, company, ended_at=TODAY.isoformat())
+        record_save(membership=membership_of(alice, company), form=form)
+        assert RecomputeState.objects.get().dirty_kinds == ["subscriptions"]
+
+    before, after, count = _partial_then_full(company, end)
+    assert "customers_churned" in {r[0] for r in before ^ after}
+    with (
+        workspace_scope(company.id),
+        freeze_time(TODAY),
+        mock.patch.object(snapshots, "customers_before", return_value=False),
+    ):
+        scope = snapshots.Scope(frozenset({"subscriptions"}), TODAY, frozenset({row.account_id}))
+        with_journeys = snapshots.snapshot_rebuild(workspace_id=company.id, scope=scope)
+    assert count < with_journeys.snapshot_count  # the journey KPIs were left as they were
