@@ -115,10 +115,7 @@ class _Steps:
 
     @classmethod
     def of(cls, found: NewCustomers) -> _Steps:
-        lengths = found.lengths
-        customer, touch = found.step_touches()
-        first = np.cumsum(lengths) - lengths
-        position = np.arange(len(customer)) - first[customer]
+        customer, position, touch, first = found.steps
         implied = touch < 0
         labels = {}
         for by in BY:
@@ -133,7 +130,8 @@ class _Steps:
             step[~implied] = codes[touch[~implied]]
             step[implied] = own_code[found.own[by][customer[implied]]]
             labels[by] = (names, step)
-        return cls(found.slot[customer], lengths[customer], position, customer, first, labels)
+        lengths = found.lengths[customer]
+        return cls(found.slot[customer], lengths, position, customer, first, labels)
 
 
 def _tallies(
@@ -271,7 +269,7 @@ def _cohort(context: Context, collector: Collector, found: NewCustomers, referra
 def _referred(found: NewCustomers, referral: str) -> np.ndarray:
     """Per customer: a step of its journey is of type referral, or its own channel is the
     referral channel."""
-    customer, touch = found.step_touches()
+    customer, _position, touch, _first = found.steps
     types = found.touches.type
     real = touch >= 0
     of_type = np.array([types[t] == REFERRAL_TYPE for t in touch[real].tolist()], dtype=bool)

@@ -161,8 +161,7 @@ def compute_workspace(
         if needed(set(attributed.KEYS)):
             _journeys(
                 context, collector, revenue_outcome, attributes, touches.get(),
-                first_values.get(),
-                list(channels.values()),
+                first_values.get(), list(channels.values()),
             )  # fmt: skip
     custom.compute(context, collector)
     return collector.points

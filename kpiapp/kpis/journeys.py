@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -216,6 +217,13 @@ def _new_mrr(
     )
 
 
+class JourneySteps(NamedTuple):
+    customer: np.ndarray  # per step: its customer's index
+    position: np.ndarray  # its place in the journey
+    touch: np.ndarray  # its touch's position in `touches` (-1: the implied touchpoint)
+    first: np.ndarray  # per customer: the index of its first step
+
+
 @dataclass
 class NewCustomers:
     """The customers new in the months asked for, as columns (one entry per customer, in
@@ -246,25 +254,26 @@ class NewCustomers:
     def count(self) -> int:
         return len(self.account)
 
-    @property
+    @cached_property
     def lengths(self) -> np.ndarray:
         """Each journey's number of steps (the implied one counts)."""
         return np.maximum(self.stops - self.starts, 1)
 
-    def step_touches(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per step of every journey (customers in order): its customer's index and its
-        touch's position (-1: the implied touchpoint)."""
+    @cached_property
+    def steps(self) -> JourneySteps:
+        """Every step of every journey as arrays, customers in order (read by several KPIs)."""
         lengths = self.lengths
+        first = np.cumsum(lengths) - lengths
         customer = np.repeat(np.arange(self.count), lengths)
-        offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        position = np.arange(int(lengths.sum())) - first[customer]
         has_touches = (self.stops > self.starts)[customer]
-        at = np.where(has_touches, self.starts[customer] + offset, 0)
+        at = np.where(has_touches, self.starts[customer] + position, 0)
         touch = (
             self.positions[np.minimum(at, max(len(self.positions) - 1, 0))]
             if len(self.positions)
             else np.zeros(len(at), dtype=np.int64)
         )
-        return customer, np.where(has_touches, touch, -1)
+        return JourneySteps(customer, position, np.where(has_touches, touch, -1), first)
 
     def customers(self) -> list[NewCustomer]:
         """One `NewCustomer` each, for pages."""

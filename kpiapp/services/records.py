@@ -60,7 +60,7 @@ def _earliest_touched(record: models.Model, before: dict, after: dict) -> date |
     new value of those dates; otherwise (an amount, a stage, a new or deleted record) the
     earliest date the record has or had."""
     days = {f.attname for f in record._meta.concrete_fields if _is_day(f)}
-    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    changed = _changed(before, after)
     names = changed if before and after and changed <= days else days
     dates = [
         value
@@ -90,8 +90,13 @@ def _new_price_only(before: dict, after: dict) -> bool:
     (MRR above zero before and after): then every account is a customer on the same days."""
     if not before or not after:
         return False
-    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    changed = _changed(before, after)
     return bool(changed) and changed <= PRICE_FIELDS and _paid(before) and _paid(after)
+
+
+def _changed(before: dict, after: dict) -> set[str]:
+    """The fields whose values differ between two `_values` of a record."""
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
 
 
 def _paid(values: dict) -> bool:
