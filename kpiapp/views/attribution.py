@@ -20,6 +20,7 @@ from kpiapp.selectors.attribution import (
     attribution,
     journey_of,
 )
+from kpiapp.views.live import versioned_page
 from kpiapp.views.params import grain_param, recent_periods
 
 MODEL_NAMES = {
@@ -49,6 +50,7 @@ def _period(request: WorkspaceRequest, offered: list[Period]) -> Period:
 
 
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def attribution_page(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     grain = grain_param(request)

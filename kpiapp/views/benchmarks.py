@@ -21,9 +21,11 @@ from kpiapp.services.benchmarks import (
     team_benchmark_delete,
     team_benchmark_set,
 )
+from kpiapp.views.live import versioned_page
 
 
 @workspace_view(min_role=Role.VIEWER, post_role=Role.EDITOR)
+@versioned_page
 def benchmarks(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     membership = request.membership

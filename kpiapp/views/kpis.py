@@ -46,6 +46,7 @@ ALL_CUSTOMERS = gettext_lazy("All customers")
 
 @cached_page()
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def kpi_catalogue(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     period = last_complete_period("month", today_in(workspace.time_zone))

@@ -1,0 +1,81 @@
+"""Analysis pages update themselves too: a viewer keeps "All KPIs" and the attribution page
+open in two tabs while a colleague raises a subscription's amount in another browser; both
+tabs show the new MRR without a reload, and say when it was computed."""
+
+from datetime import timedelta
+
+import pytest
+
+from accounts.models import Membership
+from accounts.roles import Role
+from accounts.tenancy import workspace_scope
+from kpiapp.kpis.periods import today_in
+from kpiapp.models import Account, Subscription
+from kpiapp.services.snapshots import snapshot_rebuild
+from tests.browser.helpers import sign_in
+from tests.conftest import make_user, make_workspace
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CATALOGUE_MRR = "() => document.querySelector('a[href$=\"/kpis/mrr/\"]').closest('tr')"
+ATTRIBUTED_MRR = "() => document.querySelector('#attribution-table tfoot td:last-child')"
+
+
+@pytest.fixture
+def one_new_customer():
+    """A customer won in the last complete month (the period both pages show first)."""
+    owner = make_user("lea@example.com", "Lea Lead")
+    viewer = make_user("vera@example.com", "Vera Viewer")
+    viewer.language = "de"
+    viewer.save(update_fields=["language"])
+    workspace = make_workspace("acme", owner, "Acme GmbH")
+    Membership.all_workspaces.create(user=viewer, workspace=workspace, role=Role.VIEWER)
+    with workspace_scope(workspace.id):
+        last_month = today_in(workspace.time_zone).replace(day=1) - timedelta(days=1)
+        account = Account.objects.create(external_id="A", name="Alpha")
+        subscription = Subscription.objects.create(
+            external_id="S", account=account, amount_cents=100_000, currency="EUR",
+            interval="month", started_at=last_month.replace(day=3),
+        )  # fmt: skip
+        snapshot_rebuild(workspace_id=workspace.id)
+    return workspace, subscription
+
+
+def _text_starts(expression: str, prefix: str) -> str:
+    return f"() => ({expression})().textContent.replace(/\\s+/g, ' ').includes('{prefix}')"
+
+
+def test_all_kpis_and_attribution_follow_a_colleagues_change(
+    live_server, browser, one_new_customer
+):
+    workspace, subscription = one_new_customer
+    watcher_context, editor_context = browser.new_context(), browser.new_context()
+    catalogue, attribution = watcher_context.new_page(), watcher_context.new_page()
+    editor = editor_context.new_page()
+    errors = sign_in(catalogue, live_server.url, "vera@example.com", lands_on="/w/acme/kpis/")
+    errors += sign_in(attribution, live_server.url, "vera@example.com")
+    attribution.goto(f"{live_server.url}/w/acme/attribution/")
+    editor_errors = sign_in(editor, live_server.url, "lea@example.com")
+
+    for page, value in ((catalogue, CATALOGUE_MRR), (attribution, ATTRIBUTED_MRR)):
+        assert "1.000,00" in page.evaluate(f"({value})().textContent")
+        page.get_by_test_id("live-status").filter(has_text="Stand: vor").wait_for()
+        page.evaluate("window.notReloaded = true")
+    assert attribution.locator("body[data-charts-ready='1'] canvas#attribution-chart").count()
+
+    editor.goto(f"{live_server.url}/w/acme/data/subscriptions/{subscription.pk}/edit/")
+    editor.fill("input[name=amount]", "1500")
+    editor.click("main button[type=submit]")
+    editor.wait_for_url(f"{live_server.url}/w/acme/data/subscriptions/{subscription.pk}/")
+
+    for page, value in ((catalogue, CATALOGUE_MRR), (attribution, ATTRIBUTED_MRR)):
+        page.wait_for_function(_text_starts(value, "1.500,00"), timeout=5000)
+        assert page.evaluate("window.notReloaded") is True
+        page.get_by_test_id("live-status").filter(has_text="Stand: vor").wait_for()
+    # The chart was drawn again from the new data, on the canvas that replaced the old one.
+    attribution.wait_for_function("() => Chart.getChart('attribution-chart') !== undefined")
+    assert errors == [] and editor_errors == []
+    with workspace_scope(workspace.id):
+        assert Subscription.objects.get(pk=subscription.pk).amount_cents == 150_000
+    watcher_context.close()
+    editor_context.close()
