@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.test import Client
 
-from accounts.models import User, Workspace
+from accounts.models import Membership, User, Workspace
+from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Segment, Subscription
@@ -44,6 +45,18 @@ def sign_in(page, base_url: str, email: str, lands_on: str = "") -> list:
     if lands_on:
         page.goto(f"{base_url}{lands_on}")
     return errors
+
+
+def workspace_with_a_german_viewer() -> Workspace:
+    """ "Acme GmbH" owned by lea@example.com (English), which vera@example.com views in
+    German: two people, one who edits and one who watches."""
+    owner = make_user("lea@example.com", "Lea Lead")
+    viewer = make_user("vera@example.com", "Vera Viewer")
+    viewer.language = "de"
+    viewer.save(update_fields=["language"])
+    workspace = make_workspace("acme", owner, "Acme GmbH")
+    Membership.all_workspaces.create(user=viewer, workspace=workspace, role=Role.VIEWER)
+    return workspace
 
 
 def workspace_with_one_customer(language: str = "") -> tuple[User, Workspace]:

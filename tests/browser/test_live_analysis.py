@@ -6,14 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.models import Membership
-from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import sign_in
-from tests.conftest import make_user, make_workspace
+from tests.browser.helpers import sign_in, workspace_with_a_german_viewer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +21,7 @@ ATTRIBUTED_MRR = "() => document.querySelector('#attribution-table tfoot td:last
 @pytest.fixture
 def one_new_customer():
     """A customer won in the last complete month (the period both pages show first)."""
-    owner = make_user("lea@example.com", "Lea Lead")
-    viewer = make_user("vera@example.com", "Vera Viewer")
-    viewer.language = "de"
-    viewer.save(update_fields=["language"])
-    workspace = make_workspace("acme", owner, "Acme GmbH")
-    Membership.all_workspaces.create(user=viewer, workspace=workspace, role=Role.VIEWER)
+    workspace = workspace_with_a_german_viewer()
     with workspace_scope(workspace.id):
         last_month = today_in(workspace.time_zone).replace(day=1) - timedelta(days=1)
         account = Account.objects.create(external_id="A", name="Alpha")

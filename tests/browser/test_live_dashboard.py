@@ -6,26 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.models import Membership
-from accounts.roles import Role
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Deal, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
-from tests.browser.helpers import sign_in
-from tests.conftest import make_user, make_workspace
+from tests.browser.helpers import sign_in, workspace_with_a_german_viewer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def sales_workspace():
-    owner = make_user("lea@example.com", "Lea Lead")
-    viewer = make_user("vera@example.com", "Vera Viewer")
-    viewer.language = "de"
-    viewer.save(update_fields=["language"])
-    workspace = make_workspace("acme", owner, "Acme GmbH")
-    Membership.all_workspaces.create(user=viewer, workspace=workspace, role=Role.VIEWER)
+    workspace = workspace_with_a_german_viewer()
     with workspace_scope(workspace.id):
         # The dashboard shows the last complete month: one deal won and two lost in it.
         closed = today_in(workspace.time_zone).replace(day=1) - timedelta(days=10)
