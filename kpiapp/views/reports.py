@@ -54,6 +54,7 @@ from kpiapp.services.reports import (
     template_values,
 )
 from kpiapp.services.share_links import DEFAULT_DAYS, share_link_create, share_link_revoke
+from kpiapp.views.live import versioned_page
 
 REPORTS_PER_PAGE = 25
 
@@ -185,6 +186,7 @@ def report_duplicate_view(request: WorkspaceRequest, report_id: int) -> HttpResp
 
 
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def report_page(request: WorkspaceRequest, report_id: int) -> HttpResponse:
     membership = _membership(request)
     report = access_report(membership, report_id)

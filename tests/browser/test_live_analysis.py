@@ -1,21 +1,25 @@
-"""Analysis pages update themselves too: a viewer keeps "All KPIs" and the attribution page
-open in two tabs while a colleague raises a subscription's amount in another browser; both
-tabs show the new MRR without a reload, and say when it was computed."""
+"""Analysis pages and reports update themselves too: a viewer keeps "All KPIs", the
+attribution page and a saved report open in three tabs while a colleague raises a
+subscription's amount in another browser; every tab shows the new MRR without a reload, and
+says when it was computed."""
 
 from datetime import timedelta
 
 import pytest
 
+from accounts.models import User
 from accounts.tenancy import workspace_scope
 from kpiapp.kpis.periods import today_in
 from kpiapp.models import Account, Subscription
 from kpiapp.services.snapshots import snapshot_rebuild
 from tests.browser.helpers import sign_in, workspace_with_a_german_viewer
+from tests.report_data import make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CATALOGUE_MRR = "() => document.querySelector('a[href$=\"/kpis/mrr/\"]').closest('tr')"
 ATTRIBUTED_MRR = "() => document.querySelector('#attribution-table tfoot td:last-child')"
+REPORT_BODY = "() => document.querySelector('[data-live=report]')"
 
 
 @pytest.fixture
@@ -30,7 +34,9 @@ def one_new_customer():
             interval="month", started_at=last_month.replace(day=3),
         )  # fmt: skip
         snapshot_rebuild(workspace_id=workspace.id)
-    return workspace, subscription
+    owner = User.objects.get(email="lea@example.com")
+    report = make_report(owner, workspace, sections=[{"kpi": "mrr"}])
+    return workspace, subscription, report
 
 
 def _text_starts(expression: str, prefix: str) -> str:
@@ -40,16 +46,19 @@ def _text_starts(expression: str, prefix: str) -> str:
 def test_all_kpis_and_attribution_follow_a_colleagues_change(
     live_server, browser, one_new_customer
 ):
-    workspace, subscription = one_new_customer
+    workspace, subscription, report = one_new_customer
     watcher_context, editor_context = browser.new_context(), browser.new_context()
     catalogue, attribution = watcher_context.new_page(), watcher_context.new_page()
+    report_page = watcher_context.new_page()
     editor = editor_context.new_page()
     errors = sign_in(catalogue, live_server.url, "vera@example.com", lands_on="/w/acme/kpis/")
     errors += sign_in(attribution, live_server.url, "vera@example.com")
     attribution.goto(f"{live_server.url}/w/acme/attribution/")
+    report_page.goto(f"{live_server.url}/w/acme/reports/{report.pk}/")
     editor_errors = sign_in(editor, live_server.url, "lea@example.com")
 
-    for page, value in ((catalogue, CATALOGUE_MRR), (attribution, ATTRIBUTED_MRR)):
+    tabs = ((catalogue, CATALOGUE_MRR), (attribution, ATTRIBUTED_MRR), (report_page, REPORT_BODY))
+    for page, value in tabs:
         assert "1.000,00" in page.evaluate(f"({value})().textContent")
         page.get_by_test_id("live-status").filter(has_text="Stand: vor").wait_for()
         page.evaluate("window.notReloaded = true")
@@ -60,12 +69,15 @@ def test_all_kpis_and_attribution_follow_a_colleagues_change(
     editor.click("main button[type=submit]")
     editor.wait_for_url(f"{live_server.url}/w/acme/data/subscriptions/{subscription.pk}/")
 
-    for page, value in ((catalogue, CATALOGUE_MRR), (attribution, ATTRIBUTED_MRR)):
+    for page, value in tabs:
         page.wait_for_function(_text_starts(value, "1.500,00"), timeout=5000)
         assert page.evaluate("window.notReloaded") is True
         page.get_by_test_id("live-status").filter(has_text="Stand: vor").wait_for()
-    # The chart was drawn again from the new data, on the canvas that replaced the old one.
+    # The charts were drawn again from the new data, on the canvases that replaced the old.
     attribution.wait_for_function("() => Chart.getChart('attribution-chart') !== undefined")
+    report_page.wait_for_function(
+        "() => Chart.getChart('report-chart-0').data.datasets[0].data.includes(1500)"
+    )
     assert errors == [] and editor_errors == []
     with workspace_scope(workspace.id):
         assert Subscription.objects.get(pk=subscription.pk).amount_cents == 150_000

@@ -13,6 +13,7 @@ from accounts.tenancy import workspace_scope
 from kpiapp.models import Account, RecomputeState, Subscription
 from kpiapp.pagecache.versions import page_version
 from kpiapp.services.snapshots import recompute_request
+from tests.report_data import make_report
 
 pytestmark = pytest.mark.django_db
 PAGE_VERSION = re.compile(r'data-live-url="/w/acme/live/" data-version="(\d+)"')
@@ -92,3 +93,18 @@ def test_the_status_reads_in_german(client_as, vera, company):
     vera.save(update_fields=["language"])
     html = client_as(vera).get("/w/acme/").content.decode()
     assert 'data-as-of="Stand:"' in html and 'data-updating="wird aktualisiert …"' in html
+
+
+def test_a_saved_report_carries_the_version_and_its_forms_stay_outside_the_live_part(
+    client_as, alice, vera, company, django_capture_on_commit_callbacks
+):
+    """A report page updates itself (its body), but its comment and digest forms are not
+    swapped: what a person types there stays."""
+    with workspace_scope(company.id), django_capture_on_commit_callbacks(execute=True):
+        recompute_request(countdown=0)
+    report = make_report(alice, company)
+    html = client_as(vera).get(f"/w/acme/reports/{report.pk}/").content.decode()
+    shown = PAGE_VERSION.search(html)
+    assert shown and int(shown.group(1)) == page_version(company.id)
+    live_part = html.split('<div data-live="report">', 1)[1].split('<div class="grid-2">', 1)[0]
+    assert 'id="report-charts"' in live_part and "<form" not in live_part
