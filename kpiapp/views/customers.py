@@ -30,6 +30,7 @@ from kpiapp.selectors.customers import (
 )
 from kpiapp.selectors.segment_points import shown_snapshots
 from kpiapp.selectors.segments import ActiveSegment, active_segment
+from kpiapp.views.live import versioned_page
 
 PER_PAGE = 50
 
@@ -79,6 +80,7 @@ def _listing(request: WorkspaceRequest, segment: ActiveSegment) -> CustomerListi
 
 
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def customer_list(request: WorkspaceRequest) -> HttpResponse:
     segment = active_segment(request)
     listing = _listing(request, segment)
