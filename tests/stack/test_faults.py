@@ -67,15 +67,19 @@ def test_a_worker_killed_mid_recompute_is_finished_by_the_other_within_a_minute(
     path = stack.tmp / "bigco-subscriptions.csv"
     path.write_text(subscriptions_csv(6000))
     offsets = stack.log_sizes(*WORKERS)
-    stack.manage("import_csv", "--workspace", "bigco", "--kind", "subscriptions", str(path))
-
-    wait_for(lambda: _state(stack, workspace_id)[1] is not None, 60, "the claim", every=0.05)
-    worker = wait_for(
-        lambda: stack.worker_that_received("recompute_workspace", offsets), 10, "the worker"
-    )
-    _kill_worker(stack, worker)
-    killed_at = time.monotonic()
-    assert _state(stack, workspace_id)[0] is not None, "the recompute ended before the kill"
+    # The recompute is quick: a lock on the snapshots holds its swap (reads pass, its delete
+    # waits) so that the worker is killed inside the recompute, not after it.
+    with psycopg.connect(stack.database_url) as holder:
+        holder.execute("LOCK TABLE kpiapp_kpisnapshot IN EXCLUSIVE MODE")
+        stack.manage("import_csv", "--workspace", "bigco", "--kind", "subscriptions", str(path))
+        wait_for(lambda: _state(stack, workspace_id)[1] is not None, 60, "the claim", every=0.05)
+        worker = wait_for(
+            lambda: stack.worker_that_received("recompute_workspace", offsets), 10, "the worker"
+        )
+        _kill_worker(stack, worker)
+        killed_at = time.monotonic()
+        assert _state(stack, workspace_id)[0] is not None, "the recompute ended before the kill"
+        holder.rollback()  # the killed worker's transaction ends when its delete finds no client
 
     wait_for(lambda: _clean(stack, workspace_id), 60, "the other worker's recompute")
     recovered = time.monotonic() - killed_at
