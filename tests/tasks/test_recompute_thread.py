@@ -69,20 +69,23 @@ def test_an_api_change_answers_before_its_recompute_which_follows_on_the_thread(
 def test_a_burst_during_a_run_lands_in_one_further_run(
     background_recompute, paying, workspace, erik, monkeypatch
 ):
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
     rebuild = snapshots.snapshot_rebuild
 
     def held_rebuild(**kwargs):
+        started.set()
         assert release.wait(20)
         return rebuild(**kwargs)
 
     monkeypatch.setattr(snapshots, "snapshot_rebuild", held_rebuild)
     api = APIClient()
     api.force_authenticate(erik)
-    for amount in ("120.00", "130.00", "140.00"):  # the first starts a run at once
+    for n, amount in enumerate(("120.00", "130.00", "140.00")):
         response = api.patch(f"{URL}subscriptions/{paying.pk}/", {"amount": amount},
                              format="json")  # fmt: skip
         assert response.status_code == 200
+        if n == 0:  # the first starts a run at once; the others come while it runs
+            assert started.wait(20)
     release.set()
     background_recompute()
     assert _mrr_now(workspace) == "140.00"
