@@ -11,5 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 from kpiapp.ops.context import task_context_connect  # noqa: E402
+from kpiapp.ops.memory import worker_memory_connect  # noqa: E402
 
 task_context_connect()
+worker_memory_connect()

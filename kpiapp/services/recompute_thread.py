@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
+from kpiapp.ops.memory import keep_freed_memory
+
 log = logging.getLogger(__name__)
 
 RETRIES = 5
@@ -60,6 +62,7 @@ def _queue(workspace_id: int) -> None:
             return
         _queued.add(workspace_id)
         if _executor is None:
+            keep_freed_memory()  # as a Celery worker does (kpiapp/ops/memory.py)
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recompute")
         executor = _executor
     executor.submit(_run, workspace_id)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import Workspace
 from accounts.tenancy import workspace_scope
 from kpiapp.models import KpiSnapshot
+from kpiapp.ops.memory import keep_freed_memory
 from kpiapp.services.snapshots import snapshot_rebuild
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         workspace = Workspace.objects.filter(slug=options["workspace"]).first()
         if workspace is None:
             raise CommandError(f"No workspace with the address {options['workspace']!r}.")
+        keep_freed_memory()  # as a worker does
         with workspace_scope(workspace.id):
             summary = snapshot_rebuild(workspace_id=workspace.id)
             latest = (
