@@ -200,6 +200,7 @@ def customer_export(request: WorkspaceRequest) -> HttpResponse:
 
 
 @workspace_view(min_role=Role.VIEWER)
+@versioned_page
 def customer_page(request: WorkspaceRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("channel"), pk=pk)
     profile = customer_profile(

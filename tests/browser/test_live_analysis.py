@@ -1,7 +1,7 @@
-"""Analysis pages, reports and the customer list update themselves too: a viewer keeps "All
-KPIs", the attribution page, a saved report and the customers open in four tabs while a
-colleague raises a subscription's amount in another browser; every tab shows the new MRR
-without a reload, and says when it was computed."""
+"""Analysis pages, reports and the customer pages update themselves too: a viewer keeps "All
+KPIs", the attribution page, a saved report, the customer list and the customer open in five
+tabs while a colleague raises a subscription's amount in another browser; every tab shows the
+new MRR without a reload, and says when it was computed."""
 
 from datetime import timedelta
 
@@ -21,6 +21,7 @@ CATALOGUE_MRR = "() => document.querySelector('a[href$=\"/kpis/mrr/\"]').closest
 ATTRIBUTED_MRR = "() => document.querySelector('#attribution-table tfoot td:last-child')"
 REPORT_BODY = "() => document.querySelector('[data-live=report]')"
 CUSTOMERS = "() => document.querySelector('[data-live=customers]')"
+CUSTOMER = "() => document.querySelector('[data-live=customer] dl')"
 
 
 @pytest.fixture
@@ -51,12 +52,14 @@ def test_all_kpis_and_attribution_follow_a_colleagues_change(
     watcher_context, editor_context = browser.new_context(), browser.new_context()
     catalogue, attribution = watcher_context.new_page(), watcher_context.new_page()
     report_page, customers = watcher_context.new_page(), watcher_context.new_page()
+    customer = watcher_context.new_page()
     editor = editor_context.new_page()
     errors = sign_in(catalogue, live_server.url, "vera@example.com", lands_on="/w/acme/kpis/")
     errors += sign_in(attribution, live_server.url, "vera@example.com")
     attribution.goto(f"{live_server.url}/w/acme/attribution/")
     report_page.goto(f"{live_server.url}/w/acme/reports/{report.pk}/")
     customers.goto(f"{live_server.url}/w/acme/customers/")
+    customer.goto(f"{live_server.url}/w/acme/customers/{subscription.account_id}/")
     editor_errors = sign_in(editor, live_server.url, "lea@example.com")
 
     tabs = (
@@ -64,6 +67,7 @@ def test_all_kpis_and_attribution_follow_a_colleagues_change(
         (attribution, ATTRIBUTED_MRR),
         (report_page, REPORT_BODY),
         (customers, CUSTOMERS),
+        (customer, CUSTOMER),
     )
     for page, value in tabs:
         assert "1.000,00" in page.evaluate(f"({value})().textContent")

@@ -67,7 +67,7 @@ def test_only_members_read_the_state(client, client_as, cast, company):
     "address",
     ["/w/acme/", "/w/acme/kpis/mrr/", "/w/acme/targets/", "/w/acme/mrr/", "/w/acme/funnel/",
      "/w/acme/cohorts/", "/w/acme/kpis/", "/w/acme/aarrr/", "/w/acme/attribution/",
-     "/w/acme/benchmarks/", "/w/acme/customers/"],
+     "/w/acme/benchmarks/", "/w/acme/customers/", "/w/acme/customers/{account}/"],
 )  # fmt: skip
 def test_each_live_page_carries_the_version_its_numbers_were_read_under(
     client_as, vera, company, address, django_capture_on_commit_callbacks
@@ -75,6 +75,8 @@ def test_each_live_page_carries_the_version_its_numbers_were_read_under(
     client = client_as(vera)
     with workspace_scope(company.id), django_capture_on_commit_callbacks(execute=True):
         recompute_request(countdown=0)
+    with workspace_scope(company.id):
+        address = address.format(account=Account.objects.get(external_id="A1").pk)
     html = client.get(address).content.decode()
     shown = PAGE_VERSION.search(html)
     assert shown, "the page has no live status"
