@@ -4,12 +4,13 @@ A recompute allocates and frees numpy arrays of a few MB (accounts × periods) d
 By default glibc serves blocks that large with mmap and returns freed memory to the system, so
 each new array page-faults its memory in again. Serving blocks up to 32 MB (glibc's ceiling)
 from the heap, and keeping up to 256 MB of freed heap in the process, spares those faults
-(README, "Performance"). The price: a worker keeps up to 256 MB it no longer uses, which its
-next recompute needs anyway.
+(the figures are in the README, beside `bench/recompute.py`). The price: a worker keeps up to
+256 MB it no longer uses, which its next recompute needs anyway.
 
-Applied where recomputes run: Celery workers (`kpiapp/celery.py`) and the embedded default's
-recompute thread (`services/recompute_thread.py`). No Django imports (the Celery app connects
-it before Django is set up). A no-op on a C library without `mallopt` (macOS, musl)."""
+Applied where recomputes run: Celery workers (`kpiapp/celery.py`), the embedded default's
+recompute thread (`services/recompute_thread.py`), `recompute_kpis` and the benchmark. No
+Django imports (the Celery app connects it before Django is set up). A no-op on a C library
+without `mallopt` (macOS, musl)."""
 
 from __future__ import annotations
 
