@@ -282,29 +282,41 @@ NEEDS = ("start", "end", "move", "start_move")
 @dataclass
 class SlotSums:
     """Per group and slot: money measures in units U = 1 / (unit_denominator × RATE_SCALE)
-    cents (Python ints), counts as ints, and per kind of value (NEEDS) the reason it is
-    undefined, or None."""
+    cents (Python ints), counts as ints, and per kind of value (NEEDS) and currency whose rate
+    is missing, how many entities need that rate (`reasons` names the first such currency).
+    Every part is a sum over entities: sums over disjoint sets of entities add up."""
 
     money: dict[str, np.ndarray] = field(default_factory=dict)  # measure -> (groups × slots)
     counts: dict[str, np.ndarray] = field(default_factory=dict)
-    missing: dict[str, np.ndarray] = field(default_factory=dict)  # need -> (groups × slots)
+    lacking: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (need, currency)
+
+    def reasons(self, need: str, g: int, rate_months: list[int]) -> list[str | None]:
+        """Of group g, per slot: why the values of kind `need` are undefined, or None. The
+        currency named is the first by code of those lacking, whichever entity came first."""
+        found: list[str | None] = [None] * len(rate_months)
+        for (kind, currency), counts in sorted(self.lacking.items(), reverse=True):
+            if kind != need:
+                continue
+            for s in np.flatnonzero(counts[g]).tolist():
+                found[s] = no_rate(currency, rate_months[s])
+        return found
 
 
 def expand(sums: SlotSums, used: np.ndarray, n_slots: int) -> SlotSums:
-    """Sums computed for the slots `used` laid out over all `n_slots` (zero and no reason in
-    the others, which a partial recompute does not emit)."""
+    """Sums computed for the slots `used` laid out over all `n_slots` (zero in the others,
+    which a partial recompute does not emit)."""
     if len(used) == n_slots:
         return sums
 
-    def widen(part: np.ndarray, fill: object) -> np.ndarray:
-        whole = np.full((part.shape[0], n_slots), fill, dtype=part.dtype)
+    def widen(part: np.ndarray) -> np.ndarray:
+        whole = np.zeros((part.shape[0], n_slots), dtype=part.dtype)
         whole[:, used] = part
         return whole
 
     return SlotSums(
-        money={name: widen(a, 0) for name, a in sums.money.items()},
-        counts={name: widen(a, 0) for name, a in sums.counts.items()},
-        missing={name: widen(a, None) for name, a in sums.missing.items()},
+        money={name: widen(a) for name, a in sums.money.items()},
+        counts={name: widen(a) for name, a in sums.counts.items()},
+        lacking={key: widen(a) for key, a in sums.lacking.items()},
     )
 
 
@@ -351,7 +363,6 @@ def slot_sums(
         SlotSums(
             money={m: np.zeros((groups.count, n_slots), dtype=object) for m in MONEY},
             counts={m: np.zeros((groups.count, n_slots), dtype=np.int64) for m in COUNTS},
-            missing={n: np.full((groups.count, n_slots), None, dtype=object) for n in NEEDS},
         )
         for groups in groupings
     ]
@@ -459,18 +470,16 @@ def _mark_missing(
     currency: str,
     slots: Slots,
 ) -> None:
-    """Where this currency's rate is missing, mark the values of each group that need it:
-    the groups holding an entity for which the need (entities × slots) is true."""
+    """Where this currency's rate is missing, count per group the entities for which each
+    need (entities × slots) is true."""
     lacking = [s for s, rate in enumerate(rates) if rate is None]
     if not lacking:
         return
     for need, mask in needs.items():
-        hit = groups.sum(mask[:, lacking].astype(np.int64)) > 0  # groups × lacking
-        marks = out.missing[need]
-        for g, i in zip(*np.nonzero(hit), strict=True):
-            s = lacking[i]
-            if marks[g, s] is None:
-                marks[g, s] = no_rate(currency, slots.rate_month[s])
+        counts = out.lacking.setdefault(
+            (need, currency), np.zeros((groups.count, len(slots.periods)), dtype=np.int64)
+        )
+        counts[:, lacking] += groups.sum(mask[:, lacking].astype(np.int64))
 
 
 def _add_groups(

@@ -12,6 +12,7 @@ import numpy as np
 from kpiapp.kpis.context import RATE_SCALE, Context
 from kpiapp.kpis.dimensions import AccountAttributes, GroupIndex
 from kpiapp.kpis.mrr_states import (
+    NEEDS,
     EntityGrids,
     SlotSums,
     SubscriptionRows,
@@ -23,7 +24,7 @@ from kpiapp.kpis.mrr_states import (
     slot_sums,
     top_plan_by_state,
 )
-from kpiapp.kpis.periods import GRAINS, Period
+from kpiapp.kpis.periods import GRAINS, Period, periods_between
 from kpiapp.kpis.reasons import NO_CHURN, NO_CUSTOMERS, NO_LOSSES, NO_START_CUSTOMERS, NO_START_MRR
 from kpiapp.kpis.results import Collector
 
@@ -53,6 +54,85 @@ class RevenueOutcome:
     grids: EntityGrids | None = None
 
 
+@dataclass
+class Block:
+    """The sums of one grouping (the total, a dimension, or plans) per label: how many
+    entities (accounts; (account, plan) pairs for plans) each label holds, their measures
+    and, for pending churn, their MRR at each slot's end counting notice as the end."""
+
+    labels: list[str]
+    members: np.ndarray
+    sums: SlotSums
+    pending: SlotSums
+
+
+@dataclass
+class RevenueSums:
+    """Everything the family's points are made of, summed over some accounts for every slot
+    of the run. Sums over disjoint sets of accounts add up (`combined`): a dimension value is
+    emitted while it holds members, the total always."""
+
+    blocks: dict[str, Block]  # dimension ("" the total, "plan") -> its block
+    unit_denominator: int
+
+
+@dataclass
+class AccountSums:
+    """`RevenueSums` and the per-account states the other families read."""
+
+    sums: RevenueSums
+    grids: EntityGrids
+    positive: np.ndarray  # accounts × state points: MRR > 0
+
+
+DIMENSIONS = ("", "channel", "campaign", "country")
+
+
+def combined(parts: list[tuple[int, RevenueSums]]) -> RevenueSums:
+    """The sum of sign × sums over `parts` (sign 1 or -1), all of one run and one unit: the
+    sums of a set of accounts made of the sums of its parts. Labels follow their first
+    appearance; a dimension value that holds no member any more is left out."""
+    units = {part.unit_denominator for _, part in parts}
+    if len(units) != 1:
+        raise ValueError(f"sums of different units cannot be added: {sorted(units)}")
+    dimensions = list(dict.fromkeys(d for _, part in parts for d in part.blocks))
+    return RevenueSums(
+        {
+            d: _combined_block([(sign, p.blocks[d]) for sign, p in parts if d in p.blocks])
+            for d in dimensions
+        },
+        units.pop(),
+    )
+
+
+def _combined_block(parts: list[tuple[int, Block]]) -> Block:
+    labels = list(dict.fromkeys(label for _, block in parts for label in block.labels))
+    at = {label: i for i, label in enumerate(labels)}
+    members = np.zeros(len(labels), dtype=np.int64)
+    for sign, block in parts:
+        members[[at[label] for label in block.labels]] += sign * block.members
+    keep = np.flatnonzero((members != 0) | np.array([label == "" for label in labels], dtype=bool))
+
+    def added(of: str) -> SlotSums:
+        out = SlotSums()
+        for sign, block in parts:
+            rows = np.array([at[label] for label in block.labels], dtype=np.int64)
+            part = getattr(block, of)
+            for field_name in ("money", "counts", "lacking"):
+                target, source = getattr(out, field_name), getattr(part, field_name)
+                for key, values in source.items():
+                    if key not in target:
+                        target[key] = np.zeros((len(labels), values.shape[1]), dtype=values.dtype)
+                    target[key][rows] += sign * values
+        for field_name in ("money", "counts", "lacking"):
+            target = getattr(out, field_name)
+            for key in target:
+                target[key] = target[key][keep]
+        return out
+
+    return Block([labels[i] for i in keep.tolist()], members[keep], added("sums"), added("pending"))
+
+
 def compute(
     context: Context,
     collector: Collector,
@@ -63,9 +143,34 @@ def compute(
     """`rows`: a segment's rows (`RowScope.apply`) instead of every row of the workspace."""
     if rows is None:
         rows = load_subscriptions(workspace_id=context.workspace_id)
+    used = needed_slots(collector, all_periods(context))
+    found = account_sums(context, rows, attributes, used, plans_of=collector)
+    outcome = emit(context, collector, found.sums)
+    outcome.account_ids = rows.account_ids
+    outcome.rows = rows
+    outcome.positive = found.positive
+    outcome.grids = found.grids
+    outcome.first_active = found.grids.first_active
+    first_start = np.full(len(rows.account_ids), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_start, rows.account, rows.started)
+    outcome.first_start = dict(zip(rows.account_ids, first_start.tolist(), strict=True))
+    return outcome
+
+
+def account_sums(
+    context: Context,
+    rows: SubscriptionRows,
+    attributes: AccountAttributes,
+    used: np.ndarray | None = None,
+    *,
+    plans_of: Collector | None = None,
+) -> AccountSums:
+    """The family's sums over `rows`, for the slots `used` (indexes into every period of the
+    run; None: all) and zero in the others; with `plans_of`, only for the plans that
+    collector emits (the other plans' sums are left at zero)."""
     boundaries = context.boundaries()
-    periods = [p for grain in GRAINS for p in collector.periods[grain]]
-    used = needed_slots(collector, periods)
+    periods = all_periods(context)
+    used = np.arange(len(periods)) if used is None else used
     slots = make_slots(context, periods).subset(used)
 
     def summed(
@@ -81,25 +186,20 @@ def compute(
     n_accounts = len(rows.account_ids)
     accounts = entity_grids(rows, rows.account, n_accounts, boundaries)
     pending = entity_grids(rows, rows.account, n_accounts, boundaries, pending=True)
-    dimensions = ["", "channel", "campaign", "country"]
-    groupings = [attributes.groups(d, rows.account_ids) for d in dimensions]
+    groupings = [attributes.groups(d, rows.account_ids) for d in DIMENSIONS]
     sums = summed(rows, accounts, groupings)
     pending_sums = summed(rows, pending, groupings, ends_only=True)  # pending churn: the ends
-
-    outcome = RevenueOutcome(account_ids=rows.account_ids, rows=rows)
-    scale = rows.unit_denominator * RATE_SCALE * 100  # U -> major units
-    for dimension, groups, total, pend in zip(
-        dimensions, groupings, sums, pending_sums, strict=True
-    ):
-        for g, label in enumerate(groups.labels):
-            if not collector.wants_group(dimension, label):
-                continue  # a change of other accounts: nothing of this group moved
-            outcome.by_group[(dimension, label)] = _emit(
-                context, collector, dimension, label, total, pend, g, scale
-            )
+    blocks = {
+        dimension: Block(
+            groups.labels, np.bincount(groups.group, minlength=groups.count), total, pend
+        )
+        for dimension, groups, total, pend in zip(
+            DIMENSIONS, groupings, sums, pending_sums, strict=True
+        )
+    }
 
     # By plan: MRR per (account, plan) pair; customers under their plan with the highest MRR.
-    plan_rows = _rows_for_plans(rows, collector)
+    plan_rows = rows if plans_of is None else _rows_for_plans(rows, plans_of)
     pair_key = plan_rows.account * max(len(rows.plans), 1) + plan_rows.plan
     unique_keys, pair_entity = np.unique(pair_key, return_inverse=True)
     pair_account = unique_keys // max(len(rows.plans), 1)
@@ -116,17 +216,35 @@ def compute(
     top = top_plan_by_state(context, plan_rows, pair_account, pair_plan, pairs, points)
     counts = count_sums(positive, accounts.first_active, boundaries, slots, top, rows.plans)
     plan_sums.counts = expand(SlotSums(counts=counts), used, len(periods)).counts
-    for g, label in enumerate(rows.plans):
-        if not collector.wants_group("plan", label):
-            continue
-        _emit(context, collector, "plan", label, plan_sums, plan_pending, g, scale)
+    members = np.bincount(pair_plan, minlength=len(rows.plans))
+    blocks["plan"] = Block(list(rows.plans), members, plan_sums, plan_pending)
+    return AccountSums(RevenueSums(blocks, rows.unit_denominator), accounts, positive)
 
-    outcome.positive = positive
-    outcome.grids = accounts
-    outcome.first_active = accounts.first_active
-    first_start = np.full(n_accounts, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_start, rows.account, rows.started)
-    outcome.first_start = dict(zip(rows.account_ids, first_start.tolist(), strict=True))
+
+def all_periods(context: Context) -> list[Period]:
+    """Every period of the run, months first: the slots of `SlotSums`."""
+    return [
+        p
+        for grain in GRAINS
+        for p in periods_between(grain, context.first_month, context.last_month)
+    ]
+
+
+def emit(context: Context, collector: Collector, sums: RevenueSums) -> RevenueOutcome:
+    """The family's points from its sums, for the labels that hold members and that the
+    collector wants; the figures other families reuse per dimension value."""
+    rate_months = make_slots(context, all_periods(context)).rate_month
+    scale = sums.unit_denominator * RATE_SCALE * 100  # U -> major units
+    outcome = RevenueOutcome()
+    for dimension, block in sums.blocks.items():
+        for g, label in enumerate(block.labels):
+            if dimension and not block.members[g]:
+                continue  # no account of it left (the total is always there)
+            if not collector.wants_group(dimension, label):
+                continue  # a change of other accounts: nothing of this group moved
+            found = _emit(context, collector, dimension, label, block, g, scale, rate_months)
+            if dimension != "plan":
+                outcome.by_group[(dimension, label)] = found
     return outcome
 
 
@@ -164,17 +282,18 @@ def _emit(
     collector: Collector,
     dimension: str,
     label: str,
-    sums: SlotSums,
-    pending: SlotSums,
+    block: Block,
     g: int,
     scale: int,
+    rate_months: list[int],
 ) -> GroupRevenue:
     months = context.month_count
+    sums, pending = block.sums, block.pending
     # Money stays in integers of 1/scale major units (exact) until a point is made of it.
     money = {name: [int(v) for v in row[g]] for name, row in sums.money.items()}
     counts = {name: [int(v) for v in row[g]] for name, row in sums.counts.items()}
     # A missing rate makes undefined only the values that need it (KPIS.md, Currencies).
-    needs = {name: list(row[g]) for name, row in sums.missing.items()}
+    needs = {name: sums.reasons(name, g, rate_months) for name in NEEDS}
     missing, moves = needs["end"][:months], needs["move"][:months]
 
     def emit(key: str, numerators: list[int], denominators: list[int] | None = None,
@@ -200,7 +319,8 @@ def _emit(
     emit("mrr_net_new", net_new, missing=moves)
     emit("mrr_fx_impact", fx, missing=fx_missing)
     pending_end = [int(v) for v in pending.money["end"][g][:months]]
-    emit("mrr_pending_churn", pending_end, missing=list(pending.missing["end"][g][:months]))
+    pending_missing = pending.reasons("end", g, rate_months)[:months]
+    emit("mrr_pending_churn", pending_end, missing=pending_missing)
 
     args = (dimension, label)
     active = counts["n_end"][:months]
