@@ -214,6 +214,20 @@ class KpiSnapshotAdmin(WorkspaceAdmin):
         return False
 
 
+@admin.register(m.PartialSums)
+class PartialSumsAdmin(WorkspaceAdmin):
+    """Read-only: the recompute keeps them (`kpiapp.kpis.partials`), never a person."""
+
+    list_display = ("bucket", "generation", "digest")
+    exclude = ("payload",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(m.RecomputeState)
 class RecomputeStateAdmin(WorkspaceAdmin):
     list_display = ("dirty_since", "started_at", "finished_at", "duration_ms", "snapshot_count")

@@ -165,12 +165,16 @@ def load_account_attributes(
     channels: dict[int, str],
     campaigns: dict[int, str],
     accounts: Collection[int] | None = None,
+    buckets: tuple[Collection[int], int] | None = None,
 ) -> AccountAttributes:
-    """Of every account, or of `accounts` only."""
+    """Of every account, or of `accounts` only, or of the accounts in `buckets` (as
+    `mrr_states.load_subscriptions`)."""
     only, params = "", dict[str, int]()
     if accounts is not None:
         wanted, params = sql.id_list("account", accounts)
         only = f" AND a.id IN {wanted}"
+    if buckets is not None:
+        only += sql.in_buckets("a.id", *buckets)
     table, (countries,) = sql.fetch_ints_and_texts(
         "SELECT id, COALESCE(channel_id, 0), COALESCE(campaign_id, 0), COALESCE(country, '') "
         f"FROM kpiapp_account a WHERE a.workspace_id = %(workspace_id)s{only}",

@@ -7,6 +7,7 @@ customers (revenue), won deals (pipeline) and leads (funnel).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -19,8 +20,10 @@ from kpiapp.kpis import (
     attributed,
     custom,
     engagement,
+    from_sums,
     funnel,
     journeys,
+    partials,
     pipeline,
     retention,
     revenue,
@@ -28,7 +31,14 @@ from kpiapp.kpis import (
 from kpiapp.kpis.context import NO_END, Context, first_data_month, load_rates, months_of_days
 from kpiapp.kpis.dependencies import AccountGroups
 from kpiapp.kpis.dimensions import AccountAttributes, load_account_attributes, load_names
-from kpiapp.kpis.mrr_states import first_active_days, load_plans, load_subscriptions
+from kpiapp.kpis.mrr_states import (
+    SubscriptionRows,
+    entity_grids,
+    first_active_days,
+    load_plans,
+    load_subscriptions,
+)
+from kpiapp.kpis.partials import StoredSums
 from kpiapp.kpis.periods import FIRST_DAY, month_index, today_in
 from kpiapp.kpis.prefetch import Reads
 from kpiapp.kpis.registry import COHORT_KEYS, DEAL_DIMENSIONS, KPIS
@@ -60,7 +70,7 @@ def build_context(workspace: Workspace, *, today: date | None = None) -> Context
 
 
 # The keys of each family, and the keys of other families that need its outcome.
-ACCOUNT_LEVEL_KEYS = {k.key for k in KPIS if k.section in ("1", "2")} | {"clv", "ltv_revenue"}
+ACCOUNT_LEVEL_KEYS = revenue.KEYS
 DEAL_KEYS = {k.key for k in KPIS if k.section == "4" and k.dimensions == DEAL_DIMENSIONS}
 FUNNEL_FAMILY = {k.key for k in KPIS if k.section == "4"} - DEAL_KEYS
 REVENUE_USERS = {
@@ -88,6 +98,26 @@ def compute_workspace(
     """Points of every KPI, or only of `keys` for the periods ending in or after
     `since_month` and, with `groups`, of the dimension values a change of some accounts can
     move (a partial recompute); families whose KPIs are not wanted are skipped."""
+    return run(workspace, today=today, keys=keys, since_month=since_month, groups=groups).points
+
+
+@dataclass
+class EngineRun:
+    points: list[Point]
+    sums: StoredSums | None = None  # when asked for (`keep_sums`), or updated
+
+
+def run(
+    workspace: Workspace,
+    *,
+    today: date | None = None,
+    keys: set[str] | None = None,
+    since_month: int | None = None,
+    groups: AccountGroups | None = None,
+    keep_sums: bool = False,
+) -> EngineRun:
+    """`compute_workspace`; with `keep_sums`, also the partial sums of every bucket, from the
+    same reads."""
     context = build_context(workspace, today=today)
     collector = Collector(context, keys=keys, since_month=since_month, groups=groups)
     channels, campaigns = load_names(workspace_id=workspace.id)
@@ -119,18 +149,31 @@ def compute_workspace(
             (deal_rows, deal_wanted),
             (history, deal_wanted and collector.wants("pipeline_value", "weighted_pipeline")),
             (lead_groups, funnel_wanted),
-            (usage, collector.wants("seat_utilisation", "engagement_score")),
+            (usage, keep_sums or collector.wants("seat_utilisation", "engagement_score")),
             (touches, needed(set(attributed.KEYS))),
-            (first_values, needed(set(attributed.KEYS) | {"time_to_first_value_days"})),
+            (
+                first_values,
+                keep_sums or needed(set(attributed.KEYS) | {"time_to_first_value_days"}),
+            ),
         )
         attributes = load_account_attributes(
             workspace_id=workspace.id, channels=channels, campaigns=campaigns
         )
-        revenue_outcome = (
-            revenue.compute(context, collector, attributes, rows=subscriptions.get())
-            if revenue_wanted
-            else revenue.RevenueOutcome()
-        )
+        sums = None
+        if keep_sums:
+            # The families that sum over accounts: their points from the total of every
+            # bucket's sums, which the run stores (`kpiapp.kpis.partials`).
+            rows = subscriptions.get()
+            sums = from_sums.all_sums(context, attributes, rows, usage.get(), first_values.get())
+            revenue_outcome = partials.emit(context, collector, sums.total)
+            if needed(set(attributed.KEYS)):
+                _add_account_states(context, revenue_outcome, rows)
+        elif revenue_wanted:
+            revenue_outcome = revenue.compute(
+                context, collector, attributes, rows=subscriptions.get()
+            )
+        else:
+            revenue_outcome = revenue.RevenueOutcome()
         deals = (
             pipeline.compute(
                 context,
@@ -156,15 +199,29 @@ def compute_workspace(
             revenue_outcome,
             read_usage=usage.get,
             read_first_values=first_values.get,
+            nps_only=keep_sums,
         )
-        retention.compute(context, collector, revenue_outcome)
+        if not keep_sums:
+            retention.compute(context, collector, revenue_outcome)
         if needed(set(attributed.KEYS)):
             _journeys(
                 context, collector, revenue_outcome, attributes, touches.get(),
                 first_values.get(), list(channels.values()),
             )  # fmt: skip
     custom.compute(context, collector)
-    return collector.points
+    return EngineRun(collector.points, sums)
+
+
+def _add_account_states(
+    context: Context, outcome: revenue.RevenueOutcome, rows: SubscriptionRows
+) -> None:
+    """The per-account MRR states the journey family reads, which emitting from sums lacks."""
+    grids = entity_grids(rows, rows.account, len(rows.account_ids), context.boundaries())
+    outcome.account_ids = rows.account_ids
+    outcome.rows = rows
+    outcome.grids = grids
+    outcome.first_active = grids.first_active
+    outcome.first_start = rows.first_starts()
 
 
 def account_groups(

@@ -50,6 +50,27 @@ class SubscriptionRows:
     def count(self) -> int:
         return len(self.mrr)
 
+    def in_unit(self, unit_denominator: int) -> SubscriptionRows:
+        """The same rows with MRR in units of 1 / `unit_denominator` cents, a multiple of
+        their own (ValueError otherwise: the amounts would not stay exact)."""
+        if unit_denominator % self.unit_denominator:
+            raise ValueError(f"{self.unit_denominator} does not divide {unit_denominator}")
+        factor = unit_denominator // self.unit_denominator
+        if factor == 1:
+            return self
+        largest = int(np.abs(self.mrr).max(initial=0))
+        if self.mrr.dtype != object and largest * factor * max(self.count, 1) < INT64_SAFE:
+            mrr = self.mrr * factor
+        else:
+            mrr = _int_array([int(v) * factor for v in self.mrr.tolist()])
+        return replace(self, mrr=mrr, unit_denominator=unit_denominator)
+
+    def first_starts(self) -> dict[int, int]:
+        """Each account's earliest start day."""
+        first = np.full(len(self.account_ids), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, self.account, self.started)
+        return dict(zip(self.account_ids, first.tolist(), strict=True))
+
     def rows_where(
         self, keep: np.ndarray, *, account: np.ndarray, account_ids: list[int]
     ) -> SubscriptionRows:
@@ -76,15 +97,21 @@ def _int_array(values: list[int]) -> np.ndarray:
 
 
 def load_subscriptions(
-    *, workspace_id: int, accounts: Collection[int] | None = None
+    *,
+    workspace_id: int,
+    accounts: Collection[int] | None = None,
+    buckets: tuple[Collection[int], int] | None = None,
 ) -> SubscriptionRows:
-    """Every subscription row of the workspace, or of `accounts` only."""
+    """Every subscription row of the workspace, or of `accounts` only, or of the accounts in
+    `buckets` (the buckets, and how many there are: account id mod that count)."""
     day = sql.day_number
     months = " ".join(f"WHEN '{name}' THEN {n}" for name, n in MONTHS_PER_INTERVAL.items())
     only, params = "", dict[str, int]()
     if accounts is not None:
         wanted, params = sql.id_list("account", accounts)
         only = f" AND account_id IN {wanted}"
+    if buckets is not None:
+        only += sql.in_buckets("account_id", *buckets)
     table, (plans, currencies) = sql.fetch_ints_and_texts(
         "SELECT account_id, id, amount_cents, quantity, "
         "CAST(ROUND(discount_percent * 100) AS INTEGER), "

@@ -26,9 +26,11 @@ from kpiapp.kpis.mrr_states import (
 )
 from kpiapp.kpis.periods import GRAINS, Period, periods_between
 from kpiapp.kpis.reasons import NO_CHURN, NO_CUSTOMERS, NO_LOSSES, NO_START_CUSTOMERS, NO_START_MRR
+from kpiapp.kpis.registry import KPIS
 from kpiapp.kpis.results import Collector
 
 CLV_MONTHS = 6
+KEYS = {k.key for k in KPIS if k.section in ("1", "2")} | {"clv", "ltv_revenue"}  # the family's
 
 
 @dataclass
@@ -69,8 +71,8 @@ class Block:
 @dataclass
 class RevenueSums:
     """Everything the family's points are made of, summed over some accounts for every slot
-    of the run. Sums over disjoint sets of accounts add up (`combined`): a dimension value is
-    emitted while it holds members, the total always."""
+    of the run. Sums over disjoint sets of accounts add up (`combined`, which leaves out a
+    dimension value that holds no member any more)."""
 
     blocks: dict[str, Block]  # dimension ("" the total, "plan") -> its block
     unit_denominator: int
@@ -103,6 +105,24 @@ def combined(parts: list[tuple[int, RevenueSums]]) -> RevenueSums:
         },
         units.pop(),
     )
+
+
+def held(sums: RevenueSums) -> RevenueSums:
+    """The same sums without the dimension values and plans that hold no member (a segment's
+    rows keep every plan of the workspace), plans by name: equal sums of the same accounts,
+    whichever other rows were read with them, are equal here."""
+    blocks = {}
+    for dimension, block in sums.blocks.items():
+        keep = [g for g, label in enumerate(block.labels) if block.members[g] or not dimension]
+        if dimension == "plan":
+            keep.sort(key=lambda g: block.labels[g])
+        blocks[dimension] = Block(
+            [block.labels[g] for g in keep],
+            block.members[keep],
+            _rows_of(block.sums, keep),
+            _rows_of(block.pending, keep),
+        )
+    return RevenueSums(blocks, sums.unit_denominator)
 
 
 def _combined_block(parts: list[tuple[int, Block]]) -> Block:
@@ -151,9 +171,7 @@ def compute(
     outcome.positive = found.positive
     outcome.grids = found.grids
     outcome.first_active = found.grids.first_active
-    first_start = np.full(len(rows.account_ids), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first_start, rows.account, rows.started)
-    outcome.first_start = dict(zip(rows.account_ids, first_start.tolist(), strict=True))
+    outcome.first_start = rows.first_starts()
     return outcome
 
 
@@ -221,6 +239,14 @@ def account_sums(
     return AccountSums(RevenueSums(blocks, rows.unit_denominator), accounts, positive)
 
 
+def _rows_of(sums: SlotSums, groups: list[int]) -> SlotSums:
+    return SlotSums(
+        money={name: v[groups] for name, v in sums.money.items()},
+        counts={name: v[groups] for name, v in sums.counts.items()},
+        lacking={key: v[groups] for key, v in sums.lacking.items()},
+    )
+
+
 def all_periods(context: Context) -> list[Period]:
     """Every period of the run, months first: the slots of `SlotSums`."""
     return [
@@ -238,8 +264,6 @@ def emit(context: Context, collector: Collector, sums: RevenueSums) -> RevenueOu
     outcome = RevenueOutcome()
     for dimension, block in sums.blocks.items():
         for g, label in enumerate(block.labels):
-            if dimension and not block.members[g]:
-                continue  # no account of it left (the total is always there)
             if not collector.wants_group(dimension, label):
                 continue  # a change of other accounts: nothing of this group moved
             found = _emit(context, collector, dimension, label, block, g, scale, rate_months)

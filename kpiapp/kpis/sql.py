@@ -146,6 +146,13 @@ def id_list(name: str, ids: Collection[int]) -> tuple[str, dict[str, int]]:
     return f"({', '.join(f'%({key})s' for key in params) or 'NULL'})", params
 
 
+def in_buckets(column: str, buckets: Collection[int], count: int) -> str:
+    """`AND` a condition that `column` (an id) lies in one of `buckets` (id mod `count`), or
+    nothing for no buckets given (None)."""
+    listed = ", ".join(str(int(b)) for b in sorted(buckets)) or "NULL"
+    return f" AND ({column} %% {int(count)}) IN ({listed})"  # %% : a literal % beside parameters
+
+
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
 

@@ -32,7 +32,7 @@ from kpiapp.models.reports import (
 )
 from kpiapp.models.scoring import LeadScoringRule, ScoringRuleKind
 from kpiapp.models.segments import Segment
-from kpiapp.models.snapshots import Grain, KpiSnapshot, RecomputeState
+from kpiapp.models.snapshots import Grain, KpiSnapshot, PartialSums, RecomputeState
 from kpiapp.models.subscriptions import BillingInterval, Subscription
 from kpiapp.models.targets import Target, TargetChange
 from kpiapp.models.workspace_exports import ExportStatus, WorkspaceExport
@@ -69,6 +69,7 @@ __all__ = [
     "Lead",
     "LeadScoringRule",
     "NpsResponse",
+    "PartialSums",
     "Plan",
     "RangeKind",
     "RecomputeState",

@@ -123,3 +123,33 @@ class RecomputeState(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"recompute of workspace {self.workspace_id}"
+
+
+class PartialSums(WorkspaceOwned):
+    """The partial sums of one bucket of a workspace's accounts, or of all of them
+    (`kpiapp.kpis.partials`): derived data, rewritten by the recompute alone, which reads
+    them to recompute a change of a few accounts from their buckets only."""
+
+    TOTAL = -1  # the bucket of the sums of all accounts
+
+    bucket = models.SmallIntegerField()
+    basis = models.TextField()  # what the sums hold for (`partials.Basis`)
+    # Counts the writes of the workspace's sums (on the total's row): a recompute that read
+    # them writes its update only if no other wrote in between.
+    generation = models.PositiveIntegerField(default=0)
+    payload = models.BinaryField()  # JSON (`partials.to_json`), compressed with zlib
+    digest = models.CharField(max_length=64)  # SHA-256 of the JSON: unchanged sums stay put
+
+    class Meta:
+        verbose_name = _("partial sums")
+        verbose_name_plural = _("partial sums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "bucket"],
+                name="partial_sums_one_per_bucket",
+                violation_error_message=_("These partial sums are already stored."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"partial sums of bucket {self.bucket} of workspace {self.workspace_id}"

@@ -32,6 +32,7 @@ from accounts.models import Workspace
 from accounts.tenancy import current_workspace_id
 from kpiapp.data_kinds import DATA_KINDS
 from kpiapp.imports.bulk import delete_rows, insert_text_rows, refresh_statistics, sqlite_numbers
+from kpiapp.kpis import partials
 from kpiapp.kpis.attributed import KEYS as JOURNEY_KEYS
 from kpiapp.kpis.dependencies import (
     ACCOUNT_GROUPED,
@@ -40,7 +41,15 @@ from kpiapp.kpis.dependencies import (
     AccountGroups,
     affected_keys,
 )
-from kpiapp.kpis.engine import account_groups, build_context, compute_workspace, customers_before
+from kpiapp.kpis.engine import (
+    EngineRun,
+    account_groups,
+    build_context,
+    compute_workspace,
+    customers_before,
+)
+from kpiapp.kpis.engine import run as run_engine
+from kpiapp.kpis.from_sums import run_from_sums, sums_updated
 from kpiapp.kpis.periods import GRAINS, Period, month_index, month_start, today_in
 from kpiapp.kpis.registry import (
     ATTRIBUTED_KEYS,
@@ -53,6 +62,8 @@ from kpiapp.kpis.results import Number, Point
 from kpiapp.kpis.sql import queryset_rows
 from kpiapp.models import AlertRule, CustomKpi, KpiSnapshot, RecomputeState
 from kpiapp.pagecache.versions import pages_changed
+from kpiapp.services.partial_sums import INPUT_KINDS as SUMS_INPUT_KINDS
+from kpiapp.services.partial_sums import sums_forget, sums_load, sums_store
 from kpiapp.services.recompute_failures import needs_enqueue_after_failure, recompute_failed
 
 log = logging.getLogger(__name__)
@@ -405,6 +416,59 @@ def _journeys_unmoved(scope: Scope, since_month: int | None) -> bool:
     )
 
 
+def _run(
+    workspace: Workspace,
+    scope: Scope,
+    *,
+    today: date | None,
+    keys: set[str] | None,
+    since_month: int | None,
+    groups: AccountGroups | None,
+) -> EngineRun:
+    """The engine's run for `scope`. A change of a few accounts' subscriptions updates the
+    stored partial sums from their buckets' rows alone, and makes its points from them when
+    they give every KPI it moves. Else the engine reads all rows; a run of every KPI or of
+    subscriptions then also makes every bucket's sums (none were stored, or they no longer
+    held)."""
+    subscriptions_only = scope.kinds is not None and scope.kinds <= SUBSCRIPTION_KINDS
+    updated = None
+    if subscriptions_only and scope.accounts is not None and keys is not None:
+        stored = sums_load(buckets=sorted({a % partials.BUCKETS for a in scope.accounts}))
+        context = build_context(workspace, today=today)
+        updated = (
+            None
+            if stored is None
+            else sums_updated(workspace, stored, accounts=scope.accounts, context=context)
+        )
+        if updated is not None:
+            points = run_from_sums(
+                workspace,
+                updated,
+                context=context,
+                keys=keys,
+                since_month=since_month,
+                groups=groups,
+            )
+            if points is not None:
+                return EngineRun(points, updated)
+    run = run_engine(
+        workspace,
+        today=today,
+        keys=keys,
+        since_month=since_month,
+        groups=groups,
+        keep_sums=updated is None and (keys is None or subscriptions_only),
+    )
+    return EngineRun(run.points, updated or run.sums)
+
+
+def _keep_sums(run: EngineRun, scope: Scope, workspace_id: int) -> None:
+    if run.sums is not None:
+        sums_store(run.sums, workspace_id=workspace_id)
+    elif scope.kinds is not None and scope.kinds & SUMS_INPUT_KINDS:
+        sums_forget()  # a change the sums are made of, not folded into them
+
+
 def snapshot_rebuild(
     *,
     workspace_id: int,
@@ -430,9 +494,8 @@ def snapshot_rebuild(
         groups = account_groups(
             workspace_id=workspace_id, accounts=scope.accounts, plans=scope.plans
         )
-    points = compute_workspace(
-        workspace, today=today, keys=keys, since_month=since_month, groups=groups
-    )
+    run = _run(workspace, scope, today=today, keys=keys, since_month=since_month, groups=groups)
+    points = run.points
     if since_month is not None and _dimension_values_moved(workspace, points, keys, groups, today):
         # A value of a dimension appeared or vanished (a new country, a campaign's last
         # customer gone): every period of those KPIs changes, not only the later ones.
@@ -448,6 +511,7 @@ def snapshot_rebuild(
         insert_text_rows(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=fresh
         )
+        _keep_sums(run, scope, workspace_id)
         if settle is not None:
             settle(len(rows))
     if stale or fresh:

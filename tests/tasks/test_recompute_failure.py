@@ -23,14 +23,14 @@ BANNER_DE = "Die Kennzahlen konnten zuletzt nicht neu berechnet werden"
 def engine_refusing_ancient_deals(monkeypatch):
     """The engine as it was before it bounded its dates: a deal of year 1 overflows it. (The
     real engine no longer fails on such data, so the test brings the failure back.)"""
-    real = snapshots.compute_workspace
+    real = snapshots.run_engine
 
     def compute(workspace, **kwargs):
         if Deal.objects.filter(created_at__lt=date(1970, 1, 1)).exists():
             raise OverflowError("date value out of range")
         return real(workspace, **kwargs)
 
-    monkeypatch.setattr(snapshots, "compute_workspace", compute)
+    monkeypatch.setattr(snapshots, "run_engine", compute)
 
 
 def _state(workspace) -> RecomputeState:
