@@ -24,11 +24,14 @@ def all_sums(
     usage: np.ndarray,
     first_values: np.ndarray,
 ) -> StoredSums:
+    """Every bucket's sums and their total, from the rows of all accounts (a run that read
+    them all anyway)."""
     buckets = list(range(partials.BUCKETS))
     inputs = partials.split(rows, usage, first_values, buckets)
     found = {b: partials.family_sums(context, attributes, inputs[b]) for b in buckets}
     total = partials.combined([(1, found[b]) for b in buckets])
-    return StoredSums(partials.Basis.of(context, rows.unit_denominator), total, found, True)
+    basis = partials.Basis.of(context, rows.unit_denominator)
+    return StoredSums(basis, total, found, complete=True)
 
 
 # The KPIs a change of some accounts' subscriptions can move that `run_from_sums` makes: the

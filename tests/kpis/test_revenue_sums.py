@@ -42,18 +42,23 @@ def _points(context, sums: revenue.RevenueSums) -> dict:
     }
 
 
+def _read(workspace):
+    """The run's context, every account's attributes and every subscription row."""
+    channels, campaigns = load_names(workspace_id=workspace.id)
+    attributes = load_account_attributes(
+        workspace_id=workspace.id, channels=channels, campaigns=campaigns
+    )
+    rows = load_subscriptions(workspace_id=workspace.id)
+    return build_context(workspace, today=TODAY), attributes, rows
+
+
 def _sums_of(context, rows, attributes, accounts: frozenset[int] | None) -> revenue.RevenueSums:
     part = rows if accounts is None else RowScope(accounts=accounts).apply(rows)
     return revenue.account_sums(context, part, attributes).sums
 
 
 def test_sums_of_parts_add_up_to_the_whole(company):
-    context = build_context(company, today=TODAY)
-    channels, campaigns = load_names(workspace_id=company.id)
-    attributes = load_account_attributes(
-        workspace_id=company.id, channels=channels, campaigns=campaigns
-    )
-    rows = load_subscriptions(workspace_id=company.id)
+    context, attributes, rows = _read(company)
     ids = list(rows.account_ids)
     buckets = [frozenset(a for a in ids if a % 4 == b) for b in range(4)]
     whole = _sums_of(context, rows, attributes, None)
@@ -74,12 +79,7 @@ def test_sums_of_parts_add_up_to_the_whole(company):
 
 
 def test_a_dimension_value_without_members_is_left_out(company):
-    context = build_context(company, today=TODAY)
-    channels, campaigns = load_names(workspace_id=company.id)
-    attributes = load_account_attributes(
-        workspace_id=company.id, channels=channels, campaigns=campaigns
-    )
-    rows = load_subscriptions(workspace_id=company.id)
+    context, attributes, rows = _read(company)
     swiss = frozenset(a for a, (_, _, country) in attributes.by_account.items() if country == "CH")
     whole = _sums_of(context, rows, attributes, None)
     rest = revenue.combined([(1, whole), (-1, _sums_of(context, rows, attributes, swiss))])
@@ -91,12 +91,7 @@ def test_a_dimension_value_without_members_is_left_out(company):
 
 
 def test_sums_of_different_units_are_refused(company):
-    context = build_context(company, today=TODAY)
-    channels, campaigns = load_names(workspace_id=company.id)
-    attributes = load_account_attributes(
-        workspace_id=company.id, channels=channels, campaigns=campaigns
-    )
-    rows = load_subscriptions(workspace_id=company.id)
+    context, attributes, rows = _read(company)
     sums = _sums_of(context, rows, attributes, None)
     other = revenue.RevenueSums(sums.blocks, sums.unit_denominator * 3)
     with pytest.raises(ValueError, match="different units"):
