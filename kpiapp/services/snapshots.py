@@ -512,6 +512,10 @@ def snapshot_rebuild(
             KpiSnapshot, workspace_id=workspace_id, columns=SNAPSHOT_COLUMNS, rows=fresh
         )
         _keep_sums(run, scope, workspace_id)
+        if scope.full:  # what is stored now follows today's definitions: later runs may patch
+            RecomputeState.objects.update_or_create(
+                defaults={"definition_version": DEFINITION_VERSION}
+            )
         if settle is not None:
             settle(len(rows))
     if stale or fresh:
