@@ -45,12 +45,18 @@ FROM_SUMS_KEYS = (
 
 
 def sums_updated(
-    workspace: Workspace, stored: StoredSums, *, accounts: frozenset[int], context: Context
+    workspace: Workspace,
+    stored: StoredSums,
+    *,
+    accounts: frozenset[int],
+    context: Context,
+    since_month: int | None = None,
 ) -> StoredSums | None:
-    """The stored sums after a change of `accounts`' subscriptions: their buckets' sums made
-    anew from those buckets' rows alone, and the total without their old sums and with the
-    new ones. None when the stored sums do not hold for this run (another basis, a billing
-    interval their unit cannot hold, a bucket missing)."""
+    """The stored sums after a change of `accounts`' subscriptions from `since_month` on
+    (None: of any day): their buckets' sums made anew from those buckets' rows alone (of
+    revenue, only for the periods that end in or after it), and the total without their old
+    sums and with the new ones. None when the stored sums do not hold for this run (another
+    basis, a billing interval their unit cannot hold, a bucket missing)."""
     touched = sorted({int(a) % partials.BUCKETS for a in accounts})
     if not stored.basis.matches(context) or not set(touched) <= stored.buckets.keys():
         return None
@@ -66,7 +72,13 @@ def sums_updated(
     )
     usage, first_values = engagement.load_bucket_usage(context, buckets=wanted)
     inputs = partials.split(rows, usage, first_values, touched)
-    fresh = {b: partials.family_sums(context, attributes, inputs[b]) for b in touched}
+    used = partials.slots_from(context, since_month)
+    fresh = {
+        b: partials.family_sums(
+            context, attributes, inputs[b], None if used is None else (stored.buckets[b], used)
+        )
+        for b in touched
+    }
     total = partials.combined(
         [(1, stored.total)]
         + [(-1, stored.buckets[b]) for b in touched]

@@ -107,23 +107,41 @@ class BucketInputs:
 
 
 def family_sums(
-    context: Context, attributes: AccountAttributes, inputs: BucketInputs
+    context: Context,
+    attributes: AccountAttributes,
+    inputs: BucketInputs,
+    kept: tuple[FamilySums, np.ndarray] | None = None,
 ) -> FamilySums:
-    """The sums of the accounts of `inputs`, for every period of the run."""
+    """The sums of the accounts of `inputs`, for every period of the run; with `kept` (their
+    stored sums, and the slots a change can move), revenue's sums of the other slots are
+    taken from the stored ones instead of made again."""
     rows = inputs.rows
-    found = revenue.account_sums(context, rows, attributes)
+    used = None if kept is None else kept[1]
+    found = revenue.account_sums(context, rows, attributes, used)
     states = revenue.RevenueOutcome(
         account_ids=rows.account_ids, positive=found.positive, first_start=rows.first_starts()
     )
     cohorts = retention.cohort_sums(
         context, found.grids, found.positive, rows.currencies, rows.unit_denominator
     )
+    sums = revenue.held(found.sums)
+    if kept is not None:
+        sums = revenue.spliced(sums, kept[0].revenue, kept[1])
     return FamilySums(
-        revenue.held(found.sums),
+        sums,
         cohorts,
         engagement.usage_sums(context, attributes, states, inputs.usage),
         engagement.first_value_sums(context, attributes, states, inputs.first_values),
     )
+
+
+def slots_from(context: Context, month: int | None) -> np.ndarray | None:
+    """The slots (indexes into `revenue.all_periods`) of the periods that end in or after
+    `month`: a change from that month on moves none of the others (None: every slot)."""
+    if month is None:
+        return None
+    periods = revenue.all_periods(context)
+    return np.array([i for i, p in enumerate(periods) if p.last_month >= month], dtype=np.int64)
 
 
 def bucket_of(account_ids: np.ndarray) -> np.ndarray:
@@ -136,22 +154,37 @@ def split(
     """The inputs of each of `buckets`, from rows of any accounts (accounts keep their order,
     so a bucket's sums do not depend on which other buckets were read with it)."""
     account_bucket = bucket_of(np.array(rows.account_ids, dtype=np.int64))
+    row_bucket = account_bucket[rows.account]
+    usage_rows = _by_bucket(bucket_of(usage[:, 1]))
+    first_value_rows = _by_bucket(bucket_of(first_values[:, 0]))
     found = {}
     for b in buckets:
         members = np.flatnonzero(account_bucket == b)
         index = np.full(len(rows.account_ids), -1, dtype=np.int64)
         index[members] = np.arange(len(members))
-        keep = account_bucket[rows.account] == b if rows.count else np.zeros(0, dtype=bool)
+        keep = row_bucket == b
         found[b] = BucketInputs(
             rows.rows_where(
                 keep,
                 account=index[rows.account[keep]],
                 account_ids=[rows.account_ids[i] for i in members.tolist()],
             ),
-            usage[bucket_of(usage[:, 1]) == b],
-            first_values[bucket_of(first_values[:, 0]) == b],
+            usage[usage_rows.get(b, _NONE)],
+            first_values[first_value_rows.get(b, _NONE)],
         )
     return found
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _by_bucket(bucket: np.ndarray) -> dict[int, np.ndarray]:
+    """The row indexes of each bucket, in row order (one sort instead of a pass per bucket)."""
+    if not len(bucket):
+        return {}
+    order = np.argsort(bucket, kind="stable")
+    present, starts = np.unique(bucket[order], return_index=True)
+    return dict(zip(present.tolist(), np.split(order, starts[1:]), strict=True))
 
 
 def combined(parts: list[tuple[Sign, FamilySums]]) -> FamilySums:

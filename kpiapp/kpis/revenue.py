@@ -125,6 +125,43 @@ def held(sums: RevenueSums) -> RevenueSums:
     return RevenueSums(blocks, sums.unit_denominator)
 
 
+def spliced(fresh: RevenueSums, kept: RevenueSums, used: np.ndarray) -> RevenueSums:
+    """Sums of the same accounts: `fresh`'s in the slots `used` and its members, `kept`'s in
+    the other slots (which the change that made `fresh` cannot move)."""
+    blocks = {
+        dimension: _spliced_block(fresh.blocks.get(dimension), kept.blocks.get(dimension), used)
+        for dimension in dict.fromkeys([*fresh.blocks, *kept.blocks])
+    }
+    return held(RevenueSums(blocks, fresh.unit_denominator))
+
+
+def _spliced_block(new: Block | None, old: Block | None, used: np.ndarray) -> Block:
+    parts = [b for b in (new, old) if b is not None]
+    labels = list(dict.fromkeys(label for b in parts for label in b.labels))
+    at = {label: i for i, label in enumerate(labels)}
+    members = np.zeros(len(labels), dtype=np.int64)
+    if new is not None:
+        members[[at[label] for label in new.labels]] = new.members
+    width = next(iter(parts[0].sums.counts.values())).shape[1]
+    kept_slots = np.setdiff1d(np.arange(width), used)
+
+    def take(of: str) -> SlotSums:
+        out = SlotSums()
+        for block, columns in ((new, used), (old, kept_slots)):
+            if block is None:
+                continue
+            rows = np.array([at[label] for label in block.labels], dtype=np.int64)
+            for field_name in ("money", "counts", "lacking"):
+                target = getattr(out, field_name)
+                for key, values in getattr(getattr(block, of), field_name).items():
+                    if key not in target:
+                        target[key] = np.zeros((len(labels), width), dtype=values.dtype)
+                    target[key][np.ix_(rows, columns)] = values[:, columns]
+        return out
+
+    return Block(labels, members, take("sums"), take("pending"))
+
+
 def _combined_block(parts: list[tuple[int, Block]]) -> Block:
     labels = list(dict.fromkeys(label for _, block in parts for label in block.labels))
     at = {label: i for i, label in enumerate(labels)}

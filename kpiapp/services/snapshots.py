@@ -438,7 +438,13 @@ def _run(
         updated = (
             None
             if stored is None
-            else sums_updated(workspace, stored, accounts=scope.accounts, context=context)
+            else sums_updated(
+                workspace,
+                stored,
+                accounts=scope.accounts,
+                context=context,
+                since_month=since_month,
+            )
         )
         if updated is not None:
             points = run_from_sums(
