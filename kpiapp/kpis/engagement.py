@@ -38,12 +38,13 @@ UsageSums = dict[str, LabelSums]  # dimension -> its sums
 
 
 def combined_labels(parts: list[tuple[int, dict[str, LabelSums]]]) -> dict[str, LabelSums]:
-    """The sum of sign × sums over `parts` per dimension, labels in order of appearance; a
-    dimension value whose sums all drop to zero is left out (emission skips it anyway)."""
+    """The sum of sign × sums over `parts` per dimension, labels by name (the same sums give
+    the same result, whichever parts they came from); a dimension value whose sums all drop to
+    zero is left out (emission skips it anyway)."""
     out: dict[str, LabelSums] = {}
     for dimension in dict.fromkeys(d for _, part in parts for d in part):
         pieces = [(sign, part[dimension]) for sign, part in parts if dimension in part]
-        labels = list(dict.fromkeys(label for _, piece in pieces for label in piece.labels))
+        labels = sorted({label for _, piece in pieces for label in piece.labels})
         at = {label: i for i, label in enumerate(labels)}
         measures: dict[str, np.ndarray] = {}
         for sign, piece in pieces:

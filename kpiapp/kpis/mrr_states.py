@@ -316,6 +316,26 @@ class SlotSums:
     money: dict[str, np.ndarray] = field(default_factory=dict)  # measure -> (groups × slots)
     counts: dict[str, np.ndarray] = field(default_factory=dict)
     lacking: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (need, currency)
+    # The money of entities in one currency, in that currency (units of 1 / unit_denominator
+    # cents), per (currency, measure): converted only for the groups a run emits (`in_units`).
+    # `money` holds what is converted already: entities whose rows mix currencies.
+    native: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+    def in_units(self, g: int, rates: dict[str, list[int]], width: int) -> dict[str, list[int]]:
+        """Of group g, each money measure per slot in U: the converted part plus each
+        currency's native sums times its rate of the slot (`rates`, 0 where missing)."""
+        found = {name: [0] * width for name in MONEY}
+        for name, values in self.money.items():
+            found[name] = [int(v) for v in values[g]]
+        for (currency, name), values in self.native.items():
+            row = values[g].tolist()
+            if not any(row):
+                continue
+            total = found[name]
+            for s, (value, rate) in enumerate(zip(row, rates[currency], strict=True)):
+                if value:
+                    total[s] += value * rate
+        return found
 
     def reasons(self, need: str, g: int, rate_months: list[int]) -> list[str | None]:
         """Of group g, per slot: why the values of kind `need` are undefined, or None. The
@@ -344,6 +364,7 @@ def expand(sums: SlotSums, used: np.ndarray, n_slots: int) -> SlotSums:
         money={name: widen(a) for name, a in sums.money.items()},
         counts={name: widen(a) for name, a in sums.counts.items()},
         lacking={key: widen(a) for key, a in sums.lacking.items()},
+        native={key: widen(a) for key, a in sums.native.items()},
     )
 
 
@@ -387,10 +408,7 @@ def slot_sums(
     end ("end", and what it needs) is summed: all that pending churn reads."""
     n_slots = len(slots.periods)
     outs = [
-        SlotSums(
-            money={m: np.zeros((groups.count, n_slots), dtype=object) for m in MONEY},
-            counts={m: np.zeros((groups.count, n_slots), dtype=np.int64) for m in COUNTS},
-        )
+        SlotSums(counts={m: np.zeros((groups.count, n_slots), dtype=np.int64) for m in COUNTS})
         for groups in groupings
     ]
     rates = [
@@ -406,7 +424,7 @@ def slot_sums(
         if ends_only:
             ends = {"end": np.add.reduceat(x1, starts, axis=0)}
             for out, groups, by_cell in zip(outs, groupings, cells.groupings, strict=True):
-                _add_groups(out, ends, by_cell.subset(present), rates[code])
+                _add_native(out, ends, by_cell.subset(present), rows.currencies[code])
                 _mark_missing(
                     out, {"end": x1 != 0}, groups.subset(chosen), rates[code],
                     rows.currencies[code], slots,
@@ -422,7 +440,7 @@ def slot_sums(
             for name in (*MONEY, *COUNTS)
         }
         for out, by_cell in zip(outs, cells.groupings, strict=True):
-            _add_groups(out, per_cell, by_cell.subset(present), rates[code])
+            _add_native(out, per_cell, by_cell.subset(present), rows.currencies[code])
         if None not in rates[code]:
             continue  # every rate known: nothing is undefined
         moved = x0 != x1  # in its own currency: an unchanged MRR moves nothing, at any rate
@@ -509,13 +527,30 @@ def _mark_missing(
         counts[:, lacking] += groups.sum(mask[:, lacking].astype(np.int64))
 
 
+def _add_native(
+    out: SlotSums, measures: dict[str, np.ndarray], groups: GroupIndex, currency: str
+) -> None:
+    """Sums per cell (entities of one currency) added per group: money as it is, in that
+    currency."""
+    for name in MONEY:
+        if name in measures:
+            summed = groups.sum(measures[name])
+            key = (currency, name)
+            out.native[key] = out.native[key] + summed if key in out.native else summed
+    for name in COUNTS:
+        if name in measures:
+            out.counts[name] += groups.sum(measures[name].astype(np.int64))
+
+
 def _add_groups(
     out: SlotSums, measures: dict[str, np.ndarray], groups: GroupIndex, rates: list
 ) -> None:
+    """Converted measures (U, or anything times `rates`) added per group."""
     factor = np.array([r or 0 for r in rates], dtype=object)
     for name in MONEY:
         if name in measures:
-            out.money[name] = out.money[name] + groups.sum(measures[name]).astype(object) * factor
+            summed = groups.sum(measures[name]).astype(object) * factor
+            out.money[name] = out.money[name] + summed if name in out.money else summed
     for name in COUNTS:
         if name in measures:
             out.counts[name] += groups.sum(measures[name].astype(np.int64))

@@ -30,7 +30,7 @@ from kpiapp.kpis.results import Collector
 from kpiapp.kpis.retention import CohortSums
 
 BUCKETS = 16
-VERSION = 1  # of what the sums hold and how: stored sums of another version are not read
+VERSION = 2  # of what the sums hold and how: stored sums of another version are not read
 TOTAL = -1  # the bucket number of the sums of all accounts
 
 Sign = int  # 1 or -1
@@ -263,7 +263,7 @@ def from_json(text: str) -> FamilySums:
         CohortSums(
             np.array(cohorts["members"], dtype=np.int64),
             np.array(cohorts["active"], dtype=np.int64),
-            {c: _ints(v) for c, v in cohorts["natives"].items()},
+            {c: _ints(v, len(v[0])) for c, v in cohorts["natives"].items()},
             cohorts["unit"],
         ),
         _labels_in(found["usage"], months),
@@ -275,12 +275,12 @@ def _width(grid: np.ndarray) -> int:
     return int(grid.shape[1])
 
 
-def _ints(values: list) -> np.ndarray:
+def _ints(values: list, width: int) -> np.ndarray:
     """int64 where every value fits (arithmetic stays fast), else Python ints."""
     try:
-        return np.array(values, dtype=np.int64)
+        return np.array(values, dtype=np.int64).reshape(-1, width)
     except OverflowError:
-        return _objects(values, len(values[0]))
+        return _objects(values, width)
 
 
 def _grid(values: list, width: int) -> np.ndarray:
@@ -296,10 +296,17 @@ def _objects(values: list, width: int) -> np.ndarray:
 
 def _slot_sums_out(sums: SlotSums) -> dict[str, Any]:
     return {
-        "money": {name: v.tolist() for name, v in sums.money.items()},
+        "money": {name: v.tolist() for name, v in sums.money.items() if v.any()},
         "counts": {name: v.tolist() for name, v in sums.counts.items()},
         "lacking": [
-            [need, currency, v.tolist()] for (need, currency), v in sums.lacking.items() if v.any()
+            [need, currency, v.tolist()]
+            for (need, currency), v in sorted(sums.lacking.items())
+            if v.any()
+        ],
+        "native": [
+            [currency, name, v.tolist()]
+            for (currency, name), v in sorted(sums.native.items())
+            if v.any()
         ],
     }
 
@@ -309,6 +316,7 @@ def _slot_sums_in(found: dict[str, Any], width: int) -> SlotSums:
         money={name: _objects(v, width) for name, v in found["money"].items()},
         counts={name: _grid(v, width) for name, v in found["counts"].items()},
         lacking={(need, c): _grid(v, width) for need, c, v in found["lacking"]},
+        native={(c, name): _ints(v, width) for c, name, v in found["native"]},
     )
 
 

@@ -92,15 +92,15 @@ DIMENSIONS = ("", "channel", "campaign", "country")
 
 def combined(parts: list[tuple[int, RevenueSums]]) -> RevenueSums:
     """The sum of sign × sums over `parts` (sign 1 or -1), all of one run and one unit: the
-    sums of a set of accounts made of the sums of its parts. Labels follow their first
-    appearance; a dimension value that holds no member any more is left out."""
+    sums of a set of accounts made of the sums of its parts. Labels by name; a dimension value
+    that holds no member any more is left out."""
     units = {part.unit_denominator for _, part in parts}
     if len(units) != 1:
         raise ValueError(f"sums of different units cannot be added: {sorted(units)}")
     dimensions = list(dict.fromkeys(d for _, part in parts for d in part.blocks))
     return RevenueSums(
         {
-            d: _combined_block([(sign, p.blocks[d]) for sign, p in parts if d in p.blocks])
+            d: _combined_block(d, [(sign, p.blocks[d]) for sign, p in parts if d in p.blocks])
             for d in dimensions
         },
         units.pop(),
@@ -151,37 +151,45 @@ def _spliced_block(new: Block | None, old: Block | None, used: np.ndarray) -> Bl
             if block is None:
                 continue
             rows = np.array([at[label] for label in block.labels], dtype=np.int64)
-            for field_name in ("money", "counts", "lacking"):
+            for field_name in ("money", "counts", "lacking", "native"):
                 target = getattr(out, field_name)
                 for key, values in getattr(getattr(block, of), field_name).items():
-                    if key not in target:
-                        target[key] = np.zeros((len(labels), width), dtype=values.dtype)
+                    _make_room(target, key, values, (len(labels), width))
                     target[key][np.ix_(rows, columns)] = values[:, columns]
         return out
 
     return Block(labels, members, take("sums"), take("pending"))
 
 
-def _combined_block(parts: list[tuple[int, Block]]) -> Block:
-    labels = list(dict.fromkeys(label for _, block in parts for label in block.labels))
+def _make_room(target: dict, key: object, values: np.ndarray, shape: tuple[int, int]) -> None:
+    """A zero array for `key` in `target`, of Python ints once `values` are (sums of
+    implausibly large amounts: int64 could overflow)."""
+    if key not in target:
+        target[key] = np.zeros(shape, dtype=values.dtype)
+    elif values.dtype == object and target[key].dtype != object:
+        target[key] = target[key].astype(object)
+
+
+def _combined_block(dimension: str, parts: list[tuple[int, Block]]) -> Block:
+    # By name: the same sums give the same block, whichever parts they were added from.
+    labels = sorted({label for _, block in parts for label in block.labels})
     at = {label: i for i, label in enumerate(labels)}
     members = np.zeros(len(labels), dtype=np.int64)
     for sign, block in parts:
         members[[at[label] for label in block.labels]] += sign * block.members
-    keep = np.flatnonzero((members != 0) | np.array([label == "" for label in labels], dtype=bool))
+    keep = np.flatnonzero((members != 0) | (not dimension))  # the total stays
 
     def added(of: str) -> SlotSums:
         out = SlotSums()
         for sign, block in parts:
             rows = np.array([at[label] for label in block.labels], dtype=np.int64)
             part = getattr(block, of)
-            for field_name in ("money", "counts", "lacking"):
+            for field_name in ("money", "counts", "lacking", "native"):
                 target, source = getattr(out, field_name), getattr(part, field_name)
                 for key, values in source.items():
-                    if key not in target:
-                        target[key] = np.zeros((len(labels), values.shape[1]), dtype=values.dtype)
+                    _make_room(target, key, values, (len(labels), values.shape[1]))
                     target[key][rows] += sign * values
-        for field_name in ("money", "counts", "lacking"):
+        for field_name in ("money", "counts", "lacking", "native"):
             target = getattr(out, field_name)
             for key in target:
                 target[key] = target[key][keep]
@@ -281,6 +289,7 @@ def _rows_of(sums: SlotSums, groups: list[int]) -> SlotSums:
         money={name: v[groups] for name, v in sums.money.items()},
         counts={name: v[groups] for name, v in sums.counts.items()},
         lacking={key: v[groups] for key, v in sums.lacking.items()},
+        native={key: v[groups] for key, v in sums.native.items()},
     )
 
 
@@ -298,12 +307,14 @@ def emit(context: Context, collector: Collector, sums: RevenueSums) -> RevenueOu
     collector wants; the figures other families reuse per dimension value."""
     rate_months = make_slots(context, all_periods(context)).rate_month
     scale = sums.unit_denominator * RATE_SCALE * 100  # U -> major units
+    currencies = {c for b in sums.blocks.values() for s in (b.sums, b.pending) for c, _ in s.native}
+    rates = {c: [context.rates.get(c, m) or 0 for m in rate_months] for c in currencies}
     outcome = RevenueOutcome()
     for dimension, block in sums.blocks.items():
         for g, label in enumerate(block.labels):
             if not collector.wants_group(dimension, label):
                 continue  # a change of other accounts: nothing of this group moved
-            found = _emit(context, collector, dimension, label, block, g, scale, rate_months)
+            found = _emit(context, collector, dimension, label, block, g, scale, rate_months, rates)
             if dimension != "plan":
                 outcome.by_group[(dimension, label)] = found
     return outcome
@@ -347,11 +358,12 @@ def _emit(
     g: int,
     scale: int,
     rate_months: list[int],
+    rates: dict[str, list[int]],
 ) -> GroupRevenue:
     months = context.month_count
     sums, pending = block.sums, block.pending
     # Money stays in integers of 1/scale major units (exact) until a point is made of it.
-    money = {name: [int(v) for v in row[g]] for name, row in sums.money.items()}
+    money = sums.in_units(g, rates, len(rate_months))
     counts = {name: [int(v) for v in row[g]] for name, row in sums.counts.items()}
     # A missing rate makes undefined only the values that need it (KPIS.md, Currencies).
     needs = {name: sums.reasons(name, g, rate_months) for name in NEEDS}
@@ -379,7 +391,7 @@ def _emit(
     net_new = [new[k] + react[k] + exp[k] - contr[k] - churn[k] for k in range(months)]
     emit("mrr_net_new", net_new, missing=moves)
     emit("mrr_fx_impact", fx, missing=fx_missing)
-    pending_end = [int(v) for v in pending.money["end"][g][:months]]
+    pending_end = pending.in_units(g, rates, len(rate_months))["end"][:months]
     pending_missing = pending.reasons("end", g, rate_months)[:months]
     emit("mrr_pending_churn", pending_end, missing=pending_missing)
 

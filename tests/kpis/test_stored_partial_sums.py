@@ -61,7 +61,8 @@ def test_a_change_of_one_account_reads_only_its_bucket(company, monkeypatch):
     account = Account.objects.order_by("pk")[4]
     bucket = account.pk % partials.BUCKETS
     before = _stored()
-    h.sub(account, "2025-06-02", amount="99.00", plan="pro")
+    currency = Subscription.objects.filter(account=account).first().currency  # not mixed
+    h.sub(account, "2025-06-02", amount="99.00", plan="pro", currency=currency)
     read = []
     real = engine.load_subscriptions
     for module in (engine, from_sums):  # every read of subscription rows in a run
