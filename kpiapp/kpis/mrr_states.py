@@ -11,7 +11,7 @@ months), and conversion multiplies by the integer rate × 10^10.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -304,6 +304,7 @@ def first_active_days(rows: SubscriptionRows, entity: np.ndarray, count: int) ->
 # "move" the movement flows (only entities whose MRR in their own currency changed), and
 # "start_move" the movements of entities active at the start (the two-ends rates: churn, NRR).
 NEEDS = ("start", "end", "move", "start_move")
+FIELDS = ("money", "counts", "lacking", "native")  # the parts of `SlotSums`, each a dict of arrays
 
 
 @dataclass
@@ -337,6 +338,12 @@ class SlotSums:
                     total[s] += value * rate
         return found
 
+    def mapped(self, change: Callable[[np.ndarray], np.ndarray]) -> SlotSums:
+        """The same sums with `change` applied to every array (all are groups × slots)."""
+        return SlotSums(
+            **{name: {key: change(v) for key, v in getattr(self, name).items()} for name in FIELDS}
+        )
+
     def reasons(self, need: str, g: int, rate_months: list[int]) -> list[str | None]:
         """Of group g, per slot: why the values of kind `need` are undefined, or None. The
         currency named is the first by code of those lacking, whichever entity came first."""
@@ -360,12 +367,7 @@ def expand(sums: SlotSums, used: np.ndarray, n_slots: int) -> SlotSums:
         whole[:, used] = part
         return whole
 
-    return SlotSums(
-        money={name: widen(a) for name, a in sums.money.items()},
-        counts={name: widen(a) for name, a in sums.counts.items()},
-        lacking={key: widen(a) for key, a in sums.lacking.items()},
-        native={key: widen(a) for key, a in sums.native.items()},
-    )
+    return sums.mapped(widen)
 
 
 def classify_movements(

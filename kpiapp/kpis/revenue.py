@@ -12,6 +12,7 @@ import numpy as np
 from kpiapp.kpis.context import RATE_SCALE, Context
 from kpiapp.kpis.dimensions import AccountAttributes, GroupIndex
 from kpiapp.kpis.mrr_states import (
+    FIELDS,
     NEEDS,
     EntityGrids,
     SlotSums,
@@ -151,7 +152,7 @@ def _spliced_block(new: Block | None, old: Block | None, used: np.ndarray) -> Bl
             if block is None:
                 continue
             rows = np.array([at[label] for label in block.labels], dtype=np.int64)
-            for field_name in ("money", "counts", "lacking", "native"):
+            for field_name in FIELDS:
                 target = getattr(out, field_name)
                 for key, values in getattr(getattr(block, of), field_name).items():
                     _make_room(target, key, values, (len(labels), width))
@@ -184,12 +185,12 @@ def _combined_block(dimension: str, parts: list[tuple[int, Block]]) -> Block:
         for sign, block in parts:
             rows = np.array([at[label] for label in block.labels], dtype=np.int64)
             part = getattr(block, of)
-            for field_name in ("money", "counts", "lacking", "native"):
+            for field_name in FIELDS:
                 target, source = getattr(out, field_name), getattr(part, field_name)
                 for key, values in source.items():
                     _make_room(target, key, values, (len(labels), values.shape[1]))
                     target[key][rows] += sign * values
-        for field_name in ("money", "counts", "lacking", "native"):
+        for field_name in FIELDS:
             target = getattr(out, field_name)
             for key in target:
                 target[key] = target[key][keep]
@@ -285,12 +286,7 @@ def account_sums(
 
 
 def _rows_of(sums: SlotSums, groups: list[int]) -> SlotSums:
-    return SlotSums(
-        money={name: v[groups] for name, v in sums.money.items()},
-        counts={name: v[groups] for name, v in sums.counts.items()},
-        lacking={key: v[groups] for key, v in sums.lacking.items()},
-        native={key: v[groups] for key, v in sums.native.items()},
-    )
+    return sums.mapped(lambda values: values[groups])
 
 
 def all_periods(context: Context) -> list[Period]:

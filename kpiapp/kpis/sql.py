@@ -147,8 +147,8 @@ def id_list(name: str, ids: Collection[int]) -> tuple[str, dict[str, int]]:
 
 
 def in_buckets(column: str, buckets: Collection[int], count: int) -> str:
-    """`AND` a condition that `column` (an id) lies in one of `buckets` (id mod `count`), or
-    nothing for no buckets given (None)."""
+    """`AND` a condition that `column` (an id) lies in one of `buckets` (id mod `count`); no
+    buckets match nothing."""
     listed = ", ".join(str(int(b)) for b in sorted(buckets)) or "NULL"
     return f" AND ({column} %% {int(count)}) IN ({listed})"  # %% : a literal % beside parameters
 
